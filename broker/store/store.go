@@ -1,0 +1,263 @@
+// Package store defines what the broker keeps: small interfaces, one per
+// aggregate, that the memory and redis implementations both satisfy and that
+// storetest checks. Anything secret (codes, refresh tokens, session cookies)
+// reaches the store only as a hash computed by the caller.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every implementation returns (wrapped or not); compare with errors.Is.
+var (
+	// ErrNotFound: no such record, or it expired.
+	ErrNotFound = errors.New("store: not found")
+	// ErrConflict: a compare-and-set lost, a unique index is taken, or a
+	// one-way transition was attempted twice.
+	ErrConflict = errors.New("store: conflict")
+	// ErrCodeReplayed: an authorization code was presented a second time.
+	ErrCodeReplayed = errors.New("store: authorization code replayed")
+	// ErrRefreshReused: a refresh token that was already rotated was
+	// presented again; the whole family has been revoked (RFC 9700 §4.14.2).
+	ErrRefreshReused = errors.New("store: refresh token reused")
+	// ErrRevoked: the refresh family was revoked.
+	ErrRevoked = errors.New("store: revoked")
+	// ErrUnavailable: the backend could not be reached. The broker answers 503.
+	ErrUnavailable = errors.New("store: unavailable")
+)
+
+// Authentication is what a completed login established: who, for which
+// unit, how and how strongly. Auth requests and browser sessions carry it.
+type Authentication struct {
+	Subject   string    `json:"sub"`
+	AuthTime  time.Time `json:"auth_time"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	IDP       string    `json:"idp,omitempty"`     // connector ID
+	UnitID    string    `json:"unit_id,omitempty"` // 统一社会信用代码 when acting for a unit
+	SessionID string    `json:"sid,omitempty"`     // browser session (hashed ID)
+}
+
+// AuthRequest is an authorization request between /authorize and the code
+// exchange. Auth is nil until the login completed it.
+type AuthRequest struct {
+	ID                  string          `json:"id"`
+	ClientID            string          `json:"client_id"`
+	RedirectURI         string          `json:"redirect_uri"`
+	State               string          `json:"state,omitempty"`
+	Nonce               string          `json:"nonce,omitempty"`
+	Scopes              []string        `json:"scopes,omitempty"`
+	ResponseType        string          `json:"response_type"`
+	ResponseMode        string          `json:"response_mode,omitempty"`
+	CodeChallenge       string          `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string          `json:"code_challenge_method,omitempty"`
+	Prompt              []string        `json:"prompt,omitempty"`
+	MaxAge              *int64          `json:"max_age,omitempty"` // seconds; nil when absent
+	ACRValues           []string        `json:"acr_values,omitempty"`
+	UILocales           []string        `json:"ui_locales,omitempty"`
+	LoginHint           string          `json:"login_hint,omitempty"`
+	IDPHint             string          `json:"idp_hint,omitempty"`
+	BrowserID           string          `json:"browser_id"` // hash of the browser-binding cookie
+	CreatedAt           time.Time       `json:"created_at"`
+	Auth                *Authentication `json:"auth,omitempty"`
+}
+
+// AuthRequests keeps authorization requests for their short lifetime.
+type AuthRequests interface {
+	CreateAuthRequest(ctx context.Context, r *AuthRequest, ttl time.Duration) error
+	GetAuthRequest(ctx context.Context, id string) (*AuthRequest, error)
+	// CompleteAuthRequest records the login once; ErrConflict when the
+	// request is already complete, ErrNotFound when it expired.
+	CompleteAuthRequest(ctx context.Context, id string, a Authentication) error
+	DeleteAuthRequest(ctx context.Context, id string) error
+}
+
+// Codes maps authorization codes (as hashes) to their auth request.
+type Codes interface {
+	SaveCode(ctx context.Context, codeHash, authRequestID string, ttl time.Duration) error
+	// ConsumeCode returns the auth request ID the first time and leaves a
+	// tombstone for tombstoneTTL; a second call returns the same ID together
+	// with ErrCodeReplayed so the caller can revoke what the code issued.
+	ConsumeCode(ctx context.Context, codeHash string, tombstoneTTL time.Duration) (authRequestID string, err error)
+}
+
+// RefreshToken is one member of a refresh-token family. A family is one
+// grant: it starts at a code exchange and every rotation adds a member; only
+// the newest member is valid.
+type RefreshToken struct {
+	FamilyID  string    `json:"family_id"`
+	ClientID  string    `json:"client_id"`
+	Subject   string    `json:"sub"`
+	Scopes    []string  `json:"scopes,omitempty"`
+	Audience  []string  `json:"aud,omitempty"`
+	AMR       []string  `json:"amr,omitempty"`
+	ACR       string    `json:"acr,omitempty"`
+	AuthTime  time.Time `json:"auth_time"`
+	IDP       string    `json:"idp,omitempty"`
+	UnitID    string    `json:"unit_id,omitempty"`
+	SessionID string    `json:"sid,omitempty"`
+	IssuedAt  time.Time `json:"iat"`
+	ExpiresAt time.Time `json:"exp"`
+}
+
+// RefreshTokens stores refresh-token families with rotation and reuse
+// detection. Hashes are of the whole token string.
+type RefreshTokens interface {
+	// CreateRefreshToken starts a family (rt.FamilyID) with its first member.
+	CreateRefreshToken(ctx context.Context, hash string, rt *RefreshToken) error
+	// GetRefreshToken returns the member if it is the family's current one.
+	// A former member: the family is revoked and ErrRefreshReused returned.
+	// A revoked family: ErrRevoked. Unknown or expired: ErrNotFound.
+	GetRefreshToken(ctx context.Context, familyID, hash string) (*RefreshToken, error)
+	// RotateRefreshToken replaces the current member oldHash by newHash in
+	// one compare-and-set. If oldHash is no longer current the family is
+	// revoked and ErrRefreshReused returned.
+	RotateRefreshToken(ctx context.Context, familyID, oldHash, newHash string, next *RefreshToken) error
+	// RevokeRefreshFamily revokes every member; unknown families are no error.
+	RevokeRefreshFamily(ctx context.Context, familyID string) error
+}
+
+// Revocations is the denylist for self-contained (JWT) access tokens. Every
+// entry expires once the tokens it concerns have.
+type Revocations interface {
+	RevokeAccessToken(ctx context.Context, jti string, until time.Time) error
+	// RevokeGrant revokes access tokens minted for grantID and the refresh
+	// family of the same ID.
+	RevokeGrant(ctx context.Context, grantID string, until time.Time) error
+	// RevokeSubject revokes every token of subject issued before `before`;
+	// the mark is kept until `until`.
+	RevokeSubject(ctx context.Context, subject string, before, until time.Time) error
+	// AccessTokenRevoked answers all three questions in one round trip.
+	// grantID and subject may be empty.
+	AccessTokenRevoked(ctx context.Context, jti, grantID, subject string, issuedAt time.Time) (bool, error)
+}
+
+// Session is a browser SSO session. ID is the hash of the cookie value.
+type Session struct {
+	ID        string         `json:"id"`
+	Auth      Authentication `json:"auth"`
+	CreatedAt time.Time      `json:"created_at"`
+	ExpiresAt time.Time      `json:"expires_at"`
+}
+
+// Sessions keeps browser sessions.
+type Sessions interface {
+	CreateSession(ctx context.Context, s *Session) error // expires at s.ExpiresAt
+	GetSession(ctx context.Context, id string) (*Session, error)
+	DeleteSession(ctx context.Context, id string) error
+}
+
+// Counters back lockouts and rate limits.
+type Counters interface {
+	// Incr adds one to key and (re)sets its lifetime to ttl, returning the
+	// new count; an expired key counts from zero again.
+	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
+	Count(ctx context.Context, key string) (int64, error)
+	Reset(ctx context.Context, key string) error
+}
+
+// KeySets stores the signing key set as an opaque, versioned blob; several
+// broker instances agree on it through SwapKeySet.
+type KeySets interface {
+	// GetKeySet returns ErrNotFound when no key set was stored yet.
+	GetKeySet(ctx context.Context) (data []byte, version int64, err error)
+	// SwapKeySet stores data if the stored version still is oldVersion (0:
+	// none stored yet) and returns the new version; ErrConflict otherwise.
+	SwapKeySet(ctx context.Context, oldVersion int64, data []byte) (newVersion int64, err error)
+}
+
+// Client is a registered relying party.
+type Client struct {
+	ID                     string        `json:"id"`
+	Name                   string        `json:"name"`
+	SecretHash             string        `json:"secret_hash,omitempty"` // hex SHA-256; empty for public clients
+	AuthMethod             string        `json:"auth_method"`           // client_secret_basic | client_secret_post | none
+	ApplicationType        string        `json:"application_type"`      // web | native
+	RedirectURIs           []string      `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs []string      `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes             []string      `json:"grant_types,omitempty"`
+	Scopes                 []string      `json:"scopes,omitempty"`     // extra scopes it may ask for
+	Connectors             []string      `json:"connectors,omitempty"` // empty: all
+	AccessTokenLifetime    time.Duration `json:"access_token_lifetime,omitempty"`
+	IDTokenLifetime        time.Duration `json:"id_token_lifetime,omitempty"`
+	RefreshTokenLifetime   time.Duration `json:"refresh_token_lifetime,omitempty"`
+	CreatedAt              time.Time     `json:"created_at"`
+	UpdatedAt              time.Time     `json:"updated_at"`
+}
+
+// Clients is the client registry.
+type Clients interface {
+	PutClient(ctx context.Context, c *Client) error
+	GetClient(ctx context.Context, id string) (*Client, error)
+	DeleteClient(ctx context.Context, id string) error
+	// ListClients pages in ID order; cursor "" starts, next "" ends.
+	ListClients(ctx context.Context, cursor string, limit int) (clients []*Client, next string, err error)
+}
+
+// Unit is an employer account, keyed by its 统一社会信用代码.
+type Unit struct {
+	ID         string    `json:"id"`          // unified social credit code
+	CustomerNo string    `json:"customer_no"` // 单位客户号
+	Name       string    `json:"name"`
+	Status     string    `json:"status"` // active | disabled
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Person is a natural person. The ID number is kept only as a keyed hash
+// (for lookup), an encrypted value and a masked display form; the mobile the
+// same way.
+type Person struct {
+	ID           string    `json:"id"` // opaque broker ID, the token `sub`
+	Name         string    `json:"name"`
+	IDType       string    `json:"id_type"`
+	IDHash       string    `json:"id_hash"`
+	IDMasked     string    `json:"id_masked"`
+	IDSealed     []byte    `json:"id_sealed,omitempty"`
+	MobileHash   string    `json:"mobile_hash,omitempty"`
+	MobileMasked string    `json:"mobile_masked,omitempty"`
+	MobileSealed []byte    `json:"mobile_sealed,omitempty"`
+	PasswordHash string    `json:"password_hash,omitempty"` // argon2id PHC string
+	Status       string    `json:"status"`                  // active | disabled
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Agent (经办人) is a person acting for a unit.
+type Agent struct {
+	PersonID  string    `json:"person_id"`
+	UnitID    string    `json:"unit_id"`
+	Roles     []string  `json:"roles,omitempty"` // unit_admin | operator
+	Status    string    `json:"status"`          // active | disabled
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Accounts keeps units, persons and agent records.
+type Accounts interface {
+	PutUnit(ctx context.Context, u *Unit) error
+	GetUnit(ctx context.Context, id string) (*Unit, error)
+	// PutPerson creates or replaces a person and its lookup indexes in one
+	// step; ErrConflict when IDHash or MobileHash belongs to another person.
+	PutPerson(ctx context.Context, p *Person) error
+	GetPerson(ctx context.Context, id string) (*Person, error)
+	FindPersonByIDHash(ctx context.Context, idHash string) (*Person, error)
+	FindPersonByMobileHash(ctx context.Context, mobileHash string) (*Person, error)
+	PutAgent(ctx context.Context, a *Agent) error
+	AgentsOfPerson(ctx context.Context, personID string) ([]*Agent, error)
+}
+
+// Store is everything the broker keeps.
+type Store interface {
+	AuthRequests
+	Codes
+	RefreshTokens
+	Revocations
+	Sessions
+	Counters
+	KeySets
+	Clients
+	Accounts
+	// Ping reports whether the backend is reachable (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+}

@@ -1,0 +1,157 @@
+// Package config is gjjid's YAML schema as one struct tree. It parses,
+// expands ${ENV}, applies defaults and validates; it has no other behaviour.
+package config
+
+import (
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Issuer is the OpenID Provider's issuer URL, verbatim in every `iss`.
+	Issuer     string      `yaml:"issuer"`
+	Listen     Listen      `yaml:"listen"`
+	Store      Store       `yaml:"store"`
+	Secrets    Secrets     `yaml:"secrets"`
+	Keys       Keys        `yaml:"keys"`
+	Tokens     Tokens      `yaml:"tokens"`
+	Sessions   Sessions    `yaml:"sessions"`
+	Login      Login       `yaml:"login"`
+	Log        Log         `yaml:"log"`
+	Clients    []Client    `yaml:"clients"`
+	Connectors []Connector `yaml:"connectors"`
+	Seed       *Seed       `yaml:"seed,omitempty"`
+}
+
+// Listen is where the HTTP server listens.
+type Listen struct {
+	Addr            string        `yaml:"addr"` // default 127.0.0.1:5556
+	TLSCertFile     string        `yaml:"tls_cert_file"`
+	TLSKeyFile      string        `yaml:"tls_key_file"`
+	TrustedProxies  []string      `yaml:"trusted_proxies"` // CIDRs whose X-Forwarded-For is believed
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Store selects and configures the backend.
+type Store struct {
+	Type  string `yaml:"type"` // memory | redis; default memory
+	Redis Redis  `yaml:"redis"`
+}
+
+// Redis configures go-redis's UniversalClient: URL for one server, Addrs
+// for a cluster, Addrs plus MasterName for Sentinel.
+type Redis struct {
+	URL        string        `yaml:"url"`
+	Addrs      []string      `yaml:"addrs"`
+	MasterName string        `yaml:"master_name"`
+	Username   string        `yaml:"username"`
+	Password   string        `yaml:"password"`
+	DB         int           `yaml:"db"`
+	KeyPrefix  string        `yaml:"key_prefix"` // default "gjjid:"
+	TLS        bool          `yaml:"tls"`
+	Timeout    time.Duration `yaml:"timeout"` // dial/read/write; default 2s
+}
+
+// Secrets are base64 (standard or URL, padded or not) 32-byte keys. Empty
+// secrets are only allowed with the memory store (they are generated then).
+type Secrets struct {
+	KeyEncryptionKey string `yaml:"key_encryption_key"` // AES-256-GCM for signing keys at rest
+	TokenKey         string `yaml:"token_key"`          // AES-256-GCM for authorization codes
+	Pepper           string `yaml:"pepper"`             // mixed into password hashes
+	IDHashKey        string `yaml:"id_hash_key"`        // HMAC for ID number / mobile lookup, AES for sealed values
+	CookieKey        string `yaml:"cookie_key"`         // HMAC for cookies and CSRF tokens
+}
+
+// Keys configures signing keys and their rotation.
+type Keys struct {
+	Algorithm      string        `yaml:"algorithm"`       // ES256 (default) | RS256 | EdDSA
+	RotationPeriod time.Duration `yaml:"rotation_period"` // how long a key signs; default 720h
+	PublishAhead   time.Duration `yaml:"publish_ahead"`   // next key in JWKS this long before it signs; default 24h
+	CheckInterval  time.Duration `yaml:"check_interval"`  // how often instances reload/rotate; default 1m
+}
+
+// Tokens sets lifetimes.
+type Tokens struct {
+	AccessTokenLifetime  time.Duration `yaml:"access_token_lifetime"`  // default 15m
+	IDTokenLifetime      time.Duration `yaml:"id_token_lifetime"`      // default 1h
+	RefreshTokenLifetime time.Duration `yaml:"refresh_token_lifetime"` // default 720h
+	CodeLifetime         time.Duration `yaml:"code_lifetime"`          // default 60s, at most 60s
+	AuthRequestLifetime  time.Duration `yaml:"auth_request_lifetime"`  // default 10m
+}
+
+// Sessions configures the browser SSO session.
+type Sessions struct {
+	Lifetime     time.Duration `yaml:"lifetime"`      // default 8h
+	CookieName   string        `yaml:"cookie_name"`   // default gjjid_session
+	CookieSecure *bool         `yaml:"cookie_secure"` // default: true when the issuer is https
+}
+
+// Login configures the login pages.
+type Login struct {
+	DefaultLocale string `yaml:"default_locale"` // zh-CN (default) | en
+	// IPRateLimit bounds login attempts per client IP per minute; default 30.
+	IPRateLimit int `yaml:"ip_rate_limit"`
+}
+
+// Log configures slog.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info (default) | warn | error
+	Format string `yaml:"format"` // json (default) | text
+}
+
+// Client is a relying party registered in the config file.
+type Client struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+	// Secret (plain, usually ${ENV}) or SecretHash (hex SHA-256) for
+	// confidential clients; neither for public ones.
+	Secret                 string        `yaml:"secret"`
+	SecretHash             string        `yaml:"secret_hash"`
+	Public                 bool          `yaml:"public"`           // public client: auth method none, PKCE required
+	ApplicationType        string        `yaml:"application_type"` // web (default) | native
+	AuthMethod             string        `yaml:"auth_method"`      // client_secret_basic (default) | client_secret_post | none
+	RedirectURIs           []string      `yaml:"redirect_uris"`
+	PostLogoutRedirectURIs []string      `yaml:"post_logout_redirect_uris"`
+	GrantTypes             []string      `yaml:"grant_types"` // default [authorization_code]
+	Scopes                 []string      `yaml:"scopes"`      // extra scopes it may request
+	Connectors             []string      `yaml:"connectors"`  // allowed connector IDs; empty: all
+	AccessTokenLifetime    time.Duration `yaml:"access_token_lifetime"`
+	IDTokenLifetime        time.Duration `yaml:"id_token_lifetime"`
+	RefreshTokenLifetime   time.Duration `yaml:"refresh_token_lifetime"`
+}
+
+// Connector is one login method; Config is decoded by the connector's
+// factory (see connectors.Registry), which reports errors under
+// "connectors[i].config".
+type Connector struct {
+	ID     string    `yaml:"id"`
+	Type   string    `yaml:"type"`
+	Name   string    `yaml:"name"`
+	Config yaml.Node `yaml:"config"`
+}
+
+// Seed creates demo or bootstrap accounts at start-up (idempotent).
+type Seed struct {
+	Units   []SeedUnit   `yaml:"units"`
+	Persons []SeedPerson `yaml:"persons"`
+}
+
+// SeedUnit is a unit to create.
+type SeedUnit struct {
+	ID         string `yaml:"id"` // 统一社会信用代码
+	CustomerNo string `yaml:"customer_no"`
+	Name       string `yaml:"name"`
+}
+
+// SeedPerson is a person (agent) to create.
+type SeedPerson struct {
+	Name     string   `yaml:"name"`
+	IDType   string   `yaml:"id_type"` // default 居民身份证 (resident_id)
+	IDNumber string   `yaml:"id_number"`
+	Mobile   string   `yaml:"mobile"`
+	Password string   `yaml:"password"`
+	Units    []string `yaml:"units"` // unit IDs this person is agent for
+	Roles    []string `yaml:"roles"` // default [operator]
+}

@@ -1,0 +1,85 @@
+package connectors
+
+import (
+	"fmt"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Deps are the broker services a connector may use. Each connector asserts
+// the small interface it needs from Store (declared in its own package).
+type Deps struct {
+	Store   any // satisfies the connector's own storage interface
+	Secrets Secrets
+	Logger  Logger
+}
+
+// Secrets are the server-side keys connectors need.
+type Secrets struct {
+	Pepper    []byte // mixed into password hashes
+	IDHashKey []byte // keyed hash of ID numbers and mobiles
+}
+
+// Logger is the part of *slog.Logger connectors use.
+type Logger interface {
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
+}
+
+// Spec is one entry of the config's connectors list.
+type Spec struct {
+	ID     string
+	Type   string
+	Name   string
+	Config yaml.Node // the connector's own settings, decoded by its factory
+	Path   string    // YAML path of Config for error messages, e.g. "connectors[0].config"
+}
+
+// Factory validates spec.Config and opens the connector. Validation errors
+// must name the YAML path (spec.Path + "." + key).
+type Factory func(spec Spec, deps Deps) (Connector, error)
+
+// Registry maps a config `type` to its factory. Built in main, passed down.
+type Registry map[string]Factory
+
+// Open opens every spec, collecting all errors.
+func (r Registry) Open(specs []Spec, deps Deps) ([]Connector, []error) {
+	var (
+		out  []Connector
+		errs []error
+	)
+	for _, s := range specs {
+		f, ok := r[s.Type]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: unknown connector type %q (known: %v)", typePath(s.Path), s.Type, r.Types()))
+			continue
+		}
+		c, err := f(s, deps)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, errs
+}
+
+// Types lists the registered types, sorted.
+func (r Registry) Types() []string {
+	ts := make([]string, 0, len(r))
+	for t := range r {
+		ts = append(ts, t)
+	}
+	sort.Strings(ts)
+	return ts
+}
+
+func typePath(configPath string) string {
+	const suffix = ".config"
+	if len(configPath) > len(suffix) && configPath[len(configPath)-len(suffix):] == suffix {
+		return configPath[:len(configPath)-len(suffix)] + ".type"
+	}
+	return configPath
+}
