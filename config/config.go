@@ -114,12 +114,12 @@ type Client struct {
 	AuthMethod             string        `yaml:"auth_method"`      // client_secret_basic (default) | client_secret_post | none
 	RedirectURIs           []string      `yaml:"redirect_uris"`
 	PostLogoutRedirectURIs []string      `yaml:"post_logout_redirect_uris"`
-	GrantTypes             []string      `yaml:"grant_types"` // default [authorization_code]
-	Scopes                 []string      `yaml:"scopes"`      // extra scopes it may request
-	Connectors             []string      `yaml:"connectors"`  // allowed connector IDs; empty: all
-	AccessTokenLifetime    time.Duration `yaml:"access_token_lifetime"`
-	IDTokenLifetime        time.Duration `yaml:"id_token_lifetime"`
-	RefreshTokenLifetime   time.Duration `yaml:"refresh_token_lifetime"`
+	GrantTypes             []string      `yaml:"grant_types"`            // default [authorization_code]
+	Scopes                 []string      `yaml:"scopes"`                 // extra scopes it may request
+	Connectors             []string      `yaml:"connectors"`             // allowed connector IDs; empty: all
+	AccessTokenLifetime    time.Duration `yaml:"access_token_lifetime"`  // zero: tokens.access_token_lifetime
+	IDTokenLifetime        time.Duration `yaml:"id_token_lifetime"`      // zero: tokens.id_token_lifetime
+	RefreshTokenLifetime   time.Duration `yaml:"refresh_token_lifetime"` // zero: tokens.refresh_token_lifetime
 }
 
 // Connector is one login method; Config is decoded by the connector's

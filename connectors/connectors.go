@@ -96,3 +96,10 @@ func AsLoginError(err error) (*LoginError, bool) {
 	ok := errors.As(err, &le)
 	return le, ok
 }
+
+// Assurance is implemented by connectors that declare the assurance level
+// (`acr`) their logins reach, so the login page can offer only methods
+// strong enough for a client's acr_values.
+type Assurance interface {
+	ACR() string
+}

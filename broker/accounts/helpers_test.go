@@ -1,0 +1,32 @@
+package accounts_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/store/memory"
+)
+
+// Demo data shared by the tests.
+const (
+	demoUnit     = "91510100MA61ABCD1T"
+	demoUnitName = "成都示例科技有限公司"
+	demoID       = "510107199003071236"
+	demoMobile   = "13800138000"
+	demoPW       = "802417"
+	otherUnit    = "91350100M000100Y43"
+	otherID      = "11010519491231002X"
+)
+
+var testSecrets = accounts.Secrets{
+	IDHashKey: bytes.Repeat([]byte{0x11}, 32),
+	Pepper:    bytes.Repeat([]byte{0x22}, 32),
+}
+
+func newService(t testing.TB) (*accounts.Service, *memory.Store) {
+	t.Helper()
+	st := memory.New()
+	t.Cleanup(func() { _ = st.Close() })
+	return accounts.New(st, testSecrets), st
+}

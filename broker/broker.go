@@ -1,0 +1,231 @@
+// Package broker assembles gjjid: the store, keys, accounts, connectors,
+// login and OpenID Provider behind one echo server.
+package broker
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/login"
+	"github.com/gjjid/gjjid/broker/ops"
+	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/store/memory"
+	redisstore "github.com/gjjid/gjjid/broker/store/redis"
+	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/keys"
+)
+
+// Broker is one running gjjid instance.
+type Broker struct {
+	Config   *config.Config
+	Store    store.Store
+	Keys     *keys.Manager
+	Accounts *accounts.Service
+	Provider *provider.Provider
+	Login    *login.Login
+	Metrics  *ops.Metrics
+	Echo     *echo.Echo
+	Secrets  config.DecodedSecrets
+	log      *slog.Logger
+}
+
+// Open opens the store and keys, seeds accounts and registers the
+// configured clients. Mount then adds connectors and routes: the registry
+// of connectors is built by the caller from what Open made (the accounts
+// directory), since the broker knows connectors only by interface.
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	sec, err := cfg.Secrets.Decode()
+	if err != nil {
+		return nil, err
+	}
+	fillMissingSecrets(&sec)
+	b := &Broker{Config: cfg, Secrets: sec, log: log, Metrics: ops.NewMetrics()}
+	if b.Store, err = openStore(ctx, cfg.Store); err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			b.Store.Close()
+		}
+	}()
+	var kek [32]byte
+	copy(kek[:], sec.KeyEncryptionKey)
+	b.Keys, err = keys.New(ctx, keyStore{b.Store}, keys.Options{
+		Algorithm:      keyAlgorithm(cfg.Keys.Algorithm),
+		RotationPeriod: cfg.Keys.RotationPeriod,
+		PublishAhead:   cfg.Keys.PublishAhead,
+		RetireAfter:    max(cfg.Tokens.AccessTokenLifetime, cfg.Tokens.IDTokenLifetime) + 5*time.Minute,
+		CheckInterval:  cfg.Keys.CheckInterval,
+		KEK:            kek,
+		Logger:         log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signing keys: %w", err)
+	}
+	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
+	if cfg.Seed != nil {
+		if err := seed(ctx, b.Accounts, cfg.Seed); err != nil {
+			return nil, fmt.Errorf("seed: %w", err)
+		}
+	}
+	if err := registerClients(ctx, b.Store, cfg.Clients); err != nil {
+		return nil, err
+	}
+	ok = true
+	return b, nil
+}
+
+// Mount opens the connectors from reg and builds the HTTP server.
+func (b *Broker) Mount(reg connectors.Registry) error {
+	cfg := b.Config
+	specs := make([]connectors.Spec, len(cfg.Connectors))
+	for i, c := range cfg.Connectors {
+		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
+	}
+	conns, errs := reg.Open(specs, connectors.Deps{Store: b.Store, Secrets: connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey}, Logger: b.log})
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	pages, err := web.New()
+	if err != nil {
+		return err
+	}
+	https := strings.HasPrefix(cfg.Issuer, "https://")
+	secure := https
+	if cfg.Sessions.CookieSecure != nil {
+		secure = *cfg.Sessions.CookieSecure
+	}
+	dir := directory{b.Accounts}
+	b.Login = login.New(login.Options{
+		Store: b.Store, Connectors: conns, Resolver: dir, Pages: pages,
+		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,
+		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
+		OnLogin: b.Metrics.Login, Logger: b.log,
+	})
+	var ck [32]byte
+	copy(ck[:], b.Secrets.TokenKey)
+	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, dir, provider.Options{
+		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https,
+		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage,
+		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
+		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
+		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
+		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime,
+	}, b.log)
+	if err != nil {
+		return err
+	}
+	b.Login.SetProvider(b.Provider)
+	b.Echo = b.routes(https)
+	return nil
+}
+
+func (b *Broker) routes(https bool) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
+	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log))
+	b.Login.Register(e)
+	e.GET("/static/*", echo.WrapHandler(web.Static()))
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", b.ready)
+	e.GET("/metrics", echo.WrapHandler(b.Metrics.Handler()))
+	op := echo.WrapHandler(b.Provider)
+	if u, err := url.Parse(b.Config.Issuer); err == nil && strings.Trim(u.Path, "/") != "" {
+		prefix := "/" + strings.Trim(u.Path, "/")
+		op = echo.WrapHandler(http.StripPrefix(prefix, b.Provider))
+		e.Any(prefix+"/*", op)
+	} else {
+		e.Any("/*", op)
+	}
+	return e
+}
+
+// ready answers /readyz: 503 while the store is unreachable.
+func (b *Broker) ready(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := b.Store.Ping(ctx); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "session store unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Run serves on ln until ctx ends, then shuts down gracefully.
+func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
+	go b.Keys.Run(ctx)
+	srv := &http.Server{Handler: b.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), b.Config.Listen.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	<-errc
+	return err
+}
+
+// Close releases the store.
+func (b *Broker) Close() error { return b.Store.Close() }
+
+func openStore(ctx context.Context, s config.Store) (store.Store, error) {
+	if s.Type != "redis" {
+		return memory.New(), nil
+	}
+	r := s.Redis
+	st, err := redisstore.Open(ctx, redisstore.Options{URL: r.URL, Addrs: r.Addrs, MasterName: r.MasterName,
+		Username: r.Username, Password: r.Password, DB: r.DB, TLS: r.TLS, Timeout: r.Timeout, KeyPrefix: r.KeyPrefix})
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return st, nil
+}
+
+// fillMissingSecrets generates secrets left empty. Validation allows that
+// only for the memory store, where nothing outlives the process.
+func fillMissingSecrets(s *config.DecodedSecrets) {
+	for _, p := range []*[]byte{&s.KeyEncryptionKey, &s.TokenKey, &s.Pepper, &s.IDHashKey, &s.CookieKey} {
+		if len(*p) == 0 {
+			*p = make([]byte, 32)
+			_, _ = rand.Read(*p)
+		}
+	}
+}
+
+func ipExtractor(trusted []string) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	var opts []echo.TrustOption
+	opts = append(opts, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+	for _, cidr := range trusted {
+		if _, n, err := net.ParseCIDR(cidr); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}

@@ -1,0 +1,154 @@
+// Package brokertest starts complete gjjid brokers for tests: the real
+// store (memory or Redis), keys, connectors and HTTP server on a loopback
+// port, with the demo client, service client and agent.
+package brokertest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/broker"
+	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/password"
+)
+
+// Demo values every test broker has.
+const (
+	ClientID       = "demo"
+	ClientSecret   = "demo-secret"
+	RedirectURI    = "http://127.0.0.1:5555/callback"
+	RedirectURI2   = "http://127.0.0.1:5555/callback2"
+	PostLogoutURI  = "http://127.0.0.1:5555/logged-out"
+	NativeClientID = "demo-native"
+	ServiceID      = "demo-service"
+	ServiceSecret  = "demo-service-secret"
+	UnitID         = "91510100MA61ABCD1T"
+	UnitName       = "成都示例科技有限公司"
+	AgentName      = "张三"
+	AgentIDNumber  = "510107199003071236"
+	AgentMobile    = "13800138000"
+	AgentPassword  = "246810"
+)
+
+// Options tune a test broker.
+type Options struct {
+	// Redis, when set, selects the Redis store with these addresses: one
+	// URL (redis://…) or cluster node addresses.
+	RedisURL   string
+	RedisAddrs []string
+	KeyPrefix  string
+	// Listener to serve on (so two brokers can share an issuer); nil: a new
+	// loopback port.
+	Listener net.Listener
+	// Edit may change the configuration before it is validated.
+	Edit func(*config.Config)
+}
+
+// Broker is a running test broker.
+type Broker struct {
+	*broker.Broker
+	URL string // the issuer
+}
+
+func secret(name string) string {
+	h := sha256.Sum256([]byte("brokertest " + name))
+	return base64.StdEncoding.EncodeToString(h[:])
+}
+
+// Config returns the test configuration for issuer.
+func Config(issuer string, o Options) *config.Config {
+	cfg := &config.Config{
+		Issuer: issuer,
+		Secrets: config.Secrets{KeyEncryptionKey: secret("kek"), TokenKey: secret("token"), Pepper: secret("pepper"),
+			IDHashKey: secret("idhash"), CookieKey: secret("cookie")},
+		Clients: []config.Client{
+			{ID: ClientID, Name: "示例业务系统", Secret: ClientSecret, RedirectURIs: []string{RedirectURI, RedirectURI2},
+				PostLogoutRedirectURIs: []string{PostLogoutURI}, GrantTypes: []string{"authorization_code", "refresh_token"}},
+			{ID: NativeClientID, Name: "网厅PC端", Public: true, ApplicationType: "native",
+				RedirectURIs: []string{"http://127.0.0.1/callback"}, GrantTypes: []string{"authorization_code", "refresh_token"}},
+			{ID: ServiceID, Name: "示例后台服务", Secret: ServiceSecret, GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
+		},
+		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
+		Seed: &config.Seed{
+			Units: []config.SeedUnit{{ID: UnitID, CustomerNo: "510100000001", Name: UnitName}},
+			Persons: []config.SeedPerson{{Name: AgentName, IDType: "resident_id", IDNumber: AgentIDNumber, Mobile: AgentMobile,
+				Password: AgentPassword, Units: []string{UnitID}, Roles: []string{"unit_admin"}}},
+		},
+		Log: config.Log{Level: "warn"},
+	}
+	if o.RedisURL != "" || len(o.RedisAddrs) > 0 {
+		cfg.Store = config.Store{Type: "redis", Redis: config.Redis{URL: o.RedisURL, Addrs: o.RedisAddrs, KeyPrefix: o.KeyPrefix}}
+	}
+	cfg.ApplyDefaults()
+	if o.Edit != nil {
+		o.Edit(cfg)
+	}
+	return cfg
+}
+
+// Registry is the connector registry main builds.
+func Registry(b *broker.Broker) connectors.Registry {
+	return connectors.Registry{password.Type: password.Factory(b.Accounts.Directory())}
+}
+
+// Start runs a broker until the test ends.
+func Start(t testing.TB, o Options) *Broker {
+	t.Helper()
+	ln := o.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	issuer := "http://" + ln.Addr().String()
+	cfg := Config(issuer, o)
+	cfg.Listen.Addr = ln.Addr().String()
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test config: %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := broker.Open(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatalf("open broker: %v", err)
+	}
+	if err := b.Mount(Registry(b)); err != nil {
+		cancel()
+		t.Fatalf("mount broker: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil && !errors.Is(err, http.ErrServerClosed) {
+				t.Errorf("broker run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Errorf("broker did not shut down")
+		}
+		b.Close()
+	})
+	return &Broker{Broker: b, URL: issuer}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w *testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }

@@ -1,0 +1,338 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/connectors"
+)
+
+// page is the common data of every login page.
+type page struct {
+	Lang          string
+	SwitchURL     string
+	AuthRequestID string
+	CSRF          string
+	ClientName    string
+}
+
+// request loads the auth request named by id and checks that this browser
+// started it. It renders the error page itself and returns nil on failure.
+func (l *Login) request(c echo.Context, id string) (*store.AuthRequest, *store.Client, string) {
+	r := c.Request()
+	lang := web.Lang(nil, r.Header.Get("Accept-Language"), l.o.DefaultLocale)
+	ar, err := l.o.Store.GetAuthRequest(r.Context(), id)
+	if err != nil {
+		l.fail(c, err, "invalid_request")
+		return nil, nil, lang
+	}
+	lang = l.lang(c, ar)
+	if ar.BrowserID == "" || ar.BrowserID != l.ck.existingBrowserID(r) {
+		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "browser_mismatch")
+		return nil, nil, lang
+	}
+	cl, err := l.p.Client(r.Context(), ar.ClientID)
+	if err != nil {
+		l.fail(c, err, "invalid_request")
+		return nil, nil, lang
+	}
+	return ar, cl, lang
+}
+
+// lang: ?lang= switch, then ui_locales, then Accept-Language.
+func (l *Login) lang(c echo.Context, ar *store.AuthRequest) string {
+	if q := c.QueryParam("lang"); q == "en" || q == "zh-CN" {
+		return q
+	}
+	return web.Lang(ar.UILocales, c.Request().Header.Get("Accept-Language"), l.o.DefaultLocale)
+}
+
+func (l *Login) fail(c echo.Context, err error, code string) {
+	status := http.StatusBadRequest
+	if errors.Is(err, store.ErrUnavailable) {
+		status, code = http.StatusServiceUnavailable, "unavailable"
+	} else if !errors.Is(err, store.ErrNotFound) {
+		l.log.Error("login", "err", err)
+		status, code = http.StatusInternalServerError, "internal"
+	}
+	l.ErrorPage(c.Response(), c.Request(), status, code)
+}
+
+func (l *Login) base(c echo.Context, ar *store.AuthRequest, cl *store.Client, lang string) page {
+	other := "en"
+	if lang == "en" {
+		other = "zh-CN"
+	}
+	q := c.Request().URL.Query()
+	q.Set("lang", other)
+	return page{Lang: lang, SwitchURL: c.Request().URL.Path + "?" + q.Encode(), AuthRequestID: ar.ID,
+		CSRF: l.ck.csrf(ar.BrowserID, ar.ID), ClientName: cl.Name}
+}
+
+// show is where /authorize sends the browser: answer from the SSO session,
+// go straight to a hinted or only connector, or show the chooser.
+func (l *Login) show(c echo.Context) error {
+	ar, cl, lang := l.request(c, c.QueryParam("id"))
+	if ar == nil {
+		return nil
+	}
+	ctx := c.Request().Context()
+	if sid := l.ck.sessionID(c.Request()); sid != "" {
+		s, err := l.o.Store.GetSession(ctx, sid)
+		if err == nil && sessionSatisfies(s, ar, l.allowedFor(cl), l.o.Now()) {
+			return l.finish(c, ar, s)
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			l.fail(c, err, "")
+			return nil
+		}
+	}
+	usable, weak := l.usable(cl, ar)
+	suffix := "?id=" + url.QueryEscape(ar.ID)
+	if q := c.QueryParam("lang"); q != "" {
+		suffix += "&lang=" + url.QueryEscape(q)
+	}
+	for _, cn := range usable {
+		if cn.ID() == ar.IDPHint {
+			return c.Redirect(http.StatusSeeOther, "/login/"+url.PathEscape(cn.ID())+suffix)
+		}
+	}
+	switch len(usable) {
+	case 0:
+		code := "no_connector"
+		if weak {
+			code = "weak_method"
+		}
+		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, code)
+		return nil
+	case 1:
+		return c.Redirect(http.StatusSeeOther, "/login/"+url.PathEscape(usable[0].ID())+suffix)
+	}
+	type button struct{ ID, Name, URL string }
+	var buttons []button
+	for _, cn := range usable {
+		buttons = append(buttons, button{cn.ID(), cn.DisplayName(lang), "/login/" + url.PathEscape(cn.ID()) + "?id=" + url.QueryEscape(ar.ID) + "&lang=" + lang})
+	}
+	return l.o.Pages.Render(c.Response(), http.StatusOK, "chooser", struct {
+		page
+		Connectors []button
+	}{l.base(c, ar, cl, lang), buttons})
+}
+
+// connector finds a connector this request may use.
+func (l *Login) connector(c echo.Context, ar *store.AuthRequest, cl *store.Client) connectors.Connector {
+	usable, _ := l.usable(cl, ar)
+	for _, cn := range usable {
+		if cn.ID() == c.Param("connector") {
+			return cn
+		}
+	}
+	l.ErrorPage(c.Response(), c.Request(), http.StatusNotFound, "no_connector")
+	return nil
+}
+
+func (l *Login) showConnector(c echo.Context) error {
+	ar, cl, lang := l.request(c, c.QueryParam("id"))
+	if ar == nil {
+		return nil
+	}
+	cn := l.connector(c, ar, cl)
+	if cn == nil {
+		return nil
+	}
+	if _, ok := cn.(connectors.PasswordLogin); ok {
+		return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, "", "")
+	}
+	l.ErrorPage(c.Response(), c.Request(), http.StatusNotFound, "no_connector")
+	return nil
+}
+
+func (l *Login) renderPassword(c echo.Context, status int, ar *store.AuthRequest, cl *store.Client, lang string, cn connectors.Connector, user, msg string) error {
+	usable, _ := l.usable(cl, ar)
+	back := ""
+	if len(usable) > 1 {
+		back = URL(ar.ID) + "&lang=" + lang
+	}
+	return l.o.Pages.Render(c.Response(), status, "password", struct {
+		page
+		ConnectorName, Action, User, Error, BackURL string
+	}{l.base(c, ar, cl, lang), cn.DisplayName(lang), "/login/" + url.PathEscape(cn.ID()) + "?lang=" + lang, user, msg, back})
+}
+
+// submit handles a password-style form.
+func (l *Login) submit(c echo.Context) error {
+	r := c.Request()
+	ar, cl, lang := l.request(c, r.PostFormValue("id"))
+	if ar == nil {
+		return nil
+	}
+	if !l.ck.checkCSRF(r.PostFormValue("csrf"), l.ck.existingBrowserID(r), ar.ID) {
+		l.ErrorPage(c.Response(), r, http.StatusForbidden, "csrf")
+		return nil
+	}
+	cn := l.connector(c, ar, cl)
+	if cn == nil {
+		return nil
+	}
+	pl, ok := cn.(connectors.PasswordLogin)
+	if !ok {
+		l.ErrorPage(c.Response(), r, http.StatusNotFound, "no_connector")
+		return nil
+	}
+	ip := c.RealIP()
+	n, err := l.o.Store.Incr(r.Context(), "login:ip:"+ip, time.Minute)
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	user := strings.TrimSpace(r.PostFormValue("user"))
+	if int(n) > l.o.IPRateLimit {
+		l.onLogin(cn.ID(), "rate_limited")
+		return l.renderPassword(c, http.StatusTooManyRequests, ar, cl, lang, cn, user, web.Text(lang, "err_rate_limited"))
+	}
+	id, err := pl.Login(r.Context(), connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
+	if err != nil {
+		if le, ok := connectors.AsLoginError(err); ok {
+			l.onLogin(cn.ID(), le.Code)
+			return l.renderPassword(c, http.StatusUnauthorized, ar, cl, lang, cn, user, le.Text(lang))
+		}
+		l.onLogin(cn.ID(), "error")
+		l.fail(c, err, "")
+		return nil
+	}
+	l.onLogin(cn.ID(), "success")
+	return l.loggedIn(c, ar, id)
+}
+
+// loggedIn starts a fresh SSO session (a new ID on every login prevents
+// session fixation) and finishes the request.
+func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Identity) error {
+	ctx := c.Request().Context()
+	p, err := l.o.Resolver.Resolve(ctx, id)
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	now := l.o.Now()
+	cookie := randomValue()
+	s := &store.Session{ID: hashValue(cookie), CreatedAt: now, ExpiresAt: now.Add(l.o.SessionLifetime),
+		Auth: store.Authentication{Subject: p.Subject, AuthTime: now.Truncate(time.Second), AMR: id.AMR, ACR: id.ACR, IDP: id.ConnectorID, UnitID: p.UnitID}}
+	s.Auth.SessionID = s.ID
+	if old := l.ck.sessionID(c.Request()); old != "" {
+		_ = l.o.Store.DeleteSession(ctx, old)
+	}
+	if err := l.o.Store.CreateSession(ctx, s); err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	l.ck.set(c.Response(), l.o.SessionCookie, cookie, l.o.SessionLifetime)
+	return l.finish(c, ar, s)
+}
+
+// finish completes the auth request from the session, after the unit
+// choice when the person acts for several units.
+func (l *Login) finish(c echo.Context, ar *store.AuthRequest, s *store.Session) error {
+	ctx := c.Request().Context()
+	auth := s.Auth
+	if auth.UnitID == "" {
+		units, err := l.o.Resolver.UnitsOf(ctx, auth.Subject)
+		if err != nil {
+			l.fail(c, err, "")
+			return nil
+		}
+		switch len(units) {
+		case 0:
+		case 1:
+			auth.UnitID = units[0].ID
+		default:
+			return c.Redirect(http.StatusSeeOther, "/login/unit?id="+url.QueryEscape(ar.ID))
+		}
+	}
+	if err := l.o.Store.CompleteAuthRequest(ctx, ar.ID, auth); err != nil && !errors.Is(err, store.ErrConflict) {
+		l.fail(c, err, "invalid_request")
+		return nil
+	}
+	return c.Redirect(http.StatusSeeOther, l.p.CallbackURL(ctx, ar.ID))
+}
+
+// session returns the browser's SSO session or renders an error.
+func (l *Login) session(c echo.Context) *store.Session {
+	sid := l.ck.sessionID(c.Request())
+	if sid == "" {
+		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, "invalid_request")
+		return nil
+	}
+	s, err := l.o.Store.GetSession(c.Request().Context(), sid)
+	if err != nil {
+		l.fail(c, err, "invalid_request")
+		return nil
+	}
+	return s
+}
+
+func (l *Login) showUnits(c echo.Context) error {
+	ar, cl, lang := l.request(c, c.QueryParam("id"))
+	if ar == nil {
+		return nil
+	}
+	s := l.session(c)
+	if s == nil {
+		return nil
+	}
+	return l.renderUnits(c, http.StatusOK, ar, cl, lang, s, "")
+}
+
+func (l *Login) renderUnits(c echo.Context, status int, ar *store.AuthRequest, cl *store.Client, lang string, s *store.Session, msg string) error {
+	units, err := l.o.Resolver.UnitsOf(c.Request().Context(), s.Auth.Subject)
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	return l.o.Pages.Render(c.Response(), status, "unit", struct {
+		page
+		Units []Unit
+		Error string
+	}{l.base(c, ar, cl, lang), units, msg})
+}
+
+// chooseUnit records the unit in the session (remembered for this browser
+// session) and finishes.
+func (l *Login) chooseUnit(c echo.Context) error {
+	r := c.Request()
+	ar, cl, lang := l.request(c, r.PostFormValue("id"))
+	if ar == nil {
+		return nil
+	}
+	if !l.ck.checkCSRF(r.PostFormValue("csrf"), l.ck.existingBrowserID(r), ar.ID) {
+		l.ErrorPage(c.Response(), r, http.StatusForbidden, "csrf")
+		return nil
+	}
+	s := l.session(c)
+	if s == nil {
+		return nil
+	}
+	units, err := l.o.Resolver.UnitsOf(r.Context(), s.Auth.Subject)
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	want := r.PostFormValue("unit")
+	for _, u := range units {
+		if u.ID == want {
+			s.Auth.UnitID = u.ID
+			if err := l.o.Store.CreateSession(r.Context(), s); err != nil {
+				l.fail(c, err, "")
+				return nil
+			}
+			return l.finish(c, ar, s)
+		}
+	}
+	return l.renderUnits(c, http.StatusBadRequest, ar, cl, lang, s, web.Text(lang, "err_no_unit"))
+}

@@ -1,0 +1,189 @@
+// Package login owns the login routes, the connector chooser, the browser
+// SSO session and the prompt / max_age / acr_values policy. It is the only
+// code that completes authorization requests.
+package login
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/connectors"
+)
+
+// Provider is what the login needs of the OpenID Provider.
+type Provider interface {
+	CallbackURL(ctx context.Context, authRequestID string) string
+	Client(ctx context.Context, id string) (*store.Client, error)
+}
+
+// Unit is a unit a principal may act for.
+type Unit struct {
+	ID   string
+	Name string
+}
+
+// Principal is who a connector identity turned out to be.
+type Principal struct {
+	Subject string
+	UnitID  string // set when the identity itself names the unit
+}
+
+// Resolver maps connector identities to broker principals.
+type Resolver interface {
+	Resolve(ctx context.Context, id connectors.Identity) (Principal, error)
+	UnitsOf(ctx context.Context, subject string) ([]Unit, error)
+}
+
+// Options configure the login.
+type Options struct {
+	Store           store.Store
+	Connectors      []connectors.Connector
+	Resolver        Resolver
+	Pages           *web.Pages
+	CookieKey       []byte
+	CookieSecure    bool
+	SessionCookie   string
+	SessionLifetime time.Duration
+	IPRateLimit     int // login attempts per IP per minute
+	DefaultLocale   string
+	// OnLogin is told every login attempt's connector and result (metrics).
+	OnLogin func(connector, result string)
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Login serves /login….
+type Login struct {
+	o       Options
+	p       Provider
+	ck      *cookies
+	byID    map[string]connectors.Connector
+	log     *slog.Logger
+	onLogin func(string, string)
+}
+
+// New builds the login; call SetProvider before serving.
+func New(o Options) *Login {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.OnLogin == nil {
+		o.OnLogin = func(string, string) {}
+	}
+	l := &Login{o: o, log: o.Logger, onLogin: o.OnLogin, byID: map[string]connectors.Connector{},
+		ck: &cookies{key: o.CookieKey, secure: o.CookieSecure, sessionName: o.SessionCookie}}
+	for _, c := range o.Connectors {
+		l.byID[c.ID()] = c
+	}
+	return l
+}
+
+// SetProvider completes the wiring (the provider needs the login's
+// callbacks, the login the provider's).
+func (l *Login) SetProvider(p Provider) { l.p = p }
+
+// URL is the login page for an auth request (the clients' LoginURL).
+func URL(authRequestID string) string { return "/login?id=" + url.QueryEscape(authRequestID) }
+
+// Register adds the routes.
+func (l *Login) Register(e *echo.Echo) {
+	e.GET("/login", l.show)
+	e.GET("/login/unit", l.showUnits)
+	e.POST("/login/unit", l.chooseUnit)
+	e.GET("/login/:connector", l.showConnector)
+	e.POST("/login/:connector", l.submit)
+	e.GET("/logged-out", l.loggedOut)
+}
+
+// Browser identifies the browser for the provider's interceptors.
+func (l *Login) Browser(w http.ResponseWriter, r *http.Request) provider.Browser {
+	return provider.Browser{ID: l.ck.browserID(w, r), SessionID: l.ck.sessionID(r)}
+}
+
+// Silent answers prompt=none: does this browser's session satisfy r?
+func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (bool, error) {
+	if sessionID == "" {
+		return false, nil
+	}
+	s, err := l.o.Store.GetSession(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if hintSubject != "" && hintSubject != s.Auth.Subject {
+		return false, nil
+	}
+	c, err := l.p.Client(ctx, r.ClientID)
+	if err != nil {
+		return false, err
+	}
+	if !sessionSatisfies(s, r, l.allowedFor(c), l.o.Now()) {
+		return false, nil
+	}
+	if s.Auth.UnitID == "" {
+		units, err := l.o.Resolver.UnitsOf(ctx, s.Auth.Subject)
+		if err != nil {
+			return false, err
+		}
+		return len(units) <= 1, nil
+	}
+	return true, nil
+}
+
+// ErrorPage renders an error for a human; never a redirect.
+func (l *Login) ErrorPage(w http.ResponseWriter, r *http.Request, status int, code string) {
+	lang := web.Lang(nil, r.Header.Get("Accept-Language"), l.o.DefaultLocale)
+	_ = l.o.Pages.Render(w, status, "error", map[string]any{"Lang": lang, "Message": web.Text(lang, "err_"+code)})
+}
+
+func (l *Login) loggedOut(c echo.Context) error {
+	lang := web.Lang(nil, c.Request().Header.Get("Accept-Language"), l.o.DefaultLocale)
+	return l.o.Pages.Render(c.Response(), http.StatusOK, "loggedout", map[string]any{"Lang": lang})
+}
+
+// allowedFor returns a predicate over connector IDs the client may use.
+func (l *Login) allowedFor(c *store.Client) func(string) bool {
+	return func(id string) bool {
+		_, ok := l.byID[id]
+		return ok && (len(c.Connectors) == 0 || slices.Contains(c.Connectors, id))
+	}
+}
+
+// connectorACR is the level a connector's logins reach.
+func connectorACR(c connectors.Connector) string {
+	if a, ok := c.(connectors.Assurance); ok {
+		return a.ACR()
+	}
+	return ACRLow
+}
+
+// usable lists the connectors this request may use, in configured order.
+func (l *Login) usable(c *store.Client, r *store.AuthRequest) (usable []connectors.Connector, weak bool) {
+	allowed := l.allowedFor(c)
+	for _, cn := range l.o.Connectors {
+		if !allowed(cn.ID()) {
+			continue
+		}
+		if !acrSatisfies(connectorACR(cn), r.ACRValues) {
+			weak = true
+			continue
+		}
+		usable = append(usable, cn)
+	}
+	return usable, weak
+}

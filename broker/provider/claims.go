@@ -1,0 +1,209 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+)
+
+// Claim names the broker adds to tokens.
+const (
+	ClaimUnitID   = "unit_id"
+	ClaimUnitName = "unit_name"
+	ClaimRoles    = "roles"
+	ClaimIDP      = "idp"
+)
+
+// principalOf extracts what a token request says about the login.
+type principal struct {
+	subject, unitID, idp, acr string
+	amr                       []string
+	scopes                    []string
+}
+
+func principalOf(req op.TokenRequest) (principal, bool) {
+	switch r := req.(type) {
+	case authRequest:
+		if a := r.r.Auth; a != nil {
+			return principal{a.Subject, a.UnitID, a.IDP, a.ACR, a.AMR, r.r.Scopes}, true
+		}
+	case *refreshRequest:
+		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.rt.Scopes}, true
+	}
+	return principal{}, false
+}
+
+func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
+	return nil // deprecated; SetUserinfoFromRequest does the work
+}
+
+// SetUserinfoFromRequest fills the ID token. Subject is always set: an
+// empty one would delete `sub` from the token.
+func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
+	p, ok := principalOf(req)
+	if !ok {
+		ui.Subject = req.GetSubject()
+		return nil
+	}
+	if err := s.fillUserinfo(ctx, ui, p, scopes); err != nil {
+		return err
+	}
+	if _, isRefresh := req.(*refreshRequest); isRefresh && p.acr != "" {
+		// The library sets acr only for code-flow ID tokens; a refreshed ID
+		// token must still say how strongly the user logged in.
+		ui.AppendClaims("acr", p.acr)
+	}
+	return nil
+}
+
+func (s *storage) fillUserinfo(ctx context.Context, ui *oidc.UserInfo, p principal, scopes []string) error {
+	ui.Subject = p.subject
+	prof, err := s.dir.Profile(ctx, p.subject, p.unitID)
+	if err != nil {
+		return s.fail(ctx, "load profile", err)
+	}
+	if slices.Contains(scopes, oidc.ScopeProfile) {
+		ui.Name = prof.Name
+	}
+	if p.unitID != "" {
+		ui.AppendClaims(ClaimUnitID, p.unitID)
+		ui.AppendClaims(ClaimUnitName, prof.UnitName)
+	}
+	if len(prof.Roles) > 0 {
+		ui.AppendClaims(ClaimRoles, prof.Roles)
+	}
+	if p.idp != "" {
+		ui.AppendClaims(ClaimIDP, p.idp)
+	}
+	return nil
+}
+
+// tokenClaims is the part of our JWT access tokens the broker reads back.
+type tokenClaims struct {
+	oidc.TokenClaims
+	Scope  string   `json:"scope"`
+	UnitID string   `json:"unit_id"`
+	IDP    string   `json:"idp"`
+	ACR    string   `json:"acr"`
+	AMR    []string `json:"amr"`
+}
+
+// presentedAccessToken decodes the access token the request carried. The
+// library has already verified its signature and expiry before calling the
+// storage; it only passes the jti along, so the claims come from the raw
+// token the interceptor kept.
+func (s *storage) presentedAccessToken(ctx context.Context, jti string) (*tokenClaims, bool) {
+	raw := rawTokenFrom(ctx)
+	if raw == "" {
+		return nil, false
+	}
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA, jose.PS256})
+	if err != nil {
+		return nil, false
+	}
+	var c tokenClaims
+	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c); err != nil {
+		return nil, false
+	}
+	if jti != "" && c.JWTID != jti {
+		return nil, false
+	}
+	return &c, true
+}
+
+// SetUserinfoFromToken backs /userinfo.
+func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, jti, subject, origin string) error {
+	c, ok := s.presentedAccessToken(ctx, jti)
+	if !ok || c.Subject != subject {
+		return errors.New("access token not recognised")
+	}
+	revoked, err := s.accessTokenRevoked(ctx, jti, subject)
+	if err != nil {
+		return s.fail(ctx, "check revocation", err)
+	}
+	if revoked {
+		return errors.New("access token revoked")
+	}
+	scopes := strings.Fields(c.Scope)
+	if !slices.Contains(scopes, oidc.ScopeOpenID) {
+		return errors.New("access token has no openid scope")
+	}
+	return s.fillUserinfo(ctx, ui, principal{subject: subject, unitID: c.UnitID, idp: c.IDP}, scopes)
+}
+
+// SetIntrospectionFromToken backs RFC 7662. A caller may introspect tokens
+// issued to itself or naming it as audience; others see active=false.
+func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, jti, subject, caller string) error {
+	c, ok := s.presentedAccessToken(ctx, jti)
+	if !ok || c.Subject != subject {
+		return errors.New("access token not recognised")
+	}
+	if c.ClientID != caller && !slices.Contains(c.Audience, caller) {
+		return errors.New("caller may not introspect this token")
+	}
+	revoked, err := s.accessTokenRevoked(ctx, jti, subject)
+	if err != nil {
+		return s.fail(ctx, "check revocation", err)
+	}
+	if revoked {
+		return errors.New("access token revoked")
+	}
+	resp.Scope = oidc.SpaceDelimitedArray(strings.Fields(c.Scope))
+	resp.ClientID = c.ClientID
+	resp.TokenType = oidc.BearerToken
+	resp.Expiration = c.Expiration
+	resp.IssuedAt = c.IssuedAt
+	resp.NotBefore = c.NotBefore
+	resp.Subject = c.Subject
+	resp.Audience = c.Audience
+	resp.Issuer = c.Issuer
+	resp.JWTID = c.JWTID
+	extra := map[string]any{}
+	if c.UnitID != "" {
+		extra[ClaimUnitID] = c.UnitID
+	}
+	if c.IDP != "" {
+		extra[ClaimIDP] = c.IDP
+	}
+	if c.ACR != "" {
+		extra["acr"] = c.ACR
+	}
+	if len(c.AMR) > 0 {
+		extra["amr"] = c.AMR
+	}
+	resp.Claims = extra
+	return nil
+}
+
+func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil // superseded by GetPrivateClaimsFromRequest
+}
+
+// GetPrivateClaimsFromRequest shapes JWT access tokens after RFC 9068:
+// scope, plus who acts for which unit and how they logged in.
+func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
+	p, ok := principalOf(req)
+	if !ok {
+		return claims, nil
+	}
+	if p.unitID != "" {
+		claims[ClaimUnitID] = p.unitID
+	}
+	if p.idp != "" {
+		claims[ClaimIDP] = p.idp
+	}
+	if p.acr != "" {
+		claims["acr"] = p.acr
+	}
+	if len(p.amr) > 0 {
+		claims["amr"] = p.amr
+	}
+	return claims, nil
+}

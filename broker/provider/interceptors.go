@@ -1,0 +1,179 @@
+package provider
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// statusWriter lets an interceptor change the status line and headers of a
+// response the library writes, at the moment it writes them.
+type statusWriter struct {
+	http.ResponseWriter
+	onHeader func(w http.ResponseWriter, status int) (newStatus int, replaced bool)
+	wrote    bool
+	dropBody bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	if w.onHeader != nil {
+		var replaced bool
+		status, replaced = w.onHeader(w.ResponseWriter, status)
+		w.dropBody = replaced
+		if replaced {
+			return
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.dropBody {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// unavailableBody is what clients see while the store is unreachable.
+var unavailableBody = []byte(`{"error":"temporarily_unavailable","error_description":"gjjid cannot reach its session store; try again shortly"}` + "\n")
+
+// faultInterceptor turns the library's 500 into 503 when the store was
+// unreachable, so clients and load balancers can tell an outage from a bug.
+func faultInterceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := &fault{}
+		sw := &statusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) (int, bool) {
+			if status >= 500 && f.unavailable.Load() {
+				h := w.Header()
+				h.Set("Content-Type", "application/json")
+				h.Set("Retry-After", "5")
+				h.Del("Location")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write(unavailableBody)
+				return http.StatusServiceUnavailable, true
+			}
+			return status, false
+		}}
+		next.ServeHTTP(sw, r.WithContext(withFault(r.Context(), f)))
+	})
+}
+
+// noStoreInterceptor: RFC 6749 §5.1 and RFC 7662 §2.2 forbid caching
+// token, introspection and userinfo responses; the library sets nothing.
+func noStoreInterceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/oauth/token", "/oauth/introspect", "/userinfo", "/revoke":
+			w.Header().Set("Cache-Control", "no-store")
+			w.Header().Set("Pragma", "no-cache")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rawTokenInterceptor keeps the presented token where the storage can read
+// its claims (the library passes only its ID).
+func rawTokenInterceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var tok string
+		switch r.URL.Path {
+		case "/oauth/introspect", "/revoke":
+			if err := r.ParseForm(); err == nil {
+				tok = r.PostForm.Get("token")
+			}
+		case "/userinfo":
+			if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+				tok = strings.TrimSpace(auth[7:])
+			} else if err := r.ParseForm(); err == nil {
+				tok = r.PostForm.Get("access_token")
+			}
+		}
+		if tok != "" {
+			r = r.WithContext(withRawToken(r.Context(), tok))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// issInterceptor adds `iss` to every authorization response sent to a
+// client's redirect_uri, success or error (RFC 9207 §2). Redirects to the
+// broker's own login page are left alone.
+func (p *Provider) issInterceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/authorize" && r.URL.Path != "/authorize/callback" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) (int, bool) {
+			if status != http.StatusFound && status != http.StatusSeeOther {
+				return status, false
+			}
+			loc := w.Header().Get("Location")
+			u, err := url.Parse(loc)
+			if err != nil || !u.IsAbs() || strings.HasPrefix(loc, p.opts.Issuer+"/") {
+				return status, false
+			}
+			q := u.Query()
+			if !q.Has("iss") {
+				q.Set("iss", p.opts.Issuer)
+				u.RawQuery = q.Encode()
+				w.Header().Set("Location", u.String())
+			}
+			return status, false
+		}}
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// browserInterceptor identifies the browser on /authorize (setting the
+// binding cookie when absent) and refuses /authorize/callback from any
+// browser other than the one that started the request: the auth request ID
+// in the URL is otherwise a bearer handle.
+func (p *Provider) browserInterceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/authorize":
+			b := p.opts.Browser(w, r)
+			ctx := WithBrowser(r.Context(), b)
+			if h := r.URL.Query().Get("idp_hint"); h != "" {
+				ctx = withIDPHint(ctx, h)
+			} else if r.Method == http.MethodPost {
+				if err := r.ParseForm(); err == nil && r.PostForm.Get("idp_hint") != "" {
+					ctx = withIDPHint(ctx, r.PostForm.Get("idp_hint"))
+				}
+			}
+			r = r.WithContext(ctx)
+		case "/end_session":
+			r = r.WithContext(WithBrowser(r.Context(), p.opts.Browser(w, r)))
+		case "/authorize/callback":
+			b := p.opts.Browser(w, r)
+			ar, err := p.storage.st.GetAuthRequest(r.Context(), r.URL.Query().Get("id"))
+			if err == nil && (ar.BrowserID == "" || ar.BrowserID != b.ID) {
+				p.opts.ErrorPage(w, r, http.StatusBadRequest, "browser_mismatch")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// corsPublic allows any origin to read public metadata without credentials.
+func corsPublic(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

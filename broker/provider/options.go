@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// KeySource is what the provider needs of the signing keys; an in-memory
+// read on every call (keys.Manager satisfies it through a small adapter).
+type KeySource interface {
+	SigningKey() (kid string, alg jose.SignatureAlgorithm, key any)
+	PublicKeys() []PublicKey // active first
+	JWKS() []byte
+	Version() int64
+}
+
+// PublicKey is a published verification key.
+type PublicKey struct {
+	KID string
+	Alg jose.SignatureAlgorithm
+	Key any
+}
+
+// Directory resolves what tokens say about a subject.
+type Directory interface {
+	Profile(ctx context.Context, subject, unitID string) (Profile, error)
+}
+
+// Profile is the display data of a principal acting for a unit.
+type Profile struct {
+	Name     string
+	UnitName string
+	Roles    []string
+}
+
+// Options configure the provider.
+type Options struct {
+	Issuer    string
+	CryptoKey [32]byte // AES-256-GCM for authorization codes; shared by all instances
+	// AllowInsecure permits an http issuer (loopback development only).
+	AllowInsecure bool
+	// LoginURL is where /authorize sends the browser.
+	LoginURL func(authRequestID string) string
+	// Silent reports whether the browser's SSO session satisfies r without
+	// user interaction (prompt=none). Owned by the login package.
+	Silent func(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (bool, error)
+	// Browser identifies the browser, setting its binding cookie if absent.
+	Browser func(w http.ResponseWriter, r *http.Request) Browser
+	// ErrorPage renders a human-facing error (never a redirect).
+	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, code string)
+	// ACRValues lists the assurance levels, weakest first, for discovery.
+	ACRValues []string
+	// LoggedOutURL is where end_session sends browsers without a valid
+	// post_logout_redirect_uri.
+	LoggedOutURL string
+
+	AccessTokenLifetime  time.Duration
+	IDTokenLifetime      time.Duration
+	RefreshTokenLifetime time.Duration
+	CodeLifetime         time.Duration
+	AuthRequestLifetime  time.Duration
+	// ClientCacheTTL bounds how long a client record is served from memory.
+	ClientCacheTTL time.Duration
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+}
+
+func (o Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// maxTokenLifetime bounds how long anything a grant issued can be used: the
+// lifetime of revocation marks and code tombstones.
+func (o Options) maxTokenLifetime() time.Duration {
+	return max(o.AccessTokenLifetime, o.IDTokenLifetime) + 5*time.Minute
+}

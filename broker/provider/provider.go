@@ -1,0 +1,106 @@
+// Package provider is the only package that imports zitadel/oidc's op: it
+// builds the OpenID Provider, adapts the broker's store, keys and directory
+// to the library's Storage, and adds what the library leaves out (no-store
+// headers, RFC 9207 iss, browser binding, 503 on store outages, cached
+// discovery and JWKS).
+package provider
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/rs/cors"
+	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/text/language"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// Provider is the OpenID Provider as an http.Handler plus the helpers the
+// login package needs.
+type Provider struct {
+	op        *op.Provider
+	handler   http.Handler
+	storage   *storage
+	opts      Options
+	discovery *discoveryCache
+}
+
+// New builds the provider.
+func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.Logger) (*Provider, error) {
+	if opts.ClientCacheTTL == 0 {
+		opts.ClientCacheTTL = 5 * time.Second
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log,
+		clients: &clientCache{st: st, ttl: opts.ClientCacheTTL, now: opts.now, loginURL: opts.LoginURL,
+			idTTL: opts.IDTokenLifetime, entries: map[string]cachedClient{}}}
+	p := &Provider{storage: s, opts: opts}
+
+	cfg := &op.Config{
+		CryptoKey:                opts.CryptoKey,
+		CryptoKeyId:              "code1",
+		DefaultLogoutRedirectURI: opts.LoggedOutURL,
+		CodeMethodS256:           true,
+		AuthMethodPost:           true,
+		GrantTypeRefreshToken:    true,
+		SupportedUILocales:       []language.Tag{language.SimplifiedChinese, language.English},
+	}
+	algs := []string{"ES256", "RS256", "EdDSA"}
+	options := []op.Option{
+		op.WithCrypto(op.NewAES256GCMCrypto(opts.CryptoKey, "code1")),
+		// The library's default CORS reflects any origin with credentials.
+		// Browsers only need CORS for metadata, which the broker serves
+		// itself; none of the library's endpoints gets it.
+		op.WithCORSOptions(&cors.Options{AllowOriginFunc: func(string) bool { return false }}),
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algs...)),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algs...)),
+		op.WithHttpInterceptors(faultInterceptor, noStoreInterceptor, rawTokenInterceptor, p.issInterceptor, p.browserInterceptor),
+	}
+	if opts.AllowInsecure {
+		options = append(options, op.WithAllowInsecure())
+	}
+	o, err := op.NewProvider(cfg, s, op.StaticIssuer(opts.Issuer), options...)
+	if err != nil {
+		return nil, fmt.Errorf("provider: %w", err)
+	}
+	p.op = o
+	p.handler = o
+	p.discovery = newDiscoveryCache(p)
+	return p, nil
+}
+
+// ServeHTTP serves the protocol endpoints (paths relative to the issuer).
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/.well-known/openid-configuration":
+		p.serveDiscovery(w, r)
+	case "/keys":
+		p.serveJWKS(w, r)
+	default:
+		p.handler.ServeHTTP(w, r)
+	}
+}
+
+// CallbackURL is where the login sends the browser once it completed an
+// auth request: the library's /authorize/callback, absolute.
+func (p *Provider) CallbackURL(ctx context.Context, authRequestID string) string {
+	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.opts.Issuer), authRequestID)
+}
+
+// ForgetClient drops a cached client after the admin API changed it.
+func (p *Provider) ForgetClient(id string) { p.storage.clients.forget(id) }
+
+// Client returns the registered client (served from the cache).
+func (p *Provider) Client(ctx context.Context, id string) (*store.Client, error) {
+	c, err := p.storage.clients.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return c.c, nil
+}

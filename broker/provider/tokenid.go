@@ -1,0 +1,70 @@
+package provider
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Access tokens are self-contained JWTs. Their jti encodes what revocation
+// checks need without a store read: the grant they belong to (the auth
+// request ID that started it, also the refresh family ID) and when they were
+// issued. Format: <grantID or "-">.<iat base36>.<random>.
+func newAccessTokenID(grantID string, iat time.Time) string {
+	if grantID == "" {
+		grantID = "-"
+	}
+	return grantID + "." + strconv.FormatInt(iat.Unix(), 36) + "." + randomString(12)
+}
+
+func parseAccessTokenID(jti string) (grantID string, iat time.Time, ok bool) {
+	g, rest, ok1 := strings.Cut(jti, ".")
+	t, _, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 {
+		return "", time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(t, 36, 64)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	if g == "-" {
+		g = ""
+	}
+	return g, time.Unix(sec, 0), true
+}
+
+// Refresh tokens are <familyID>.<secret>; only their SHA-256 is stored. The
+// family ID lets the store keep a family's members under one hash tag.
+func newRefreshToken(familyID string) string {
+	return familyID + "." + randomString(32)
+}
+
+func parseRefreshToken(tok string) (familyID string, ok bool) {
+	f, secret, ok := strings.Cut(tok, ".")
+	if !ok || f == "" || len(secret) < 32 {
+		return "", false
+	}
+	return f, true
+}
+
+// NewID returns a random URL-safe identifier with 128 bits of entropy.
+func NewID() string { return randomString(16) }
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err)) // cannot happen on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Hash is the SHA-256 (hex) under which secrets are stored.
+func Hash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}

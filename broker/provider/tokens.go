@@ -1,0 +1,196 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// CreateAccessToken writes nothing: the JWT is self-contained and its jti
+// says which grant it belongs to, so revocation is a denylist lookup.
+func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	now := s.opts.now()
+	return newAccessTokenID(grantOf(req), now), now.Add(s.accessLifetime(ctx, req)), nil
+}
+
+// CreateAccessAndRefreshTokens starts a refresh family at the code exchange
+// and rotates it on the refresh grant (compare-and-set in the store).
+func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	now := s.opts.now()
+	atExp := now.Add(s.accessLifetime(ctx, req))
+	switch r := req.(type) {
+	case authRequest:
+		a := r.r.Auth
+		rt := &store.RefreshToken{
+			FamilyID: r.r.ID, ClientID: r.r.ClientID, Subject: a.Subject,
+			Scopes: r.r.Scopes, Audience: []string{r.r.ClientID}, AMR: a.AMR, ACR: a.ACR,
+			AuthTime: a.AuthTime, IDP: a.IDP, UnitID: a.UnitID, SessionID: a.SessionID,
+			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)),
+		}
+		tok := newRefreshToken(rt.FamilyID)
+		if err := s.st.CreateRefreshToken(ctx, Hash(tok), rt); err != nil {
+			return "", "", time.Time{}, s.fail(ctx, "save refresh token", err)
+		}
+		return newAccessTokenID(rt.FamilyID, now), tok, atExp, nil
+	case *refreshRequest:
+		next := *r.rt
+		next.IssuedAt = now
+		// The family's absolute lifetime does not grow with rotation.
+		tok := newRefreshToken(next.FamilyID)
+		err := s.st.RotateRefreshToken(ctx, next.FamilyID, Hash(r.token), Hash(tok), &next)
+		switch {
+		case errors.Is(err, store.ErrRefreshReused), errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
+			s.revokeFamilyTokens(ctx, next.FamilyID)
+			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used; the grant has been revoked")
+		case err != nil:
+			return "", "", time.Time{}, s.fail(ctx, "rotate refresh token", err)
+		}
+		return newAccessTokenID(next.FamilyID, now), tok, atExp, nil
+	default:
+		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh tokens are not issued for this grant")
+	}
+}
+
+// TokenRequestByRefreshToken looks the token up; presenting a rotated-out
+// member revokes the family (RFC 9700 §4.14.2).
+func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	fam, ok := parseRefreshToken(token)
+	if !ok {
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token invalid")
+	}
+	rt, err := s.st.GetRefreshToken(ctx, fam, Hash(token))
+	switch {
+	case errors.Is(err, store.ErrRefreshReused):
+		s.revokeFamilyTokens(ctx, fam)
+		s.log.Warn("refresh token reused; family revoked", "family", fam)
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token already used; the grant has been revoked")
+	case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token invalid, expired or revoked")
+	case err != nil:
+		return nil, s.fail(ctx, "load refresh token", err)
+	}
+	if !rt.ExpiresAt.After(s.opts.now()) {
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token expired")
+	}
+	return &refreshRequest{rt: rt, token: token}, nil
+}
+
+// revokeFamilyTokens also denies the access tokens minted for the family.
+func (s *storage) revokeFamilyTokens(ctx context.Context, family string) {
+	if err := s.st.RevokeGrant(ctx, family, s.opts.now().Add(s.opts.maxTokenLifetime())); err != nil {
+		s.log.Error("revoke grant", "grant", family, "err", err)
+	}
+}
+
+// GetRefreshTokenInfo backs /revoke: the token ID it returns is the token
+// itself, which RevokeToken then parses.
+func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
+	fam, ok := parseRefreshToken(token)
+	if !ok {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	rt, err := s.st.GetRefreshToken(ctx, fam, Hash(token))
+	if err != nil {
+		if errors.Is(err, store.ErrUnavailable) {
+			markFault(ctx)
+			return "", "", err
+		}
+		// Unknown, revoked or reused: nothing (more) to revoke.
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	if rt.ClientID != clientID {
+		return "", "", op.ErrInvalidRefreshToken
+	}
+	return rt.Subject, token, nil
+}
+
+// RevokeToken (RFC 7009): refresh tokens revoke their whole grant; access
+// tokens are put on the denylist until they expire. Tokens of other clients
+// and unknown tokens are ignored, as §2.2 asks.
+func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
+	if fam, ok := parseRefreshToken(tokenOrID); ok && userID == "" {
+		if err := s.st.RevokeGrant(ctx, fam, s.opts.now().Add(s.opts.maxTokenLifetime())); err != nil {
+			markFault(ctx)
+			return oidc.ErrServerError().WithParent(err)
+		}
+		return nil
+	}
+	claims, ok := s.presentedAccessToken(ctx, tokenOrID)
+	if !ok || claims.ClientID != clientID {
+		return nil
+	}
+	if err := s.st.RevokeAccessToken(ctx, claims.JWTID, claims.Expiration.AsTime()); err != nil {
+		markFault(ctx)
+		return oidc.ErrServerError().WithParent(err)
+	}
+	return nil
+}
+
+// TerminateSessionFromRequest ends the browser's SSO session (RP-initiated
+// logout) and returns where to send the browser: the validated
+// post_logout_redirect_uri, or the broker's logged-out page.
+func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSessionRequest) (string, error) {
+	if sid := BrowserFrom(ctx).SessionID; sid != "" {
+		if err := s.st.DeleteSession(ctx, sid); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", s.fail(ctx, "delete session", err)
+		}
+	}
+	return req.RedirectURI, nil
+}
+
+func (s *storage) TerminateSession(ctx context.Context, userID, clientID string) error {
+	return nil // superseded by TerminateSessionFromRequest
+}
+
+// accessTokenRevoked consults the denylist (one store round trip).
+func (s *storage) accessTokenRevoked(ctx context.Context, jti, subject string) (bool, error) {
+	grant, iat, ok := parseAccessTokenID(jti)
+	if !ok {
+		return true, nil
+	}
+	revoked, err := s.st.AccessTokenRevoked(ctx, jti, grant, subject, iat)
+	if err != nil {
+		markFault(ctx)
+	}
+	return revoked, err
+}
+
+func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) time.Duration {
+	var clientID string
+	switch r := req.(type) {
+	case authRequest:
+		clientID = r.r.ClientID
+	case *refreshRequest:
+		clientID = r.rt.ClientID
+	case serviceRequest:
+		clientID = r.clientID
+	}
+	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
+		return c.c.AccessTokenLifetime
+	}
+	return s.opts.AccessTokenLifetime
+}
+
+func (s *storage) refreshLifetime(ctx context.Context, clientID string) time.Duration {
+	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.RefreshTokenLifetime > 0 {
+		return c.c.RefreshTokenLifetime
+	}
+	return s.opts.RefreshTokenLifetime
+}
+
+// grantOf names the grant an access token belongs to: the auth request (code
+// flow) or refresh family; client_credentials tokens belong to none.
+func grantOf(req op.TokenRequest) string {
+	switch r := req.(type) {
+	case authRequest:
+		return r.r.ID
+	case *refreshRequest:
+		return r.rt.FamilyID
+	}
+	return ""
+}

@@ -1,0 +1,156 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// PutUnit creates or replaces the unit.
+func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
+	const op = "put unit"
+	if err := required(op, "ID", u.ID); err != nil {
+		return err
+	}
+	b, err := encode(op, u)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.units[u.ID] = b
+	return nil
+}
+
+// GetUnit returns a copy of the unit.
+func (s *Store) GetUnit(ctx context.Context, id string) (*store.Unit, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.units[id]
+	if !ok {
+		return nil, notFound("get unit", id)
+	}
+	return decode[store.Unit]("get unit", b)
+}
+
+// PutPerson creates or replaces the person with its ID-hash and mobile-hash
+// indexes. Nothing is written when either hash belongs to another person.
+func (s *Store) PutPerson(ctx context.Context, p *store.Person) error {
+	const op = "put person"
+	if err := required(op, "ID", p.ID); err != nil {
+		return err
+	}
+	b, err := encode(op, p)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if owner, ok := s.byIDHash[p.IDHash]; ok && p.IDHash != "" && owner != p.ID {
+		return fmt.Errorf("memory: %s %q: ID hash belongs to another person: %w", op, p.ID, store.ErrConflict)
+	}
+	if owner, ok := s.byMobile[p.MobileHash]; ok && p.MobileHash != "" && owner != p.ID {
+		return fmt.Errorf("memory: %s %q: mobile hash belongs to another person: %w", op, p.ID, store.ErrConflict)
+	}
+	if old, ok := s.persons[p.ID]; ok {
+		o, err := decode[store.Person](op, old)
+		if err != nil {
+			return err
+		}
+		if o.IDHash != p.IDHash && s.byIDHash[o.IDHash] == p.ID {
+			delete(s.byIDHash, o.IDHash)
+		}
+		if o.MobileHash != p.MobileHash && s.byMobile[o.MobileHash] == p.ID {
+			delete(s.byMobile, o.MobileHash)
+		}
+	}
+	if p.IDHash != "" {
+		s.byIDHash[p.IDHash] = p.ID
+	}
+	if p.MobileHash != "" {
+		s.byMobile[p.MobileHash] = p.ID
+	}
+	s.persons[p.ID] = b
+	return nil
+}
+
+// GetPerson returns a copy of the person.
+func (s *Store) GetPerson(ctx context.Context, id string) (*store.Person, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.person("get person", id)
+}
+
+// FindPersonByIDHash looks a person up by the keyed hash of the ID number.
+func (s *Store) FindPersonByIDHash(ctx context.Context, idHash string) (*store.Person, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.byIDHash[idHash]
+	if !ok || idHash == "" {
+		return nil, notFound("find person by ID hash", idHash)
+	}
+	return s.person("find person by ID hash", id)
+}
+
+// FindPersonByMobileHash looks a person up by the keyed hash of the mobile.
+func (s *Store) FindPersonByMobileHash(ctx context.Context, mobileHash string) (*store.Person, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.byMobile[mobileHash]
+	if !ok || mobileHash == "" {
+		return nil, notFound("find person by mobile hash", mobileHash)
+	}
+	return s.person("find person by mobile hash", id)
+}
+
+// person decodes a stored person. s.mu must be held.
+func (s *Store) person(op, id string) (*store.Person, error) {
+	b, ok := s.persons[id]
+	if !ok {
+		return nil, notFound(op, id)
+	}
+	return decode[store.Person](op, b)
+}
+
+// PutAgent creates or replaces the agent record for (person, unit).
+func (s *Store) PutAgent(ctx context.Context, a *store.Agent) error {
+	const op = "put agent"
+	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
+		return err
+	}
+	b, err := encode(op, a)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.agents[a.PersonID] == nil {
+		s.agents[a.PersonID] = map[string][]byte{}
+	}
+	s.agents[a.PersonID][a.UnitID] = b
+	return nil
+}
+
+// AgentsOfPerson returns the person's agent records ordered by unit ID; none
+// is an empty result, not ErrNotFound.
+func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.Agent, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byUnit := s.agents[personID]
+	units := make([]string, 0, len(byUnit))
+	for u := range byUnit {
+		units = append(units, u)
+	}
+	slices.Sort(units)
+	out := make([]*store.Agent, 0, len(units))
+	for _, u := range units {
+		a, err := decode[store.Agent]("agents of person", byUnit[u])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}

@@ -1,0 +1,203 @@
+// Package memory is an in-process store.Store for development and tests.
+//
+// It keeps every record JSON-encoded, exactly as the Redis store does, so a
+// caller never shares memory with the store and both backends round-trip
+// values (times, nil slices, durations) the same way. One mutex serialises
+// every operation, which gives the same atomicity the Redis store gets from
+// Lua scripts and MULTI. Records with a lifetime are checked on every read
+// and removed by a background sweeper that Close stops.
+package memory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// sweepInterval is how often the sweeper drops expired records; reads never
+// see them regardless, so this only bounds memory.
+const sweepInterval = 30 * time.Second
+
+// Store is the in-memory store. The zero value is not usable; call New.
+type Store struct {
+	// mu guards every map below; each method holds it for its whole run.
+	mu sync.Mutex
+
+	authRequests map[string]record // JSON store.AuthRequest
+	codes        map[string]code
+	families     map[string]*family
+	grants       map[string]time.Time // grant ID → revoked until
+	jtis         map[string]time.Time // jti → revoked until
+	subjects     map[string]subjectMark
+	sessions     map[string]record // JSON store.Session
+	counters     map[string]counter
+	keySet       []byte
+	keySetVer    int64
+	clients      map[string][]byte            // JSON store.Client
+	units        map[string][]byte            // JSON store.Unit
+	persons      map[string][]byte            // JSON store.Person
+	byIDHash     map[string]string            // IDHash → person ID
+	byMobile     map[string]string            // MobileHash → person ID
+	agents       map[string]map[string][]byte // person ID → unit ID → JSON store.Agent
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+// record is an encoded value with an optional expiry (zero: never).
+type record struct {
+	data    []byte
+	expires time.Time
+}
+
+// live reports whether a record with expiry exp still exists at now. Like a
+// Redis key with a TTL, it is gone from the instant it expires.
+func live(exp, now time.Time) bool { return exp.IsZero() || now.Before(exp) }
+
+// New returns an empty store and starts its sweeper; Close stops it.
+func New() *Store {
+	s := &Store{
+		authRequests: map[string]record{},
+		codes:        map[string]code{},
+		families:     map[string]*family{},
+		grants:       map[string]time.Time{},
+		jtis:         map[string]time.Time{},
+		subjects:     map[string]subjectMark{},
+		sessions:     map[string]record{},
+		counters:     map[string]counter{},
+		clients:      map[string][]byte{},
+		units:        map[string][]byte{},
+		persons:      map[string][]byte{},
+		byIDHash:     map[string]string{},
+		byMobile:     map[string]string{},
+		agents:       map[string]map[string][]byte{},
+		stop:         make(chan struct{}),
+		done:         make(chan struct{}),
+	}
+	go s.sweepLoop()
+	return s
+}
+
+// Ping always succeeds: the memory store cannot be unreachable.
+func (s *Store) Ping(ctx context.Context) error { return ctx.Err() }
+
+// Close stops the sweeper. The data stays readable; Close is idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+	})
+	return nil
+}
+
+func (s *Store) sweepLoop() {
+	defer close(s.done)
+	tick := time.NewTicker(sweepInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case now := <-tick.C:
+			s.sweep(now)
+		}
+	}
+}
+
+// sweep drops every record that expired at now.
+func (s *Store) sweep(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, r := range s.authRequests {
+		if !live(r.expires, now) {
+			delete(s.authRequests, k)
+		}
+	}
+	for k, c := range s.codes {
+		if !live(c.expires, now) {
+			delete(s.codes, k)
+		}
+	}
+	for k, f := range s.families {
+		if !live(f.expires, now) {
+			delete(s.families, k)
+			continue
+		}
+		for h, m := range f.members {
+			if !live(m.expires, now) {
+				delete(f.members, h)
+			}
+		}
+	}
+	for _, m := range []map[string]time.Time{s.grants, s.jtis} {
+		for k, until := range m {
+			if !live(until, now) {
+				delete(m, k)
+			}
+		}
+	}
+	for k, m := range s.subjects {
+		if !live(m.until, now) {
+			delete(s.subjects, k)
+		}
+	}
+	for k, r := range s.sessions {
+		if !live(r.expires, now) {
+			delete(s.sessions, k)
+		}
+	}
+	for k, c := range s.counters {
+		if !live(c.expires, now) {
+			delete(s.counters, k)
+		}
+	}
+}
+
+// encode copies v out of the caller's memory.
+func encode(op string, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("memory: %s: encode: %w", op, err)
+	}
+	return b, nil
+}
+
+// decode returns a fresh copy of a stored value.
+func decode[T any](op string, b []byte) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("memory: %s: decode: %w", op, err)
+	}
+	return v, nil
+}
+
+// notFound says what was missing, wrapping store.ErrNotFound.
+func notFound(op, id string) error {
+	return fmt.Errorf("memory: %s %q: %w", op, id, store.ErrNotFound)
+}
+
+// lifetime checks that a record would still exist after being written.
+func lifetime(op string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("memory: %s: lifetime %v is not positive", op, ttl)
+	}
+	return nil
+}
+
+// required rejects empty identifiers, which no caller should produce.
+// pairs are name, value, name, value….
+func required(op string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return fmt.Errorf("memory: %s: empty %s", op, pairs[i])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// family is a refresh-token family: its current member, whether it was
+// revoked, and every member still within its lifetime (former members are
+// kept so that presenting one again is recognised as reuse).
+type family struct {
+	cur     string
+	revoked bool
+	expires time.Time // the current member's expiry
+	members map[string]record
+}
+
+// CreateRefreshToken starts family rt.FamilyID. ErrConflict when the family
+// exists; ErrRevoked when its grant was revoked before it was created (a
+// replayed code revoked the grant while the first exchange was running).
+func (s *Store) CreateRefreshToken(ctx context.Context, hash string, rt *store.RefreshToken) error {
+	const op = "create refresh token"
+	if err := required(op, "family ID", rt.FamilyID, "hash", hash); err != nil {
+		return err
+	}
+	now := time.Now()
+	if err := lifetime(op, rt.ExpiresAt.Sub(now)); err != nil {
+		return err
+	}
+	b, err := encode(op, rt)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if until, ok := s.grants[rt.FamilyID]; ok && live(until, now) {
+		return fmt.Errorf("memory: %s: grant %q: %w", op, rt.FamilyID, store.ErrRevoked)
+	}
+	if _, ok := s.family(rt.FamilyID, now); ok {
+		return fmt.Errorf("memory: %s: family %q exists: %w", op, rt.FamilyID, store.ErrConflict)
+	}
+	s.families[rt.FamilyID] = &family{
+		cur:     hash,
+		expires: rt.ExpiresAt,
+		members: map[string]record{hash: {data: b, expires: rt.ExpiresAt}},
+	}
+	return nil
+}
+
+// GetRefreshToken returns the family's current member; presenting a former
+// member revokes the family.
+func (s *Store) GetRefreshToken(ctx context.Context, familyID, hash string) (*store.RefreshToken, error) {
+	const op = "get refresh token"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.current(op, familyID, hash, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return decode[store.RefreshToken](op, f.members[hash].data)
+}
+
+// RotateRefreshToken makes newHash the current member if oldHash still is.
+func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHash string, next *store.RefreshToken) error {
+	const op = "rotate refresh token"
+	if err := required(op, "family ID", familyID, "new hash", newHash); err != nil {
+		return err
+	}
+	now := time.Now()
+	if err := lifetime(op, next.ExpiresAt.Sub(now)); err != nil {
+		return err
+	}
+	n := *next
+	n.FamilyID = familyID
+	b, err := encode(op, &n)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.current(op, familyID, oldHash, now)
+	if err != nil {
+		return err
+	}
+	f.cur = newHash
+	f.expires = next.ExpiresAt
+	f.members[newHash] = record{data: b, expires: next.ExpiresAt}
+	return nil
+}
+
+// RevokeRefreshFamily revokes the family if it exists.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f, ok := s.family(familyID, time.Now()); ok {
+		f.revoked = true
+	}
+	return nil
+}
+
+// family returns the live family. s.mu must be held.
+func (s *Store) family(id string, now time.Time) (*family, bool) {
+	f, ok := s.families[id]
+	if !ok || !live(f.expires, now) {
+		return nil, false
+	}
+	return f, true
+}
+
+// current checks that hash is the family's current member, revoking the
+// family when hash is a former one. s.mu must be held.
+func (s *Store) current(op, familyID, hash string, now time.Time) (*family, error) {
+	f, ok := s.family(familyID, now)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrNotFound)
+	case f.revoked:
+		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrRevoked)
+	case f.cur == hash:
+		return f, nil
+	}
+	if m, ok := f.members[hash]; ok && live(m.expires, now) {
+		f.revoked = true
+		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrRefreshReused)
+	}
+	return nil, fmt.Errorf("memory: %s: family %q: member: %w", op, familyID, store.ErrNotFound)
+}

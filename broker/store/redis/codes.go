@@ -1,0 +1,79 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// A code key holds "c:<authRequestID>" until consumed, then the tombstone
+// "t:<authRequestID>", so a replay still names the request to revoke.
+const (
+	codeLive      = "c:"
+	codeTombstone = "t:"
+)
+
+// consumeCode returns {status, authRequestID}; ARGV[1] is the tombstone
+// lifetime in ms.
+var consumeCode = goredis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return {'notfound', ''} end
+local id = string.sub(v, 3)
+if string.sub(v, 1, 2) == 't:' then return {'replayed', id} end
+redis.call('SET', KEYS[1], 't:' .. id, 'PX', ARGV[1])
+return {'ok', id}
+`)
+
+// SaveCode stores a new code; ErrConflict if the hash is already stored
+// (live or as a tombstone), so a replayed code can never be revived.
+func (s *Store) SaveCode(ctx context.Context, codeHash, authRequestID string, ttl time.Duration) error {
+	const op = "save code"
+	if err := required(op, "code hash", codeHash, "auth request ID", authRequestID); err != nil {
+		return err
+	}
+	if err := lifetime(op, ttl); err != nil {
+		return err
+	}
+	ok, err := s.c.SetArgs(ctx, s.k.code(codeHash), codeLive+authRequestID, goredis.SetArgs{
+		Mode: "NX",
+		TTL:  px(ttl),
+	}).Result()
+	switch {
+	case errors.Is(err, goredis.Nil): // NX refused
+		return fmt.Errorf("redis: %s: %w", op, store.ErrConflict)
+	case err != nil:
+		return wrap(op, err)
+	case ok != "OK":
+		return fmt.Errorf("redis: %s: unexpected reply %q", op, ok)
+	}
+	return nil
+}
+
+// ConsumeCode returns the auth request ID once and leaves a tombstone.
+func (s *Store) ConsumeCode(ctx context.Context, codeHash string, tombstoneTTL time.Duration) (string, error) {
+	const op = "consume code"
+	if err := lifetime(op, tombstoneTTL); err != nil {
+		return "", err
+	}
+	res, err := consumeCode.Run(ctx, s.c, []string{s.k.code(codeHash)}, ms(tombstoneTTL)).StringSlice()
+	if err != nil {
+		return "", wrap(op, err)
+	}
+	if len(res) != 2 {
+		return "", fmt.Errorf("redis: %s: unexpected reply %q", op, res)
+	}
+	switch res[0] {
+	case "ok":
+		return res[1], nil
+	case "replayed":
+		return res[1], fmt.Errorf("redis: %s: %w", op, store.ErrCodeReplayed)
+	case "notfound":
+		return "", fmt.Errorf("redis: %s: %w", op, store.ErrNotFound)
+	}
+	return "", fmt.Errorf("redis: %s: unexpected reply %q", op, res)
+}

@@ -1,0 +1,60 @@
+package redisstore
+
+// Key layout. p is the configured prefix; {…} is a Redis Cluster hash tag:
+// Redis hashes only the part between the first '{' and the next '}', so
+// keys with the same tag live in the same slot and one script or MULTI may
+// touch them all (a cluster refuses cross-slot atomic operations).
+//
+//	p ar:<id>                    hash r=request JSON, a=authentication JSON   auth request, PX
+//	p code:<hash>                "c:<authRequestID>" or tombstone "t:<id>"     code, PX
+//	p rt:{<family>}:cur          current member hash; "" once revoked         PX = current member's exp
+//	p rt:{<family>}:m:<hash>     member JSON                                  PX = its exp
+//	p rv:grant:{<grant>}         "1" (same tag as the family of that ID)      PX until
+//	p rv:jti:<jti>               "1"                                          PX until
+//	p rv:sub:<subject>           unix ms: tokens issued before are revoked    PX until
+//	p sess:<id>                  session JSON                                 PX = exp
+//	p cnt:<key>                  integer                                      PX ttl
+//	p keyset                     hash v=version, d=data
+//	p client:{clients}:<id>      client JSON
+//	p client-ids:{clients}       sorted set of client IDs, score 0 (ID order by ZRANGEBYLEX)
+//	p unit:{acct}:<id>           unit JSON
+//	p person:{acct}:<id>         person JSON
+//	p person-id:{acct}:<hash>    person ID (unique index on IDHash)
+//	p person-mobile:{acct}:<h>   person ID (unique index on MobileHash)
+//	p agents:{acct}:<personID>   hash unitID → agent JSON
+//
+// Account records and their indexes share the single tag {acct} so PutPerson
+// can check both unique indexes and write the person with them in one Lua
+// script (a cluster refuses cross-slot atomic operations). The trade-off: on
+// a cluster the whole account aggregate lives in one slot, hence on one
+// master; it cannot spread over shards and its reads all land on that
+// master. Account records are small and mostly read, so one master holds
+// millions of them; everything hot and short-lived (auth requests, codes,
+// tokens, sessions) is keyed per record and does spread. Should accounts ever
+// outgrow one master, the indexes can move to their own tags at the price of
+// a multi-step write with repair. Units and agents share {acct} as well so a
+// later check of unit, person and agent together stays atomic. Clients share
+// {clients} for the same reason on a smaller scale: a record and its place
+// in the ID index change together.
+
+type keys struct{ p string }
+
+func (k keys) authRequest(id string) string   { return k.p + "ar:" + id }
+func (k keys) code(hash string) string        { return k.p + "code:" + hash }
+func (k keys) familyCur(family string) string { return k.p + "rt:{" + family + "}:cur" }
+func (k keys) member(family, hash string) string {
+	return k.p + "rt:{" + family + "}:m:" + hash
+}
+func (k keys) revokedGrant(grant string) string  { return k.p + "rv:grant:{" + grant + "}" }
+func (k keys) revokedJTI(jti string) string      { return k.p + "rv:jti:" + jti }
+func (k keys) revokedSubject(sub string) string  { return k.p + "rv:sub:" + sub }
+func (k keys) session(id string) string          { return k.p + "sess:" + id }
+func (k keys) counter(key string) string         { return k.p + "cnt:" + key }
+func (k keys) keySet() string                    { return k.p + "keyset" }
+func (k keys) client(id string) string           { return k.p + "client:{clients}:" + id }
+func (k keys) clientIDs() string                 { return k.p + "client-ids:{clients}" }
+func (k keys) unit(id string) string             { return k.p + "unit:{acct}:" + id }
+func (k keys) person(id string) string           { return k.p + "person:{acct}:" + id }
+func (k keys) personByID(hash string) string     { return k.p + "person-id:{acct}:" + hash }
+func (k keys) personByMobile(hash string) string { return k.p + "person-mobile:{acct}:" + hash }
+func (k keys) agents(personID string) string     { return k.p + "agents:{acct}:" + personID }

@@ -1,0 +1,207 @@
+// Package redisstore is the store.Store every production deployment uses:
+// Redis standalone, Sentinel or Cluster through go-redis's UniversalClient.
+//
+// Records are JSON. Every operation that must be atomic is one Lua script or
+// one MULTI transaction over keys that share a Redis Cluster hash tag (see
+// keys.go), so the store behaves the same on a single server and on a
+// cluster. Connection failures come back wrapped in store.ErrUnavailable.
+package redisstore
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Store keeps the broker's state in Redis. It is safe for concurrent use.
+type Store struct {
+	c    goredis.UniversalClient
+	k    keys
+	owns bool // Close closes c: Open created it
+}
+
+// New returns a store over an existing client; every key it writes starts
+// with prefix. The caller keeps ownership of the client: Close leaves it
+// open. prefix must not contain '{' or '}', which would move the Redis
+// Cluster hash tags the store relies on; New panics if it does, as with any
+// other programming error in a constant.
+func New(client goredis.UniversalClient, prefix string) *Store {
+	if err := checkPrefix(prefix); err != nil {
+		panic(err)
+	}
+	return &Store{c: client, k: keys{p: prefix}}
+}
+
+// Options say how to reach Redis. Exactly one of URL and Addrs is set.
+type Options struct {
+	// URL of a standalone server: redis://[user:password@]host:port/db or
+	// rediss://… for TLS.
+	URL string
+	// Addrs are host:port seeds: with MasterName, the Sentinels of a failover
+	// group; without, the nodes of a Redis Cluster.
+	Addrs      []string
+	MasterName string
+	// Username and Password authenticate to Redis (with URL they override
+	// the URL's); Sentinels are asked with the same credentials.
+	Username string
+	Password string
+	// DB selects the database with Addrs+MasterName; a URL names it in its
+	// path and a cluster only has database 0.
+	DB int
+	// TLS turns TLS on (rediss:// URLs have it on already).
+	TLS bool
+	// Timeout bounds each dial, read, write and wait for a pooled
+	// connection; 0 means 3s.
+	Timeout time.Duration
+	// KeyPrefix starts every key, e.g. "gjjid:"; no '{' or '}'.
+	KeyPrefix string
+}
+
+// DefaultTimeout is used when Options.Timeout is zero.
+const DefaultTimeout = 3 * time.Second
+
+// Open builds a client from o, checks that Redis answers and returns a store
+// that owns the client. An unreachable Redis is an error wrapping
+// store.ErrUnavailable, so the caller can tell it from a bad configuration.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	c, err := o.client()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{c: c, k: keys{p: o.KeyPrefix}, owns: true}
+	if err := s.Ping(ctx); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// client validates o and builds the matching UniversalClient.
+func (o Options) client() (goredis.UniversalClient, error) {
+	if err := checkPrefix(o.KeyPrefix); err != nil {
+		return nil, err
+	}
+	timeout := o.Timeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultTimeout
+	case timeout < 0:
+		return nil, fmt.Errorf("redis: timeout %v is negative", o.Timeout)
+	}
+	var tlsConfig *tls.Config
+	if o.TLS {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	switch {
+	case o.URL != "" && len(o.Addrs) > 0:
+		return nil, errors.New("redis: set either url or addrs, not both")
+	case o.URL != "":
+		if o.MasterName != "" {
+			return nil, errors.New("redis: master_name needs addrs (the Sentinels), not url")
+		}
+		if o.DB != 0 {
+			return nil, errors.New("redis: with url, name the database in the URL path (redis://host:6379/2), not in db")
+		}
+		opts, err := goredis.ParseURL(o.URL)
+		if err != nil {
+			return nil, fmt.Errorf("redis: url: %w", err)
+		}
+		if o.Username != "" {
+			opts.Username = o.Username
+		}
+		if o.Password != "" {
+			opts.Password = o.Password
+		}
+		if tlsConfig != nil && opts.TLSConfig == nil {
+			opts.TLSConfig = tlsConfig
+		}
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = timeout, timeout, timeout, timeout
+		return goredis.NewClient(opts), nil
+	case len(o.Addrs) > 0:
+		if o.MasterName == "" && o.DB != 0 {
+			return nil, errors.New("redis: a cluster (addrs without master_name) only has database 0")
+		}
+		return goredis.NewUniversalClient(&goredis.UniversalOptions{
+			Addrs:            o.Addrs,
+			MasterName:       o.MasterName,
+			Username:         o.Username,
+			Password:         o.Password,
+			SentinelUsername: o.Username,
+			SentinelPassword: o.Password,
+			DB:               o.DB,
+			TLSConfig:        tlsConfig,
+			DialTimeout:      timeout,
+			ReadTimeout:      timeout,
+			WriteTimeout:     timeout,
+			PoolTimeout:      timeout,
+			// One seed address is still a cluster: NewUniversalClient
+			// would otherwise make it a standalone client.
+			IsClusterMode: o.MasterName == "",
+		}), nil
+	default:
+		return nil, errors.New("redis: set url (standalone) or addrs (cluster, or Sentinels with master_name)")
+	}
+}
+
+func checkPrefix(p string) error {
+	if strings.ContainsAny(p, "{}") {
+		return fmt.Errorf("redis: key prefix %q contains '{' or '}', which would break the Redis Cluster hash tags", p)
+	}
+	return nil
+}
+
+// Ping checks that Redis answers; on a cluster, every node.
+func (s *Store) Ping(ctx context.Context) error {
+	if cc, ok := s.c.(*goredis.ClusterClient); ok {
+		return wrap("ping", cc.ForEachShard(ctx, func(ctx context.Context, n *goredis.Client) error {
+			return n.Ping(ctx).Err()
+		}))
+	}
+	return wrap("ping", s.c.Ping(ctx).Err())
+}
+
+// Close releases the client if Open created it.
+func (s *Store) Close() error {
+	if !s.owns {
+		return nil
+	}
+	err := s.c.Close()
+	if errors.Is(err, goredis.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// px is a lifetime rounded to whole milliseconds, Redis's precision.
+func px(d time.Duration) time.Duration { return time.Duration(ms(d)) * time.Millisecond }
+
+// ms is a lifetime in whole milliseconds for PX/PEXPIRE, never below 1 so a
+// positive sub-millisecond lifetime is not refused by Redis.
+func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
+
+// lifetime checks that a record would still exist after being written.
+func lifetime(op string, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("redis: %s: lifetime %v is not positive", op, ttl)
+	}
+	return nil
+}
+
+// required rejects empty identifiers; pairs are name, value, name, value….
+func required(op string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return fmt.Errorf("redis: %s: empty %s", op, pairs[i])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// A family is its "cur" key (the current member's hash, or "" once revoked)
+// plus one key per member. Former members keep their keys until they would
+// have expired, which is how presenting one again is told apart from an
+// unknown hash. All of a family's keys and the revocation marker of the
+// grant with the same ID share the hash tag {<familyID>}.
+
+// createRefreshToken: KEYS cur, member, grant marker; ARGV member JSON, ms.
+var createRefreshToken = goredis.NewScript(`
+if redis.call('EXISTS', KEYS[3]) == 1 then return 'revoked' end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[2])
+return 'ok'
+`)
+
+// getRefreshToken: KEYS cur, member; ARGV hash. Returns {status, JSON}.
+var getRefreshToken = goredis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then return {'notfound', ''} end
+if cur == '' then return {'revoked', ''} end
+if cur == ARGV[1] then
+  local v = redis.call('GET', KEYS[2])
+  if not v then return {'notfound', ''} end
+  return {'ok', v}
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('SET', KEYS[1], '', 'KEEPTTL')
+  return {'reused', ''}
+end
+return {'notfound', ''}
+`)
+
+// rotateRefreshToken: KEYS cur, old member, new member; ARGV old hash, new
+// hash, new member JSON, ms.
+var rotateRefreshToken = goredis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 'notfound' end
+if cur == '' then return 'revoked' end
+if cur ~= ARGV[1] then
+  if redis.call('EXISTS', KEYS[2]) == 1 then
+    redis.call('SET', KEYS[1], '', 'KEEPTTL')
+    return 'reused'
+  end
+  return 'notfound'
+end
+redis.call('SET', KEYS[3], ARGV[3], 'PX', ARGV[4])
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+return 'ok'
+`)
+
+// CreateRefreshToken starts family rt.FamilyID. ErrConflict when the family
+// exists; ErrRevoked when its grant was revoked before it was created (a
+// replayed code revoked the grant while the first exchange was running).
+func (s *Store) CreateRefreshToken(ctx context.Context, hash string, rt *store.RefreshToken) error {
+	const op = "create refresh token"
+	if err := required(op, "family ID", rt.FamilyID, "hash", hash); err != nil {
+		return err
+	}
+	ttl := time.Until(rt.ExpiresAt)
+	if err := lifetime(op, ttl); err != nil {
+		return err
+	}
+	b, err := encode(op, rt)
+	if err != nil {
+		return err
+	}
+	f := rt.FamilyID
+	res, err := createRefreshToken.Run(ctx, s.c,
+		[]string{s.k.familyCur(f), s.k.member(f, hash), s.k.revokedGrant(f)},
+		b, ms(ttl), hash).Text()
+	if err != nil {
+		return wrap(op, err)
+	}
+	return s.familyStatus(op, f, res)
+}
+
+// GetRefreshToken returns the family's current member; presenting a former
+// member revokes the family.
+func (s *Store) GetRefreshToken(ctx context.Context, familyID, hash string) (*store.RefreshToken, error) {
+	const op = "get refresh token"
+	res, err := getRefreshToken.Run(ctx, s.c,
+		[]string{s.k.familyCur(familyID), s.k.member(familyID, hash)}, hash).StringSlice()
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	if len(res) != 2 {
+		return nil, fmt.Errorf("redis: %s: unexpected reply %q", op, res)
+	}
+	if err := s.familyStatus(op, familyID, res[0]); err != nil {
+		return nil, err
+	}
+	return decode[store.RefreshToken](op, res[1])
+}
+
+// RotateRefreshToken makes newHash the current member if oldHash still is.
+func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHash string, next *store.RefreshToken) error {
+	const op = "rotate refresh token"
+	if err := required(op, "family ID", familyID, "new hash", newHash); err != nil {
+		return err
+	}
+	ttl := time.Until(next.ExpiresAt)
+	if err := lifetime(op, ttl); err != nil {
+		return err
+	}
+	n := *next
+	n.FamilyID = familyID
+	b, err := encode(op, &n)
+	if err != nil {
+		return err
+	}
+	res, err := rotateRefreshToken.Run(ctx, s.c,
+		[]string{s.k.familyCur(familyID), s.k.member(familyID, oldHash), s.k.member(familyID, newHash)},
+		oldHash, newHash, b, ms(ttl)).Text()
+	if err != nil {
+		return wrap(op, err)
+	}
+	return s.familyStatus(op, familyID, res)
+}
+
+// RevokeRefreshFamily marks the family revoked for the rest of its lifetime;
+// SET … XX leaves an unknown family unknown.
+func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string) error {
+	err := s.c.SetArgs(ctx, s.k.familyCur(familyID), "", goredis.SetArgs{Mode: "XX", KeepTTL: true}).Err()
+	if errors.Is(err, goredis.Nil) {
+		err = nil
+	}
+	return wrap("revoke refresh family", err)
+}
+
+// familyStatus turns a script's status into the contract's errors.
+func (s *Store) familyStatus(op, familyID, status string) error {
+	switch status {
+	case "ok":
+		return nil
+	case "notfound":
+		return fmt.Errorf("redis: %s: family %q: %w", op, familyID, store.ErrNotFound)
+	case "revoked":
+		return fmt.Errorf("redis: %s: family %q: %w", op, familyID, store.ErrRevoked)
+	case "reused":
+		return fmt.Errorf("redis: %s: family %q: %w", op, familyID, store.ErrRefreshReused)
+	case "exists":
+		return fmt.Errorf("redis: %s: family %q exists: %w", op, familyID, store.ErrConflict)
+	}
+	return fmt.Errorf("redis: %s: family %q: unexpected reply %q", op, familyID, status)
+}

@@ -1,0 +1,170 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+var refreshTests = []test{
+	{"CreateGet", testRefreshCreateGet},
+	{"CreateExistingFamilyConflicts", testRefreshCreateExisting},
+	{"RotateMakesNewMemberCurrent", testRefreshRotate},
+	{"ReuseRevokesFamily", testRefreshReuseRevokesFamily},
+	{"RotatingFormerMemberRevokesFamily", testRefreshRotateFormerMember},
+	{"UnknownHashDoesNotRevoke", testRefreshUnknownHash},
+	{"UnknownFamilyIsNotFound", testRefreshUnknownFamily},
+	{"RevokeFamily", testRefreshRevokeFamily},
+	{"ConcurrentRotationsOneWins", testRefreshConcurrentRotations},
+}
+
+func newRefreshToken(family string) *store.RefreshToken {
+	n := now()
+	return &store.RefreshToken{
+		FamilyID:  family,
+		ClientID:  "rp-web",
+		Subject:   newID("sub"),
+		Scopes:    []string{"openid", "offline_access"},
+		Audience:  []string{"rp-web"},
+		AMR:       []string{"hwk"},
+		ACR:       "urn:gjjid:acr:3",
+		AuthTime:  n.Add(-time.Minute),
+		IDP:       "x509",
+		UnitID:    "91110000000000000X",
+		SessionID: newID("sid"),
+		IssuedAt:  n,
+		ExpiresAt: n.Add(time.Hour),
+	}
+}
+
+// nextRefreshToken is what a rotation of rt stores.
+func nextRefreshToken(rt *store.RefreshToken) *store.RefreshToken {
+	n := *rt
+	n.IssuedAt = rt.IssuedAt.Add(time.Second)
+	n.ExpiresAt = rt.ExpiresAt.Add(time.Second)
+	return &n
+}
+
+// newFamily starts a family and returns its ID, first hash and member.
+func newFamily(t *testing.T, s store.Store) (string, string, *store.RefreshToken) {
+	t.Helper()
+	f, h := newID("family"), newID("rt")
+	rt := newRefreshToken(f)
+	must(t, "create refresh token", s.CreateRefreshToken(t.Context(), h, rt))
+	return f, h, rt
+}
+
+func testRefreshCreateGet(t *testing.T, s store.Store) {
+	f, h, rt := newFamily(t, s)
+	got, err := s.GetRefreshToken(t.Context(), f, h)
+	must(t, "get", err)
+	sameJSON(t, "get", got, rt)
+}
+
+func testRefreshCreateExisting(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	wantErr(t, "create again", s.CreateRefreshToken(ctx, newID("rt"), newRefreshToken(f)), store.ErrConflict)
+	got, err := s.GetRefreshToken(ctx, f, h)
+	must(t, "get first member", err)
+	sameJSON(t, "first member", got, rt)
+}
+
+func testRefreshRotate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h1, rt := newFamily(t, s)
+	h2, next := newID("rt"), nextRefreshToken(rt)
+	must(t, "rotate", s.RotateRefreshToken(ctx, f, h1, h2, next))
+	got, err := s.GetRefreshToken(ctx, f, h2)
+	must(t, "get new member", err)
+	sameJSON(t, "new member", got, next)
+
+	h3, third := newID("rt"), nextRefreshToken(next)
+	must(t, "rotate again", s.RotateRefreshToken(ctx, f, h2, h3, third))
+	got, err = s.GetRefreshToken(ctx, f, h3)
+	must(t, "get third member", err)
+	sameJSON(t, "third member", got, third)
+}
+
+// RFC 9700 §4.14.2: a refresh token presented after it was rotated means it
+// leaked; the whole family is revoked, including the current member.
+func testRefreshReuseRevokesFamily(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h1, rt := newFamily(t, s)
+	h2 := newID("rt")
+	must(t, "rotate", s.RotateRefreshToken(ctx, f, h1, h2, nextRefreshToken(rt)))
+
+	_, err := s.GetRefreshToken(ctx, f, h1)
+	wantErr(t, "get rotated member", err, store.ErrRefreshReused)
+	_, err = s.GetRefreshToken(ctx, f, h2)
+	wantErr(t, "get current member after reuse", err, store.ErrRevoked)
+	err = s.RotateRefreshToken(ctx, f, h2, newID("rt"), nextRefreshToken(rt))
+	wantErr(t, "rotate current member after reuse", err, store.ErrRevoked)
+}
+
+func testRefreshRotateFormerMember(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h1, rt := newFamily(t, s)
+	h2 := newID("rt")
+	must(t, "rotate", s.RotateRefreshToken(ctx, f, h1, h2, nextRefreshToken(rt)))
+	err := s.RotateRefreshToken(ctx, f, h1, newID("rt"), nextRefreshToken(rt))
+	wantErr(t, "rotate rotated member", err, store.ErrRefreshReused)
+	_, err = s.GetRefreshToken(ctx, f, h2)
+	wantErr(t, "get current member after reuse", err, store.ErrRevoked)
+}
+
+// A hash the family never had is a guess or garbage, not a leaked token: it
+// must not let anyone revoke somebody else's family.
+func testRefreshUnknownHash(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	_, err := s.GetRefreshToken(ctx, f, newID("rt"))
+	wantErr(t, "get unknown hash", err, store.ErrNotFound)
+	err = s.RotateRefreshToken(ctx, f, newID("rt"), newID("rt"), nextRefreshToken(rt))
+	wantErr(t, "rotate unknown hash", err, store.ErrNotFound)
+	got, err := s.GetRefreshToken(ctx, f, h)
+	must(t, "get current member", err)
+	sameJSON(t, "current member", got, rt)
+}
+
+func testRefreshUnknownFamily(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h := newID("family"), newID("rt")
+	_, err := s.GetRefreshToken(ctx, f, h)
+	wantErr(t, "get", err, store.ErrNotFound)
+	err = s.RotateRefreshToken(ctx, f, h, newID("rt"), newRefreshToken(f))
+	wantErr(t, "rotate", err, store.ErrNotFound)
+	must(t, "revoke unknown family", s.RevokeRefreshFamily(ctx, f))
+	// Revoking an unknown family leaves nothing behind.
+	must(t, "create after revoking unknown family", s.CreateRefreshToken(ctx, h, newRefreshToken(f)))
+}
+
+func testRefreshRevokeFamily(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	must(t, "revoke", s.RevokeRefreshFamily(ctx, f))
+	_, err := s.GetRefreshToken(ctx, f, h)
+	wantErr(t, "get", err, store.ErrRevoked)
+	err = s.RotateRefreshToken(ctx, f, h, newID("rt"), nextRefreshToken(rt))
+	wantErr(t, "rotate", err, store.ErrRevoked)
+	must(t, "revoke again", s.RevokeRefreshFamily(ctx, f))
+	wantErr(t, "create revoked family", s.CreateRefreshToken(ctx, newID("rt"), newRefreshToken(f)), store.ErrConflict)
+}
+
+// Two clients racing with the same refresh token is reuse too: exactly one
+// rotation wins and the losers' attempts revoke the family.
+func testRefreshConcurrentRotations(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	hashes := make([]string, contenders)
+	for i := range hashes {
+		hashes[i] = newID("rt")
+	}
+	errs := concurrently(contenders, func(i int) error {
+		return s.RotateRefreshToken(ctx, f, h, hashes[i], nextRefreshToken(rt))
+	})
+	w := oneWinner(t, "rotate", errs, store.ErrRefreshReused, store.ErrRevoked)
+	_, err := s.GetRefreshToken(ctx, f, hashes[w])
+	wantErr(t, "get the winner's member", err, store.ErrRevoked)
+}

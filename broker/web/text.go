@@ -1,0 +1,39 @@
+package web
+
+// texts maps a message key to its zh-CN and en text.
+var texts = map[string][2]string{
+	"title":                {"住房公积金统一身份认证", "Housing Provident Fund Sign-in"},
+	"choose_method":        {"请选择登录方式", "Choose how to sign in"},
+	"signing_in_to":        {"正在登录", "Signing in to"},
+	"login_user":           {"证件号码或手机号", "ID number or mobile"},
+	"login_secret":         {"登录密码（6位数字）", "Password (6 digits)"},
+	"submit":               {"登录", "Sign in"},
+	"other_methods":        {"其他登录方式", "Other sign-in methods"},
+	"choose_unit":          {"请选择要办理业务的单位", "Choose the unit you act for"},
+	"continue":             {"继续", "Continue"},
+	"error_title":          {"无法完成登录", "Sign-in could not be completed"},
+	"logged_out":           {"您已安全退出", "You have signed out"},
+	"back":                 {"返回", "Back"},
+	"lang_switch":          {"English", "中文"},
+	"err_invalid_request":  {"登录请求无效或已过期，请返回业务系统重新登录。", "The sign-in request is invalid or has expired. Go back to the application and sign in again."},
+	"err_browser_mismatch": {"登录请求是在另一个浏览器中发起的，请在同一浏览器中完成登录。", "This sign-in was started in another browser. Finish it in the browser where it began."},
+	"err_csrf":             {"页面已过期，请刷新后重试。", "The page has expired. Reload it and try again."},
+	"err_rate_limited":     {"尝试次数过多，请稍后再试。", "Too many attempts. Try again later."},
+	"err_no_connector":     {"该业务系统没有可用的登录方式。", "No sign-in method is available for this application."},
+	"err_unavailable":      {"服务暂时不可用，请稍后再试。", "The service is temporarily unavailable. Try again shortly."},
+	"err_internal":         {"系统错误，请稍后再试。", "Something went wrong. Try again later."},
+	"err_no_unit":          {"所选单位无效。", "The chosen unit is not valid."},
+	"err_weak_method":      {"该业务系统要求更高安全级别的登录方式。", "This application requires a stronger sign-in method."},
+}
+
+// Text returns the message for key in lang ("zh-CN" or "en").
+func Text(lang, key string) string {
+	t, ok := texts[key]
+	if !ok {
+		return key
+	}
+	if lang == "en" {
+		return t[1]
+	}
+	return t[0]
+}

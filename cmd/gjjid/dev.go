@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/broker"
+	"github.com/gjjid/gjjid/config"
+)
+
+// The demo setup `gjjid dev` creates; the README and tests rely on it.
+const (
+	DemoClientID       = "demo"
+	DemoClientSecret   = "demo-secret"
+	DemoNativeClientID = "demo-native"
+	DemoServiceID      = "demo-service"
+	DemoServiceSecret  = "demo-service-secret"
+	DemoUnitID         = "91510100MA61ABCD1T"
+	DemoUnitName       = "成都示例科技有限公司"
+	DemoAgentName      = "张三"
+	DemoAgentID        = "510107199003071236"
+	DemoAgentMobile    = "13800138000"
+	DemoAgentPassword  = "246810"
+)
+
+func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:5556", "listen address; the issuer is http://ADDR")
+	storeURL := fs.String("store", "", "redis://… to use Redis instead of the memory store")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := devConfig(*addr, *storeURL)
+	if err != nil {
+		return err
+	}
+	return start(ctx, cfg, stderr, func(b *broker.Broker, a net.Addr) {
+		fmt.Fprint(stdout, devBanner(cfg.Issuer))
+	})
+}
+
+// devSecret derives a fixed, public development secret: with --store redis
+// a restarted dev broker must still read the key set it stored. Never use
+// these outside `gjjid dev`.
+func devSecret(name string) string {
+	h := sha256.Sum256([]byte("gjjid dev only: " + name))
+	return base64.StdEncoding.EncodeToString(h[:])
+}
+
+// devConfig is the demo configuration, built through the same parser and
+// validation as a real file.
+func devConfig(addr, storeURL string) (*config.Config, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	issuer := "http://" + addr
+	cfg := &config.Config{
+		Issuer: issuer,
+		Listen: config.Listen{Addr: addr},
+		Secrets: config.Secrets{KeyEncryptionKey: devSecret("kek"), TokenKey: devSecret("token"), Pepper: devSecret("pepper"),
+			IDHashKey: devSecret("idhash"), CookieKey: devSecret("cookie")},
+		Log: config.Log{Format: "text"},
+		Clients: []config.Client{
+			{ID: DemoClientID, Name: "示例业务系统", Secret: DemoClientSecret,
+				RedirectURIs:           []string{"http://127.0.0.1:5555/callback", "http://127.0.0.1:5555/callback2"},
+				PostLogoutRedirectURIs: []string{"http://127.0.0.1:5555/logged-out"},
+				GrantTypes:             []string{"authorization_code", "refresh_token"}},
+			{ID: DemoNativeClientID, Name: "网厅PC端", Public: true, ApplicationType: "native",
+				RedirectURIs:           []string{"http://127.0.0.1/callback"},
+				PostLogoutRedirectURIs: []string{"http://127.0.0.1/logged-out"},
+				GrantTypes:             []string{"authorization_code", "refresh_token"}},
+			{ID: DemoServiceID, Name: "示例后台服务", Secret: DemoServiceSecret,
+				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
+		},
+		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录",
+			Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
+		Seed: &config.Seed{
+			Units: []config.SeedUnit{{ID: DemoUnitID, CustomerNo: "510100000001", Name: DemoUnitName}},
+			Persons: []config.SeedPerson{{Name: DemoAgentName, IDType: "resident_id", IDNumber: DemoAgentID,
+				Mobile: DemoAgentMobile, Password: DemoAgentPassword, Units: []string{DemoUnitID}, Roles: []string{"unit_admin"}}},
+		},
+	}
+	if storeURL != "" {
+		cfg.Store = config.Store{Type: "redis", Redis: config.Redis{URL: storeURL, KeyPrefix: "gjjid-dev:"}}
+	}
+	cfg.ApplyDefaults()
+	cfg.Keys.CheckInterval = 30 * time.Second
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("dev configuration:\n%w", err)
+	}
+	return cfg, nil
+}
+
+func devBanner(issuer string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `
+gjjid dev — demo setup (development only; secrets are public)
+  issuer            %[1]s
+  discovery         %[1]s/.well-known/openid-configuration
+  client            %s / %s  (redirect http://127.0.0.1:5555/callback, /callback2; post-logout /logged-out)
+  native client     %s  (public, PKCE, loopback redirect http://127.0.0.1:<any port>/callback)
+  service client    %s / %s  (client_credentials, scope gjj:api)
+  connector         password (经办人登录)
+  unit              %s %s
+  agent             %s  ID %s  mobile %s  password %s
+
+`, issuer, DemoClientID, DemoClientSecret, DemoNativeClientID, DemoServiceID, DemoServiceSecret,
+		DemoUnitID, DemoUnitName, DemoAgentName, DemoAgentID, DemoAgentMobile, DemoAgentPassword)
+	return b.String()
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/gjjid/gjjid/broker"
+	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/logmask"
+	"github.com/gjjid/gjjid/broker/store/memory"
+	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/password"
+)
+
+// registry maps connector types to factories. It is built here, in main,
+// from what the broker opened: the broker itself knows connectors only by
+// interface.
+func registry(b *broker.Broker) connectors.Registry {
+	return connectors.Registry{
+		password.Type: password.Factory(b.Accounts.Directory()),
+	}
+}
+
+func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration file (YAML)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *path == "" {
+		return fmt.Errorf("serve: --config FILE is required")
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return fmt.Errorf("%s:\n%w", *path, err)
+	}
+	return start(ctx, cfg, stderr, nil)
+}
+
+// start opens, mounts and runs a broker; ready (if set) is called with the
+// broker once it listens.
+func start(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func(*broker.Broker, net.Addr)) error {
+	log := newLogger(cfg.Log, stderr)
+	slog.SetDefault(log) // the OP library logs through slog.Default
+	b, err := broker.Open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if err := b.Mount(registry(b)); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if cfg.Listen.TLSCertFile != "" {
+		ln, err = tlsListener(ln, cfg.Listen.TLSCertFile, cfg.Listen.TLSKeyFile)
+		if err != nil {
+			return err
+		}
+	}
+	log.Info("gjjid listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "store", cfg.Store.Type, "version", version)
+	if ready != nil {
+		ready(b, ln.Addr())
+	}
+	return b.Run(ctx, ln)
+}
+
+func newLogger(c config.Log, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: logmask.ReplaceAttr}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if c.Format == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(logmask.Handler(h))
+}
+
+func configCheck(path string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s:\n%v\n", path, err)
+		return 1
+	}
+	if errs := checkConnectors(cfg); len(errs) > 0 {
+		fmt.Fprintf(stderr, "%s:\n", path)
+		for _, e := range errs {
+			fmt.Fprintln(stderr, e)
+		}
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d clients, %d connectors, store %s)\n", path, len(cfg.Clients), len(cfg.Connectors), cfg.Store.Type)
+	return 0
+}
+
+// checkConnectors lets every connector factory validate its own settings,
+// against a throw-away memory store so that checking touches nothing.
+func checkConnectors(cfg *config.Config) []error {
+	st := memory.New()
+	defer st.Close()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	acc := accounts.New(st, accounts.Secrets{IDHashKey: key, Pepper: key})
+	reg := connectors.Registry{password.Type: password.Factory(acc.Directory())}
+	specs := make([]connectors.Spec, len(cfg.Connectors))
+	for i, c := range cfg.Connectors {
+		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
+	}
+	_, errs := reg.Open(specs, connectors.Deps{Store: st, Secrets: connectors.Secrets{Pepper: key, IDHashKey: key}})
+	return errs
+}

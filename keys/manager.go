@@ -1,0 +1,222 @@
+package keys
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// maxAttempts bounds the load-decide-swap loop of Refresh and RotateNow.
+// Each lost swap means another instance wrote, so the next attempt usually
+// finds nothing left to do.
+const maxAttempts = 8
+
+// Manager keeps the signing key set: it loads, rotates and stores it
+// through a Store and serves it from memory. The read methods (Active,
+// Published, JWKS, Algorithms, Version) take no lock and do no I/O; they
+// read an immutable snapshot and evaluate it against the clock, so a
+// scheduled switch to the next key happens exactly at its activate_at.
+// Refresh and RotateNow are serialised within one Manager and
+// compare-and-swap against other instances.
+type Manager struct {
+	st      Store
+	opts    Options
+	plan    planner
+	sealer  *sealer
+	log     *slog.Logger
+	snap    atomic.Pointer[snapshot]
+	writing chan struct{} // one-slot semaphore around Refresh and RotateNow
+}
+
+// New validates opts, loads the key set from st (creating one if the store
+// holds none) and returns a Manager serving it. It fails when the set
+// cannot be loaded, e.g. with ErrKEKMismatch; there is nothing to sign with
+// until it succeeds.
+func New(ctx context.Context, st Store, opts Options) (*Manager, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSealer(opts.KEK)
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{
+		st:   st,
+		opts: opts,
+		plan: planner{
+			period:   opts.RotationPeriod,
+			ahead:    opts.PublishAhead,
+			interval: opts.CheckInterval,
+			retire:   opts.RetireAfter,
+		},
+		sealer:  s,
+		log:     opts.Logger.With("component", "keys"),
+		writing: make(chan struct{}, 1),
+	}
+	if err := m.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Refresh loads the stored set and keeps the schedule going: it creates the
+// set if none is stored, publishes a next key in time and drops keys whose
+// retirement grace has ended. On a version conflict it reloads and decides
+// again. On error the Manager keeps serving the set it had.
+func (m *Manager) Refresh(ctx context.Context) error {
+	return m.update(ctx, "refresh", m.plan.refresh)
+}
+
+// RotateNow activates the next key immediately, retires the active key and
+// publishes a fresh next key (the administrators' "rotate signing keys
+// now"). Each successful call is one rotation, also when another instance
+// rotated concurrently.
+//
+// The next key has been in the JWKS since it was published, but a relying
+// party that cached the JWKS before that sees an unknown kid and fetches
+// the JWKS once more (go-oidc does this on its own). Other instances keep
+// signing with the old key, which stays published, until they next load
+// the set (within CheckInterval). If no next key was published yet (most of
+// a period, when PublishAhead is short), a key generated now signs at once:
+// every relying party fetches the JWKS again, and until the other instances
+// have loaded the set, a fetch they answer lacks the new key.
+//
+// The old key stays published for RetireAfter, so tokens it signed keep
+// verifying; RotateNow is not a revocation of a compromised key.
+func (m *Manager) RotateNow(ctx context.Context) error {
+	return m.update(ctx, "rotate", m.plan.rotate)
+}
+
+// Run calls Refresh every CheckInterval until ctx is done. Failures are
+// logged and the last loaded set keeps being served (fail-static: tokens
+// can still be signed while the store is unreachable).
+func (m *Manager) Run(ctx context.Context) {
+	t := time.NewTicker(m.opts.CheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rctx, cancel := context.WithTimeout(ctx, m.opts.CheckInterval)
+		err := m.Refresh(rctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			m.log.Error("keys: refresh failed; serving the last loaded key set",
+				"version", m.Version(), "active_kid", m.Active().ID(), "err", err)
+		}
+	}
+}
+
+// Active is the key to sign with now.
+func (m *Manager) Active() *SigningKey { return m.phase().active }
+
+// Published are the keys to verify with now: the active key first, then
+// the next key, then retired keys still within their grace, newest first.
+// The slice is shared: do not modify it.
+func (m *Manager) Published() []PublicKey { return m.phase().published }
+
+// JWKS is Published as a JSON Web Key Set document ({"keys":[…]}). The
+// bytes are shared: do not modify them.
+func (m *Manager) JWKS() []byte { return m.phase().jwks }
+
+// Algorithms are the distinct algorithms of the published keys, the active
+// key's first (for id_token_signing_alg_values_supported). The slice is
+// shared: do not modify it.
+func (m *Manager) Algorithms() []jose.SignatureAlgorithm { return m.phase().algs }
+
+// Version is the store version of the loaded set.
+func (m *Manager) Version() int64 { return m.snap.Load().version }
+
+func (m *Manager) phase() *phase {
+	return m.snap.Load().at(m.opts.Now().UnixNano())
+}
+
+// planFunc is refresh or rotate.
+type planFunc func(cur []entry, now time.Time, pool *keyPool) ([]entry, []change, error)
+
+// update loads the set, lets plan decide, and compare-and-swaps the result;
+// on a conflict it reloads and decides again, at most maxAttempts times.
+func (m *Manager) update(ctx context.Context, op string, plan planFunc) error {
+	select {
+	case m.writing <- struct{}{}:
+		defer func() { <-m.writing }()
+	case <-ctx.Done():
+		return fmt.Errorf("keys: %s: %w", op, ctx.Err())
+	}
+	pool := &keyPool{gen: func() (entry, error) {
+		return newEntry(m.sealer, m.opts.Algorithm, m.opts.Now())
+	}}
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		data, version, err := m.st.GetKeySet(ctx)
+		if errors.Is(err, ErrNoKeySet) {
+			data, version = nil, 0
+		} else if err != nil {
+			return fmt.Errorf("keys: %s: load key set: %w", op, err)
+		}
+		cur, err := m.decode(data)
+		if err != nil {
+			return err
+		}
+		pool.rewind()
+		next, changes, err := plan(cur, stamp(m.opts.Now()), pool)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return m.install(version, data, cur)
+		}
+		out, err := encodeSet(m.sealer, next)
+		if err != nil {
+			return err
+		}
+		newVersion, err := m.st.SwapKeySet(ctx, version, out)
+		if errors.Is(err, ErrVersionConflict) {
+			m.log.Debug("keys: key set changed by another instance; reloading", "op", op, "version", version, "attempt", attempt)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("keys: %s: store key set over version %d: %w", op, version, err)
+		}
+		for _, c := range changes {
+			m.log.Info("keys: "+c.what, "kid", c.kid, "at", c.at, "version", newVersion)
+		}
+		return m.install(newVersion, out, next)
+	}
+	return fmt.Errorf("keys: %s: key set kept changing under %d attempts: %w", op, maxAttempts, ErrVersionConflict)
+}
+
+// decode opens a stored blob, reusing the loaded keys when the blob is the
+// one already served (the common case: nothing changed since the last
+// check, so nothing is decrypted).
+func (m *Manager) decode(data []byte) ([]entry, error) {
+	if data == nil {
+		return nil, nil
+	}
+	if cur := m.snap.Load(); cur != nil && bytes.Equal(cur.raw, data) {
+		return cur.entries, nil
+	}
+	return decodeSet(m.sealer, data)
+}
+
+// install makes a loaded or written set the one served.
+func (m *Manager) install(version int64, raw []byte, entries []entry) error {
+	if cur := m.snap.Load(); cur != nil && cur.version == version && bytes.Equal(cur.raw, raw) {
+		return nil
+	}
+	s, err := newSnapshot(version, raw, entries, m.opts.RetireAfter)
+	if err != nil {
+		return err
+	}
+	m.snap.Store(s)
+	m.log.Debug("keys: loaded key set", "version", version, "keys", len(entries))
+	return nil
+}

@@ -1,0 +1,155 @@
+package keys
+
+import (
+	"crypto"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// useSig is the JWK "use" of every published key (RFC 7517 §4.2).
+const useSig = "sig"
+
+// SigningKey is the key that signs tokens now. It is immutable and shared;
+// its method set is the one the OpenID Provider library asks of a signing
+// key, so a *SigningKey can be handed over as is.
+type SigningKey struct {
+	id     string
+	alg    jose.SignatureAlgorithm
+	signer crypto.Signer
+}
+
+// ID is the kid that goes into the JWS header.
+func (k *SigningKey) ID() string { return k.id }
+
+// SignatureAlgorithm is the JWS alg: ES256, RS256 or EdDSA.
+func (k *SigningKey) SignatureAlgorithm() jose.SignatureAlgorithm { return k.alg }
+
+// Key is the private key in the concrete type go-jose signs with:
+// *ecdsa.PrivateKey, *rsa.PrivateKey or ed25519.PrivateKey.
+func (k *SigningKey) Key() any { return k.signer }
+
+// Signer is the same private key as a crypto.Signer.
+func (k *SigningKey) Signer() crypto.Signer { return k.signer }
+
+// PublicKey is one published verification key. It is immutable; its
+// method set is the one the OpenID Provider library asks of a key-set
+// member.
+type PublicKey struct {
+	id  string
+	alg jose.SignatureAlgorithm
+	key crypto.PublicKey
+}
+
+// ID is the kid.
+func (k *PublicKey) ID() string { return k.id }
+
+// Algorithm is the JWS alg the key verifies.
+func (k *PublicKey) Algorithm() jose.SignatureAlgorithm { return k.alg }
+
+// Use is always "sig".
+func (k *PublicKey) Use() string { return useSig }
+
+// Key is the public key: *ecdsa.PublicKey, *rsa.PublicKey or
+// ed25519.PublicKey.
+func (k *PublicKey) Key() any { return k.key }
+
+// snapshot is one loaded key set, immutable once built. Because the state
+// of each key changes only at known instants (activations and ends of
+// retirement grace), the snapshot precomputes one phase per interval
+// between those instants; the hot path picks the phase for the current
+// time with a few integer comparisons and allocates nothing.
+type snapshot struct {
+	version int64
+	raw     []byte  // the stored blob, to skip decoding an unchanged set
+	entries []entry // as stored, ascending activate_at
+	phases  []phase // ascending from; phases[0].from is math.MinInt64
+}
+
+// phase is what the manager serves from `from` (Unix nanoseconds) until the
+// next phase starts.
+type phase struct {
+	from      int64
+	active    *SigningKey
+	published []PublicKey // active, next keys, retired keys newest first
+	algs      []jose.SignatureAlgorithm
+	jwks      []byte
+}
+
+func newSnapshot(version int64, raw []byte, entries []entry, retire time.Duration) (*snapshot, error) {
+	if len(entries) == 0 {
+		return nil, fmt.Errorf("keys: key set version %d holds no keys", version)
+	}
+	signing := make([]SigningKey, len(entries))
+	public := make([]PublicKey, len(entries))
+	var bounds []int64
+	for i, e := range entries {
+		signing[i] = SigningKey{id: e.KID, alg: e.Alg, signer: e.signer}
+		public[i] = PublicKey{id: e.KID, alg: e.Alg, key: e.signer.Public()}
+		bounds = append(bounds, e.ActivateAt.UnixNano())
+		if !e.DeactivateAt.IsZero() {
+			bounds = append(bounds, e.DeactivateAt.Add(retire).UnixNano())
+		}
+	}
+	slices.Sort(bounds)
+	bounds = slices.Compact(bounds)
+
+	s := &snapshot{version: version, raw: raw, entries: entries}
+	starts := append([]int64{math.MinInt64}, bounds...)
+	for i, from := range starts {
+		at := from
+		if i == 0 {
+			at = bounds[0] - 1
+		}
+		ph, err := newPhase(from, time.Unix(0, at), entries, signing, public, retire)
+		if err != nil {
+			return nil, err
+		}
+		s.phases = append(s.phases, ph)
+	}
+	return s, nil
+}
+
+// newPhase evaluates every key's state at t.
+func newPhase(from int64, t time.Time, entries []entry, signing []SigningKey, public []PublicKey, retire time.Duration) (phase, error) {
+	a := activeIndex(entries, t)
+	if a < 0 {
+		// The clock is behind the set's first activation (skew between
+		// instances): sign with the earliest key rather than not at all.
+		a = 0
+	}
+	ph := phase{from: from, active: &signing[a]}
+	ph.published = append(ph.published, public[a])
+	ph.published = append(ph.published, public[a+1:]...)
+	for i := a - 1; i >= 0; i-- {
+		if t.Before(entries[i].DeactivateAt.Add(retire)) {
+			ph.published = append(ph.published, public[i])
+		}
+	}
+	jwks := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, len(ph.published))}
+	for i, k := range ph.published {
+		jwks.Keys[i] = publicJWK(k.id, k.alg, k.key)
+		if !slices.Contains(ph.algs, k.alg) {
+			ph.algs = append(ph.algs, k.alg)
+		}
+	}
+	var err error
+	if ph.jwks, err = json.Marshal(jwks); err != nil {
+		return phase{}, fmt.Errorf("keys: encode JWKS: %w", err)
+	}
+	return ph, nil
+}
+
+// at returns the phase in force at t (Unix nanoseconds).
+func (s *snapshot) at(t int64) *phase {
+	for i := len(s.phases) - 1; i > 0; i-- {
+		if t >= s.phases[i].from {
+			return &s.phases[i]
+		}
+	}
+	return &s.phases[0]
+}
