@@ -257,6 +257,7 @@ func TestClientAuthentication(t *testing.T) {
 	}
 	c := rp.OAuth2
 	c.ClientSecret = "wrong"
+	c.Endpoint.AuthStyle = oauth2.AuthStyleInHeader // no retry in the body
 	_, err = c.Exchange(context.Background(), code, oauth2.VerifierOption(f.Verifier))
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response.StatusCode != http.StatusUnauthorized || re.ErrorCode != "invalid_client" {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -38,7 +39,7 @@ const IDTypeResident = "resident_id"
 // ErrInvalid marks input that fails validation (HTTP 400 for the admin
 // API); the wrapped text says which field and why. Conflicts wrap
 // store.ErrConflict, missing records store.ErrNotFound.
-var ErrInvalid = errors.New("accounts: invalid input")
+var ErrInvalid = errors.New("invalid input")
 
 // Secrets are the server keys of the service, from config `secrets`.
 type Secrets struct {
@@ -97,6 +98,20 @@ func New(st store.Accounts, s Secrets) *Service {
 	svc.dummyPHC = svc.params.dummy()
 	return svc
 }
+
+// fieldErrors are the validation failures of one call, reported on one
+// line (a config or API error must stay readable in a log line).
+type fieldErrors []error
+
+func (e fieldErrors) Error() string {
+	s := make([]string, len(e))
+	for i, err := range e {
+		s[i] = err.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+func (e fieldErrors) Unwrap() []error { return e }
 
 // newPersonID returns "p_" and 26 characters of base32 (128 random bits):
 // opaque, URL-safe and without ':', as a token `sub` must be.

@@ -2,12 +2,11 @@ package accounts
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
 // ErrWeakPassword marks an agent password that ValidateAgentPassword
-// refuses; it also wraps ErrInvalid.
+// refuses; such errors match ErrInvalid too.
 var ErrWeakPassword = errors.New("agent password refused")
 
 // ValidateAgentPassword checks an agent (经办人) password: exactly six
@@ -16,11 +15,11 @@ var ErrWeakPassword = errors.New("agent password refused")
 //   - all digits the same (000000, 888888),
 //   - runs up or down (123456, 654321, 012345, 987654),
 //   - a repeated pair or triple (121212, 520520, 123123),
-//   - six consecutive digits of the person's own ID number or mobile, when
-//     given as related (the birth date, the last six of the ID number…).
+//   - six consecutive characters of the person's own ID number or mobile,
+//     when given as related (the birth date, the last six of the ID number…).
 func ValidateAgentPassword(pw string, related ...string) error {
 	if len(pw) != 6 || strings.ContainsFunc(pw, func(r rune) bool { return r < '0' || r > '9' }) {
-		return weak("must be exactly 6 digits")
+		return weakPassword("must be exactly 6 digits")
 	}
 	up, down := true, true
 	for i := 1; i < 6; i++ {
@@ -29,22 +28,25 @@ func ValidateAgentPassword(pw string, related ...string) error {
 	}
 	switch {
 	case strings.Count(pw, pw[:1]) == 6:
-		return weak("must not be one digit repeated")
+		return weakPassword("must not be one digit repeated")
 	case up || down:
-		return weak("must not be a run of consecutive digits")
+		return weakPassword("must not be a run of consecutive digits")
 	case pw[:2] == pw[2:4] && pw[2:4] == pw[4:]:
-		return weak("must not repeat a pair of digits")
+		return weakPassword("must not repeat a pair of digits")
 	case pw[:3] == pw[3:]:
-		return weak("must not repeat three digits")
+		return weakPassword("must not repeat three digits")
 	}
 	for _, r := range related {
 		if r != "" && strings.Contains(strings.ToUpper(r), pw) {
-			return weak("must not be part of the ID number or mobile")
+			return weakPassword("must not be part of the ID number or mobile")
 		}
 	}
 	return nil
 }
 
-func weak(reason string) error {
-	return fmt.Errorf("%w: %w: %s", ErrInvalid, ErrWeakPassword, reason)
-}
+// weakPassword says why, and matches ErrWeakPassword and ErrInvalid.
+type weakPassword string
+
+func (w weakPassword) Error() string { return "agent password " + string(w) }
+
+func (w weakPassword) Is(target error) bool { return target == ErrWeakPassword || target == ErrInvalid }

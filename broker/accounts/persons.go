@@ -34,7 +34,7 @@ func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person,
 	var errs []error
 	name := strings.TrimSpace(n.Name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		errs = append(errs, fmt.Errorf("%w: name: must be 1–64 characters", ErrInvalid))
+		errs = append(errs, errors.New("name: must be 1–64 characters"))
 	}
 	idType := n.IDType
 	if idType == "" {
@@ -45,32 +45,32 @@ func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person,
 	case idType == IDTypeResident:
 		id, err := ids.ResidentID(n.IDNumber)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: id_number: %w", ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("id_number: %w", err))
 		}
 		idNumber = id
 	case !idTypeShape.MatchString(idType):
-		errs = append(errs, fmt.Errorf("%w: id_type: must be lower-case letters, digits and _ (e.g. %s)", ErrInvalid, IDTypeResident))
+		errs = append(errs, fmt.Errorf("id_type: must be lower-case letters, digits and _ (e.g. %s)", IDTypeResident))
 	default:
 		idNumber = canonicalIDNumber(n.IDNumber)
 		if idNumber == "" || len(idNumber) > 64 {
-			errs = append(errs, fmt.Errorf("%w: id_number: must be 1–64 characters", ErrInvalid))
+			errs = append(errs, errors.New("id_number: must be 1–64 characters"))
 		}
 	}
 	var mobile string
 	if strings.TrimSpace(n.Mobile) != "" {
 		m, err := ids.Mobile(n.Mobile)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: mobile: %w", ErrInvalid, err))
+			errs = append(errs, fmt.Errorf("mobile: %w", err))
 		}
 		mobile = m
 	}
 	if n.Password != "" {
 		if err := ValidateAgentPassword(n.Password, idNumber, mobile); err != nil {
-			errs = append(errs, fmt.Errorf("password: %w", err))
+			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("accounts: create person: %w", errors.Join(errs...))
+		return nil, fmt.Errorf("accounts: create person: %w: %w", ErrInvalid, fieldErrors(errs))
 	}
 
 	p := &store.Person{
@@ -135,7 +135,7 @@ func (s *Service) FindByLogin(ctx context.Context, login string) (*store.Person,
 	}
 	id, err := ids.ResidentID(login)
 	if err != nil {
-		return nil, fmt.Errorf("%w: login is neither a mobile nor a resident ID number: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("accounts: find person: %w: login is neither a mobile nor a resident ID number: %w", ErrInvalid, err)
 	}
 	p, err := s.st.FindPersonByIDHash(ctx, s.IDHash(id))
 	if err != nil {

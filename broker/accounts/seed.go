@@ -33,8 +33,9 @@ type SeedPerson struct {
 // number) is left as it is, and an existing agent record is not touched,
 // so an administrator's later changes (a new password, a disabled agent)
 // survive restarts. Missing agent records of existing persons are added.
-// Errors name the config path (seed.persons[1].password: …); Seed goes on
-// with the other entries and returns them all.
+// Each error starts with the config path of its entry (seed.units[0]: …,
+// seed.persons[1] (510***********1236): …); Seed goes on with the other
+// entries and returns them all, one line each.
 func (s *Service) Seed(ctx context.Context, units []SeedUnit, persons []SeedPerson) error {
 	var errs []error
 	for i, u := range units {
@@ -73,5 +74,8 @@ func (s *Service) seedPerson(ctx context.Context, sp SeedPerson) error {
 			errs = append(errs, fmt.Errorf("units[%d]: %w", j, err))
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return fieldErrors(errs)
 }

@@ -19,18 +19,18 @@ func (s *Service) CreateUnit(ctx context.Context, id, customerNo, name string) (
 	var errs []error
 	code, err := ids.CreditCode(id)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("%w: unit id: %w", ErrInvalid, err))
+		errs = append(errs, fmt.Errorf("unit id: %w", err))
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 128 {
-		errs = append(errs, fmt.Errorf("%w: unit name: must be 1–128 characters", ErrInvalid))
+		errs = append(errs, errors.New("unit name: must be 1–128 characters"))
 	}
 	customerNo = strings.TrimSpace(customerNo)
 	if len(customerNo) > 64 {
-		errs = append(errs, fmt.Errorf("%w: customer_no: must be at most 64 characters", ErrInvalid))
+		errs = append(errs, errors.New("customer_no: must be at most 64 characters"))
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("accounts: create unit: %w", errors.Join(errs...))
+		return nil, fmt.Errorf("accounts: create unit: %w: %w", ErrInvalid, fieldErrors(errs))
 	}
 	switch _, err := s.st.GetUnit(ctx, code); {
 	case err == nil:

@@ -72,7 +72,7 @@ func maskNumber(v slog.Value, s string) slog.Value {
 func maskAny(v slog.Value) slog.Value {
 	var s string
 	switch x := v.Any().(type) {
-	case nil, slog.Level, bool:
+	case nil, slog.Level:
 		return v
 	case error:
 		s = x.Error()

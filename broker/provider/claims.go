@@ -103,7 +103,7 @@ func (s *storage) presentedAccessToken(ctx context.Context, jti string) (*tokenC
 	if raw == "" {
 		return nil, false
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA, jose.PS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA, jose.PS256})
 	if err != nil {
 		return nil, false
 	}

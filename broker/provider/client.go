@@ -94,5 +94,3 @@ func (c *client) IsScopeAllowed(scope string) bool {
 // when an access token is issued, as Keycloak does by default: most business
 // systems read the name from the ID token and never call userinfo.
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
-
-func (c *client) isPublic() bool { return c.c.AuthMethod == "none" }

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -170,10 +169,4 @@ func (p *Provider) browserInterceptor(next http.Handler) http.Handler {
 // corsPublic allows any origin to read public metadata without credentials.
 func corsPublic(w http.ResponseWriter) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
 }

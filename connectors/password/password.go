@@ -15,6 +15,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/ids"
@@ -194,7 +196,10 @@ func normalizeLogin(user string) (login, masked string, err error) {
 	}
 	id, err := ids.ResidentID(user)
 	if err != nil {
-		return "", ids.MaskID(user), err
+		if n := utf8.RuneCountInString(user); n > 32 {
+			return "", fmt.Sprintf("(%d characters)", n), err // no wall of stars
+		}
+		return "", ids.MaskID(strings.TrimSpace(user)), err
 	}
 	return id, ids.MaskID(id), nil
 }

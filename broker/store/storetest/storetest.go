@@ -87,17 +87,18 @@ func must(t *testing.T, what string, err error) {
 // instant, nil and empty slices with omitempty alike).
 func sameJSON(t *testing.T, what string, got, want any) {
 	t.Helper()
-	g, err := json.Marshal(got)
-	if err != nil {
-		t.Fatalf("%s: encode got: %v", what, err)
-	}
-	w, err := json.Marshal(want)
-	if err != nil {
-		t.Fatalf("%s: encode want: %v", what, err)
-	}
-	if string(g) != string(w) {
+	if g, w := mustMarshal(t, got), mustMarshal(t, want); string(g) != string(w) {
 		t.Fatalf("%s:\n got %s\nwant %s", what, g, w)
 	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode %T: %v", v, err)
+	}
+	return b
 }
 
 // concurrently runs f(0)…f(n-1) in n goroutines released together and
