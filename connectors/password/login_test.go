@@ -220,8 +220,28 @@ func TestLockout(t *testing.T) {
 			{user: "+86" + agentMobile, secret: bad, want: CodeInvalidCredentials, times: 2},
 			{user: "138 0013 8000", secret: agentPW, want: CodeLocked},
 		}},
-		{"ID number and mobile count apart", []step{
+		{"a lock by ID number holds for the mobile too, answered as a wrong password", []step{
 			{user: agentID, secret: bad, want: CodeInvalidCredentials, times: 5},
+			{user: agentMobile, secret: agentPW, want: CodeInvalidCredentials},
+			{after: 15 * time.Minute, user: agentMobile, secret: agentPW},
+		}},
+		{"failures by ID number and mobile add up per account", []step{
+			{user: agentID, secret: bad, want: CodeInvalidCredentials, times: 3},
+			{user: agentMobile, secret: bad, want: CodeInvalidCredentials, times: 2},
+			{user: agentMobile, secret: agentPW, want: CodeInvalidCredentials},
+			{user: agentID, secret: agentPW, want: CodeInvalidCredentials},
+		}},
+		{"a locked account does not tell its mobile from a stranger's", []step{
+			{user: agentID, secret: bad, want: CodeInvalidCredentials, times: 5},
+			{user: agentMobile, secret: bad, want: CodeInvalidCredentials, times: 5},
+			{user: "13700137000", secret: bad, want: CodeInvalidCredentials, times: 5},
+			{user: agentMobile, secret: bad, want: CodeLocked},
+			{user: "13700137000", secret: bad, want: CodeLocked},
+		}},
+		{"success by mobile resets the account count", []step{
+			{user: agentID, secret: bad, want: CodeInvalidCredentials, times: 4},
+			{user: agentMobile, secret: agentPW},
+			{user: agentMobile, secret: bad, want: CodeInvalidCredentials, times: 4},
 			{user: agentMobile, secret: agentPW},
 		}},
 		{"malformed logins cost no attempt", []step{
@@ -256,6 +276,28 @@ func TestParallelGuessesStayWithinLimit(t *testing.T) {
 	for range 50 {
 		wg.Go(func() {
 			_, _ = f.c.Login(context.Background(), connectors.Credentials{User: agentID, Secret: "000001"})
+		})
+	}
+	wg.Wait()
+	if _, verifies, _ := f.dir.counts(); verifies > DefaultMaxFailures {
+		t.Errorf("%d password checks for 50 parallel guesses, want at most %d", verifies, DefaultMaxFailures)
+	}
+}
+
+// TestParallelGuessesByBothLoginsStayWithinLimit: the account count is
+// reserved before the check too, so ID number and mobile together get
+// MaxFailures checks, not twice as many.
+func TestParallelGuessesByBothLoginsStayWithinLimit(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	var wg sync.WaitGroup
+	for i := range 50 {
+		user := agentID
+		if i%2 == 1 {
+			user = agentMobile
+		}
+		wg.Go(func() {
+			_, _ = f.c.Login(context.Background(), connectors.Credentials{User: user, Secret: "000001"})
 		})
 	}
 	wg.Wait()

@@ -1,8 +1,8 @@
 // Package password is the agent (经办人) login: a resident ID number or a
-// mobile number plus the six-digit agent password. It locks a login after
-// too many consecutive failures, whether or not an account has it, and
-// answers unknown, disabled and wrong alike so that nobody learns from it
-// whether an account exists.
+// mobile number plus the six-digit agent password. It locks a login, and
+// the account behind it, after too many consecutive failures; unknown
+// logins lock too, and unknown, disabled and wrong answer alike, so that
+// nobody learns from it whether an account exists.
 //
 // Per-IP rate limits are the broker's job; accounts and password hashes
 // are the Directory's.
@@ -108,12 +108,20 @@ func (c *Connector) DisplayName(lang string) string {
 
 // Login checks an ID number or mobile and the agent password.
 //
-// A login is locked once it has failed MaxFailures times in a row, each
-// failure (re)starting a Lockout-long window; while locked even the right
-// password is refused, and the lock ends Lockout after the last counted
-// failure (attempts on a locked login are not counted, so they cannot
-// prolong it). The attempt is counted before the password is checked, so
-// parallel guesses cannot get past the limit. Success resets the count.
+// Failures are counted twice: per login (the normalised ID number or
+// mobile, whether or not an account has it) and per account (every login of
+// one person). Either count reaching MaxFailures locks; each failure
+// (re)starts a Lockout-long window, attempts on a locked login or account
+// are not counted (they cannot prolong the lock), and success resets both
+// counts. An attempt is counted before the password is checked, so
+// parallel guesses cannot get past the limit.
+//
+// A locked login answers "locked": that says nothing about accounts, as
+// unknown logins lock alike. An account locked through its other login
+// (five failures by ID number, then a try by mobile) answers as a wrong
+// password would, without checking it: "locked" there would tell an
+// attacker which mobile belongs to which ID number, and checking would let
+// the attacker go on guessing.
 //
 // Errors are *connectors.LoginError (invalid_credentials, locked,
 // invalid_login) except store and directory failures, which are returned
@@ -125,29 +133,24 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", "malformed_login", "remote_ip", cr.RemoteIP, "err", err)
 		return connectors.Identity{}, invalidLogin(err)
 	}
-	key := c.counterKey(login)
-	limit := int64(c.cfg.MaxFailures)
-
-	n, err := c.counters.Count(ctx, key)
+	loginKey := c.counterKey(loginLabel, login)
+	n, ok, err := c.reserve(ctx, loginKey)
 	if err != nil {
-		return connectors.Identity{}, fmt.Errorf("password: read failure count: %w", err)
+		return connectors.Identity{}, err
 	}
-	if n >= limit {
-		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", "locked", "remote_ip", cr.RemoteIP)
-		return connectors.Identity{}, locked(c.cfg.Lockout)
-	}
-	if n, err = c.counters.Incr(ctx, key, c.cfg.Lockout); err != nil {
-		return connectors.Identity{}, fmt.Errorf("password: count attempt: %w", err)
-	}
-	if n > limit { // lost a race against parallel attempts
+	if !ok {
 		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", "locked", "remote_ip", cr.RemoteIP)
 		return connectors.Identity{}, locked(c.cfg.Lockout)
 	}
 
+	var accountFailures int64
 	fail := func(reason, personID string) (connectors.Identity, error) {
-		c.log.Info("password login failed", "connector", c.id, "login", masked, "reason", reason, "person_id", personID, "failures", n, "remote_ip", cr.RemoteIP)
-		if n == limit {
-			c.log.Warn("password login locked", "connector", c.id, "login", masked, "person_id", personID, "failures", n, "lockout", c.cfg.Lockout.String(), "remote_ip", cr.RemoteIP)
+		c.log.Info("password login failed", "connector", c.id, "login", masked, "reason", reason, "person_id", personID,
+			"failures", n, "account_failures", accountFailures, "remote_ip", cr.RemoteIP)
+		limit := int64(c.cfg.MaxFailures)
+		if n == limit || accountFailures == limit {
+			c.log.Warn("password login locked", "connector", c.id, "login", masked, "person_id", personID,
+				"failures", n, "account_failures", accountFailures, "lockout", c.cfg.Lockout.String(), "remote_ip", cr.RemoteIP)
 		}
 		return connectors.Identity{}, invalidCredentials(errors.New(reason))
 	}
@@ -159,23 +162,33 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		return fail("unknown_account", "")
 	case err != nil:
 		return connectors.Identity{}, fmt.Errorf("password: find account %s: %w", masked, err)
-	case acct.Disabled || acct.PasswordHash == "":
-		c.dir.DummyVerify(cr.Secret)
-		reason := "disabled"
-		if !acct.Disabled {
-			reason = "no_password"
-		}
-		return fail(reason, acct.PersonID)
 	}
-	ok, err := c.dir.VerifyPassword(acct.PasswordHash, cr.Secret)
+	accountKey := c.counterKey(accountLabel, acct.PersonID)
+	accountFailures, ok, err = c.reserve(ctx, accountKey)
+	switch {
+	case err != nil:
+		return connectors.Identity{}, err
+	case !ok:
+		c.dir.DummyVerify(cr.Secret)
+		return fail("account_locked", acct.PersonID)
+	case acct.Disabled:
+		c.dir.DummyVerify(cr.Secret)
+		return fail("disabled", acct.PersonID)
+	case acct.PasswordHash == "":
+		c.dir.DummyVerify(cr.Secret)
+		return fail("no_password", acct.PersonID)
+	}
+	good, err := c.dir.VerifyPassword(acct.PasswordHash, cr.Secret)
 	if err != nil {
 		return connectors.Identity{}, fmt.Errorf("password: verify password of person %s: %w", acct.PersonID, err)
 	}
-	if !ok {
+	if !good {
 		return fail("wrong_password", acct.PersonID)
 	}
-	if err := c.counters.Reset(ctx, key); err != nil {
-		return connectors.Identity{}, fmt.Errorf("password: reset failure count: %w", err)
+	for _, k := range []string{loginKey, accountKey} {
+		if err := c.counters.Reset(ctx, k); err != nil {
+			return connectors.Identity{}, fmt.Errorf("password: reset failure count: %w", err)
+		}
 	}
 	return connectors.Identity{
 		ConnectorID: c.id,
@@ -185,6 +198,22 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		AMR:         []string{AMR},
 		ACR:         c.cfg.ACR,
 	}, nil
+}
+
+// reserve counts an attempt on key unless key already holds MaxFailures
+// failures; ok is false when it does (locked).
+func (c *Connector) reserve(ctx context.Context, key string) (n int64, ok bool, err error) {
+	limit := int64(c.cfg.MaxFailures)
+	if n, err = c.counters.Count(ctx, key); err != nil {
+		return 0, false, fmt.Errorf("password: read failure count: %w", err)
+	}
+	if n >= limit {
+		return n, false, nil
+	}
+	if n, err = c.counters.Incr(ctx, key, c.cfg.Lockout); err != nil {
+		return 0, false, fmt.Errorf("password: count attempt: %w", err)
+	}
+	return n, n <= limit, nil // n > limit: lost a race against parallel attempts
 }
 
 // normalizeLogin decides by shape whether user is a mobile (11 digits,
@@ -204,18 +233,27 @@ func normalizeLogin(user string) (login, masked string, err error) {
 	return id, ids.MaskID(id), nil
 }
 
-// counterKey names the failure counter of a normalised login by a keyed
-// hash, so the store never holds ID numbers or mobiles and the names
-// cannot be reversed by trying every birth date. It does not depend on the
-// connector ID: one login has one count.
-func counterKey(key []byte, login string) string {
+// Counter name labels. Neither depends on the connector ID: one login,
+// one account, one count.
+const (
+	loginLabel   = "gjjid/password/lockout/login"
+	accountLabel = "gjjid/password/lockout/account"
+)
+
+// counterKey names a failure counter by a keyed hash of a normalised login
+// or a person ID, so the store never holds ID numbers or mobiles and the
+// names cannot be reversed by trying every birth date.
+func counterKey(key []byte, label, value string) string {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("gjjid/password/lockout\x00"))
-	m.Write([]byte(login))
+	m.Write([]byte(label))
+	m.Write([]byte{0})
+	m.Write([]byte(value))
 	return "pwdfail:" + hex.EncodeToString(m.Sum(nil))
 }
 
-func (c *Connector) counterKey(login string) string { return counterKey(c.lockKey, login) }
+func (c *Connector) counterKey(label, value string) string {
+	return counterKey(c.lockKey, label, value)
+}
 
 type nopLogger struct{}
 

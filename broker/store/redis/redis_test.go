@@ -19,6 +19,7 @@ import (
 // (REDIS_URL, or a private redis-server) and checks that every key the
 // suite's commands touched starts with the store's prefix.
 func TestStoreStandalone(t *testing.T) {
+	t.Parallel()
 	url := redistest.URL(t)
 	admin := newClient(t, url)
 	storetest.Run(t, func(t *testing.T) store.Store {
@@ -36,6 +37,7 @@ func TestStoreStandalone(t *testing.T) {
 // Cluster through Open: a script or MULTI over keys of different slots
 // would fail there with CROSSSLOT.
 func TestStoreCluster(t *testing.T) {
+	t.Parallel()
 	addrs := redistest.Cluster(t)
 	admin := goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: addrs})
 	t.Cleanup(func() { admin.Close() })
