@@ -383,12 +383,12 @@ func (m *benchMeasurement) report(b *testing.B) {
 }
 
 // benchPercentile is the nearest-rank percentile of sorted durations.
-func benchPercentile(sorted []time.Duration, p float64) time.Duration {
+func benchPercentile(sorted []time.Duration, p int) time.Duration {
 	if len(sorted) == 0 {
 		return 0
 	}
-	rank := int(float64(len(sorted))*p/100+0.999999999) - 1
-	return sorted[max(0, min(rank, len(sorted)-1))]
+	rank := (p*len(sorted) + 99) / 100 // ⌈p/100 · n⌉
+	return sorted[max(1, min(rank, len(sorted)))-1]
 }
 
 func benchMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

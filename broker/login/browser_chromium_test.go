@@ -71,7 +71,8 @@ type chrome struct {
 	requests  []string            // URLs of every request, redirect targets included
 	responses []*network.Response // every response with its resource type
 	types     []network.ResourceType
-	errors    []string  // console.error, uncaught exceptions, log entries of level error
+	errors    []string      // console.error, uncaught exceptions, log entries of level error
+	errSignal chan struct{} // a new entry in errors
 	rp        chan *url.URL // requests to the relying party's redirect URI
 }
 
@@ -79,7 +80,7 @@ type chrome struct {
 // acceptLanguage ("" leaves Chromium's own).
 func startChrome(t *testing.T, acceptLanguage string) *chrome {
 	t.Helper()
-	c := &chrome{t: t, rp: make(chan *url.URL, 16)}
+	c := &chrome{t: t, rp: make(chan *url.URL, 16), errSignal: make(chan struct{}, 1)}
 	// The flags, and no others from chromedp: DefaultExecAllocatorOptions
 	// adds many more. chromedp adds --remote-debugging-pipe and a fresh
 	// --user-data-dir it removes when the allocator ends.
@@ -138,6 +139,15 @@ func (c *chrome) logf(format string, args ...any) {
 func (c *chrome) listen(ev any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	n := len(c.errors)
+	defer func() {
+		if len(c.errors) > n {
+			select {
+			case c.errSignal <- struct{}{}:
+			default:
+			}
+		}
+	}()
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		c.requests = append(c.requests, ev.Request.URL)
@@ -207,18 +217,59 @@ func (c *chrome) response(typ network.ResourceType, path string) *network.Respon
 }
 
 // waitRP waits until Chromium tries to load the relying party's redirect
-// URI and returns that URL.
+// URI and returns that URL. A Content Security Policy violation, which
+// blocks the navigation for good, fails at once.
 func (c *chrome) waitRP(what string) *url.URL {
 	c.t.Helper()
-	select {
-	case u := <-c.rp:
-		return u
-	case <-c.ctx.Done():
-		st := c.state()
-		c.t.Fatalf("%s: Chromium never went to %s: %v; the tab shows %s (lang %q, error %q); console: %q",
-			what, brokertest.RedirectURI, c.ctx.Err(), st.URL, st.Lang, st.Error, c.consoleErrors())
+	for {
+		select {
+		case u := <-c.rp:
+			return u
+		case <-c.errSignal:
+			errs := c.consoleErrors()
+			if !slices.ContainsFunc(errs, func(s string) bool { return strings.Contains(s, "Content Security Policy") }) {
+				continue
+			}
+			c.do("settle", chromedp.Sleep(200*time.Millisecond))
+			st := c.state()
+			c.t.Fatalf("%s: Chromium blocked the way to %s; the tab shows %s (lang %q, error %q); requests %q; console: %q",
+				what, brokertest.RedirectURI, st.URL, st.Lang, st.Error, c.allRequests(), errs)
+		case <-c.ctx.Done():
+			c.t.Fatalf("%s: Chromium never went to %s: %v; requests %q; console: %q",
+				what, brokertest.RedirectURI, c.ctx.Err(), c.allRequests(), c.consoleErrors())
+		}
 		return nil
 	}
+}
+
+// waitFor polls cond until it holds or d passed; it reports whether it held.
+func (c *chrome) waitFor(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) || c.ctx.Err() != nil {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true
+}
+
+// waitError waits up to d for a console error containing substr after the
+// first n ones.
+func (c *chrome) waitError(n int, substr string, d time.Duration) bool {
+	return c.waitFor(d, func() bool {
+		return slices.ContainsFunc(c.consoleErrors()[n:], func(s string) bool { return strings.Contains(s, substr) })
+	})
+}
+
+func hasPath(path string) func(string) bool {
+	return func(s string) bool { u, err := url.Parse(s); return err == nil && u.Path == path }
+}
+
+func (c *chrome) allRequests() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.requests)
 }
 
 // pageState is what the login page shows, read from the rendered DOM.
@@ -318,8 +369,8 @@ const (
 func checkPage(t *testing.T, st pageState, want texts) {
 	t.Helper()
 	u, err := url.Parse(st.URL)
-	if err != nil || u.Path != "/login/password" || u.Query().Get("id") == "" {
-		t.Fatalf("page %s, want the password page /login/password?id=…", st.URL)
+	if err != nil || u.Path != "/login/password" {
+		t.Fatalf("page %s, want the password page /login/password", st.URL)
 	}
 	got := texts{lang: st.Lang, title: st.Title, heading: st.Heading, userLabel: st.UserLabel, secretLabel: st.SecretLabel,
 		submit: st.Submit, langSwitch: st.LangSwitch, badPassword: want.badPassword}
@@ -492,14 +543,17 @@ func TestChromiumWrongPassword(t *testing.T) {
 // same auth request, which can then be completed.
 func TestChromiumLanguageSwitch(t *testing.T) {
 	tests := []struct {
-		name       string
-		uiLocales  string
-		from, to   texts
-		user       string
-		screenshot string
+		name      string
+		uiLocales string
+		from, to  texts
+		user      string
+		// afterError switches on the page a wrong password re-rendered (the
+		// answer to the form's POST, whose URL has no ?id=).
+		afterError bool
 	}{
 		{name: "zh-CN to en", from: zhTexts, to: enTexts, user: brokertest.AgentMobile},
 		{name: "en to zh-CN", uiLocales: "en", from: enTexts, to: zhTexts, user: brokertest.AgentIDNumber},
+		{name: "zh-CN to en after a wrong password", from: zhTexts, to: enTexts, user: brokertest.AgentIDNumber, afterError: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -515,12 +569,27 @@ func TestChromiumLanguageSwitch(t *testing.T) {
 			c.do("open the authorization URL", chromedp.Navigate(f.URL))
 			before := c.state()
 			checkPage(t, before, tt.from)
+			if tt.afterError {
+				if _, err := chromedp.RunResponse(c.ctx,
+					chromedp.SendKeys(chromedp.ID("user"), brokertest.AgentIDNumber),
+					chromedp.SendKeys(chromedp.ID("secret"), "000000"),
+					chromedp.Click(chromedp.ID("submit"))); err != nil {
+					t.Fatalf("submit a wrong password: %v", err)
+				}
+				if st := c.state(); st.Error != tt.from.badPassword {
+					t.Fatalf("error box %q, want %q", st.Error, tt.from.badPassword)
+				}
+			}
 
 			if _, err := chromedp.Run(c.ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
 				chromedp.Click(chromedp.ID("lang-switch")))); err != nil {
 				t.Fatalf("click the language switch: %v", err)
 			}
 			after := c.state()
+			if after.AuthRequestID == "" {
+				t.Fatalf("the language switch led to %s (lang %q) showing %q, not the login page of the auth request",
+					after.URL, after.Lang, after.Error)
+			}
 			checkPage(t, after, tt.to)
 			if after.AuthRequestID != before.AuthRequestID {
 				t.Errorf("auth request %q after the switch, was %q", after.AuthRequestID, before.AuthRequestID)
@@ -588,7 +657,9 @@ func TestChromiumSecurityHeaders(t *testing.T) {
 			header(css.Headers, "X-Content-Type-Options"))
 	}
 
-	// Let late reports (CSP violations are reported asynchronously) arrive.
+	// Let late reports arrive: Chromium asks for /favicon.ico after the
+	// load, and reports CSP violations asynchronously.
+	c.waitFor(2*time.Second, func() bool { return slices.ContainsFunc(c.allRequests(), hasPath("/favicon.ico")) })
 	c.do("settle", chromedp.Sleep(300*time.Millisecond))
 	if errs := c.consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors on the login page: %q", errs)
@@ -596,11 +667,11 @@ func TestChromiumSecurityHeaders(t *testing.T) {
 
 	// The listener does see CSP violations: an image from another origin
 	// breaks img-src 'self'.
+	n := len(c.consoleErrors())
 	c.do("break the CSP", chromedp.Evaluate[chromedp.Void](
-		`document.body.insertAdjacentHTML("beforeend", '<img src="http://`+rpHost+`/probe.png">')`),
-		chromedp.Sleep(300*time.Millisecond))
-	if errs := c.consoleErrors(); !slices.ContainsFunc(errs, func(s string) bool { return strings.Contains(s, "img-src") }) {
-		t.Errorf("an image against the CSP gave no console error; the check above sees nothing: %q", errs)
+		`document.body.insertAdjacentHTML("beforeend", '<img src="http://`+rpHost+`/probe.png">')`))
+	if !c.waitError(n, "img-src", 5*time.Second) {
+		t.Errorf("an image against the CSP gave no console error, so the check above sees nothing: %q", c.consoleErrors())
 	}
 
 	// Chromium refuses to render the login page in a frame of another origin.
@@ -610,10 +681,9 @@ func TestChromiumSecurityHeaders(t *testing.T) {
 		fmt.Fprintf(w, `<!doctype html><title>framer</title><iframe id="login" src="%s"></iframe>`, f2.URL)
 	}))
 	defer framer.Close()
-	n := len(c.consoleErrors())
-	c.do("frame the login page", chromedp.Navigate(framer.URL), chromedp.Sleep(500*time.Millisecond))
-	errs := c.consoleErrors()[n:]
-	if !slices.ContainsFunc(errs, func(s string) bool { return strings.Contains(s, "frame-ancestors") }) {
-		t.Errorf("no frame-ancestors refusal when framing the login page; console: %q", errs)
+	n = len(c.consoleErrors())
+	c.do("frame the login page", chromedp.Navigate(framer.URL))
+	if !c.waitError(n, "frame-ancestors", 5*time.Second) {
+		t.Errorf("no frame-ancestors refusal when framing the login page; console: %q", c.consoleErrors()[n:])
 	}
 }

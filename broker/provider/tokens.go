@@ -33,7 +33,16 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)),
 		}
 		tok := newRefreshToken(rt.FamilyID)
-		if err := s.st.CreateRefreshToken(ctx, Hash(tok), rt); err != nil {
+		err := s.st.CreateRefreshToken(ctx, Hash(tok), rt)
+		switch {
+		case errors.Is(err, store.ErrRevoked):
+			// A replay of this code revoked the grant while this, the
+			// first, exchange was running. The exchange that consumed the
+			// code still answers, but what it returns is already dead:
+			// the grant mark denies the access token and the refresh
+			// token was never stored.
+			s.log.Warn("code replayed during its exchange; tokens issued revoked", "grant", rt.FamilyID)
+		case err != nil:
 			return "", "", time.Time{}, s.fail(ctx, "save refresh token", err)
 		}
 		return newAccessTokenID(rt.FamilyID, now), tok, atExp, nil

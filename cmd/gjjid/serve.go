@@ -39,7 +39,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	cfg, err := config.Load(*path)
 	if err != nil {
-		return fmt.Errorf("%s:\n%w", *path, err)
+		return err
 	}
 	return start(ctx, cfg, stderr, nil)
 }
@@ -82,13 +82,13 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 	if c.Format == "text" {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(logmask.Handler(h))
+	return slog.New(logmask.NewHandler(h))
 }
 
 func configCheck(path string, stdout, stderr io.Writer) int {
 	cfg, err := config.Load(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s:\n%v\n", path, err)
+		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	if errs := checkConnectors(cfg); len(errs) > 0 {

@@ -1,8 +1,8 @@
 // Package memory is an in-process store.Store for development and tests.
 //
-// It keeps every record JSON-encoded, exactly as the Redis store does, so a
-// caller never shares memory with the store and both backends round-trip
-// values (times, nil slices, durations) the same way. One mutex serialises
+// It keeps every value a caller hands it JSON-encoded, as the Redis store
+// does, so a caller never shares memory with the store and both backends
+// round-trip values (times, nil slices, durations) the same way. One mutex serialises
 // every operation, which gives the same atomicity the Redis store gets from
 // Lua scripts and MULTI. Records with a lifetime are checked on every read
 // and removed by a background sweeper that Close stops.

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -105,22 +104,4 @@ func (s *Store) CompleteAuthRequest(ctx context.Context, id string, a store.Auth
 // DeleteAuthRequest removes the request; an unknown ID is no error.
 func (s *Store) DeleteAuthRequest(ctx context.Context, id string) error {
 	return wrap("delete auth request", s.c.Del(ctx, s.k.authRequest(id)).Err())
-}
-
-// encode returns v as JSON.
-func encode(op string, v any) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", fmt.Errorf("redis: %s: encode: %w", op, err)
-	}
-	return string(b), nil
-}
-
-// decode parses a stored JSON value.
-func decode[T any](op, raw string) (*T, error) {
-	v := new(T)
-	if err := json.Unmarshal([]byte(raw), v); err != nil {
-		return nil, fmt.Errorf("redis: %s: decode: %w", op, err)
-	}
-	return v, nil
 }

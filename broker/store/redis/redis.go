@@ -10,6 +10,7 @@ package redisstore
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -51,7 +52,7 @@ type Options struct {
 	Addrs      []string
 	MasterName string
 	// Username and Password authenticate to Redis (with URL they override
-	// the URL's); Sentinels are asked with the same credentials.
+	// the URL's). Sentinels themselves are asked without credentials.
 	Username string
 	Password string
 	// DB selects the database with Addrs+MasterName; a URL names it in its
@@ -72,6 +73,13 @@ const DefaultTimeout = 3 * time.Second
 // Open builds a client from o, checks that Redis answers and returns a store
 // that owns the client. An unreachable Redis is an error wrapping
 // store.ErrUnavailable, so the caller can tell it from a bad configuration.
+//
+// The client keeps go-redis's default retries (3) of a command whose
+// connection failed. If a script ran but its reply was lost, the retry sees
+// the first run's effect: a consumed code reads as replayed, a rotated
+// refresh token as reused, a completed request as complete. Each of these
+// fails closed (the user logs in again), which is the price of not turning
+// every dropped connection into a 503.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	c, err := o.client()
 	if err != nil {
@@ -131,18 +139,16 @@ func (o Options) client() (goredis.UniversalClient, error) {
 			return nil, errors.New("redis: a cluster (addrs without master_name) only has database 0")
 		}
 		return goredis.NewUniversalClient(&goredis.UniversalOptions{
-			Addrs:            o.Addrs,
-			MasterName:       o.MasterName,
-			Username:         o.Username,
-			Password:         o.Password,
-			SentinelUsername: o.Username,
-			SentinelPassword: o.Password,
-			DB:               o.DB,
-			TLSConfig:        tlsConfig,
-			DialTimeout:      timeout,
-			ReadTimeout:      timeout,
-			WriteTimeout:     timeout,
-			PoolTimeout:      timeout,
+			Addrs:        o.Addrs,
+			MasterName:   o.MasterName,
+			Username:     o.Username,
+			Password:     o.Password,
+			DB:           o.DB,
+			TLSConfig:    tlsConfig,
+			DialTimeout:  timeout,
+			ReadTimeout:  timeout,
+			WriteTimeout: timeout,
+			PoolTimeout:  timeout,
 			// One seed address is still a cluster: NewUniversalClient
 			// would otherwise make it a standalone client.
 			IsClusterMode: o.MasterName == "",
@@ -204,4 +210,22 @@ func required(op string, pairs ...string) error {
 		}
 	}
 	return nil
+}
+
+// encode returns v as JSON.
+func encode(op string, v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("redis: %s: encode: %w", op, err)
+	}
+	return string(b), nil
+}
+
+// decode parses a stored JSON value.
+func decode[T any](op, raw string) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal([]byte(raw), v); err != nil {
+		return nil, fmt.Errorf("redis: %s: decode: %w", op, err)
+	}
+	return v, nil
 }

@@ -169,6 +169,7 @@ func startServer(t testing.TB, bin string, cluster bool) string {
 		}
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = dir
+		dieWithParent(cmd)
 		if err := cmd.Start(); err != nil {
 			t.Fatalf("redistest: start %s: %v", bin, err)
 		}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// newBrowser returns a cookie-keeping client that follows the broker's
+// redirects and stops at the client's redirect URI (nothing listens there).
+func newBrowser(tr http.RoundTripper, redirectURI string, timeout time.Duration) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Transport: tr, Jar: jar, Timeout: timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if atRedirectURI(req.URL, redirectURI) {
+				return http.ErrUseLastResponse
+			}
+			if len(via) >= 10 {
+				return errors.New("too many redirects")
+			}
+			return nil
+		}}
+}
+
+func atRedirectURI(u *url.URL, redirectURI string) bool {
+	r, err := url.Parse(redirectURI)
+	return err == nil && u.Scheme == r.Scheme && u.Host == r.Host && u.Path == r.Path
+}
+
+// grant is an authorization code and its PKCE verifier.
+type grant struct{ code, verifier string }
+
+type flow struct{ state, verifier, url string }
+
+func random(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// newFlow builds an authorization request with state, nonce and PKCE S256.
+func (l *loader) newFlow() flow {
+	f := flow{state: random(12), verifier: random(32)}
+	sum := sha256.Sum256([]byte(f.verifier))
+	q := url.Values{
+		"client_id": {l.o.rpID}, "redirect_uri": {l.o.redirectURI}, "response_type": {"code"},
+		"scope": {"openid profile offline_access"}, "state": {f.state}, "nonce": {random(12)},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
+	}
+	sep := "?"
+	if strings.Contains(l.ep.Authorization, "?") {
+		sep = "&"
+	}
+	f.url = l.ep.Authorization + sep + q.Encode()
+	return f
+}
+
+func (l *loader) codeForm(g grant) string {
+	return url.Values{"grant_type": {"authorization_code"}, "code": {g.code}, "redirect_uri": {l.o.redirectURI},
+		"code_verifier": {g.verifier}}.Encode()
+}
+
+var (
+	formRe   = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`)
+)
+
+// login signs in once through the password form (the broker's slow
+// password hash runs once); mintCode then gets codes from the SSO session.
+func (l *loader) login(ctx context.Context) error {
+	if l.loggedIn {
+		return nil
+	}
+	f := l.newFlow()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.url, nil)
+	resp, err := l.browser.Do(req)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		if _, err := l.callback(f, resp); err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+		l.loggedIn = true // an SSO session already answered
+		return nil
+	}
+	m := formRe.FindSubmatch(page)
+	if m == nil || !strings.Contains(string(page), `name="secret"`) {
+		return fmt.Errorf("login: the login page at %s has no password form", resp.Request.URL.Path)
+	}
+	action, err := resp.Request.URL.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		return fmt.Errorf("login: form action: %w", err)
+	}
+	form := url.Values{}
+	for _, h := range hiddenRe.FindAllSubmatch(page, -1) {
+		form.Set(string(h[1]), html.UnescapeString(string(h[2])))
+	}
+	form.Set("user", l.o.user)
+	form.Set("secret", l.o.password)
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = l.browser.Do(req)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if _, err := l.callback(f, resp); err != nil {
+		return fmt.Errorf("login as %s: %w", l.o.user, err)
+	}
+	l.loggedIn = true
+	return nil
+}
+
+// callback reads the code from the redirect to the client.
+func (l *loader) callback(f flow, resp *http.Response) (string, error) {
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		return "", fmt.Errorf("status %d at %s, want a redirect to %s", resp.StatusCode, resp.Request.URL.Path, l.o.redirectURI)
+	}
+	loc, err := resp.Location()
+	if err != nil {
+		return "", err
+	}
+	if !atRedirectURI(loc, l.o.redirectURI) {
+		return "", fmt.Errorf("redirect to %s, want %s", loc.Redacted(), l.o.redirectURI)
+	}
+	q := loc.Query()
+	if e := q.Get("error"); e != "" {
+		return "", fmt.Errorf("authorization error %s: %s", e, q.Get("error_description"))
+	}
+	if q.Get("state") != f.state || q.Get("code") == "" {
+		return "", errors.New("redirect without the code or with another state")
+	}
+	return q.Get("code"), nil
+}
+
+// mintCode runs /authorize; the SSO session answers without a password.
+func (l *loader) mintCode(ctx context.Context) (grant, error) {
+	f := l.newFlow()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.url, nil)
+	if err != nil {
+		return grant{}, err
+	}
+	resp, err := l.browser.Do(req)
+	if err != nil {
+		return grant{}, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	code, err := l.callback(f, resp)
+	if err != nil {
+		return grant{}, fmt.Errorf("authorize from the SSO session: %w", err)
+	}
+	return grant{code, f.verifier}, nil
+}
+
+// mintCodes makes n codes, 8 requests at a time.
+func (l *loader) mintCodes(ctx context.Context, n int) ([]grant, error) {
+	out := make([]grant, n)
+	var (
+		next     atomic.Int64
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range min(8, n) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				g, err := l.mintCode(ctx)
+				if err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					next.Store(int64(n))
+					return
+				}
+				out[i] = g
+			}
+		})
+	}
+	wg.Wait()
+	return out, firstErr
+}
