@@ -228,7 +228,7 @@ func (c *chrome) waitRP(what string) *url.URL {
 		case <-c.errSignal:
 			errs := c.consoleErrors()
 			if !slices.ContainsFunc(errs, func(s string) bool { return strings.Contains(s, "Content Security Policy") }) {
-				continue
+				continue // e.g. the favicon's 404
 			}
 			c.do("settle", chromedp.Sleep(200*time.Millisecond))
 			st := c.state()
@@ -238,7 +238,6 @@ func (c *chrome) waitRP(what string) *url.URL {
 			c.t.Fatalf("%s: Chromium never went to %s: %v; requests %q; console: %q",
 				what, brokertest.RedirectURI, c.ctx.Err(), c.allRequests(), c.consoleErrors())
 		}
-		return nil
 	}
 }
 
@@ -322,13 +321,8 @@ const pageStateJS = `(() => {
 })()`
 
 func (c *chrome) state() pageState {
-	// A fresh context: state also serves failure messages after a timeout.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
-	defer cancel()
-	if c.ctx.Err() != nil {
-		return pageState{URL: "(browser gone: " + c.ctx.Err().Error() + ")"}
-	}
-	st, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](pageStateJS))
+	c.t.Helper()
+	st, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageState](pageStateJS))
 	if err != nil {
 		c.t.Fatalf("read the page: %v", err)
 	}
@@ -382,6 +376,9 @@ func checkPage(t *testing.T, st pageState, want texts) {
 	}
 	if st.HeaderColor != headerColor {
 		t.Errorf("header background %q, want %q: is /static/gjjid.css applied?", st.HeaderColor, headerColor)
+	}
+	if st.MainWidth != 420 {
+		t.Errorf("card width %dpx, want 420px (main's max-width in gjjid.css)", st.MainWidth)
 	}
 	if st.AuthRequestID == "" || st.Action == "" {
 		t.Errorf("form without auth request (%q) or action (%q)", st.AuthRequestID, st.Action)
@@ -442,6 +439,8 @@ func TestChromiumLogin(t *testing.T) {
 			want: zhTexts, screenshot: "/tmp/gjjid-login-zh.png"},
 		{name: "zh-CN from Accept-Language, ID number", acceptLanguage: "zh-CN,zh;q=0.9,en;q=0.8", user: brokertest.AgentIDNumber,
 			want: zhTexts},
+		{name: "en from Accept-Language, mobile", acceptLanguage: "en-GB,en;q=0.9", user: brokertest.AgentMobile,
+			want: enTexts},
 		// ui_locales wins over Accept-Language.
 		{name: "en from ui_locales, mobile", acceptLanguage: "zh-CN,zh;q=0.9", uiLocales: "en", user: brokertest.AgentMobile,
 			want: enTexts, screenshot: "/tmp/gjjid-login-en.png"},

@@ -46,13 +46,16 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // unavailableBody is what clients see while the store is unreachable.
 var unavailableBody = []byte(`{"error":"temporarily_unavailable","error_description":"gjjid cannot reach its session store; try again shortly"}` + "\n")
 
-// faultInterceptor turns the library's 500 into 503 when the store was
-// unreachable, so clients and load balancers can tell an outage from a bug.
+// faultInterceptor answers 503 whenever the store was unreachable while
+// serving the request, so clients and load balancers can tell an outage
+// from a bug or a bad request, and nothing is redirected half-done.
 func faultInterceptor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f := &fault{}
 		sw := &statusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) (int, bool) {
-			if status >= 500 && f.unavailable.Load() {
+			// Whatever the library made of the failure (500, invalid_grant,
+			// 403, an error redirect to the client), the truth is an outage.
+			if f.unavailable.Load() {
 				h := w.Header()
 				h.Set("Content-Type", "application/json")
 				h.Set("Retry-After", "5")

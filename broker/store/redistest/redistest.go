@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -188,12 +189,10 @@ func startServer(t testing.TB, bin string, cluster bool) string {
 	return ""
 }
 
-// waitUp waits until addr answers PING or the process exits.
+// waitUp waits until addr answers PING or the process exits. It speaks
+// RESP itself rather than through go-redis, which would log every refused
+// dial while the server starts.
 func waitUp(addr string, exited <-chan error) error {
-	c := goredis.NewClient(&goredis.Options{
-		Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1, DialerRetries: 1,
-	})
-	defer c.Close()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -201,15 +200,32 @@ func waitUp(addr string, exited <-chan error) error {
 			return fmt.Errorf("redis-server on %s exited: %v", addr, err)
 		default:
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
+		if ping(addr) == nil {
 			return nil
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	return fmt.Errorf("redis-server on %s did not answer PING within 10s", addr)
+}
+
+func ping(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	buf := make([]byte, 7)
+	if _, err := io.ReadFull(c, buf); err != nil {
+		return err
+	}
+	if string(buf) != "+PONG\r\n" {
+		return fmt.Errorf("PING answered %q", buf)
+	}
+	return nil
 }
 
 // waitFor polls the node at addr until ok holds.
