@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte(`issuer: http://id.example.cn/
+clients:
+  - id: rp1
+    secret: s
+    redirect_uris: ["/cb"]
+connectors:
+  - id: password
+    type: password
+    config:
+      max_failures: 0
+  - id: x
+    type: nosuch
+`), 0o600)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"config", "check", bad}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"issuer:", "clients[0].redirect_uris[0]:"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, errb.String())
+		}
+	}
+
+	// Schema-valid, but the connectors' own settings are wrong: each names its path.
+	good := filepath.Join(dir, "connectors.yaml")
+	os.WriteFile(good, []byte(`issuer: http://127.0.0.1:5556
+connectors:
+  - id: password
+    type: password
+    config:
+      max_failures: 0
+  - id: x
+    type: nosuch
+`), 0o600)
+	errb.Reset()
+	if code := run(context.Background(), []string{"config", "check", good}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr:\n%s", code, errb.String())
+	}
+	for _, want := range []string{"connectors[0].config.max_failures", "connectors[1].type"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, errb.String())
+		}
+	}
+
+	ok := filepath.Join(dir, "ok.yaml")
+	os.WriteFile(ok, []byte("issuer: http://127.0.0.1:5556\nconnectors:\n  - {id: password, type: password}\n"), 0o600)
+	out.Reset()
+	if code := run(context.Background(), []string{"config", "check", ok}, &out, &errb); code != 0 || !strings.Contains(out.String(), "ok") {
+		t.Fatalf("valid config: exit %d, %s %s", code, out.String(), errb.String())
+	}
+}
+
+func TestVersionAndUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if run(context.Background(), []string{"version"}, &out, &errb) != 0 || !strings.HasPrefix(out.String(), "gjjid ") {
+		t.Errorf("version: %q", out.String())
+	}
+	if run(context.Background(), []string{"frobnicate"}, &out, &errb) != 2 {
+		t.Errorf("unknown command must exit 2")
+	}
+}
+
+// TestDevServes runs `gjjid dev` and uses the demo setup it prints.
+func TestDevServes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
+	issuer := "http://" + addr
+	var doc map[string]any
+	for i := 0; ; i++ {
+		resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+		if err == nil {
+			json.NewDecoder(resp.Body).Decode(&doc)
+			resp.Body.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatalf("dev server did not start: %v\n%s", err, errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if doc["issuer"] != issuer {
+		t.Errorf("issuer = %v", doc["issuer"])
+	}
+	cc := clientcredentials.Config{ClientID: DemoServiceID, ClientSecret: DemoServiceSecret, TokenURL: issuer + "/oauth/token", Scopes: []string{"gjj:api"}}
+	if _, err := cc.Token(context.Background()); err != nil {
+		t.Errorf("demo-service client_credentials: %v", err)
+	}
+	for _, want := range []string{DemoClientID, DemoClientSecret, DemoAgentID, DemoAgentPassword, DemoUnitID} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q", want)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("dev exited %d: %s", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("dev did not shut down")
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
