@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/broker"
+	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/password"
@@ -53,6 +54,9 @@ type Options struct {
 	Listener net.Listener
 	// Edit may change the configuration before it is validated.
 	Edit func(*config.Config)
+	// Log receives the broker's logs (JSON, info level, masked as in
+	// production); nil discards them.
+	Log io.Writer
 }
 
 // Broker is a running test broker.
@@ -119,7 +123,10 @@ func Start(t testing.TB, o Options) *Broker {
 		t.Fatalf("test config: %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	switch {
+	case o.Log != nil:
+		log = ops.NewLogger("info", "json", o.Log)
+	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())

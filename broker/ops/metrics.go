@@ -59,6 +59,12 @@ func (m *Metrics) Login(connector, result string) { m.logins.WithLabelValues(con
 func (m *Metrics) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		if c.Request().URL.Path == "/oauth/token" {
+			// Parsed here, on the request the provider will see: its
+			// interceptors work on shallow copies, whose parsed form would
+			// not reach this middleware afterwards.
+			_ = c.Request().ParseForm()
+		}
 		err := next(c)
 		route := routeOf(c)
 		status := c.Response().Status

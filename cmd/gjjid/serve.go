@@ -11,7 +11,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/accounts"
-	"github.com/gjjid/gjjid/broker/logmask"
+	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
@@ -47,7 +47,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 // start opens, mounts and runs a broker; ready (if set) is called with the
 // broker once it listens.
 func start(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func(*broker.Broker, net.Addr)) error {
-	log := newLogger(cfg.Log, stderr)
+	log := ops.NewLogger(cfg.Log.Level, cfg.Log.Format, stderr)
 	slog.SetDefault(log) // the OP library logs through slog.Default
 	b, err := broker.Open(ctx, cfg, log)
 	if err != nil {
@@ -72,17 +72,6 @@ func start(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		ready(b, ln.Addr())
 	}
 	return b.Run(ctx, ln)
-}
-
-func newLogger(c config.Log, w io.Writer) *slog.Logger {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(c.Level))
-	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: logmask.ReplaceAttr}
-	var h slog.Handler = slog.NewJSONHandler(w, opts)
-	if c.Format == "text" {
-		h = slog.NewTextHandler(w, opts)
-	}
-	return slog.New(logmask.NewHandler(h))
 }
 
 func configCheck(path string, stdout, stderr io.Writer) int {

@@ -1,0 +1,131 @@
+package broker_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/config"
+)
+
+func TestACRValuesTooStrongForConnectors(t *testing.T) {
+	b := bt.Start(t, bt.Options{})
+	rp := bt.NewRP(t, b.URL)
+	br := bt.NewBrowser(t)
+	loc, err := br.Get(rp.NewFlow(oauth2.SetAuthURLParam("acr_values", "gjj:loa:3")).URL)
+	if err != nil || loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "更高安全级别") {
+		t.Fatalf("acr_values=gjj:loa:3 with only a password connector: %v %v %d %.300s", loc, err, br.Last, br.Page)
+	}
+	// A level the password reaches is fine, and the token says so.
+	_, _, claims := login(t, b, rp, bt.NewBrowser(t), oauth2.SetAuthURLParam("acr_values", "gjj:loa:1"))
+	if claims["acr"] != "gjj:loa:1" {
+		t.Errorf("acr = %v", claims["acr"])
+	}
+}
+
+func TestLoginRateLimitPerIP(t *testing.T) {
+	b := bt.Start(t, bt.Options{Edit: func(c *config.Config) { c.Login.IPRateLimit = 3 }})
+	rp := bt.NewRP(t, b.URL)
+	br := bt.NewBrowser(t)
+	if _, err := br.Get(rp.NewFlow().URL); err != nil {
+		t.Fatal(err)
+	}
+	// Different (unknown) accounts, so the per-account lockout plays no part.
+	users := []string{"11010519491231002X", "13900139000", "13700137000", bt.AgentIDNumber}
+	for i, u := range users {
+		pw := "135790"
+		if u == bt.AgentIDNumber {
+			pw = bt.AgentPassword // even the right password is refused now
+		}
+		loc, err := br.SubmitPassword(b.URL, u, pw)
+		want := http.StatusUnauthorized
+		if i == 3 {
+			want = http.StatusTooManyRequests
+		}
+		if err != nil || loc != nil || br.Last != want {
+			t.Fatalf("attempt %d: %v %v status %d, want %d", i+1, loc, err, br.Last, want)
+		}
+	}
+}
+
+func TestClientSecretPost(t *testing.T) {
+	b := bt.Start(t, bt.Options{Edit: func(c *config.Config) { c.Clients[0].AuthMethod = "client_secret_post" }})
+	rp := bt.NewRP(t, b.URL)
+	rp.OAuth2.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	_, tok, _ := login(t, b, rp, bt.NewBrowser(t))
+	if tok.AccessToken == "" {
+		t.Fatal("no access token")
+	}
+	if _, err := rp.OAuth2.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err != nil {
+		t.Fatalf("refresh with client_secret_post: %v", err)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestMetricsAndMaskedLogs: logins and tokens are counted; logs never carry
+// an ID number or mobile in the clear.
+func TestMetricsAndMaskedLogs(t *testing.T) {
+	var logs lockedBuffer
+	b := bt.Start(t, bt.Options{Log: &logs})
+	rp := bt.NewRP(t, b.URL)
+	br := bt.NewBrowser(t)
+	if _, err := br.Get(rp.NewFlow().URL); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{bt.AgentIDNumber, bt.AgentMobile} {
+		if _, err := br.SubmitPassword(b.URL, u, "135790"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login(t, b, rp, bt.NewBrowser(t))
+
+	resp, err := http.Get(b.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`gjjid_logins_total{connector="password",result="success"} 1`,
+		`gjjid_logins_total{connector="password",result="invalid_credentials"} 2`,
+		`gjjid_tokens_total{grant_type="authorization_code",result="success"} 1`,
+		`gjjid_http_requests_total{method="GET",route="/authorize",status="302"}`,
+		`gjjid_http_request_duration_seconds_bucket{route="/oauth/token"`,
+	} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	out := logs.String()
+	if out == "" {
+		t.Fatal("no logs captured")
+	}
+	for _, raw := range []string{bt.AgentIDNumber, bt.AgentMobile} {
+		if strings.Contains(out, raw) {
+			t.Errorf("logs contain %s in the clear:\n%s", raw, out)
+		}
+	}
+}
