@@ -146,6 +146,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log))
 	b.Login.Register(e)
 	e.GET("/static/*", echo.WrapHandler(web.Static()))
+	e.GET("/favicon.ico", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", b.ready)
 	e.GET("/metrics", echo.WrapHandler(b.Metrics.Handler()))

@@ -134,6 +134,11 @@ func (k Keys) validate(ps *Problems) {
 	if k.PublishAhead > 0 && k.PublishAhead >= k.RotationPeriod {
 		ps.add("keys.publish_ahead", "must be shorter than rotation_period (%v)", k.RotationPeriod)
 	}
+	// Instances learn of a new key only when they reload the set, so it must
+	// be published for longer than one reload interval before it signs.
+	if k.CheckInterval > 0 && k.CheckInterval >= k.PublishAhead {
+		ps.add("keys.check_interval", "must be shorter than publish_ahead (%v)", k.PublishAhead)
+	}
 }
 
 func (t Tokens) validate(ps *Problems) {

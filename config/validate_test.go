@@ -106,6 +106,7 @@ func TestValidateRejects(t *testing.T) {
 		{"publish ahead", func(c *Config) { c.Keys.PublishAhead = -time.Hour }, "keys.publish_ahead", "must be a positive duration"},
 		{"check interval", func(c *Config) { c.Keys.CheckInterval = -time.Minute }, "keys.check_interval", "must be a positive duration"},
 		{"publish ahead too long", func(c *Config) { c.Keys.PublishAhead = c.Keys.RotationPeriod }, "keys.publish_ahead", "must be shorter than rotation_period"},
+		{"check interval too long", func(c *Config) { c.Keys.CheckInterval = c.Keys.PublishAhead }, "keys.check_interval", "must be shorter than publish_ahead"},
 
 		// tokens
 		{"access lifetime", func(c *Config) { c.Tokens.AccessTokenLifetime = -1 }, "tokens.access_token_lifetime", "must be a positive duration"},

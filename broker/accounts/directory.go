@@ -6,29 +6,27 @@ import (
 	"fmt"
 
 	"github.com/gjjid/gjjid/broker/store"
-	"github.com/gjjid/gjjid/connectors/password"
+	"github.com/gjjid/gjjid/connectors"
 )
 
-// Directory adapts the service to what the password connector needs
-// (password.Directory). main passes it to password.Factory.
+// Directory adapts the service to the account lookup form-based connectors
+// declare (password.Directory); main passes it to their factories.
 type Directory struct{ s *Service }
 
-var _ password.Directory = (*Directory)(nil)
-
-// Directory returns the service as a password.Directory.
+// Directory returns the service as a connector account directory.
 func (s *Service) Directory() *Directory { return &Directory{s: s} }
 
 // FindByLogin returns the account of a normalised ID number or mobile;
-// password.ErrUnknownAccount when nobody has it (or it is malformed).
-func (d *Directory) FindByLogin(ctx context.Context, login string) (password.Account, error) {
+// connectors.ErrUnknownAccount when nobody has it (or it is malformed).
+func (d *Directory) FindByLogin(ctx context.Context, login string) (connectors.Account, error) {
 	p, err := d.s.FindByLogin(ctx, login)
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrInvalid):
-		return password.Account{}, fmt.Errorf("%w: %w", password.ErrUnknownAccount, err)
+		return connectors.Account{}, fmt.Errorf("%w: %w", connectors.ErrUnknownAccount, err)
 	case err != nil:
-		return password.Account{}, err
+		return connectors.Account{}, err
 	}
-	return password.Account{
+	return connectors.Account{
 		PersonID:     p.ID,
 		Name:         p.Name,
 		PasswordHash: p.PasswordHash,

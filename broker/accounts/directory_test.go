@@ -70,7 +70,7 @@ func TestDirectoryFindByLogin(t *testing.T) {
 		t.Errorf("FindByLogin = %+v, %v", a, err)
 	}
 	for _, login := range []string{otherID, "not a login"} {
-		if _, err := d.FindByLogin(ctx, login); !errors.Is(err, password.ErrUnknownAccount) {
+		if _, err := d.FindByLogin(ctx, login); !errors.Is(err, connectors.ErrUnknownAccount) {
 			t.Errorf("FindByLogin(%q) = %v, want ErrUnknownAccount", login, err)
 		}
 	}

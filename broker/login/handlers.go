@@ -70,7 +70,9 @@ func (l *Login) base(c echo.Context, ar *store.AuthRequest, cl *store.Client, la
 	if lang == "en" {
 		other = "zh-CN"
 	}
+	// After a form POST the URL carries no id: always name the request.
 	q := c.Request().URL.Query()
+	q.Set("id", ar.ID)
 	q.Set("lang", other)
 	return page{Lang: lang, SwitchURL: c.Request().URL.Path + "?" + q.Encode(), AuthRequestID: ar.ID,
 		CSRF: l.ck.csrf(ar.BrowserID, ar.ID), ClientName: cl.Name}

@@ -18,6 +18,9 @@ import (
 	"github.com/gjjid/gjjid/connectors/password"
 )
 
+// The accounts service is the directory the password connector declares.
+var _ password.Directory = (*accounts.Directory)(nil)
+
 // registry maps connector types to factories. It is built here, in main,
 // from what the broker opened: the broker itself knows connectors only by
 // interface.

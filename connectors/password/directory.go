@@ -2,13 +2,14 @@ package password
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/gjjid/gjjid/connectors"
 )
 
 // ErrUnknownAccount is what Directory.FindByLogin returns (possibly
 // wrapped) when no account has the login.
-var ErrUnknownAccount = errors.New("password: unknown account")
+var ErrUnknownAccount = connectors.ErrUnknownAccount
 
 // Directory is the account lookup the connector needs; the broker's
 // accounts service provides it (accounts.Directory). Logins reach it
@@ -27,12 +28,7 @@ type Directory interface {
 }
 
 // Account is what the connector learns about a login.
-type Account struct {
-	PersonID     string // opaque broker person ID, the identity's Subject
-	Name         string
-	PasswordHash string // empty: the person has no password and cannot log in here
-	Disabled     bool
-}
+type Account = connectors.Account
 
 // Counters count consecutive failures per login; the broker's store
 // provides them (store.Counters), with keys that expire by themselves.
