@@ -99,7 +99,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	cfg := b.Config
 	specs := make([]connectors.Spec, len(cfg.Connectors))
 	for i, c := range cfg.Connectors {
-		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
+		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
 	}
 	conns, errs := reg.Open(specs, connectors.Deps{Store: b.Store, Secrets: connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey}, Logger: b.log})
 	if len(errs) > 0 {

@@ -128,7 +128,8 @@ type Client struct {
 type Connector struct {
 	ID     string    `yaml:"id"`
 	Type   string    `yaml:"type"`
-	Name   string    `yaml:"name"`
+	Name   string    `yaml:"name"`    // label on the login page (zh-CN)
+	NameEN string    `yaml:"name_en"` // English label; default: the connector's own
 	Config yaml.Node `yaml:"config"`
 }
 

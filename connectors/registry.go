@@ -32,7 +32,8 @@ type Logger interface {
 type Spec struct {
 	ID     string
 	Type   string
-	Name   string
+	Name   string    // zh-CN display name
+	NameEN string    // English display name
 	Config yaml.Node // the connector's own settings, decoded by its factory
 	Path   string    // YAML path of Config for error messages, e.g. "connectors[0].config"
 }

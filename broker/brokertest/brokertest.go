@@ -83,7 +83,7 @@ func Config(issuer string, o Options) *config.Config {
 				RedirectURIs: []string{"http://127.0.0.1/callback"}, GrantTypes: []string{"authorization_code", "refresh_token"}},
 			{ID: ServiceID, Name: "示例后台服务", Secret: ServiceSecret, GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
 		},
-		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
+		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in", Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
 		Seed: &config.Seed{
 			Units: []config.SeedUnit{{ID: UnitID, CustomerNo: "510100000001", Name: UnitName}},
 			Persons: []config.SeedPerson{{Name: AgentName, IDType: "resident_id", IDNumber: AgentIDNumber, Mobile: AgentMobile,

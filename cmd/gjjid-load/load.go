@@ -66,7 +66,7 @@ func newLoader(ctx context.Context, o *options) (*loader, error) {
 		rpAuth:  basicAuth(o.rpID, o.rpSecret),
 	}
 	l.browser = newBrowser(tr, o.redirectURI, o.timeout)
-	body, err := l.get(ctx, o.issuer+"/.well-known/openid-configuration", new(bytes.Buffer))
+	body, err := l.discover(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
@@ -80,6 +80,24 @@ func newLoader(ctx context.Context, o *options) (*loader, error) {
 }
 
 func (l *loader) close() { l.tr.CloseIdleConnections() }
+
+// discover fetches the discovery document, retrying connection failures
+// for up to --wait.
+func (l *loader) discover(ctx context.Context) ([]byte, error) {
+	until := time.Now().Add(l.o.wait)
+	for {
+		body, err := l.get(ctx, l.o.issuer+"/.well-known/openid-configuration", new(bytes.Buffer))
+		var oe *net.OpError
+		if err == nil || !errors.As(err, &oe) || !time.Now().Before(until) {
+			return body, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
 
 // basicAuth is client_secret_basic (RFC 6749 §2.3.1: form-encoded first).
 func basicAuth(id, secret string) string {

@@ -49,6 +49,7 @@ type options struct {
 	maxErrors   int
 	allowRemote bool
 	timeout     time.Duration
+	wait        time.Duration
 
 	clientID, clientSecret, scope string // service client: client_credentials, introspection
 	rpID, rpSecret, redirectURI   string // web client: code_exchange, refresh
@@ -124,6 +125,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.maxErrors, "max-errors", 100, "abort a case after this many failed requests")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a non-loopback issuer (only a broker you are entitled to load)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.DurationVar(&o.wait, "wait", 0, "wait this long for the broker to answer discovery (a broker just started)")
 	fs.StringVar(&o.clientID, "client-id", "demo-service", "client for client_credentials and introspection")
 	fs.StringVar(&o.clientSecret, "client-secret", "demo-service-secret", "its secret")
 	fs.StringVar(&o.scope, "scope", "gjj:api", "scope to request with client_credentials")
@@ -154,6 +156,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("--max-errors must be positive")
 	case o.timeout <= 0:
 		return nil, fmt.Errorf("--timeout must be positive")
+	case o.wait < 0 || o.wait > time.Minute:
+		return nil, fmt.Errorf("--wait must be 0…1m")
 	}
 	o.issuer = strings.TrimSuffix(o.issuer, "/")
 	if cases == "all" {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/netip"
 	"strings"
 	"testing"
@@ -199,4 +200,33 @@ func TestAgainstBroker(t *testing.T) {
 	}
 	// Both logins (code_exchange and refresh) used the one password login.
 	t.Log("\n" + out.String())
+}
+
+// TestWaitForBroker: --wait bridges the time a just-started broker needs.
+func TestWaitForBroker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a broker")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens until the broker starts below
+	done := make(chan int, 1)
+	var out, errb bytes.Buffer
+	go func() {
+		done <- run(context.Background(), []string{"--issuer", "http://" + addr, "--case", "jwks", "--requests", "10", "--wait", "20s"}, &out, &errb)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	if ln, err = net.Listen("tcp", addr); err != nil {
+		t.Skipf("port taken meanwhile: %v", err)
+	}
+	bt.Start(t, bt.Options{Listener: ln})
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "jwks") {
+		t.Errorf("output %q", out.String())
+	}
 }

@@ -82,7 +82,7 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 			{ID: DemoServiceID, Name: "示例后台服务", Secret: DemoServiceSecret,
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
 		},
-		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录",
+		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in",
 			Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
 		Seed: &config.Seed{
 			Units: []config.SeedUnit{{ID: DemoUnitID, CustomerNo: "510100000001", Name: DemoUnitName}},

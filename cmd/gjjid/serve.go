@@ -105,7 +105,7 @@ func checkConnectors(cfg *config.Config) []error {
 	reg := connectors.Registry{password.Type: password.Factory(acc.Directory())}
 	specs := make([]connectors.Spec, len(cfg.Connectors))
 	for i, c := range cfg.Connectors {
-		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
+		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
 	}
 	_, errs := reg.Open(specs, connectors.Deps{Store: st, Secrets: connectors.Secrets{Pepper: key, IDHashKey: key}})
 	return errs

@@ -114,13 +114,15 @@ func TestFactory(t *testing.T) {
 
 func TestDisplayName(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, lang, want string }{
-		{"", "zh-CN", "证件号码/手机号 + 密码"},
-		{"", "en", "ID number or mobile and password"},
-		{"", "", "证件号码/手机号 + 密码"},
-		{"经办人登录", "en", "经办人登录"},
+	for _, tc := range []struct{ name, nameEN, lang, want string }{
+		{"", "", "zh-CN", "经办人登录"},
+		{"", "", "en", "Agent sign-in"},
+		{"", "", "", "经办人登录"},
+		{"单位经办人", "", "zh-CN", "单位经办人"},
+		{"单位经办人", "", "en", "Agent sign-in"},
+		{"单位经办人", "Unit agents", "en", "Unit agents"},
 	} {
-		c := &Connector{name: tc.name}
+		c := &Connector{name: tc.name, nameEN: tc.nameEN}
 		if got := c.DisplayName(tc.lang); got != tc.want {
 			t.Errorf("DisplayName(%q) with name %q = %q, want %q", tc.lang, tc.name, got, tc.want)
 		}

@@ -33,6 +33,7 @@ var _ connectors.PasswordLogin = (*Connector)(nil)
 // Connector is an opened password connector.
 type Connector struct {
 	id, name string
+	nameEN   string
 	cfg      Config
 	dir      Directory
 	counters Counters
@@ -81,6 +82,7 @@ func Open(spec connectors.Spec, deps connectors.Deps, dir Directory) (*Connector
 	return &Connector{
 		id:       spec.ID,
 		name:     spec.Name,
+		nameEN:   spec.NameEN,
 		cfg:      cfg,
 		dir:      dir,
 		counters: counters,
@@ -97,13 +99,16 @@ func (c *Connector) Type() string { return Type }
 
 // DisplayName is the configured name or, without one, a default label.
 func (c *Connector) DisplayName(lang string) string {
+	if lang == "en" {
+		if c.nameEN != "" {
+			return c.nameEN
+		}
+		return "Agent sign-in"
+	}
 	if c.name != "" {
 		return c.name
 	}
-	if lang == "en" {
-		return "ID number or mobile and password"
-	}
-	return "证件号码/手机号 + 密码"
+	return "经办人登录"
 }
 
 // Login checks an ID number or mobile and the agent password.
