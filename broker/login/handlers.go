@@ -203,7 +203,9 @@ func (l *Login) submit(c echo.Context) error {
 	if err != nil {
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(cn.ID(), le.Code)
-			return l.renderPassword(c, http.StatusUnauthorized, ar, cl, lang, cn, user, le.Text(lang))
+			// 200 like Keycloak: a re-rendered form is not an HTTP
+			// authentication challenge (401 would need WWW-Authenticate).
+			return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, user, le.Text(lang))
 		}
 		l.onLogin(cn.ID(), "error")
 		l.fail(c, err, "")

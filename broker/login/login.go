@@ -147,7 +147,7 @@ func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hin
 
 // ErrorPage renders an error for a human; never a redirect.
 func (l *Login) ErrorPage(w http.ResponseWriter, r *http.Request, status int, code string) {
-	lang := web.Lang(nil, r.Header.Get("Accept-Language"), l.o.DefaultLocale)
+	lang := web.Lang([]string{r.URL.Query().Get("lang")}, r.Header.Get("Accept-Language"), l.o.DefaultLocale)
 	_ = l.o.Pages.Render(w, status, "error", map[string]any{"Lang": lang, "Message": web.Text(lang, "err_"+code)})
 }
 
