@@ -350,9 +350,8 @@ type texts struct {
 var (
 	zhTexts = texts{lang: "zh-CN", title: "住房公积金统一身份认证", heading: "经办人登录", userLabel: "证件号码或手机号",
 		secretLabel: "登录密码（6位数字）", submit: "登录", langSwitch: "English", badPassword: "证件号码/手机号或密码错误"}
-	// The heading is the connector's configured name, which has no English
-	// variant, so it stays Chinese on the English page.
-	enTexts = texts{lang: "en", title: "Housing Provident Fund Sign-in", heading: "经办人登录", userLabel: "ID number or mobile",
+	// The heading is the connector's configured name_en.
+	enTexts = texts{lang: "en", title: "Housing Provident Fund Sign-in", heading: "Agent sign-in", userLabel: "ID number or mobile",
 		secretLabel: "Password (6 digits)", submit: "Sign in", langSwitch: "中文", badPassword: "Incorrect ID number/mobile or password"}
 )
 
