@@ -3,7 +3,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build dev test test-deps lint bench load clean
+.PHONY: build dev test test-deps lint bench load load-dev clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/gjjid ./cmd/gjjid
@@ -29,13 +29,24 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-# Throughput and latency at concurrency 32, memory and Redis stores.
+# Throughput and latency at concurrency 32 for client_credentials, code
+# exchange, refresh, introspection, JWKS and discovery, with the memory store
+# and Redis (REDIS_URL, else a private redis-server). About a minute.
+BENCHTIME ?= 2s
 bench:
-	$(GO) test ./broker/ -run '^$$' -bench BenchmarkEndpoints -benchtime=2s -timeout 20m
+	$(GO) test ./broker/ -run '^$$' -bench BenchmarkEndpoints -benchtime=$(BENCHTIME) -timeout 10m
 
-# Load against a running broker (e.g. `make dev` in another terminal).
+# Load against a running broker (e.g. `make dev` in another terminal);
+# loopback targets only.
+LOAD_ISSUER ?= http://127.0.0.1:5556
+LOAD_FLAGS ?= --duration 10s
 load:
-	$(GO) run ./cmd/gjjid-load --issuer http://127.0.0.1:5556 --client-id demo-service --client-secret demo-service-secret --scope gjj:api --case all
+	$(GO) run ./cmd/gjjid-load --issuer $(LOAD_ISSUER) --case all $(LOAD_FLAGS)
+
+# Self-contained: starts `gjjid dev` on another port, loads it, stops it.
+load-dev: build
+	bin/gjjid dev --addr 127.0.0.1:5557 >/dev/null 2>&1 & pid=$$!; \
+	bin/gjjid-load --issuer http://127.0.0.1:5557 --wait 15s --case all $(LOAD_FLAGS); rc=$$?; kill $$pid; exit $$rc
 
 clean:
 	rm -rf bin
