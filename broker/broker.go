@@ -114,7 +114,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	if cfg.Sessions.CookieSecure != nil {
 		secure = *cfg.Sessions.CookieSecure
 	}
-	dir := directory{b.Accounts}
+	dir := newDirectory(b.Accounts)
 	b.Login = login.New(login.Options{
 		Store: b.Store, Connectors: conns, Resolver: dir, Pages: pages,
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 
@@ -18,17 +19,29 @@ import (
 
 // directory answers the login (who is this identity, which units may it act
 // for) and the provider (what do tokens say about a subject).
-type directory struct{ a *accounts.Service }
+type directory struct {
+	a        *accounts.Service
+	profiles *ttlCache[provider.Profile]
+}
 
 var (
-	_ login.Resolver     = directory{}
-	_ provider.Directory = directory{}
+	_ login.Resolver     = (*directory)(nil)
+	_ provider.Directory = (*directory)(nil)
 )
+
+// profileTTL bounds how stale a name, unit name or role in a token may be.
+// Every token request needs the profile, and it costs three store round
+// trips; a renamed unit or changed role shows within this time.
+const profileTTL = 5 * time.Second
+
+func newDirectory(a *accounts.Service) *directory {
+	return &directory{a: a, profiles: newTTLCache[provider.Profile](profileTTL, 10000)}
+}
 
 // Resolve maps an identity to a principal. The password connector already
 // names the broker person; connectors with links arrive with the accounts
 // issue.
-func (d directory) Resolve(ctx context.Context, id connectors.Identity) (login.Principal, error) {
+func (d *directory) Resolve(ctx context.Context, id connectors.Identity) (login.Principal, error) {
 	switch id.Kind {
 	case connectors.KindPerson:
 		if _, err := d.a.GetPerson(ctx, id.Subject); err != nil {
@@ -39,7 +52,7 @@ func (d directory) Resolve(ctx context.Context, id connectors.Identity) (login.P
 	return login.Principal{}, fmt.Errorf("resolve %s identity: kind %q has no link resolution yet", id.ConnectorID, id.Kind)
 }
 
-func (d directory) UnitsOf(ctx context.Context, subject string) ([]login.Unit, error) {
+func (d *directory) UnitsOf(ctx context.Context, subject string) ([]login.Unit, error) {
 	refs, err := d.a.UnitsOf(ctx, subject)
 	if err != nil {
 		return nil, err
@@ -53,7 +66,19 @@ func (d directory) UnitsOf(ctx context.Context, subject string) ([]login.Unit, e
 
 // Profile is what tokens say about subject acting for unitID. Subjects that
 // are not persons (client_credentials) have no profile.
-func (d directory) Profile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
+func (d *directory) Profile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
+	key := subject + "\x00" + unitID
+	if p, ok := d.profiles.get(key); ok {
+		return p, nil
+	}
+	p, err := d.loadProfile(ctx, subject, unitID)
+	if err == nil {
+		d.profiles.put(key, p)
+	}
+	return p, err
+}
+
+func (d *directory) loadProfile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
 	p, err := d.a.GetPerson(ctx, subject)
 	if errors.Is(err, store.ErrNotFound) {
 		return provider.Profile{}, nil

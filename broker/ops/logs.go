@@ -20,6 +20,9 @@ func AccessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if status >= 500 {
 				lvl = slog.LevelWarn
 			}
+			if !log.Enabled(c.Request().Context(), lvl) {
+				return err // the hot path builds no log record it would drop
+			}
 			log.Log(c.Request().Context(), lvl, "http", "method", c.Request().Method, "path", c.Request().URL.Path,
 				"status", status, "duration_ms", float64(time.Since(start).Microseconds())/1000, "ip", c.RealIP())
 			return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rs/cors"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
@@ -27,6 +28,7 @@ type Provider struct {
 	storage   *storage
 	opts      Options
 	discovery *discoveryCache
+	jwt       jwtSigner
 }
 
 // New builds the provider.
@@ -82,6 +84,12 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.serveDiscovery(w, r)
 	case "/keys":
 		p.serveJWKS(w, r)
+	case "/oauth/token":
+		if r.Method == http.MethodPost && r.PostFormValue("grant_type") == string(oidc.GrantTypeClientCredentials) {
+			p.serveClientCredentials(w, r)
+			return
+		}
+		p.handler.ServeHTTP(w, r)
 	default:
 		p.handler.ServeHTTP(w, r)
 	}
