@@ -168,15 +168,26 @@ func (l *Login) renderPassword(c echo.Context, status int, ar *store.AuthRequest
 	}{l.base(c, ar, cl, lang), cn.DisplayName(lang), "/login/" + url.PathEscape(cn.ID()) + "?lang=" + lang, user, msg, back})
 }
 
-// submit handles a password-style form.
-func (l *Login) submit(c echo.Context) error {
+// form loads the auth request a posted form names and checks its CSRF
+// token; it renders the error page itself and returns nil on failure.
+func (l *Login) form(c echo.Context) (*store.AuthRequest, *store.Client, string) {
 	r := c.Request()
 	ar, cl, lang := l.request(c, r.PostFormValue("id"))
 	if ar == nil {
-		return nil
+		return nil, nil, lang
 	}
 	if !l.ck.checkCSRF(r.PostFormValue("csrf"), l.ck.existingBrowserID(r), ar.ID) {
 		l.ErrorPage(c.Response(), r, http.StatusForbidden, "csrf")
+		return nil, nil, lang
+	}
+	return ar, cl, lang
+}
+
+// submit handles a password-style form.
+func (l *Login) submit(c echo.Context) error {
+	r := c.Request()
+	ar, cl, lang := l.form(c)
+	if ar == nil {
 		return nil
 	}
 	cn := l.connector(c, ar, cl)
@@ -310,12 +321,8 @@ func (l *Login) renderUnits(c echo.Context, status int, ar *store.AuthRequest, c
 // session) and finishes.
 func (l *Login) chooseUnit(c echo.Context) error {
 	r := c.Request()
-	ar, cl, lang := l.request(c, r.PostFormValue("id"))
+	ar, cl, lang := l.form(c)
 	if ar == nil {
-		return nil
-	}
-	if !l.ck.checkCSRF(r.PostFormValue("csrf"), l.ck.existingBrowserID(r), ar.ID) {
-		l.ErrorPage(c.Response(), r, http.StatusForbidden, "csrf")
 		return nil
 	}
 	s := l.session(c)

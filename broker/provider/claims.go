@@ -164,35 +164,12 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Audience = c.Audience
 	resp.Issuer = c.Issuer
 	resp.JWTID = c.JWTID
-	extra := map[string]any{}
-	if c.UnitID != "" {
-		extra[ClaimUnitID] = c.UnitID
-	}
-	if c.IDP != "" {
-		extra[ClaimIDP] = c.IDP
-	}
-	if c.ACR != "" {
-		extra["acr"] = c.ACR
-	}
-	if len(c.AMR) > 0 {
-		extra["amr"] = c.AMR
-	}
-	resp.Claims = extra
+	resp.Claims = loginClaims(map[string]any{}, principal{unitID: c.UnitID, idp: c.IDP, acr: c.ACR, amr: c.AMR})
 	return nil
 }
 
-func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
-	return nil, nil // superseded by GetPrivateClaimsFromRequest
-}
-
-// GetPrivateClaimsFromRequest shapes JWT access tokens after RFC 9068:
-// scope, plus who acts for which unit and how they logged in.
-func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
-	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
-	p, ok := principalOf(req)
-	if !ok {
-		return claims, nil
-	}
+// loginClaims adds who acts for which unit and how they logged in.
+func loginClaims(claims map[string]any, p principal) map[string]any {
 	if p.unitID != "" {
 		claims[ClaimUnitID] = p.unitID
 	}
@@ -204,6 +181,20 @@ func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 	}
 	if len(p.amr) > 0 {
 		claims["amr"] = p.amr
+	}
+	return claims
+}
+
+func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
+	return nil, nil // superseded by GetPrivateClaimsFromRequest
+}
+
+// GetPrivateClaimsFromRequest shapes JWT access tokens after RFC 9068:
+// scope, plus who acts for which unit and how they logged in.
+func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
+	if p, ok := principalOf(req); ok {
+		loginClaims(claims, p)
 	}
 	return claims, nil
 }
