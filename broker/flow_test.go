@@ -168,71 +168,92 @@ func TestCodeReplayRevokesTokens(t *testing.T) {
 }
 
 func TestPKCE(t *testing.T) {
-	b := bt.Start(t, bt.Options{})
-	rp := bt.NewRP(t, b.URL)
-	ctx := context.Background()
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		ctx := context.Background()
 
-	t.Run("wrong or missing verifier", func(t *testing.T) {
-		for _, opts := range [][]oauth2.AuthCodeOption{{oauth2.VerifierOption(oauth2.GenerateVerifier())}, nil} {
-			f := rp.NewFlow()
-			loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-			if err != nil {
-				t.Fatal(err)
+		t.Run("wrong or missing verifier", func(t *testing.T) {
+			for _, opts := range [][]oauth2.AuthCodeOption{{oauth2.VerifierOption(oauth2.GenerateVerifier())}, nil} {
+				f := rp.NewFlow()
+				loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
+				if err != nil {
+					t.Fatal(err)
+				}
+				code, err := rp.Callback(f, loc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = rp.OAuth2.Exchange(ctx, code, opts...)
+				if err == nil {
+					t.Fatalf("exchange without the right verifier succeeded")
+				}
+				// The verifier check consumed the code; the right one fails now too.
+				_, _, err = rp.Exchange(ctx, f, code)
+				assertOAuthError(t, err, "invalid_grant")
 			}
+		})
+		for name, params := range map[string]url.Values{
+			"plain":   {"code_challenge": {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrs"}, "code_challenge_method": {"plain"}},
+			"missing": {},
+		} {
+			t.Run(name, func(t *testing.T) {
+				q := url.Values{"client_id": {bt.ClientID}, "redirect_uri": {bt.RedirectURI}, "response_type": {"code"},
+					"scope": {"openid"}, "state": {"s1"}}
+				for k, v := range params {
+					q[k] = v
+				}
+				loc, err := bt.NewBrowser(t).Get(b.URL + "/authorize?" + q.Encode())
+				if err != nil || loc == nil {
+					t.Fatalf("want an error redirect, got %v %v", loc, err)
+				}
+				if loc.Query().Get("error") != "invalid_request" || loc.Query().Get("state") != "s1" || loc.Query().Get("iss") != b.URL {
+					t.Errorf("redirect = %s", loc)
+				}
+			})
+		}
+	})
+}
+
+func TestRedirectURIChecks(t *testing.T) {
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		ctx := context.Background()
+
+		t.Run("unregistered at authorize shows a page and never redirects", func(t *testing.T) {
+			for _, ru := range []string{"https://evil.example/cb", bt.RedirectURI + "/x", "http://127.0.0.1:5555/callback?x=1"} {
+				c := rp.OAuth2
+				c.RedirectURL = ru
+				br := bt.NewBrowser(t)
+				loc, err := br.Get(c.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if loc != nil || br.Last != http.StatusBadRequest {
+					t.Errorf("%s: status %d, redirect %v", ru, br.Last, loc)
+				}
+			}
+		})
+		t.Run("token endpoint redirect_uri must match", func(t *testing.T) {
+			f := rp.NewFlow()
+			loc, _ := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
 			code, err := rp.Callback(f, loc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = rp.OAuth2.Exchange(ctx, code, opts...)
-			if err == nil {
-				t.Fatalf("exchange without the right verifier succeeded")
-			}
-			// The verifier check consumed the code; the right one fails now too.
-			_, _, err = rp.Exchange(ctx, f, code)
+			c := rp.OAuth2
+			c.RedirectURL = bt.RedirectURI2
+			_, err = c.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
 			assertOAuthError(t, err, "invalid_grant")
-		}
-	})
-	for name, params := range map[string]url.Values{
-		"plain":   {"code_challenge": {"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrs"}, "code_challenge_method": {"plain"}},
-		"missing": {},
-	} {
-		t.Run(name, func(t *testing.T) {
-			q := url.Values{"client_id": {bt.ClientID}, "redirect_uri": {bt.RedirectURI}, "response_type": {"code"},
-				"scope": {"openid"}, "state": {"s1"}}
-			for k, v := range params {
-				q[k] = v
-			}
-			loc, err := bt.NewBrowser(t).Get(b.URL + "/authorize?" + q.Encode())
-			if err != nil || loc == nil {
-				t.Fatalf("want an error redirect, got %v %v", loc, err)
-			}
-			if loc.Query().Get("error") != "invalid_request" || loc.Query().Get("state") != "s1" || loc.Query().Get("iss") != b.URL {
-				t.Errorf("redirect = %s", loc)
-			}
 		})
-	}
+	})
 }
 
-func TestRedirectURIChecks(t *testing.T) {
-	b := bt.Start(t, bt.Options{})
-	rp := bt.NewRP(t, b.URL)
-	ctx := context.Background()
-
-	t.Run("unregistered at authorize shows a page and never redirects", func(t *testing.T) {
-		for _, ru := range []string{"https://evil.example/cb", bt.RedirectURI + "/x", "http://127.0.0.1:5555/callback?x=1"} {
-			c := rp.OAuth2
-			c.RedirectURL = ru
-			br := bt.NewBrowser(t)
-			loc, err := br.Get(c.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if loc != nil || br.Last != http.StatusBadRequest {
-				t.Errorf("%s: status %d, redirect %v", ru, br.Last, loc)
-			}
-		}
-	})
-	t.Run("token endpoint redirect_uri must match", func(t *testing.T) {
+func TestClientAuthentication(t *testing.T) {
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
 		f := rp.NewFlow()
 		loc, _ := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
 		code, err := rp.Callback(f, loc)
@@ -240,29 +261,14 @@ func TestRedirectURIChecks(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := rp.OAuth2
-		c.RedirectURL = bt.RedirectURI2
-		_, err = c.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
-		assertOAuthError(t, err, "invalid_grant")
+		c.ClientSecret = "wrong"
+		c.Endpoint.AuthStyle = oauth2.AuthStyleInHeader // no retry in the body
+		_, err = c.Exchange(context.Background(), code, oauth2.VerifierOption(f.Verifier))
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || re.Response.StatusCode != http.StatusUnauthorized || re.ErrorCode != "invalid_client" {
+			t.Fatalf("wrong secret: %v", err)
+		}
 	})
-}
-
-func TestClientAuthentication(t *testing.T) {
-	b := bt.Start(t, bt.Options{})
-	rp := bt.NewRP(t, b.URL)
-	f := rp.NewFlow()
-	loc, _ := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := rp.OAuth2
-	c.ClientSecret = "wrong"
-	c.Endpoint.AuthStyle = oauth2.AuthStyleInHeader // no retry in the body
-	_, err = c.Exchange(context.Background(), code, oauth2.VerifierOption(f.Verifier))
-	var re *oauth2.RetrieveError
-	if !errors.As(err, &re) || re.Response.StatusCode != http.StatusUnauthorized || re.ErrorCode != "invalid_client" {
-		t.Fatalf("wrong secret: %v", err)
-	}
 }
 
 func TestClientCredentialsIntrospectRevoke(t *testing.T) {

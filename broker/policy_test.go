@@ -129,3 +129,69 @@ func TestMetricsAndMaskedLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestChooserAndIDPHint: with two connectors the login page lists both;
+// idp_hint goes straight to one; a client limited to one never sees the
+// other.
+func TestChooserAndIDPHint(t *testing.T) {
+	b := bt.Start(t, bt.Options{Edit: func(c *config.Config) {
+		second := c.Connectors[0]
+		second.ID, second.Name, second.NameEN = "password2", "经办人登录（备用）", "Agent sign-in (spare)"
+		c.Connectors = append(c.Connectors, second)
+	}})
+	rp := bt.NewRP(t, b.URL)
+
+	br := bt.NewBrowser(t)
+	if loc, err := br.Get(rp.NewFlow().URL); err != nil || loc != nil {
+		t.Fatal(loc, err)
+	}
+	for _, id := range []string{`id="connector-password"`, `id="connector-password2"`, "经办人登录（备用）"} {
+		if !strings.Contains(br.Page, id) {
+			t.Errorf("chooser lacks %s", id)
+		}
+	}
+
+	br = bt.NewBrowser(t)
+	f := rp.NewFlow(oauth2.SetAuthURLParam("idp_hint", "password2"))
+	loc, err := br.Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := rp.Callback(f, loc)
+	if err != nil {
+		t.Fatalf("idp_hint login: %v (%.200s)", err, br.Page)
+	}
+	_, idt, err := rp.Exchange(context.Background(), f, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	_ = idt.Claims(&claims)
+	if claims["idp"] != "password2" {
+		t.Errorf("idp = %v, want password2", claims["idp"])
+	}
+}
+
+func TestRevokeRefreshTokenRevokesGrant(t *testing.T) {
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		_, tok, _ := login(t, b, rp, bt.NewBrowser(t))
+		// Another client cannot revoke it (ignored, RFC 7009 §2.1) ...
+		if st, err := bt.Revoke(b.URL, bt.ServiceID, bt.ServiceSecret, tok.RefreshToken, "refresh_token"); err != nil || st != http.StatusOK {
+			t.Fatalf("revoke by another client: %d %v", st, err)
+		}
+		if in, _ := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, tok.AccessToken); in["active"] != true {
+			t.Fatalf("another client's revocation took effect: %v", in)
+		}
+		// ... its own client can.
+		if st, err := bt.Revoke(b.URL, bt.ClientID, bt.ClientSecret, tok.RefreshToken, "refresh_token"); err != nil || st != http.StatusOK {
+			t.Fatalf("revoke: %d %v", st, err)
+		}
+		_, err := rp.OAuth2.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		assertOAuthError(t, err, "invalid_grant")
+		if in, _ := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, tok.AccessToken); in["active"] != false {
+			t.Errorf("access token of a revoked grant still active: %v", in)
+		}
+	})
+}

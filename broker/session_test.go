@@ -15,17 +15,19 @@ import (
 )
 
 func TestPromptNoneWithoutSession(t *testing.T) {
-	b := bt.Start(t, bt.Options{})
-	rp := bt.NewRP(t, b.URL)
-	f := rp.NewFlow(oauth2.SetAuthURLParam("prompt", "none"))
-	loc, err := bt.NewBrowser(t).Get(f.URL)
-	if err != nil || loc == nil {
-		t.Fatalf("want an error redirect: %v %v", loc, err)
-	}
-	q := loc.Query()
-	if q.Get("error") != "login_required" || q.Get("state") != f.State || q.Get("iss") != b.URL {
-		t.Fatalf("redirect = %s", loc)
-	}
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		f := rp.NewFlow(oauth2.SetAuthURLParam("prompt", "none"))
+		loc, err := bt.NewBrowser(t).Get(f.URL)
+		if err != nil || loc == nil {
+			t.Fatalf("want an error redirect: %v %v", loc, err)
+		}
+		q := loc.Query()
+		if q.Get("error") != "login_required" || q.Get("state") != f.State || q.Get("iss") != b.URL {
+			t.Fatalf("redirect = %s", loc)
+		}
+	})
 }
 
 func TestSSOSessionAndEndSession(t *testing.T) {
@@ -109,69 +111,73 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 }
 
 func TestBrowserBindingAndCSRF(t *testing.T) {
-	b := bt.Start(t, bt.Options{})
-	rp := bt.NewRP(t, b.URL)
-	alice := bt.NewBrowser(t)
-	f := rp.NewFlow()
-	if _, err := alice.Get(f.URL); err != nil {
-		t.Fatal(err)
-	}
-	action, form, err := alice.Form(b.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Mallory gets the login page link: another browser is refused.
-	mallory := bt.NewBrowser(t)
-	if _, err := mallory.Get(b.URL + "/login/password?id=" + url.QueryEscape(form.Get("id"))); err != nil || mallory.Last != http.StatusBadRequest {
-		t.Fatalf("foreign browser on the login page: %d %v", mallory.Last, err)
-	}
-	// A form without the right CSRF token is refused.
-	bad := url.Values{"id": {form.Get("id")}, "csrf": {"forged"}, "user": {bt.AgentIDNumber}, "secret": {bt.AgentPassword}}
-	if loc, _ := alice.Post(action, bad); loc != nil || alice.Last != http.StatusForbidden {
-		t.Fatalf("forged CSRF token: %v %d", loc, alice.Last)
-	}
-	// Completing the login, then replaying the callback in Mallory's browser.
-	form.Set("user", bt.AgentIDNumber)
-	form.Set("secret", bt.AgentPassword)
-	alice.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	loc, err := alice.Post(action, form)
-	if err != nil || loc == nil || !strings.Contains(loc.Path, "/authorize/callback") {
-		t.Fatalf("want the callback redirect, got %v %v", loc, err)
-	}
-	if l, _ := mallory.Get(loc.String()); l != nil || mallory.Last != http.StatusBadRequest {
-		t.Fatalf("foreign browser redeemed the callback: %v %d", l, mallory.Last)
-	}
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		alice := bt.NewBrowser(t)
+		f := rp.NewFlow()
+		if _, err := alice.Get(f.URL); err != nil {
+			t.Fatal(err)
+		}
+		action, form, err := alice.Form(b.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Mallory gets the login page link: another browser is refused.
+		mallory := bt.NewBrowser(t)
+		if _, err := mallory.Get(b.URL + "/login/password?id=" + url.QueryEscape(form.Get("id"))); err != nil || mallory.Last != http.StatusBadRequest {
+			t.Fatalf("foreign browser on the login page: %d %v", mallory.Last, err)
+		}
+		// A form without the right CSRF token is refused.
+		bad := url.Values{"id": {form.Get("id")}, "csrf": {"forged"}, "user": {bt.AgentIDNumber}, "secret": {bt.AgentPassword}}
+		if loc, _ := alice.Post(action, bad); loc != nil || alice.Last != http.StatusForbidden {
+			t.Fatalf("forged CSRF token: %v %d", loc, alice.Last)
+		}
+		// Completing the login, then replaying the callback in Mallory's browser.
+		form.Set("user", bt.AgentIDNumber)
+		form.Set("secret", bt.AgentPassword)
+		alice.Client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		loc, err := alice.Post(action, form)
+		if err != nil || loc == nil || !strings.Contains(loc.Path, "/authorize/callback") {
+			t.Fatalf("want the callback redirect, got %v %v", loc, err)
+		}
+		if l, _ := mallory.Get(loc.String()); l != nil || mallory.Last != http.StatusBadRequest {
+			t.Fatalf("foreign browser redeemed the callback: %v %d", l, mallory.Last)
+		}
+	})
 }
 
 func TestNativeClientLoopback(t *testing.T) {
-	b := bt.Start(t, bt.Options{})
-	rp := bt.NewRP(t, b.URL)
-	native := rp.OAuth2
-	native.ClientID, native.ClientSecret = bt.NativeClientID, ""
-	native.Endpoint.AuthStyle = oauth2.AuthStyleInParams
-	native.RedirectURL = "http://127.0.0.1:49152/callback" // any port (RFC 8252 §7.3)
-	verifier := oauth2.GenerateVerifier()
-	br := bt.NewBrowser(t)
-	br.Client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Port() == "49152" {
-			return http.ErrUseLastResponse
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		native := rp.OAuth2
+		native.ClientID, native.ClientSecret = bt.NativeClientID, ""
+		native.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+		native.RedirectURL = "http://127.0.0.1:49152/callback" // any port (RFC 8252 §7.3)
+		verifier := oauth2.GenerateVerifier()
+		br := bt.NewBrowser(t)
+		br.Client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if req.URL.Port() == "49152" {
+				return http.ErrUseLastResponse
+			}
+			return nil
 		}
-		return nil
-	}
-	loc, err := br.Login(b.URL, native.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil || loc == nil || loc.Port() != "49152" {
-		t.Fatalf("native redirect: %v %v", loc, err)
-	}
-	tok, err := native.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
-	if err != nil || tok.AccessToken == "" {
-		t.Fatalf("native exchange: %v", err)
-	}
-	// A non-loopback host with the same path is not accepted.
-	native.RedirectURL = "http://evil.example:49152/callback"
-	br2 := bt.NewBrowser(t)
-	if l, _ := br2.Get(native.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier))); l != nil || br2.Last != http.StatusBadRequest {
-		t.Fatalf("non-loopback native redirect accepted: %v %d", l, br2.Last)
-	}
+		loc, err := br.Login(b.URL, native.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), bt.AgentIDNumber, bt.AgentPassword)
+		if err != nil || loc == nil || loc.Port() != "49152" {
+			t.Fatalf("native redirect: %v %v", loc, err)
+		}
+		tok, err := native.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil || tok.AccessToken == "" {
+			t.Fatalf("native exchange: %v", err)
+		}
+		// A non-loopback host with the same path is not accepted.
+		native.RedirectURL = "http://evil.example:49152/callback"
+		br2 := bt.NewBrowser(t)
+		if l, _ := br2.Get(native.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier))); l != nil || br2.Last != http.StatusBadRequest {
+			t.Fatalf("non-loopback native redirect accepted: %v %d", l, br2.Last)
+		}
+	})
 }
 
 func TestDiscoveryAndHeaders(t *testing.T) {

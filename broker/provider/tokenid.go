@@ -44,13 +44,18 @@ func newRefreshToken(familyID string) string {
 	return familyID + "." + randomString(32)
 }
 
+// parseRefreshToken accepts exactly that shape: a JWT (three parts) or an
+// access token ID (three parts) never parses as a refresh token.
 func parseRefreshToken(tok string) (familyID string, ok bool) {
 	f, secret, ok := strings.Cut(tok, ".")
-	if !ok || f == "" || len(secret) < 32 {
+	if !ok || f == "" || len(secret) != refreshSecretLen || strings.Contains(secret, ".") {
 		return "", false
 	}
 	return f, true
 }
+
+// refreshSecretLen is the base64url length of a 32-byte secret.
+var refreshSecretLen = len(randomString(32))
 
 // NewID returns a random URL-safe identifier with 128 bits of entropy.
 func NewID() string { return randomString(16) }

@@ -122,7 +122,12 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 // tokens are put on the denylist until they expire. Tokens of other clients
 // and unknown tokens are ignored, as §2.2 asks.
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
-	if fam, ok := parseRefreshToken(tokenOrID); ok && userID == "" {
+	if fam, ok := parseRefreshToken(tokenOrID); ok {
+		if userID == "" {
+			// GetRefreshTokenInfo did not vouch for it: unknown, already
+			// revoked, or another client's. Nothing to do (§2.2).
+			return nil
+		}
 		if err := s.st.RevokeGrant(ctx, fam, s.opts.now().Add(s.opts.maxTokenLifetime())); err != nil {
 			markFault(ctx)
 			return oidc.ErrServerError().WithParent(err)

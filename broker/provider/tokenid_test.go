@@ -1,0 +1,36 @@
+package provider
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTokenIDShapes(t *testing.T) {
+	rt := newRefreshToken("fam1")
+	if f, ok := parseRefreshToken(rt); !ok || f != "fam1" {
+		t.Fatalf("parseRefreshToken(%q) = %q %v", rt, f, ok)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	for _, notRefresh := range []string{
+		newAccessTokenID("fam1", now),
+		newAccessTokenID("", now),
+		"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJwX2FiYyIsImp0aSI6IngifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2ln",
+		"fam1." + "short",
+		".nofamily" + rt,
+		rt + ".x",
+	} {
+		if _, ok := parseRefreshToken(notRefresh); ok {
+			t.Errorf("%q parsed as a refresh token", notRefresh)
+		}
+	}
+	for _, tc := range []struct{ grant string }{{"fam1"}, {""}} {
+		jti := newAccessTokenID(tc.grant, now)
+		g, iat, ok := parseAccessTokenID(jti)
+		if !ok || g != tc.grant || !iat.Equal(now) {
+			t.Errorf("parseAccessTokenID(%q) = %q %v %v", jti, g, iat, ok)
+		}
+	}
+	if _, _, ok := parseAccessTokenID("garbage"); ok {
+		t.Error("garbage parsed as an access token ID")
+	}
+}
