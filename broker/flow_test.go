@@ -352,3 +352,36 @@ func assertOAuthError(t *testing.T, err error, code string) {
 		t.Fatalf("error = %s (%s), want %s", re.ErrorCode, re.ErrorDescription, code)
 	}
 }
+
+// TestRefreshScopeNarrowing: a refresh may ask for fewer scopes for its
+// access token, but the next refresh token keeps the grant's scope
+// (RFC 6749 §6), and asking for more is refused. (x/oauth2 never sends
+// scope on refresh, so these are plain token requests.)
+func TestRefreshScopeNarrowing(t *testing.T) {
+	b := bt.Start(t, bt.Options{})
+	rp := bt.NewRP(t, b.URL)
+	_, tok, _ := login(t, b, rp, bt.NewBrowser(t))
+	refresh := func(rt, scope string) (int, map[string]any) {
+		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}
+		if scope != "" {
+			form.Set("scope", scope)
+		}
+		resp, body := tokenRequest(t, b.URL, form, bt.ClientID, bt.ClientSecret)
+		return resp.StatusCode, body
+	}
+	scopeOf := func(at string) any {
+		in, _ := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, at)
+		return in["scope"]
+	}
+	st, next := refresh(tok.RefreshToken, "openid")
+	if st != http.StatusOK || scopeOf(next["access_token"].(string)) != "openid" {
+		t.Fatalf("narrowed refresh: %d %v", st, next)
+	}
+	st, wide := refresh(next["refresh_token"].(string), "")
+	if st != http.StatusOK || scopeOf(wide["access_token"].(string)) != "openid profile offline_access" {
+		t.Fatalf("refresh after narrowing lost the grant's scope: %d %v", st, wide)
+	}
+	if st, body := refresh(wide["refresh_token"].(string), "openid phone"); st == http.StatusOK {
+		t.Fatalf("refresh widened the grant's scope: %v", body)
+	}
+}

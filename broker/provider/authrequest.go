@@ -67,19 +67,23 @@ func (a authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 
 // refreshRequest adapts a refresh-token family member to op.RefreshTokenRequest.
 type refreshRequest struct {
-	rt    *store.RefreshToken
-	token string // the presented token, for rotation
+	rt     *store.RefreshToken
+	token  string   // the presented token, for rotation
+	scopes []string // this request's scopes; rt.Scopes stays the grant's
 }
 
 var _ op.RefreshTokenRequest = (*refreshRequest)(nil)
 
-func (r *refreshRequest) GetAMR() []string            { return r.rt.AMR }
-func (r *refreshRequest) GetAudience() []string       { return r.rt.Audience }
-func (r *refreshRequest) GetAuthTime() time.Time      { return r.rt.AuthTime }
-func (r *refreshRequest) GetClientID() string         { return r.rt.ClientID }
-func (r *refreshRequest) GetScopes() []string         { return r.rt.Scopes }
-func (r *refreshRequest) GetSubject() string          { return r.rt.Subject }
-func (r *refreshRequest) SetCurrentScopes(s []string) { r.rt.Scopes = s }
+func (r *refreshRequest) GetAMR() []string       { return r.rt.AMR }
+func (r *refreshRequest) GetAudience() []string  { return r.rt.Audience }
+func (r *refreshRequest) GetAuthTime() time.Time { return r.rt.AuthTime }
+func (r *refreshRequest) GetClientID() string    { return r.rt.ClientID }
+func (r *refreshRequest) GetScopes() []string    { return r.scopes }
+func (r *refreshRequest) GetSubject() string     { return r.rt.Subject }
+
+// SetCurrentScopes narrows this request only: RFC 6749 §6 keeps the new
+// refresh token's scope identical to the one presented.
+func (r *refreshRequest) SetCurrentScopes(s []string) { r.scopes = s }
 
 // serviceRequest is a client_credentials grant: the client is the subject.
 type serviceRequest struct {

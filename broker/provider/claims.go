@@ -34,7 +34,7 @@ func principalOf(req op.TokenRequest) (principal, bool) {
 			return principal{a.Subject, a.UnitID, a.IDP, a.ACR, a.AMR, r.r.Scopes}, true
 		}
 	case *refreshRequest:
-		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.rt.Scopes}, true
+		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.scopes}, true
 	}
 	return principal{}, false
 }

@@ -86,7 +86,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if !rt.ExpiresAt.After(s.opts.now()) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token expired")
 	}
-	return &refreshRequest{rt: rt, token: token}, nil
+	return &refreshRequest{rt: rt, token: token, scopes: rt.Scopes}, nil
 }
 
 // revokeFamilyTokens also denies the access tokens minted for the family.
