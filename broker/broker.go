@@ -125,7 +125,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	copy(ck[:], b.Secrets.TokenKey)
 	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, dir, provider.Options{
 		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https,
-		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage,
+		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage, EndSession: b.Login.EndSession,
 		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,

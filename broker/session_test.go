@@ -68,6 +68,11 @@ func TestSSOSessionAndEndSession(t *testing.T) {
 		if err != nil || loc == nil || !strings.HasPrefix(loc.String(), bt.PostLogoutURI) || loc.Query().Get("state") != "bye" {
 			t.Fatalf("end_session redirect = %v %v (%d %.200s)", loc, err, br.Last, br.Page)
 		}
+		for _, c := range br.Client.Jar.Cookies(&url.URL{Scheme: "http", Host: strings.TrimPrefix(b.URL, "http://")}) {
+			if c.Name == "gjjid_session" {
+				t.Errorf("session cookie kept after logout")
+			}
+		}
 		f := rp.NewFlow(oauth2.SetAuthURLParam("prompt", "none"))
 		loc, _ = br.Get(f.URL)
 		if loc == nil || loc.Query().Get("error") != "login_required" {

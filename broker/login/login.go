@@ -113,6 +113,12 @@ func (l *Login) Browser(w http.ResponseWriter, r *http.Request) provider.Browser
 	return provider.Browser{ID: l.ck.browserID(w, r), SessionID: l.ck.sessionID(r)}
 }
 
+// EndSession expires the SSO session cookie (the provider deletes the
+// session itself).
+func (l *Login) EndSession(w http.ResponseWriter) {
+	l.ck.set(w, l.o.SessionCookie, "", -1)
+}
+
 // Silent answers prompt=none: does this browser's session satisfy r?
 func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (bool, error) {
 	if sessionID == "" {

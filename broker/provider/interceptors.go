@@ -157,6 +157,9 @@ func (p *Provider) browserInterceptor(next http.Handler) http.Handler {
 			r = r.WithContext(ctx)
 		case "/end_session":
 			r = r.WithContext(WithBrowser(r.Context(), p.opts.Browser(w, r)))
+			if p.opts.EndSession != nil {
+				p.opts.EndSession(w)
+			}
 		case "/authorize/callback":
 			b := p.opts.Browser(w, r)
 			ar, err := p.storage.st.GetAuthRequest(r.Context(), r.URL.Query().Get("id"))

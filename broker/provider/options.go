@@ -51,6 +51,8 @@ type Options struct {
 	Silent func(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (bool, error)
 	// Browser identifies the browser, setting its binding cookie if absent.
 	Browser func(w http.ResponseWriter, r *http.Request) Browser
+	// EndSession clears the browser's session cookie at /end_session.
+	EndSession func(w http.ResponseWriter)
 	// ErrorPage renders a human-facing error (never a redirect).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, code string)
 	// ACRValues lists the assurance levels, weakest first, for discovery.
