@@ -119,3 +119,20 @@ func (r *keyRecorder) check(t *testing.T, c goredis.UniversalClient, prefix stri
 		}
 	}
 }
+
+// TestStoreSentinel opens the store through Sentinel (addrs + master_name),
+// as a fund's high-availability Redis is usually run, and runs the
+// conformance suite over it.
+func TestStoreSentinel(t *testing.T) {
+	t.Parallel()
+	sentinel := redistest.Sentinel(t)
+	storetest.Run(t, func(t *testing.T) store.Store {
+		prefix := redistest.Prefix(t)
+		s, err := redisstore.Open(t.Context(), redisstore.Options{Addrs: []string{sentinel}, MasterName: redistest.SentinelMaster, KeyPrefix: prefix})
+		if err != nil {
+			t.Fatalf("open through sentinel: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}

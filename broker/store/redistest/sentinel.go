@@ -1,0 +1,67 @@
+package redistest
+
+import (
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// SentinelMaster is the master name Sentinel returns.
+const SentinelMaster = "gjjidtest"
+
+// Sentinel starts a private master and one Sentinel watching it (quorum 1)
+// and returns the Sentinel's address; both stop when t ends.
+func Sentinel(t testing.TB) (sentinelAddr string) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("redis sentinel tests need the redis-server binary on PATH (Debian package redis-server)")
+	}
+	master := startServer(t, bin, false)
+	host, port, _ := net.SplitHostPort(master)
+	dir := t.TempDir()
+	sport := freePort(t, false)
+	conf := filepath.Join(dir, "sentinel.conf")
+	body := strings.Join([]string{
+		"port " + strconv.Itoa(sport),
+		"bind 127.0.0.1",
+		"dir " + dir,
+		"sentinel monitor " + SentinelMaster + " " + host + " " + port + " 1",
+		"sentinel down-after-milliseconds " + SentinelMaster + " 5000",
+	}, "\n") + "\n"
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, conf, "--sentinel")
+	cmd.Dir = dir
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("redistest: start sentinel: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { stop(cmd, exited) })
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sport))
+	sc := goredis.NewSentinelClient(&goredis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond})
+	defer sc.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		got, err := sc.GetMasterAddrByName(ctx, SentinelMaster).Result()
+		cancel()
+		if err == nil && len(got) == 2 && net.JoinHostPort(got[0], got[1]) == master {
+			return addr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("redistest: sentinel on %s does not report master %s", addr, master)
+	return ""
+}
