@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 	"github.com/gjjid/gjjid/broker/store/redistest"
+	"github.com/gjjid/gjjid/keys"
 )
 
 // TestKeyRotationAcrossInstances: two instances on one Redis agree on the
@@ -35,6 +37,12 @@ func TestKeyRotationAcrossInstances(t *testing.T) {
 
 	if err := b1.Keys.RotateNow(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// Before b2 even reloads the set, it already publishes the key b1 now
+	// signs with: a next key is always published ahead.
+	rotated := b1.Keys.Active().ID()
+	if !slices.ContainsFunc(b2.Keys.Published(), func(k keys.PublicKey) bool { return k.ID() == rotated }) {
+		t.Fatalf("b2 does not publish %s, the key b1 signs with after RotateNow", rotated)
 	}
 	if err := b2.Keys.Refresh(ctx); err != nil {
 		t.Fatal(err)

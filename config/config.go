@@ -68,7 +68,7 @@ type Secrets struct {
 type Keys struct {
 	Algorithm      string        `yaml:"algorithm"`       // ES256 (default) | RS256 | EdDSA
 	RotationPeriod time.Duration `yaml:"rotation_period"` // how long a key signs; default 720h
-	PublishAhead   time.Duration `yaml:"publish_ahead"`   // next key in JWKS this long before it signs; default 24h
+	PublishAhead   time.Duration `yaml:"publish_ahead"`   // a next key is in JWKS at least this long before it signs; default 24h
 	CheckInterval  time.Duration `yaml:"check_interval"`  // how often instances reload/rotate; default 1m
 }
 

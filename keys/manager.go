@@ -83,10 +83,12 @@ func (m *Manager) Refresh(ctx context.Context) error {
 // party that cached the JWKS before that sees an unknown kid and fetches
 // the JWKS once more (go-oidc does this on its own). Other instances keep
 // signing with the old key, which stays published, until they next load
-// the set (within CheckInterval). If no next key was published yet (most of
-// a period, when PublishAhead is short), a key generated now signs at once:
-// every relying party fetches the JWKS again, and until the other instances
-// have loaded the set, a fetch they answer lacks the new key.
+// the set (within CheckInterval). Refresh keeps a next key published at all
+// times, so the key activated here is normally one every instance already
+// publishes and verifies with. Only if none was published (a RotateNow right
+// after another, before any Refresh) is a key generated now that signs at
+// once; until the other instances have loaded the set, they neither publish
+// nor accept it.
 //
 // The old key stays published for RetireAfter, so tokens it signed keep
 // verifying; RotateNow is not a revocation of a compromised key.

@@ -23,10 +23,12 @@ type change struct {
 }
 
 // refresh keeps the schedule going: it creates a set when there is none,
-// drops keys whose retirement grace has ended, and publishes a next key
-// when the active key's period ends within PublishAhead (plus one
-// CheckInterval, so the instance that notices first publishes it in time
-// and the schedule does not drift by a check interval every period).
+// drops keys whose retirement grace has ended, and keeps a next key
+// published at all times, activating when the active key's period ends but
+// never less than PublishAhead from now. Publishing it at once (rather than
+// PublishAhead before it is due) means every instance and every cached JWKS
+// already knows the key RotateNow will activate, so an unscheduled rotation
+// never signs with a key another instance cannot yet verify.
 func (p planner) refresh(cur []entry, now time.Time, pool *keyPool) ([]entry, []change, error) {
 	if len(cur) == 0 {
 		return p.create(now, pool)
@@ -37,9 +39,6 @@ func (p planner) refresh(cur []entry, now time.Time, pool *keyPool) ([]entry, []
 		return out, changes, nil // a next key is already published
 	}
 	end := out[a].ActivateAt.Add(p.period)
-	if end.After(now.Add(p.ahead + p.interval)) {
-		return out, changes, nil
-	}
 	next, err := pool.take()
 	if err != nil {
 		return nil, nil, err

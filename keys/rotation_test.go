@@ -3,6 +3,7 @@ package keys
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,41 +46,33 @@ func TestScheduledRotation(t *testing.T) {
 		t.Fatalf("activation touched the store (%d reads, %d writes)", g-gets, writes()-1)
 	}
 
-	// Nothing to write while the new active key's period is young.
+	// Right after the activation Refresh publishes the successor at once,
+	// to activate exactly when k1's period ends; a second Refresh writes
+	// nothing.
 	refresh()
-	if writes() != 1 {
-		t.Fatalf("Refresh right after activation wrote the set")
+	set = st.stored(t)
+	end := t0.Add(2 * testPeriod)
+	if writes() != 2 || len(set.Keys) != 3 {
+		t.Fatalf("Refresh after activation: %d writes, keys %q", writes(), storedIDs(set))
+	}
+	k2 := set.Keys[2]
+	if !k2.ActivateAt.Equal(end) || !set.Keys[1].DeactivateAt.Equal(end) {
+		t.Errorf("next key activates at %s (predecessor deactivates %s), want %s", k2.ActivateAt, set.Keys[1].DeactivateAt, end)
+	}
+	refresh()
+	if writes() != 2 {
+		t.Fatalf("a second Refresh wrote the set")
 	}
 
 	// The retired key stays published until deactivate_at + RetireAfter,
 	// then disappears (from memory at once, from the store at the next Refresh).
 	clk.Set(t0.Add(testPeriod + testRetire - time.Nanosecond))
-	assertIDs(t, "Published 1ns before grace ends", publishedIDs(m), []string{k1, k0})
+	assertIDs(t, "Published 1ns before grace ends", publishedIDs(m), []string{k1, k2.KID, k0})
 	clk.Set(t0.Add(testPeriod + testRetire))
-	assertIDs(t, "Published when grace ends", publishedIDs(m), []string{k1})
-	assertIDs(t, "stored before Refresh", storedIDs(st.stored(t)), []string{k0, k1})
+	assertIDs(t, "Published when grace ends", publishedIDs(m), []string{k1, k2.KID})
+	assertIDs(t, "stored before Refresh", storedIDs(st.stored(t)), []string{k0, k1, k2.KID})
 	refresh()
-	assertIDs(t, "stored after Refresh", storedIDs(st.stored(t)), []string{k1})
-
-	// A next key is published PublishAhead (+ one check interval) before
-	// the active key's period ends, to activate exactly at its end.
-	end := t0.Add(2 * testPeriod)
-	clk.Set(end.Add(-testAhead - testInterval - time.Nanosecond))
-	refresh()
-	if got := len(st.stored(t).Keys); got != 1 {
-		t.Fatalf("next key published too early (%d keys)", got)
-	}
-	clk.Set(end.Add(-testAhead - testInterval))
-	refresh()
-	set = st.stored(t)
-	if len(set.Keys) != 2 {
-		t.Fatalf("Refresh did not publish a next key: %q", storedIDs(set))
-	}
-	k2 := set.Keys[1]
-	if !k2.ActivateAt.Equal(end) || !set.Keys[0].DeactivateAt.Equal(end) {
-		t.Errorf("next key activates at %s (predecessor deactivates %s), want %s", k2.ActivateAt, set.Keys[0].DeactivateAt, end)
-	}
-	assertIDs(t, "Published with next key", publishedIDs(m), []string{k1, k2.KID})
+	assertIDs(t, "stored after Refresh", storedIDs(st.stored(t)), []string{k1, k2.KID})
 
 	before := writes()
 	clk.Set(end)
@@ -257,5 +250,35 @@ func assertOneActive(t testing.TB, set storedSet, now time.Time) {
 	}
 	if len(active) != 1 {
 		t.Fatalf("%d keys active at %s: %q", len(active), now, active)
+	}
+}
+
+// TestRotateNowActivatesAPublishedKey: whenever an administrator rotates,
+// the key that starts signing is one every instance already publishes,
+// including right after a scheduled switch, so no instance ever sees a token
+// signed by a key it does not know.
+func TestRotateNowActivatesAPublishedKey(t *testing.T) {
+	t.Parallel()
+	clk := newFakeClock()
+	st := &memStore{}
+	t0 := clk.Now()
+	m := newTestManager(t, st, clk, nil)
+	other := newTestManager(t, st, clk, nil) // a second instance, not refreshed below
+	ctx := context.Background()
+	for _, at := range []time.Duration{0, testPeriod, testPeriod + time.Minute} {
+		clk.Set(t0.Add(at))
+		if err := m.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.RotateNow(ctx); err != nil {
+			t.Fatal(err)
+		}
+		active := m.Active().ID()
+		if !slices.Contains(publishedIDs(other), active) {
+			t.Fatalf("at +%v RotateNow activated %s, which the other instance does not publish (%q)", at, active, publishedIDs(other))
+		}
 	}
 }
