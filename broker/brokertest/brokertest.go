@@ -12,13 +12,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/ops"
+	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/password"
@@ -152,6 +155,7 @@ func Start(t testing.TB, o Options) *Broker {
 			t.Errorf("broker did not shut down")
 		}
 		b.Close()
+		deleteTestKeys(t, cfg)
 	})
 	return &Broker{Broker: b, URL: issuer}
 }
@@ -159,3 +163,29 @@ func Start(t testing.TB, o Options) *Broker {
 type testWriter struct{ t testing.TB }
 
 func (w *testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// deleteTestKeys removes what a Redis-backed test broker wrote: only keys
+// under its own prefix, never anything else on a shared Redis.
+func deleteTestKeys(t testing.TB, cfg *config.Config) {
+	r := cfg.Store.Redis
+	if cfg.Store.Type != "redis" || !strings.HasPrefix(r.KeyPrefix, "gjjidtest:") {
+		return
+	}
+	var c goredis.UniversalClient
+	if r.URL != "" {
+		o, err := goredis.ParseURL(r.URL)
+		if err != nil {
+			t.Errorf("cleanup: %v", err)
+			return
+		}
+		c = goredis.NewClient(o)
+	} else {
+		c = goredis.NewClusterClient(&goredis.ClusterOptions{Addrs: r.Addrs})
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := redistest.DeleteKeys(ctx, c, r.KeyPrefix); err != nil {
+		t.Errorf("cleanup of keys under %s: %v", r.KeyPrefix, err)
+	}
+}

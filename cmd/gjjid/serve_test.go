@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/gjjid/gjjid/broker/store/redistest"
@@ -37,12 +38,20 @@ func TestServeWithRedisConfig(t *testing.T) {
 		t.Setenv("T_"+name, secret64())
 	}
 	t.Setenv("T_SVC_SECRET", "s3cret-for-the-test")
-	t.Setenv("T_REDIS", redistest.URL(t))
+	redisURL, prefix := redistest.URL(t), redistest.Prefix(t)
+	t.Setenv("T_REDIS", redisURL)
+	opts, err := goredis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := goredis.NewClient(opts)
+	t.Cleanup(func() { admin.Close() })
+	redistest.CleanupKeys(t, admin, prefix)
 	cfg := `issuer: http://` + addr + `
 listen: {addr: "` + addr + `"}
 store:
   type: redis
-  redis: {url: "${T_REDIS}", key_prefix: "` + redistest.Prefix(t) + `"}
+  redis: {url: "${T_REDIS}", key_prefix: "` + prefix + `"}
 secrets:
   key_encryption_key: ${T_KEK}
   token_key: ${T_TOKEN}
