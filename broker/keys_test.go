@@ -4,25 +4,29 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 	"github.com/gjjid/gjjid/broker/store/redistest"
-	"github.com/gjjid/gjjid/keys"
+	"github.com/gjjid/gjjid/config"
 )
 
 // TestKeyRotationAcrossInstances: two instances on one Redis agree on the
-// active key before and after a rotation, and a token signed by the
-// previous key still verifies against either instance's JWKS.
+// active key before, during and after an administrator's rotation, which
+// takes effect at the same instant on both without the second one being
+// told; a token signed by the previous key still verifies against either
+// instance's JWKS.
 func TestKeyRotationAcrossInstances(t *testing.T) {
 	url, prefix := redistest.URL(t), redistest.Prefix(t)
-	b1 := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix})
-	b2 := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix})
+	const interval = 300 * time.Millisecond
+	fast := func(c *config.Config) { c.Keys.CheckInterval = interval }
+	b1 := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix, Edit: fast})
+	b2 := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix, Edit: fast})
 	ctx := context.Background()
 	if a, b := b1.Keys.Active().ID(), b2.Keys.Active().ID(); a != b {
 		t.Fatalf("instances disagree on the active key: %s vs %s", a, b)
@@ -35,21 +39,20 @@ func TestKeyRotationAcrossInstances(t *testing.T) {
 		t.Fatalf("token kid %s is not the active key", oldKID)
 	}
 
+	rotatedAt := time.Now()
 	if err := b1.Keys.RotateNow(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// Before b2 even reloads the set, it already publishes the key b1 now
-	// signs with: a next key is always published ahead.
-	rotated := b1.Keys.Active().ID()
-	if !slices.ContainsFunc(b2.Keys.Published(), func(k keys.PublicKey) bool { return k.ID() == rotated }) {
-		t.Fatalf("b2 does not publish %s, the key b1 signs with after RotateNow", rotated)
+	// The switch is scheduled two check intervals ahead: until then both
+	// still sign with the old key, and b2 already publishes the new one.
+	if a, b := b1.Keys.Active().ID(), b2.Keys.Active().ID(); a != oldKID || b != oldKID {
+		t.Fatalf("right after RotateNow: b1 %s, b2 %s, want both %s", a, b, oldKID)
 	}
-	if err := b2.Keys.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	// b2 learns of the rotation only through its own periodic reload (Run).
+	time.Sleep(time.Until(rotatedAt.Add(2*interval + 200*time.Millisecond)))
 	newKID := b1.Keys.Active().ID()
 	if newKID == oldKID || b2.Keys.Active().ID() != newKID {
-		t.Fatalf("after rotation: b1 %s, b2 %s, old %s", newKID, b2.Keys.Active().ID(), oldKID)
+		t.Fatalf("after the switch: b1 %s, b2 %s, old %s", newKID, b2.Keys.Active().ID(), oldKID)
 	}
 	_, tok2, _ := login(t, b1, rp, bt.NewBrowser(t))
 	after := tok2.Extra("id_token").(string)

@@ -46,7 +46,7 @@ func TestTwoManagersAgreeUnderConcurrentRotation(t *testing.T) {
 				case err != nil:
 					t.Errorf("goroutine %d: %v", i, err)
 				}
-				clk.Advance(time.Second)
+				clk.Advance(3 * testInterval) // past any switch RotateNow scheduled
 			}
 		})
 	}
@@ -86,9 +86,10 @@ func TestTwoManagersAgreeUnderConcurrentRotation(t *testing.T) {
 	if _, err := decodeSet(a.sealer, mustGet(t, st)); err != nil {
 		t.Fatalf("stored set does not load: %v", err)
 	}
-	// Every successful rotation added exactly one key: no write was lost.
-	if got, want := len(set.Keys), 2+int(rotations.Load()); got != want {
-		t.Errorf("stored %d keys after %d rotations, want %d", got, rotations.Load(), want)
+	// A rotation adds one key, except one that found a switch already due
+	// (two goroutines at one instant), which changes nothing.
+	if got, most := len(set.Keys), 2+int(rotations.Load()); got < 3 || got > most {
+		t.Errorf("stored %d keys after %d rotations, want 3..%d", got, rotations.Load(), most)
 	}
 	_, swaps, lost := st.stats()
 	t.Logf("%d rotations, %d writes, %d lost swaps, %d calls out of retries", rotations.Load(), swaps, lost, conflicts.Load())
@@ -135,12 +136,15 @@ func TestLostSwapDuringRotationRotatesTheNewSet(t *testing.T) {
 	if err := b.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// b's rotation won; a's retry found that switch already due and added
+	// nothing. At the switch both instances move to the same key.
 	set := st.stored(t)
-	if len(set.Keys) != 4 {
-		t.Fatalf("stored %d keys, want 4 (two rotations on top of two keys)", len(set.Keys))
+	if len(set.Keys) != 3 {
+		t.Fatalf("stored %d keys, want 3 (one rotation on top of two keys)", len(set.Keys))
 	}
-	if a.Active().ID() != set.Keys[2].KID || b.Active().ID() != a.Active().ID() {
-		t.Errorf("Active() = %s / %s, want %s", a.Active().ID(), b.Active().ID(), set.Keys[2].KID)
+	clk.Advance(2 * testInterval)
+	if a.Active().ID() != set.Keys[1].KID || b.Active().ID() != a.Active().ID() {
+		t.Errorf("Active() = %s / %s, want %s", a.Active().ID(), b.Active().ID(), set.Keys[1].KID)
 	}
 }
 

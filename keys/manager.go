@@ -74,21 +74,13 @@ func (m *Manager) Refresh(ctx context.Context) error {
 	return m.update(ctx, "refresh", m.plan.refresh)
 }
 
-// RotateNow activates the next key immediately, retires the active key and
-// publishes a fresh next key (the administrators' "rotate signing keys
-// now"). Each successful call is one rotation, also when another instance
-// rotated concurrently.
-//
-// The next key has been in the JWKS since it was published, but a relying
-// party that cached the JWKS before that sees an unknown kid and fetches
-// the JWKS once more (go-oidc does this on its own). Other instances keep
-// signing with the old key, which stays published, until they next load
-// the set (within CheckInterval). Refresh keeps a next key published at all
-// times, so the key activated here is normally one every instance already
-// publishes and verifies with. Only if none was published (a RotateNow right
-// after another, before any Refresh) is a key generated now that signs at
-// once; until the other instances have loaded the set, they neither publish
-// nor accept it.
+// RotateNow is the administrator's "rotate signing keys now". It schedules
+// the published next key to take over two CheckIntervals from now and
+// publishes a fresh successor. By the switch every instance has loaded the
+// new schedule, so all of them change keys at the same instant, by the
+// clock, exactly as for a scheduled rotation: no instance ever signs with a
+// key another does not accept, and no two instances disagree on the active
+// key. Calling it again before the switch changes nothing.
 //
 // The old key stays published for RetireAfter, so tokens it signed keep
 // verifying; RotateNow is not a revocation of a compromised key.

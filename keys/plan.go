@@ -48,42 +48,58 @@ func (p planner) refresh(cur []entry, now time.Time, pool *keyPool) ([]entry, []
 	return out, append(changes, change{"published next key", next.KID, next.ActivateAt}), nil
 }
 
-// rotate activates the next key now (generating one if none is published),
-// retires the active key now and publishes a fresh next key that activates
-// a full RotationPeriod later.
+// rotate schedules the published next key to take over at now + lead
+// (two CheckIntervals): by then every instance has loaded the new schedule,
+// so all of them switch at the same instant, by the clock, as for a
+// scheduled rotation; nobody ever signs with a key another instance does not
+// yet accept, and no two instances disagree on the active key. The active
+// key retires then, and a fresh next key is published to follow a full
+// RotationPeriod later. A rotation already due within lead is left alone,
+// so repeated calls do not stack.
 func (p planner) rotate(cur []entry, now time.Time, pool *keyPool) ([]entry, []change, error) {
 	if len(cur) == 0 {
 		return p.create(now, pool)
 	}
 	out, changes := p.dropExpired(cur, now)
+	at := now.Add(p.lead())
 	a := activeIndex(out, now)
 	n := a + 1
+	if n < len(out) && !out[n].ActivateAt.After(at) {
+		return out, changes, nil // a switch is already due within lead
+	}
+	if n+1 < len(out) && !out[n+1].ActivateAt.After(at) {
+		return out, changes, nil // would overtake the key after next
+	}
 	if n == len(out) {
 		k, err := pool.take()
 		if err != nil {
 			return nil, nil, err
 		}
-		k.ActivateAt = now
+		k.ActivateAt = at
 		out = appendNewest(out, k)
-		changes = append(changes, change{"generated a key to activate immediately (none was published)", k.KID, now})
+		changes = append(changes, change{"generated a key to activate (none was published)", k.KID, at})
 	}
-	out[n].ActivateAt = now
+	out[n].ActivateAt = at
 	if a >= 0 {
-		out[a].DeactivateAt = now
-		changes = append(changes, change{"retired key", out[a].KID, now})
+		out[a].DeactivateAt = at
+		changes = append(changes, change{"scheduled retirement of key", out[a].KID, at})
 	}
-	changes = append(changes, change{"activated key", out[n].KID, now})
+	changes = append(changes, change{"scheduled activation of key", out[n].KID, at})
 	if n == len(out)-1 {
 		next, err := pool.take()
 		if err != nil {
 			return nil, nil, err
 		}
-		next.ActivateAt = now.Add(p.period)
+		next.ActivateAt = at.Add(p.period)
 		out = appendNewest(out, next)
 		changes = append(changes, change{"published next key", next.KID, next.ActivateAt})
 	}
 	return out, changes, nil
 }
+
+// lead is how far ahead RotateNow schedules a switch: two check intervals,
+// one for every instance's reload plus one of margin for slow reloads.
+func (p planner) lead() time.Duration { return 2 * p.interval }
 
 // create starts a set: a key active now and a next key published for a
 // full period before it signs.

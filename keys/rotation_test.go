@@ -137,7 +137,7 @@ func TestRetiredKeyVerifiesOldTokensUntilGraceEnds(t *testing.T) {
 	}
 }
 
-func TestRotateNowActivatesTheNextKey(t *testing.T) {
+func TestRotateNowSchedulesTheNextKey(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	st := &memStore{}
@@ -147,6 +147,7 @@ func TestRotateNowActivatesTheNextKey(t *testing.T) {
 
 	clk.Advance(time.Hour)
 	now := clk.Now()
+	at := now.Add(2 * testInterval)
 	if err := m.RotateNow(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -155,27 +156,30 @@ func TestRotateNowActivatesTheNextKey(t *testing.T) {
 		t.Fatalf("stored %q, want k0, k1 and a fresh next key", storedIDs(set))
 	}
 	k2 := set.Keys[2]
-	if !set.Keys[0].DeactivateAt.Equal(now) || !set.Keys[1].ActivateAt.Equal(now) {
-		t.Errorf("old active deactivates %s, next activates %s; want both now", set.Keys[0].DeactivateAt, set.Keys[1].ActivateAt)
+	if !set.Keys[0].DeactivateAt.Equal(at) || !set.Keys[1].ActivateAt.Equal(at) {
+		t.Errorf("old active deactivates %s, next activates %s; want both at now + 2 check intervals", set.Keys[0].DeactivateAt, set.Keys[1].ActivateAt)
 	}
-	if !k2.ActivateAt.Equal(now.Add(testPeriod)) {
-		t.Errorf("fresh next key activates %s, want now+RotationPeriod", k2.ActivateAt)
+	if !k2.ActivateAt.Equal(at.Add(testPeriod)) {
+		t.Errorf("fresh next key activates %s, want the switch + RotationPeriod", k2.ActivateAt)
 	}
-	if got := m.Active().ID(); got != k1 {
-		t.Errorf("Active() = %s, want the former next key %s", got, k1)
+	if got := m.Active().ID(); got != k0 {
+		t.Errorf("Active() before the switch = %s, want %s", got, k0)
 	}
-	assertIDs(t, "Published", publishedIDs(m), []string{k1, k2.KID, k0})
 	if m.Version() != 2 {
 		t.Errorf("Version() = %d, want 2", m.Version())
 	}
-
+	clk.Set(at)
+	if got := m.Active().ID(); got != k1 {
+		t.Errorf("Active() at the switch = %s, want the former next key %s", got, k1)
+	}
+	assertIDs(t, "Published", publishedIDs(m), []string{k1, k2.KID, k0})
 	other := newTestManager(t, st, clk, nil)
 	if other.Active().ID() != k1 {
 		t.Errorf("another instance's Active() = %s, want %s", other.Active().ID(), k1)
 	}
 }
 
-func TestRotateNowWithoutNextKeyActivatesAFreshKey(t *testing.T) {
+func TestRotateNowWithoutNextKeySchedulesAFreshKey(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	st := &memStore{}
@@ -183,19 +187,21 @@ func TestRotateNowWithoutNextKeyActivatesAFreshKey(t *testing.T) {
 	m := newTestManager(t, st, clk, nil)
 	k0, k1 := st.stored(t).Keys[0].KID, st.stored(t).Keys[1].KID
 
-	clk.Set(t0.Add(testPeriod + time.Minute)) // k1 active, no next key yet
+	clk.Set(t0.Add(testPeriod + time.Minute)) // k1 active, nobody published its successor yet
+	at := clk.Now().Add(2 * testInterval)
 	if err := m.RotateNow(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	set := st.stored(t)
 	if len(set.Keys) != 4 {
-		t.Fatalf("stored %q, want k0, k1, a key active now and a next key", storedIDs(set))
+		t.Fatalf("stored %q, want k0, k1, a key for the switch and a next key", storedIDs(set))
 	}
 	k2, k3 := set.Keys[2], set.Keys[3]
-	if got := m.Active().ID(); got != k2.KID || !k2.ActivateAt.Equal(clk.Now()) {
-		t.Errorf("Active() = %s (activate_at %s), want the fresh key active now", got, k2.ActivateAt)
+	if got := m.Active().ID(); got != k1 || !k2.ActivateAt.Equal(at) {
+		t.Errorf("Active() = %s, fresh key activates %s; want %s until %s", got, k2.ActivateAt, k1, at)
 	}
-	assertIDs(t, "Published", publishedIDs(m), []string{k2.KID, k3.KID, k1, k0})
+	clk.Set(at)
+	assertIDs(t, "Published at the switch", publishedIDs(m), []string{k2.KID, k3.KID, k1, k0})
 }
 
 func TestRotateNowTwiceAtTheSameInstant(t *testing.T) {
@@ -210,13 +216,13 @@ func TestRotateNowTwiceAtTheSameInstant(t *testing.T) {
 		}
 	}
 	set := st.stored(t)
-	if len(set.Keys) != 4 {
-		t.Fatalf("stored %d keys, want 4", len(set.Keys))
+	if len(set.Keys) != 3 {
+		t.Fatalf("stored %d keys, want 3: the second call finds the switch already due", len(set.Keys))
 	}
-	if got, want := m.Active().ID(), set.Keys[2].KID; got != want {
-		t.Errorf("Active() = %s, want the last promoted key %s", got, want)
+	clk.Advance(2 * testInterval)
+	if got, want := m.Active().ID(), set.Keys[1].KID; got != want {
+		t.Errorf("Active() = %s, want the promoted key %s", got, want)
 	}
-	// A fresh instance reads the tied schedule the same way.
 	if got := newTestManager(t, st, clk, nil).Active().ID(); got != m.Active().ID() {
 		t.Errorf("fresh instance Active() = %s, want %s", got, m.Active().ID())
 	}
@@ -253,32 +259,44 @@ func assertOneActive(t testing.TB, set storedSet, now time.Time) {
 	}
 }
 
-// TestRotateNowActivatesAPublishedKey: whenever an administrator rotates,
-// the key that starts signing is one every instance already publishes,
-// including right after a scheduled switch, so no instance ever sees a token
-// signed by a key it does not know.
-func TestRotateNowActivatesAPublishedKey(t *testing.T) {
+// TestRotateNowNeverSplitsInstances: an administrator's rotation is
+// scheduled two check intervals ahead, so an instance that reloads the set
+// within one check interval agrees with the rotating one at every instant,
+// and the key that starts signing is one it already publishes.
+func TestRotateNowNeverSplitsInstances(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	st := &memStore{}
 	t0 := clk.Now()
 	m := newTestManager(t, st, clk, nil)
-	other := newTestManager(t, st, clk, nil) // a second instance, not refreshed below
+	other := newTestManager(t, st, clk, nil)
 	ctx := context.Background()
-	for _, at := range []time.Duration{0, testPeriod, testPeriod + time.Minute} {
-		clk.Set(t0.Add(at))
-		if err := m.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := other.Refresh(ctx); err != nil {
-			t.Fatal(err)
+	for _, start := range []time.Duration{time.Hour, testPeriod, testPeriod + time.Minute} {
+		clk.Set(t0.Add(start))
+		for _, mm := range []*Manager{m, other} {
+			if err := mm.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := m.RotateNow(ctx); err != nil {
 			t.Fatal(err)
 		}
-		active := m.Active().ID()
-		if !slices.Contains(publishedIDs(other), active) {
-			t.Fatalf("at +%v RotateNow activated %s, which the other instance does not publish (%q)", at, active, publishedIDs(other))
+		rotatedAt := clk.Now()
+		switchAt := rotatedAt.Add(2 * testInterval)
+		for _, at := range []time.Duration{0, testInterval / 2, testInterval, 2*testInterval - time.Nanosecond, 2 * testInterval, 3 * testInterval} {
+			clk.Set(rotatedAt.Add(at))
+			if at == testInterval {
+				if err := other.Refresh(ctx); err != nil { // its regular reload
+					t.Fatal(err)
+				}
+			}
+			if a, b := m.Active().ID(), other.Active().ID(); a != b {
+				t.Fatalf("rotation at +%v: at +%v the instances disagree (%s vs %s)", start, at, a, b)
+			}
+		}
+		clk.Set(switchAt)
+		if !slices.Contains(publishedIDs(other), m.Active().ID()) {
+			t.Fatalf("the other instance does not publish the new key %s", m.Active().ID())
 		}
 	}
 }
