@@ -195,3 +195,15 @@ func TestRevokeRefreshTokenRevokesGrant(t *testing.T) {
 		}
 	})
 }
+
+func TestLoginHintPrefillsTheForm(t *testing.T) {
+	b := bt.Start(t, bt.Options{})
+	rp := bt.NewRP(t, b.URL)
+	br := bt.NewBrowser(t)
+	if _, err := br.Get(rp.NewFlow(oauth2.SetAuthURLParam("login_hint", bt.AgentMobile)).URL); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, `name="user" value="`+bt.AgentMobile+`"`) {
+		t.Fatalf("login_hint not prefilled: %.400s", br.Page)
+	}
+}

@@ -150,7 +150,8 @@ func (l *Login) showConnector(c echo.Context) error {
 		return nil
 	}
 	if _, ok := cn.(connectors.PasswordLogin); ok {
-		return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, "", "")
+		// login_hint prefills the login, as Keycloak does with the username.
+		return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, ar.LoginHint, "")
 	}
 	l.ErrorPage(c.Response(), c.Request(), http.StatusNotFound, "no_connector")
 	return nil
