@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 )
 
@@ -206,4 +207,84 @@ func TestLoginHintPrefillsTheForm(t *testing.T) {
 	if !strings.Contains(br.Page, `name="user" value="`+bt.AgentMobile+`"`) {
 		t.Fatalf("login_hint not prefilled: %.400s", br.Page)
 	}
+}
+
+// TestUnitChoice: a person who is agent for two units chooses one after
+// login; the choice goes into the tokens and is remembered for the browser
+// session; prompt=none before any choice asks for account selection.
+func TestUnitChoice(t *testing.T) {
+	const (
+		unit2   = "91350100M000100Y43"
+		idNo    = "11010519491231002X"
+		mobile  = "13900139000"
+		pass    = "135790"
+		unit2Nm = "福州示例有限公司"
+	)
+	edit := func(c *config.Config) {
+		c.Seed.Units = append(c.Seed.Units, config.SeedUnit{ID: unit2, CustomerNo: "350100000001", Name: unit2Nm})
+		c.Seed.Persons = append(c.Seed.Persons, config.SeedPerson{Name: "李四", IDType: "resident_id", IDNumber: idNo,
+			Mobile: mobile, Password: pass, Units: []string{bt.UnitID, unit2}, Roles: []string{"operator"}})
+	}
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		var b *bt.Broker
+		if strings.HasSuffix(t.Name(), "redis") {
+			b = bt.Start(t, bt.Options{RedisURL: redistest.URL(t), KeyPrefix: redistest.Prefix(t), Edit: edit})
+		} else {
+			b = bt.Start(t, bt.Options{Edit: edit})
+		}
+		rp := bt.NewRP(t, b.URL)
+		br := bt.NewBrowser(t)
+		f := rp.NewFlow()
+		loc, err := br.Login(b.URL, f.URL, idNo, pass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc != nil || !strings.Contains(br.Page, unit2Nm) || !strings.Contains(br.Page, bt.UnitName) {
+			t.Fatalf("want the unit chooser listing both units, got %v %.300s", loc, br.Page)
+		}
+		action, form, err := br.Form(b.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// prompt=none now, in the same browser: the session exists but no
+		// unit was chosen (OIDC Core §3.1.2.6).
+		other := rp.NewFlow(oauth2.SetAuthURLParam("prompt", "none"))
+		l, _ := br.Get(other.URL)
+		if l == nil || l.Query().Get("error") != "account_selection_required" {
+			t.Fatalf("prompt=none before choosing a unit: %v", l)
+		}
+		// A unit the person is not agent for is refused.
+		form.Set("unit", "91510100MA61ABCD1X")
+		if l, _ := br.Post(action, form); l != nil || br.Last != http.StatusBadRequest {
+			t.Fatalf("foreign unit accepted: %v %d", l, br.Last)
+		}
+		action, form, err = br.Form(b.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		form.Set("unit", unit2)
+		loc, err = br.Post(action, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := rp.Callback(f, loc)
+		if err != nil {
+			t.Fatalf("after choosing: %v", err)
+		}
+		_, idt, err := rp.Exchange(context.Background(), f, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims map[string]any
+		_ = idt.Claims(&claims)
+		if claims["unit_id"] != unit2 || claims["unit_name"] != unit2Nm || claims["name"] != "李四" {
+			t.Fatalf("claims = %v", claims)
+		}
+		// The choice is remembered: prompt=none in the same browser succeeds.
+		f2 := rp.NewFlow(oauth2.SetAuthURLParam("prompt", "none"))
+		loc, _ = br.Get(f2.URL)
+		if _, err := rp.Callback(f2, loc); err != nil {
+			t.Fatalf("prompt=none after the choice: %v", err)
+		}
+	})
 }

@@ -120,35 +120,37 @@ func (l *Login) EndSession(w http.ResponseWriter) {
 }
 
 // Silent answers prompt=none: does this browser's session satisfy r?
-func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (bool, error) {
+func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (provider.SilentAnswer, error) {
 	if sessionID == "" {
-		return false, nil
+		return provider.LoginRequired, nil
 	}
 	s, err := l.o.Store.GetSession(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
-		return false, nil
+		return provider.LoginRequired, nil
 	}
 	if err != nil {
-		return false, err
+		return provider.LoginRequired, err
 	}
 	if hintSubject != "" && hintSubject != s.Auth.Subject {
-		return false, nil
+		return provider.LoginRequired, nil
 	}
 	c, err := l.p.Client(ctx, r.ClientID)
 	if err != nil {
-		return false, err
+		return provider.LoginRequired, err
 	}
 	if !sessionSatisfies(s, r, l.allowedFor(c), l.o.Now()) {
-		return false, nil
+		return provider.LoginRequired, nil
 	}
 	if s.Auth.UnitID == "" {
 		units, err := l.o.Resolver.UnitsOf(ctx, s.Auth.Subject)
 		if err != nil {
-			return false, err
+			return provider.LoginRequired, err
 		}
-		return len(units) <= 1, nil
+		if len(units) > 1 {
+			return provider.ChooseAccount, nil
+		}
 	}
-	return true, nil
+	return provider.Silently, nil
 }
 
 // ErrorPage renders an error for a human; never a redirect.

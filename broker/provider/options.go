@@ -47,8 +47,10 @@ type Options struct {
 	// LoginURL is where /authorize sends the browser.
 	LoginURL func(authRequestID string) string
 	// Silent reports whether the browser's SSO session satisfies r without
-	// user interaction (prompt=none). Owned by the login package.
-	Silent func(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (bool, error)
+	// user interaction (prompt=none): Silently, LoginRequired, or
+	// ChooseAccount when the person must pick the unit to act for.
+	// Owned by the login package.
+	Silent func(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (SilentAnswer, error)
 	// Browser identifies the browser, setting its binding cookie if absent.
 	Browser func(w http.ResponseWriter, r *http.Request) Browser
 	// EndSession clears the browser's session cookie at /end_session.
@@ -84,3 +86,13 @@ func (o Options) now() time.Time {
 func (o Options) maxTokenLifetime() time.Duration {
 	return max(o.AccessTokenLifetime, o.IDTokenLifetime) + 5*time.Minute
 }
+
+// SilentAnswer is the login's answer to prompt=none.
+type SilentAnswer int
+
+// Answers to prompt=none.
+const (
+	LoginRequired SilentAnswer = iota // no session, or it does not satisfy the request
+	Silently                          // the session answers the request
+	ChooseAccount                     // a session, but the person must choose a unit
+)

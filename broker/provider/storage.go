@@ -91,12 +91,17 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		r.MaxAge = &ma
 	}
 	if slices.Contains(req.Prompt, oidc.PromptNone) {
-		ok, err := s.opts.Silent(ctx, r, b.SessionID, hintSubject)
+		answer, err := s.opts.Silent(ctx, r, b.SessionID, hintSubject)
 		if err != nil {
 			return nil, s.fail(ctx, "check session", err)
 		}
-		if !ok {
+		switch answer {
+		case LoginRequired:
 			return nil, oidc.ErrLoginRequired().WithDescription("no session satisfies this request")
+		case ChooseAccount:
+			// OIDC Core §3.1.2.6: the person acts for several units and
+			// must choose one.
+			return nil, (&oidc.Error{ErrorType: "account_selection_required"}).WithDescription("choose the unit to act for")
 		}
 	}
 	if err := s.st.CreateAuthRequest(ctx, r, s.opts.AuthRequestLifetime); err != nil {
