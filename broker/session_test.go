@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -234,4 +235,37 @@ func TestDiscoveryAndHeaders(t *testing.T) {
 	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("security headers missing: %v", resp.Header)
 	}
+}
+
+// TestRevokeSubject: "revoke everything of this principal" (the store's
+// per-subject mark, which the admin API sets) ends its access tokens, its
+// refresh families and its SSO sessions.
+func TestRevokeSubject(t *testing.T) {
+	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
+		b := start(t)
+		rp := bt.NewRP(t, b.URL)
+		br := bt.NewBrowser(t)
+		_, tok, claims := login(t, b, rp, br)
+		ctx := context.Background()
+		now := time.Now()
+		if err := b.Store.RevokeSubject(ctx, claims["sub"].(string), now, now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if in, _ := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, tok.AccessToken); in["active"] != false {
+			t.Errorf("access token still active: %v", in)
+		}
+		_, err := rp.OAuth2.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		assertOAuthError(t, err, "invalid_grant")
+		f := rp.NewFlow(oauth2.SetAuthURLParam("prompt", "none"))
+		if loc, _ := br.Get(f.URL); loc == nil || loc.Query().Get("error") != "login_required" {
+			t.Errorf("SSO session of a revoked subject still answers prompt=none: %v", loc)
+		}
+		// Logging in again afterwards works (token times have whole-second
+		// resolution, so wait past the second of the revocation).
+		time.Sleep(time.Until(now.Add(1100 * time.Millisecond)))
+		_, tok2, _ := login(t, b, rp, bt.NewBrowser(t))
+		if in, _ := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, tok2.AccessToken); in["active"] != true {
+			t.Errorf("token of a new login after the revocation: %v", in)
+		}
+	})
 }

@@ -87,7 +87,7 @@ func (l *Login) show(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if sid := l.ck.sessionID(c.Request()); sid != "" {
-		s, err := l.o.Store.GetSession(ctx, sid)
+		s, err := l.liveSession(ctx, sid)
 		if err == nil && sessionSatisfies(s, ar, l.allowedFor(cl), l.o.Now()) {
 			return l.finish(c, ar, s)
 		}
@@ -285,7 +285,7 @@ func (l *Login) session(c echo.Context) *store.Session {
 		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, "invalid_request")
 		return nil
 	}
-	s, err := l.o.Store.GetSession(c.Request().Context(), sid)
+	s, err := l.liveSession(c.Request().Context(), sid)
 	if err != nil {
 		l.fail(c, err, "invalid_request")
 		return nil

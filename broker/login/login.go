@@ -6,6 +6,7 @@ package login
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -124,7 +125,7 @@ func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hin
 	if sessionID == "" {
 		return provider.LoginRequired, nil
 	}
-	s, err := l.o.Store.GetSession(ctx, sessionID)
+	s, err := l.liveSession(ctx, sessionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return provider.LoginRequired, nil
 	}
@@ -151,6 +152,23 @@ func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hin
 		}
 	}
 	return provider.Silently, nil
+}
+
+// liveSession loads a session; one whose login predates a revocation of its
+// subject ("revoke everything of this principal") counts as gone.
+func (l *Login) liveSession(ctx context.Context, id string) (*store.Session, error) {
+	s, err := l.o.Store.GetSession(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	revoked, err := l.o.Store.AccessTokenRevoked(ctx, "", "", s.Auth.Subject, s.Auth.AuthTime)
+	if err != nil {
+		return nil, err
+	}
+	if revoked {
+		return nil, fmt.Errorf("session of a revoked subject: %w", store.ErrNotFound)
+	}
+	return s, nil
 }
 
 // ErrorPage renders an error for a human; never a redirect.

@@ -86,6 +86,15 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if !rt.ExpiresAt.After(s.opts.now()) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token expired")
 	}
+	// "Revoke everything of this principal" marks the subject; a family
+	// whose login predates the mark is dead too.
+	revoked, err := s.st.AccessTokenRevoked(ctx, "", "", rt.Subject, rt.AuthTime)
+	if err != nil {
+		return nil, s.fail(ctx, "check revocation", err)
+	}
+	if revoked {
+		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token revoked")
+	}
 	return &refreshRequest{rt: rt, token: token, scopes: rt.Scopes}, nil
 }
 

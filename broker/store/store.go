@@ -130,7 +130,8 @@ type Revocations interface {
 	// the mark is kept until `until`.
 	RevokeSubject(ctx context.Context, subject string, before, until time.Time) error
 	// AccessTokenRevoked answers all three questions in one round trip.
-	// grantID and subject may be empty.
+	// Any of jti, grantID and subject may be empty (not asked). Refresh
+	// families and SSO sessions ask it too, with their login time.
 	AccessTokenRevoked(ctx context.Context, jti, grantID, subject string, issuedAt time.Time) (bool, error)
 }
 
