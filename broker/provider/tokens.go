@@ -53,9 +53,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		tok := newRefreshToken(next.FamilyID)
 		err := s.st.RotateRefreshToken(ctx, next.FamilyID, Hash(r.token), Hash(tok), &next)
 		switch {
-		case errors.Is(err, store.ErrRefreshReused), errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, store.ErrRefreshReused):
 			s.revokeFamilyTokens(ctx, next.FamilyID)
 			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used; the grant has been revoked")
+		case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
+			// Revoked meanwhile, also through its subject ("revoke
+			// everything of this principal"), which the store checks here.
+			s.revokeFamilyTokens(ctx, next.FamilyID)
+			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token revoked or expired")
 		case err != nil:
 			return "", "", time.Time{}, s.fail(ctx, "rotate refresh token", err)
 		}
@@ -85,15 +90,6 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	}
 	if !rt.ExpiresAt.After(s.opts.now()) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token expired")
-	}
-	// "Revoke everything of this principal" marks the subject; a family
-	// whose login predates the mark is dead too.
-	revoked, err := s.st.AccessTokenRevoked(ctx, "", "", rt.Subject, rt.AuthTime)
-	if err != nil {
-		return nil, s.fail(ctx, "check revocation", err)
-	}
-	if revoked {
-		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token revoked")
 	}
 	return &refreshRequest{rt: rt, token: token, scopes: rt.Scopes}, nil
 }

@@ -113,7 +113,10 @@ type RefreshTokens interface {
 	GetRefreshToken(ctx context.Context, familyID, hash string) (*RefreshToken, error)
 	// RotateRefreshToken replaces the current member oldHash by newHash in
 	// one compare-and-set. If oldHash is no longer current the family is
-	// revoked and ErrRefreshReused returned.
+	// revoked and ErrRefreshReused returned. If next.Subject was revoked
+	// (RevokeSubject) after next.AuthTime, the family and its grant are
+	// revoked and ErrRevoked returned: the subject check rides on the
+	// rotation's round trip.
 	RotateRefreshToken(ctx context.Context, familyID, oldHash, newHash string, next *RefreshToken) error
 	// RevokeRefreshFamily revokes every member; unknown families are no error.
 	RevokeRefreshFamily(ctx context.Context, familyID string) error

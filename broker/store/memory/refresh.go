@@ -85,6 +85,11 @@ func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHa
 	if err != nil {
 		return err
 	}
+	if m, ok := s.subjects[next.Subject]; ok && live(m.until, now) && next.AuthTime.UnixMilli() < m.beforeMs {
+		f.revoked = true
+		extend(s.grants, familyID, next.ExpiresAt)
+		return fmt.Errorf("memory: %s: subject of family %q revoked: %w", op, familyID, store.ErrRevoked)
+	}
 	f.cur = newHash
 	f.expires = next.ExpiresAt
 	f.members[newHash] = record{data: b, expires: next.ExpiresAt}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -121,13 +122,39 @@ func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHa
 	if err != nil {
 		return err
 	}
-	res, err := rotateRefreshToken.Run(ctx, s.c,
-		[]string{s.k.familyCur(familyID), s.k.member(familyID, oldHash), s.k.member(familyID, newHash)},
-		oldHash, newHash, b, ms(ttl)).Text()
+	keys := []string{s.k.familyCur(familyID), s.k.member(familyID, oldHash), s.k.member(familyID, newHash)}
+	args := []any{oldHash, newHash, b, ms(ttl)}
+	// The subject's revocation mark lives in another slot, so it cannot be
+	// read inside the script; it rides in the same pipeline (one round
+	// trip) and is acted on right after.
+	var rot *goredis.Cmd
+	var mark *goredis.StringCmd
+	_, _ = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		rot = p.EvalSha(ctx, rotateRefreshToken.Hash(), keys, args...)
+		mark = p.Get(ctx, s.k.revokedSubject(n.Subject))
+		return nil
+	})
+	if err := rot.Err(); err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
+		rot = rotateRefreshToken.Run(ctx, s.c, keys, args...) // loads the script
+		mark = s.c.Get(ctx, s.k.revokedSubject(n.Subject))
+	}
+	res, err := rot.Text()
 	if err != nil {
 		return wrap(op, err)
 	}
-	return s.familyStatus(op, familyID, res)
+	if err := s.familyStatus(op, familyID, res); err != nil {
+		return err
+	}
+	if err := mark.Err(); err != nil && !errors.Is(err, goredis.Nil) {
+		return wrap(op, err)
+	}
+	if before, err := strconv.ParseInt(mark.Val(), 10, 64); err == nil && n.AuthTime.UnixMilli() < before {
+		if err := s.RevokeGrant(ctx, familyID, n.ExpiresAt); err != nil {
+			return err
+		}
+		return fmt.Errorf("redis: %s: subject of family %q revoked: %w", op, familyID, store.ErrRevoked)
+	}
+	return nil
 }
 
 // RevokeRefreshFamily marks the family revoked for the rest of its lifetime;

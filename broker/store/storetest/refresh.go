@@ -17,6 +17,7 @@ var refreshTests = []test{
 	{"UnknownFamilyIsNotFound", testRefreshUnknownFamily},
 	{"RevokeFamily", testRefreshRevokeFamily},
 	{"ConcurrentRotationsOneWins", testRefreshConcurrentRotations},
+	{"RotateRefusesRevokedSubject", testRefreshRotateRevokedSubject},
 }
 
 func newRefreshToken(family string) *store.RefreshToken {
@@ -167,4 +168,29 @@ func testRefreshConcurrentRotations(t *testing.T, s store.Store) {
 	w := oneWinner(t, "rotate", errs, store.ErrRefreshReused, store.ErrRevoked)
 	_, err := s.GetRefreshToken(ctx, f, hashes[w])
 	wantErr(t, "get the winner's member", err, store.ErrRevoked)
+}
+
+// A subject revoked after the family's login cannot rotate: the family and
+// its grant die. A family whose login came after the mark rotates.
+func testRefreshRotateRevokedSubject(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	n := now()
+	must(t, "revoke subject", s.RevokeSubject(ctx, rt.Subject, n, n.Add(time.Hour)))
+	err := s.RotateRefreshToken(ctx, f, h, newID("rt"), nextRefreshToken(rt))
+	wantErr(t, "rotate", err, store.ErrRevoked)
+	_, err = s.GetRefreshToken(ctx, f, h)
+	wantErr(t, "get after refused rotation", err, store.ErrRevoked)
+	revoked, err := s.AccessTokenRevoked(ctx, newID("jti"), f, "", n.Add(time.Minute))
+	must(t, "check grant", err)
+	if !revoked {
+		t.Error("the grant of a family refused for its revoked subject is not revoked")
+	}
+
+	later, hl := newID("family"), newID("rt")
+	rl := newRefreshToken(later)
+	rl.Subject = rt.Subject
+	rl.AuthTime = n.Add(time.Second)
+	must(t, "create later family", s.CreateRefreshToken(ctx, hl, rl))
+	must(t, "rotate later family", s.RotateRefreshToken(ctx, later, hl, newID("rt"), nextRefreshToken(rl)))
 }
