@@ -78,6 +78,23 @@ type chrome struct {
 
 // startChrome starts a headless Chromium whose requests carry
 // acceptLanguage ("" leaves Chromium's own).
+// openLogin starts a broker and a Chromium sending acceptLanguage, and
+// opens the login page of a new authorization request (with ui_locales when
+// set).
+func openLogin(t *testing.T, uiLocales, acceptLanguage string) (*brokertest.RP, brokertest.Flow, *chrome) {
+	t.Helper()
+	b := brokertest.Start(t, brokertest.Options{})
+	rp := brokertest.NewRP(t, b.URL)
+	var extra []oauth2.AuthCodeOption
+	if uiLocales != "" {
+		extra = append(extra, oauth2.SetAuthURLParam("ui_locales", uiLocales))
+	}
+	f := rp.NewFlow(extra...)
+	c := startChrome(t, acceptLanguage)
+	c.do("open the authorization URL", chromedp.Navigate(f.URL))
+	return rp, f, c
+}
+
 func startChrome(t *testing.T, acceptLanguage string) *chrome {
 	t.Helper()
 	c := &chrome{t: t, rp: make(chan *url.URL, 16), errSignal: make(chan struct{}, 1)}
@@ -449,16 +466,7 @@ func TestChromiumLogin(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b := brokertest.Start(t, brokertest.Options{})
-			rp := brokertest.NewRP(t, b.URL)
-			var extra []oauth2.AuthCodeOption
-			if tt.uiLocales != "" {
-				extra = append(extra, oauth2.SetAuthURLParam("ui_locales", tt.uiLocales))
-			}
-			f := rp.NewFlow(extra...)
-			c := startChrome(t, tt.acceptLanguage)
-
-			c.do("open the authorization URL", chromedp.Navigate(f.URL))
+			rp, f, c := openLogin(t, tt.uiLocales, tt.acceptLanguage)
 			checkPage(t, c.state(), tt.want)
 			if tt.screenshot != "" {
 				c.screenshot(tt.screenshot)
@@ -485,15 +493,7 @@ func TestChromiumWrongPassword(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b := brokertest.Start(t, brokertest.Options{})
-			rp := brokertest.NewRP(t, b.URL)
-			var extra []oauth2.AuthCodeOption
-			if tt.uiLocales != "" {
-				extra = append(extra, oauth2.SetAuthURLParam("ui_locales", tt.uiLocales))
-			}
-			f := rp.NewFlow(extra...)
-			c := startChrome(t, "fr-FR,fr;q=0.9")
-			c.do("open the authorization URL", chromedp.Navigate(f.URL))
+			rp, f, c := openLogin(t, tt.uiLocales, "fr-FR,fr;q=0.9")
 			before := c.state()
 			checkPage(t, before, tt.want)
 			if before.Error != "" {
@@ -558,15 +558,7 @@ func TestChromiumLanguageSwitch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			b := brokertest.Start(t, brokertest.Options{})
-			rp := brokertest.NewRP(t, b.URL)
-			var extra []oauth2.AuthCodeOption
-			if tt.uiLocales != "" {
-				extra = append(extra, oauth2.SetAuthURLParam("ui_locales", tt.uiLocales))
-			}
-			f := rp.NewFlow(extra...)
-			c := startChrome(t, "fr-FR,fr;q=0.9")
-			c.do("open the authorization URL", chromedp.Navigate(f.URL))
+			rp, f, c := openLogin(t, tt.uiLocales, "fr-FR,fr;q=0.9")
 			before := c.state()
 			checkPage(t, before, tt.from)
 			if tt.afterError {
@@ -619,11 +611,7 @@ func header(h network.Headers, name string) string {
 // CSP violation, and that Chromium refuses to show it in a frame.
 func TestChromiumSecurityHeaders(t *testing.T) {
 	t.Parallel()
-	b := brokertest.Start(t, brokertest.Options{})
-	rp := brokertest.NewRP(t, b.URL)
-	f := rp.NewFlow()
-	c := startChrome(t, "")
-	c.do("open the authorization URL", chromedp.Navigate(f.URL))
+	rp, _, c := openLogin(t, "", "")
 	st := c.state()
 	if st.HeaderColor != headerColor {
 		t.Errorf("header background %q, want %q: is /static/gjjid.css applied?", st.HeaderColor, headerColor)
