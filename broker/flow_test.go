@@ -230,8 +230,8 @@ func TestRedirectURIChecks(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if loc != nil || br.Last != http.StatusBadRequest {
-					t.Errorf("%s: status %d, redirect %v", ru, br.Last, loc)
+				if loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "回调地址与登记的不一致") {
+					t.Errorf("%s: status %d, redirect %v, page %.200s", ru, br.Last, loc, br.Page)
 				}
 			}
 		})

@@ -137,6 +137,26 @@ func (p *Provider) issInterceptor(next http.Handler) http.Handler {
 	})
 }
 
+// authorizeErrorInterceptor replaces the library's plain-text 400 at
+// /authorize (unknown client, unregistered redirect_uri: errors that must
+// not be redirected) with the broker's localized error page.
+func (p *Provider) authorizeErrorInterceptor(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/authorize" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) (int, bool) {
+			if status != http.StatusBadRequest || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+				return status, false
+			}
+			p.opts.ErrorPage(w, r, status, "invalid_authorize")
+			return status, true
+		}}
+		next.ServeHTTP(sw, r)
+	})
+}
+
 // browserInterceptor identifies the browser on /authorize (setting the
 // binding cookie when absent) and refuses /authorize/callback from any
 // browser other than the one that started the request: the auth request ID

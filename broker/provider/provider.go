@@ -62,7 +62,7 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 		op.WithCORSOptions(&cors.Options{AllowOriginFunc: func(string) bool { return false }}),
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algs...)),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algs...)),
-		op.WithHttpInterceptors(faultInterceptor, noStoreInterceptor, rawTokenInterceptor, p.issInterceptor, p.browserInterceptor),
+		op.WithHttpInterceptors(faultInterceptor, noStoreInterceptor, rawTokenInterceptor, p.issInterceptor, p.authorizeErrorInterceptor, p.browserInterceptor),
 	}
 	if opts.AllowInsecure {
 		options = append(options, op.WithAllowInsecure())
