@@ -115,47 +115,25 @@ func (s *Store) sweepLoop() {
 func (s *Store) sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, r := range s.authRequests {
-		if !live(r.expires, now) {
-			delete(s.authRequests, k)
-		}
-	}
-	for k, c := range s.codes {
-		if !live(c.expires, now) {
-			delete(s.codes, k)
-		}
-	}
-	for k, f := range s.families {
-		if !live(f.expires, now) {
-			delete(s.families, k)
-			continue
-		}
-		for h, m := range f.members {
-			if !live(m.expires, now) {
-				delete(f.members, h)
-			}
-		}
+	sweepMap(s.authRequests, now, func(r record) time.Time { return r.expires })
+	sweepMap(s.codes, now, func(c code) time.Time { return c.expires })
+	sweepMap(s.families, now, func(f *family) time.Time { return f.expires })
+	for _, f := range s.families {
+		sweepMap(f.members, now, func(m record) time.Time { return m.expires })
 	}
 	for _, m := range []map[string]time.Time{s.grants, s.jtis} {
-		for k, until := range m {
-			if !live(until, now) {
-				delete(m, k)
-			}
-		}
+		sweepMap(m, now, func(until time.Time) time.Time { return until })
 	}
-	for k, m := range s.subjects {
-		if !live(m.until, now) {
-			delete(s.subjects, k)
-		}
-	}
-	for k, r := range s.sessions {
-		if !live(r.expires, now) {
-			delete(s.sessions, k)
-		}
-	}
-	for k, c := range s.counters {
-		if !live(c.expires, now) {
-			delete(s.counters, k)
+	sweepMap(s.subjects, now, func(m subjectMark) time.Time { return m.until })
+	sweepMap(s.sessions, now, func(r record) time.Time { return r.expires })
+	sweepMap(s.counters, now, func(c counter) time.Time { return c.expires })
+}
+
+// sweepMap deletes the entries of m whose expiry has passed at now.
+func sweepMap[V any](m map[string]V, now time.Time, expires func(V) time.Time) {
+	for k, v := range m {
+		if !live(expires(v), now) {
+			delete(m, k)
 		}
 	}
 }
@@ -183,21 +161,7 @@ func notFound(op, id string) error {
 	return fmt.Errorf("memory: %s %q: %w", op, id, store.ErrNotFound)
 }
 
-// lifetime checks that a record would still exist after being written.
-func lifetime(op string, ttl time.Duration) error {
-	if ttl <= 0 {
-		return fmt.Errorf("memory: %s: lifetime %v is not positive", op, ttl)
-	}
-	return nil
-}
+// lifetime and required are the shared input checks, named for this backend.
+func lifetime(op string, ttl time.Duration) error { return store.Lifetime("memory: "+op, ttl) }
 
-// required rejects empty identifiers, which no caller should produce.
-// pairs are name, value, name, value….
-func required(op string, pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return fmt.Errorf("memory: %s: empty %s", op, pairs[i])
-		}
-	}
-	return nil
-}
+func required(op string, pairs ...string) error { return store.Required("memory: "+op, pairs...) }

@@ -194,23 +194,10 @@ func px(d time.Duration) time.Duration { return time.Duration(ms(d)) * time.Mill
 // positive sub-millisecond lifetime is not refused by Redis.
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
 
-// lifetime checks that a record would still exist after being written.
-func lifetime(op string, ttl time.Duration) error {
-	if ttl <= 0 {
-		return fmt.Errorf("redis: %s: lifetime %v is not positive", op, ttl)
-	}
-	return nil
-}
+// lifetime and required are the shared input checks, named for this backend.
+func lifetime(op string, ttl time.Duration) error { return store.Lifetime("redis: "+op, ttl) }
 
-// required rejects empty identifiers; pairs are name, value, name, value….
-func required(op string, pairs ...string) error {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			return fmt.Errorf("redis: %s: empty %s", op, pairs[i])
-		}
-	}
-	return nil
-}
+func required(op string, pairs ...string) error { return store.Required("redis: "+op, pairs...) }
 
 // encode returns v as JSON.
 func encode(op string, v any) (string, error) {
