@@ -258,6 +258,7 @@ type Store interface {
 	Revocations
 	Sessions
 	Counters
+	Values
 	KeySets
 	Clients
 	Accounts

@@ -37,6 +37,7 @@ type Store struct {
 	subjects     map[string]subjectMark
 	sessions     map[string]record // JSON store.Session
 	counters     map[string]counter
+	values       map[string]record
 	keySet       []byte
 	keySetVer    int64
 	clients      map[string][]byte            // JSON store.Client
@@ -72,6 +73,7 @@ func New() *Store {
 		subjects:     map[string]subjectMark{},
 		sessions:     map[string]record{},
 		counters:     map[string]counter{},
+		values:       map[string]record{},
 		clients:      map[string][]byte{},
 		units:        map[string][]byte{},
 		persons:      map[string][]byte{},
@@ -127,6 +129,7 @@ func (s *Store) sweep(now time.Time) {
 	sweepMap(s.subjects, now, func(m subjectMark) time.Time { return m.until })
 	sweepMap(s.sessions, now, func(r record) time.Time { return r.expires })
 	sweepMap(s.counters, now, func(c counter) time.Time { return c.expires })
+	sweepMap(s.values, now, func(r record) time.Time { return r.expires })
 }
 
 // sweepMap deletes the entries of m whose expiry has passed at now.

@@ -14,6 +14,7 @@ package redisstore
 //	p rv:sub:<subject>           unix ms: tokens issued before are revoked    PX until
 //	p sess:<id>                  session JSON                                 PX = exp
 //	p cnt:<key>                  integer                                      PX ttl
+//	p val:<key>                  bytes                                        PX ttl
 //	p keyset                     hash v=version, d=data
 //	p client:{clients}:<id>      client JSON
 //	p client-ids:{clients}       sorted set of client IDs, score 0 (ID order by ZRANGEBYLEX)
@@ -50,6 +51,7 @@ func (k keys) revokedJTI(jti string) string      { return k.p + "rv:jti:" + jti 
 func (k keys) revokedSubject(sub string) string  { return k.p + "rv:sub:" + sub }
 func (k keys) session(id string) string          { return k.p + "sess:" + id }
 func (k keys) counter(key string) string         { return k.p + "cnt:" + key }
+func (k keys) value(key string) string           { return k.p + "val:" + key }
 func (k keys) keySet() string                    { return k.p + "keyset" }
 func (k keys) client(id string) string           { return k.p + "client:{clients}:" + id }
 func (k keys) clientIDs() string                 { return k.p + "client-ids:{clients}" }

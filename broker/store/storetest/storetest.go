@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Revocations", revocationTests},
 		{"Sessions", sessionTests},
 		{"Counters", counterTests},
+		{"Values", valueTests},
 		{"KeySets", keySetTests},
 		{"Clients", clientTests},
 		{"Accounts", accountTests},
