@@ -18,6 +18,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/admin"
+	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/provider"
@@ -36,6 +39,9 @@ type Broker struct {
 	Store    store.Store
 	Keys     *keys.Manager
 	Accounts *accounts.Service
+	Audit    *audit.Log
+	Clients  *clients.Service
+	Admin    *admin.API
 	Provider *provider.Provider
 	Login    *login.Login
 	Metrics  *ops.Metrics
@@ -82,6 +88,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
+	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
 	if cfg.Seed != nil {
 		if err := seed(ctx, b.Accounts, cfg.Seed); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
@@ -129,12 +136,28 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
-		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime,
+		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
 	}, b.log)
 	if err != nil {
 		return err
 	}
 	b.Login.SetProvider(b.Provider)
+	connectorIDs := make([]string, len(conns))
+	for i, cn := range conns {
+		connectorIDs[i] = cn.ID()
+	}
+	b.Clients = clients.New(b.Store, clients.Options{
+		Connectors:              connectorIDs,
+		MaxAccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
+		MaxIDTokenLifetime:      cfg.Tokens.IDTokenLifetime,
+		MaxRefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime,
+		Changed:                 b.Provider.ForgetClient,
+	})
+	b.Admin = admin.New(admin.Options{
+		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
+		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
+		Logger:    b.log,
+	})
 	b.Echo = b.routes(https)
 	return nil
 }
@@ -145,6 +168,8 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
 	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log))
 	b.Login.Register(e)
+	b.Admin.Register(e)
+	b.mountRegistration(e)
 	e.GET("/static/*", echo.WrapHandler(web.Static()))
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })

@@ -39,7 +39,7 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Different (unknown) accounts, so the per-account lockout plays no part.
-	users := []string{"11010519491231002X", "13900139000", "13700137000", bt.AgentIDNumber}
+	users := []string{"11010519491231002X", "13900139999", "13700137000", bt.AgentIDNumber}
 	for i, u := range users {
 		pw := "135790"
 		if u == bt.AgentIDNumber {
@@ -216,7 +216,7 @@ func TestUnitChoice(t *testing.T) {
 	const (
 		unit2   = "91350100M000100Y43"
 		idNo    = "11010519491231002X"
-		mobile  = "13900139000"
+		mobile  = "13900139011"
 		pass    = "135790"
 		unit2Nm = "福州示例有限公司"
 	)

@@ -38,21 +38,122 @@ func newDirectory(a *accounts.Service) *directory {
 	return &directory{a: a, profiles: newTTLCache[provider.Profile](profileTTL, 10000)}
 }
 
-// Resolve maps an identity to a principal. The password connector already
-// names the broker person; connectors with links arrive with the accounts
-// issue.
+// Resolve maps an identity to a principal. Password and SMS logins
+// already name the broker person; other connectors are resolved through
+// their links, by the connector's link policy.
 func (d *directory) Resolve(ctx context.Context, id connectors.Identity) (login.Principal, error) {
-	switch id.Kind {
-	case connectors.KindPerson:
+	if id.LinkPolicy == "" {
+		if id.Kind != connectors.KindPerson {
+			return login.Principal{}, fmt.Errorf("resolve %s identity: kind %q needs a link policy", id.ConnectorID, id.Kind)
+		}
 		if _, err := d.a.GetPerson(ctx, id.Subject); err != nil {
 			return login.Principal{}, fmt.Errorf("resolve %s identity: %w", id.ConnectorID, err)
 		}
 		return login.Principal{Subject: id.Subject, UnitID: id.UnitID}, nil
 	}
-	return login.Principal{}, fmt.Errorf("resolve %s identity: kind %q has no link resolution yet", id.ConnectorID, id.Kind)
+	l, err := d.a.GetLink(ctx, id.ConnectorID, id.Subject)
+	switch {
+	case err == nil:
+		return d.linked(ctx, l)
+	case !errors.Is(err, store.ErrNotFound):
+		return login.Principal{}, fmt.Errorf("resolve %s identity: %w", id.ConnectorID, err)
+	}
+	switch id.LinkPolicy {
+	case connectors.LinkBound:
+		return login.Principal{}, fmt.Errorf("resolve %s identity: %w", id.ConnectorID, login.ErrNotBound)
+	case connectors.LinkSelfBind:
+		return login.Principal{}, fmt.Errorf("resolve %s identity: %w", id.ConnectorID, login.ErrNeedsBinding)
+	case connectors.LinkAuto:
+		return d.autoLink(ctx, id)
+	}
+	return login.Principal{}, fmt.Errorf("resolve %s identity: unknown link policy %q", id.ConnectorID, id.LinkPolicy)
+}
+
+// linked is the principal a link names, if it may still log in.
+func (d *directory) linked(ctx context.Context, l *store.Link) (login.Principal, error) {
+	switch l.Kind {
+	case store.LinkPerson, store.LinkAgent:
+		p, err := d.a.GetPerson(ctx, l.PersonID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && p.Status != accounts.StatusActive) {
+			return login.Principal{}, fmt.Errorf("link at %s: person %s: %w", l.Connector, l.PersonID, login.ErrNoAccount)
+		}
+		if err != nil {
+			return login.Principal{}, err
+		}
+		if l.Kind == store.LinkAgent {
+			a, err := d.a.Agent(ctx, l.PersonID, l.UnitID)
+			if errors.Is(err, store.ErrNotFound) || (err == nil && a.Status != accounts.StatusActive) {
+				return login.Principal{}, fmt.Errorf("link at %s: agent %s of %s: %w", l.Connector, l.PersonID, l.UnitID, login.ErrNoAccount)
+			}
+			if err != nil {
+				return login.Principal{}, err
+			}
+		}
+		return login.Principal{Subject: l.PersonID, UnitID: l.UnitID}, nil
+	case store.LinkUnit:
+		return d.unitPrincipal(ctx, l.UnitID)
+	}
+	return login.Principal{}, fmt.Errorf("link at %s: unknown kind %q", l.Connector, l.Kind)
+}
+
+// unitPrincipal is a unit logging in as itself (unit certificate, legal
+// person): its subject is accounts.UnitSubject, acting for itself.
+func (d *directory) unitPrincipal(ctx context.Context, unitID string) (login.Principal, error) {
+	u, err := d.a.GetUnit(ctx, unitID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Status != accounts.StatusActive) {
+		return login.Principal{}, fmt.Errorf("unit %s: %w", unitID, login.ErrNoAccount)
+	}
+	if err != nil {
+		return login.Principal{}, err
+	}
+	return login.Principal{Subject: accounts.UnitSubject(u.ID), UnitID: u.ID}, nil
+}
+
+// autoLink links an identity that proves its principal by itself: a unit
+// identity by its credit code, a person by a verified ID number the
+// connector put into Claims ("id_type", "id_number"). The principal must
+// exist; creating it is the connector issue's decision.
+func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login.Principal, error) {
+	link := accounts.NewLink{Connector: id.ConnectorID, Subject: id.Subject, CreatedBy: "auto", Label: id.Name}
+	var p login.Principal
+	var err error
+	switch {
+	case (id.Kind == connectors.KindUnit || id.Kind == connectors.KindLegalPerson) && id.UnitID != "":
+		if p, err = d.unitPrincipal(ctx, id.UnitID); err != nil {
+			return login.Principal{}, err
+		}
+		link.Kind, link.UnitID = store.LinkUnit, p.UnitID
+	case id.Kind == connectors.KindPerson:
+		typ, _ := id.Claims["id_type"].(string)
+		num, _ := id.Claims["id_number"].(string)
+		if num == "" {
+			return login.Principal{}, fmt.Errorf("auto link at %s: no verified ID number: %w", id.ConnectorID, login.ErrNoAccount)
+		}
+		if typ == "" {
+			typ = accounts.IDTypeResident
+		}
+		person, ferr := d.a.FindByIDNumber(ctx, typ, num)
+		if errors.Is(ferr, store.ErrNotFound) || errors.Is(ferr, accounts.ErrInvalid) || (ferr == nil && person.Status != accounts.StatusActive) {
+			return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, login.ErrNoAccount)
+		}
+		if ferr != nil {
+			return login.Principal{}, ferr
+		}
+		p = login.Principal{Subject: person.ID}
+		link.Kind, link.PersonID = store.LinkPerson, person.ID
+	default:
+		return login.Principal{}, fmt.Errorf("auto link at %s: kind %q: %w", id.ConnectorID, id.Kind, login.ErrNoAccount)
+	}
+	if _, err := d.a.CreateLink(ctx, link); err != nil && !errors.Is(err, store.ErrConflict) {
+		return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, err)
+	}
+	return p, nil
 }
 
 func (d *directory) UnitsOf(ctx context.Context, subject string) ([]login.Unit, error) {
+	if _, ok := accounts.UnitOfSubject(subject); ok {
+		return nil, nil // a unit acts for itself; its principal names the unit
+	}
 	refs, err := d.a.UnitsOf(ctx, subject)
 	if err != nil {
 		return nil, err
@@ -79,6 +180,16 @@ func (d *directory) Profile(ctx context.Context, subject, unitID string) (provid
 }
 
 func (d *directory) loadProfile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
+	if unit, ok := accounts.UnitOfSubject(subject); ok {
+		u, err := d.a.GetUnit(ctx, unit)
+		if errors.Is(err, store.ErrNotFound) {
+			return provider.Profile{}, nil
+		}
+		if err != nil {
+			return provider.Profile{}, err
+		}
+		return provider.Profile{Name: u.Name, UnitName: u.Name}, nil
+	}
 	p, err := d.a.GetPerson(ctx, subject)
 	if errors.Is(err, store.ErrNotFound) {
 		return provider.Profile{}, nil
@@ -102,6 +213,24 @@ func (d *directory) loadProfile(ctx context.Context, subject, unitID string) (pr
 	return prof, nil
 }
 
+// IDNumber unseals the person's ID number for the gjj:id_number scope.
+// It is not cached: it is asked rarely, and plain ID numbers should live
+// in memory no longer than one answer.
+func (d *directory) IDNumber(ctx context.Context, subject string) (string, string, bool, error) {
+	p, err := d.a.GetPerson(ctx, subject)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", "", false, nil
+	}
+	if err != nil {
+		return "", "", false, err
+	}
+	n, err := d.a.UnsealIDNumber(p)
+	if err != nil {
+		return "", "", false, err
+	}
+	return p.IDType, n, true, nil
+}
+
 func seed(ctx context.Context, a *accounts.Service, s *config.Seed) error {
 	units := make([]accounts.SeedUnit, len(s.Units))
 	for i, u := range s.Units {
@@ -115,8 +244,11 @@ func seed(ctx context.Context, a *accounts.Service, s *config.Seed) error {
 	return a.Seed(ctx, units, persons)
 }
 
-// registerClients writes the config's clients to the store (the admin API
-// manages the others). Plain secrets are hashed here and never stored.
+// registerClients writes the config's clients to the store, marked
+// store.SourceConfig so the admin API and dynamic registration leave them
+// alone (the file wins: a client of the same ID made through an API is
+// replaced). Clients an earlier configuration defined and this one does not
+// are deleted. Plain secrets are hashed here and never stored.
 func registerClients(ctx context.Context, st store.Clients, cs []config.Client) error {
 	for _, c := range cs {
 		hash := c.SecretHash
@@ -126,12 +258,44 @@ func registerClients(ctx context.Context, st store.Clients, cs []config.Client) 
 		rec := &store.Client{ID: c.ID, Name: c.Name, SecretHash: hash, AuthMethod: c.AuthMethod,
 			ApplicationType: c.ApplicationType, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 			GrantTypes: c.GrantTypes, Scopes: c.Scopes, Connectors: c.Connectors,
-			AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime}
+			AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime,
+			Source: store.SourceConfig}
 		if c.Public {
 			rec.AuthMethod = "none"
 		}
 		if err := st.PutClient(ctx, rec); err != nil {
 			return fmt.Errorf("register client %s: %w", c.ID, err)
+		}
+	}
+	return pruneConfigClients(ctx, st, cs)
+}
+
+// pruneConfigClients deletes config-sourced clients that cs no longer has:
+// the file is their only source, and the APIs refuse to delete them.
+func pruneConfigClients(ctx context.Context, st store.Clients, cs []config.Client) error {
+	keep := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		keep[c.ID] = true
+	}
+	var stale []string
+	for cursor := ""; ; {
+		page, next, err := st.ListClients(ctx, cursor, 500)
+		if err != nil {
+			return fmt.Errorf("list clients: %w", err)
+		}
+		for _, c := range page {
+			if c.Source == store.SourceConfig && !keep[c.ID] {
+				stale = append(stale, c.ID)
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	for _, id := range stale {
+		if err := st.DeleteClient(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("remove client %s, no longer configured: %w", id, err)
 		}
 	}
 	return nil

@@ -20,9 +20,19 @@ type Config struct {
 	Sessions   Sessions    `yaml:"sessions"`
 	Login      Login       `yaml:"login"`
 	Log        Log         `yaml:"log"`
+	Audit      Audit       `yaml:"audit"`
 	Clients    []Client    `yaml:"clients"`
 	Connectors []Connector `yaml:"connectors"`
 	Seed       *Seed       `yaml:"seed,omitempty"`
+	// Registration configures RFC 7591/7592 dynamic client registration.
+	Registration Registration `yaml:"registration"`
+}
+
+// Audit configures the audit trail.
+type Audit struct {
+	// Retention is how long audit events are kept (default 4320h = 180
+	// days, the minimum the 网络安全法 asks of network logs).
+	Retention time.Duration `yaml:"retention"`
 }
 
 // Listen is where the HTTP server listens.
@@ -120,6 +130,15 @@ type Client struct {
 	AccessTokenLifetime    time.Duration `yaml:"access_token_lifetime"`  // zero: tokens.access_token_lifetime
 	IDTokenLifetime        time.Duration `yaml:"id_token_lifetime"`      // zero: tokens.id_token_lifetime
 	RefreshTokenLifetime   time.Duration `yaml:"refresh_token_lifetime"` // zero: tokens.refresh_token_lifetime
+}
+
+// Registration configures RFC 7591 dynamic client registration (POST
+// /register) and RFC 7592 management of the clients it registered.
+type Registration struct {
+	Enabled bool `yaml:"enabled"` // default false
+	// InitialAccessTokens are the bearer tokens (RFC 7591 §3) that may
+	// register clients, 32 characters or more each, usually ${ENV}.
+	InitialAccessTokens []string `yaml:"initial_access_tokens"`
 }
 
 // Connector is one login method; Config is decoded by the connector's

@@ -15,6 +15,8 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Store.Redis.KeyPrefix, "gjjid:")
 	setDefault(&c.Store.Redis.Timeout, 2*time.Second)
 
+	setDefault(&c.Audit.Retention, 180*24*time.Hour)
+
 	setDefault(&c.Keys.Algorithm, "ES256")
 	setDefault(&c.Keys.RotationPeriod, 720*time.Hour)
 	setDefault(&c.Keys.PublishAhead, 24*time.Hour)

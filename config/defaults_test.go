@@ -29,6 +29,7 @@ seed:
 		Sessions: Sessions{Lifetime: 8 * time.Hour, CookieName: "gjjid_session", CookieSecure: &secure},
 		Login:    Login{DefaultLocale: "zh-CN", IPRateLimit: 30},
 		Log:      Log{Level: "info", Format: "json"},
+		Audit:    Audit{Retention: 180 * 24 * time.Hour},
 		Clients: []Client{
 			{ID: "portal", Secret: "s3cret", ApplicationType: "web", AuthMethod: "client_secret_basic",
 				RedirectURIs: []string{"https://app.example.com/cb"}, GrantTypes: []string{"authorization_code"}},

@@ -24,8 +24,10 @@ func (c *Config) Validate() error {
 	c.Sessions.validate(&ps)
 	c.Login.validate(&ps)
 	c.Log.validate(&ps)
+	positive(&ps, "audit.retention", c.Audit.Retention)
 	connectorIDs := validateConnectors(c.Connectors, &ps)
 	validateClients(c.Clients, connectorIDs, &ps)
+	c.Registration.validate(&ps)
 	if c.Seed != nil {
 		c.Seed.validate(&ps)
 	}
@@ -172,6 +174,45 @@ func (l Login) validate(ps *Problems) {
 func (l Log) validate(ps *Problems) {
 	oneOf(ps, "log.level", l.Level, "debug", "info", "warn", "error")
 	oneOf(ps, "log.format", l.Format, "json", "text")
+}
+
+// minInitialAccessToken is the shortest initial access token accepted: 32
+// characters of `openssl rand -base64 32` output carry about 190 bits.
+const minInitialAccessToken = 32
+
+func (r Registration) validate(ps *Problems) {
+	const path = "registration.initial_access_tokens"
+	if r.Enabled && len(r.InitialAccessTokens) == 0 {
+		ps.add(path, "required with registration.enabled: at least one token for POST /register (generate with openssl rand -base64 32, pass as ${ENV})")
+	}
+	seen := make(map[string]bool)
+	for i, t := range r.InitialAccessTokens {
+		switch {
+		case len(t) < minInitialAccessToken:
+			ps.add(index(path, i), "must be at least %d characters (openssl rand -base64 32), got %d", minInitialAccessToken, len(t))
+		case !isB64Token(t):
+			ps.add(index(path, i), "must be a bearer token (RFC 6750 §2.1): letters, digits and - . _ ~ + / followed by optional =")
+		case seen[t]:
+			ps.add(index(path, i), "duplicate token")
+		}
+		seen[t] = true
+	}
+}
+
+// isB64Token reports whether s is an RFC 6750 §2.1 b64token, which is what
+// a client can send in "Authorization: Bearer".
+func isB64Token(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" {
+		return false
+	}
+	for _, c := range body {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-._~+/", c)
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // oneOf adds a problem unless v is one of allowed.

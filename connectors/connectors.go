@@ -32,6 +32,38 @@ type Identity struct {
 	AMR         []string       // RFC 8176 values
 	ACR         string         // assurance level the broker assigns for this method
 	Claims      map[string]any // upstream extras for claim mapping
+	// LinkPolicy says how the broker maps (ConnectorID, Subject) to a
+	// principal. Empty: Subject already is a broker person ID (password,
+	// sms).
+	LinkPolicy LinkPolicy
+}
+
+// LinkPolicy is how an upstream identity becomes a broker principal.
+type LinkPolicy string
+
+// Link policies (ARCHITECTURE.md, "Accounts and links").
+const (
+	// LinkAuto: the identity proves the principal itself (a unit
+	// certificate's credit code, a verified provincial identity); the link
+	// is made on first use when the unit or person exists.
+	LinkAuto LinkPolicy = "auto"
+	// LinkBound: only identities an administrator linked may log in (CA
+	// certificates bound at the counter).
+	LinkBound LinkPolicy = "bound"
+	// LinkSelfBind: an unlinked identity proves an existing person once
+	// (ID number and agent password, or an SMS code), then stays linked.
+	LinkSelfBind LinkPolicy = "self-bind"
+)
+
+// ParseLinkPolicy checks a configured link policy; "" gives def.
+func ParseLinkPolicy(s string, def LinkPolicy) (LinkPolicy, error) {
+	switch p := LinkPolicy(s); p {
+	case "":
+		return def, nil
+	case LinkAuto, LinkBound, LinkSelfBind:
+		return p, nil
+	}
+	return "", errors.New("must be auto, bound or self-bind")
 }
 
 // Connector is what every login method is.
@@ -55,6 +87,17 @@ type Credentials struct {
 type PasswordLogin interface {
 	Connector
 	Login(ctx context.Context, c Credentials) (Identity, error)
+}
+
+// CodeSender is a form-based connector whose secret is a one-time code it
+// sends on request (sms): the login page offers a "send code" button.
+type CodeSender interface {
+	Connector
+	// SendCode sends a code to c.User (a mobile) for a later Login;
+	// c.RemoteIP is set, c.Secret unused. It answers alike whether or not
+	// the user is registered, so the page never tells; limits answer with
+	// a *LoginError of Code "rate_limited".
+	SendCode(ctx context.Context, c Credentials) error
 }
 
 // RedirectLogin is the interaction of connectors that send the browser to

@@ -32,8 +32,8 @@ const (
 	RoleOperator  = "operator"   // does the unit's business
 )
 
-// IDTypeResident is the ID type of a 居民身份证, the only one validated
-// (GB 11643) and the only one that can log in by ID number.
+// IDTypeResident is the ID type of a 居民身份证 (GB 11643), the only one
+// that can log in by ID number; ids.DocTypes lists all five.
 const IDTypeResident = "resident_id"
 
 // ErrInvalid marks input that fails validation (HTTP 400 for the admin
@@ -52,9 +52,15 @@ type Secrets struct {
 	Pepper []byte
 }
 
+// Store is what the service keeps its records in.
+type Store interface {
+	store.Accounts
+	store.Links
+}
+
 // Service is the accounts service. It is safe for concurrent use.
 type Service struct {
-	st        store.Accounts
+	st        Store
 	lookupKey []byte
 	sealer    cipher.AEAD
 	pepper    []byte
@@ -70,7 +76,7 @@ const sealLabel = "gjjid/accounts/seal/aes-256-gcm/v1"
 
 // New returns the service over st. The config package guarantees 32-byte
 // secrets, so shorter ones are a programming error and New panics.
-func New(st store.Accounts, s Secrets) *Service {
+func New(st Store, s Secrets) *Service {
 	if len(s.IDHashKey) < 32 || len(s.Pepper) < 32 {
 		panic(fmt.Sprintf("accounts.New: secrets must be at least 32 bytes (id_hash_key %d, pepper %d)", len(s.IDHashKey), len(s.Pepper)))
 	}

@@ -3,13 +3,11 @@ package accounts
 import (
 	"bytes"
 	"testing"
-
-	"github.com/gjjid/gjjid/broker/store"
 )
 
 func newInternal(t *testing.T) *Service {
 	t.Helper()
-	var st store.Accounts // the password code never touches the store
+	var st Store // the password code never touches the store
 	return New(st, Secrets{IDHashKey: bytes.Repeat([]byte{1}, 32), Pepper: bytes.Repeat([]byte{2}, 32)})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -22,10 +21,9 @@ type NewPerson struct {
 	Password string // six digits, see ValidateAgentPassword
 }
 
-var idTypeShape = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
-
-// CreatePerson validates n and stores a new active person: a resident ID
-// number must pass GB 11643 (other ID types only need to be non-empty), the
+// CreatePerson validates n and stores a new active person: the ID number
+// must pass its document type's rule (ids.Document: GB 11643 for resident
+// IDs, the permit and passport formats for the others), the
 // mobile must be a mainland one, the password an acceptable agent password.
 // The ID number and mobile are kept as lookup hash, masked form and sealed
 // value. A person with the same ID number or mobile yields an error
@@ -34,33 +32,25 @@ func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person,
 	var errs []error
 	name := strings.TrimSpace(n.Name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
-		errs = append(errs, errors.New("name: must be 1–64 characters"))
+		errs = append(errs, invalid("name", "must be 1–64 characters"))
 	}
 	idType := n.IDType
 	if idType == "" {
 		idType = IDTypeResident
 	}
-	var idNumber string
-	switch {
-	case idType == IDTypeResident:
-		id, err := ids.ResidentID(n.IDNumber)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("id_number: %w", err))
+	idNumber, err := ids.Document(idType, n.IDNumber)
+	if err != nil {
+		field := "id_number"
+		if errors.Is(err, ids.ErrUnknownDocType) {
+			field = "id_type"
 		}
-		idNumber = id
-	case !idTypeShape.MatchString(idType):
-		errs = append(errs, fmt.Errorf("id_type: must be lower-case letters, digits and _ (e.g. %s)", IDTypeResident))
-	default:
-		idNumber = canonicalIDNumber(n.IDNumber)
-		if idNumber == "" || len(idNumber) > 64 {
-			errs = append(errs, errors.New("id_number: must be 1–64 characters"))
-		}
+		errs = append(errs, wrapInvalid(field, err))
 	}
 	var mobile string
 	if strings.TrimSpace(n.Mobile) != "" {
 		m, err := ids.Mobile(n.Mobile)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("mobile: %w", err))
+			errs = append(errs, wrapInvalid("mobile", err))
 		}
 		mobile = m
 	}
@@ -70,7 +60,7 @@ func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person,
 		}
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("accounts: create person: %w: %w", ErrInvalid, fieldErrors(errs))
+		return nil, fmt.Errorf("accounts: create person: %w", fieldErrors(errs))
 	}
 
 	p := &store.Person{
@@ -151,4 +141,103 @@ func (s *Service) GetPerson(ctx context.Context, id string) (*store.Person, erro
 		return nil, fmt.Errorf("accounts: get person %s: %w", id, err)
 	}
 	return p, nil
+}
+
+// ListPersons pages the persons in ID order.
+func (s *Service) ListPersons(ctx context.Context, cursor string, limit int) ([]*store.Person, string, error) {
+	ps, next, err := s.st.ListPersons(ctx, cursor, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("accounts: list persons: %w", err)
+	}
+	return ps, next, nil
+}
+
+// FindByIDNumber finds the person holding a document of the type.
+func (s *Service) FindByIDNumber(ctx context.Context, idType, number string) (*store.Person, error) {
+	n, err := ids.Document(idType, number)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: find person: %w", wrapInvalid("id_number", err))
+	}
+	p, err := s.st.FindPersonByIDHash(ctx, s.IDHash(n))
+	if err != nil {
+		return nil, fmt.Errorf("accounts: find person by ID number %s: %w", ids.MaskID(n), err)
+	}
+	if p.IDType != idType {
+		return nil, fmt.Errorf("accounts: find person by ID number %s: held as %s: %w", ids.MaskID(n), p.IDType, store.ErrNotFound)
+	}
+	return p, nil
+}
+
+// PersonChange is a partial update of a person; nil fields stay. An empty
+// Mobile removes the mobile. The ID number never changes: a new document
+// is a new person, as at the fund's counter.
+type PersonChange struct {
+	Name   *string `json:"name,omitempty"`
+	Mobile *string `json:"mobile,omitempty"`
+	Status *string `json:"status,omitempty"`
+}
+
+// UpdatePerson applies ch and returns the person before and after.
+func (s *Service) UpdatePerson(ctx context.Context, id string, ch PersonChange) (before, after *store.Person, err error) {
+	before, err = s.GetPerson(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := *before
+	var errs []error
+	if ch.Name != nil {
+		p.Name = strings.TrimSpace(*ch.Name)
+		if p.Name == "" || utf8.RuneCountInString(p.Name) > 64 {
+			errs = append(errs, invalid("name", "must be 1–64 characters"))
+		}
+	}
+	if ch.Mobile != nil {
+		if strings.TrimSpace(*ch.Mobile) == "" {
+			p.MobileHash, p.MobileMasked, p.MobileSealed = "", "", nil
+		} else if m, err := ids.Mobile(*ch.Mobile); err != nil {
+			errs = append(errs, wrapInvalid("mobile", err))
+		} else {
+			p.MobileHash, p.MobileMasked, p.MobileSealed = s.MobileHash(m), ids.MaskMobile(m), s.seal(p.ID, fieldMobile, m)
+		}
+	}
+	if ch.Status != nil {
+		if err := checkStatus(*ch.Status); err != nil {
+			errs = append(errs, err)
+		}
+		p.Status = *ch.Status
+	}
+	if len(errs) > 0 {
+		return nil, nil, fmt.Errorf("accounts: update person %s: %w", id, fieldErrors(errs))
+	}
+	if err := s.st.PutPerson(ctx, &p); err != nil {
+		return nil, nil, fmt.Errorf("accounts: update person %s: %w", id, err)
+	}
+	return before, &p, nil
+}
+
+// SetPassword validates and sets the person's agent password.
+func (s *Service) SetPassword(ctx context.Context, id, password string) error {
+	p, err := s.GetPerson(ctx, id)
+	if err != nil {
+		return err
+	}
+	var related []string
+	if n, err := s.UnsealIDNumber(p); err == nil {
+		related = append(related, n)
+	}
+	if m, err := s.UnsealMobile(p); err == nil {
+		related = append(related, m)
+	}
+	if err := ValidateAgentPassword(password, related...); err != nil {
+		return fmt.Errorf("accounts: set password of %s: %w", id, err)
+	}
+	h, err := s.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("accounts: set password of %s: %w", id, err)
+	}
+	p.PasswordHash = h
+	if err := s.st.PutPerson(ctx, p); err != nil {
+		return fmt.Errorf("accounts: set password of %s: %w", id, err)
+	}
+	return nil
 }

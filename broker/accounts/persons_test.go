@@ -120,12 +120,12 @@ func TestCreatePersonValidates(t *testing.T) {
 		{"empty name", accounts.NewPerson{Name: "  ", IDNumber: demoID}, []string{"name: must be 1–64 characters"}},
 		{"check digit", accounts.NewPerson{Name: "张三", IDNumber: "510107199003071235"}, []string{"id_number:", "check character"}},
 		{"birth date", accounts.NewPerson{Name: "张三", IDNumber: "110105199902290013"}, []string{"id_number:", "birth date"}},
-		{"other type empty", accounts.NewPerson{Name: "张三", IDType: "passport"}, []string{"id_number: must be 1–64 characters"}},
+		{"other type empty", accounts.NewPerson{Name: "张三", IDType: "passport"}, []string{"id_number:", "passport number: wrong length"}},
 		{"bad ID type", accounts.NewPerson{Name: "张三", IDType: "护照", IDNumber: "E12345678"}, []string{"id_type:"}},
 		{"mobile", accounts.NewPerson{Name: "张三", IDNumber: demoID, Mobile: "02887654321"}, []string{"mobile:"}},
 		{"weak password", accounts.NewPerson{Name: "张三", IDNumber: demoID, Password: "123456"}, []string{"agent password must not be a run of consecutive digits"}},
 		{"password from the ID number", accounts.NewPerson{Name: "张三", IDNumber: demoID, Password: "071236"}, []string{"agent password must not be part of the ID number"}},
-		{"every error at once", accounts.NewPerson{IDNumber: "1", Mobile: "2", Password: "3"}, []string{"accounts: create person: invalid input: name: must be 1–64 characters; id_number: ", "; mobile: ", "; agent password must be exactly 6 digits"}},
+		{"every error at once", accounts.NewPerson{IDNumber: "1", Mobile: "2", Password: "3"}, []string{"accounts: create person: name: must be 1–64 characters; id_number: ", "; mobile: ", "; agent password must be exactly 6 digits"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

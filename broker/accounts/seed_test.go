@@ -79,7 +79,7 @@ func TestSeedReportsEveryErrorWithItsPath(t *testing.T) {
 		t.Fatalf("Seed = %v, want ErrInvalid", err)
 	}
 	for _, w := range []string{
-		"seed.units[1]: accounts: create unit: invalid input: unit id:",
+		"seed.units[1]: accounts: create unit: id:",
 		"seed.persons[0] (510***********1236):",
 		"agent password must not be a run",
 		"seed.persons[1] (110***********002X): units[1]:",

@@ -19,27 +19,21 @@ func (s *Service) CreateUnit(ctx context.Context, id, customerNo, name string) (
 	var errs []error
 	code, err := ids.CreditCode(id)
 	if err != nil {
-		errs = append(errs, fmt.Errorf("unit id: %w", err))
+		errs = append(errs, wrapInvalid("id", err))
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 128 {
-		errs = append(errs, errors.New("unit name: must be 1–128 characters"))
+		errs = append(errs, invalid("name", "must be 1–128 characters"))
 	}
 	customerNo = strings.TrimSpace(customerNo)
 	if len(customerNo) > 64 {
-		errs = append(errs, errors.New("customer_no: must be at most 64 characters"))
+		errs = append(errs, invalid("customer_no", "must be at most 64 characters"))
 	}
 	if len(errs) > 0 {
-		return nil, fmt.Errorf("accounts: create unit: %w: %w", ErrInvalid, fieldErrors(errs))
-	}
-	switch _, err := s.st.GetUnit(ctx, code); {
-	case err == nil:
-		return nil, fmt.Errorf("accounts: create unit %s: already exists: %w", code, store.ErrConflict)
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, fmt.Errorf("accounts: create unit %s: %w", code, err)
+		return nil, fmt.Errorf("accounts: create unit: %w", fieldErrors(errs))
 	}
 	u := &store.Unit{ID: code, CustomerNo: customerNo, Name: name, Status: StatusActive, CreatedAt: s.now().UTC()}
-	if err := s.st.PutUnit(ctx, u); err != nil {
+	if err := s.st.AddUnit(ctx, u); err != nil {
 		return nil, fmt.Errorf("accounts: create unit %s: %w", code, err)
 	}
 	return u, nil
@@ -57,51 +51,6 @@ func (s *Service) GetUnit(ctx context.Context, id string) (*store.Unit, error) {
 	return u, nil
 }
 
-// AddAgent makes the person an active agent (经办人) of the unit with roles
-// (default [operator]; known: unit_admin, operator). For an existing agent
-// record it replaces the roles and re-activates it. Person and unit must
-// exist.
-func (s *Service) AddAgent(ctx context.Context, personID, unitID string, roles []string) (*store.Agent, error) {
-	roles, err := normalizeRoles(roles)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: add agent: %w", err)
-	}
-	p, err := s.GetPerson(ctx, personID)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: add agent: %w", err)
-	}
-	u, err := s.GetUnit(ctx, unitID)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: add agent: %w", err)
-	}
-	existing, err := s.agent(ctx, p.ID, u.ID)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: add agent: %w", err)
-	}
-	a := &store.Agent{PersonID: p.ID, UnitID: u.ID, Roles: roles, Status: StatusActive, CreatedAt: s.now().UTC()}
-	if existing != nil {
-		a.CreatedAt = existing.CreatedAt
-	}
-	if err := s.st.PutAgent(ctx, a); err != nil {
-		return nil, fmt.Errorf("accounts: add agent %s for unit %s: %w", p.ID, u.ID, err)
-	}
-	return a, nil
-}
-
-// agent returns the agent record of person for unit, or nil.
-func (s *Service) agent(ctx context.Context, personID, unitID string) (*store.Agent, error) {
-	as, err := s.st.AgentsOfPerson(ctx, personID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("agents of person %s: %w", personID, err)
-	}
-	for _, a := range as {
-		if a.UnitID == unitID {
-			return a, nil
-		}
-	}
-	return nil, nil
-}
-
 func normalizeRoles(roles []string) ([]string, error) {
 	if len(roles) == 0 {
 		return []string{RoleOperator}, nil
@@ -110,7 +59,7 @@ func normalizeRoles(roles []string) ([]string, error) {
 	for _, r := range roles {
 		r = strings.TrimSpace(r)
 		if r != RoleUnitAdmin && r != RoleOperator {
-			return nil, fmt.Errorf("%w: role %q: must be %s or %s", ErrInvalid, r, RoleUnitAdmin, RoleOperator)
+			return nil, invalid("roles", "each role must be %s or %s", RoleUnitAdmin, RoleOperator)
 		}
 		out = append(out, r)
 	}
@@ -152,4 +101,62 @@ func (s *Service) UnitsOf(ctx context.Context, personID string) ([]UnitRef, erro
 	}
 	slices.SortFunc(out, func(a, b UnitRef) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// ListUnits pages the units in credit-code order.
+func (s *Service) ListUnits(ctx context.Context, cursor string, limit int) ([]*store.Unit, string, error) {
+	us, next, err := s.st.ListUnits(ctx, cursor, limit)
+	if err != nil {
+		return nil, "", fmt.Errorf("accounts: list units: %w", err)
+	}
+	return us, next, nil
+}
+
+// UnitChange is a partial update of a unit; nil fields stay.
+type UnitChange struct {
+	Name       *string `json:"name,omitempty"`
+	CustomerNo *string `json:"customer_no,omitempty"`
+	Status     *string `json:"status,omitempty"`
+}
+
+// UpdateUnit applies ch and returns the unit before and after.
+func (s *Service) UpdateUnit(ctx context.Context, id string, ch UnitChange) (before, after *store.Unit, err error) {
+	before, err = s.GetUnit(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	u := *before
+	var errs []error
+	if ch.Name != nil {
+		u.Name = strings.TrimSpace(*ch.Name)
+		if u.Name == "" || utf8.RuneCountInString(u.Name) > 128 {
+			errs = append(errs, invalid("name", "must be 1–128 characters"))
+		}
+	}
+	if ch.CustomerNo != nil {
+		u.CustomerNo = strings.TrimSpace(*ch.CustomerNo)
+		if len(u.CustomerNo) > 64 {
+			errs = append(errs, invalid("customer_no", "must be at most 64 characters"))
+		}
+	}
+	if ch.Status != nil {
+		if err := checkStatus(*ch.Status); err != nil {
+			errs = append(errs, err)
+		}
+		u.Status = *ch.Status
+	}
+	if len(errs) > 0 {
+		return nil, nil, fmt.Errorf("accounts: update unit %s: %w", before.ID, fieldErrors(errs))
+	}
+	if err := s.st.PutUnit(ctx, &u); err != nil {
+		return nil, nil, fmt.Errorf("accounts: update unit %s: %w", u.ID, err)
+	}
+	return before, &u, nil
+}
+
+func checkStatus(st string) error {
+	if st != StatusActive && st != StatusDisabled {
+		return invalid("status", "must be %s or %s", StatusActive, StatusDisabled)
+	}
+	return nil
 }

@@ -21,9 +21,9 @@ func TestCreateUnit(t *testing.T) {
 	}{
 		{"demo unit", demoUnit, "510100000123", demoUnitName, demoUnit, nil, ""},
 		{"normalised", " 91510100ma61abcd1t", "", demoUnitName, demoUnit, nil, ""},
-		{"check character", "91510100MA61ABCD1U", "", demoUnitName, "", accounts.ErrInvalid, "unit id:"},
+		{"check character", "91510100MA61ABCD1U", "", demoUnitName, "", accounts.ErrInvalid, "id:"},
 		{"letter O", "91510100MO61ABCD1T", "", demoUnitName, "", accounts.ErrInvalid, "character 10"},
-		{"no name", demoUnit, "", " ", "", accounts.ErrInvalid, "unit name:"},
+		{"no name", demoUnit, "", " ", "", accounts.ErrInvalid, "name:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,13 +69,17 @@ func TestAddAgent(t *testing.T) {
 	if err != nil || !slices.Equal(a.Roles, []string{accounts.RoleOperator}) || a.Status != accounts.StatusActive {
 		t.Fatalf("AddAgent default roles = %+v, %v", a, err)
 	}
-	created := a.CreatedAt
-	a, err = svc.AddAgent(ctx, p.ID, strings.ToLower(demoUnit), []string{"operator", "unit_admin", "operator"})
-	if err != nil || !slices.Equal(a.Roles, []string{"operator", "unit_admin"}) || !a.CreatedAt.Equal(created) {
-		t.Errorf("AddAgent again = %+v, %v; want both roles, first creation time", a, err)
+	// A second AddAgent for the pair is a conflict and changes nothing;
+	// UpdateAgent changes roles.
+	if _, err := svc.AddAgent(ctx, p.ID, strings.ToLower(demoUnit), []string{"unit_admin"}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("AddAgent again = %v, want ErrConflict", err)
 	}
-	if as, _ := st.AgentsOfPerson(ctx, p.ID); len(as) != 1 {
-		t.Errorf("%d agent records, want 1", len(as))
+	if as, _ := st.AgentsOfPerson(ctx, p.ID); len(as) != 1 || !slices.Equal(as[0].Roles, []string{accounts.RoleOperator}) {
+		t.Errorf("after a refused AddAgent: %+v, want the first record unchanged", as)
+	}
+	_, a, err = svc.UpdateAgent(ctx, p.ID, demoUnit, accounts.AgentChange{Roles: []string{"operator", "unit_admin", "operator"}})
+	if err != nil || !slices.Equal(a.Roles, []string{"operator", "unit_admin"}) {
+		t.Errorf("UpdateAgent roles = %+v, %v; want both roles, once each", a, err)
 	}
 	for _, tc := range []struct {
 		person, unit string

@@ -43,6 +43,14 @@ const (
 	AgentIDNumber  = "510107199003071236"
 	AgentMobile    = "13800138000"
 	AgentPassword  = "246810"
+	Unit2ID        = "91510100MA62XY3N0W"
+	Unit2Name      = "成都第二示例有限公司"
+	Agent2Name     = "李四"
+	Agent2IDNumber = "440106198511204569"
+	Agent2Mobile   = "13900139000"
+	Agent2Password = "135790"
+	AdminID        = "demo-admin"
+	AdminSecret    = "demo-admin-secret"
 )
 
 // Options tune a test broker.
@@ -85,12 +93,17 @@ func Config(issuer string, o Options) *config.Config {
 			{ID: NativeClientID, Name: "网厅PC端", Public: true, ApplicationType: "native",
 				RedirectURIs: []string{"http://127.0.0.1/callback"}, GrantTypes: []string{"authorization_code", "refresh_token"}},
 			{ID: ServiceID, Name: "示例后台服务", Secret: ServiceSecret, GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
+			{ID: AdminID, Name: "管理后台", Secret: AdminSecret, GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjjid:admin"}},
 		},
 		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in", Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
 		Seed: &config.Seed{
-			Units: []config.SeedUnit{{ID: UnitID, CustomerNo: "510100000001", Name: UnitName}},
-			Persons: []config.SeedPerson{{Name: AgentName, IDType: "resident_id", IDNumber: AgentIDNumber, Mobile: AgentMobile,
-				Password: AgentPassword, Units: []string{UnitID}, Roles: []string{"unit_admin"}}},
+			Units: []config.SeedUnit{{ID: UnitID, CustomerNo: "510100000001", Name: UnitName},
+				{ID: Unit2ID, CustomerNo: "510100000002", Name: Unit2Name}},
+			Persons: []config.SeedPerson{
+				{Name: AgentName, IDType: "resident_id", IDNumber: AgentIDNumber, Mobile: AgentMobile,
+					Password: AgentPassword, Units: []string{UnitID}, Roles: []string{"unit_admin"}},
+				{Name: Agent2Name, IDType: "resident_id", IDNumber: Agent2IDNumber, Mobile: Agent2Mobile,
+					Password: Agent2Password, Units: []string{Unit2ID}, Roles: []string{"unit_admin"}}},
 		},
 		Log: config.Log{Level: "warn"},
 	}

@@ -57,7 +57,9 @@ type Options struct {
 	SessionLifetime time.Duration
 	IPRateLimit     int // login attempts per IP per minute
 	DefaultLocale   string
-	// OnLogin is told every login attempt's connector and result (metrics).
+	// OnLogin is told every login attempt's connector and result (metrics),
+	// and every one-time code request's: code_sent, send_<LoginError code>
+	// or send_error.
 	OnLogin func(connector, result string)
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -105,7 +107,7 @@ func (l *Login) Register(e *echo.Echo) {
 	e.GET("/login/unit", l.showUnits)
 	e.POST("/login/unit", l.chooseUnit)
 	e.GET("/login/:connector", l.showConnector)
-	e.POST("/login/:connector", l.submit)
+	e.POST("/login/:connector", l.submit) // a login; with action=send a one-time code request
 	e.GET("/logged-out", l.loggedOut)
 }
 

@@ -18,6 +18,11 @@ const (
 	ClaimUnitName = "unit_name"
 	ClaimRoles    = "roles"
 	ClaimIDP      = "idp"
+	// ClaimIDNumber and ClaimIDType carry the full ID number, released only
+	// for the scope gjj:id_number, which only an administrator can grant a
+	// client (the library drops scopes a client was not granted).
+	ClaimIDNumber = "id_number"
+	ClaimIDType   = "id_type"
 )
 
 // principalOf extracts what a token request says about the login.
@@ -80,6 +85,16 @@ func (s *storage) fillUserinfo(ctx context.Context, ui *oidc.UserInfo, p princip
 	}
 	if p.idp != "" {
 		ui.AppendClaims(ClaimIDP, p.idp)
+	}
+	if slices.Contains(scopes, ScopeIDNumber) {
+		typ, num, ok, err := s.dir.IDNumber(ctx, p.subject)
+		if err != nil {
+			return s.fail(ctx, "load ID number", err)
+		}
+		if ok {
+			ui.AppendClaims(ClaimIDType, typ)
+			ui.AppendClaims(ClaimIDNumber, num)
+		}
 	}
 	return nil
 }

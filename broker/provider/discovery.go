@@ -75,6 +75,11 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 	if len(d.p.opts.ACRValues) > 0 {
 		m["acr_values_supported"] = d.p.opts.ACRValues
 	}
+	if e := d.p.opts.RegistrationEndpoint; e != "" {
+		m["registration_endpoint"] = e // RFC 8414 §2, OpenID Connect Discovery §3
+	} else {
+		delete(m, "registration_endpoint")
+	}
 	return json.Marshal(m)
 }
 

@@ -29,6 +29,9 @@ type PublicKey struct {
 // Directory resolves what tokens say about a subject.
 type Directory interface {
 	Profile(ctx context.Context, subject, unitID string) (Profile, error)
+	// IDNumber returns the subject's ID document type and full number, for
+	// the gjj:id_number scope; ok is false for subjects without one.
+	IDNumber(ctx context.Context, subject string) (idType, number string, ok bool, err error)
 }
 
 // Profile is the display data of a principal acting for a unit.
@@ -70,6 +73,9 @@ type Options struct {
 	AuthRequestLifetime  time.Duration
 	// ClientCacheTTL bounds how long a client record is served from memory.
 	ClientCacheTTL time.Duration
+	// RegistrationEndpoint, when set, is advertised in discovery as the
+	// RFC 7591 registration_endpoint (absolute URL).
+	RegistrationEndpoint string
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }

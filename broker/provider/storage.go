@@ -171,7 +171,10 @@ func (s *storage) GetClientByClientID(ctx context.Context, id string) (op.Client
 	c, err := s.clients.get(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("unknown client %q", id)
+			// invalid_client, not a plain error: on refresh the library
+			// passes this error through, and a deleted client must get
+			// RFC 6749's answer, not server_error.
+			return nil, oidc.ErrInvalidClient().WithDescription("unknown client").WithParent(fmt.Errorf("unknown client %q", id))
 		}
 		return nil, s.fail(ctx, "load client", err)
 	}

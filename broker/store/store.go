@@ -187,14 +187,40 @@ type Client struct {
 	AccessTokenLifetime    time.Duration `json:"access_token_lifetime,omitempty"`
 	IDTokenLifetime        time.Duration `json:"id_token_lifetime,omitempty"`
 	RefreshTokenLifetime   time.Duration `json:"refresh_token_lifetime,omitempty"`
-	CreatedAt              time.Time     `json:"created_at"`
-	UpdatedAt              time.Time     `json:"updated_at"`
+	// Source says who registered the client: SourceConfig, SourceAdmin or
+	// SourceDynamic; empty on records written before sources existed.
+	Source string `json:"source,omitempty"`
+	// RegistrationTokenHash is the hex SHA-256 of the RFC 7592 registration
+	// access token; only dynamically registered clients have one.
+	RegistrationTokenHash string    `json:"registration_token_hash,omitempty"`
+	CreatedAt             time.Time `json:"created_at"`
+	UpdatedAt             time.Time `json:"updated_at"`
 }
+
+// Client sources.
+const (
+	SourceConfig  = "config"  // the configuration file; rewritten at every start, read-only elsewhere
+	SourceAdmin   = "admin"   // the admin API
+	SourceDynamic = "dynamic" // RFC 7591 dynamic registration
+)
 
 // Clients is the client registry.
 type Clients interface {
+	// PutClient creates or replaces the client.
 	PutClient(ctx context.Context, c *Client) error
+	// CreateClient creates the client; ErrConflict, and nothing written,
+	// when its ID is taken.
+	CreateClient(ctx context.Context, c *Client) error
+	// UpdateClient reads client id, lets update change it and writes the
+	// result if nobody changed the client in between (otherwise it reads
+	// and calls update again), so concurrent updates, secret rotations and
+	// deletions are never lost or undone. ErrNotFound when there is no such
+	// client; an error from update is returned as is, with nothing written.
+	// update must not change the ID and must not block: the memory store
+	// calls it under its lock.
+	UpdateClient(ctx context.Context, id string, update func(*Client) error) (*Client, error)
 	GetClient(ctx context.Context, id string) (*Client, error)
+	// DeleteClient removes the client; ErrNotFound when there is none.
 	DeleteClient(ctx context.Context, id string) error
 	// ListClients pages in ID order; cursor "" starts, next "" ends.
 	ListClients(ctx context.Context, cursor string, limit int) (clients []*Client, next string, err error)
@@ -236,18 +262,31 @@ type Agent struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Accounts keeps units, persons and agent records.
+// Accounts keeps units, persons and agent records. Lists page in ID order:
+// cursor "" starts, next "" ends, limit <= 0 means 100.
 type Accounts interface {
+	// AddUnit creates the unit; ErrConflict when its ID exists.
+	AddUnit(ctx context.Context, u *Unit) error
+	// PutUnit creates or replaces the unit.
 	PutUnit(ctx context.Context, u *Unit) error
 	GetUnit(ctx context.Context, id string) (*Unit, error)
+	ListUnits(ctx context.Context, cursor string, limit int) (units []*Unit, next string, err error)
 	// PutPerson creates or replaces a person and its lookup indexes in one
 	// step; ErrConflict when IDHash or MobileHash belongs to another person.
 	PutPerson(ctx context.Context, p *Person) error
 	GetPerson(ctx context.Context, id string) (*Person, error)
 	FindPersonByIDHash(ctx context.Context, idHash string) (*Person, error)
 	FindPersonByMobileHash(ctx context.Context, mobileHash string) (*Person, error)
+	ListPersons(ctx context.Context, cursor string, limit int) (persons []*Person, next string, err error)
+	// AddAgent creates the record; ErrConflict when (person, unit) has one.
+	AddAgent(ctx context.Context, a *Agent) error
+	// PutAgent creates or replaces the record for (person, unit).
 	PutAgent(ctx context.Context, a *Agent) error
 	AgentsOfPerson(ctx context.Context, personID string) ([]*Agent, error)
+	// AgentsOfUnit pages the unit's records in person-ID order.
+	AgentsOfUnit(ctx context.Context, unitID, cursor string, limit int) (agents []*Agent, next string, err error)
+	// DeleteAgent removes the record; ErrNotFound when there is none.
+	DeleteAgent(ctx context.Context, personID, unitID string) error
 }
 
 // Store is everything the broker keeps.
@@ -262,6 +301,8 @@ type Store interface {
 	KeySets
 	Clients
 	Accounts
+	Links
+	AuditLog
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -30,6 +30,14 @@ const (
 	DemoAgentID        = "510107199003071236"
 	DemoAgentMobile    = "13800138000"
 	DemoAgentPassword  = "246810"
+	DemoUnit2ID        = "91510100MA62XY3N0W"
+	DemoUnit2Name      = "成都第二示例有限公司"
+	DemoAgent2Name     = "李四"
+	DemoAgent2ID       = "440106198511204569"
+	DemoAgent2Mobile   = "13900139000"
+	DemoAgent2Password = "135790"
+	DemoAdminID        = "demo-admin"
+	DemoAdminSecret    = "demo-admin-secret"
 )
 
 func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -81,13 +89,19 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 				GrantTypes:             []string{"authorization_code", "refresh_token"}},
 			{ID: DemoServiceID, Name: "示例后台服务", Secret: DemoServiceSecret,
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
+			{ID: DemoAdminID, Name: "管理后台", Secret: DemoAdminSecret,
+				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjjid:admin"}},
 		},
 		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in",
 			Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
 		Seed: &config.Seed{
-			Units: []config.SeedUnit{{ID: DemoUnitID, CustomerNo: "510100000001", Name: DemoUnitName}},
-			Persons: []config.SeedPerson{{Name: DemoAgentName, IDType: "resident_id", IDNumber: DemoAgentID,
-				Mobile: DemoAgentMobile, Password: DemoAgentPassword, Units: []string{DemoUnitID}, Roles: []string{"unit_admin"}}},
+			Units: []config.SeedUnit{{ID: DemoUnitID, CustomerNo: "510100000001", Name: DemoUnitName},
+				{ID: DemoUnit2ID, CustomerNo: "510100000002", Name: DemoUnit2Name}},
+			Persons: []config.SeedPerson{
+				{Name: DemoAgentName, IDType: "resident_id", IDNumber: DemoAgentID,
+					Mobile: DemoAgentMobile, Password: DemoAgentPassword, Units: []string{DemoUnitID}, Roles: []string{"unit_admin"}},
+				{Name: DemoAgent2Name, IDType: "resident_id", IDNumber: DemoAgent2ID,
+					Mobile: DemoAgent2Mobile, Password: DemoAgent2Password, Units: []string{DemoUnit2ID}, Roles: []string{"unit_admin"}}},
 		},
 	}
 	if storeURL != "" {
@@ -110,11 +124,16 @@ gjjid dev — demo setup (development only; secrets are public)
   client            %s / %s  (redirect http://127.0.0.1:5555/callback, /callback2; post-logout /logged-out)
   native client     %s  (public, PKCE, loopback redirect http://127.0.0.1:<any port>/callback)
   service client    %s / %s  (client_credentials, scope gjj:api)
+  admin client      %s / %s  (client_credentials, scope gjjid:admin; try: gjjid admin units list)
   connector         password (经办人登录)
   unit              %s %s
-  agent             %s  ID %s  mobile %s  password %s
+  agent             %s  ID %s  mobile %s  password %s  (unit_admin)
+  unit 2            %s %s
+  agent 2           %s  ID %s  mobile %s  password %s  (unit_admin)
 
 `, issuer, DemoClientID, DemoClientSecret, DemoNativeClientID, DemoServiceID, DemoServiceSecret,
-		DemoUnitID, DemoUnitName, DemoAgentName, DemoAgentID, DemoAgentMobile, DemoAgentPassword)
+		DemoAdminID, DemoAdminSecret,
+		DemoUnitID, DemoUnitName, DemoAgentName, DemoAgentID, DemoAgentMobile, DemoAgentPassword,
+		DemoUnit2ID, DemoUnit2Name, DemoAgent2Name, DemoAgent2ID, DemoAgent2Mobile, DemoAgent2Password)
 	return b.String()
 }

@@ -31,6 +31,7 @@ const usage = `usage:
   gjjid serve --config FILE
   gjjid dev [--addr 127.0.0.1:5556] [--store redis://…]
   gjjid config check FILE
+  gjjid admin RESOURCE COMMAND [flags]   manage a running broker (gjjid admin help)
   gjjid version
 `
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return configCheck(args[2], stdout, stderr)
+	case "admin":
+		return adminCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gjjid", version)
 		return 0

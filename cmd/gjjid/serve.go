@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,21 +13,36 @@ import (
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/ops"
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/password"
+	"github.com/gjjid/gjjid/connectors/sms"
 )
 
-// The accounts service is the directory the password connector declares.
-var _ password.Directory = (*accounts.Directory)(nil)
+// The accounts service is the directory the password and sms connectors
+// declare, and the store holds what the sms connector keeps.
+var (
+	_ password.Directory = (*accounts.Directory)(nil)
+	_ sms.Directory      = (*accounts.Directory)(nil)
+	_ sms.Store          = store.Store(nil)
+)
 
 // registry maps connector types to factories. It is built here, in main,
 // from what the broker opened: the broker itself knows connectors only by
 // interface.
 func registry(b *broker.Broker) connectors.Registry {
+	return connectorRegistry(b.Accounts.Directory())
+}
+
+// connectorRegistry is the registry over an accounts directory.
+func connectorRegistry(dir *accounts.Directory) connectors.Registry {
 	return connectors.Registry{
-		password.Type: password.Factory(b.Accounts.Directory()),
+		password.Type: password.Factory(dir),
+		// A connector may not import broker/store, so it is told here
+		// which store errors mean "no such key".
+		sms.Type: sms.Factory(sms.Options{Directory: dir, IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }}),
 	}
 }
 
@@ -102,7 +118,7 @@ func checkConnectors(cfg *config.Config) []error {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	acc := accounts.New(st, accounts.Secrets{IDHashKey: key, Pepper: key})
-	reg := connectors.Registry{password.Type: password.Factory(acc.Directory())}
+	reg := connectorRegistry(acc.Directory())
 	specs := make([]connectors.Spec, len(cfg.Connectors))
 	for i, c := range cfg.Connectors {
 		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}

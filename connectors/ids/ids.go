@@ -1,7 +1,10 @@
 // Package ids validates and masks the Chinese identifiers gjjid handles:
-// resident ID numbers (GB 11643-1999), unified social credit codes
-// (GB 32100-2015) and mainland mobile numbers. Connectors and the broker
-// share it; it is not a connector and imports nothing of gjjid.
+// resident ID numbers (GB 11643-1999) and the other ID documents persons
+// hold (permits, foreign permanent resident cards, passports), unified
+// social credit codes (GB 32100-2015) and mainland mobile numbers. It also
+// derives the canonical link subjects of certificates bound at the counter.
+// Connectors and the broker share it; it is not a connector and imports
+// nothing of gjjid.
 //
 // Error texts never repeat the value they reject, so they are safe to log.
 package ids
@@ -20,6 +23,10 @@ var (
 	ErrBirthDate = errors.New("invalid birth date")
 	ErrCheck     = errors.New("check character does not match")
 	ErrPrefix    = errors.New("not a mainland mobile number prefix")
+	ErrSyntax    = errors.New("malformed")
+	ErrRange     = errors.New("out of range")
+
+	ErrUnknownDocType = errors.New("unknown document type")
 )
 
 // clean folds what people type into what the standards define: full-width

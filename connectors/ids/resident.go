@@ -14,6 +14,16 @@ var residentWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 
 
 const residentCheck = "10X98765432"
 
+// mod112Check returns the ISO 7064 MOD 11-2 check character of the first 17
+// characters of id, which must be ASCII digits.
+func mod112Check(id string) byte {
+	sum := 0
+	for i := range 17 {
+		sum += int(id[i]-'0') * residentWeights[i]
+	}
+	return residentCheck[sum%11]
+}
+
 // chinaTime is UTC+8 without a tzdata dependency; birth dates are Beijing
 // dates.
 var chinaTime = time.FixedZone("CST", 8*60*60)

@@ -120,12 +120,17 @@ func (s *Store) PutAgent(ctx context.Context, a *store.Agent) error {
 	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
 		return err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.putAgent(op, a)
+}
+
+// putAgent writes the record. s.mu must be held.
+func (s *Store) putAgent(op string, a *store.Agent) error {
 	b, err := encode(op, a)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.agents[a.PersonID] == nil {
 		s.agents[a.PersonID] = map[string][]byte{}
 	}
@@ -153,4 +158,92 @@ func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.A
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// AddUnit creates the unit unless its ID exists.
+func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
+	const op = "add unit"
+	if err := required(op, "ID", u.ID); err != nil {
+		return err
+	}
+	b, err := encode(op, u)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.units[u.ID]; ok {
+		return fmt.Errorf("memory: %s %q: %w", op, u.ID, store.ErrConflict)
+	}
+	s.units[u.ID] = b
+	return nil
+}
+
+// ListUnits pages the units in ID order.
+func (s *Store) ListUnits(ctx context.Context, cursor string, limit int) ([]*store.Unit, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return decodePage[store.Unit]("list units", s.units, cursor, limit)
+}
+
+// ListPersons pages the persons in ID order.
+func (s *Store) ListPersons(ctx context.Context, cursor string, limit int) ([]*store.Person, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return decodePage[store.Person]("list persons", s.persons, cursor, limit)
+}
+
+// decodePage decodes one page of m. s.mu must be held.
+func decodePage[T any](op string, m map[string][]byte, cursor string, limit int) ([]*T, string, error) {
+	keys, next := page(m, cursor, limit)
+	out := make([]*T, 0, len(keys))
+	for _, k := range keys {
+		v, err := decode[T](op, m[k])
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	return out, next, nil
+}
+
+// AddAgent creates the record unless (person, unit) has one.
+func (s *Store) AddAgent(ctx context.Context, a *store.Agent) error {
+	const op = "add agent"
+	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.agents[a.PersonID][a.UnitID]; ok {
+		return fmt.Errorf("memory: %s %q for unit %q: %w", op, a.PersonID, a.UnitID, store.ErrConflict)
+	}
+	return s.putAgent(op, a)
+}
+
+// AgentsOfUnit pages the unit's agent records in person-ID order.
+func (s *Store) AgentsOfUnit(ctx context.Context, unitID, cursor string, limit int) ([]*store.Agent, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byPerson := map[string][]byte{}
+	for person, byUnit := range s.agents {
+		if b, ok := byUnit[unitID]; ok {
+			byPerson[person] = b
+		}
+	}
+	return decodePage[store.Agent]("agents of unit", byPerson, cursor, limit)
+}
+
+// DeleteAgent removes the record for (person, unit).
+func (s *Store) DeleteAgent(ctx context.Context, personID, unitID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.agents[personID][unitID]; !ok {
+		return notFound("delete agent", personID+"/"+unitID)
+	}
+	delete(s.agents[personID], unitID)
+	if len(s.agents[personID]) == 0 {
+		delete(s.agents, personID)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -24,6 +25,56 @@ func (s *Store) PutClient(ctx context.Context, c *store.Client) error {
 	defer s.mu.Unlock()
 	s.clients[c.ID] = b
 	return nil
+}
+
+// CreateClient stores the client unless its ID is taken.
+func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
+	const op = "create client"
+	if err := required(op, "ID", c.ID); err != nil {
+		return err
+	}
+	b, err := encode(op, c)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.clients[c.ID]; ok {
+		return fmt.Errorf("memory: %s %q: %w", op, c.ID, store.ErrConflict)
+	}
+	s.clients[c.ID] = b
+	return nil
+}
+
+// UpdateClient applies update to a copy of the client under the lock, so
+// nothing can change the client in between.
+func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.Client) error) (*store.Client, error) {
+	const op = "update client"
+	if err := required(op, "ID", id); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.clients[id]
+	if !ok {
+		return nil, notFound(op, id)
+	}
+	c, err := decode[store.Client](op, old)
+	if err != nil {
+		return nil, err
+	}
+	if err := update(c); err != nil {
+		return nil, err
+	}
+	if c.ID != id {
+		return nil, fmt.Errorf("memory: %s %q: update changed the ID to %q", op, id, c.ID)
+	}
+	b, err := encode(op, c)
+	if err != nil {
+		return nil, err
+	}
+	s.clients[id] = b
+	return decode[store.Client](op, b)
 }
 
 // GetClient returns a copy of the client.

@@ -46,6 +46,8 @@ type Store struct {
 	byIDHash     map[string]string            // IDHash → person ID
 	byMobile     map[string]string            // MobileHash → person ID
 	agents       map[string]map[string][]byte // person ID → unit ID → JSON store.Agent
+	links        map[string][]byte            // linkKey → JSON store.Link
+	audit        []auditEntry                 // oldest first
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -80,6 +82,7 @@ func New() *Store {
 		byIDHash:     map[string]string{},
 		byMobile:     map[string]string{},
 		agents:       map[string]map[string][]byte{},
+		links:        map[string][]byte{},
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}

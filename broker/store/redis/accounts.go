@@ -18,22 +18,24 @@ import (
 // so a conflict writes nothing.
 //
 //	KEYS[1]          the person
-//	KEYS[2..1+n]     index keys to claim (n = ARGV[4])
-//	KEYS[2+n..]      former index keys to release if still ours
+//	KEYS[2]          the person-ID index (sorted set)
+//	KEYS[3..2+n]     index keys to claim (n = ARGV[4])
+//	KEYS[3+n..]      former index keys to release if still ours
 //	ARGV             expected JSON ('' = absent), new JSON, person ID, n
 var putPerson = goredis.NewScript(`
 local cur = redis.call('GET', KEYS[1]) or ''
 if cur ~= ARGV[1] then return 'changed' end
 local n = tonumber(ARGV[4])
-for i = 2, 1 + n do
+for i = 3, 2 + n do
   local owner = redis.call('GET', KEYS[i])
   if owner and owner ~= ARGV[3] then return 'conflict' end
 end
-for i = 2 + n, #KEYS do
+for i = 3 + n, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[3] then redis.call('DEL', KEYS[i]) end
 end
-for i = 2, 1 + n do redis.call('SET', KEYS[i], ARGV[3]) end
+for i = 3, 2 + n do redis.call('SET', KEYS[i], ARGV[3]) end
 redis.call('SET', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], 0, ARGV[3])
 return 'ok'
 `)
 
@@ -51,7 +53,12 @@ func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	if err != nil {
 		return err
 	}
-	return wrap(op, s.c.Set(ctx, s.k.unit(u.ID), b, 0).Err())
+	_, err = s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Set(ctx, s.k.unit(u.ID), b, 0)
+		p.ZAdd(ctx, s.k.unitIDs(), goredis.Z{Member: u.ID})
+		return nil
+	})
+	return wrap(op, err)
 }
 
 // GetUnit returns the unit.
@@ -101,7 +108,7 @@ func (s *Store) PutPerson(ctx context.Context, p *store.Person) error {
 				release = append(release, s.k.personByMobile(o.MobileHash))
 			}
 		}
-		ks := slices.Concat([]string{s.k.person(p.ID)}, claim, release)
+		ks := slices.Concat([]string{s.k.person(p.ID), s.k.personIDs()}, claim, release)
 		res, err := putPerson.Run(ctx, s.c, ks, old, b, p.ID, strconv.Itoa(len(claim))).Text()
 		switch {
 		case err != nil:
@@ -169,7 +176,12 @@ func (s *Store) PutAgent(ctx context.Context, a *store.Agent) error {
 	if err != nil {
 		return err
 	}
-	return wrap(op, s.c.HSet(ctx, s.k.agents(a.PersonID), a.UnitID, b).Err())
+	_, err = s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.HSet(ctx, s.k.agents(a.PersonID), a.UnitID, b)
+		p.ZAdd(ctx, s.k.unitAgents(a.UnitID), goredis.Z{Member: a.PersonID})
+		return nil
+	})
+	return wrap(op, err)
 }
 
 // AgentsOfPerson returns the person's agent records ordered by unit ID; none
@@ -194,4 +206,126 @@ func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.A
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// addUnit creates a unit and indexes it unless the ID exists.
+var addUnit = goredis.NewScript(`
+if redis.call('SETNX', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+return 1
+`)
+
+// AddUnit creates the unit; ErrConflict when its ID exists.
+func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
+	const op = "add unit"
+	if err := required(op, "ID", u.ID); err != nil {
+		return err
+	}
+	b, err := encode(op, u)
+	if err != nil {
+		return err
+	}
+	n, err := addUnit.Run(ctx, s.c, []string{s.k.unit(u.ID), s.k.unitIDs()}, b, u.ID).Int()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redis: %s %q: %w", op, u.ID, store.ErrConflict)
+	}
+	return nil
+}
+
+// ListUnits pages the units in ID order.
+func (s *Store) ListUnits(ctx context.Context, cursor string, limit int) ([]*store.Unit, string, error) {
+	return getPage[store.Unit](ctx, s, "list units", s.k.unitIDs(), cursor, limit, s.k.unit)
+}
+
+// ListPersons pages the persons in ID order.
+func (s *Store) ListPersons(ctx context.Context, cursor string, limit int) ([]*store.Person, string, error) {
+	return getPage[store.Person](ctx, s, "list persons", s.k.personIDs(), cursor, limit, s.k.person)
+}
+
+// addAgent creates an agent record and indexes it unless one exists.
+//
+//	KEYS   the person's agent hash, the unit's agent index
+//	ARGV   unit ID, record JSON, person ID
+var addAgent = goredis.NewScript(`
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], 0, ARGV[3])
+return 1
+`)
+
+// AddAgent creates the record; ErrConflict when (person, unit) has one.
+func (s *Store) AddAgent(ctx context.Context, a *store.Agent) error {
+	const op = "add agent"
+	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
+		return err
+	}
+	b, err := encode(op, a)
+	if err != nil {
+		return err
+	}
+	n, err := addAgent.Run(ctx, s.c, []string{s.k.agents(a.PersonID), s.k.unitAgents(a.UnitID)}, a.UnitID, b, a.PersonID).Int()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redis: %s %q for unit %q: %w", op, a.PersonID, a.UnitID, store.ErrConflict)
+	}
+	return nil
+}
+
+// AgentsOfUnit pages the unit's records in person-ID order.
+func (s *Store) AgentsOfUnit(ctx context.Context, unitID, cursor string, limit int) ([]*store.Agent, string, error) {
+	const op = "agents of unit"
+	persons, next, err := s.lexPage(ctx, op, s.k.unitAgents(unitID), cursor, limit)
+	if err != nil || len(persons) == 0 {
+		return []*store.Agent{}, "", err
+	}
+	cmds := make([]*goredis.StringCmd, len(persons))
+	_, err = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, pid := range persons {
+			cmds[i] = p.HGet(ctx, s.k.agents(pid), unitID)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, "", wrap(op, err)
+	}
+	out := make([]*store.Agent, 0, len(persons))
+	for _, c := range cmds {
+		raw, err := c.Result()
+		if errors.Is(err, goredis.Nil) {
+			continue // deleted between the two reads
+		}
+		if err != nil {
+			return nil, "", wrap(op, err)
+		}
+		a, err := decode[store.Agent](op, raw)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, a)
+	}
+	return out, next, nil
+}
+
+// deleteAgent removes a record and its index entry.
+var deleteAgent = goredis.NewScript(`
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1
+`)
+
+// DeleteAgent removes the record; ErrNotFound when there is none.
+func (s *Store) DeleteAgent(ctx context.Context, personID, unitID string) error {
+	const op = "delete agent"
+	n, err := deleteAgent.Run(ctx, s.c, []string{s.k.agents(personID), s.k.unitAgents(unitID)}, unitID, personID).Int()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redis: %s %q for unit %q: %w", op, personID, unitID, store.ErrNotFound)
+	}
+	return nil
 }

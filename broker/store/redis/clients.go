@@ -12,6 +12,31 @@ import (
 // defaultPageSize is what ListClients returns when limit is not positive.
 const defaultPageSize = 100
 
+// createClient writes a client and indexes its ID unless the ID is taken.
+//
+//	KEYS  the client, the ID index (both tagged {clients})
+//	ARGV  client JSON, client ID
+var createClient = goredis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+return 1
+`)
+
+// swapClient replaces a client if it still is what the caller read.
+//
+//	KEYS  the client
+//	ARGV  expected JSON, new JSON
+var swapClient = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`)
+
+// updateClientAttempts bounds the compare-and-set retries of UpdateClient
+// when the same client is written concurrently.
+const updateClientAttempts = 8
+
 // PutClient creates or replaces the client and indexes its ID, in one MULTI.
 func (s *Store) PutClient(ctx context.Context, c *store.Client) error {
 	const op = "put client"
@@ -28,6 +53,67 @@ func (s *Store) PutClient(ctx context.Context, c *store.Client) error {
 		return nil
 	})
 	return wrap(op, err)
+}
+
+// CreateClient writes the client and its index entry in one script, unless
+// the ID is taken.
+func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
+	const op = "create client"
+	if err := required(op, "ID", c.ID); err != nil {
+		return err
+	}
+	b, err := encode(op, c)
+	if err != nil {
+		return err
+	}
+	n, err := createClient.Run(ctx, s.c, []string{s.k.client(c.ID), s.k.clientIDs()}, b, c.ID).Int()
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redis: %s %q: %w", op, c.ID, store.ErrConflict)
+	}
+	return nil
+}
+
+// UpdateClient reads the client, applies update and writes the result with
+// a compare-and-set on the JSON read; a lost race reads again. A client
+// deleted meanwhile fails the compare and then reads as ErrNotFound, so an
+// update never brings a deleted client back.
+func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.Client) error) (*store.Client, error) {
+	const op = "update client"
+	if err := required(op, "ID", id); err != nil {
+		return nil, err
+	}
+	k := s.k.client(id)
+	for range updateClientAttempts {
+		old, err := s.c.Get(ctx, k).Result()
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		c, err := decode[store.Client](op, old)
+		if err != nil {
+			return nil, err
+		}
+		if err := update(c); err != nil {
+			return nil, err
+		}
+		if c.ID != id {
+			return nil, fmt.Errorf("redis: %s %q: update changed the ID to %q", op, id, c.ID)
+		}
+		b, err := encode(op, c)
+		if err != nil {
+			return nil, err
+		}
+		n, err := swapClient.Run(ctx, s.c, []string{k}, old, b).Int()
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		if n == 1 {
+			return decode[store.Client](op, b)
+		}
+	}
+	return nil, fmt.Errorf("redis: %s %q: written concurrently %d times in a row: %w", op, id, updateClientAttempts, store.ErrConflict)
 }
 
 // GetClient returns the client.

@@ -23,6 +23,13 @@ package redisstore
 //	p person-id:{acct}:<hash>    person ID (unique index on IDHash)
 //	p person-mobile:{acct}:<h>   person ID (unique index on MobileHash)
 //	p agents:{acct}:<personID>   hash unitID → agent JSON
+//	p unit-ids:{acct}            sorted set of unit IDs, score 0 (ID order)
+//	p person-ids:{acct}          sorted set of person IDs, score 0
+//	p unit-agents:{acct}:<unit>  sorted set of the unit's agents' person IDs
+//	p link:{acct}:<c>\x00<s>     link JSON (connector c, subject s)
+//	p links:{acct}               sorted set of every link's "<c>\x00<s>"
+//	p links-of:{acct}:<id>       sorted set of "<c>\x00<s>" linked to a person or unit
+//	p audit                      stream of audit events (field d = JSON)
 //
 // Account records and their indexes share the single tag {acct} so PutPerson
 // can check both unique indexes and write the person with them in one Lua
@@ -60,3 +67,10 @@ func (k keys) person(id string) string           { return k.p + "person:{acct}:"
 func (k keys) personByID(hash string) string     { return k.p + "person-id:{acct}:" + hash }
 func (k keys) personByMobile(hash string) string { return k.p + "person-mobile:{acct}:" + hash }
 func (k keys) agents(personID string) string     { return k.p + "agents:{acct}:" + personID }
+func (k keys) unitIDs() string                   { return k.p + "unit-ids:{acct}" }
+func (k keys) personIDs() string                 { return k.p + "person-ids:{acct}" }
+func (k keys) unitAgents(unitID string) string   { return k.p + "unit-agents:{acct}:" + unitID }
+func (k keys) link(member string) string         { return k.p + "link:{acct}:" + member }
+func (k keys) links() string                     { return k.p + "links:{acct}" }
+func (k keys) linksOf(id string) string          { return k.p + "links-of:{acct}:" + id }
+func (k keys) audit() string                     { return k.p + "audit" }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -14,6 +15,12 @@ var clientTests = []test{
 	{"PutGetReplaceDelete", testClientLifecycle},
 	{"ListPagesInIDOrder", testClientListPages},
 	{"ListEmpty", testClientListEmpty},
+	{"CreateRefusesTakenID", testClientCreateConflict},
+	{"CreateRace", testClientCreateRace},
+	{"UpdateReadModifyWrite", testClientUpdate},
+	{"UpdateUnknownOrDeleted", testClientUpdateMissing},
+	{"UpdatesNotLost", testClientUpdateRace},
+	{"SourceAndRegistrationTokenKept", testClientNewFields},
 }
 
 func newClient(id string) *store.Client {
@@ -119,5 +126,145 @@ func testClientListEmpty(t *testing.T, s store.Store) {
 	must(t, "list", err)
 	if len(list) != 0 || next != "" {
 		t.Fatalf("empty store lists %d clients, next %q", len(list), next)
+	}
+}
+
+func testClientCreateConflict(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	c := newClient(newID("client"))
+	must(t, "create", s.CreateClient(ctx, c))
+	got, err := s.GetClient(ctx, c.ID)
+	must(t, "get", err)
+	sameJSON(t, "created", got, c)
+
+	other := newClient(c.ID)
+	other.Name, other.SecretHash = "impostor", ""
+	wantErr(t, "create with a taken ID", s.CreateClient(ctx, other), store.ErrConflict)
+	got, err = s.GetClient(ctx, c.ID)
+	must(t, "get after conflict", err)
+	sameJSON(t, "after conflict", got, c)
+	list, _, err := s.ListClients(ctx, "", 10)
+	must(t, "list", err)
+	if len(list) != 1 {
+		t.Fatalf("list after conflict: %d clients, want 1", len(list))
+	}
+	if err := s.CreateClient(ctx, newClient("")); err == nil {
+		t.Fatal("create without ID succeeded")
+	}
+
+	must(t, "delete", s.DeleteClient(ctx, c.ID))
+	must(t, "create again after delete", s.CreateClient(ctx, other))
+}
+
+func testClientCreateRace(t *testing.T, s store.Store) {
+	id := newID("client")
+	errs := concurrently(contenders, func(i int) error {
+		c := newClient(id)
+		c.Name = fmt.Sprintf("contender %d", i)
+		return s.CreateClient(t.Context(), c)
+	})
+	w := oneWinner(t, "create", errs, store.ErrConflict)
+	got, err := s.GetClient(t.Context(), id)
+	must(t, "get", err)
+	if want := fmt.Sprintf("contender %d", w); got.Name != want {
+		t.Fatalf("stored %q, but %q won", got.Name, want)
+	}
+}
+
+func testClientUpdate(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	c := newClient(newID("client"))
+	must(t, "create", s.CreateClient(ctx, c))
+	got, err := s.UpdateClient(ctx, c.ID, func(cur *store.Client) error {
+		sameJSON(t, "update sees", cur, c)
+		cur.Name, cur.Scopes = "renamed", nil
+		return nil
+	})
+	must(t, "update", err)
+	want := *c
+	want.Name, want.Scopes = "renamed", nil
+	sameJSON(t, "update returns", got, &want)
+	stored, err := s.GetClient(ctx, c.ID)
+	must(t, "get", err)
+	sameJSON(t, "updated", stored, &want)
+
+	refuse := errors.New("refused by the caller")
+	_, err = s.UpdateClient(ctx, c.ID, func(cur *store.Client) error {
+		cur.Name = "must not be written"
+		return refuse
+	})
+	wantErr(t, "update returning an error", err, refuse)
+	_, err = s.UpdateClient(ctx, c.ID, func(cur *store.Client) error {
+		cur.ID = newID("client")
+		return nil
+	})
+	if err == nil {
+		t.Fatal("update changing the ID succeeded")
+	}
+	stored, err = s.GetClient(ctx, c.ID)
+	must(t, "get after refused updates", err)
+	sameJSON(t, "after refused updates", stored, &want)
+}
+
+func testClientUpdateMissing(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	called := false
+	f := func(*store.Client) error { called = true; return nil }
+	_, err := s.UpdateClient(ctx, newID("client"), f)
+	wantErr(t, "update unknown", err, store.ErrNotFound)
+	c := newClient(newID("client"))
+	must(t, "create", s.CreateClient(ctx, c))
+	must(t, "delete", s.DeleteClient(ctx, c.ID))
+	_, err = s.UpdateClient(ctx, c.ID, f)
+	wantErr(t, "update deleted", err, store.ErrNotFound)
+	if called {
+		t.Error("update function called for a missing client")
+	}
+	if _, err := s.GetClient(ctx, c.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("update brought a deleted client back: %v", err)
+	}
+}
+
+// testClientUpdateRace: concurrent read-modify-writes each add their own
+// scope; none may be lost. A few may give up with ErrConflict after the
+// store's retries, and then must have written nothing.
+func testClientUpdateRace(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	c := newClient(newID("client"))
+	c.Scopes = nil
+	must(t, "create", s.CreateClient(ctx, c))
+	errs := concurrently(contenders, func(i int) error {
+		_, err := s.UpdateClient(ctx, c.ID, func(cur *store.Client) error {
+			cur.Scopes = append(cur.Scopes, fmt.Sprintf("s%02d", i))
+			return nil
+		})
+		return err
+	})
+	got, err := s.GetClient(ctx, c.ID)
+	must(t, "get", err)
+	var want []string
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			want = append(want, fmt.Sprintf("s%02d", i))
+		case !errors.Is(err, store.ErrConflict):
+			t.Fatalf("update %d: %v", i, err)
+		}
+	}
+	have := slices.Sorted(slices.Values(got.Scopes))
+	if !slices.Equal(have, want) {
+		t.Fatalf("scopes %v after the updates that succeeded added %v", have, want)
+	}
+}
+
+func testClientNewFields(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	c := newClient(newID("client"))
+	c.Source, c.RegistrationTokenHash = store.SourceDynamic, "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"
+	must(t, "create", s.CreateClient(ctx, c))
+	got, err := s.GetClient(ctx, c.ID)
+	must(t, "get", err)
+	if got.Source != store.SourceDynamic || got.RegistrationTokenHash != c.RegistrationTokenHash {
+		t.Fatalf("source %q, registration token hash %q: not kept", got.Source, got.RegistrationTokenHash)
 	}
 }

@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeySets", keySetTests},
 		{"Clients", clientTests},
 		{"Accounts", accountTests},
+		{"Directory", directoryTests},
 		{"Expiry", expiryTests},
 		{"Copies", copyTests},
 		{"Validation", validationTests},

@@ -1,0 +1,94 @@
+package registration
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gjjid/gjjid/broker/clients"
+	"github.com/gjjid/gjjid/broker/store"
+)
+
+// request is RFC 7591 §2 client metadata as a client sends it (and, for
+// RFC 7592 §2.2 updates, its client_id and client_secret). Members the
+// broker does not understand are ignored, as RFC 7591 §2 requires.
+type request struct {
+	ClientID                string   `json:"client_id"`
+	ClientSecret            string   `json:"client_secret"`
+	ClientName              string   `json:"client_name"`
+	ApplicationType         string   `json:"application_type"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	RedirectURIs            []string `json:"redirect_uris"`
+	PostLogoutRedirectURIs  []string `json:"post_logout_redirect_uris"`
+	GrantTypes              []string `json:"grant_types"`
+	ResponseTypes           []string `json:"response_types"`
+	Scope                   string   `json:"scope"` // space-separated (RFC 7591 §2)
+}
+
+// metadata converts the request to the shared form. response_types is not
+// stored: the broker supports only code, implied by authorization_code.
+func (r request) metadata() (clients.Metadata, error) {
+	m := clients.Metadata{
+		Name: r.ClientName, ApplicationType: r.ApplicationType, AuthMethod: r.TokenEndpointAuthMethod,
+		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
+		Scopes: strings.Fields(r.Scope),
+	}
+	code := len(r.GrantTypes) == 0 || slices.Contains(r.GrantTypes, clients.GrantAuthorizationCode)
+	for i, rt := range r.ResponseTypes {
+		switch {
+		case rt != "code":
+			return m, &clients.FieldError{Field: "response_types[" + strconv.Itoa(i) + "]", Code: clients.InvalidClientMetadata,
+				Description: "only code is supported (no implicit or hybrid flows)"}
+		case !code:
+			return m, &clients.FieldError{Field: "response_types", Code: clients.InvalidClientMetadata,
+				Description: "code needs the authorization_code grant in grant_types (RFC 7591 §2.1)"}
+		}
+	}
+	return m, nil
+}
+
+// response is RFC 7591 §3.2.1 client information, which RFC 7592 §3 reads
+// and updates answer too.
+type response struct {
+	ClientID                string `json:"client_id"`
+	ClientSecret            string `json:"client_secret,omitempty"` // only when just issued
+	ClientIDIssuedAt        int64  `json:"client_id_issued_at"`
+	ClientSecretExpiresAt   *int64 `json:"client_secret_expires_at,omitempty"` // 0 (never) for confidential clients
+	RegistrationAccessToken string `json:"registration_access_token"`
+	RegistrationClientURI   string `json:"registration_client_uri"`
+
+	ClientName              string   `json:"client_name"`
+	ApplicationType         string   `json:"application_type"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	RedirectURIs            []string `json:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs  []string `json:"post_logout_redirect_uris,omitempty"`
+	GrantTypes              []string `json:"grant_types"`
+	ResponseTypes           []string `json:"response_types"`
+	Scope                   string   `json:"scope,omitempty"`
+}
+
+// information answers about c. secret is a secret issued by this request
+// (else ""), token the registration access token the client holds.
+func information(c *store.Client, secret, token, uri string) response {
+	r := response{
+		ClientID: c.ID, ClientSecret: secret, ClientIDIssuedAt: c.CreatedAt.Unix(),
+		RegistrationAccessToken: token, RegistrationClientURI: uri,
+		ClientName: c.Name, ApplicationType: c.ApplicationType, TokenEndpointAuthMethod: c.AuthMethod,
+		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
+	}
+	if c.AuthMethod != clients.AuthNone {
+		never := int64(0)
+		r.ClientSecretExpiresAt = &never
+	}
+	if slices.Contains(c.GrantTypes, clients.GrantAuthorizationCode) {
+		r.ResponseTypes = []string{"code"}
+	}
+	return r
+}
+
+// auditView is what the audit trail keeps of a registration.
+func auditView(c *store.Client) map[string]any {
+	return map[string]any{"name": c.Name, "application_type": c.ApplicationType, "auth_method": c.AuthMethod,
+		"redirect_uris": c.RedirectURIs, "grant_types": c.GrantTypes, "scopes": c.Scopes}
+}

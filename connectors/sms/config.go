@@ -1,0 +1,352 @@
+package sms
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults of Config.
+const (
+	DefaultCodeTTL        = 5 * time.Minute
+	DefaultMaxAttempts    = 5
+	DefaultResendInterval = 60 * time.Second
+	DefaultDailyLimit     = 10
+	DefaultIPHourlyLimit  = 30
+	// DefaultACR is the broker-wide assurance level of an SMS code login.
+	DefaultACR = "gjj:loa:1"
+
+	DefaultAliyunEndpoint = "https://dysmsapi.aliyuncs.com/"
+	DefaultAliyunRegion   = "cn-hangzhou"
+	DefaultAliyunTimeout  = 5 * time.Second
+)
+
+// Sender types.
+const (
+	SenderLog    = "log"
+	SenderAliyun = "aliyun"
+)
+
+// Bounds of Config. A six-digit code has 10⁶ values: the guesses a mobile
+// gets per day (daily_limit × max_attempts) must stay small against that.
+const (
+	minCodeTTL        = time.Minute
+	maxCodeTTL        = 30 * time.Minute
+	maxMaxAttempts    = 10
+	minResendInterval = 10 * time.Second
+	maxResendInterval = time.Hour
+	maxDailyLimit     = 100
+	maxIPHourlyLimit  = 100000
+	minTimeout        = time.Second
+	maxTimeout        = time.Minute
+)
+
+// Config is the connector's `config:` block.
+//
+//	config:
+//	  code_ttl: 5m           # how long a code works (1m–30m)
+//	  max_attempts: 5        # wrong codes before a code is dead (1–10)
+//	  resend_interval: 60s   # least time between two codes to one mobile (10s–1h)
+//	  daily_limit: 10        # codes per mobile per day, China time (1–100)
+//	  ip_hourly_limit: 30    # codes per client IP per clock hour
+//	  acr: gjj:loa:1         # the acr this method yields
+//	  sender:
+//	    type: aliyun         # log (development only) or aliyun
+//	    aliyun:
+//	      endpoint: https://dysmsapi.aliyuncs.com/
+//	      access_key_id: ${ALIYUN_SMS_KEY_ID}
+//	      access_key_secret: ${ALIYUN_SMS_KEY_SECRET}
+//	      sign_name: 某某住房公积金中心
+//	      template_code: SMS_123456789  # template with a ${code} variable
+//	      region_id: cn-hangzhou
+//	      timeout: 5s
+type Config struct {
+	CodeTTL        time.Duration
+	MaxAttempts    int
+	ResendInterval time.Duration
+	DailyLimit     int
+	IPHourlyLimit  int
+	ACR            string
+	Sender         SenderConfig
+}
+
+// SenderConfig says how codes reach the phone.
+type SenderConfig struct {
+	// Type is SenderLog or SenderAliyun.
+	Type string
+	// Aliyun is set when Type is SenderAliyun.
+	Aliyun *AliyunConfig
+}
+
+// AliyunConfig is Alibaba Cloud SMS (dysmsapi, SendSms, API 2017-05-25).
+type AliyunConfig struct {
+	Endpoint        string
+	AccessKeyID     string
+	AccessKeySecret string
+	SignName        string
+	TemplateCode    string
+	RegionID        string
+	Timeout         time.Duration
+}
+
+func defaultConfig() Config {
+	return Config{CodeTTL: DefaultCodeTTL, MaxAttempts: DefaultMaxAttempts, ResendInterval: DefaultResendInterval,
+		DailyLimit: DefaultDailyLimit, IPHourlyLimit: DefaultIPHourlyLimit, ACR: DefaultACR}
+}
+
+func defaultAliyun() AliyunConfig {
+	return AliyunConfig{Endpoint: DefaultAliyunEndpoint, RegionID: DefaultAliyunRegion, Timeout: DefaultAliyunTimeout}
+}
+
+const (
+	knownKeys       = "code_ttl, max_attempts, resend_interval, daily_limit, ip_hourly_limit, acr, sender"
+	knownSenderKeys = "type, aliyun"
+	knownAliyunKeys = "endpoint, access_key_id, access_key_secret, sign_name, template_code, region_id, timeout"
+)
+
+// parseConfig decodes n strictly (unknown and repeated keys are errors),
+// applies defaults and validates. Every error names its YAML path below
+// path; all of them are returned together.
+func parseConfig(n *yaml.Node, path string) (Config, error) {
+	cfg := defaultConfig()
+	n = resolve(n)
+	if n == nil {
+		return cfg, fmt.Errorf("%s.sender: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)
+	}
+	var sender *yaml.Node
+	errs := mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
+		"code_ttl":        duration(&cfg.CodeTTL, "5m"),
+		"max_attempts":    whole(&cfg.MaxAttempts, "5"),
+		"resend_interval": duration(&cfg.ResendInterval, "60s"),
+		"daily_limit":     whole(&cfg.DailyLimit, "10"),
+		"ip_hourly_limit": whole(&cfg.IPHourlyLimit, "30"),
+		"acr":             str(&cfg.ACR, DefaultACR),
+		"sender":          func(v *yaml.Node, _ string) error { sender = v; return nil },
+	})
+	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+		return cfg, errs[0]
+	}
+	sp := path + ".sender"
+	var senderErrs []error
+	cfg.Sender, senderErrs = parseSender(sender, sp)
+	errs = append(errs, senderErrs...)
+	// Fields that failed to decode kept their defaults, so validating now
+	// reports only the values that were read.
+	return cfg, errors.Join(append(errs, cfg.validate(path))...)
+}
+
+func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
+	var s SenderConfig
+	n = resolve(n)
+	if n == nil {
+		return s, []error{fmt.Errorf("%s: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)}
+	}
+	var aliyun *yaml.Node
+	errs := mapping(n, path, knownSenderKeys, map[string]func(v *yaml.Node, kp string) error{
+		"type":   str(&s.Type, SenderAliyun),
+		"aliyun": func(v *yaml.Node, _ string) error { aliyun = v; return nil },
+	})
+	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+		return s, errs
+	}
+	switch s.Type {
+	case "":
+		errs = append(errs, fmt.Errorf("%s.type: required: %s or %s", path, SenderAliyun, SenderLog))
+	case SenderLog:
+		if aliyun != nil {
+			errs = append(errs, fmt.Errorf("%s.aliyun: only used with type %s (line %d); remove it or set type: %s", path, SenderAliyun, aliyun.Line, SenderAliyun))
+		}
+	case SenderAliyun:
+		ap := path + ".aliyun"
+		if resolve(aliyun) == nil {
+			errs = append(errs, fmt.Errorf("%s: required with type %s: a mapping with the keys %s", ap, SenderAliyun, knownAliyunKeys))
+			break
+		}
+		a, aerrs := parseAliyun(aliyun, ap)
+		s.Aliyun = &a
+		errs = append(errs, aerrs...)
+	default:
+		errs = append(errs, fmt.Errorf("%s.type: must be %s or %s, got %q", path, SenderAliyun, SenderLog, s.Type))
+	}
+	return s, errs
+}
+
+func parseAliyun(n *yaml.Node, path string) (AliyunConfig, []error) {
+	a := defaultAliyun()
+	errs := mapping(resolve(n), path, knownAliyunKeys, map[string]func(v *yaml.Node, kp string) error{
+		"endpoint":          str(&a.Endpoint, DefaultAliyunEndpoint),
+		"access_key_id":     str(&a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
+		"access_key_secret": str(&a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
+		"sign_name":         str(&a.SignName, "某某住房公积金中心"),
+		"template_code":     str(&a.TemplateCode, "SMS_123456789"),
+		"region_id":         str(&a.RegionID, DefaultAliyunRegion),
+		"timeout":           duration(&a.Timeout, "5s"),
+	})
+	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+		return a, errs
+	}
+	return a, append(errs, a.validate(path))
+}
+
+func (c Config) validate(path string) error {
+	var errs []error
+	between := func(key string, v, lo, hi time.Duration, why string) {
+		switch {
+		case v < lo:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at least %s", path, key, lo))
+		case v > hi:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at most %s%s", path, key, hi, why))
+		}
+	}
+	count := func(key string, v, hi int, why string) {
+		switch {
+		case v < 1:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at least 1", path, key))
+		case v > hi:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at most %d%s", path, key, hi, why))
+		}
+	}
+	between("code_ttl", c.CodeTTL, minCodeTTL, maxCodeTTL, ": a code that lives longer gives more time to guess and to phish")
+	count("max_attempts", c.MaxAttempts, maxMaxAttempts, ": a six-digit code must not get more guesses")
+	between("resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, "")
+	count("daily_limit", c.DailyLimit, maxDailyLimit, ": every code brings max_attempts more guesses")
+	count("ip_hourly_limit", c.IPHourlyLimit, maxIPHourlyLimit, "")
+	switch {
+	case c.ACR == "":
+		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
+	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
+		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	}
+	return errors.Join(errs...)
+}
+
+func (a AliyunConfig) validate(path string) error {
+	var errs []error
+	if err := checkEndpoint(a.Endpoint); err != nil {
+		errs = append(errs, fmt.Errorf("%s.endpoint: %w", path, err))
+	}
+	for _, f := range []struct{ key, v string }{
+		{"access_key_id", a.AccessKeyID}, {"access_key_secret", a.AccessKeySecret},
+		{"sign_name", a.SignName}, {"template_code", a.TemplateCode}, {"region_id", a.RegionID},
+	} {
+		switch {
+		case strings.TrimSpace(f.v) == "":
+			errs = append(errs, fmt.Errorf("%s.%s: required", path, f.key))
+		case f.key != "sign_name" && strings.ContainsFunc(f.v, func(r rune) bool { return r <= ' ' }):
+			errs = append(errs, fmt.Errorf("%s.%s: must not contain spaces", path, f.key))
+		}
+	}
+	switch {
+	case a.Timeout < minTimeout:
+		errs = append(errs, fmt.Errorf("%s.timeout: must be at least %s", path, minTimeout))
+	case a.Timeout > maxTimeout:
+		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// checkEndpoint accepts an absolute https URL without query or fragment;
+// http only on a loopback host (a local fake or proxy in development).
+func checkEndpoint(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("must be an absolute URL such as %s, got %q", DefaultAliyunEndpoint, s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("must have no query, fragment or user info, got %q", s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		h := u.Hostname()
+		if ip := net.ParseIP(h); h == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+		return fmt.Errorf("must be https (http only on 127.0.0.1, [::1] or localhost), got %q", s)
+	}
+	return fmt.Errorf("must be an https URL, got %q", s)
+}
+
+// errNotMapping marks a block that is not a mapping at all.
+var errNotMapping = errors.New("not a mapping")
+
+// resolve unwraps document and alias nodes; nil for an absent or null value.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		} else if len(n.Content) > 0 {
+			n = n.Content[0]
+		} else {
+			n = nil
+		}
+	}
+	if n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil
+	}
+	return n
+}
+
+// mapping decodes the keys of n with fields, refusing unknown and repeated
+// keys. A nil n is an empty mapping.
+func mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.Node, kp string) error) []error {
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, known, n.Line, errNotMapping)}
+	}
+	var errs []error
+	seen := make(map[string]bool)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		kp := path + "." + k.Value
+		if seen[k.Value] {
+			errs = append(errs, fmt.Errorf("%s: given twice (line %d)", kp, k.Line))
+			continue
+		}
+		seen[k.Value] = true
+		f, ok := fields[k.Value]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", kp, k.Line, known))
+			continue
+		}
+		if err := f(v, kp); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func duration(dst *time.Duration, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a duration such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
+		}
+		return nil
+	}
+}
+
+func whole(dst *int, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a whole number such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
+		}
+		return nil
+	}
+}
+
+func str(dst *string, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a string such as %s (line %d)", kp, example, v.Line)
+		}
+		return nil
+	}
+}
