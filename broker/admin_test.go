@@ -1,13 +1,11 @@
 package broker_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -348,7 +346,7 @@ func TestAdminClientsAndIDNumberScope(t *testing.T) {
 
 func TestAdminAuditAndNoPersonalDataInLogs(t *testing.T) {
 	t.Parallel()
-	logs := &syncWriter{w: &bytes.Buffer{}}
+	logs := &bt.LogBuffer{}
 	b := bt.Start(t, bt.Options{Log: logs})
 	api := bt.NewAdminAPI(t, b.URL)
 	const idNumber, mobile = "11010119800101007X", "13612345678"
@@ -389,22 +387,4 @@ func TestAdminAuditAndNoPersonalDataInLogs(t *testing.T) {
 	if !strings.Contains(logs.String(), `"msg":"audit"`) {
 		t.Error("audit events are not mirrored to the log")
 	}
-}
-
-// syncWriter serialises writes from the broker's goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.String()
 }

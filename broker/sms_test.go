@@ -2,26 +2,18 @@ package broker_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/oauth2"
 
-	"github.com/gjjid/gjjid/broker"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
-	"github.com/gjjid/gjjid/broker/ops"
-	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors/sms"
@@ -33,16 +25,16 @@ import (
 // the aliyun sender against the fake Alibaba Cloud endpoint, on both
 // stores.
 func TestSMSLogin(t *testing.T) {
-	senders := map[string]func(t *testing.T) (sender string, codeOf func(t *testing.T, logs *syncBuffer) string){
-		"log": func(t *testing.T) (string, func(*testing.T, *syncBuffer) string) {
+	senders := map[string]func(t *testing.T) (sender string, codeOf func(t *testing.T, logs *bt.LogBuffer) string){
+		"log": func(t *testing.T) (string, func(*testing.T, *bt.LogBuffer) string) {
 			return "sender: {type: log}", codeInLog
 		},
-		"aliyun": func(t *testing.T) (string, func(*testing.T, *syncBuffer) string) {
+		"aliyun": func(t *testing.T) (string, func(*testing.T, *bt.LogBuffer) string) {
 			srv := aliyuntest.NewServer("LTAI5tTest", "s3cret")
 			t.Cleanup(srv.Close)
 			sender := "sender:\n  type: aliyun\n  aliyun:\n    endpoint: " + srv.URL + "\n    access_key_id: LTAI5tTest\n" +
 				"    access_key_secret: s3cret\n    sign_name: 成都住房公积金\n    template_code: SMS_123456789\n"
-			return sender, func(t *testing.T, _ *syncBuffer) string {
+			return sender, func(t *testing.T, _ *bt.LogBuffer) string {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				msgs, err := srv.Await(ctx, 1)
@@ -67,12 +59,12 @@ func TestSMSLogin(t *testing.T) {
 			t.Run(backend+"/"+name, func(t *testing.T) {
 				t.Parallel()
 				sender, codeOf := newSender(t)
-				logs := &syncBuffer{}
+				logs := &bt.LogBuffer{}
 				o := bt.Options{Log: logs, Edit: withSMS(t, sender)}
 				if backend == "redis" {
 					o.RedisURL, o.KeyPrefix = redistest.URL(t), redistest.Prefix(t)
 				}
-				b := startWithSMS(t, o)
+				b := bt.Start(t, o)
 				rp := bt.NewRP(t, b.URL)
 				br := bt.NewBrowser(t)
 				f := rp.NewFlow()
@@ -145,7 +137,7 @@ func TestSMSLogin(t *testing.T) {
 // with the retry time, in the page's language.
 func TestSMSSendRateLimited(t *testing.T) {
 	t.Parallel()
-	b := startWithSMS(t, bt.Options{Edit: withSMS(t, "sender: {type: log}")})
+	b := bt.Start(t, bt.Options{Edit: withSMS(t, "sender: {type: log}")})
 	rp := bt.NewRP(t, b.URL)
 	br := bt.NewBrowser(t)
 	f := rp.NewFlow(oauth2AuthParam("ui_locales", "en"))
@@ -192,68 +184,8 @@ func withSMS(t *testing.T, connectorConfig string) func(*config.Config) {
 	}
 }
 
-// startWithSMS is brokertest.Start with the sms connector in the registry,
-// as cmd/gjjid builds it.
-func startWithSMS(t *testing.T, o bt.Options) *bt.Broker {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer := "http://" + ln.Addr().String()
-	cfg := bt.Config(issuer, o)
-	cfg.Listen.Addr = ln.Addr().String()
-	if err := cfg.Validate(); err != nil {
-		t.Fatalf("test config: %v", err)
-	}
-	logw := o.Log
-	if logw == nil {
-		logw = &syncBuffer{}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	b, err := broker.Open(ctx, cfg, ops.NewLogger("info", "json", logw))
-	if err != nil {
-		cancel()
-		t.Fatalf("open broker: %v", err)
-	}
-	reg := bt.Registry(b)
-	reg[sms.Type] = sms.Factory(sms.Options{Directory: b.Accounts.Directory(), IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }})
-	if err := b.Mount(reg); err != nil {
-		cancel()
-		b.Close()
-		t.Fatalf("mount broker: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil && !errors.Is(err, http.ErrServerClosed) {
-				t.Errorf("broker run: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("broker did not shut down")
-		}
-		b.Close()
-		if o.RedisURL != "" {
-			ro, err := goredis.ParseURL(o.RedisURL)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			c := goredis.NewClient(ro)
-			defer c.Close()
-			if _, err := redistest.DeleteKeys(context.Background(), c, o.KeyPrefix); err != nil {
-				t.Errorf("cleanup: %v", err)
-			}
-		}
-	})
-	return &bt.Broker{Broker: b, URL: issuer}
-}
-
 // codeInLog waits for the log sender's line and returns its code.
-func codeInLog(t *testing.T, logs *syncBuffer) string {
+func codeInLog(t *testing.T, logs *bt.LogBuffer) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -278,21 +210,3 @@ func codeInLog(t *testing.T, logs *syncBuffer) string {
 }
 
 func oauth2AuthParam(k, v string) oauth2.AuthCodeOption { return oauth2.SetAuthURLParam(k, v) }
-
-// syncBuffer is a log sink safe for the broker's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

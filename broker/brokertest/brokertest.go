@@ -4,6 +4,7 @@
 package brokertest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -13,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,10 +23,12 @@ import (
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/ops"
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/password"
+	"github.com/gjjid/gjjid/connectors/sms"
 )
 
 // Demo values every test broker has.
@@ -68,6 +72,8 @@ type Options struct {
 	// Log receives the broker's logs (JSON, info level, masked as in
 	// production); nil discards them.
 	Log io.Writer
+	// Connectors adds connector types (test fakes) to the registry.
+	Connectors connectors.Registry
 }
 
 // Broker is a running test broker.
@@ -117,9 +123,39 @@ func Config(issuer string, o Options) *config.Config {
 	return cfg
 }
 
-// Registry is the connector registry main builds.
-func Registry(b *broker.Broker) connectors.Registry {
-	return connectors.Registry{password.Type: password.Factory(b.Accounts.Directory())}
+// Registry is the connector registry main builds (cmd/gjjid
+// connectorRegistry; TestRegistriesAgree there keeps the two in step),
+// plus o.Connectors.
+func Registry(b *broker.Broker, o Options) connectors.Registry {
+	dir := b.Accounts.Directory()
+	reg := connectors.Registry{
+		password.Type: password.Factory(dir),
+		sms.Type:      sms.Factory(sms.Options{Directory: dir, IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }}),
+	}
+	for typ, f := range o.Connectors {
+		reg[typ] = f
+	}
+	return reg
+}
+
+// LogBuffer collects a test broker's log lines (Options.Log); it is safe
+// for the broker's goroutines.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Start runs a broker until the test ends.
@@ -151,7 +187,7 @@ func Start(t testing.TB, o Options) *Broker {
 		cancel()
 		t.Fatalf("open broker: %v", err)
 	}
-	if err := b.Mount(Registry(b)); err != nil {
+	if err := b.Mount(Registry(b, o)); err != nil {
 		cancel()
 		t.Fatalf("mount broker: %v", err)
 	}

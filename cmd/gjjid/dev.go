@@ -92,8 +92,10 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 			{ID: DemoAdminID, Name: "管理后台", Secret: DemoAdminSecret,
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjjid:admin"}},
 		},
-		Connectors: []config.Connector{{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in",
-			Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}}},
+		Connectors: []config.Connector{
+			{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in",
+				Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}},
+			{ID: "sms", Type: "sms", Name: "短信验证码登录", NameEN: "Text message code", Config: devSMSConfig()}},
 		Seed: &config.Seed{
 			Units: []config.SeedUnit{{ID: DemoUnitID, CustomerNo: "510100000001", Name: DemoUnitName},
 				{ID: DemoUnit2ID, CustomerNo: "510100000002", Name: DemoUnit2Name}},
@@ -115,6 +117,16 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 	return cfg, nil
 }
 
+// devSMSConfig sends codes with the log sender: they appear in this
+// process's log, which is what a newcomer without an SMS account needs.
+func devSMSConfig() yaml.Node {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("sender:\n  type: log\n"), &n); err != nil {
+		panic(err)
+	}
+	return *n.Content[0]
+}
+
 func devBanner(issuer string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `
@@ -125,7 +137,7 @@ gjjid dev — demo setup (development only; secrets are public)
   native client     %s  (public, PKCE, loopback redirect http://127.0.0.1:<any port>/callback)
   service client    %s / %s  (client_credentials, scope gjj:api)
   admin client      %s / %s  (client_credentials, scope gjjid:admin; try: gjjid admin units list)
-  connector         password (经办人登录)
+  connectors        password (经办人登录), sms (短信验证码登录; the code is printed in this log)
   unit              %s %s
   agent             %s  ID %s  mobile %s  password %s  (unit_admin)
   unit 2            %s %s
