@@ -126,7 +126,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		Store: b.Store, Connectors: conns, Resolver: dir, Pages: pages,
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,
 		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
-		OnLogin: b.Metrics.Login, Logger: b.log,
+		OnLogin: b.Metrics.Login, Audit: b.Audit, Issuer: cfg.Issuer, Logger: b.log,
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)

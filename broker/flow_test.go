@@ -20,14 +20,23 @@ import (
 
 // backends runs a protocol test against both stores.
 func backends(t *testing.T, test func(t *testing.T, start func(t *testing.T) *bt.Broker)) {
+	backendsWith(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
+		test(t, func(t *testing.T) *bt.Broker { return start(t, bt.Options{}) })
+	})
+}
+
+// backendsWith is backends for tests that start brokers with options; the
+// redis run adds its store to them.
+func backendsWith(t *testing.T, test func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker)) {
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
-		test(t, func(t *testing.T) *bt.Broker { return bt.Start(t, bt.Options{}) })
+		test(t, func(t *testing.T, o bt.Options) *bt.Broker { return bt.Start(t, o) })
 	})
 	t.Run("redis", func(t *testing.T) {
 		t.Parallel()
-		test(t, func(t *testing.T) *bt.Broker {
-			return bt.Start(t, bt.Options{RedisURL: redistest.URL(t), KeyPrefix: redistest.Prefix(t)})
+		test(t, func(t *testing.T, o bt.Options) *bt.Broker {
+			o.RedisURL, o.KeyPrefix = redistest.URL(t), redistest.Prefix(t)
+			return bt.Start(t, o)
 		})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/ids"
 )
 
 // directory answers the login (who is this identity, which units may it act
@@ -114,7 +115,7 @@ func (d *directory) unitPrincipal(ctx context.Context, unitID string) (login.Pri
 // connector put into Claims ("id_type", "id_number"). The principal must
 // exist; creating it is the connector issue's decision.
 func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login.Principal, error) {
-	link := accounts.NewLink{Connector: id.ConnectorID, Subject: id.Subject, CreatedBy: "auto", Label: id.Name}
+	link := accounts.NewLink{Connector: id.ConnectorID, Subject: id.Subject, CreatedBy: "auto", Label: ids.MaskName(id.Name)}
 	var p login.Principal
 	var err error
 	switch {
@@ -148,6 +149,14 @@ func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login
 		return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, err)
 	}
 	return p, nil
+}
+
+// Link stores a self-bind link (made by the binding page) from the
+// identity to the person it proved to be.
+func (d *directory) Link(ctx context.Context, id connectors.Identity, personID string) error {
+	_, err := d.a.CreateLink(ctx, accounts.NewLink{Connector: id.ConnectorID, Subject: id.Subject, Kind: store.LinkPerson,
+		PersonID: personID, Label: ids.MaskName(id.Name), CreatedBy: "self-bind"})
+	return err
 }
 
 func (d *directory) UnitsOf(ctx context.Context, subject string) ([]login.Unit, error) {

@@ -114,6 +114,9 @@ type LoginError struct {
 	Code    string            // e.g. "invalid_credentials", "locked", "rate_limited"
 	Message map[string]string // lang → text
 	Err     error             // cause, for logs only
+	// Lockout is set on the failure that locked a login or account, so
+	// the broker audits the lockout once, when it happens.
+	Lockout bool
 }
 
 func (e *LoginError) Error() string {

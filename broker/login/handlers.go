@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -149,6 +150,9 @@ func (l *Login) showConnector(c echo.Context) error {
 	if cn == nil {
 		return nil
 	}
+	if rl, ok := cn.(connectors.RedirectLogin); ok {
+		return l.startRedirect(c, ar, rl)
+	}
 	if _, ok := cn.(connectors.PasswordLogin); ok {
 		// login_hint prefills the login, as Keycloak does with the username.
 		return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, ar.LoginHint, "", "")
@@ -222,6 +226,7 @@ func (l *Login) submit(c echo.Context) error {
 	}
 	id, err := pl.Login(r.Context(), connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
 	if err != nil {
+		l.recordFailure(c, ar, cn.ID(), maskLogin(user), err)
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(cn.ID(), le.Code)
 			// 200 like Keycloak: a re-rendered form is not an HTTP
@@ -265,9 +270,10 @@ func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Id
 	ctx := c.Request().Context()
 	p, err := l.o.Resolver.Resolve(ctx, id)
 	if err != nil {
-		l.fail(c, err, "")
-		return nil
+		return l.unresolved(c, ar, id, err)
 	}
+	l.record(c, audit.Event{Type: audit.LoginSuccess, Connector: id.ConnectorID, Client: ar.ClientID,
+		Principal: p.Subject, Unit: p.UnitID, Subject: maskSubject(id.Subject)})
 	now := l.o.Now()
 	cookie := randomValue()
 	s := &store.Session{ID: hashValue(cookie), CreatedAt: now, ExpiresAt: now.Add(l.o.SessionLifetime),
@@ -282,6 +288,29 @@ func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Id
 	}
 	l.ck.set(c.Response(), l.o.SessionCookie, cookie, l.o.SessionLifetime)
 	return l.finish(c, ar, s)
+}
+
+// unresolved answers an identity that cannot log in as it is: the
+// binding page for an unlinked self-bind identity, the error page (and
+// an audited failure) otherwise.
+func (l *Login) unresolved(c echo.Context, ar *store.AuthRequest, id connectors.Identity, err error) error {
+	var code string
+	switch {
+	case errors.Is(err, ErrNeedsBinding):
+		return l.startBinding(c, ar, id)
+	case errors.Is(err, ErrNotBound):
+		code = "not_bound"
+	case errors.Is(err, ErrNoAccount):
+		code = "no_account"
+	default:
+		l.fail(c, err, "")
+		return nil
+	}
+	l.onLogin(id.ConnectorID, code)
+	l.record(c, audit.Event{Type: audit.LoginFailure, Outcome: audit.Failure, Reason: code, Connector: id.ConnectorID,
+		Client: ar.ClientID, Subject: maskSubject(id.Subject)})
+	l.ErrorPage(c.Response(), c.Request(), http.StatusForbidden, code)
+	return nil
 }
 
 // finish completes the auth request from the session, after the unit

@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
@@ -41,8 +42,14 @@ type Principal struct {
 
 // Resolver maps connector identities to broker principals.
 type Resolver interface {
+	// Resolve returns the principal, or an error wrapping ErrNeedsBinding,
+	// ErrNotBound or ErrNoAccount for identities that cannot log in as
+	// they are.
 	Resolve(ctx context.Context, id connectors.Identity) (Principal, error)
 	UnitsOf(ctx context.Context, subject string) ([]Unit, error)
+	// Link stores a self-bind link from the identity to the person;
+	// store.ErrConflict when the identity is linked already.
+	Link(ctx context.Context, id connectors.Identity, personID string) error
 }
 
 // Options configure the login.
@@ -61,8 +68,13 @@ type Options struct {
 	// and every one-time code request's: code_sent, send_<LoginError code>
 	// or send_error.
 	OnLogin func(connector, result string)
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Audit receives login successes, failures, lockouts and self-bind
+	// links; nil records nothing (tests).
+	Audit audit.Recorder
+	// Issuer is the broker's public URL, for connector callback URLs.
+	Issuer string
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Login serves /login….
@@ -105,8 +117,11 @@ func URL(authRequestID string) string { return "/login?id=" + url.QueryEscape(au
 func (l *Login) Register(e *echo.Echo) {
 	e.GET("/login", l.show)
 	e.GET("/login/unit", l.showUnits)
+	e.GET("/login/bind", l.showBind)
+	e.POST("/login/bind", l.bind)
 	e.POST("/login/unit", l.chooseUnit)
 	e.GET("/login/:connector", l.showConnector)
+	e.GET("/login/:connector/callback", l.callback)
 	e.POST("/login/:connector", l.submit) // a login; with action=send a one-time code request
 	e.GET("/logged-out", l.loggedOut)
 }

@@ -28,6 +28,15 @@ var texts = map[string][2]string{
 	"err_unavailable":       {"服务暂时不可用，请稍后再试。", "The service is temporarily unavailable. Try again shortly."},
 	"err_internal":          {"系统错误，请稍后再试。", "Something went wrong. Try again later."},
 	"err_no_unit":           {"所选单位无效。", "The chosen unit is not valid."},
+	"bind_title":            {"首次登录：绑定经办人账户", "First sign-in: link your agent account"},
+	"bind_intro_1":          {"您首次使用", "This is your first sign-in with"},
+	"bind_intro_2":          {"登录。请用已登记的经办人账户验证一次身份，之后即可直接登录。", ". Confirm once who you are with your registered agent account; after that this method signs you in directly."},
+	"bind_submit":           {"验证并绑定", "Confirm and link"},
+	"err_invalid_state":     {"登录状态无效或已过期，请返回业务系统重新登录。", "The sign-in state is invalid or has expired. Go back to the application and sign in again."},
+	"err_upstream":          {"外部登录服务暂时无法使用，请稍后再试或换一种登录方式。", "The external sign-in service is not available. Try again later or use another method."},
+	"err_not_bound":         {"此证书尚未在公积金中心柜台绑定。证书续期或更换后需要重新办理绑定，请携带新证书到柜台办理。", "This certificate has not been bound at the fund's counter. A renewed or replaced certificate must be bound again: bring the new certificate to the counter."},
+	"err_no_account":        {"未找到与此身份对应的有效账户，请联系公积金中心。", "No active account matches this identity. Contact the provident fund centre."},
+	"err_no_bind_method":    {"没有可用于验证身份的经办人登录方式，请联系公积金中心。", "No agent sign-in method is available to confirm who you are. Contact the provident fund centre."},
 	"err_weak_method":       {"该业务系统要求更高安全级别的登录方式。", "This application requires a stronger sign-in method."},
 }
 

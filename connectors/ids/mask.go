@@ -26,3 +26,13 @@ func mask(s string, head, tail int) string {
 	}
 	return string(r[:head]) + strings.Repeat("*", len(r)-head-tail) + string(r[len(r)-tail:])
 }
+
+// MaskName keeps the first character of a name (the family name, for
+// most Chinese names) and hides the rest: 张三 → 张*, 欧阳娜娜 → 欧***.
+func MaskName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	if len(r) <= 1 {
+		return string(r)
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-1)
+}

@@ -30,3 +30,12 @@ func TestMask(t *testing.T) {
 		})
 	}
 }
+
+func TestMaskName(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"张三": "张*", "欧阳娜娜": "欧***", "李": "李", "": "", " Ann ": "A**"} {
+		if got := MaskName(in); got != want {
+			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -352,3 +352,23 @@ func TestLogsAndCounterKeysHideTheLogin(t *testing.T) {
 		}
 	}
 }
+
+// TestLockoutFlaggedOnce: the failure that locks carries Lockout, so the
+// broker audits a lockout once; failures before it and attempts on the
+// locked login do not.
+func TestLockoutFlaggedOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "")
+	var flags []bool
+	for range 7 {
+		_, err := f.c.Login(context.Background(), connectors.Credentials{User: agentID, Secret: "000001"})
+		le, ok := connectors.AsLoginError(err)
+		if !ok {
+			t.Fatalf("error %v is no LoginError", err)
+		}
+		flags = append(flags, le.Lockout)
+	}
+	if want := []bool{false, false, false, false, true, false, false}; !slices.Equal(flags, want) {
+		t.Fatalf("Lockout flags %v, want %v", flags, want)
+	}
+}

@@ -19,7 +19,7 @@ const (
 // never tells whether an account exists. It does not count the attempts
 // left either: the answer stays the same for every failure, and the policy
 // is no secret to an attacker anyway.
-func invalidCredentials(cause error) error {
+func invalidCredentials(cause error) *connectors.LoginError {
 	return &connectors.LoginError{
 		Code: CodeInvalidCredentials,
 		Message: map[string]string{

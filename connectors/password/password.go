@@ -153,11 +153,13 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		c.log.Info("password login failed", "connector", c.id, "login", masked, "reason", reason, "person_id", personID,
 			"failures", n, "account_failures", accountFailures, "remote_ip", cr.RemoteIP)
 		limit := int64(c.cfg.MaxFailures)
+		err := invalidCredentials(errors.New(reason))
 		if n == limit || accountFailures == limit {
 			c.log.Warn("password login locked", "connector", c.id, "login", masked, "person_id", personID,
 				"failures", n, "account_failures", accountFailures, "lockout", c.cfg.Lockout.String(), "remote_ip", cr.RemoteIP)
+			err.Lockout = true
 		}
-		return connectors.Identity{}, invalidCredentials(errors.New(reason))
+		return connectors.Identity{}, err
 	}
 
 	acct, err := c.dir.FindByLogin(ctx, login)

@@ -1,0 +1,234 @@
+package login
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/ids"
+)
+
+// Self-binding (link policy self-bind): an upstream identity nobody linked
+// yet (a first Alipay or WeChat login) proves an existing person once, by
+// logging in with one of the broker's own form connectors (ID number and
+// agent password, or an SMS code to the registered mobile). Those
+// connectors bring their lockouts and send limits; the binding page adds a
+// per-IP limit. Then the link (connector, subject) → person is stored and
+// the login goes on as the upstream identity.
+
+// pendingBind is an upstream identity waiting for its binding, kept under
+// the hash of a ticket only this browser holds.
+type pendingBind struct {
+	AuthRequestID string              `json:"ar"`
+	BrowserID     string              `json:"b"`
+	Identity      connectors.Identity `json:"id"`
+}
+
+// bindTTL is how long the user has to prove who they are.
+const bindTTL = 10 * time.Minute
+
+func bindKey(ticket string) string { return "bind:" + hashValue(ticket) }
+
+// startBinding parks the identity and shows the binding page.
+func (l *Login) startBinding(c echo.Context, ar *store.AuthRequest, id connectors.Identity) error {
+	ticket := randomValue()
+	rec, err := json.Marshal(pendingBind{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Identity: id})
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	if err := l.o.Store.SetValue(c.Request().Context(), bindKey(ticket), rec, bindTTL); err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	return c.Redirect(http.StatusSeeOther, "/login/bind?id="+url.QueryEscape(ar.ID)+"&t="+url.QueryEscape(ticket))
+}
+
+// pending loads the parked identity of ticket for this auth request and
+// browser, or renders the error page and returns nil.
+func (l *Login) pending(c echo.Context, ar *store.AuthRequest, ticket string) *pendingBind {
+	raw, err := l.o.Store.GetValue(c.Request().Context(), bindKey(ticket))
+	if errors.Is(err, store.ErrNotFound) || ticket == "" {
+		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, "invalid_state")
+		return nil
+	}
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	var p pendingBind
+	if json.Unmarshal(raw, &p) != nil || p.AuthRequestID != ar.ID || p.BrowserID != ar.BrowserID {
+		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, "invalid_state")
+		return nil
+	}
+	return &p
+}
+
+// proofMethods are the connectors that can prove a person: every form
+// connector configured, whatever the client allows (the proof is about
+// the person, not about this client's sign-in methods).
+func (l *Login) proofMethods() []connectors.PasswordLogin {
+	var out []connectors.PasswordLogin
+	for _, cn := range l.o.Connectors {
+		if pl, ok := cn.(connectors.PasswordLogin); ok {
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+func (l *Login) proofMethod(via string) connectors.PasswordLogin {
+	ms := l.proofMethods()
+	for _, m := range ms {
+		if m.ID() == via {
+			return m
+		}
+	}
+	if len(ms) > 0 {
+		return ms[0]
+	}
+	return nil
+}
+
+func (l *Login) showBind(c echo.Context) error {
+	ar, cl, lang := l.request(c, c.QueryParam("id"))
+	if ar == nil {
+		return nil
+	}
+	p := l.pending(c, ar, c.QueryParam("t"))
+	if p == nil {
+		return nil
+	}
+	return l.renderBind(c, http.StatusOK, ar, cl, lang, c.QueryParam("t"), p, l.proofMethod(c.QueryParam("via")), "", "", "")
+}
+
+func (l *Login) renderBind(c echo.Context, status int, ar *store.AuthRequest, cl *store.Client, lang, ticket string, p *pendingBind, via connectors.PasswordLogin, user, msg, notice string) error {
+	if via == nil {
+		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, "no_bind_method")
+		return nil
+	}
+	type method struct {
+		Name, URL string
+		Current   bool
+	}
+	var methods []method
+	for _, m := range l.proofMethods() {
+		methods = append(methods, method{Name: m.DisplayName(lang), Current: m.ID() == via.ID(),
+			URL: "/login/bind?id=" + url.QueryEscape(ar.ID) + "&t=" + url.QueryEscape(ticket) + "&via=" + url.QueryEscape(m.ID()) + "&lang=" + lang})
+	}
+	upstream := p.Identity.ConnectorID
+	if cn, ok := l.byID[upstream]; ok {
+		upstream = cn.DisplayName(lang)
+	}
+	_, codeSender := via.(connectors.CodeSender)
+	return l.o.Pages.Render(c.Response(), status, "bind", struct {
+		page
+		UpstreamName, Ticket, Via, User, Error, Notice string
+		Methods                                        []method
+		CodeSender                                     bool
+	}{l.base(c, ar, cl, lang), upstream, ticket, via.ID(), user, msg, notice, methods, codeSender})
+}
+
+// bind handles the binding form: send a code, or prove the person and link.
+func (l *Login) bind(c echo.Context) error {
+	r := c.Request()
+	ctx := r.Context()
+	ar, cl, lang := l.form(c)
+	if ar == nil {
+		return nil
+	}
+	ticket := r.PostFormValue("t")
+	p := l.pending(c, ar, ticket)
+	if p == nil {
+		return nil
+	}
+	via := l.proofMethod(r.PostFormValue("via"))
+	if via == nil {
+		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "no_bind_method")
+		return nil
+	}
+	user := strings.TrimSpace(r.PostFormValue("user"))
+	ip := c.RealIP()
+	n, err := l.o.Store.Incr(ctx, "bind:ip:"+ip, 10*time.Minute)
+	if err != nil {
+		l.fail(c, err, "")
+		return nil
+	}
+	if int(n) > l.o.IPRateLimit {
+		l.onLogin(p.Identity.ConnectorID, "bind_rate_limited")
+		return l.renderBind(c, http.StatusTooManyRequests, ar, cl, lang, ticket, p, via, user, web.Text(lang, "err_rate_limited"), "")
+	}
+	if r.PostFormValue("action") == "send" {
+		cs, ok := via.(connectors.CodeSender)
+		if !ok {
+			l.ErrorPage(c.Response(), r, http.StatusBadRequest, "no_bind_method")
+			return nil
+		}
+		if err := cs.SendCode(ctx, connectors.Credentials{User: user, RemoteIP: ip}); err != nil {
+			if le, ok := connectors.AsLoginError(err); ok {
+				return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
+			}
+			l.fail(c, err, "")
+			return nil
+		}
+		return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, "", web.Text(lang, "code_sent"))
+	}
+	proof, err := via.Login(ctx, connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
+	if err != nil {
+		l.recordFailure(c, ar, via.ID(), maskLogin(user), err)
+		if le, ok := connectors.AsLoginError(err); ok {
+			l.onLogin(p.Identity.ConnectorID, "bind_"+le.Code)
+			return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
+		}
+		l.fail(c, err, "")
+		return nil
+	}
+	// One binding per ticket: a second submit finds nothing.
+	if _, err := l.o.Store.TakeValue(ctx, bindKey(ticket)); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
+			return nil
+		}
+		l.fail(c, err, "")
+		return nil
+	}
+	switch err := l.o.Resolver.Link(ctx, p.Identity, proof.Subject); {
+	case errors.Is(err, store.ErrConflict):
+		// Linked meanwhile (a second tab): resolution below decides.
+	case err != nil:
+		l.fail(c, err, "")
+		return nil
+	default:
+		l.record(c, audit.Event{Type: audit.LinkCreate, Action: "self-bind", Connector: p.Identity.ConnectorID, Client: ar.ClientID,
+			Principal: proof.Subject, Subject: maskSubject(p.Identity.Subject), Actor: "person:" + proof.Subject,
+			After: map[string]any{"connector": p.Identity.ConnectorID, "proved_by": via.ID(), "created_by": "self-bind"}})
+	}
+	l.onLogin(p.Identity.ConnectorID, "bound")
+	return l.loggedIn(c, ar, p.Identity)
+}
+
+// maskLogin masks a typed login (ID number, mobile) for the audit trail.
+func maskLogin(user string) string {
+	if m, err := ids.Mobile(user); err == nil {
+		return ids.MaskMobile(m)
+	}
+	return ids.MaskID(strings.ToUpper(strings.TrimSpace(user)))
+}
+
+// maskSubject shortens an upstream subject (open_id, certificate hash) for
+// the audit trail: enough to tell two apart, not enough to reuse.
+func maskSubject(s string) string {
+	if len(s) <= 8 {
+		return ids.MaskID(s)
+	}
+	return s[:4] + "…" + s[len(s)-4:]
+}
