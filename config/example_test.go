@@ -18,6 +18,7 @@ func setExampleEnv(t *testing.T) {
 	t.Setenv("GJJID_ID_HASH_KEY", secret(4))
 	t.Setenv("GJJID_COOKIE_KEY", secret(5))
 	t.Setenv("GJJID_PORTAL_SECRET", "portal-secret")
+	t.Setenv("GJJID_ADMIN_SECRET", "admin-secret")
 	t.Setenv("GJJID_SEED_PASSWORD", "123456")
 }
 
@@ -27,7 +28,7 @@ func TestExampleLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Store.Type != "redis" || len(cfg.Clients) != 3 || cfg.Clients[0].Secret != "portal-secret" {
+	if cfg.Store.Type != "redis" || len(cfg.Clients) != 4 || cfg.Clients[0].Secret != "portal-secret" || cfg.Clients[2].Scopes[0] != "gjjid:admin" {
 		t.Errorf("unexpected example: %+v", cfg)
 	}
 	var pw struct {
