@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -236,9 +237,14 @@ func TestAdminLinks(t *testing.T) {
 		if len(of.Items) != 2 {
 			t.Fatalf("person has %d links, want 2: %v", len(of.Items), of.Items)
 		}
-		api.Want(http.StatusOK, "GET", "/admin/v1/links?principal="+bt.UnitID, nil, &of)
-		if len(of.Items) != 2 {
-			t.Fatalf("unit has %d links, want 2: %v", len(of.Items), of.Items)
+		var p1, p2 listPage[map[string]any] // fresh: decoding into a used page would merge
+		api.Want(http.StatusOK, "GET", "/admin/v1/links?principal="+bt.UnitID+"&limit=1", nil, &p1)
+		if len(p1.Items) != 1 || p1.NextCursor == "" {
+			t.Fatalf("first page of the unit's links: %v, next %q", p1.Items, p1.NextCursor)
+		}
+		api.Want(http.StatusOK, "GET", "/admin/v1/links?principal="+bt.UnitID+"&limit=1&cursor="+url.QueryEscape(p1.NextCursor), nil, &p2)
+		if len(p2.Items) != 1 || p2.NextCursor != "" || p2.Items[0]["subject"] == p1.Items[0]["subject"] {
+			t.Fatalf("second page of the unit's links: %v, next %q", p2.Items, p2.NextCursor)
 		}
 		api.Want(http.StatusNoContent, "DELETE", "/admin/v1/links?connector=ca&subject="+agentSubject, nil, nil)
 		wantStatus(t, api, http.StatusNotFound, "not_found", "DELETE", "/admin/v1/links?connector=ca&subject="+agentSubject, nil)
@@ -386,5 +392,44 @@ func TestAdminAuditAndNoPersonalDataInLogs(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"msg":"audit"`) {
 		t.Error("audit events are not mirrored to the log")
+	}
+}
+
+func TestRevocationsAudited(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	api := bt.NewAdminAPI(t, b.URL)
+	rp := bt.NewRP(t, b.URL)
+	_, tok, claims := login(t, b, rp, bt.NewBrowser(t))
+	if status, err := bt.Revoke(b.URL, bt.ClientID, bt.ClientSecret, tok.RefreshToken, "refresh_token"); err != nil || status != http.StatusOK {
+		t.Fatalf("revoke: %d %v", status, err)
+	}
+	// A replayed code revokes what it issued.
+	f := rp.NewFlow()
+	loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := rp.Callback(f, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rp.Exchange(context.Background(), f, code); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rp.Exchange(context.Background(), f, code); err == nil {
+		t.Fatal("replayed code accepted")
+	}
+	var events listPage[map[string]any]
+	api.Want(http.StatusOK, "GET", "/admin/v1/audit?type=token.revoke", nil, &events)
+	var reasons []string
+	for _, e := range events.Items {
+		reasons = append(reasons, e["reason"].(string))
+		if e["reason"] == "client_request" && (e["principal"] != claims["sub"] || e["actor"] != "client:"+bt.ClientID) {
+			t.Errorf("client revocation event %v", e)
+		}
+	}
+	if !slices.Equal(reasons, []string{"client_request", "code_replay"}) {
+		t.Fatalf("revocations audited: %v", reasons)
 	}
 }

@@ -137,6 +137,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
+		OnRevoke: b.auditRevocation,
 	}, b.log)
 	if err != nil {
 		return err
@@ -184,6 +185,22 @@ func (b *Broker) routes(https bool) *echo.Echo {
 		e.Any("/*", op)
 	}
 	return e
+}
+
+// auditRevocation records the provider's revocations: a client's RFC 7009
+// request, and the ones the broker makes on a replayed code or a reused
+// refresh token (signs of theft).
+func (b *Broker) auditRevocation(ctx context.Context, r provider.Revocation) {
+	e := audit.Event{Type: audit.TokenRevoke, Reason: r.Reason, Client: r.ClientID, Principal: r.Subject, Actor: "broker"}
+	if r.Reason == provider.RevokedByClient {
+		e.Actor = "client:" + r.ClientID
+	}
+	if r.Grant != "" {
+		e.After = map[string]any{"grant": r.Grant}
+	}
+	if err := b.Audit.Record(ctx, e); err != nil {
+		b.log.Error("audit write failed", "type", e.Type, "err", err)
+	}
 }
 
 // ready answers /readyz: 503 while the store is unreachable.

@@ -119,9 +119,10 @@ func TestSelfBind(t *testing.T) {
 		if len(events.Items) != 1 || events.Items[0]["action"] != "self-bind" {
 			t.Fatalf("self-bind audit: %v", events.Items)
 		}
-		admin.Want(http.StatusOK, "GET", "/admin/v1/audit?type=login.failure", nil, &events)
-		if len(events.Items) != 1 || events.Items[0]["subject"] != "510***********1236" || events.Items[0]["reason"] != "invalid_credentials" {
-			t.Fatalf("failed proof audit: %v", events.Items)
+		var failures listPage[map[string]any]
+		admin.Want(http.StatusOK, "GET", "/admin/v1/audit?type=login.failure", nil, &failures)
+		if len(failures.Items) != 1 || failures.Items[0]["subject"] != "510***********1236" || failures.Items[0]["reason"] != "invalid_credentials" {
+			t.Fatalf("failed proof audit: %v", failures.Items)
 		}
 	})
 }

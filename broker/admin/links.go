@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,16 +67,22 @@ func principalOfLink(l *store.Link) string {
 // listLinks pages every link, or lists one principal's (?principal=).
 func (a *API) listLinks(c echo.Context) error {
 	ctx := c.Request().Context()
+	cursor, limit, err := paging(c)
+	if err != nil {
+		return a.fail(c, err)
+	}
 	if p := c.QueryParam("principal"); p != "" {
+		// A principal has a handful of links: read them all, page here.
 		ls, err := a.o.Accounts.LinksOf(ctx, normalizeUnit(p))
 		if err != nil {
 			return a.fail(c, err)
 		}
-		return c.JSON(http.StatusOK, page[*store.Link]{Items: ls})
-	}
-	cursor, limit, err := paging(c)
-	if err != nil {
-		return a.fail(c, err)
+		ls = slices.DeleteFunc(ls, func(l *store.Link) bool { return cursor != "" && linkCursor(l) <= cursor })
+		next := ""
+		if len(ls) > limit {
+			ls, next = ls[:limit], linkCursor(ls[limit-1])
+		}
+		return c.JSON(http.StatusOK, page[*store.Link]{Items: ls, NextCursor: next})
 	}
 	ls, next, err := a.o.Accounts.ListLinks(ctx, cursor, limit)
 	if err != nil {
@@ -83,6 +90,10 @@ func (a *API) listLinks(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, page[*store.Link]{Items: ls, NextCursor: next})
 }
+
+// linkCursor orders a principal's links as the store lists them: by
+// connector, then subject.
+func linkCursor(l *store.Link) string { return l.Connector + "\x00" + l.Subject }
 
 // deleteLink unlinks ?connector=&subject= (subjects hold ':' and '/', so
 // they travel as a query parameter, not a path segment).

@@ -41,8 +41,27 @@ type Profile struct {
 	Roles    []string
 }
 
+// Revocation is a revocation the provider made, for the audit trail.
+type Revocation struct {
+	Reason   string // RevokedByClient, RevokedCodeReplay or RevokedRefreshReuse
+	ClientID string // the client that asked (RFC 7009), when known
+	Subject  string // whose tokens, when known
+	Grant    string // the grant (refresh family) revoked, if any
+	JTI      string // the access token revoked, if any
+}
+
+// Revocation reasons.
+const (
+	RevokedByClient     = "client_request" // RFC 7009 /revoke
+	RevokedCodeReplay   = "code_replay"    // an authorization code presented twice
+	RevokedRefreshReuse = "refresh_reuse"  // a rotated refresh token presented again
+)
+
 // Options configure the provider.
 type Options struct {
+	// OnRevoke is told of every revocation the provider makes (nil: none);
+	// the broker audits them.
+	OnRevoke  func(ctx context.Context, r Revocation)
 	Issuer    string
 	CryptoKey [32]byte // AES-256-GCM for authorization codes; shared by all instances
 	// AllowInsecure permits an http issuer (loopback development only).

@@ -130,6 +130,7 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 			s.log.Error("revoke grant after code replay", "grant", id, "err", rerr)
 		}
 		s.log.Warn("authorization code replayed; grant revoked", "grant", id)
+		s.revoked(ctx, Revocation{Reason: RevokedCodeReplay, Grant: id})
 		return nil, oidc.ErrInvalidGrant().WithDescription("authorization code already used")
 	}
 	if err != nil {

@@ -55,6 +55,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		switch {
 		case errors.Is(err, store.ErrRefreshReused):
 			s.revokeFamilyTokens(ctx, next.FamilyID)
+			s.revoked(ctx, Revocation{Reason: RevokedRefreshReuse, ClientID: next.ClientID, Subject: next.Subject, Grant: next.FamilyID})
 			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used; the grant has been revoked")
 		case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
 			// Revoked meanwhile, also through its subject ("revoke
@@ -82,6 +83,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	case errors.Is(err, store.ErrRefreshReused):
 		s.revokeFamilyTokens(ctx, fam)
 		s.log.Warn("refresh token reused; family revoked", "family", fam)
+		s.revoked(ctx, Revocation{Reason: RevokedRefreshReuse, Grant: fam})
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token already used; the grant has been revoked")
 	case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token invalid, expired or revoked")
@@ -137,6 +139,7 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID s
 			markFault(ctx)
 			return oidc.ErrServerError().WithParent(err)
 		}
+		s.revoked(ctx, Revocation{Reason: RevokedByClient, ClientID: clientID, Subject: userID, Grant: fam})
 		return nil
 	}
 	claims, ok := s.presentedAccessToken(ctx, tokenOrID)
@@ -147,7 +150,15 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID s
 		markFault(ctx)
 		return oidc.ErrServerError().WithParent(err)
 	}
+	s.revoked(ctx, Revocation{Reason: RevokedByClient, ClientID: clientID, Subject: claims.Subject, JTI: claims.JWTID})
 	return nil
+}
+
+// revoked tells Options.OnRevoke.
+func (s *storage) revoked(ctx context.Context, r Revocation) {
+	if s.opts.OnRevoke != nil {
+		s.opts.OnRevoke(ctx, r)
+	}
 }
 
 // TerminateSessionFromRequest ends the browser's SSO session (RP-initiated
