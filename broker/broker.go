@@ -108,7 +108,8 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	for i, c := range cfg.Connectors {
 		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
 	}
-	conns, errs := reg.Open(specs, connectors.Deps{Store: b.Store, Secrets: connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey}, Logger: b.log})
+	conns, errs := reg.Open(specs, connectors.Deps{Store: b.Store, Secrets: connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey}, Logger: b.log,
+		Broker: b.services()})
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -127,17 +128,19 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,
 		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
 		OnLogin: b.Metrics.Login, Audit: b.Audit, Issuer: cfg.Issuer, Logger: b.log,
+		CertificateURL: b.certificateURL(), DemoSigner: cfg.Login.DemoSigner,
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
+	exchange, tokenTypes := newSubjectTokenExchange(b, conns, dir)
 	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, dir, provider.Options{
 		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https,
 		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage, EndSession: b.Login.EndSession,
-		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
+		ACRValues: login.ACRLevels, UpstreamLogout: b.Login.UpstreamLogout, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation,
+		OnRevoke: b.auditRevocation, ExchangeSubjectToken: exchange.exchange, SubjectTokenTypes: tokenTypes,
 	}, b.log)
 	if err != nil {
 		return err
@@ -160,6 +163,9 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		Logger:    b.log,
 	})
 	b.Echo = b.routes(https)
+	if err := b.mountCrossDevice(b.Echo, conns); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -168,6 +174,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
 	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log))
+	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
 	b.mountRegistration(e)
@@ -218,6 +225,8 @@ func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
 	go b.Keys.Run(ctx)
 	srv := &http.Server{Handler: b.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
+	srv.RegisterOnShutdown(b.Login.CloseStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

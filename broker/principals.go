@@ -52,12 +52,16 @@ func (d *directory) Resolve(ctx context.Context, id connectors.Identity) (login.
 		}
 		return login.Principal{Subject: id.Subject, UnitID: id.UnitID}, nil
 	}
-	l, err := d.a.GetLink(ctx, id.ConnectorID, id.Subject)
-	switch {
-	case err == nil:
-		return d.linked(ctx, l)
-	case !errors.Is(err, store.ErrNotFound):
-		return login.Principal{}, fmt.Errorf("resolve %s identity: %w", id.ConnectorID, err)
+	// A certificate may be bound by fingerprint or by issuer and serial:
+	// the link may name any of the identity's subjects.
+	for _, sub := range append([]string{id.Subject}, id.AltSubjects...) {
+		l, err := d.a.GetLink(ctx, id.ConnectorID, sub)
+		switch {
+		case err == nil:
+			return d.linked(ctx, l)
+		case !errors.Is(err, store.ErrNotFound):
+			return login.Principal{}, fmt.Errorf("resolve %s identity: %w", id.ConnectorID, err)
+		}
 	}
 	switch id.LinkPolicy {
 	case connectors.LinkBound:
@@ -112,14 +116,19 @@ func (d *directory) unitPrincipal(ctx context.Context, unitID string) (login.Pri
 
 // autoLink links an identity that proves its principal by itself: a unit
 // identity by its credit code, a person by a verified ID number the
-// connector put into Claims ("id_type", "id_number"). The principal must
-// exist; creating it is the connector issue's decision.
+// connector put into Claims ("id_type", "id_number"). A unit or person
+// the broker does not know yet is created when the identity names it
+// (unit: Claims["unit_name"] or Name; person: Name); a disabled one
+// stays refused.
 func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login.Principal, error) {
 	link := accounts.NewLink{Connector: id.ConnectorID, Subject: id.Subject, CreatedBy: "auto", Label: ids.MaskName(id.Name)}
 	var p login.Principal
 	var err error
 	switch {
 	case (id.Kind == connectors.KindUnit || id.Kind == connectors.KindLegalPerson) && id.UnitID != "":
+		if err = d.ensureUnit(ctx, id); err != nil {
+			return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, err)
+		}
 		if p, err = d.unitPrincipal(ctx, id.UnitID); err != nil {
 			return login.Principal{}, err
 		}
@@ -134,6 +143,9 @@ func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login
 			typ = accounts.IDTypeResident
 		}
 		person, ferr := d.a.FindByIDNumber(ctx, typ, num)
+		if errors.Is(ferr, store.ErrNotFound) && id.Name != "" {
+			person, ferr = d.createPerson(ctx, id.Name, typ, num)
+		}
 		if errors.Is(ferr, store.ErrNotFound) || errors.Is(ferr, accounts.ErrInvalid) || (ferr == nil && person.Status != accounts.StatusActive) {
 			return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, login.ErrNoAccount)
 		}
@@ -149,6 +161,37 @@ func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login
 		return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, err)
 	}
 	return p, nil
+}
+
+// ensureUnit creates the unit of a unit identity when the broker does
+// not know it yet (a legal person of the provincial platform whose unit
+// has not used the hall before).
+func (d *directory) ensureUnit(ctx context.Context, id connectors.Identity) error {
+	_, err := d.a.GetUnit(ctx, id.UnitID)
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	name, _ := id.Claims["unit_name"].(string)
+	if name == "" {
+		name = id.Name
+	}
+	if name == "" {
+		return nil // unitPrincipal answers ErrNoAccount
+	}
+	if _, err := d.a.CreateUnit(ctx, id.UnitID, "", name); err != nil && !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	return nil
+}
+
+// createPerson creates the person a verified ID number names; a
+// concurrent login that created it first wins.
+func (d *directory) createPerson(ctx context.Context, name, idType, number string) (*store.Person, error) {
+	p, err := d.a.CreatePerson(ctx, accounts.NewPerson{Name: name, IDType: idType, IDNumber: number})
+	if errors.Is(err, store.ErrConflict) {
+		return d.a.FindByIDNumber(ctx, idType, number)
+	}
+	return p, err
 }
 
 // Link stores a self-bind link (made by the binding page) from the
@@ -197,7 +240,9 @@ func (d *directory) loadProfile(ctx context.Context, subject, unitID string) (pr
 		if err != nil {
 			return provider.Profile{}, err
 		}
-		return provider.Profile{Name: u.Name, UnitName: u.Name}, nil
+		// A unit principal is the unit acting as itself, the 法人 (legal
+		// person): a provincial legal-person login or a unit certificate.
+		return provider.Profile{Name: u.Name, UnitName: u.Name, Roles: []string{accounts.RoleLegalPerson}}, nil
 	}
 	p, err := d.a.GetPerson(ctx, subject)
 	if errors.Is(err, store.ErrNotFound) {

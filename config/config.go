@@ -42,6 +42,26 @@ type Listen struct {
 	TLSKeyFile      string        `yaml:"tls_key_file"`
 	TrustedProxies  []string      `yaml:"trusted_proxies"` // CIDRs whose X-Forwarded-For is believed
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+
+	MTLS       MTLS       `yaml:"mtls"`
+	ClientCert ClientCert `yaml:"client_cert"`
+}
+
+// MTLS is the listener that asks browsers for a client certificate
+// (certificate login, connector type x509); Addr "" runs none.
+type MTLS struct {
+	Addr        string `yaml:"addr"`
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	// URL is the listener's public URL (default https://<addr>).
+	URL string `yaml:"url"`
+}
+
+// ClientCert says which TLS-terminating proxies may forward a client
+// certificate (RFC 9440 Client-Cert, or Header with URL-encoded PEM).
+type ClientCert struct {
+	TrustedProxies []string `yaml:"trusted_proxies"` // CIDRs; the forwarded headers of anyone else are stripped
+	Header         string   `yaml:"header"`          // e.g. X-SSL-Client-Cert; "" only RFC 9440
 }
 
 // Store selects and configures the backend.
@@ -103,6 +123,9 @@ type Login struct {
 	DefaultLocale string `yaml:"default_locale"` // zh-CN (default) | en
 	// IPRateLimit bounds login attempts per client IP per minute; default 30.
 	IPRateLimit int `yaml:"ip_rate_limit"`
+	// DemoSigner offers a development signer on the certificate page
+	// (`gjjid dev` sets it); never in production.
+	DemoSigner bool `yaml:"demo_signer"`
 }
 
 // Log configures slog.

@@ -82,6 +82,27 @@ func (l Listen) validate(ps *Problems) {
 		}
 	}
 	positive(ps, "listen.shutdown_timeout", l.ShutdownTimeout)
+	l.validateCertificates(ps)
+}
+
+func (l Listen) validateCertificates(ps *Problems) {
+	m := l.MTLS
+	if m.Addr != "" {
+		if _, _, err := net.SplitHostPort(m.Addr); err != nil {
+			ps.add("listen.mtls.addr", "must be host:port, e.g. :5443")
+		}
+		if m.TLSCertFile == "" || m.TLSKeyFile == "" {
+			ps.add("listen.mtls.tls_cert_file", "the mTLS listener needs tls_cert_file and tls_key_file (its server certificate)")
+		}
+	}
+	if m.URL != "" && !strings.HasPrefix(m.URL, "https://") {
+		ps.add("listen.mtls.url", "must be an https URL")
+	}
+	for i, p := range l.ClientCert.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			ps.add(index("listen.client_cert.trusted_proxies", i), "must be a CIDR such as 10.0.0.5/32, got %q", p)
+		}
+	}
 }
 
 func (s Store) validate(ps *Problems) {

@@ -14,6 +14,10 @@ var (
 	hexSHA256   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 )
 
+// grantTokenExchange is RFC 8693's grant: a WeChat mini program exchanging
+// its js_code (connectors/wechat).
+const grantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
+
 // validateClients checks every client; connectorIDs are the configured
 // connectors a client may name.
 func validateClients(clients []Client, connectorIDs []string, ps *Problems) {
@@ -109,7 +113,7 @@ func (c Client) validateGrants(path string, ps *Problems) {
 	gtPath := key(path, "grant_types")
 	for j, g := range c.GrantTypes {
 		switch {
-		case !slices.Contains(grantTypes, g):
+		case !slices.Contains(grantTypes, g) && g != grantTokenExchange:
 			oneOf(ps, index(gtPath, j), g, grantTypes...)
 		case g == "client_credentials" && c.Public:
 			ps.add(index(gtPath, j), "client_credentials is not allowed for a public client, which has no secret to authenticate with")

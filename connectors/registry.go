@@ -13,6 +13,9 @@ type Deps struct {
 	Store   any // satisfies the connector's own storage interface
 	Secrets Secrets
 	Logger  Logger
+	// Broker offers what cross-device connectors need beyond the store
+	// (crossdevice.go); each asserts the small interfaces it declares.
+	Broker any
 }
 
 // Secrets are the server-side keys connectors need.

@@ -30,6 +30,9 @@ const (
 const (
 	RoleUnitAdmin = "unit_admin" // manages the unit's agents (单位登录权限管理)
 	RoleOperator  = "operator"   // does the unit's business
+	// RoleLegalPerson is not an agent role: tokens of a unit principal (the
+	// unit acting as itself, 法人) carry it.
+	RoleLegalPerson = "legal_person"
 )
 
 // IDTypeResident is the ID type of a 居民身份证 (GB 11643), the only one

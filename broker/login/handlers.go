@@ -153,6 +153,12 @@ func (l *Login) showConnector(c echo.Context) error {
 	if rl, ok := cn.(connectors.RedirectLogin); ok {
 		return l.startRedirect(c, ar, rl)
 	}
+	if cl2, ok := cn.(connectors.CertificateLogin); ok {
+		return l.showCertificate(c, ar, cl, lang, cl2)
+	}
+	if cd, ok := cn.(connectors.CrossDevice); ok {
+		return l.showCrossDevice(c, ar, cl, lang, cd, "")
+	}
 	if _, ok := cn.(connectors.PasswordLogin); ok {
 		// login_hint prefills the login, as Keycloak does with the username.
 		return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, ar.LoginHint, "", "")
@@ -204,6 +210,9 @@ func (l *Login) submit(c echo.Context) error {
 	cn := l.connector(c, ar, cl)
 	if cn == nil {
 		return nil
+	}
+	if cl2, ok := cn.(connectors.CertificateLogin); ok {
+		return l.submitCertificate(c, ar, cl, lang, cl2)
 	}
 	pl, ok := cn.(connectors.PasswordLogin)
 	if !ok {
@@ -277,7 +286,8 @@ func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Id
 	now := l.o.Now()
 	cookie := randomValue()
 	s := &store.Session{ID: hashValue(cookie), CreatedAt: now, ExpiresAt: now.Add(l.o.SessionLifetime),
-		Auth: store.Authentication{Subject: p.Subject, AuthTime: now.Truncate(time.Second), AMR: id.AMR, ACR: id.ACR, IDP: id.ConnectorID, UnitID: p.UnitID}}
+		Auth: store.Authentication{Subject: p.Subject, AuthTime: now.Truncate(time.Second), AMR: id.AMR, ACR: id.ACR, IDP: id.ConnectorID, UnitID: p.UnitID,
+			CertThumbprint: certThumbprintOf(c)}}
 	s.Auth.SessionID = s.ID
 	if old := l.ck.sessionID(c.Request()); old != "" {
 		_ = l.o.Store.DeleteSession(ctx, old)
@@ -286,6 +296,7 @@ func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Id
 		l.fail(c, err, "")
 		return nil
 	}
+	l.rememberUpstream(ctx, s, id)
 	l.ck.set(c.Response(), l.o.SessionCookie, cookie, l.o.SessionLifetime)
 	return l.finish(c, ar, s)
 }

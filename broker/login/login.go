@@ -73,6 +73,13 @@ type Options struct {
 	Audit audit.Recorder
 	// Issuer is the broker's public URL, for connector callback URLs.
 	Issuer string
+	// CertificateURL is the mTLS listener's public URL ("" when there is
+	// none); the certificate page links to it.
+	CertificateURL string
+	// DemoSigner adds the development signer to the certificate page
+	// (`gjjid dev` only).
+	DemoSigner bool
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
@@ -85,6 +92,8 @@ type Login struct {
 	byID    map[string]connectors.Connector
 	log     *slog.Logger
 	onLogin func(string, string)
+
+	streams qrStreams // hijacked QR event streams (crossdevice_stream.go)
 }
 
 // New builds the login; call SetProvider before serving.
@@ -122,8 +131,13 @@ func (l *Login) Register(e *echo.Echo) {
 	e.POST("/login/unit", l.chooseUnit)
 	e.GET("/login/:connector", l.showConnector)
 	e.GET("/login/:connector/callback", l.callback)
+	e.GET("/login/:connector/mtls", l.mtlsStart)
+	e.GET("/login/:connector/mtls/done", l.mtlsDone)
+	e.POST("/login/:connector/callback", l.backChannelLogout) // CAS single logout
+	e.GET("/login/:connector/logged-out", l.upstreamLoggedOut)
 	e.POST("/login/:connector", l.submit) // a login; with action=send a one-time code request
 	e.GET("/logged-out", l.loggedOut)
+	l.registerCrossDevice(e) // QR page status, image and completion (crossdevice.go)
 }
 
 // Browser identifies the browser for the provider's interceptors.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,7 +48,9 @@ func (l *Login) startRedirect(c echo.Context, ar *store.AuthRequest, cn connecto
 		l.fail(c, err, "")
 		return nil
 	}
-	u, err := cn.LoginURL(ctx, state, l.CallbackURL(cn.ID()))
+	force := slices.Contains(ar.Prompt, "login") || (ar.MaxAge != nil && *ar.MaxAge == 0)
+	ctx = connectors.WithLoginHints(ctx, connectors.LoginHints{ForceLogin: force})
+	u, err := cn.LoginURL(connectors.WithUserAgent(ctx, c.Request().UserAgent()), state, l.CallbackURL(cn.ID()))
 	if err != nil {
 		l.log.Error("redirect login", "connector", cn.ID(), "err", err)
 		l.ErrorPage(c.Response(), c.Request(), http.StatusBadGateway, "upstream")

@@ -30,16 +30,17 @@ type principal struct {
 	subject, unitID, idp, acr string
 	amr                       []string
 	scopes                    []string
+	x5t                       string // RFC 8705 certificate thumbprint of an mTLS login
 }
 
 func principalOf(req op.TokenRequest) (principal, bool) {
 	switch r := req.(type) {
 	case authRequest:
 		if a := r.r.Auth; a != nil {
-			return principal{a.Subject, a.UnitID, a.IDP, a.ACR, a.AMR, r.r.Scopes}, true
+			return principal{a.Subject, a.UnitID, a.IDP, a.ACR, a.AMR, r.r.Scopes, a.CertThumbprint}, true
 		}
 	case *refreshRequest:
-		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.scopes}, true
+		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.scopes, r.rt.CertThumbprint}, true
 	}
 	return principal{}, false
 }
@@ -107,6 +108,9 @@ type tokenClaims struct {
 	IDP    string   `json:"idp"`
 	ACR    string   `json:"acr"`
 	AMR    []string `json:"amr"`
+	CNF    struct {
+		X5t string `json:"x5t#S256"`
+	} `json:"cnf"`
 }
 
 // presentedAccessToken decodes the access token the request carried. The
@@ -179,7 +183,7 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Audience = c.Audience
 	resp.Issuer = c.Issuer
 	resp.JWTID = c.JWTID
-	resp.Claims = loginClaims(map[string]any{}, principal{unitID: c.UnitID, idp: c.IDP, acr: c.ACR, amr: c.AMR})
+	resp.Claims = loginClaims(map[string]any{}, principal{unitID: c.UnitID, idp: c.IDP, acr: c.ACR, amr: c.AMR, x5t: c.CNF.X5t})
 	return nil
 }
 
@@ -196,6 +200,11 @@ func loginClaims(claims map[string]any, p principal) map[string]any {
 	}
 	if len(p.amr) > 0 {
 		claims["amr"] = p.amr
+	}
+	if p.x5t != "" {
+		// RFC 8705 §3.1: the token is bound to the certificate the user
+		// logged in with over mTLS.
+		claims["cnf"] = map[string]any{"x5t#S256": p.x5t}
 	}
 	return claims
 }

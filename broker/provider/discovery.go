@@ -60,6 +60,9 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 	m["response_types_supported"] = []string{"code"}
 	m["response_modes_supported"] = []string{"query"}
 	m["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials"}
+	if len(d.p.opts.SubjectTokenTypes) > 0 && d.p.opts.ExchangeSubjectToken != nil {
+		m["grant_types_supported"] = append(m["grant_types_supported"].([]string), GrantTypeTokenExchange)
+	}
 	m["code_challenge_methods_supported"] = []string{"S256"}
 	m["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "none"}
 	m["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post"}

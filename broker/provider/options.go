@@ -77,6 +77,11 @@ type Options struct {
 	Browser func(w http.ResponseWriter, r *http.Request) Browser
 	// EndSession clears the browser's session cookie at /end_session.
 	EndSession func(w http.ResponseWriter)
+	// UpstreamLogout, when set, is told the SSO session end_session ended
+	// and where the browser goes next; a non-empty answer is the
+	// upstream's logout URL to send the browser to first (the login
+	// brings it back to next).
+	UpstreamLogout func(ctx context.Context, sessionID, next string) string
 	// ErrorPage renders a human-facing error (never a redirect).
 	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, code string)
 	// ACRValues lists the assurance levels, weakest first, for discovery.
@@ -97,6 +102,11 @@ type Options struct {
 	RegistrationEndpoint string
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// ExchangeSubjectToken redeems RFC 8693 subject tokens of the
+	// SubjectTokenTypes (upstream credentials such as a WeChat mini
+	// program's js_code; tokenexchange.go). Nil: no token exchange.
+	ExchangeSubjectToken func(ctx context.Context, r ExchangeRequest) (Exchanged, error)
+	SubjectTokenTypes    []string
 }
 
 func (o Options) now() time.Time {

@@ -89,6 +89,10 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.serveClientCredentials(w, r)
 			return
 		}
+		if r.Method == http.MethodPost && r.PostFormValue("grant_type") == GrantTypeTokenExchange {
+			p.serveTokenExchange(w, r)
+			return
+		}
 		p.handler.ServeHTTP(w, r)
 	default:
 		p.handler.ServeHTTP(w, r)

@@ -30,7 +30,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			FamilyID: r.r.ID, ClientID: r.r.ClientID, Subject: a.Subject,
 			Scopes: r.r.Scopes, Audience: []string{r.r.ClientID}, AMR: a.AMR, ACR: a.ACR,
 			AuthTime: a.AuthTime, IDP: a.IDP, UnitID: a.UnitID, SessionID: a.SessionID,
-			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)),
+			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)), CertThumbprint: a.CertThumbprint,
 		}
 		tok := newRefreshToken(rt.FamilyID)
 		err := s.st.CreateRefreshToken(ctx, Hash(tok), rt)
@@ -168,6 +168,11 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 	if sid := BrowserFrom(ctx).SessionID; sid != "" {
 		if err := s.st.DeleteSession(ctx, sid); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", s.fail(ctx, "delete session", err)
+		}
+		if s.opts.UpstreamLogout != nil {
+			if u := s.opts.UpstreamLogout(ctx, sid, req.RedirectURI); u != "" {
+				return u, nil
+			}
 		}
 	}
 	return req.RedirectURI, nil

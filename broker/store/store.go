@@ -38,6 +38,9 @@ type Authentication struct {
 	IDP       string    `json:"idp,omitempty"`     // connector ID
 	UnitID    string    `json:"unit_id,omitempty"` // 统一社会信用代码 when acting for a unit
 	SessionID string    `json:"sid,omitempty"`     // browser session (hashed ID)
+	// CertThumbprint is the x5t#S256 of the client certificate of an
+	// mTLS login; access tokens are bound to it (RFC 8705 §3).
+	CertThumbprint string `json:"x5t_s256,omitempty"`
 }
 
 // AuthRequest is an authorization request between /authorize and the code
@@ -100,6 +103,10 @@ type RefreshToken struct {
 	SessionID string    `json:"sid,omitempty"`
 	IssuedAt  time.Time `json:"iat"`
 	ExpiresAt time.Time `json:"exp"`
+
+	// CertThumbprint carries Authentication.CertThumbprint into refreshed
+	// access tokens.
+	CertThumbprint string `json:"x5t_s256,omitempty"`
 }
 
 // RefreshTokens stores refresh-token families with rotation and reuse
@@ -303,6 +310,7 @@ type Store interface {
 	Accounts
 	Links
 	AuditLog
+	QRSessions
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

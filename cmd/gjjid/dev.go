@@ -38,6 +38,7 @@ const (
 	DemoAgent2Password = "135790"
 	DemoAdminID        = "demo-admin"
 	DemoAdminSecret    = "demo-admin-secret"
+	DemoAppClientID    = "demo-app" // the fund's app: a public client whose users confirm QR logins
 )
 
 func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -45,6 +46,7 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:5556", "listen address; the issuer is http://ADDR")
 	storeURL := fs.String("store", "", "redis://… to use Redis instead of the memory store")
+	mtlsAddr := fs.String("mtls-addr", "auto", "the certificate-login mTLS listener (auto: a free loopback port; empty: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,8 +54,25 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	provincial, err := devProvincial(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	stopAW, alipayWeChat, err := devAlipayWeChat(cfg) // fake Alipay and WeChat (dev_alipay_wechat.go)
+	if err != nil {
+		return err
+	}
+	defer stopAW()
+	certBanner, stopCerts, err := devCertificates(cfg, *mtlsAddr) // demo CA and unit certificate (dev_x509.go)
+	if err != nil {
+		return err
+	}
+	defer stopCerts()
+	cfg.Login.DemoSigner = true
 	return start(ctx, cfg, stderr, func(b *broker.Broker, a net.Addr) {
-		fmt.Fprint(stdout, devBanner(cfg.Issuer))
+		fmt.Fprint(stdout, devBanner(cfg.Issuer)+provincial)
+		printDevAlipayWeChat(stdout, alipayWeChat)
+		fmt.Fprint(stdout, certBanner)
 	})
 }
 
@@ -91,11 +110,14 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
 			{ID: DemoAdminID, Name: "管理后台", Secret: DemoAdminSecret,
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjjid:admin"}},
+			{ID: DemoAppClientID, Name: "公积金App", Public: true, ApplicationType: "native",
+				RedirectURIs: []string{"http://127.0.0.1/callback"}, GrantTypes: []string{"authorization_code", "refresh_token"}},
 		},
 		Connectors: []config.Connector{
 			{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in",
 				Config: yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}},
-			{ID: "sms", Type: "sms", Name: "短信验证码登录", NameEN: "Text message code", Config: devSMSConfig()}},
+			{ID: "sms", Type: "sms", Name: "短信验证码登录", NameEN: "Text message code", Config: devSMSConfig()},
+			{ID: "appscan", Type: "appscan", Name: "公积金App扫码登录", NameEN: "Scan with the fund's app", Config: devAppScanConfig()}},
 		Seed: &config.Seed{
 			Units: []config.SeedUnit{{ID: DemoUnitID, CustomerNo: "510100000001", Name: DemoUnitName},
 				{ID: DemoUnit2ID, CustomerNo: "510100000002", Name: DemoUnit2Name}},
@@ -127,6 +149,16 @@ func devSMSConfig() yaml.Node {
 	return *n.Content[0]
 }
 
+// devAppScanConfig offers QR login with the simulated app at /dev/app,
+// signed in as the demo agent: two browser tabs are all it takes.
+func devAppScanConfig() yaml.Node {
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte("app_clients: ["+DemoAppClientID+"]\ndev_app_page: true\ndev_app_user: \""+DemoAgentMobile+"\"\n"), &n); err != nil {
+		panic(err)
+	}
+	return *n.Content[0]
+}
+
 func devBanner(issuer string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `
@@ -137,14 +169,16 @@ gjjid dev — demo setup (development only; secrets are public)
   native client     %s  (public, PKCE, loopback redirect http://127.0.0.1:<any port>/callback)
   service client    %s / %s  (client_credentials, scope gjj:api)
   admin client      %s / %s  (client_credentials, scope gjjid:admin; try: gjjid admin units list)
-  connectors        password (经办人登录), sms (短信验证码登录; the code is printed in this log)
+  connectors        password (经办人登录), sms (短信验证码登录; the code is printed in this log),
+                    appscan (扫码登录; scan with the simulated app at %s/dev/app)
+  app client        %s  (public, the fund's app: its users' tokens confirm QR logins)
   unit              %s %s
   agent             %s  ID %s  mobile %s  password %s  (unit_admin)
   unit 2            %s %s
   agent 2           %s  ID %s  mobile %s  password %s  (unit_admin)
 
 `, issuer, DemoClientID, DemoClientSecret, DemoNativeClientID, DemoServiceID, DemoServiceSecret,
-		DemoAdminID, DemoAdminSecret,
+		DemoAdminID, DemoAdminSecret, issuer, DemoAppClientID,
 		DemoUnitID, DemoUnitName, DemoAgentName, DemoAgentID, DemoAgentMobile, DemoAgentPassword,
 		DemoUnit2ID, DemoUnit2Name, DemoAgent2Name, DemoAgent2ID, DemoAgent2Mobile, DemoAgent2Password)
 	return b.String()

@@ -12,13 +12,21 @@ import (
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/alipay"
+	"github.com/gjjid/gjjid/connectors/appscan"
+	"github.com/gjjid/gjjid/connectors/cas"
+	"github.com/gjjid/gjjid/connectors/oauth2"
+	"github.com/gjjid/gjjid/connectors/oidc"
 	"github.com/gjjid/gjjid/connectors/password"
 	"github.com/gjjid/gjjid/connectors/sms"
+	"github.com/gjjid/gjjid/connectors/wechat"
+	"github.com/gjjid/gjjid/connectors/x509"
 )
 
 // The accounts service is the directory the password and sms connectors
@@ -36,13 +44,29 @@ func registry(b *broker.Broker) connectors.Registry {
 	return connectorRegistry(b.Accounts.Directory())
 }
 
+// notFound tells connectors, which may not import broker/store, which
+// store errors mean "no such key".
+func notFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
 // connectorRegistry is the registry over an accounts directory.
 func connectorRegistry(dir *accounts.Directory) connectors.Registry {
 	return connectors.Registry{
 		password.Type: password.Factory(dir),
 		// A connector may not import broker/store, so it is told here
 		// which store errors mean "no such key".
-		sms.Type: sms.Factory(sms.Options{Directory: dir, IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }}),
+		sms.Type:    sms.Factory(sms.Options{Directory: dir, IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }}),
+		alipay.Type: alipay.Factory(alipay.Options{}),
+		wechat.Type: wechat.Factory(wechat.Options{}),
+		// QR login with the fund's app; the broker's services reach it as
+		// connectors.Deps.Broker when Mount opens it.
+		appscan.Type: appscan.Factory(appscan.Options{ACRLevels: login.ACRLevels}),
+		// Provincial unified identity platforms (统一身份认证平台).
+		oidc.Type:   oidc.Factory(oidc.Options{IsNotFound: notFound}),
+		cas.Type:    cas.Factory(cas.Options{IsNotFound: notFound}),
+		oauth2.Type: oauth2.Factory(oauth2.Options{IsNotFound: notFound}),
+
+		// Unit and counter-bound CA certificates (mTLS, challenge-signature).
+		x509.Type: x509.Factory(x509.Options{}),
 	}
 }
 
@@ -86,6 +110,11 @@ func start(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 			return err
 		}
 	}
+	if cfg.Listen.MTLS.Addr != "" {
+		if err := startMTLS(ctx, b, cfg.Listen.MTLS, log); err != nil {
+			return err
+		}
+	}
 	log.Info("gjjid listening", "addr", ln.Addr().String(), "issuer", cfg.Issuer, "store", cfg.Store.Type, "version", version)
 	if ready != nil {
 		ready(b, ln.Addr())
@@ -123,6 +152,7 @@ func checkConnectors(cfg *config.Config) []error {
 	for i, c := range cfg.Connectors {
 		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
 	}
-	_, errs := reg.Open(specs, connectors.Deps{Store: st, Secrets: connectors.Secrets{Pepper: key, IDHashKey: key}})
+	_, errs := reg.Open(specs, connectors.Deps{Store: st, Secrets: connectors.Secrets{Pepper: key, IDHashKey: key},
+		Broker: broker.NewConnectorServices(st, acc, nil)})
 	return errs
 }

@@ -48,6 +48,7 @@ type Store struct {
 	agents       map[string]map[string][]byte // person ID → unit ID → JSON store.Agent
 	links        map[string][]byte            // linkKey → JSON store.Link
 	audit        []auditEntry                 // oldest first
+	qr           qrState                      // QR sessions and their watchers (qr.go)
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -133,6 +134,7 @@ func (s *Store) sweep(now time.Time) {
 	sweepMap(s.sessions, now, func(r record) time.Time { return r.expires })
 	sweepMap(s.counters, now, func(c counter) time.Time { return c.expires })
 	sweepMap(s.values, now, func(r record) time.Time { return r.expires })
+	s.sweepQR(now)
 }
 
 // sweepMap deletes the entries of m whose expiry has passed at now.

@@ -30,6 +30,8 @@ package redisstore
 //	p links:{acct}               sorted set of every link's "<c>\x00<s>"
 //	p links-of:{acct}:<id>       sorted set of "<c>\x00<s>" linked to a person or unit
 //	p audit                      stream of audit events (field d = JSON)
+//	p qr:{<id>}                  hash: a QR login session (fields in qr.go)     PX = expiry + keep
+//	p qr-events                  pub/sub channel: IDs of QR sessions that changed (not a key)
 //
 // Account records and their indexes share the single tag {acct} so PutPerson
 // can check both unique indexes and write the person with them in one Lua

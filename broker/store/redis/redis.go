@@ -28,6 +28,8 @@ type Store struct {
 	c    goredis.UniversalClient
 	k    keys
 	owns bool // Close closes c: Open created it
+
+	qr qrHub // the QR events subscription and its waiters (qr.go)
 }
 
 // New returns a store over an existing client; every key it writes starts
@@ -177,6 +179,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the client if Open created it.
 func (s *Store) Close() error {
+	s.qr.close()
 	if !s.owns {
 		return nil
 	}

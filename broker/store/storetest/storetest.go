@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Sessions", sessionTests},
 		{"Counters", counterTests},
 		{"Values", valueTests},
+		{"QRSessions", qrTests},
 		{"KeySets", keySetTests},
 		{"Clients", clientTests},
 		{"Accounts", accountTests},

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"html"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	bt "github.com/gjjid/gjjid/broker/brokertest"
+)
+
+// TestDevAlipayAndWeChatButtons: `gjjid dev` runs the fake Alipay and
+// WeChat; each button on the dev login page goes through the fake, the
+// binding page (the demo agent's password) and back to the relying party.
+func TestDevAlipayAndWeChatButtons(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
+	issuer := "http://" + addr
+	for i := 0; ; i++ {
+		resp, err := http.Get(issuer + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatalf("dev server did not start: %v\n%s", err, errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	rp := bt.NewRP(t, issuer)
+	for _, c := range []struct{ id, label string }{{"alipay", "支付宝登录"}, {"wechat", "微信登录"}} {
+		br := bt.NewBrowser(t)
+		f := rp.NewFlow()
+		if loc, err := br.Get(f.URL); err != nil || loc != nil {
+			t.Fatalf("login page: %v %v", loc, err)
+		}
+		m := regexp.MustCompile(`href="(/login/` + c.id + `\?[^"]*)">` + c.label).FindStringSubmatch(br.Page)
+		if m == nil {
+			t.Fatalf("no %s button: %.2000s", c.label, br.Page)
+		}
+		if loc, err := br.Get(issuer + html.UnescapeString(m[1])); err != nil || loc != nil || !strings.Contains(br.Page, "绑定经办人账户") {
+			t.Fatalf("%s: want the binding page: %v %v %.500s", c.id, loc, err, br.Page)
+		}
+		loc, err := br.SubmitPassword(issuer, DemoAgentID, DemoAgentPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, err := rp.Callback(f, loc)
+		if err != nil {
+			t.Fatalf("%s: %v (%.300s)", c.id, err, br.Page)
+		}
+		_, idt, err := rp.Exchange(context.Background(), f, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims map[string]any
+		_ = idt.Claims(&claims)
+		if claims["idp"] != c.id || claims["unit_id"] != DemoUnitID {
+			t.Errorf("%s: claims %v", c.id, claims)
+		}
+	}
+	if !strings.Contains(out.String(), "fake Alipay") || !strings.Contains(out.String(), "fake WeChat") {
+		t.Errorf("banner lacks the fakes:\n%s", out.String())
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("dev did not stop")
+	}
+}

@@ -1,0 +1,201 @@
+// Package alipay is the login with Alipay (支付宝授权登录): the browser goes
+// to publicAppAuthorize.htm, comes back with an auth_code, and the
+// connector redeems it at the OpenAPI gateway (alipay.system.oauth.token,
+// then alipay.user.info.share for auth_user logins), signing requests with
+// RSA2 and verifying every reply over the raw bytes of its `…_response`
+// member, in public-key or certificate mode (see
+// ../shared/design/upstreams.md §1).
+//
+// The identity is (app_id, open_id), or (app_id, user_id) for apps still
+// on user IDs. It names no broker person, so the default link policy is
+// self-bind: the first login proves the person once on the binding page.
+package alipay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gjjid/gjjid/connectors"
+)
+
+// Type is the registry type of this connector.
+const Type = "alipay"
+
+// AMR is what these logins report (RFC 8176 §2): the user confirms in the
+// Alipay app, on the phone, a channel apart from the login page.
+const AMR = "mca"
+
+var (
+	_ connectors.RedirectLogin = (*Connector)(nil)
+	_ connectors.Assurance     = (*Connector)(nil)
+)
+
+// Options are what main may hand the connector.
+type Options struct {
+	// HTTPClient, when set, sends the gateway requests (the connector's
+	// timeout applies per request, and redirects are never followed).
+	HTTPClient *http.Client
+}
+
+// Connector is an opened Alipay connector.
+type Connector struct {
+	id, name, nameEN string
+	cfg              Config
+	gw               *gateway
+	log              connectors.Logger
+}
+
+// Factory returns the registry factory.
+func Factory(o Options) connectors.Factory {
+	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
+		c, err := Open(spec, deps, o)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// Open validates spec.Config (reading key and certificate files) and
+// opens the connector.
+func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+	path := spec.Path
+	if path == "" {
+		path = "config"
+	}
+	cfg, err := parseConfig(&spec.Config, path)
+	if err != nil {
+		return nil, err
+	}
+	log := deps.Logger
+	if log == nil {
+		log = nopLogger{}
+	}
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, gw: newGateway(cfg, o.HTTPClient), log: log}, nil
+}
+
+// ID is the configured connector ID.
+func (c *Connector) ID() string { return c.id }
+
+// Type is "alipay".
+func (c *Connector) Type() string { return Type }
+
+// ACR is the configured assurance level.
+func (c *Connector) ACR() string { return c.cfg.ACR }
+
+// DisplayName is the configured name or 支付宝登录.
+func (c *Connector) DisplayName(lang string) string {
+	if lang == "en" {
+		if c.nameEN != "" {
+			return c.nameEN
+		}
+		return "Sign in with Alipay"
+	}
+	if c.name != "" {
+		return c.name
+	}
+	return "支付宝登录"
+}
+
+// LoginURL is the authorization page (card §1.2); redirect_uri must equal
+// the 授权回调地址 registered for the app.
+func (c *Connector) LoginURL(_ context.Context, state, callbackURL string) (string, error) {
+	q := url.Values{"app_id": {c.cfg.AppID}, "scope": {c.cfg.Scope}, "redirect_uri": {callbackURL}, "state": {state}}
+	return c.cfg.AuthorizeURL + "?" + q.Encode(), nil
+}
+
+// HandleCallback redeems the auth_code the browser brought back (the
+// broker has checked state). Every failure is a *connectors.LoginError;
+// the gateway's sub_code goes to the log.
+func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	q := r.URL.Query()
+	code := q.Get("auth_code") // not `code` (card §1.2)
+	if code == "" {
+		c.log.Info("alipay login not authorised", "connector", c.id)
+		return connectors.Identity{}, loginError(CodeDenied, errors.New("alipay: callback without auth_code"))
+	}
+	if a := q.Get("app_id"); a != "" && a != c.cfg.AppID {
+		return connectors.Identity{}, loginError(CodeInvalid, fmt.Errorf("alipay: callback for app %s, not %s", a, c.cfg.AppID))
+	}
+	tok, err := c.gw.token(ctx, code)
+	if err != nil {
+		return connectors.Identity{}, c.failed(MethodOAuthToken, err)
+	}
+	id := connectors.Identity{ConnectorID: c.id, Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR,
+		LinkPolicy: c.cfg.LinkPolicy, Claims: map[string]any{"alipay_app_id": c.cfg.AppID}}
+	userID := tok.UserID
+	if userID == "" {
+		userID = tok.AlipayUserID // older replies
+	}
+	switch {
+	case tok.OpenID != "":
+		id.Subject = c.cfg.AppID + ":" + tok.OpenID
+	case userID != "":
+		id.Subject = c.cfg.AppID + ":" + userID
+	default:
+		return connectors.Identity{}, loginError(CodeInvalid, errors.New("alipay: token reply names no open_id or user_id"))
+	}
+	for k, v := range map[string]string{"alipay_open_id": tok.OpenID, "alipay_user_id": userID, "alipay_union_id": tok.UnionID} {
+		if v != "" {
+			id.Claims[k] = v
+		}
+	}
+	if c.cfg.Scope == ScopeUser {
+		u, err := c.gw.userInfo(ctx, tok.AccessToken)
+		switch {
+		case err == nil:
+			if (u.OpenID != "" && u.OpenID != tok.OpenID) || (u.UserID != "" && userID != "" && u.UserID != userID) {
+				return connectors.Identity{}, loginError(CodeInvalid, errors.New("alipay: user info names another user than the token"))
+			}
+			id.Name = u.NickName
+			if u.Avatar != "" {
+				id.Claims["picture"] = u.Avatar
+			}
+		case errors.Is(err, ErrSignature):
+			return connectors.Identity{}, c.failed(MethodUserInfo, err)
+		default:
+			// The profile is optional; the verified token reply already
+			// named the user.
+			c.log.Warn("alipay user info unavailable; signing in without a profile", "connector", c.id, "err", err.Error())
+		}
+	}
+	return id, nil
+}
+
+// failed logs a gateway failure (sub_code, never a key or token) and maps
+// it to the user's message.
+func (c *Connector) failed(method string, err error) error {
+	var ge *GatewayError
+	var uv *unverified
+	switch {
+	case errors.As(err, &ge):
+		c.log.Warn("alipay gateway refused", "connector", c.id, "method", method, "member", ge.Member, "code", ge.Code, "sub_code", ge.SubCode, "sub_msg", ge.SubMsg)
+		switch {
+		case strings.HasPrefix(ge.SubCode, "isv.code-") || strings.Contains(ge.SubCode, "refresh-token") || ge.SubCode == "isv.grant-type-invalid":
+			return loginError(CodeExpired, err)
+		case ge.Code == "20000" || ge.Code == "20001":
+			return loginError(CodeUnavailable, err)
+		case ge.Code == "":
+			return loginError(CodeInvalid, err)
+		}
+		return loginError(CodeConfig, err)
+	case errors.As(err, &uv):
+		c.log.Error("alipay reply failed verification", "connector", c.id, "method", method, "unverified_sub_code", uv.subCode, "err", err.Error())
+		return loginError(CodeInvalid, err)
+	case errors.Is(err, ErrSignature):
+		c.log.Error("alipay reply failed verification", "connector", c.id, "method", method, "err", err.Error())
+		return loginError(CodeInvalid, err)
+	}
+	c.log.Warn("alipay gateway unavailable", "connector", c.id, "method", method, "err", err.Error())
+	return loginError(CodeUnavailable, err)
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}

@@ -1,0 +1,191 @@
+// Package appscan is the login with the fund's mobile app (扫码登录): the
+// login page shows a QR code, the app user scans it, sees who asks (the
+// relying party, the browser's IP address and user agent, the time) and
+// confirms or cancels; the browser, watching live, then completes the
+// login as the app user.
+//
+// The QR code holds only a deep-link prefix and an opaque 130-bit session
+// ID. The browser alone holds a separate poll secret (an HttpOnly cookie),
+// without which the ID reveals nothing, and on confirmation it receives a
+// one-time login ticket that only it can redeem, never tokens. The session
+// lives in the broker's store as a small state machine (waiting → scanned →
+// confirmed | cancelled, any of the first two → expired; confirmed →
+// consumed once) moved only by compare-and-set steps, so any broker
+// instance serves any step and the browser may wait on another instance
+// than the one the app talks to. Only the app session that scanned may
+// confirm or cancel, with its own access token, optionally signed with a
+// registered device key. The login's amr is the app session's plus "qr",
+// its acr never above the app session's (RFC 10027 and upstreams.md §5 on
+// cross-device flows and QR phishing).
+package appscan
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gjjid/gjjid/connectors"
+)
+
+// Type is the registry type of this connector.
+const Type = "appscan"
+
+// AMR is the method this connector adds to the app session's: the login was
+// confirmed by scanning a QR code.
+const AMR = "qr"
+
+// keep is how long a session outlives its expiry: late polls and app calls
+// learn that it expired (410) rather than that it never existed (404).
+const keep = time.Minute
+
+var (
+	_ connectors.CrossDevice = (*Connector)(nil)
+	_ connectors.Assurance   = (*Connector)(nil)
+)
+
+// Options are what main hands to the connector besides deps.
+type Options struct {
+	// ACRLevels are the broker's assurance levels, weakest first
+	// (login.ACRLevels): the connector caps a login's acr at the app
+	// session's by this order.
+	ACRLevels []string
+}
+
+// Connector is an opened appscan connector.
+type Connector struct {
+	id, name, nameEN string
+	cfg              Config
+	levels           []string
+	svc              Services
+	key              []byte // HMAC key naming counters
+	log              connectors.Logger
+	now              func() time.Time
+	handler          http.Handler
+
+	devMu     sync.Mutex
+	devRecent []string // sessions started lately, for the dev page (dev_app_page only)
+}
+
+// Factory returns the registry factory; see Options.
+func Factory(o Options) connectors.Factory {
+	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
+		c, err := Open(spec, deps, o)
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return c, nil
+	}
+}
+
+// Open validates spec.Config and opens the connector. deps.Broker must
+// implement Services and deps.Secrets.IDHashKey must be set.
+func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+	path := spec.Path
+	if path == "" {
+		path = "config"
+	}
+	cfg, err := parseConfig(&spec.Config, path)
+	if err != nil {
+		return nil, err
+	}
+	if len(o.ACRLevels) == 0 {
+		return nil, fmt.Errorf("appscan connector %q: no assurance levels (main must pass login.ACRLevels in appscan.Options)", spec.ID)
+	}
+	if !slices.Contains(o.ACRLevels, cfg.ACR) {
+		return nil, fmt.Errorf("%s.acr: must be one of %s, got %q", path, strings.Join(o.ACRLevels, ", "), cfg.ACR)
+	}
+	svc, ok := deps.Broker.(Services)
+	if !ok {
+		return nil, fmt.Errorf("appscan connector %q: the broker's services (%T) lack QR sessions, token verification, "+
+			"client names or persons (connectors.Deps.Broker must implement appscan.Services)", spec.ID, deps.Broker)
+	}
+	if len(deps.Secrets.IDHashKey) == 0 {
+		return nil, fmt.Errorf("appscan connector %q: secrets.id_hash_key is required to name rate-limit counters", spec.ID)
+	}
+	log := deps.Logger
+	if log == nil {
+		log = nopLogger{}
+	}
+	c := &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, levels: slices.Clone(o.ACRLevels),
+		svc: svc, key: deps.Secrets.IDHashKey, log: log, now: time.Now}
+	c.handler = c.routes()
+	if cfg.DevAppPage {
+		log.Warn("appscan connector serves the simulated app at /dev/app (dev_app_page): for development only, never in production",
+			"connector", spec.ID)
+	}
+	return c, nil
+}
+
+// ID is the configured connector ID.
+func (c *Connector) ID() string { return c.id }
+
+// Type is "appscan".
+func (c *Connector) Type() string { return Type }
+
+// ACR is the most a QR login reaches; each login gets at most the acr of
+// the app session that confirmed it.
+func (c *Connector) ACR() string { return c.cfg.ACR }
+
+// DisplayName is the configured name or, without one, a default label.
+func (c *Connector) DisplayName(lang string) string {
+	if lang == "en" {
+		if c.nameEN != "" {
+			return c.nameEN
+		}
+		return "Scan with the fund's app"
+	}
+	if c.name != "" {
+		return c.name
+	}
+	return "公积金App扫码登录"
+}
+
+// Paths are the prefixes Handler serves: the app API, and the simulated
+// app with dev_app_page.
+func (c *Connector) Paths() []string {
+	p := []string{apiPrefix}
+	if c.cfg.DevAppPage {
+		p = append(p, devPath)
+	}
+	return p
+}
+
+// Handler serves the app API (and the dev page).
+func (c *Connector) Handler() http.Handler { return c.handler }
+
+// rank is the position of acr in the broker's levels; -1 when unknown.
+func (c *Connector) rank(acr string) int { return slices.Index(c.levels, acr) }
+
+// capACR is the acr of a login confirmed by an app session with appACR:
+// the configured level, or the app session's when that is lower (or
+// unknown, which no acr_values accept).
+func (c *Connector) capACR(appACR string) string {
+	if r := c.rank(appACR); r >= 0 && r >= c.rank(c.cfg.ACR) {
+		return c.cfg.ACR
+	}
+	return appACR
+}
+
+// minACR is the weakest known level among a request's acr_values, "" when
+// it names none (OIDC Core §3.1.2.1: unknown values are ignored).
+func (c *Connector) minACR(values []string) string {
+	best := -1
+	for _, v := range values {
+		if r := c.rank(v); r >= 0 && (best < 0 || r < best) {
+			best = r
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return c.levels[best]
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}

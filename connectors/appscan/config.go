@@ -1,0 +1,281 @@
+package appscan
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Defaults of Config.
+const (
+	DefaultDeepLinkPrefix     = "gjjapp://qrlogin?id="
+	DefaultLifetime           = 120 * time.Second
+	DefaultPollTimeout        = 25 * time.Second
+	DefaultMaxPolls           = 60
+	DefaultIPCreateLimit      = 30
+	DefaultRequestCreateLimit = 10
+	DefaultAppRateLimit       = 60
+	DefaultDeviceKeyLifetime  = 180 * 24 * time.Hour
+	// DefaultACR is the highest assurance level a QR login reaches; the
+	// login never gets more than the app session that confirmed it had.
+	DefaultACR = "gjj:loa:2"
+)
+
+// Bounds of Config.
+const (
+	minLifetime          = time.Second
+	maxLifetime          = 10 * time.Minute
+	minPollTimeout       = time.Second
+	maxPollTimeout       = 55 * time.Second // the server's write timeout is 60s
+	maxMaxPolls          = 10000
+	maxCreateLimit       = 100000
+	minDeviceKeyLifetime = time.Hour
+	maxDeviceKeyLifetime = 5 * 365 * 24 * time.Hour
+	maxDeepLinkPrefix    = 200
+)
+
+// Config is the connector's `config:` block.
+//
+//	config:
+//	  app_clients: [gjj-app]      # client IDs of the fund's app: only their access tokens may scan (required)
+//	  deep_link_prefix: "gjjapp://qrlogin?id="  # the QR code is this plus the session ID
+//	  lifetime: 120s              # how long a QR code can be scanned and confirmed (1s–10m)
+//	  poll_timeout: 25s           # how long a long poll waits for a change (1s–55s)
+//	  max_polls: 60               # browser requests (polls, event streams) per QR code
+//	  ip_create_limit: 30         # QR codes per client IP per minute
+//	  request_create_limit: 10    # QR codes per authorization request
+//	  app_rate_limit: 60          # app API calls per app user per minute
+//	  acr: gjj:loa:2              # the most these logins reach; never more than the app session's acr
+//	  require_device_signature: false  # scan, confirm and cancel must be signed with a registered device key
+//	  device_key_lifetime: 4320h  # how long a registered device key stays valid
+//	  dev_app_page: false         # /dev/app, a simulated app (gjjid dev only; never in production)
+//	  dev_app_user: ""            # with dev_app_page: the login (mobile or ID number) the page acts as
+type Config struct {
+	AppClients             []string
+	DeepLinkPrefix         string
+	Lifetime               time.Duration
+	PollTimeout            time.Duration
+	MaxPolls               int
+	IPCreateLimit          int
+	RequestCreateLimit     int
+	AppRateLimit           int
+	ACR                    string
+	RequireDeviceSignature bool
+	DeviceKeyLifetime      time.Duration
+	DevAppPage             bool
+	DevAppUser             string
+}
+
+func defaultConfig() Config {
+	return Config{DeepLinkPrefix: DefaultDeepLinkPrefix, Lifetime: DefaultLifetime, PollTimeout: DefaultPollTimeout,
+		MaxPolls: DefaultMaxPolls, IPCreateLimit: DefaultIPCreateLimit, RequestCreateLimit: DefaultRequestCreateLimit,
+		AppRateLimit: DefaultAppRateLimit, ACR: DefaultACR, DeviceKeyLifetime: DefaultDeviceKeyLifetime}
+}
+
+const knownKeys = "app_clients, deep_link_prefix, lifetime, poll_timeout, max_polls, ip_create_limit, " +
+	"request_create_limit, app_rate_limit, acr, require_device_signature, device_key_lifetime, dev_app_page, dev_app_user"
+
+// parseConfig decodes n strictly (unknown and repeated keys are errors),
+// applies defaults and validates. Every error names its YAML path below
+// path; all of them are returned together.
+func parseConfig(n *yaml.Node, path string) (Config, error) {
+	cfg := defaultConfig()
+	n = resolve(n)
+	if n == nil {
+		return cfg, fmt.Errorf("%s.app_clients: required: the client IDs of the fund's app, e.g. [gjj-app]", path)
+	}
+	errs := mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
+		"app_clients":              strList(&cfg.AppClients, "[gjj-app]"),
+		"deep_link_prefix":         str(&cfg.DeepLinkPrefix, DefaultDeepLinkPrefix),
+		"lifetime":                 duration(&cfg.Lifetime, "120s"),
+		"poll_timeout":             duration(&cfg.PollTimeout, "25s"),
+		"max_polls":                whole(&cfg.MaxPolls, "60"),
+		"ip_create_limit":          whole(&cfg.IPCreateLimit, "30"),
+		"request_create_limit":     whole(&cfg.RequestCreateLimit, "10"),
+		"app_rate_limit":           whole(&cfg.AppRateLimit, "60"),
+		"acr":                      str(&cfg.ACR, DefaultACR),
+		"require_device_signature": boolean(&cfg.RequireDeviceSignature),
+		"device_key_lifetime":      duration(&cfg.DeviceKeyLifetime, "4320h"),
+		"dev_app_page":             boolean(&cfg.DevAppPage),
+		"dev_app_user":             str(&cfg.DevAppUser, "13800138000"),
+	})
+	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+		return cfg, errs[0]
+	}
+	// Fields that failed to decode kept their defaults, so validating now
+	// reports only the values that were read.
+	return cfg, errors.Join(append(errs, cfg.validate(path))...)
+}
+
+func (c Config) validate(path string) error {
+	var errs []error
+	between := func(key string, v, lo, hi time.Duration, why string) {
+		switch {
+		case v < lo:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at least %s", path, key, lo))
+		case v > hi:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at most %s%s", path, key, hi, why))
+		}
+	}
+	count := func(key string, v, hi int) {
+		switch {
+		case v < 1:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at least 1", path, key))
+		case v > hi:
+			errs = append(errs, fmt.Errorf("%s.%s: must be at most %d", path, key, hi))
+		}
+	}
+	if len(c.AppClients) == 0 {
+		errs = append(errs, fmt.Errorf("%s.app_clients: required: the client IDs of the fund's app, e.g. [gjj-app]; "+
+			"a token of any other client must not confirm logins", path))
+	}
+	for i, id := range c.AppClients {
+		if id == "" || strings.ContainsFunc(id, func(r rune) bool { return r <= ' ' }) {
+			errs = append(errs, fmt.Errorf("%s.app_clients[%d]: must be a client ID without spaces, got %q", path, i, id))
+		}
+	}
+	if err := checkPrefix(c.DeepLinkPrefix); err != nil {
+		errs = append(errs, fmt.Errorf("%s.deep_link_prefix: %w", path, err))
+	}
+	between("lifetime", c.Lifetime, minLifetime, maxLifetime, ": a QR code on screen that long invites relaying")
+	between("poll_timeout", c.PollTimeout, minPollTimeout, maxPollTimeout, " (the server's write timeout is 60s)")
+	count("max_polls", c.MaxPolls, maxMaxPolls)
+	count("ip_create_limit", c.IPCreateLimit, maxCreateLimit)
+	count("request_create_limit", c.RequestCreateLimit, maxCreateLimit)
+	count("app_rate_limit", c.AppRateLimit, maxCreateLimit)
+	between("device_key_lifetime", c.DeviceKeyLifetime, minDeviceKeyLifetime, maxDeviceKeyLifetime, "")
+	switch {
+	case c.ACR == "":
+		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
+	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
+		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	}
+	switch {
+	case c.DevAppPage && strings.TrimSpace(c.DevAppUser) == "":
+		errs = append(errs, fmt.Errorf("%s.dev_app_user: required with dev_app_page: the login (mobile or ID number) the simulated app acts as", path))
+	case !c.DevAppPage && c.DevAppUser != "":
+		errs = append(errs, fmt.Errorf("%s.dev_app_user: only used with dev_app_page: true; remove it", path))
+	}
+	return errors.Join(errs...)
+}
+
+// checkPrefix accepts a deep link such as gjjapp://qrlogin?id= or an https
+// URL the app registered (universal link), to which the session ID is
+// appended as it is.
+func checkPrefix(p string) error {
+	switch {
+	case p == "":
+		return fmt.Errorf("must not be empty (default %s)", DefaultDeepLinkPrefix)
+	case len(p) > maxDeepLinkPrefix:
+		return fmt.Errorf("must be at most %d bytes: a longer QR code is harder to scan", maxDeepLinkPrefix)
+	case strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return fmt.Errorf("must not contain spaces or control characters, got %q", p)
+	}
+	u, err := url.Parse(p + "ID")
+	if err != nil || u.Scheme == "" {
+		return fmt.Errorf("must be a URL prefix with a scheme such as %s, got %q", DefaultDeepLinkPrefix, p)
+	}
+	if u.Scheme == "http" {
+		return fmt.Errorf("must not be plain http: the QR code would send the app over an unencrypted link, got %q", p)
+	}
+	return nil
+}
+
+// errNotMapping marks a block that is not a mapping at all.
+var errNotMapping = errors.New("not a mapping")
+
+// resolve unwraps document and alias nodes; nil for an absent or null value.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		} else if len(n.Content) > 0 {
+			n = n.Content[0]
+		} else {
+			n = nil
+		}
+	}
+	if n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return nil
+	}
+	return n
+}
+
+// mapping decodes the keys of n with fields, refusing unknown and repeated
+// keys.
+func mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.Node, kp string) error) []error {
+	if n.Kind != yaml.MappingNode {
+		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, known, n.Line, errNotMapping)}
+	}
+	var errs []error
+	seen := make(map[string]bool)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		kp := path + "." + k.Value
+		if seen[k.Value] {
+			errs = append(errs, fmt.Errorf("%s: given twice (line %d)", kp, k.Line))
+			continue
+		}
+		seen[k.Value] = true
+		f, ok := fields[k.Value]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", kp, k.Line, known))
+			continue
+		}
+		if err := f(v, kp); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+func duration(dst *time.Duration, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a duration such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
+		}
+		return nil
+	}
+}
+
+func whole(dst *int, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a whole number such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
+		}
+		return nil
+	}
+}
+
+func str(dst *string, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a string such as %s (line %d)", kp, example, v.Line)
+		}
+		return nil
+	}
+}
+
+func boolean(dst *bool) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be true or false, got %q (line %d)", kp, v.Value, v.Line)
+		}
+		return nil
+	}
+}
+
+func strList(dst *[]string, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		var out []string
+		if v.Kind != yaml.SequenceNode || v.Decode(&out) != nil {
+			return fmt.Errorf("%s: must be a list of strings such as %s (line %d)", kp, example, v.Line)
+		}
+		*dst = out
+		return nil
+	}
+}

@@ -1,0 +1,296 @@
+// Package cas is the login through a CAS server (Apereo CAS Protocol
+// 3.0.3; many provincial platforms and government IDaaS products speak
+// it): the browser goes to /login?service=…, comes back with a service
+// ticket, which is validated server to server at /p3/serviceValidate
+// (/serviceValidate for CAS 2.0 servers); the answer's user and
+// attributes are mapped by upstream.Mapping. CAS single logout (a
+// logoutRequest POST to the service URL) ends the broker session of that
+// ticket; at end_session the browser passes through CAS /logout.
+//
+// CAS cannot carry `state`, so the service URL is the broker's callback
+// URL with the state in its query; it is kept with the login and sent
+// byte-identical at validation, as §2.5.1 requires.
+package cas
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/upstream"
+)
+
+// Type is the registry type of this connector.
+const Type = "cas"
+
+var (
+	_ connectors.RedirectLogin  = (*Connector)(nil)
+	_ connectors.UpstreamLogout = (*Connector)(nil)
+	_ connectors.SingleLogout   = (*Connector)(nil)
+	_ connectors.Assurance      = (*Connector)(nil)
+)
+
+// Values keep each login's service URL while the browser is at CAS; the
+// broker's store provides them (store.Values).
+type Values interface {
+	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	TakeValue(ctx context.Context, key string) ([]byte, error)
+}
+
+// Options are the services main hands to the connector.
+type Options struct {
+	// IsNotFound reports whether a TakeValue error means "no such key".
+	IsNotFound func(error) bool
+	// Transport, when set, carries the validation requests (tests).
+	Transport http.RoundTripper
+}
+
+const flowTTL = 10 * time.Minute
+
+// Connector is an opened CAS connector.
+type Connector struct {
+	id, name, nameEN string
+	cfg              Config
+	store            Values
+	isNotFound       func(error) bool
+	client           *http.Client
+	log              connectors.Logger
+}
+
+// Factory returns the registry factory.
+func Factory(o Options) connectors.Factory {
+	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
+		c, err := Open(spec, deps, o)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// Open validates spec.Config and opens the connector.
+func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+	path := spec.Path
+	if path == "" {
+		path = "config"
+	}
+	cfg, err := parseConfig(&spec.Config, path)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := deps.Store.(Values)
+	if !ok {
+		return nil, fmt.Errorf("cas connector %q: the store (%T) has no short-lived values (SetValue, TakeValue)", spec.ID, deps.Store)
+	}
+	if o.IsNotFound == nil {
+		return nil, fmt.Errorf("cas connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in cas.Options)", spec.ID)
+	}
+	log := deps.Logger
+	if log == nil {
+		log = nopLogger{}
+	}
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: st, isNotFound: o.IsNotFound,
+		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, MaxResponse), log: log}, nil
+}
+
+// ID is the configured connector ID.
+func (c *Connector) ID() string { return c.id }
+
+// Type is "cas".
+func (c *Connector) Type() string { return Type }
+
+// ACR is the strongest level these logins can reach.
+func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
+
+// DisplayName is the configured name or a default label.
+func (c *Connector) DisplayName(lang string) string {
+	if lang == "en" {
+		if c.nameEN != "" {
+			return c.nameEN
+		}
+		return "Sign in with the unified identity platform (CAS)"
+	}
+	if c.name != "" {
+		return c.name
+	}
+	return "统一身份认证平台登录"
+}
+
+type flow struct {
+	Service string `json:"s"`
+	Renew   bool   `json:"r,omitempty"`
+}
+
+func (c *Connector) flowKey(state string) string {
+	h := sha256.Sum256([]byte(state))
+	return "cas-flow:" + c.id + ":" + hex.EncodeToString(h[:])
+}
+
+// service is the callback URL with the state: what CAS returns to.
+func service(callbackURL, state string) string {
+	return callbackURL + "?" + url.Values{"state": {state}}.Encode()
+}
+
+// LoginURL is <login>?service=… (&renew=true when the relying party
+// asked for prompt=login: CAS must not answer from its own session).
+func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
+	f := flow{Service: service(callbackURL, state), Renew: connectors.LoginHintsFrom(ctx).ForceLogin}
+	rec, _ := json.Marshal(f)
+	if err := c.store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
+		return "", fmt.Errorf("cas %s: keep flow: %w", c.id, err)
+	}
+	q := url.Values{"service": {f.Service}}
+	if f.Renew {
+		q.Set("renew", "true")
+	}
+	return c.cfg.LoginURL + "?" + q.Encode(), nil
+}
+
+// HandleCallback validates the ticket and maps the answer. The broker
+// has checked and spent `state`.
+func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	id, err := c.handle(ctx, r)
+	if le, ok := connectors.AsLoginError(err); ok {
+		c.log.Warn("cas login refused", "connector", c.id, "code", le.Code, "err", le.Err)
+	}
+	return id, err
+}
+
+func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	q := r.URL.Query()
+	raw, err := c.store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	if err != nil {
+		if c.isNotFound(err) {
+			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
+		}
+		return connectors.Identity{}, fmt.Errorf("cas %s: load flow: %w", c.id, err)
+	}
+	var f flow
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return connectors.Identity{}, fmt.Errorf("cas %s: flow record: %w", c.id, err)
+	}
+	ticket := q.Get("ticket")
+	if ticket == "" {
+		// gateway mode or a user who left CAS without logging in.
+		return connectors.Identity{}, upstream.Denied(errors.New("callback without ticket"))
+	}
+	if !ValidTicket(ticket) {
+		return connectors.Identity{}, upstream.Invalid(errors.New("ticket is not a CAS service ticket (ST-…)"))
+	}
+	resp, err := c.validate(ctx, f, ticket)
+	if err != nil {
+		return connectors.Identity{}, err
+	}
+	if !resp.Success {
+		return connectors.Identity{}, failure(resp.FailureCode)
+	}
+	out, err := c.cfg.Mapping.Identity(c.id, resp.Document())
+	if err != nil {
+		return connectors.Identity{}, upstream.Attribute(err)
+	}
+	out.UpstreamSession = ticket
+	return out, nil
+}
+
+// validate asks CAS about the ticket (§2.5): service byte-identical to
+// the one sent to /login; renew=true again when it was asked there.
+func (c *Connector) validate(ctx context.Context, f flow, ticket string) (*Response, error) {
+	q := url.Values{"service": {f.Service}, "ticket": {ticket}}
+	if f.Renew {
+		q.Set("renew", "true")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.ValidateURL+"?"+q.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/xml, text/xml")
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cas %s: validate: %w", c.id, upstream.Redact(err))
+	}
+	body, err := upstream.ReadBody(resp)
+	if err != nil {
+		if errors.Is(err, upstream.ErrTooLarge) {
+			return nil, upstream.Invalid(fmt.Errorf("validate: %w", err))
+		}
+		return nil, fmt.Errorf("cas %s: validate: %w", c.id, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("cas %s: validate: status %d", c.id, resp.StatusCode)
+	}
+	r, err := ParseResponse(body)
+	if err != nil {
+		return nil, upstream.Invalid(err)
+	}
+	return r, nil
+}
+
+// failure maps a CAS failure code (§2.5.3) to the login error.
+func failure(code string) error {
+	cause := fmt.Errorf("CAS failure %s", clip(code))
+	switch code {
+	case "INVALID_TICKET", "INVALID_TICKET_SPEC":
+		return upstream.Invalid(fmt.Errorf("%w: the ticket is unknown, used or expired", cause))
+	case "INVALID_SERVICE":
+		return upstream.Invalid(fmt.Errorf("%w: the ticket was issued for another service", cause))
+	case "INVALID_REQUEST", "UNAUTHORIZED_SERVICE_PROXY", "INVALID_PROXY_CALLBACK":
+		return upstream.Invalid(cause)
+	}
+	return upstream.Failed(cause) // INTERNAL_ERROR and codes of later versions
+}
+
+// LogoutURL is <logout>?service=<returnURL with state> (§2.3.1); "" when
+// logout is off.
+func (c *Connector) LogoutURL(_ context.Context, state, returnURL string) (string, error) {
+	if !c.cfg.Logout || c.cfg.LogoutURL == "" {
+		return "", nil
+	}
+	return c.cfg.LogoutURL + "?" + url.Values{"service": {service(returnURL, state)}}.Encode(), nil
+}
+
+// LogoutSession reads a CAS single-logout POST (Appendix C) and returns
+// the service ticket it names.
+func (c *Connector) LogoutSession(_ context.Context, r *http.Request) (string, error) {
+	if !c.cfg.SingleLogout {
+		return "", errors.New("single_logout is off")
+	}
+	if r.Method != http.MethodPost {
+		return "", errors.New("single logout must be a POST")
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, 2*MaxResponse)
+	if err := r.ParseForm(); err != nil {
+		return "", fmt.Errorf("single logout form: %w", err)
+	}
+	msg := r.PostForm.Get("logoutRequest")
+	if msg == "" {
+		return "", errors.New("single logout without logoutRequest")
+	}
+	return ParseLogoutRequest([]byte(msg))
+}
+
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}

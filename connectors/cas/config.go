@@ -1,0 +1,118 @@
+package cas
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors/upstream"
+)
+
+// Protocol versions.
+const (
+	Protocol3 = "3.0" // /p3/serviceValidate, with attributes
+	Protocol2 = "2.0" // /serviceValidate, no attributes
+)
+
+// Config is the connector's `config:` block; see docs/connectors-provincial.md.
+//
+//	config:
+//	  server: https://cas.example.gov.cn/cas  # login, validate and logout URLs below it
+//	  protocol: "3.0"            # or "2.0": /serviceValidate without attributes
+//	  login_url: ""              # override <server>/login
+//	  validate_url: ""           # override <server>/p3/serviceValidate (or /serviceValidate)
+//	  logout_url: ""             # override <server>/logout
+//	  logout: true               # send the browser through CAS logout when the session ends
+//	  single_logout: true        # accept CAS logoutRequest POSTs at the callback URL
+//	  timeout: 10s
+//	  claims: {subject: user, name: attributes.cn, …}
+//	  user_types, id_types, levels, verified_values, acr, verified_acr, amr, link_policy
+type Config struct {
+	Server       string
+	Protocol     string
+	LoginURL     string
+	ValidateURL  string
+	LogoutURL    string
+	Logout       bool
+	SingleLogout bool
+	Timeout      time.Duration
+	Mapping      upstream.Mapping
+}
+
+func defaultConfig() Config {
+	return Config{Protocol: Protocol3, Logout: true, SingleLogout: true, Timeout: upstream.DefaultTimeout,
+		Mapping: upstream.DefaultMapping("user")}
+}
+
+func parseConfig(n *yaml.Node, path string) (Config, error) {
+	c := defaultConfig()
+	var policy string
+	fields := c.Mapping.Fields(&policy)
+	for k, f := range map[string]upstream.Field{
+		"server":        upstream.Str(&c.Server, "https://cas.example.gov.cn/cas"),
+		"protocol":      upstream.Str(&c.Protocol, `"3.0"`),
+		"login_url":     upstream.Str(&c.LoginURL, "https://cas.example.gov.cn/cas/login"),
+		"validate_url":  upstream.Str(&c.ValidateURL, "https://cas.example.gov.cn/cas/p3/serviceValidate"),
+		"logout_url":    upstream.Str(&c.LogoutURL, "https://cas.example.gov.cn/cas/logout"),
+		"logout":        upstream.Bool(&c.Logout),
+		"single_logout": upstream.Bool(&c.SingleLogout),
+		"timeout":       upstream.Duration(&c.Timeout, "10s"),
+	} {
+		fields[k] = f
+	}
+	if upstream.Resolve(n) == nil {
+		return c, fmt.Errorf("%s: required: a mapping with at least server", path)
+	}
+	errs := upstream.Fields(n, path, fields)
+	if len(errs) == 1 && errors.Is(errs[0], upstream.ErrNotMapping) {
+		return c, errs[0]
+	}
+	errs = append(errs, c.Mapping.Finish(path, policy), c.validate(path))
+	return c, errors.Join(errs...)
+}
+
+func (c *Config) validate(path string) error {
+	var errs []error
+	if c.Protocol != Protocol3 && c.Protocol != Protocol2 {
+		errs = append(errs, fmt.Errorf("%s.protocol: must be \"3.0\" or \"2.0\", got %q", path, c.Protocol))
+	}
+	base := strings.TrimSuffix(c.Server, "/")
+	if c.Server == "" {
+		if c.LoginURL == "" || c.ValidateURL == "" {
+			errs = append(errs, fmt.Errorf("%s.server: required (or both login_url and validate_url)", path))
+		}
+	} else if err := upstream.CheckURL(c.Server, false); err != nil {
+		errs = append(errs, fmt.Errorf("%s.server: %w", path, err))
+	}
+	if c.LoginURL == "" && base != "" {
+		c.LoginURL = base + "/login"
+	}
+	if c.ValidateURL == "" && base != "" {
+		c.ValidateURL = base + "/p3/serviceValidate"
+		if c.Protocol == Protocol2 {
+			c.ValidateURL = base + "/serviceValidate"
+		}
+	}
+	if c.LogoutURL == "" && base != "" {
+		c.LogoutURL = base + "/logout"
+	}
+	for _, u := range []struct{ key, v string }{{"login_url", c.LoginURL}, {"validate_url", c.ValidateURL}, {"logout_url", c.LogoutURL}} {
+		if u.v == "" {
+			continue
+		}
+		if err := upstream.CheckURL(u.v, false); err != nil {
+			errs = append(errs, fmt.Errorf("%s.%s: %w", path, u.key, err))
+		}
+	}
+	if c.Protocol == Protocol2 && c.Mapping.Claims.Subject.String() != "user" && !c.Mapping.Claims.Subject.IsZero() &&
+		strings.HasPrefix(c.Mapping.Claims.Subject.String(), "attributes") {
+		errs = append(errs, fmt.Errorf("%s.claims.subject: CAS 2.0 answers carry no attributes; use user", path))
+	}
+	if c.Timeout < upstream.MinTimeout || c.Timeout > upstream.MaxTimeout {
+		errs = append(errs, fmt.Errorf("%s.timeout: must be between %s and %s", path, upstream.MinTimeout, upstream.MaxTimeout))
+	}
+	return errors.Join(errs...)
+}

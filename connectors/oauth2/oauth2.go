@@ -1,0 +1,331 @@
+// Package oauth2 is a data-driven connector for OAuth2-like platforms that
+// do not follow the standard closely enough for the oidc connector, such
+// as Guangdong's unified identity authentication platform
+// (tyrz.gd.gov.cn): an authorize URL with extra static parameters
+// (service=initService, scope=all), a token call whose method and client
+// secret placement (query, form or Basic) are configuration, a user-info
+// call, and JSON paths for the access token, the error field and every
+// value the mapping reads (upstream.Mapping).
+package oauth2
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/upstream"
+)
+
+// Type is the registry type of this connector.
+const Type = "oauth2"
+
+var (
+	_ connectors.RedirectLogin = (*Connector)(nil)
+	_ connectors.Assurance     = (*Connector)(nil)
+)
+
+// Values keep each login's callback URL while the browser is upstream;
+// the broker's store provides them (store.Values).
+type Values interface {
+	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	TakeValue(ctx context.Context, key string) ([]byte, error)
+}
+
+// Options are the services main hands to the connector.
+type Options struct {
+	// IsNotFound reports whether a TakeValue error means "no such key".
+	IsNotFound func(error) bool
+	// Transport, when set, carries the upstream calls (tests).
+	Transport http.RoundTripper
+}
+
+const flowTTL = 10 * time.Minute
+
+// Connector is an opened OAuth2-like connector.
+type Connector struct {
+	id, name, nameEN string
+	cfg              Config
+	store            Values
+	isNotFound       func(error) bool
+	client           *http.Client
+	log              connectors.Logger
+}
+
+// Factory returns the registry factory.
+func Factory(o Options) connectors.Factory {
+	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
+		c, err := Open(spec, deps, o)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// Open validates spec.Config and opens the connector.
+func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+	path := spec.Path
+	if path == "" {
+		path = "config"
+	}
+	cfg, err := parseConfig(&spec.Config, path)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := deps.Store.(Values)
+	if !ok {
+		return nil, fmt.Errorf("oauth2 connector %q: the store (%T) has no short-lived values (SetValue, TakeValue)", spec.ID, deps.Store)
+	}
+	if o.IsNotFound == nil {
+		return nil, fmt.Errorf("oauth2 connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in oauth2.Options)", spec.ID)
+	}
+	log := deps.Logger
+	if log == nil {
+		log = nopLogger{}
+	}
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: st, isNotFound: o.IsNotFound,
+		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: log}, nil
+}
+
+// ID is the configured connector ID.
+func (c *Connector) ID() string { return c.id }
+
+// Type is "oauth2".
+func (c *Connector) Type() string { return Type }
+
+// ACR is the strongest level these logins can reach.
+func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
+
+// DisplayName is the configured name or a default label.
+func (c *Connector) DisplayName(lang string) string {
+	if lang == "en" {
+		if c.nameEN != "" {
+			return c.nameEN
+		}
+		return "Sign in with the provincial identity platform"
+	}
+	if c.name != "" {
+		return c.name
+	}
+	return "统一身份认证平台登录"
+}
+
+func (c *Connector) flowKey(state string) string {
+	h := sha256.Sum256([]byte(state))
+	return "oauth2-flow:" + c.id + ":" + hex.EncodeToString(h[:])
+}
+
+// LoginURL is the authorize URL with response_type=code, client_id,
+// redirect_uri, state, scope and the static authorize_params.
+func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
+	if err := c.store.SetValue(ctx, c.flowKey(state), []byte(callbackURL), flowTTL); err != nil {
+		return "", fmt.Errorf("oauth2 %s: keep flow: %w", c.id, err)
+	}
+	q := url.Values{}
+	for k, v := range c.cfg.AuthorizeParams {
+		q.Set(k, v)
+	}
+	q.Set("response_type", "code")
+	q.Set("client_id", c.cfg.ClientID)
+	q.Set("redirect_uri", callbackURL)
+	q.Set("state", state)
+	if c.cfg.Scope != "" {
+		q.Set("scope", c.cfg.Scope)
+	}
+	return c.cfg.AuthorizeURL + "?" + q.Encode(), nil
+}
+
+// HandleCallback redeems the code, reads the user and maps it.
+func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	id, err := c.handle(ctx, r)
+	if le, ok := connectors.AsLoginError(err); ok {
+		c.log.Warn("oauth2 login refused", "connector", c.id, "code", le.Code, "err", le.Err)
+	}
+	return id, err
+}
+
+func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	q := r.URL.Query()
+	raw, err := c.store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	if err != nil {
+		if c.isNotFound(err) {
+			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
+		}
+		return connectors.Identity{}, fmt.Errorf("oauth2 %s: load flow: %w", c.id, err)
+	}
+	callback := string(raw)
+	if e := q.Get("error"); e != "" {
+		return connectors.Identity{}, upstream.Denied(fmt.Errorf("upstream error %q", clip(e)))
+	}
+	code := q.Get("code")
+	if code == "" {
+		return connectors.Identity{}, upstream.Denied(errors.New("callback without code"))
+	}
+	tokDoc, err := c.call(ctx, "token", c.cfg.Token, c.tokenRequest(code, callback))
+	if err != nil {
+		return connectors.Identity{}, err
+	}
+	at, present, terr := c.cfg.AccessToken.Text(tokDoc)
+	if terr != nil || !present || at == "" {
+		return connectors.Identity{}, upstream.Invalid(fmt.Errorf("token answer: no access token at %s", c.cfg.AccessToken))
+	}
+	doc, err := c.call(ctx, "userinfo", c.cfg.UserInfo, c.userInfoRequest(at))
+	if err != nil {
+		return connectors.Identity{}, err
+	}
+	out, err := c.cfg.Mapping.Identity(c.id, doc)
+	if err != nil {
+		return connectors.Identity{}, upstream.Attribute(err)
+	}
+	return out, nil
+}
+
+// request is one call's parameters, before it is sent.
+type request struct {
+	query, form url.Values
+	basicUser   string
+	basicPass   string
+	bearer      string
+}
+
+func (c *Connector) tokenRequest(code, callback string) request {
+	p := url.Values{}
+	for k, v := range c.cfg.Token.Params {
+		p.Set(k, v)
+	}
+	p.Set("grant_type", "authorization_code")
+	p.Set("code", code)
+	p.Set("redirect_uri", callback)
+	if c.cfg.Scope != "" {
+		p.Set("scope", c.cfg.Scope)
+	}
+	req := request{}
+	switch c.cfg.SecretIn {
+	case InBasic:
+		// RFC 6749 §2.3.1: both form-encoded before Basic encoding.
+		req.basicUser, req.basicPass = url.QueryEscape(c.cfg.ClientID), url.QueryEscape(c.cfg.ClientSecret)
+	default:
+		p.Set("client_id", c.cfg.ClientID)
+		p.Set("client_secret", c.cfg.ClientSecret)
+	}
+	c.place(&req, c.cfg.Token.Method, c.cfg.SecretIn, p)
+	return req
+}
+
+func (c *Connector) userInfoRequest(accessToken string) request {
+	p := url.Values{}
+	for k, v := range c.cfg.UserInfo.Params {
+		p.Set(k, v)
+	}
+	req := request{}
+	if c.cfg.TokenIn == InHeader {
+		req.bearer = accessToken
+	} else {
+		p.Set(c.cfg.TokenParam, accessToken)
+	}
+	c.place(&req, c.cfg.UserInfo.Method, c.cfg.TokenIn, p)
+	return req
+}
+
+// place puts p into the query (GET, or where=query) or the form (POST).
+func (c *Connector) place(req *request, method, where string, p url.Values) {
+	if method == http.MethodGet || where == InQuery {
+		req.query = p
+		return
+	}
+	req.form = p
+}
+
+// call makes one call and returns its JSON answer; a non-2xx status, a
+// body that is not JSON or an error field outside error_ok fail it.
+func (c *Connector) call(ctx context.Context, name string, call Call, r request) (any, error) {
+	u := call.URL
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var req *http.Request
+	var err error
+	if call.Method == http.MethodPost {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(r.form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oauth2 %s: %s request: %w", c.id, name, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if r.basicUser != "" {
+		req.SetBasicAuth(r.basicUser, r.basicPass)
+	}
+	if r.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+r.bearer)
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		// Redact: the query may hold the client secret or the token.
+		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.id, name, upstream.Redact(err))
+	}
+	body, err := upstream.ReadBody(resp)
+	if err != nil {
+		if errors.Is(err, upstream.ErrTooLarge) {
+			return nil, upstream.Invalid(fmt.Errorf("%s answer: %w", name, err))
+		}
+		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.id, name, err)
+	}
+	doc, jerr := upstream.DecodeJSON(body)
+	if resp.StatusCode/100 != 2 {
+		cause := fmt.Errorf("%s answer: status %d%s", name, resp.StatusCode, errorField(call, doc))
+		if resp.StatusCode >= 500 {
+			return nil, fmt.Errorf("oauth2 %s: %w", c.id, cause)
+		}
+		return nil, upstream.Failed(cause)
+	}
+	if jerr != nil {
+		return nil, upstream.Invalid(fmt.Errorf("%s answer: %w", name, jerr))
+	}
+	if !call.ErrorPath.IsZero() {
+		v, present, err := call.ErrorPath.Text(doc)
+		if err != nil || (present && !slices.Contains(call.ErrorOK, v)) {
+			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, clip(v)))
+		}
+	}
+	return doc, nil
+}
+
+func errorField(call Call, doc any) string {
+	if call.ErrorPath.IsZero() || doc == nil {
+		return ""
+	}
+	if v, ok, _ := call.ErrorPath.Text(doc); ok {
+		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, clip(v))
+	}
+	return ""
+}
+
+func clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}

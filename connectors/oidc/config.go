@@ -1,0 +1,164 @@
+package oidc
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors/upstream"
+)
+
+// Client authentication methods at the upstream's token endpoint.
+const (
+	AuthBasic = "client_secret_basic"
+	AuthPost  = "client_secret_post"
+)
+
+// Endpoints override what discovery says (or replace it with discovery:
+// false) for platforms whose discovery document is wrong or missing.
+type Endpoints struct {
+	Authorization string
+	Token         string
+	UserInfo      string
+	JWKS          string
+	EndSession    string
+}
+
+// Config is the connector's `config:` block; see docs/connectors-provincial.md.
+//
+//	config:
+//	  issuer: https://tyrz.example.gov.cn/oidc   # discovery at <issuer>/.well-known/openid-configuration
+//	  client_id: gjj-portal
+//	  client_secret: ${GJJID_PROVINCE_OIDC_SECRET}
+//	  auth_method: client_secret_basic           # or client_secret_post
+//	  scopes: [openid, profile]
+//	  userinfo: false          # also read the userinfo endpoint
+//	  acr_values: ""           # sent upstream when set
+//	  logout: true             # RP-initiated logout upstream when the session ends
+//	  discovery: true
+//	  endpoints: {authorization: …, token: …, userinfo: …, jwks: …, end_session: …}
+//	  signing_algs: [RS256, ES256]
+//	  timeout: 10s
+//	  claims: {subject: sub, name: name, id_number: …, level: acr, …}
+//	  user_types, id_types, levels, verified_values, acr, verified_acr, amr, link_policy
+type Config struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	AuthMethod   string
+	Scopes       []string
+	UserInfo     bool
+	ACRValues    string
+	Logout       bool
+	Discovery    bool
+	Endpoints    Endpoints
+	SigningAlgs  []string
+	Timeout      time.Duration
+	Mapping      upstream.Mapping
+}
+
+// algorithms the connector accepts for ID tokens: asymmetric only
+// (never none, never HMAC with the client secret).
+var algorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+func defaultConfig() Config {
+	m := upstream.DefaultMapping("sub")
+	m.Claims.Name = upstream.MustPath("name")
+	return Config{AuthMethod: AuthBasic, Scopes: []string{"openid", "profile"}, Logout: true, Discovery: true,
+		Timeout: upstream.DefaultTimeout, Mapping: m}
+}
+
+func parseConfig(n *yaml.Node, path string) (Config, error) {
+	c := defaultConfig()
+	var policy string
+	fields := c.Mapping.Fields(&policy)
+	for k, f := range map[string]upstream.Field{
+		"issuer":        upstream.Str(&c.Issuer, "https://tyrz.example.gov.cn/oidc"),
+		"client_id":     upstream.Str(&c.ClientID, "gjj-portal"),
+		"client_secret": upstream.Str(&c.ClientSecret, "${GJJID_OIDC_SECRET}"),
+		"auth_method":   upstream.Str(&c.AuthMethod, AuthBasic),
+		"scopes":        upstream.Strings(&c.Scopes, "[openid, profile]"),
+		"userinfo":      upstream.Bool(&c.UserInfo),
+		"acr_values":    upstream.Str(&c.ACRValues, "urn:example:loa:3"),
+		"logout":        upstream.Bool(&c.Logout),
+		"discovery":     upstream.Bool(&c.Discovery),
+		"endpoints": func(v *yaml.Node, kp string) error {
+			e := &c.Endpoints
+			return errors.Join(upstream.Fields(v, kp, map[string]upstream.Field{
+				"authorization": upstream.Str(&e.Authorization, "https://…/authorize"),
+				"token":         upstream.Str(&e.Token, "https://…/token"),
+				"userinfo":      upstream.Str(&e.UserInfo, "https://…/userinfo"),
+				"jwks":          upstream.Str(&e.JWKS, "https://…/jwks"),
+				"end_session":   upstream.Str(&e.EndSession, "https://…/logout"),
+			})...)
+		},
+		"signing_algs": upstream.Strings(&c.SigningAlgs, "[RS256, ES256]"),
+		"timeout":      upstream.Duration(&c.Timeout, "10s"),
+	} {
+		fields[k] = f
+	}
+	if upstream.Resolve(n) == nil {
+		return c, fmt.Errorf("%s: required: a mapping with at least issuer, client_id and client_secret", path)
+	}
+	errs := upstream.Fields(n, path, fields)
+	if len(errs) == 1 && errors.Is(errs[0], upstream.ErrNotMapping) {
+		return c, errs[0]
+	}
+	errs = append(errs, c.Mapping.Finish(path, policy), c.validate(path))
+	return c, errors.Join(errs...)
+}
+
+func (c *Config) validate(path string) error {
+	var errs []error
+	if c.Issuer == "" {
+		errs = append(errs, fmt.Errorf("%s.issuer: required: the upstream's issuer URL (its ID tokens' iss)", path))
+	} else if err := upstream.CheckURL(c.Issuer, false); err != nil {
+		errs = append(errs, fmt.Errorf("%s.issuer: %w", path, err))
+	}
+	if err := upstream.NoSpace(path+".client_id", c.ClientID); err != nil {
+		errs = append(errs, err)
+	}
+	if c.ClientSecret == "" {
+		errs = append(errs, fmt.Errorf("%s.client_secret: required (from the environment: ${VAR})", path))
+	}
+	if c.AuthMethod != AuthBasic && c.AuthMethod != AuthPost {
+		errs = append(errs, fmt.Errorf("%s.auth_method: must be %s or %s, got %q", path, AuthBasic, AuthPost, c.AuthMethod))
+	}
+	if !slices.Contains(c.Scopes, "openid") {
+		c.Scopes = append([]string{"openid"}, c.Scopes...)
+	}
+	for i, s := range c.Scopes {
+		if err := upstream.NoSpace(fmt.Sprintf("%s.scopes[%d]", path, i), s); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, e := range []struct{ key, v string }{
+		{"authorization", c.Endpoints.Authorization}, {"token", c.Endpoints.Token}, {"userinfo", c.Endpoints.UserInfo},
+		{"jwks", c.Endpoints.JWKS}, {"end_session", c.Endpoints.EndSession},
+	} {
+		kp := path + ".endpoints." + e.key
+		switch {
+		case e.v != "":
+			if err := upstream.CheckURL(e.v, e.key == "authorization" || e.key == "end_session"); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", kp, err))
+			}
+		case !c.Discovery && (e.key == "authorization" || e.key == "token" || e.key == "jwks"):
+			errs = append(errs, fmt.Errorf("%s: required with discovery: false", kp))
+		}
+	}
+	if c.UserInfo && !c.Discovery && c.Endpoints.UserInfo == "" {
+		errs = append(errs, fmt.Errorf("%s.endpoints.userinfo: required with userinfo: true and discovery: false", path))
+	}
+	for i, a := range c.SigningAlgs {
+		if !slices.Contains(algorithms, a) {
+			errs = append(errs, fmt.Errorf("%s.signing_algs[%d]: must be one of %v (never none or HS256), got %q", path, i, algorithms, a))
+		}
+	}
+	if c.Timeout < upstream.MinTimeout || c.Timeout > upstream.MaxTimeout {
+		errs = append(errs, fmt.Errorf("%s.timeout: must be between %s and %s", path, upstream.MinTimeout, upstream.MaxTimeout))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,474 @@
+// Package oidc is the login through an upstream OpenID Provider (a
+// provincial platform that speaks OpenID Connect, or another gjjid): the
+// authorization code flow with PKCE (S256), state and nonce; the ID token
+// verified by go-oidc (signature through the upstream's cached JWKS, which
+// is fetched again when an unknown key ID appears, iss, aud, exp, nonce,
+// at_hash); optional userinfo; the claims mapped by upstream.Mapping; and
+// RP-initiated logout upstream when the broker's session ends.
+package oidc
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/upstream"
+)
+
+// Type is the registry type of this connector.
+const Type = "oidc"
+
+var (
+	_ connectors.RedirectLogin  = (*Connector)(nil)
+	_ connectors.UpstreamLogout = (*Connector)(nil)
+	_ connectors.Assurance      = (*Connector)(nil)
+)
+
+// Values keep each login's nonce and PKCE verifier while the browser is
+// upstream; the broker's store provides them (store.Values).
+type Values interface {
+	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// TakeValue returns the value and deletes it in one step.
+	TakeValue(ctx context.Context, key string) ([]byte, error)
+}
+
+// Options are the services main hands to the connector.
+type Options struct {
+	// IsNotFound reports whether a TakeValue error means "no such key"
+	// (errors.Is(err, store.ErrNotFound)); others fail the login closed.
+	IsNotFound func(error) bool
+	// Transport, when set, carries the upstream requests (tests).
+	Transport http.RoundTripper
+	// Now is the clock of ID token checks (tests); nil: time.Now.
+	Now func() time.Time
+}
+
+// flowTTL bounds the time at the upstream, as the broker's state does.
+const flowTTL = 10 * time.Minute
+
+// Connector is an opened OIDC connector.
+type Connector struct {
+	id, name, nameEN string
+	cfg              Config
+	store            Values
+	isNotFound       func(error) bool
+	client           *http.Client
+	log              connectors.Logger
+	now              func() time.Time
+
+	mu   sync.Mutex
+	prov *provider // nil until discovery succeeded; retried per login
+}
+
+// provider is what discovery (or the endpoints config) found.
+type provider struct {
+	p          *gooidc.Provider
+	verifier   *gooidc.IDTokenVerifier
+	endSession string
+}
+
+// Factory returns the registry factory.
+func Factory(o Options) connectors.Factory {
+	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
+		c, err := Open(spec, deps, o)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
+// Open validates spec.Config and opens the connector. Discovery happens
+// at the first login (and again after a failure), so the broker starts
+// while the upstream is down.
+func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+	path := spec.Path
+	if path == "" {
+		path = "config"
+	}
+	cfg, err := parseConfig(&spec.Config, path)
+	if err != nil {
+		return nil, err
+	}
+	st, ok := deps.Store.(Values)
+	if !ok {
+		return nil, fmt.Errorf("oidc connector %q: the store (%T) has no short-lived values (SetValue, TakeValue)", spec.ID, deps.Store)
+	}
+	if o.IsNotFound == nil {
+		return nil, fmt.Errorf("oidc connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in oidc.Options)", spec.ID)
+	}
+	log := deps.Logger
+	if log == nil {
+		log = nopLogger{}
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: st, isNotFound: o.IsNotFound,
+		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: log, now: now}, nil
+}
+
+// ID is the configured connector ID.
+func (c *Connector) ID() string { return c.id }
+
+// Type is "oidc".
+func (c *Connector) Type() string { return Type }
+
+// ACR is the strongest level these logins can reach.
+func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
+
+// DisplayName is the configured name or a default label.
+func (c *Connector) DisplayName(lang string) string {
+	if lang == "en" {
+		if c.nameEN != "" {
+			return c.nameEN
+		}
+		return "Sign in with the provincial identity platform"
+	}
+	if c.name != "" {
+		return c.name
+	}
+	return "统一身份认证平台登录"
+}
+
+// flow is what a login keeps while the browser is upstream.
+type flow struct {
+	Nonce    string `json:"n"`
+	Verifier string `json:"v"`
+	Callback string `json:"c"` // the redirect_uri, sent again with the code
+}
+
+func (c *Connector) flowKey(state string) string {
+	h := sha256.Sum256([]byte(state))
+	return "oidc-flow:" + c.id + ":" + hex.EncodeToString(h[:])
+}
+
+func (c *Connector) ctx(ctx context.Context) context.Context {
+	return gooidc.ClientContext(ctx, c.client)
+}
+
+// LoginURL sends the browser to the upstream's authorization endpoint.
+func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
+	p, err := c.provider(ctx)
+	if err != nil {
+		return "", err
+	}
+	f := flow{Nonce: random(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
+	rec, _ := json.Marshal(f)
+	if err := c.store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
+		return "", fmt.Errorf("oidc %s: keep flow: %w", c.id, err)
+	}
+	opts := []oauth2.AuthCodeOption{gooidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
+	if connectors.LoginHintsFrom(ctx).ForceLogin {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+	}
+	if c.cfg.ACRValues != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("acr_values", c.cfg.ACRValues))
+	}
+	return c.oauth2(p, callbackURL).AuthCodeURL(state, opts...), nil
+}
+
+func (c *Connector) oauth2(p *provider, callbackURL string) *oauth2.Config {
+	ep := p.p.Endpoint()
+	ep.AuthStyle = oauth2.AuthStyleInHeader
+	if c.cfg.AuthMethod == AuthPost {
+		ep.AuthStyle = oauth2.AuthStyleInParams
+	}
+	return &oauth2.Config{ClientID: c.cfg.ClientID, ClientSecret: c.cfg.ClientSecret, Endpoint: ep,
+		RedirectURL: callbackURL, Scopes: c.cfg.Scopes}
+}
+
+// HandleCallback redeems the code and maps the verified ID token (and
+// userinfo) onto an identity. The broker has checked and spent `state`.
+func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	id, err := c.handle(ctx, r)
+	if le, ok := connectors.AsLoginError(err); ok {
+		c.log.Warn("oidc login refused", "connector", c.id, "code", le.Code, "err", le.Err)
+	}
+	return id, err
+}
+
+func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+	q := r.URL.Query()
+	raw, err := c.store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	if err != nil {
+		if c.isNotFound(err) {
+			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
+		}
+		return connectors.Identity{}, fmt.Errorf("oidc %s: load flow: %w", c.id, err)
+	}
+	var f flow
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return connectors.Identity{}, fmt.Errorf("oidc %s: flow record: %w", c.id, err)
+	}
+	// RFC 9207: an iss parameter, when sent, must name this upstream.
+	if iss := q.Get("iss"); iss != "" && iss != c.cfg.Issuer {
+		return connectors.Identity{}, upstream.Invalid(fmt.Errorf("iss parameter %q is not the configured issuer", iss))
+	}
+	if e := q.Get("error"); e != "" {
+		cause := fmt.Errorf("upstream error %q", clip(e))
+		switch e {
+		case "access_denied", "login_required", "consent_required", "interaction_required":
+			return connectors.Identity{}, upstream.Denied(cause)
+		}
+		return connectors.Identity{}, upstream.Failed(cause)
+	}
+	code := q.Get("code")
+	if code == "" {
+		return connectors.Identity{}, upstream.Invalid(errors.New("callback without code"))
+	}
+	p, err := c.provider(ctx)
+	if err != nil {
+		return connectors.Identity{}, err
+	}
+	tok, err := c.oauth2(p, f.Callback).Exchange(c.ctx(ctx), code, oauth2.VerifierOption(f.Verifier))
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) {
+			return connectors.Identity{}, upstream.Failed(fmt.Errorf("token endpoint: status %d, error %q", re.Response.StatusCode, clip(re.ErrorCode)))
+		}
+		return connectors.Identity{}, fmt.Errorf("oidc %s: token request: %w", c.id, upstream.Redact(err))
+	}
+	rawID, _ := tok.Extra("id_token").(string)
+	if rawID == "" {
+		return connectors.Identity{}, upstream.Invalid(errors.New("token response without id_token"))
+	}
+	idt, err := p.verifier.Verify(ctx, rawID)
+	if err != nil {
+		return connectors.Identity{}, upstream.Invalid(fmt.Errorf("ID token: %w", err))
+	}
+	if idt.Nonce != f.Nonce {
+		return connectors.Identity{}, upstream.Invalid(errors.New("ID token: nonce does not match this login"))
+	}
+	if idt.AccessTokenHash != "" {
+		if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
+			return connectors.Identity{}, upstream.Invalid(fmt.Errorf("ID token: %w", err))
+		}
+	}
+	var claims json.RawMessage
+	if err := idt.Claims(&claims); err != nil {
+		return connectors.Identity{}, upstream.Invalid(fmt.Errorf("ID token claims: %w", err))
+	}
+	doc, err := upstream.DecodeJSON(claims)
+	if err != nil {
+		return connectors.Identity{}, upstream.Invalid(fmt.Errorf("ID token claims: %w", err))
+	}
+	m, _ := doc.(map[string]any)
+	if m == nil {
+		return connectors.Identity{}, upstream.Invalid(errors.New("ID token claims: not an object"))
+	}
+	if c.cfg.UserInfo {
+		if err := c.addUserInfo(ctx, p, tok, idt.Subject, m); err != nil {
+			return connectors.Identity{}, err
+		}
+	}
+	out, err := c.cfg.Mapping.Identity(c.id, m)
+	if err != nil {
+		return connectors.Identity{}, upstream.Attribute(err)
+	}
+	if len(out.AMR) == 0 {
+		out.AMR = idtAMR(m)
+	}
+	return out, nil
+}
+
+// addUserInfo merges the userinfo answer into claims (the ID token's
+// claims win); its sub must be the ID token's (OIDC Core §5.3.2).
+func (c *Connector) addUserInfo(ctx context.Context, p *provider, tok *oauth2.Token, sub string, claims map[string]any) error {
+	ui, err := p.p.UserInfo(c.ctx(ctx), oauth2.StaticTokenSource(tok))
+	if err != nil {
+		return fmt.Errorf("oidc %s: userinfo: %w", c.id, upstream.Redact(err))
+	}
+	if ui.Subject != sub {
+		return upstream.Invalid(errors.New("userinfo sub differs from the ID token's"))
+	}
+	var raw json.RawMessage
+	if err := ui.Claims(&raw); err != nil {
+		return upstream.Invalid(fmt.Errorf("userinfo: %w", err))
+	}
+	doc, err := upstream.DecodeJSON(raw)
+	if err != nil {
+		return upstream.Invalid(fmt.Errorf("userinfo: %w", err))
+	}
+	extra, _ := doc.(map[string]any)
+	for k, v := range extra {
+		if _, ok := claims[k]; !ok {
+			claims[k] = v
+		}
+	}
+	return nil
+}
+
+func idtAMR(m map[string]any) []string {
+	a, _ := m["amr"].([]any)
+	var out []string
+	for _, v := range a {
+		if s, ok := v.(string); ok && s != "" && len(s) <= 32 && !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// LogoutURL is the upstream's end_session_endpoint (OpenID Connect
+// RP-Initiated Logout 1.0 §2) with client_id, post_logout_redirect_uri
+// and state; "" when the upstream offers none or logout is off. The
+// upstream's ID token is not kept (it holds personal data), so client_id
+// names the client instead of id_token_hint.
+func (c *Connector) LogoutURL(ctx context.Context, state, returnURL string) (string, error) {
+	if !c.cfg.Logout {
+		return "", nil
+	}
+	p, err := c.provider(ctx)
+	if err != nil {
+		return "", err
+	}
+	if p.endSession == "" {
+		return "", nil
+	}
+	u, err := url.Parse(p.endSession)
+	if err != nil {
+		return "", fmt.Errorf("oidc %s: end_session_endpoint: %w", c.id, err)
+	}
+	q := u.Query()
+	q.Set("client_id", c.cfg.ClientID)
+	q.Set("post_logout_redirect_uri", returnURL)
+	q.Set("state", state)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// provider discovers the upstream once; a failure is retried by the next
+// login.
+func (c *Connector) provider(ctx context.Context) (*provider, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.prov != nil {
+		return c.prov, nil
+	}
+	pc := gooidc.ProviderConfig{IssuerURL: c.cfg.Issuer}
+	var endSession string
+	if c.cfg.Discovery {
+		d, err := c.discover(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pc = gooidc.ProviderConfig{IssuerURL: d.Issuer, AuthURL: d.AuthURL, TokenURL: d.TokenURL, UserInfoURL: d.UserInfoURL,
+			JWKSURL: d.JWKSURL, Algorithms: d.Algorithms}
+		endSession = d.EndSession
+	}
+	e := c.cfg.Endpoints
+	override(&pc.AuthURL, e.Authorization)
+	override(&pc.TokenURL, e.Token)
+	override(&pc.UserInfoURL, e.UserInfo)
+	override(&pc.JWKSURL, e.JWKS)
+	override(&endSession, e.EndSession)
+	algs := c.cfg.SigningAlgs
+	if len(algs) == 0 {
+		for _, a := range pc.Algorithms {
+			if slices.Contains(algorithms, a) {
+				algs = append(algs, a)
+			}
+		}
+	}
+	if len(algs) == 0 {
+		algs = []string{"RS256", "ES256"}
+	}
+	pc.Algorithms = algs
+	p := pc.NewProvider(gooidc.ClientContext(context.Background(), c.client))
+	c.prov = &provider{p: p, endSession: endSession,
+		verifier: p.Verifier(&gooidc.Config{ClientID: c.cfg.ClientID, SupportedSigningAlgs: algs, Now: c.now})}
+	return c.prov, nil
+}
+
+func override(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
+
+type discovery struct {
+	Issuer      string   `json:"issuer"`
+	AuthURL     string   `json:"authorization_endpoint"`
+	TokenURL    string   `json:"token_endpoint"`
+	UserInfoURL string   `json:"userinfo_endpoint"`
+	JWKSURL     string   `json:"jwks_uri"`
+	EndSession  string   `json:"end_session_endpoint"`
+	Algorithms  []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// discover reads <issuer>/.well-known/openid-configuration (OIDC
+// Discovery 1.0 §4); its issuer must be the configured one exactly (§4.3)
+// and its endpoints https (http on loopback only).
+func (c *Connector) discover(ctx context.Context) (*discovery, error) {
+	u := strings.TrimSuffix(c.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.id, upstream.Redact(err))
+	}
+	body, err := upstream.ReadBody(resp)
+	if err != nil {
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.id, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("oidc %s: discovery: status %d", c.id, resp.StatusCode)
+	}
+	var d discovery
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.id, err)
+	}
+	if d.Issuer != c.cfg.Issuer {
+		return nil, fmt.Errorf("oidc %s: discovery: issuer %q is not the configured %q", c.id, d.Issuer, c.cfg.Issuer)
+	}
+	for name, v := range map[string]string{"authorization_endpoint": d.AuthURL, "token_endpoint": d.TokenURL, "jwks_uri": d.JWKSURL} {
+		if err := upstream.CheckURL(v, true); err != nil {
+			return nil, fmt.Errorf("oidc %s: discovery: %s %w", c.id, name, err)
+		}
+	}
+	for _, v := range []*string{&d.UserInfoURL, &d.EndSession} {
+		if *v != "" && upstream.CheckURL(*v, true) != nil {
+			*v = ""
+		}
+	}
+	return &d, nil
+}
+
+func random() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// clip bounds upstream text put into logs.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Info(string, ...any)  {}
+func (nopLogger) Warn(string, ...any)  {}
+func (nopLogger) Error(string, ...any) {}

@@ -1,0 +1,13 @@
+// Package upstream holds what the connectors to upstream identity
+// platforms (oidc, cas, oauth2: the provincial unified identity
+// authentication platforms, 统一身份认证平台) share:
+//
+//   - the claim mapping from an upstream's answer onto connectors.Identity
+//     (Mapping), with a small JSON-path language (Path);
+//   - strict YAML helpers whose errors name the YAML path (Fields);
+//   - an HTTP client whose answers are capped in time and size, and error
+//     texts that never carry a URL's query (where secrets may travel);
+//   - the login errors all three show to the user.
+//
+// It is not a connector; it imports no connector and no broker package.
+package upstream

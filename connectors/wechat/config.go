@@ -1,0 +1,171 @@
+package wechat
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors"
+)
+
+// Defaults of Config.
+const (
+	DefaultOpenURL = "https://open.weixin.qq.com"
+	DefaultAPIURL  = "https://api.weixin.qq.com"
+	DefaultTimeout = 5 * time.Second
+	DefaultACR     = "gjj:loa:1"
+)
+
+// Official-account scopes (card §2.7); the website app always uses
+// snsapi_login (§2.1).
+const (
+	ScopeBase     = "snsapi_base"
+	ScopeUserinfo = "snsapi_userinfo"
+	ScopeLogin    = "snsapi_login"
+)
+
+const (
+	minTimeout = time.Second
+	maxTimeout = 30 * time.Second
+)
+
+// App is one WeChat application: its appid and AppSecret.
+type App struct {
+	ID     string
+	Secret string
+}
+
+// Config is the connector's `config:` block. One connector holds all the
+// fund's WeChat apps, so one person keyed on unionid is one link whichever
+// app they use.
+//
+//	config:
+//	  website:                 # 微信开放平台 网站应用: PC QR login
+//	    app_id: wx0123456789abcdef
+//	    app_secret: ${WECHAT_WEBSITE_SECRET}
+//	  official_account:        # 公众号网页授权: inside the WeChat client
+//	    app_id: wx1123456789abcdef
+//	    app_secret: ${WECHAT_OA_SECRET}
+//	    scope: snsapi_base     # or snsapi_userinfo
+//	  mini_program:            # 小程序: RFC 8693 token exchange of js_code
+//	    app_id: wx2123456789abcdef
+//	    app_secret: ${WECHAT_MP_SECRET}
+//	    client_ids: [gjj-miniprogram]
+//	  require_unionid: false   # refuse logins without unionid
+//	  open_url: https://open.weixin.qq.com
+//	  api_url: https://api.weixin.qq.com
+//	  timeout: 5s
+//	  link_policy: self-bind
+//	  acr: gjj:loa:1
+type Config struct {
+	Website         *App
+	OfficialAccount *App
+	OAScope         string
+	MiniProgram     *App
+	MiniClients     []string
+	RequireUnionID  bool
+	OpenURL         string
+	APIURL          string
+	Timeout         time.Duration
+	LinkPolicy      connectors.LinkPolicy
+	ACR             string
+}
+
+const (
+	knownKeys    = "website, official_account, mini_program, require_unionid, open_url, api_url, timeout, link_policy, acr"
+	knownAppKeys = "app_id, app_secret"
+	knownOAKeys  = "app_id, app_secret, scope"
+	knownMPKeys  = "app_id, app_secret, client_ids"
+)
+
+func parseConfig(n *yaml.Node, path string) (Config, error) {
+	cfg := Config{OpenURL: DefaultOpenURL, APIURL: DefaultAPIURL, Timeout: DefaultTimeout, ACR: DefaultACR, OAScope: ScopeBase}
+	var linkPolicy string
+	var web, oa, mp *yaml.Node
+	n = resolve(n)
+	if n == nil {
+		return cfg, fmt.Errorf("%s: required: at least one of website, official_account and mini_program", path)
+	}
+	node := func(dst **yaml.Node) func(*yaml.Node, string) error {
+		return func(v *yaml.Node, _ string) error { *dst = v; return nil }
+	}
+	errs := mapping(n, path, knownKeys, map[string]func(*yaml.Node, string) error{
+		"website":          node(&web),
+		"official_account": node(&oa),
+		"mini_program":     node(&mp),
+		"require_unionid":  boolean(&cfg.RequireUnionID),
+		"open_url":         str(&cfg.OpenURL, DefaultOpenURL),
+		"api_url":          str(&cfg.APIURL, DefaultAPIURL),
+		"timeout":          duration(&cfg.Timeout, "5s"),
+		"link_policy":      str(&linkPolicy, "self-bind"),
+		"acr":              str(&cfg.ACR, DefaultACR),
+	})
+	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+		return cfg, errs[0]
+	}
+	app := func(n *yaml.Node, p, known string, extra map[string]func(*yaml.Node, string) error) *App {
+		if n = resolve(n); n == nil {
+			return nil
+		}
+		a := &App{}
+		fields := map[string]func(*yaml.Node, string) error{
+			"app_id":     str(&a.ID, "wx0123456789abcdef"),
+			"app_secret": str(&a.Secret, "${WECHAT_SECRET}"),
+		}
+		for k, f := range extra {
+			fields[k] = f
+		}
+		errs = append(errs, mapping(n, p, known, fields)...)
+		switch {
+		case a.ID == "":
+			errs = append(errs, fmt.Errorf("%s.app_id: required: the AppID (wx…) of this application", p))
+		case !strings.HasPrefix(a.ID, "wx") || strings.ContainsFunc(a.ID, func(r rune) bool { return r <= ' ' || r > '~' }):
+			errs = append(errs, fmt.Errorf("%s.app_id: must be a WeChat AppID such as wx0123456789abcdef, got %q", p, a.ID))
+		}
+		if strings.TrimSpace(a.Secret) == "" {
+			errs = append(errs, fmt.Errorf("%s.app_secret: required: the AppSecret (usually ${ENV})", p))
+		}
+		return a
+	}
+	cfg.Website = app(web, path+".website", knownAppKeys, nil)
+	cfg.OfficialAccount = app(oa, path+".official_account", knownOAKeys, map[string]func(*yaml.Node, string) error{"scope": str(&cfg.OAScope, ScopeBase)})
+	cfg.MiniProgram = app(mp, path+".mini_program", knownMPKeys, map[string]func(*yaml.Node, string) error{"client_ids": strList(&cfg.MiniClients, "gjj-miniprogram")})
+	if cfg.Website == nil && cfg.OfficialAccount == nil && cfg.MiniProgram == nil {
+		errs = append(errs, fmt.Errorf("%s: at least one of website, official_account and mini_program is required", path))
+	}
+	if cfg.OfficialAccount != nil && cfg.OAScope != ScopeBase && cfg.OAScope != ScopeUserinfo {
+		errs = append(errs, fmt.Errorf("%s.official_account.scope: must be %s or %s, got %q", path, ScopeBase, ScopeUserinfo, cfg.OAScope))
+	}
+	if cfg.MiniProgram != nil && len(cfg.MiniClients) == 0 {
+		errs = append(errs, fmt.Errorf("%s.mini_program.client_ids: required: the client IDs of the mini program (public clients with the token-exchange grant)", path))
+	}
+	if err := checkURL(cfg.OpenURL, DefaultOpenURL); err != nil {
+		errs = append(errs, fmt.Errorf("%s.open_url: %w", path, err))
+	}
+	if err := checkURL(cfg.APIURL, DefaultAPIURL); err != nil {
+		errs = append(errs, fmt.Errorf("%s.api_url: %w", path, err))
+	}
+	switch {
+	case cfg.Timeout < minTimeout:
+		errs = append(errs, fmt.Errorf("%s.timeout: must be at least %s", path, minTimeout))
+	case cfg.Timeout > maxTimeout:
+		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
+	}
+	p, err := connectors.ParseLinkPolicy(linkPolicy, connectors.LinkSelfBind)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s.link_policy: %w", path, err))
+	} else if p == connectors.LinkAuto {
+		errs = append(errs, fmt.Errorf("%s.link_policy: auto is not possible: a WeChat ID names no broker person; use self-bind (default) or bound", path))
+	}
+	cfg.LinkPolicy = p
+	switch {
+	case cfg.ACR == "":
+		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
+	case strings.ContainsFunc(cfg.ACR, func(r rune) bool { return r <= ' ' }):
+		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	}
+	return cfg, errors.Join(errs...)
+}

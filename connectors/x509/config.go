@@ -1,0 +1,360 @@
+package x509
+
+import (
+	"bytes"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors"
+)
+
+// Defaults of Config.
+const (
+	// DefaultACR is the broker's highest level: a certificate key.
+	DefaultACR               = "gjj:loa:3"
+	DefaultRevocationGrace   = 24 * time.Hour
+	DefaultRevocationTimeout = 5 * time.Second
+)
+
+// Config is the connector's `config:` block.
+//
+//	config:
+//	  link_policy: bound      # bound (default): only certificates bound at the counter; auto: the credit code decides
+//	  mtls: true              # accept certificates from the mTLS listener or a trusted proxy (default true)
+//	  challenge: true         # accept a signature over a one-time challenge (default true)
+//	  acr: gjj:loa:3
+//	  max_chain: 5            # presented certificates, leaf included
+//	  cas:
+//	    - name: cfca
+//	      roots_file: /etc/gjjid/cfca-roots.pem   # or roots: | PEM
+//	      intermediates_file: /etc/gjjid/cfca-oca.pem
+//	      kind: unit            # unit | person
+//	      key_storage: hardware # hardware (amr hwk) | software (amr swk)
+//	      revocation:
+//	        mode: require       # require (default) | off (test CAs only)
+//	        crl_urls: [http://crl.example.cn/oca.crl]
+//	        distribution_points: true  # use the certificate's CRL DPs when crl_urls is empty
+//	        ocsp: true          # ask the responder the certificate names first
+//	        grace: 24h          # a cached CRL past nextUpdate still answers this long
+//	        timeout: 5s
+//	      extract:              # first rule that finds a value decides
+//	        - cn_regex: '^041@N([0-9A-Z]{18})@'
+//	          type: credit_code
+//	        - oid: 1.2.156.10260.4.1.4
+//	          type: org_code
+//	        - subject: serialNumber
+//	          type: credit_code
+type Config struct {
+	LinkPolicy connectors.LinkPolicy
+	MTLS       bool
+	Challenge  bool
+	ACR        string
+	MaxChain   int
+	CAs        []CA
+}
+
+// CA is one certification authority's trust anchors and policy.
+type CA struct {
+	Name          string
+	Roots         []*cert
+	Intermediates []*cert
+	Kind          connectors.Kind
+	Software      bool // keys are software keys: amr swk instead of hwk
+	Revocation    Revocation
+	Rules         []Rule
+	anchors       *anchors
+}
+
+type rawConfig struct {
+	LinkPolicy string  `yaml:"link_policy"`
+	MTLS       *bool   `yaml:"mtls"`
+	Challenge  *bool   `yaml:"challenge"`
+	ACR        string  `yaml:"acr"`
+	MaxChain   int     `yaml:"max_chain"`
+	CAs        []rawCA `yaml:"cas"`
+}
+
+type rawCA struct {
+	Name              string        `yaml:"name"`
+	Roots             string        `yaml:"roots"`
+	RootsFile         string        `yaml:"roots_file"`
+	Intermediates     string        `yaml:"intermediates"`
+	IntermediatesFile string        `yaml:"intermediates_file"`
+	Kind              string        `yaml:"kind"`
+	KeyStorage        string        `yaml:"key_storage"`
+	Revocation        rawRevocation `yaml:"revocation"`
+	Extract           []rawRule     `yaml:"extract"`
+}
+
+type rawRevocation struct {
+	Mode               string        `yaml:"mode"`
+	CRLURLs            []string      `yaml:"crl_urls"`
+	DistributionPoints *bool         `yaml:"distribution_points"`
+	OCSP               *bool         `yaml:"ocsp"`
+	Grace              time.Duration `yaml:"grace"`
+	Timeout            time.Duration `yaml:"timeout"`
+}
+
+type rawRule struct {
+	OID     string `yaml:"oid"`
+	Subject string `yaml:"subject"`
+	CNRegex string `yaml:"cn_regex"`
+	Type    string `yaml:"type"`
+}
+
+// subjectAttributes are the names `subject:` accepts besides a dotted OID.
+var subjectAttributes = map[string]asn1.ObjectIdentifier{
+	"cn": {2, 5, 4, 3}, "serialnumber": {2, 5, 4, 5}, "c": {2, 5, 4, 6}, "o": {2, 5, 4, 10}, "ou": {2, 5, 4, 11},
+	"title": {2, 5, 4, 12}, "organizationidentifier": {2, 5, 4, 97}, "uid": {0, 9, 2342, 19200300, 100, 1, 1},
+}
+
+// parseConfig decodes n strictly (unknown keys are errors), applies
+// defaults and validates; every error names its YAML path below path.
+// warn is told about root certificates that were skipped.
+func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) (Config, error) {
+	var raw rawConfig
+	if n != nil && n.Kind != 0 {
+		b, err := yaml.Marshal(n)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s.%s: %s", path, key, fmt.Sprintf(format, args...)))
+	}
+	cfg := Config{MTLS: raw.MTLS == nil || *raw.MTLS, Challenge: raw.Challenge == nil || *raw.Challenge,
+		ACR: raw.ACR, MaxChain: raw.MaxChain}
+	var err error
+	if cfg.LinkPolicy, err = connectors.ParseLinkPolicy(raw.LinkPolicy, connectors.LinkBound); err != nil || cfg.LinkPolicy == connectors.LinkSelfBind {
+		bad("link_policy", "must be bound or auto")
+	}
+	if cfg.ACR == "" {
+		cfg.ACR = DefaultACR
+	}
+	switch {
+	case cfg.MaxChain == 0:
+		cfg.MaxChain = DefaultMaxChain
+	case cfg.MaxChain < 1 || cfg.MaxChain > 10:
+		bad("max_chain", "must be 1–10")
+	}
+	if !cfg.MTLS && !cfg.Challenge {
+		bad("mtls", "mtls and challenge are both false: the connector could never log anyone in")
+	}
+	if len(raw.CAs) == 0 {
+		bad("cas", "required: at least one CA with its roots")
+	}
+	for i, rc := range raw.CAs {
+		ca, caErrs := parseCA(rc, fmt.Sprintf("%s.cas[%d]", path, i), cfg.LinkPolicy, warn)
+		errs = append(errs, caErrs...)
+		cfg.CAs = append(cfg.CAs, ca)
+	}
+	return cfg, errors.Join(errs...)
+}
+
+func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(string, ...any)) (CA, []error) {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s.%s: %s", path, key, fmt.Sprintf(format, args...)))
+	}
+	ca := CA{Name: rc.Name, Kind: connectors.KindUnit, anchors: newAnchors()}
+	if ca.Name == "" {
+		bad("name", "required (used in logs and the identity's claims)")
+	}
+	roots, err := loadCerts(rc.Roots, rc.RootsFile)
+	if err != nil {
+		bad("roots_file", "%v", err)
+	}
+	for _, s := range roots.skipped {
+		warn("x509: skipped a root certificate that cannot be parsed", "ca", rc.Name, "index", s.index, "err", s.err)
+	}
+	if err == nil && len(roots.certs) == 0 {
+		bad("roots", "required: PEM certificates (roots or roots_file); none could be read")
+	}
+	inter, err := loadCerts(rc.Intermediates, rc.IntermediatesFile)
+	if err != nil {
+		bad("intermediates_file", "%v", err)
+	}
+	for _, s := range inter.skipped {
+		warn("x509: skipped an intermediate certificate that cannot be parsed", "ca", rc.Name, "index", s.index, "err", s.err)
+	}
+	ca.Roots, ca.Intermediates = roots.certs, inter.certs
+	for _, c := range ca.Roots {
+		ca.anchors.addRoot(c)
+	}
+	for _, c := range ca.Intermediates {
+		ca.anchors.addIntermediate(c)
+	}
+	switch rc.Kind {
+	case "", "unit":
+	case "person":
+		ca.Kind = connectors.KindPerson
+	default:
+		bad("kind", "must be unit or person")
+	}
+	switch rc.KeyStorage {
+	case "", "hardware":
+	case "software":
+		ca.Software = true
+	default:
+		bad("key_storage", "must be hardware or software")
+	}
+	r := rc.Revocation
+	ca.Revocation = Revocation{CRLURLs: r.CRLURLs, DistributionPoints: r.DistributionPoints == nil || *r.DistributionPoints,
+		OCSP: r.OCSP == nil || *r.OCSP, Grace: r.Grace, Timeout: r.Timeout}
+	switch r.Mode {
+	case "", "require":
+	case "off":
+		ca.Revocation.Off = true
+		if policy == connectors.LinkAuto {
+			bad("revocation.mode", "off is refused with link_policy auto: a revoked unit certificate would log in")
+		}
+	default:
+		bad("revocation.mode", "must be require or off")
+	}
+	if ca.Revocation.Grace == 0 {
+		ca.Revocation.Grace = DefaultRevocationGrace
+	}
+	if ca.Revocation.Grace < 0 || ca.Revocation.Grace > 30*24*time.Hour {
+		bad("revocation.grace", "must be between 0 and 720h")
+	}
+	if ca.Revocation.Timeout == 0 {
+		ca.Revocation.Timeout = DefaultRevocationTimeout
+	}
+	if ca.Revocation.Timeout < 0 || ca.Revocation.Timeout > time.Minute {
+		bad("revocation.timeout", "must be at most 1m")
+	}
+	for i, u := range r.CRLURLs {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			bad(fmt.Sprintf("revocation.crl_urls[%d]", i), "must be an http or https URL")
+		}
+	}
+	for i, rr := range rc.Extract {
+		rule, err := parseRule(rr)
+		if err != nil {
+			bad(fmt.Sprintf("extract[%d]", i), "%v", err)
+			continue
+		}
+		ca.Rules = append(ca.Rules, rule)
+	}
+	if policy == connectors.LinkAuto && len(rc.Extract) == 0 {
+		bad("extract", "required with link_policy auto: the rules that find the credit code or ID number")
+	}
+	return ca, errs
+}
+
+// parseRule builds one extraction rule: exactly one of oid, subject and cn_regex, and a type.
+func parseRule(rr rawRule) (Rule, error) {
+	r := Rule{Type: rr.Type}
+	switch rr.Type {
+	case IDCreditCode, IDOrgCode, IDResident:
+	default:
+		return r, fmt.Errorf("type must be %s, %s or %s", IDCreditCode, IDOrgCode, IDResident)
+	}
+	set := 0
+	if rr.OID != "" {
+		set++
+		oid, err := parseOID(rr.OID)
+		if err != nil {
+			return r, fmt.Errorf("oid: %v", err)
+		}
+		r.OID = oid
+	}
+	if rr.Subject != "" {
+		set++
+		if oid, ok := subjectAttributes[strings.ToLower(rr.Subject)]; ok {
+			r.Attribute = oid
+		} else if oid, err := parseOID(rr.Subject); err == nil {
+			r.Attribute = oid
+		} else {
+			return r, fmt.Errorf("subject: %q is neither a known attribute (serialNumber, OU, O, CN, organizationIdentifier, UID, title) nor an OID", rr.Subject)
+		}
+	}
+	if rr.CNRegex != "" {
+		set++
+		re, err := regexp.Compile(rr.CNRegex)
+		if err != nil {
+			return r, fmt.Errorf("cn_regex: %v", err)
+		}
+		if re.NumSubexp() < 1 {
+			return r, errors.New("cn_regex: needs a capture group around the identifier")
+		}
+		r.CN = re
+	}
+	if set != 1 {
+		return r, errors.New("give exactly one of oid, subject and cn_regex")
+	}
+	return r, nil
+}
+
+func parseOID(s string) (asn1.ObjectIdentifier, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 32 {
+		return nil, fmt.Errorf("%q is not a dotted OID", s)
+	}
+	oid := make(asn1.ObjectIdentifier, len(parts))
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%q is not a dotted OID", s)
+		}
+		oid[i] = n
+	}
+	return oid, nil
+}
+
+type skippedCert struct {
+	index int
+	err   error
+}
+
+type loaded struct {
+	certs   []*cert
+	skipped []skippedCert
+}
+
+// loadCerts reads PEM certificates from text and a file. A bundle may hold
+// certificates this build cannot parse: they are skipped and reported,
+// not fatal (upstreams.md §4.3).
+func loadCerts(text, file string) (loaded, error) {
+	var out loaded
+	data := []byte(text)
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return out, err
+		}
+		data = append(append(data, '\n'), b...)
+	}
+	for i := 0; ; i++ {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return out, nil
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := parseCert(b.Bytes)
+		if err != nil {
+			out.skipped = append(out.skipped, skippedCert{i, err})
+			continue
+		}
+		out.certs = append(out.certs, c)
+	}
+}
