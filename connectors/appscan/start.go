@@ -2,12 +2,14 @@ package appscan
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"image"
-	"image/png"
+	"hash/crc32"
+	"io"
 	"sync"
 	"time"
 
@@ -80,18 +82,18 @@ func (c *Connector) Image(ctx context.Context, id, pollSecret string) ([]byte, e
 // (image-rendering: pixelated), so it stays crisp at any size.
 const modulePixels = 4
 
-var pngBuffers = sync.Pool{New: func() any { return new(png.EncoderBuffer) }}
+// zlibWriters are reused: a deflate compressor is large to allocate.
+var zlibWriters = sync.Pool{New: func() any {
+	w, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
+	return w
+}}
 
-type pngPool struct{}
-
-func (pngPool) Get() *png.EncoderBuffer  { return pngBuffers.Get().(*png.EncoderBuffer) }
-func (pngPool) Put(b *png.EncoderBuffer) { pngBuffers.Put(b) }
-
-// qrPNG encodes content at error correction level M (15 %) as a black and
-// white PNG with the standard four-module quiet zone. It draws the modules
-// into an 8-bit grey image itself: go-qrcode's own PNG maps every pixel
-// through a palette and compresses at the slowest level, some ten times
-// the cost, and a QR page is made for every login.
+// qrPNG encodes content at error correction level M (15 %) as a 1-bit
+// greyscale PNG with the standard four-module quiet zone. It writes the PNG
+// itself, packing eight pixels a byte straight from the module bitmap:
+// go-qrcode's PNG, and image/png on a two-colour image, map every pixel
+// through a palette one call at a time, which costs more than the QR
+// symbol, and a QR page is made for every login.
 func qrPNG(content string) ([]byte, error) {
 	q, err := qrcode.New(content, qrcode.Medium)
 	if err != nil {
@@ -99,25 +101,51 @@ func qrPNG(content string) ([]byte, error) {
 	}
 	bits := q.Bitmap() // with the quiet zone
 	size := len(bits) * modulePixels
-	img := image.NewGray(image.Rect(0, 0, size, size))
-	for i := range img.Pix {
-		img.Pix[i] = 0xff
-	}
+	stride := 1 + (size+7)/8 // filter type byte, then the packed row
+	raw := make([]byte, stride*size)
 	for y, row := range bits {
-		for x, dark := range row {
-			if !dark {
-				continue
-			}
-			for dy := range modulePixels {
-				off := (y*modulePixels+dy)*img.Stride + x*modulePixels
-				clear(img.Pix[off : off+modulePixels])
+		line := raw[y*modulePixels*stride : (y*modulePixels+1)*stride]
+		for x := range size {
+			if !row[x/modulePixels] { // white is 1
+				line[1+x/8] |= 0x80 >> (x % 8)
 			}
 		}
+		for dy := 1; dy < modulePixels; dy++ {
+			copy(raw[(y*modulePixels+dy)*stride:], line)
+		}
 	}
-	var b bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: pngPool{}}
-	if err := enc.Encode(&b, img); err != nil {
+	var idat bytes.Buffer
+	zw := zlibWriters.Get().(*zlib.Writer)
+	zw.Reset(&idat)
+	_, _ = zw.Write(raw)
+	err = zw.Close()
+	zlibWriters.Put(zw)
+	if err != nil {
 		return nil, fmt.Errorf("appscan: QR code PNG: %w", err)
 	}
+	var b bytes.Buffer
+	b.Grow(8 + 25 + 12 + idat.Len() + 12)
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	var ihdr [13]byte
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(size))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(size))
+	ihdr[8] = 1 // bit depth; colour type 0 (grey), deflate, filters per row, no interlace
+	pngChunk(&b, "IHDR", ihdr[:])
+	pngChunk(&b, "IDAT", idat.Bytes())
+	pngChunk(&b, "IEND", nil)
 	return b.Bytes(), nil
+}
+
+// pngChunk writes one chunk: length, type, data, CRC of type and data.
+func pngChunk(b *bytes.Buffer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	b.Write(n[:])
+	crc := crc32.NewIEEE()
+	crc.Write([]byte(typ))
+	crc.Write(data)
+	b.WriteString(typ)
+	b.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc.Sum32())
+	b.Write(n[:])
 }
