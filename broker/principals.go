@@ -133,6 +133,21 @@ func (d *directory) autoLink(ctx context.Context, id connectors.Identity) (login
 			return login.Principal{}, err
 		}
 		link.Kind, link.UnitID = store.LinkUnit, p.UnitID
+	case id.Kind == connectors.KindUnit && id.Claims["org_code"] != nil:
+		// A certificate from before 2015 names the unit by its 组织机构代码,
+		// which is positions 9–17 of the credit code the broker knows.
+		org, _ := id.Claims["org_code"].(string)
+		u, ferr := d.a.FindUnitByOrgCode(ctx, org)
+		if errors.Is(ferr, store.ErrNotFound) {
+			return login.Principal{}, fmt.Errorf("auto link at %s: no unit with this organisation code: %w", id.ConnectorID, login.ErrNoAccount)
+		}
+		if ferr != nil {
+			return login.Principal{}, ferr
+		}
+		if p, err = d.unitPrincipal(ctx, u.ID); err != nil {
+			return login.Principal{}, err
+		}
+		link.Kind, link.UnitID = store.LinkUnit, p.UnitID
 	case id.Kind == connectors.KindPerson:
 		typ, _ := id.Claims["id_type"].(string)
 		num, _ := id.Claims["id_number"].(string)

@@ -32,7 +32,7 @@ func (s *Service) CreateUnit(ctx context.Context, id, customerNo, name string) (
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("accounts: create unit: %w", fieldErrors(errs))
 	}
-	u := &store.Unit{ID: code, CustomerNo: customerNo, Name: name, Status: StatusActive, CreatedAt: s.now().UTC()}
+	u := &store.Unit{ID: code, CustomerNo: customerNo, Name: name, OrgCode: ids.OrgCodeFromCredit(code), Status: StatusActive, CreatedAt: s.now().UTC()}
 	if err := s.st.AddUnit(ctx, u); err != nil {
 		return nil, fmt.Errorf("accounts: create unit %s: %w", code, err)
 	}
@@ -101,6 +101,18 @@ func (s *Service) UnitsOf(ctx context.Context, personID string) ([]UnitRef, erro
 	}
 	slices.SortFunc(out, func(a, b UnitRef) int { return strings.Compare(a.ID, b.ID) })
 	return out, nil
+}
+
+// FindUnitByOrgCode finds the unit whose credit code holds the old
+// 9-character 组织机构代码 org (positions 9–17), as certificates issued
+// before 2015 name units.
+func (s *Service) FindUnitByOrgCode(ctx context.Context, org string) (*store.Unit, error) {
+	org = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(org), "-", ""))
+	u, err := s.st.FindUnitByOrgCode(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: find unit by org code %s: %w", org, err)
+	}
+	return u, nil
 }
 
 // ListUnits pages the units in credit-code order.

@@ -235,11 +235,14 @@ type Clients interface {
 
 // Unit is an employer account, keyed by its 统一社会信用代码.
 type Unit struct {
-	ID         string    `json:"id"`          // unified social credit code
-	CustomerNo string    `json:"customer_no"` // 单位客户号
-	Name       string    `json:"name"`
-	Status     string    `json:"status"` // active | disabled
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string `json:"id"`          // unified social credit code
+	CustomerNo string `json:"customer_no"` // 单位客户号
+	// OrgCode is the 9-character 组织机构代码 inside the credit code
+	// (positions 9–17); certificates from before 2015 carry only it.
+	OrgCode   string    `json:"org_code,omitempty"`
+	Name      string    `json:"name"`
+	Status    string    `json:"status"` // active | disabled
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Person is a natural person. The ID number is kept only as a keyed hash
@@ -278,6 +281,8 @@ type Accounts interface {
 	PutUnit(ctx context.Context, u *Unit) error
 	GetUnit(ctx context.Context, id string) (*Unit, error)
 	ListUnits(ctx context.Context, cursor string, limit int) (units []*Unit, next string, err error)
+	// FindUnitByOrgCode returns the unit whose OrgCode is org.
+	FindUnitByOrgCode(ctx context.Context, org string) (*Unit, error)
 	// PutPerson creates or replaces a person and its lookup indexes in one
 	// step; ErrConflict when IDHash or MobileHash belongs to another person.
 	PutPerson(ctx context.Context, p *Person) error

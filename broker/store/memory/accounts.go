@@ -21,6 +21,9 @@ func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.units[u.ID] = b
+	if u.OrgCode != "" {
+		s.unitsByOrg[u.OrgCode] = u.ID
+	}
 	return nil
 }
 
@@ -176,7 +179,26 @@ func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
 		return fmt.Errorf("memory: %s %q: %w", op, u.ID, store.ErrConflict)
 	}
 	s.units[u.ID] = b
+	if u.OrgCode != "" {
+		s.unitsByOrg[u.OrgCode] = u.ID
+	}
 	return nil
+}
+
+// FindUnitByOrgCode returns the unit whose OrgCode is org.
+func (s *Store) FindUnitByOrgCode(ctx context.Context, org string) (*store.Unit, error) {
+	const op = "find unit by org code"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.unitsByOrg[org]
+	if !ok || org == "" {
+		return nil, notFound(op, org)
+	}
+	b, ok := s.units[id]
+	if !ok {
+		return nil, notFound(op, org)
+	}
+	return decode[store.Unit](op, b)
 }
 
 // ListUnits pages the units in ID order.

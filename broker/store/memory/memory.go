@@ -47,6 +47,7 @@ type Store struct {
 	byMobile     map[string]string            // MobileHash → person ID
 	agents       map[string]map[string][]byte // person ID → unit ID → JSON store.Agent
 	links        map[string][]byte            // linkKey → JSON store.Link
+	unitsByOrg   map[string]string            // OrgCode → unit ID
 	audit        []auditEntry                 // oldest first
 	qr           qrState                      // QR sessions and their watchers (qr.go)
 
@@ -84,6 +85,7 @@ func New() *Store {
 		byMobile:     map[string]string{},
 		agents:       map[string]map[string][]byte{},
 		links:        map[string][]byte{},
+		unitsByOrg:   map[string]string{},
 		stop:         make(chan struct{}),
 		done:         make(chan struct{}),
 	}

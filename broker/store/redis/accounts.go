@@ -56,6 +56,9 @@ func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	_, err = s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Set(ctx, s.k.unit(u.ID), b, 0)
 		p.ZAdd(ctx, s.k.unitIDs(), goredis.Z{Member: u.ID})
+		if u.OrgCode != "" {
+			p.Set(ctx, s.k.unitByOrg(u.OrgCode), u.ID, 0)
+		}
 		return nil
 	})
 	return wrap(op, err)
@@ -209,9 +212,13 @@ func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.A
 }
 
 // addUnit creates a unit and indexes it unless the ID exists.
+//
+//	KEYS   the unit, the unit-ID index, the org-code index (may be unused)
+//	ARGV   unit JSON, unit ID, org code ('' = none)
 var addUnit = goredis.NewScript(`
 if redis.call('SETNX', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], 0, ARGV[2])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[2]) end
 return 1
 `)
 
@@ -225,7 +232,7 @@ func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
 	if err != nil {
 		return err
 	}
-	n, err := addUnit.Run(ctx, s.c, []string{s.k.unit(u.ID), s.k.unitIDs()}, b, u.ID).Int()
+	n, err := addUnit.Run(ctx, s.c, []string{s.k.unit(u.ID), s.k.unitIDs(), s.k.unitByOrg(u.OrgCode)}, b, u.ID, u.OrgCode).Int()
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -233,6 +240,23 @@ func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
 		return fmt.Errorf("redis: %s %q: %w", op, u.ID, store.ErrConflict)
 	}
 	return nil
+}
+
+// FindUnitByOrgCode follows the org-code index to the unit.
+func (s *Store) FindUnitByOrgCode(ctx context.Context, org string) (*store.Unit, error) {
+	const op = "find unit by org code"
+	if org == "" {
+		return nil, fmt.Errorf("redis: %s: empty code: %w", op, store.ErrNotFound)
+	}
+	id, err := s.c.Get(ctx, s.k.unitByOrg(org)).Result()
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	u, err := s.GetUnit(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("redis: %s: %w", op, err)
+	}
+	return u, nil
 }
 
 // ListUnits pages the units in ID order.

@@ -24,6 +24,7 @@ package redisstore
 //	p person-mobile:{acct}:<h>   person ID (unique index on MobileHash)
 //	p agents:{acct}:<personID>   hash unitID → agent JSON
 //	p unit-ids:{acct}            sorted set of unit IDs, score 0 (ID order)
+//	p unit-org:{acct}:<org>      unit ID (index on the 组织机构代码 in the credit code)
 //	p person-ids:{acct}          sorted set of person IDs, score 0
 //	p unit-agents:{acct}:<unit>  sorted set of the unit's agents' person IDs
 //	p link:{acct}:<c>\x00<s>     link JSON (connector c, subject s)
@@ -69,6 +70,7 @@ func (k keys) person(id string) string           { return k.p + "person:{acct}:"
 func (k keys) personByID(hash string) string     { return k.p + "person-id:{acct}:" + hash }
 func (k keys) personByMobile(hash string) string { return k.p + "person-mobile:{acct}:" + hash }
 func (k keys) agents(personID string) string     { return k.p + "agents:{acct}:" + personID }
+func (k keys) unitByOrg(org string) string       { return k.p + "unit-org:{acct}:" + org }
 func (k keys) unitIDs() string                   { return k.p + "unit-ids:{acct}" }
 func (k keys) personIDs() string                 { return k.p + "person-ids:{acct}" }
 func (k keys) unitAgents(unitID string) string   { return k.p + "unit-agents:{acct}:" + unitID }

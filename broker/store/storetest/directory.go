@@ -13,6 +13,7 @@ import (
 
 var directoryTests = []test{
 	{"AddUnitOnce", testAddUnitOnce},
+	{"FindUnitByOrgCode", testFindUnitByOrgCode},
 	{"ListUnitsPages", testListUnits},
 	{"ListPersonsPages", testListPersons},
 	{"AddAgentOnce", testAddAgentOnce},
@@ -55,6 +56,29 @@ func testAddUnitOnce(t *testing.T, s store.Store) {
 	got, err := s.GetUnit(ctx, u.ID)
 	must(t, "get", err)
 	sameJSON(t, "unit after a refused add", got, u)
+}
+
+func testFindUnitByOrgCode(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	added, put := newUnit(), newUnit()
+	added.OrgCode, put.OrgCode = newID("org"), newID("org")
+	must(t, "add", s.AddUnit(ctx, added))
+	must(t, "put", s.PutUnit(ctx, put))
+	for _, u := range []*store.Unit{added, put} {
+		got, err := s.FindUnitByOrgCode(ctx, u.OrgCode)
+		must(t, "find", err)
+		sameJSON(t, "find by org code", got, u)
+	}
+	_, err := s.FindUnitByOrgCode(ctx, newID("org"))
+	wantErr(t, "find unknown", err, store.ErrNotFound)
+	_, err = s.FindUnitByOrgCode(ctx, "")
+	wantErr(t, "find empty", err, store.ErrNotFound)
+	// A refused duplicate does not move the index.
+	dup := newUnit()
+	dup.ID, dup.OrgCode = added.ID, newID("org")
+	wantErr(t, "add duplicate", s.AddUnit(ctx, dup), store.ErrConflict)
+	_, err = s.FindUnitByOrgCode(ctx, dup.OrgCode)
+	wantErr(t, "find the refused unit's code", err, store.ErrNotFound)
 }
 
 func testListUnits(t *testing.T, s store.Store) {
