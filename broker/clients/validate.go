@@ -70,8 +70,13 @@ const (
 )
 
 var (
-	idPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-	grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials}
+	idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	// The token-exchange grant (RFC 8693) lets a public or confidential
+	// client redeem an upstream subject token (the WeChat mini program's
+	// js_code) at the token endpoint. Dynamic registration may ask for it
+	// too: it is inert unless a connector names the client (wechat
+	// mini_program.client_ids), which only the configuration does.
+	grantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, provider.GrantTypeTokenExchange}
 )
 
 // problems collects field errors.
@@ -132,7 +137,7 @@ func validateGrants(m Metadata, ps *problems) {
 	for i, g := range m.GrantTypes {
 		switch {
 		case !slices.Contains(grantTypes, g):
-			ps.add(index("grant_types", i), InvalidClientMetadata, "must be authorization_code, refresh_token or client_credentials, got %s", quote(g))
+			ps.add(index("grant_types", i), InvalidClientMetadata, "must be authorization_code, refresh_token, client_credentials or %s, got %s", provider.GrantTypeTokenExchange, quote(g))
 		case g == GrantClientCredentials && m.AuthMethod == AuthNone:
 			ps.add(index("grant_types", i), InvalidClientMetadata, "client_credentials needs a confidential client: a public client (token_endpoint_auth_method none) has no secret to authenticate with")
 		}

@@ -20,6 +20,9 @@ func newService(t *testing.T) *clients.Service {
 		MaxAccessTokenLifetime: time.Hour, MaxIDTokenLifetime: time.Hour, MaxRefreshTokenLifetime: 720 * time.Hour})
 }
 
+// tokenExchange is RFC 8693's grant, which the WeChat mini program's client holds.
+const tokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
+
 func webClient() clients.Metadata {
 	return clients.Metadata{Name: "单位网上业务大厅", RedirectURIs: []string{"https://wt.example.cn/oidc/callback"}}
 }
@@ -96,6 +99,17 @@ func TestValidation(t *testing.T) {
 		{"client credentials, native defaults to public", with(nativeClient(), func(m *clients.Metadata) { m.GrantTypes = []string{"client_credentials"} }), clients.Registration, "grant_types[0]", clients.InvalidClientMetadata},
 		{"implicit refused", with(webClient(), func(m *clients.Metadata) { m.GrantTypes = []string{"authorization_code", "implicit"} }), clients.Registration, "grant_types[1]", clients.InvalidClientMetadata},
 		{"password grant refused", with(webClient(), func(m *clients.Metadata) { m.GrantTypes = []string{"password", "authorization_code"} }), clients.Registration, "grant_types[0]", clients.InvalidClientMetadata},
+		{"token exchange, public native (mini program)", clients.Metadata{Name: "全国住房公积金小程序", ApplicationType: "native", GrantTypes: []string{tokenExchange}}, clients.Admin, "", ""},
+		{"token exchange, public web", clients.Metadata{Name: "x", AuthMethod: "none", GrantTypes: []string{tokenExchange}}, clients.Admin, "", ""},
+		{"token exchange, confidential", clients.Metadata{Name: "x", AuthMethod: "client_secret_post", GrantTypes: []string{tokenExchange}}, clients.Admin, "", ""},
+		{"token exchange with code", with(webClient(), func(m *clients.Metadata) {
+			m.GrantTypes = []string{"authorization_code", "refresh_token", tokenExchange}
+		}), clients.Admin, "", ""},
+		{"token exchange by registration", clients.Metadata{Name: "x", ApplicationType: "native", GrantTypes: []string{tokenExchange}}, clients.Registration, "", ""},
+		{"token exchange does not issue refresh tokens", clients.Metadata{Name: "x", ApplicationType: "native", GrantTypes: []string{tokenExchange, "refresh_token"}}, clients.Registration, "grant_types", clients.InvalidClientMetadata},
+		{"other URN grant refused", with(webClient(), func(m *clients.Metadata) {
+			m.GrantTypes = []string{"authorization_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"}
+		}), clients.Registration, "grant_types[1]", clients.InvalidClientMetadata},
 
 		// kind and authentication
 		{"native confidential allowed", with(nativeClient("http://127.0.0.1/cb"), func(m *clients.Metadata) { m.AuthMethod = "client_secret_post" }), clients.Registration, "", ""},

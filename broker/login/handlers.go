@@ -79,6 +79,13 @@ func (l *Login) base(c echo.Context, ar *store.AuthRequest, cl *store.Client, la
 		CSRF: l.ck.csrf(ar.BrowserID, ar.ID), ClientName: cl.Name}
 }
 
+// marks are the brand marks (broker/web/static) shown on the chooser's
+// buttons, by connector type, with the platform's proper name as alt text.
+var marks = map[string]struct{ file, zh, en string }{
+	"alipay": {"mark-alipay.svg", "支付宝", "Alipay"}, // connectors/alipay.Type
+	"wechat": {"mark-wechat.svg", "微信", "WeChat"},  // connectors/wechat.Type
+}
+
 // show is where /authorize sends the browser: answer from the SSO session,
 // go straight to a hinted or only connector, or show the chooser.
 func (l *Login) show(c echo.Context) error {
@@ -118,10 +125,17 @@ func (l *Login) show(c echo.Context) error {
 	case 1:
 		return c.Redirect(http.StatusSeeOther, "/login/"+url.PathEscape(usable[0].ID())+suffix)
 	}
-	type button struct{ ID, Name, URL string }
+	type button struct{ ID, Type, Name, URL, Mark, MarkAlt string }
 	var buttons []button
 	for _, cn := range usable {
-		buttons = append(buttons, button{cn.ID(), cn.DisplayName(lang), "/login/" + url.PathEscape(cn.ID()) + "?id=" + url.QueryEscape(ar.ID) + "&lang=" + lang})
+		b := button{ID: cn.ID(), Type: cn.Type(), Name: cn.DisplayName(lang), URL: "/login/" + url.PathEscape(cn.ID()) + "?id=" + url.QueryEscape(ar.ID) + "&lang=" + lang}
+		if m, ok := marks[b.Type]; ok {
+			b.Mark, b.MarkAlt = "/static/"+m.file, m.zh
+			if lang == "en" {
+				b.MarkAlt = m.en
+			}
+		}
+		buttons = append(buttons, b)
 	}
 	return l.o.Pages.Render(c.Response(), http.StatusOK, "chooser", struct {
 		page

@@ -204,6 +204,8 @@ func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) time.
 		clientID = r.rt.ClientID
 	case serviceRequest:
 		clientID = r.clientID
+	case *exchangeRequest:
+		clientID = r.clientID
 	}
 	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
 		return c.c.AccessTokenLifetime
