@@ -51,6 +51,9 @@ type certOpts struct {
 	mtls       bool
 	now        func() time.Time
 	alg        x509test.Alg
+	// start starts the broker (backendsWith's memory or Redis starter);
+	// bt.Start when nil.
+	start func(*testing.T, bt.Options) *bt.Broker
 }
 
 func startCert(t *testing.T, o certOpts) *certEnv {
@@ -84,7 +87,10 @@ cas:
 		}
 		env.mtlsURL = "https://" + ln.Addr().String()
 	}
-	env.b = bt.Start(t, bt.Options{
+	if o.start == nil {
+		o.start = func(t *testing.T, o bt.Options) *bt.Broker { return bt.Start(t, o) }
+	}
+	env.b = o.start(t, bt.Options{
 		Connectors: connectors.Registry{cx.Type: cx.Factory(cx.Options{Now: o.now})},
 		Edit: func(c *config.Config) {
 			c.Connectors = append(c.Connectors, config.Connector{ID: certConnector, Type: cx.Type, Name: "单位数字证书", NameEN: "Unit certificate", Config: *n.Content[0]})
@@ -202,38 +208,40 @@ func wantUnitLogin(t *testing.T, id map[string]any) {
 
 func TestCertificateChallengeLogin(t *testing.T) {
 	t.Parallel()
-	for _, alg := range []x509test.Alg{x509test.RSA, x509test.ECDSA, x509test.SM2} {
-		t.Run(string(alg), func(t *testing.T) {
-			t.Parallel()
-			e := startCert(t, certOpts{policy: "auto", alg: alg})
-			rp := bt.NewRP(t, e.b.URL)
-			leaf := e.unitCert(t, x509test.LeafOptions{})
-			for _, format := range []string{cx.FormatRaw, cx.FormatPKCS7} {
-				br := e.browser(t, nil)
-				f, action, form := e.open(t, rp, br)
-				form.Set("certificate", leaf.PEM())
-				if format == cx.FormatRaw {
-					form.Set("signature", leaf.SignRaw(t, []byte(form.Get("challenge"))))
-				} else {
-					form.Set("signature", leaf.SignPKCS7(t, []byte(form.Get("challenge")), x509test.PKCS7Options{Attributes: true}))
+	backendsWith(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
+		for _, alg := range []x509test.Alg{x509test.RSA, x509test.ECDSA, x509test.SM2} {
+			t.Run(string(alg), func(t *testing.T) {
+				t.Parallel()
+				e := startCert(t, certOpts{policy: "auto", alg: alg, start: start})
+				rp := bt.NewRP(t, e.b.URL)
+				leaf := e.unitCert(t, x509test.LeafOptions{})
+				for _, format := range []string{cx.FormatRaw, cx.FormatPKCS7} {
+					br := e.browser(t, nil)
+					f, action, form := e.open(t, rp, br)
+					form.Set("certificate", leaf.PEM())
+					if format == cx.FormatRaw {
+						form.Set("signature", leaf.SignRaw(t, []byte(form.Get("challenge"))))
+					} else {
+						form.Set("signature", leaf.SignPKCS7(t, []byte(form.Get("challenge")), x509test.PKCS7Options{Attributes: true}))
+					}
+					form.Set("format", format)
+					loc, err := br.Post(action, form)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// Replayed: the same challenge again is refused.
+					if loc, _ := br.Post(action, form); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, web.Text("zh-CN", "err_cert_challenge")) {
+						t.Errorf("%s: replayed challenge: %v %d", format, loc, br.Last)
+					}
+					_, id, at := finish(t, rp, f, loc, br)
+					wantUnitLogin(t, id)
+					if at["cnf"] != nil {
+						t.Errorf("%s: challenge login bound the token: %v", format, at["cnf"])
+					}
 				}
-				form.Set("format", format)
-				loc, err := br.Post(action, form)
-				if err != nil {
-					t.Fatal(err)
-				}
-				// Replayed: the same challenge again is refused.
-				if loc, _ := br.Post(action, form); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, web.Text("zh-CN", "err_cert_challenge")) {
-					t.Errorf("%s: replayed challenge: %v %d", format, loc, br.Last)
-				}
-				_, id, at := finish(t, rp, f, loc, br)
-				wantUnitLogin(t, id)
-				if at["cnf"] != nil {
-					t.Errorf("%s: challenge login bound the token: %v", format, at["cnf"])
-				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 func TestCertificateChallengeRefusals(t *testing.T) {
@@ -296,48 +304,50 @@ func (e *certEnv) mtlsLogin(t *testing.T, rp *bt.RP, br *bt.Browser) (bt.Flow, *
 
 func TestCertificateMTLSLoginBindsTokens(t *testing.T) {
 	t.Parallel()
-	e := startCert(t, certOpts{policy: "auto", mtls: true})
-	rp := bt.NewRP(t, e.b.URL)
-	leaf := e.unitCert(t, x509test.LeafOptions{})
-	br := e.browser(t, leaf)
-	f, loc := e.mtlsLogin(t, rp, br)
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("%v: %.300s", err, br.Page)
-	}
-	tok, idt, err := rp.Exchange(context.Background(), f, code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var id map[string]any
-	_ = idt.Claims(&id)
-	wantUnitLogin(t, id)
-	want := brokerlogin.CertThumbprint(leaf.DER)
-	x5t := func(m map[string]any) any {
-		cnf, _ := m["cnf"].(map[string]any)
-		return cnf["x5t#S256"]
-	}
-	if got := x5t(jwtClaims(t, tok.AccessToken)); got != want {
-		t.Errorf("access token cnf.x5t#S256 %v, want %s", got, want)
-	}
-	in, err := bt.Introspect(e.b.URL, bt.ClientID, bt.ClientSecret, tok.AccessToken)
-	if err != nil || in["active"] != true || x5t(in) != want {
-		t.Errorf("introspection %v %v", in, err)
-	}
-	refreshed, err := rp.OAuth2.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
-	if err == nil {
-		if got := x5t(jwtClaims(t, refreshed.AccessToken)); got != want {
-			t.Errorf("refreshed access token cnf %v", got)
+	backendsWith(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
+		e := startCert(t, certOpts{policy: "auto", mtls: true, start: start})
+		rp := bt.NewRP(t, e.b.URL)
+		leaf := e.unitCert(t, x509test.LeafOptions{})
+		br := e.browser(t, leaf)
+		f, loc := e.mtlsLogin(t, rp, br)
+		code, err := rp.Callback(f, loc)
+		if err != nil {
+			t.Fatalf("%v: %.300s", err, br.Page)
 		}
-	} else {
-		t.Errorf("refresh: %v", err)
-	}
+		tok, idt, err := rp.Exchange(context.Background(), f, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id map[string]any
+		_ = idt.Claims(&id)
+		wantUnitLogin(t, id)
+		want := brokerlogin.CertThumbprint(leaf.DER)
+		x5t := func(m map[string]any) any {
+			cnf, _ := m["cnf"].(map[string]any)
+			return cnf["x5t#S256"]
+		}
+		if got := x5t(jwtClaims(t, tok.AccessToken)); got != want {
+			t.Errorf("access token cnf.x5t#S256 %v, want %s", got, want)
+		}
+		in, err := bt.Introspect(e.b.URL, bt.ClientID, bt.ClientSecret, tok.AccessToken)
+		if err != nil || in["active"] != true || x5t(in) != want {
+			t.Errorf("introspection %v %v", in, err)
+		}
+		refreshed, err := rp.OAuth2.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+		if err == nil {
+			if got := x5t(jwtClaims(t, refreshed.AccessToken)); got != want {
+				t.Errorf("refreshed access token cnf %v", got)
+			}
+		} else {
+			t.Errorf("refresh: %v", err)
+		}
 
-	// Without a certificate the listener says so.
-	bare := e.browser(t, nil)
-	if _, loc := e.mtlsLogin(t, rp, bare); loc != nil || bare.Last != http.StatusBadRequest {
-		t.Errorf("no certificate: %v %d", loc, bare.Last)
-	}
+		// Without a certificate the listener says so.
+		bare := e.browser(t, nil)
+		if _, loc := e.mtlsLogin(t, rp, bare); loc != nil || bare.Last != http.StatusBadRequest {
+			t.Errorf("no certificate: %v %d", loc, bare.Last)
+		}
+	})
 }
 
 func TestCertificateMTLSRefusals(t *testing.T) {

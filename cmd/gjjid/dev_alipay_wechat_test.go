@@ -47,7 +47,8 @@ func TestDevAlipayAndWeChatButtons(t *testing.T) {
 		if loc, err := br.Get(f.URL); err != nil || loc != nil {
 			t.Fatalf("login page: %v %v", loc, err)
 		}
-		m := regexp.MustCompile(`href="(/login/` + c.id + `\?[^"]*)">` + c.label).FindStringSubmatch(br.Page)
+		// The button: its link, then (after the brand mark) its name.
+		m := regexp.MustCompile(`href="(/login/` + c.id + `\?[^"]*)">(?:<img class="mark"[^>]*>)?` + c.label).FindStringSubmatch(br.Page)
 		if m == nil {
 			t.Fatalf("no %s button: %.2000s", c.label, br.Page)
 		}

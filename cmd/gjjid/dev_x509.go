@@ -20,14 +20,20 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/gjjid/gjjid/config"
 )
 
+// DevP12Password protects the demo unit certificate's PKCS#12 file
+// (unit.p12) that `gjjid dev` writes; like every dev secret it is public.
+const DevP12Password = "gjjid-dev"
+
 // devCertificates makes the certificate-login demo for `gjjid dev`: a demo
 // CA (ECDSA P-256) with an empty CRL served on a loopback port, a server
 // certificate for the mTLS listener at mtlsAddr, and a unit certificate of
-// the demo unit, written as PEM into a fresh folder. It adds the x509
+// the demo unit, written as PEM (and the unit's also as PKCS#12) into a
+// fresh folder. It adds the x509
 // connector ("cert", link policy auto) and the mTLS listener to cfg and
 // returns the banner lines and a stop function.
 func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error) {
@@ -78,7 +84,7 @@ func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error
 	stop := func() { _ = crlSrv.Close() }
 	crlURL := "http://" + ln.Addr().String() + "/demo.crl"
 
-	issue := func(tmpl *x509.Certificate, name string) error {
+	issue := func(tmpl *x509.Certificate, name string, p12 bool) error {
 		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		tmpl.NotBefore, tmpl.NotAfter = now.Add(-time.Hour), now.Add(365*24*time.Hour)
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
@@ -89,14 +95,30 @@ func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error
 		if err := writePEM(filepath.Join(dir, name+".pem"), "CERTIFICATE", der); err != nil {
 			return err
 		}
-		return writePEM(filepath.Join(dir, name+"-key.pem"), "PRIVATE KEY", k8)
+		if err := writePEM(filepath.Join(dir, name+"-key.pem"), "PRIVATE KEY", k8); err != nil {
+			return err
+		}
+		if !p12 {
+			return nil
+		}
+		// The same certificate and key (with the demo CA) as PKCS#12, for
+		// browsers and OS certificate stores.
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return err
+		}
+		pfx, err := pkcs12.Modern.Encode(key, cert, []*x509.Certificate{ca}, DevP12Password)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".p12"), pfx, 0o600)
 	}
 	err = issue(&x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: host}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-		DNSNames: []string{"localhost"}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, "server")
+		DNSNames: []string{"localhost"}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}, "server", false)
 	if err == nil {
 		err = issue(&x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "041@N" + DemoUnitID + "@" + DemoUnitName + "@00000001",
 			Organization: []string{DemoUnitName}, Country: []string{"CN"}}, CRLDistributionPoints: []string{crlURL},
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, "unit")
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, "unit", true)
 	}
 	if err == nil {
 		err = writePEM(filepath.Join(dir, "ca.pem"), "CERTIFICATE", caDER)
@@ -131,12 +153,12 @@ func devCertBanner(dir, mtlsAddr string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `  certificate login (connector cert, 单位数字证书登录)
     mTLS listener   https://%[2]s  (asks for a client certificate)
-    demo files      %[1]s  (ca.pem; unit.pem + unit-key.pem for the demo unit)
+    demo files      %[1]s  (ca.pem; unit.pem + unit-key.pem, and unit.p12, for the demo unit)
     log in with curl (prints the redirect with the code; PKCE verifier %[3]s):
       curl -sk -L -c /tmp/gjjid.jar -b /tmp/gjjid.jar --cert %[1]s/unit.pem --key %[1]s/unit-key.pem -o /dev/null -w '%%{url_effective}\n' 'https://%[2]s/authorize?%[4]s'
-    PKCS#12 for a browser: openssl pkcs12 -export -in %[1]s/unit.pem -inkey %[1]s/unit-key.pem -out %[1]s/unit.p12 -passout pass:demo
+    PKCS#12 for a browser: %[1]s/unit.p12  (password %[5]s)
     challenge page: choose both unit files under "demo signer"
 
-`, dir, mtlsAddr, verifier, q.Encode())
+`, dir, mtlsAddr, verifier, q.Encode(), DevP12Password)
 	return b.String()
 }

@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/tls"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // TestDevCertificateLogin follows the curl line `gjjid dev` prints: the
@@ -60,5 +66,77 @@ func TestDevCertificateLogin(t *testing.T) {
 	loc, _ := resp.Location()
 	if loc == nil || loc.Query().Get("code") == "" || !strings.HasPrefix(loc.String(), "http://127.0.0.1:5555/callback") {
 		t.Fatalf("no code: %d %v", resp.StatusCode, loc)
+	}
+}
+
+// TestDevCertificateP12 checks the PKCS#12 file `gjjid dev` writes beside
+// the PEM files: it opens with the printed password and holds the same
+// unit certificate and key, with the demo CA as its chain.
+func TestDevCertificateP12(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	p12Re := regexp.MustCompile(`PKCS#12 for a browser: (\S+)/unit\.p12  \(password (\S+)\)`)
+	var m []string
+	for i := 0; m == nil; i++ {
+		if i > 400 {
+			t.Fatalf("no PKCS#12 line:\n%s\n%s", out.String(), errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+		m = p12Re.FindStringSubmatch(out.String())
+	}
+	dir, password := m[1], m[2]
+	if password != DevP12Password {
+		t.Fatalf("printed password %q, want %q", password, DevP12Password)
+	}
+	pfx, err := os.ReadFile(filepath.Join(dir, "unit.p12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := pkcs12.DecodeChain(pfx, "wrong"); err == nil {
+		t.Fatal("unit.p12 opens with a wrong password")
+	}
+	key, cert, chain, err := pkcs12.DecodeChain(pfx, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair, err := tls.LoadX509KeyPair(filepath.Join(dir, "unit.pem"), filepath.Join(dir, "unit-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(cert.Raw, pair.Certificate[0]) {
+		t.Fatal("unit.p12 certificate differs from unit.pem")
+	}
+	priv, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		t.Fatalf("unit.p12 key is %T", key)
+	}
+	if !priv.Equal(pair.PrivateKey) {
+		t.Fatal("unit.p12 key differs from unit-key.pem")
+	}
+	if !priv.PublicKey.Equal(cert.PublicKey) {
+		t.Fatal("unit.p12 key does not match its certificate")
+	}
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(caPEM)
+	if blk == nil || len(chain) != 1 || !bytes.Equal(chain[0].Raw, blk.Bytes) {
+		t.Fatalf("unit.p12 chain: %d certificates, want ca.pem", len(chain))
+	}
+	if err := cert.CheckSignatureFrom(chain[0]); err != nil {
+		t.Fatalf("unit.p12 certificate not issued by its chain: %v", err)
 	}
 }

@@ -368,14 +368,14 @@ func (f logFunc) Error(string, ...any)    {}
 func TestConfigErrorsNamePaths(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{
-		"link_policy: self-bind\ncas: []\n":             "connectors[0].config.link_policy",
-		"mtls: false\nchallenge: false\ncas: []\n":      "connectors[0].config.mtls",
-		"cas:\n  - name: x\n    roots: ''\n":           "connectors[0].config.cas[0].roots",
-		"unknown: 1\n":                                  "field unknown not found",
-		"link_policy: auto\ncas:\n  - name: x\n    revocation: {mode: off}\n": "cas[0].revocation.mode",
+		"link_policy: self-bind\ncas: []\n":                                                 "connectors[0].config.link_policy",
+		"mtls: false\nchallenge: false\ncas: []\n":                                          "connectors[0].config.mtls",
+		"cas:\n  - name: x\n    roots: ''\n":                                                "connectors[0].config.cas[0].roots",
+		"unknown: 1\n":                                                                      "field unknown not found",
+		"link_policy: auto\ncas:\n  - name: x\n    revocation: {mode: off}\n":               "cas[0].revocation.mode",
 		"cas:\n  - name: x\n    extract: [{oid: 1.2, cn_regex: a(b), type: credit_code}]\n": "cas[0].extract[0]",
-		"cas:\n  - name: x\n    extract: [{cn_regex: 'ab', type: credit_code}]\n":         "capture group",
-		"cas:\n  - name: x\n    extract: [{subject: nosuch, type: credit_code}]\n":        "neither a known attribute",
+		"cas:\n  - name: x\n    extract: [{cn_regex: 'ab', type: credit_code}]\n":           "capture group",
+		"cas:\n  - name: x\n    extract: [{subject: nosuch, type: credit_code}]\n":          "neither a known attribute",
 	}
 	for src, want := range cases {
 		var n yaml.Node

@@ -31,6 +31,10 @@
   var en = box.getAttribute("data-lang") === "en";
   var shown = [];
 
+  // The form's submit button has id "submit", which shadows form.submit:
+  // call the prototype's method.
+  function post() { HTMLFormElement.prototype.submit.call(form); }
+
   function fail(msg) {
     var e = document.getElementById("error");
     if (!e) {
@@ -48,7 +52,7 @@
       form.elements.certificate.value = cert;
       form.elements.signature.value = s.signature;
       form.elements.format.value = s.format || "";
-      form.submit();
+      post();
     } catch (err) {
       fail((en ? "The certificate component failed: " : "证书组件调用失败：") + (err && err.message ? err.message : err));
     }
@@ -59,7 +63,7 @@
     form.elements.certificate.value = cert;
     form.elements.signature.value = signature;
     form.elements.format.value = format || "";
-    form.submit();
+    post();
   };
   window.gjjidCertChallenge = challenge;
 
