@@ -51,6 +51,7 @@ type certOpts struct {
 	mtls       bool
 	now        func() time.Time
 	alg        x509test.Alg
+	top        string // more top-level config keys (YAML lines)
 	// start starts the broker (backendsWith's memory or Redis starter);
 	// bt.Start when nil.
 	start func(*testing.T, bt.Options) *bt.Broker
@@ -65,7 +66,7 @@ func startCert(t *testing.T, o certOpts) *certEnv {
 	if o.revocation == "" {
 		o.revocation = "{crl_urls: [" + env.ca.CRLURL + "], ocsp: false}"
 	}
-	src := fmt.Sprintf(`link_policy: %s
+	src := fmt.Sprintf(o.top+`link_policy: %s
 cas:
   - name: test
     roots: |
@@ -390,6 +391,66 @@ func TestCertificateRevokedByOCSP(t *testing.T) {
 	br := e.browser(t, leaf)
 	if _, loc := e.mtlsLogin(t, rp, br); loc != nil || !strings.Contains(br.Page, "已被吊销") {
 		t.Errorf("revoked by OCSP: %v %d %.200s", loc, br.Last, br.Page)
+	}
+}
+
+// TestCertificateRevokedByOCSPSM2: an SM2 CA's OCSP answer (SM2-with-SM3)
+// refuses a revoked certificate end to end (by challenge-signature: SM2
+// cannot do TLS in crypto/tls) and lets a good one in.
+func TestCertificateRevokedByOCSPSM2(t *testing.T) {
+	t.Parallel()
+	e := startCert(t, certOpts{alg: x509test.SM2, policy: "auto", revocation: "{ocsp: true, distribution_points: false}"})
+	rp := bt.NewRP(t, e.b.URL)
+	leaf := e.unitCert(t, x509test.LeafOptions{OCSP: true})
+	post := func() (*bt.Browser, bt.Flow, *url.URL) {
+		br := e.browser(t, nil)
+		f, action, form := e.open(t, rp, br)
+		form.Set("certificate", leaf.PEM())
+		form.Set("signature", leaf.SignRaw(t, []byte(form.Get("challenge"))))
+		form.Set("format", cx.FormatRaw)
+		loc, _ := br.Post(action, form)
+		return br, f, loc
+	}
+	br, f, loc := post()
+	if loc == nil {
+		t.Fatalf("good by OCSP: %d %.200s", br.Last, br.Page)
+	}
+	_, id, _ := finish(t, rp, f, loc, br)
+	wantUnitLogin(t, id)
+	e.ca.Revoke(leaf.Cert.SerialNumber)
+	if br, _, loc := post(); loc != nil || !strings.Contains(br.Page, "已被吊销") {
+		t.Errorf("revoked by OCSP: %v %d %.200s", loc, br.Last, br.Page)
+	}
+}
+
+// TestCertificateComponentOrigins: the certificate page, and only it, may
+// connect to the CA component's configured loopback origins.
+func TestCertificateComponentOrigins(t *testing.T) {
+	t.Parallel()
+	e := startCert(t, certOpts{policy: "auto", top: "component_origins: [http://127.0.0.1:5052, wss://127.0.0.1:5053]\n"})
+	rp := bt.NewRP(t, e.b.URL)
+	br := e.browser(t, nil)
+	resp, err := br.Client.Get(rp.NewFlow().URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="challenge"`) {
+		t.Fatalf("certificate page: %d %s %.200s", resp.StatusCode, resp.Request.URL, body)
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "; connect-src 'self' http://127.0.0.1:5052 wss://127.0.0.1:5053; ") ||
+		!strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("certificate page CSP %q", csp)
+	}
+	other, err := br.Client.Get(e.b.URL + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Body.Close()
+	if csp := other.Header.Get("Content-Security-Policy"); strings.Contains(csp, "127.0.0.1") || !strings.Contains(csp, "connect-src 'self';") {
+		t.Errorf("other page CSP %q", csp)
 	}
 }
 

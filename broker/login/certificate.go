@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -91,7 +92,18 @@ func (l *Login) renderCertificate(c echo.Context, status int, ar *store.AuthRequ
 	if usable, _ := l.usable(cl, ar); len(usable) > 1 {
 		data.BackURL = URL(ar.ID) + "&lang=" + lang
 	}
+	if co, ok := cn.(componentOrigins); ok {
+		// The CA's local component (a loopback service) may be reached
+		// from this page only.
+		ops.AllowConnect(c.Response().Header(), co.ComponentOrigins()...)
+	}
 	return l.o.Pages.Render(c.Response(), status, "certificate", data)
+}
+
+// componentOrigins is a certificate connector whose CA component listens
+// on loopback origins the certificate page's script connects to.
+type componentOrigins interface {
+	ComponentOrigins() []string
 }
 
 // submitCertificate takes a posted certificate and signature: the

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -34,6 +36,7 @@ const (
 //	  challenge: true         # accept a signature over a one-time challenge (default true)
 //	  acr: gjj:loa:3
 //	  max_chain: 5            # presented certificates, leaf included
+//	  component_origins: [http://127.0.0.1:5052, wss://127.0.0.1:5053]  # the CA component's local service, allowed in the certificate page's connect-src
 //	  cas:
 //	    - name: cfca
 //	      roots_file: /etc/gjjid/cfca-roots.pem   # or roots: | PEM
@@ -61,6 +64,10 @@ type Config struct {
 	ACR        string
 	MaxChain   int
 	CAs        []CA
+	// ComponentOrigins are loopback origins (http, https, ws, wss) of
+	// the CA's local browser component the certificate page may connect
+	// to (CSP connect-src), normalised to scheme://host[:port].
+	ComponentOrigins []string
 }
 
 // CA is one certification authority's trust anchors and policy.
@@ -82,6 +89,8 @@ type rawConfig struct {
 	ACR        string  `yaml:"acr"`
 	MaxChain   int     `yaml:"max_chain"`
 	CAs        []rawCA `yaml:"cas"`
+	// ComponentOrigins: see Config.ComponentOrigins.
+	ComponentOrigins []string `yaml:"component_origins"`
 }
 
 type rawCA struct {
@@ -156,6 +165,14 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 	if !cfg.MTLS && !cfg.Challenge {
 		bad("mtls", "mtls and challenge are both false: the connector could never log anyone in")
 	}
+	for i, o := range raw.ComponentOrigins {
+		origin, err := parseComponentOrigin(o)
+		if err != nil {
+			bad(fmt.Sprintf("component_origins[%d]", i), "%v", err)
+			continue
+		}
+		cfg.ComponentOrigins = append(cfg.ComponentOrigins, origin)
+	}
 	if len(raw.CAs) == 0 {
 		bad("cas", "required: at least one CA with its roots")
 	}
@@ -165,6 +182,34 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 		cfg.CAs = append(cfg.CAs, ca)
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// parseComponentOrigin accepts an http(s) or ws(s) origin on a loopback
+// host (localhost, 127.0.0.0/8, ::1) with an optional port and nothing
+// else, and returns it as scheme://host[:port].
+func parseComponentOrigin(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL", s)
+	}
+	switch u.Scheme {
+	case "http", "https", "ws", "wss":
+	default:
+		return "", fmt.Errorf("%q: scheme must be http, https, ws or wss", s)
+	}
+	if u.Opaque != "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%q: an origin only (scheme://host[:port]), no path, query or credentials", s)
+	}
+	host := strings.ToLower(u.Hostname())
+	if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
+		return "", fmt.Errorf("%q: host must be a loopback address (localhost, 127.0.0.1, [::1])", s)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", fmt.Errorf("%q: bad port", s)
+		}
+	}
+	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
 func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(string, ...any)) (CA, []error) {

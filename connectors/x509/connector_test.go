@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -221,7 +222,7 @@ func truncate(b64 string) string { return b64[:len(b64)/2] }
 
 func TestRevokedByOCSP(t *testing.T) {
 	t.Parallel()
-	for _, alg := range []x509test.Alg{x509test.RSA, x509test.ECDSA} {
+	for _, alg := range []x509test.Alg{x509test.RSA, x509test.ECDSA, x509test.SM2} {
 		t.Run(string(alg), func(t *testing.T) {
 			t.Parallel()
 			ca := x509test.NewCA(t, alg, "OCSP CA", nil)
@@ -241,6 +242,62 @@ func TestRevokedByOCSP(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSM2OCSP: SM2 CAs' OCSP answers (SM2-with-SM3, which
+// golang.org/x/crypto/ocsp cannot verify) are verified here, by the CA's
+// key or a delegated responder's, and anything unverified fails closed.
+func TestSM2OCSP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	setup := func(t *testing.T) (*x509test.CA, *cx.Connector, connectors.Evidence, *x509test.Leaf) {
+		ca := x509test.NewCA(t, x509test.SM2, "SM2 OCSP CA", nil)
+		// No CRL: OCSP alone answers, so a failure cannot fall back.
+		c := open(t, nil, "link_policy: auto\n", caBlock(ca, "t", "ocsp: true\ndistribution_points: false"))
+		l := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(unitCredit, "x"), OCSP: true})
+		return ca, c, connectors.Evidence{Chain: [][]byte{l.DER}}, l
+	}
+	t.Run("bad signature", func(t *testing.T) {
+		t.Parallel()
+		ca, c, ev, _ := setup(t)
+		ca.SetOCSPBadSignature(true)
+		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+			t.Fatalf("bad SM2 OCSP signature: %v", err)
+		}
+		ca.SetOCSPBadSignature(false)
+		if _, err := c.Authenticate(ctx, ev); err != nil {
+			t.Fatalf("good SM2 OCSP signature: %v", err)
+		}
+	})
+	t.Run("delegated responder", func(t *testing.T) {
+		t.Parallel()
+		ca, c, ev, l := setup(t)
+		ca.SetOCSPDelegate(t, true)
+		if _, err := c.Authenticate(ctx, ev); err != nil {
+			t.Fatalf("good by delegated responder: %v", err)
+		}
+		ca.Revoke(l.Cert.SerialNumber)
+		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revoked" {
+			t.Fatalf("revoked by delegated responder: %v", err)
+		}
+	})
+	t.Run("delegate without OCSP-signing EKU", func(t *testing.T) {
+		t.Parallel()
+		ca, c, ev, _ := setup(t)
+		ca.SetOCSPDelegate(t, false)
+		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+			t.Fatalf("responder without the EKU: %v", err)
+		}
+	})
+	t.Run("delegate of another CA", func(t *testing.T) {
+		t.Parallel()
+		ca, c, ev, _ := setup(t)
+		other := x509test.NewCA(t, x509test.SM2, "Other SM2 CA", nil)
+		ca.SetOCSPSigner(other.Issue(t, x509test.LeafOptions{CommonName: "OCSP responder", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}}))
+		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+			t.Fatalf("responder of another CA: %v", err)
+		}
+	})
 }
 
 func TestCRLUnreachableGrace(t *testing.T) {
@@ -333,6 +390,19 @@ func TestExtractionRules(t *testing.T) {
 	}
 }
 
+func TestComponentOrigins(t *testing.T) {
+	t.Parallel()
+	ca := x509test.NewCA(t, x509test.ECDSA, "CA", nil)
+	c := open(t, nil, "component_origins: [http://127.0.0.1:5052, 'WSS://LocalHost:5053/', 'ws://[::1]:4000']\n", caBlock(ca, "t", "mode: off"))
+	want := []string{"http://127.0.0.1:5052", "wss://localhost:5053", "ws://[::1]:4000"}
+	if got := c.ComponentOrigins(); !slices.Equal(got, want) {
+		t.Errorf("origins %q, want %q", got, want)
+	}
+	if got := open(t, nil, "", caBlock(ca, "t", "mode: off")).ComponentOrigins(); len(got) != 0 {
+		t.Errorf("default origins %q", got)
+	}
+}
+
 func TestRootBundleSkipsUnreadable(t *testing.T) {
 	t.Parallel()
 	ca := x509test.NewCA(t, x509test.SM2, "SM2 root", nil)
@@ -376,6 +446,12 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		"cas:\n  - name: x\n    extract: [{oid: 1.2, cn_regex: a(b), type: credit_code}]\n": "cas[0].extract[0]",
 		"cas:\n  - name: x\n    extract: [{cn_regex: 'ab', type: credit_code}]\n":           "capture group",
 		"cas:\n  - name: x\n    extract: [{subject: nosuch, type: credit_code}]\n":          "neither a known attribute",
+		"component_origins: [http://127.0.0.1:5052, https://ca.example.cn]\ncas: []\n":      "connectors[0].config.component_origins[1]: \"https://ca.example.cn\": host must be a loopback",
+		"component_origins: [http://127.0.0.1:5052/sign]\ncas: []\n":                        "component_origins[0]: \"http://127.0.0.1:5052/sign\": an origin only",
+		"component_origins: [ftp://127.0.0.1]\ncas: []\n":                                   "component_origins[0]: \"ftp://127.0.0.1\": scheme must be",
+		"component_origins: [\"127.0.0.1:5052\"]\ncas: []\n":                                "component_origins[0]",
+		"component_origins: [http://127.0.0.1:99999]\ncas: []\n":                            "component_origins[0]",
+		"component_origins: [http://u:p@127.0.0.1:5052]\ncas: []\n":                         "component_origins[0]",
 	}
 	for src, want := range cases {
 		var n yaml.Node

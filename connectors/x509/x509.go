@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,6 +115,10 @@ func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // AcceptsMTLS reports whether mTLS-presented certificates are accepted.
 func (c *Connector) AcceptsMTLS() bool { return c.cfg.MTLS }
+
+// ComponentOrigins are the loopback origins of the CA's local component
+// the certificate page may connect to (its CSP connect-src).
+func (c *Connector) ComponentOrigins() []string { return slices.Clone(c.cfg.ComponentOrigins) }
 
 // AcceptsChallenge reports whether challenge-signatures are accepted.
 func (c *Connector) AcceptsChallenge() bool { return c.cfg.Challenge }

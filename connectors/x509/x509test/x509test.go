@@ -112,6 +112,8 @@ type CA struct {
 	crlNext  time.Duration // nextUpdate − now of served CRLs
 	now      func() time.Time
 	crlFetch atomic.Int64
+	ocspBad  bool  // SM2: corrupt the OCSP responses' signature
+	ocspBy   *Leaf // SM2: a delegated responder signs OCSP responses
 }
 
 // NewCA starts a CA named name with its CRL and OCSP servers; now is the
@@ -220,14 +222,133 @@ func (ca *CA) serveOCSP(w http.ResponseWriter, r *http.Request) {
 	}
 	ca.mu.Unlock()
 	n := ca.now()
-	resp, err := ocsp.CreateResponse(ca.Cert, ca.Cert, ocsp.Response{Status: status, SerialNumber: req.SerialNumber,
-		ThisUpdate: n.Add(-time.Minute), NextUpdate: n.Add(time.Hour), RevokedAt: n.Add(-time.Hour)}, ca.Key)
+	var resp []byte
+	if ca.Alg == SM2 {
+		resp, err = ca.sm2OCSP(req, status, n)
+	} else {
+		resp, err = ocsp.CreateResponse(ca.Cert, ca.Cert, ocsp.Response{Status: status, SerialNumber: req.SerialNumber,
+			ThisUpdate: n.Add(-time.Minute), NextUpdate: n.Add(time.Hour), RevokedAt: n.Add(-time.Hour)}, ca.Key)
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/ocsp-response")
 	_, _ = w.Write(resp)
+}
+
+// SetOCSPBadSignature makes an SM2 CA's responder corrupt its signatures.
+func (ca *CA) SetOCSPBadSignature(bad bool) {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	ca.ocspBad = bad
+}
+
+// SetOCSPDelegate makes an SM2 CA's OCSP responses signed by a responder
+// certificate the CA issues now, with the OCSP-signing EKU when ocspEKU
+// (else clientAuth), embedded in the responses.
+func (ca *CA) SetOCSPDelegate(t testing.TB, ocspEKU bool) *Leaf {
+	t.Helper()
+	eku := x509.ExtKeyUsageClientAuth
+	if ocspEKU {
+		eku = x509.ExtKeyUsageOCSPSigning
+	}
+	d := ca.Issue(t, LeafOptions{CommonName: "OCSP responder", ExtKeyUsage: []x509.ExtKeyUsage{eku}})
+	ca.SetOCSPSigner(d)
+	return d
+}
+
+// SetOCSPSigner makes an SM2 CA's OCSP responses signed by l (an SM2
+// certificate, of this CA or not) and carry its certificate; nil: the CA.
+func (ca *CA) SetOCSPSigner(l *Leaf) {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	ca.ocspBy = l
+}
+
+var (
+	oidOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
+	oidSHA1      = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+)
+
+// sm2OCSP builds an RFC 6960 response signed SM2-with-SM3 (default UID)
+// by the CA or its delegated responder: x/crypto/ocsp cannot sign SM2.
+func (ca *CA) sm2OCSP(req *ocsp.Request, status int, n time.Time) ([]byte, error) {
+	ca.mu.Lock()
+	bad, by := ca.ocspBad, ca.ocspBy
+	ca.mu.Unlock()
+	hashOID := oidSHA1
+	if req.HashAlgorithm == crypto.SHA256 {
+		hashOID = oidSHA256
+	}
+	key, subject := ca.Key.(*sm2.PrivateKey), ca.Cert.RawSubject
+	if by != nil {
+		key, subject = by.Key.(*sm2.PrivateKey), by.Cert.RawSubject
+	}
+	gt := func(b *cryptobyte.Builder, t time.Time) { b.AddASN1GeneralizedTime(t.UTC().Truncate(time.Second)) }
+	var tb cryptobyte.Builder
+	tb.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(subject) })
+		gt(b, n)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+						b.AddASN1ObjectIdentifier(hashOID)
+						b.AddASN1NULL()
+					})
+					b.AddASN1OctetString(req.IssuerNameHash)
+					b.AddASN1OctetString(req.IssuerKeyHash)
+					b.AddASN1BigInt(req.SerialNumber)
+				})
+				if status == ocsp.Revoked {
+					b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { gt(b, n.Add(-time.Hour)) })
+				} else {
+					b.AddASN1(cbasn1.Tag(0).ContextSpecific(), func(*cryptobyte.Builder) {})
+				}
+				gt(b, n.Add(-time.Minute))
+				b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { gt(b, n.Add(time.Hour)) })
+			})
+		})
+	})
+	tbs, err := tb.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := key.SignWithSM2(rand.Reader, nil, tbs)
+	if err != nil {
+		return nil, err
+	}
+	if bad {
+		sig = bytes.Clone(sig)
+		sig[len(sig)-1] ^= 0x01
+	}
+	var bb cryptobyte.Builder
+	bb.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(tbs)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(oidSM2SM3) })
+		b.AddASN1BitString(sig)
+		if by != nil {
+			b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddBytes(by.DER) })
+			})
+		}
+	})
+	basic, err := bb.Bytes()
+	if err != nil {
+		return nil, err
+	}
+	var rb cryptobyte.Builder
+	rb.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1Enum(0)
+		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(oidOCSPBasic)
+				b.AddASN1OctetString(basic)
+			})
+		})
+	})
+	return rb.Bytes()
 }
 
 // LeafOptions shape an issued certificate; zero values give a valid
