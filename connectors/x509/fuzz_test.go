@@ -1,18 +1,24 @@
 package x509
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	gox509 "crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"io"
 	"math/big"
+	"net/http"
 	"regexp"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/ocsp"
+
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/x509/x509test"
 )
 
 // seedCert is a small self-signed certificate for the seed corpora.
@@ -77,6 +83,45 @@ func FuzzExtract(f *testing.F) {
 		}
 		for _, typ := range []string{IDCreditCode, IDOrgCode, IDResident} {
 			_, _ = normalise(typ, serial)
+		}
+	})
+}
+
+// FuzzParseSM2OCSP: whatever an SM2 CA's responder answers, parsing gives
+// a verified answer or an error, never a panic; a changed byte of a real
+// response never verifies as another status.
+func FuzzParseSM2OCSP(f *testing.F) {
+	ca := x509test.NewCA(f, x509test.SM2, "SM2 fuzz CA", nil)
+	l := ca.Issue(f, x509test.LeafOptions{CommonName: "x", OCSP: true})
+	issuer, err := parseCert(ca.DER)
+	if err != nil {
+		f.Fatal(err)
+	}
+	leaf, err := parseCert(l.DER)
+	if err != nil {
+		f.Fatal(err)
+	}
+	req, err := ocsp.CreateRequest(leaf.Certificate, issuer.Certificate, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	resp, err := http.Post(ca.OCSPURL, "application/ocsp-request", bytes.NewReader(req))
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	now := time.Now()
+	if a, err := parseSM2OCSP(good, leaf, issuer, now); err != nil || a.Status != ocsp.Good {
+		f.Fatalf("seed response: %+v %v", a, err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte{0x30, 0x03, 0x0a, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, der []byte) {
+		a, err := parseSM2OCSP(der, leaf, issuer, now)
+		if err == nil && a.Status != ocsp.Good {
+			t.Fatalf("status %d verified from a response the CA signed as good", a.Status)
 		}
 	})
 }
