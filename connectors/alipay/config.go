@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -90,26 +91,26 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	r := raw{scope: DefaultScope, authorizeURL: DefaultAuthorizeURL, gatewayURL: DefaultGatewayURL, acr: DefaultACR, timeout: DefaultTimeout,
 		pairs: map[string]*[2]string{}}
 	fields := map[string]func(*yaml.Node, string) error{
-		"app_id":        str(&r.appID, "2021004100000001"),
-		"scope":         str(&r.scope, ScopeUser),
-		"authorize_url": str(&r.authorizeURL, DefaultAuthorizeURL),
-		"gateway_url":   str(&r.gatewayURL, DefaultGatewayURL),
-		"timeout":       duration(&r.timeout, "5s"),
-		"link_policy":   str(&r.linkPolicy, "self-bind"),
-		"acr":           str(&r.acr, DefaultACR),
+		"app_id":        yamlconfig.Str(&r.appID, "2021004100000001"),
+		"scope":         yamlconfig.Str(&r.scope, ScopeUser),
+		"authorize_url": yamlconfig.Str(&r.authorizeURL, DefaultAuthorizeURL),
+		"gateway_url":   yamlconfig.Str(&r.gatewayURL, DefaultGatewayURL),
+		"timeout":       yamlconfig.Duration(&r.timeout, "5s"),
+		"link_policy":   yamlconfig.Str(&r.linkPolicy, "self-bind"),
+		"acr":           yamlconfig.Str(&r.acr, DefaultACR),
 	}
 	for _, k := range []string{"private_key", "alipay_public_key", "app_cert", "alipay_cert", "alipay_root_cert"} {
 		p := &[2]string{}
 		r.pairs[k] = p
-		fields[k] = str(&p[0], "${ALIPAY_…}")
-		fields[k+"_file"] = str(&p[1], "/etc/gjjid/alipay/…")
+		fields[k] = yamlconfig.Str(&p[0], "${ALIPAY_…}")
+		fields[k+"_file"] = yamlconfig.Str(&p[1], "/etc/gjjid/alipay/…")
 	}
-	n = resolve(n)
+	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return Config{}, fmt.Errorf("%s.app_id: required (and private_key or private_key_file, and the Alipay public key or certificates)", path)
 	}
-	errs := mapping(n, path, knownKeys, fields)
-	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+	errs := yamlconfig.Mapping(n, path, knownKeys, fields)
+	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return Config{}, errs[0]
 	}
 	cfg, verrs := r.build(path)
@@ -215,10 +216,10 @@ func (r raw) build(path string) (Config, []error) {
 	default:
 		add("scope", "must be %s or %s, got %q", ScopeUser, ScopeBase, cfg.Scope)
 	}
-	if err := checkURL(cfg.AuthorizeURL, DefaultAuthorizeURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.AuthorizeURL, DefaultAuthorizeURL); err != nil {
 		add("authorize_url", "%v", err)
 	}
-	if err := checkURL(cfg.GatewayURL, DefaultGatewayURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.GatewayURL, DefaultGatewayURL); err != nil {
 		add("gateway_url", "%v", err)
 	}
 	switch {

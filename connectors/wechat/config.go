@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -85,40 +86,40 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := Config{OpenURL: DefaultOpenURL, APIURL: DefaultAPIURL, Timeout: DefaultTimeout, ACR: DefaultACR, OAScope: ScopeBase}
 	var linkPolicy string
 	var web, oa, mp *yaml.Node
-	n = resolve(n)
+	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return cfg, fmt.Errorf("%s: required: at least one of website, official_account and mini_program", path)
 	}
 	node := func(dst **yaml.Node) func(*yaml.Node, string) error {
 		return func(v *yaml.Node, _ string) error { *dst = v; return nil }
 	}
-	errs := mapping(n, path, knownKeys, map[string]func(*yaml.Node, string) error{
+	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(*yaml.Node, string) error{
 		"website":          node(&web),
 		"official_account": node(&oa),
 		"mini_program":     node(&mp),
-		"require_unionid":  boolean(&cfg.RequireUnionID),
-		"open_url":         str(&cfg.OpenURL, DefaultOpenURL),
-		"api_url":          str(&cfg.APIURL, DefaultAPIURL),
-		"timeout":          duration(&cfg.Timeout, "5s"),
-		"link_policy":      str(&linkPolicy, "self-bind"),
-		"acr":              str(&cfg.ACR, DefaultACR),
+		"require_unionid":  yamlconfig.Boolean(&cfg.RequireUnionID),
+		"open_url":         yamlconfig.Str(&cfg.OpenURL, DefaultOpenURL),
+		"api_url":          yamlconfig.Str(&cfg.APIURL, DefaultAPIURL),
+		"timeout":          yamlconfig.Duration(&cfg.Timeout, "5s"),
+		"link_policy":      yamlconfig.Str(&linkPolicy, "self-bind"),
+		"acr":              yamlconfig.Str(&cfg.ACR, DefaultACR),
 	})
-	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return cfg, errs[0]
 	}
 	app := func(n *yaml.Node, p, known string, extra map[string]func(*yaml.Node, string) error) *App {
-		if n = resolve(n); n == nil {
+		if n = yamlconfig.Resolve(n); n == nil {
 			return nil
 		}
 		a := &App{}
 		fields := map[string]func(*yaml.Node, string) error{
-			"app_id":     str(&a.ID, "wx0123456789abcdef"),
-			"app_secret": str(&a.Secret, "${WECHAT_SECRET}"),
+			"app_id":     yamlconfig.Str(&a.ID, "wx0123456789abcdef"),
+			"app_secret": yamlconfig.Str(&a.Secret, "${WECHAT_SECRET}"),
 		}
 		for k, f := range extra {
 			fields[k] = f
 		}
-		errs = append(errs, mapping(n, p, known, fields)...)
+		errs = append(errs, yamlconfig.Mapping(n, p, known, fields)...)
 		switch {
 		case a.ID == "":
 			errs = append(errs, fmt.Errorf("%s.app_id: required: the AppID (wx…) of this application", p))
@@ -131,8 +132,8 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		return a
 	}
 	cfg.Website = app(web, path+".website", knownAppKeys, nil)
-	cfg.OfficialAccount = app(oa, path+".official_account", knownOAKeys, map[string]func(*yaml.Node, string) error{"scope": str(&cfg.OAScope, ScopeBase)})
-	cfg.MiniProgram = app(mp, path+".mini_program", knownMPKeys, map[string]func(*yaml.Node, string) error{"client_ids": strList(&cfg.MiniClients, "gjj-miniprogram")})
+	cfg.OfficialAccount = app(oa, path+".official_account", knownOAKeys, map[string]func(*yaml.Node, string) error{"scope": yamlconfig.Str(&cfg.OAScope, ScopeBase)})
+	cfg.MiniProgram = app(mp, path+".mini_program", knownMPKeys, map[string]func(*yaml.Node, string) error{"client_ids": yamlconfig.StrList(&cfg.MiniClients, "gjj-miniprogram")})
 	if cfg.Website == nil && cfg.OfficialAccount == nil && cfg.MiniProgram == nil {
 		errs = append(errs, fmt.Errorf("%s: at least one of website, official_account and mini_program is required", path))
 	}
@@ -142,10 +143,10 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	if cfg.MiniProgram != nil && len(cfg.MiniClients) == 0 {
 		errs = append(errs, fmt.Errorf("%s.mini_program.client_ids: required: the client IDs of the mini program (public clients with the token-exchange grant)", path))
 	}
-	if err := checkURL(cfg.OpenURL, DefaultOpenURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.OpenURL, DefaultOpenURL); err != nil {
 		errs = append(errs, fmt.Errorf("%s.open_url: %w", path, err))
 	}
-	if err := checkURL(cfg.APIURL, DefaultAPIURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.APIURL, DefaultAPIURL); err != nil {
 		errs = append(errs, fmt.Errorf("%s.api_url: %w", path, err))
 	}
 	switch {

@@ -1,4 +1,9 @@
-package alipay
+// Package yamlconfig holds the strict YAML helpers connectors use to read
+// their own `config` block: walk a mapping, refuse unknown and repeated
+// keys, and name the YAML path (connectors[2].config.app_id) in every
+// error. Connectors may not import each other, so what they share lives
+// here, like connectors/ids.
+package yamlconfig
 
 import (
 	"errors"
@@ -10,12 +15,11 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The YAML helpers below follow connectors/sms: strict keys, every error
-// naming its path. (A connector may not import another connector.)
+// ErrNotMapping marks a config block that is not a mapping at all.
+var ErrNotMapping = errors.New("not a mapping")
 
-var errNotMapping = errors.New("not a mapping")
-
-func resolve(n *yaml.Node) *yaml.Node {
+// Resolve unwraps document and alias nodes; nil for an absent or null value.
+func Resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
 		if n.Kind == yaml.AliasNode {
 			n = n.Alias
@@ -31,12 +35,14 @@ func resolve(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-func mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.Node, kp string) error) []error {
+// Mapping decodes the keys of n with fields, refusing unknown and repeated
+// keys; known lists the keys for the error text. Every error names its path.
+func Mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.Node, kp string) error) []error {
 	if n == nil {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
-		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, known, n.Line, errNotMapping)}
+		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, known, n.Line, ErrNotMapping)}
 	}
 	var errs []error
 	seen := make(map[string]bool)
@@ -60,7 +66,8 @@ func mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.No
 	return errs
 }
 
-func duration(dst *time.Duration, example string) func(*yaml.Node, string) error {
+// Duration decodes a Go duration such as example.
+func Duration(dst *time.Duration, example string) func(*yaml.Node, string) error {
 	return func(v *yaml.Node, kp string) error {
 		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
 			return fmt.Errorf("%s: must be a duration such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
@@ -69,7 +76,8 @@ func duration(dst *time.Duration, example string) func(*yaml.Node, string) error
 	}
 }
 
-func str(dst *string, example string) func(*yaml.Node, string) error {
+// Str decodes a string.
+func Str(dst *string, example string) func(*yaml.Node, string) error {
 	return func(v *yaml.Node, kp string) error {
 		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
 			return fmt.Errorf("%s: must be a string such as %s (line %d)", kp, example, v.Line)
@@ -78,9 +86,9 @@ func str(dst *string, example string) func(*yaml.Node, string) error {
 	}
 }
 
-// checkURL accepts an absolute https URL without fragment or user info;
+// CheckURL accepts an absolute https URL without fragment or user info;
 // http only on a loopback host (a local fake in development and tests).
-func checkURL(s, example string) error {
+func CheckURL(s, example string) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || u.Opaque != "" {
 		return fmt.Errorf("must be an absolute URL such as %s, got %q", example, s)
@@ -99,4 +107,24 @@ func checkURL(s, example string) error {
 		return fmt.Errorf("must be https (http only on 127.0.0.1, [::1] or localhost), got %q", s)
 	}
 	return fmt.Errorf("must be an https URL, got %q", s)
+}
+
+// StrList decodes a list of strings.
+func StrList(dst *[]string, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.SequenceNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a list of strings such as [%s] (line %d)", kp, example, v.Line)
+		}
+		return nil
+	}
+}
+
+// Boolean decodes true or false.
+func Boolean(dst *bool) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be true or false, got %q (line %d)", kp, v.Value, v.Line)
+		}
+		return nil
+	}
 }
