@@ -383,8 +383,7 @@ func TestCertificateMTLSRefusals(t *testing.T) {
 
 func TestCertificateRevokedByOCSP(t *testing.T) {
 	t.Parallel()
-	var e *certEnv
-	e = startCert(t, certOpts{policy: "auto", mtls: true, revocation: "{ocsp: true, distribution_points: false}"})
+	e := startCert(t, certOpts{policy: "auto", mtls: true, revocation: "{ocsp: true, distribution_points: false}"})
 	rp := bt.NewRP(t, e.b.URL)
 	leaf := e.unitCert(t, x509test.LeafOptions{OCSP: true})
 	e.ca.Revoke(leaf.Cert.SerialNumber)

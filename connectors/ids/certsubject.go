@@ -169,9 +169,7 @@ func canonicalDN(s string) (string, error) {
 		return "", fmt.Errorf("%s: %w: longer than %d bytes", what, ErrLength, maxIssuerDN)
 	}
 	s = strings.TrimLeftFunc(s, unicode.IsSpace)
-	if strings.HasPrefix(s, "issuer=") {
-		s = s[len("issuer="):]
-	}
+	s = strings.TrimPrefix(s, "issuer=")
 	cs, err := unescapeDN(s)
 	if err != nil {
 		return "", err

@@ -182,6 +182,3 @@ func decodeBase64(s string) ([]byte, error) {
 	}
 	return base64.RawStdEncoding.DecodeString(s)
 }
-
-// equalDER reports whether two certificates are the same.
-func equalDER(a, b *cert) bool { return bytes.Equal(a.Raw, b.Raw) }

@@ -53,8 +53,8 @@ type extracted struct {
 // try the next rule (a certificate says one thing about its holder).
 func extract(c *gox509.Certificate, rules []Rule) (extracted, error) {
 	for _, r := range rules {
-		for _, v := range r.candidates(c) {
-			n, err := normalise(r.Type, v)
+		if vs := r.candidates(c); len(vs) > 0 {
+			n, err := normalise(r.Type, vs[0])
 			if err != nil {
 				return extracted{}, err
 			}

@@ -40,7 +40,6 @@ type Server struct {
 	tokens   map[string]map[string]any // access token → userinfo
 	logouts  []url.Values
 	authReqs []url.Values
-	tokenReq []*http.Request
 }
 
 type grant struct {

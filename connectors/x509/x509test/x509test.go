@@ -180,7 +180,8 @@ func (ca *CA) CRL() ([]byte, error) {
 	if ca.Alg == SM2 {
 		// gmsm v0.15 still reads the deprecated field.
 		for _, e := range tmpl.RevokedCertificateEntries {
-			tmpl.RevokedCertificates = append(tmpl.RevokedCertificates, pkix.RevokedCertificate{SerialNumber: e.SerialNumber, RevocationTime: e.RevocationTime}) //nolint:staticcheck // see above
+			//lint:ignore SA1019 gmsm v0.15 still reads the deprecated field.
+			tmpl.RevokedCertificates = append(tmpl.RevokedCertificates, pkix.RevokedCertificate{SerialNumber: e.SerialNumber, RevocationTime: e.RevocationTime})
 		}
 	}
 	if ca.Alg == SM2 {
