@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -84,26 +86,26 @@ const knownKeys = "app_clients, deep_link_prefix, lifetime, poll_timeout, max_po
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := defaultConfig()
-	n = resolve(n)
+	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return cfg, fmt.Errorf("%s.app_clients: required: the client IDs of the fund's app, e.g. [gjj-app]", path)
 	}
-	errs := mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
+	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
 		"app_clients":              strList(&cfg.AppClients, "[gjj-app]"),
-		"deep_link_prefix":         str(&cfg.DeepLinkPrefix, DefaultDeepLinkPrefix),
-		"lifetime":                 duration(&cfg.Lifetime, "120s"),
-		"poll_timeout":             duration(&cfg.PollTimeout, "25s"),
-		"max_polls":                whole(&cfg.MaxPolls, "60"),
-		"ip_create_limit":          whole(&cfg.IPCreateLimit, "30"),
-		"request_create_limit":     whole(&cfg.RequestCreateLimit, "10"),
-		"app_rate_limit":           whole(&cfg.AppRateLimit, "60"),
-		"acr":                      str(&cfg.ACR, DefaultACR),
+		"deep_link_prefix":         yamlconfig.Str(&cfg.DeepLinkPrefix, DefaultDeepLinkPrefix),
+		"lifetime":                 yamlconfig.Duration(&cfg.Lifetime, "120s"),
+		"poll_timeout":             yamlconfig.Duration(&cfg.PollTimeout, "25s"),
+		"max_polls":                yamlconfig.Whole(&cfg.MaxPolls, "60"),
+		"ip_create_limit":          yamlconfig.Whole(&cfg.IPCreateLimit, "30"),
+		"request_create_limit":     yamlconfig.Whole(&cfg.RequestCreateLimit, "10"),
+		"app_rate_limit":           yamlconfig.Whole(&cfg.AppRateLimit, "60"),
+		"acr":                      yamlconfig.Str(&cfg.ACR, DefaultACR),
 		"require_device_signature": boolean(&cfg.RequireDeviceSignature),
-		"device_key_lifetime":      duration(&cfg.DeviceKeyLifetime, "4320h"),
+		"device_key_lifetime":      yamlconfig.Duration(&cfg.DeviceKeyLifetime, "4320h"),
 		"dev_app_page":             boolean(&cfg.DevAppPage),
-		"dev_app_user":             str(&cfg.DevAppUser, "13800138000"),
+		"dev_app_user":             yamlconfig.Str(&cfg.DevAppUser, "13800138000"),
 	})
-	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return cfg, errs[0]
 	}
 	// Fields that failed to decode kept their defaults, so validating now
@@ -183,81 +185,6 @@ func checkPrefix(p string) error {
 		return fmt.Errorf("must not be plain http: the QR code would send the app over an unencrypted link, got %q", p)
 	}
 	return nil
-}
-
-// errNotMapping marks a block that is not a mapping at all.
-var errNotMapping = errors.New("not a mapping")
-
-// resolve unwraps document and alias nodes; nil for an absent or null value.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			n = nil
-		}
-	}
-	if n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
-		return nil
-	}
-	return n
-}
-
-// mapping decodes the keys of n with fields, refusing unknown and repeated
-// keys.
-func mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.Node, kp string) error) []error {
-	if n.Kind != yaml.MappingNode {
-		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, known, n.Line, errNotMapping)}
-	}
-	var errs []error
-	seen := make(map[string]bool)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kp := path + "." + k.Value
-		if seen[k.Value] {
-			errs = append(errs, fmt.Errorf("%s: given twice (line %d)", kp, k.Line))
-			continue
-		}
-		seen[k.Value] = true
-		f, ok := fields[k.Value]
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", kp, k.Line, known))
-			continue
-		}
-		if err := f(v, kp); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
-}
-
-func duration(dst *time.Duration, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be a duration such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
-		}
-		return nil
-	}
-}
-
-func whole(dst *int, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be a whole number such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
-		}
-		return nil
-	}
-}
-
-func str(dst *string, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be a string such as %s (line %d)", kp, example, v.Line)
-		}
-		return nil
-	}
 }
 
 func boolean(dst *bool) func(*yaml.Node, string) error {

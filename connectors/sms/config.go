@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -114,21 +116,21 @@ const (
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := defaultConfig()
-	n = resolve(n)
+	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return cfg, fmt.Errorf("%s.sender: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)
 	}
 	var sender *yaml.Node
-	errs := mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
-		"code_ttl":        duration(&cfg.CodeTTL, "5m"),
-		"max_attempts":    whole(&cfg.MaxAttempts, "5"),
-		"resend_interval": duration(&cfg.ResendInterval, "60s"),
-		"daily_limit":     whole(&cfg.DailyLimit, "10"),
-		"ip_hourly_limit": whole(&cfg.IPHourlyLimit, "30"),
-		"acr":             str(&cfg.ACR, DefaultACR),
+	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
+		"code_ttl":        yamlconfig.Duration(&cfg.CodeTTL, "5m"),
+		"max_attempts":    yamlconfig.Whole(&cfg.MaxAttempts, "5"),
+		"resend_interval": yamlconfig.Duration(&cfg.ResendInterval, "60s"),
+		"daily_limit":     yamlconfig.Whole(&cfg.DailyLimit, "10"),
+		"ip_hourly_limit": yamlconfig.Whole(&cfg.IPHourlyLimit, "30"),
+		"acr":             yamlconfig.Str(&cfg.ACR, DefaultACR),
 		"sender":          func(v *yaml.Node, _ string) error { sender = v; return nil },
 	})
-	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return cfg, errs[0]
 	}
 	sp := path + ".sender"
@@ -142,16 +144,16 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 
 func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 	var s SenderConfig
-	n = resolve(n)
+	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return s, []error{fmt.Errorf("%s: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)}
 	}
 	var aliyun *yaml.Node
-	errs := mapping(n, path, knownSenderKeys, map[string]func(v *yaml.Node, kp string) error{
-		"type":   str(&s.Type, SenderAliyun),
+	errs := yamlconfig.Mapping(n, path, knownSenderKeys, map[string]func(v *yaml.Node, kp string) error{
+		"type":   yamlconfig.Str(&s.Type, SenderAliyun),
 		"aliyun": func(v *yaml.Node, _ string) error { aliyun = v; return nil },
 	})
-	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return s, errs
 	}
 	switch s.Type {
@@ -163,7 +165,7 @@ func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 		}
 	case SenderAliyun:
 		ap := path + ".aliyun"
-		if resolve(aliyun) == nil {
+		if yamlconfig.Resolve(aliyun) == nil {
 			errs = append(errs, fmt.Errorf("%s: required with type %s: a mapping with the keys %s", ap, SenderAliyun, knownAliyunKeys))
 			break
 		}
@@ -178,16 +180,16 @@ func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 
 func parseAliyun(n *yaml.Node, path string) (AliyunConfig, []error) {
 	a := defaultAliyun()
-	errs := mapping(resolve(n), path, knownAliyunKeys, map[string]func(v *yaml.Node, kp string) error{
-		"endpoint":          str(&a.Endpoint, DefaultAliyunEndpoint),
-		"access_key_id":     str(&a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
-		"access_key_secret": str(&a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
-		"sign_name":         str(&a.SignName, "某某住房公积金中心"),
-		"template_code":     str(&a.TemplateCode, "SMS_123456789"),
-		"region_id":         str(&a.RegionID, DefaultAliyunRegion),
-		"timeout":           duration(&a.Timeout, "5s"),
+	errs := yamlconfig.Mapping(yamlconfig.Resolve(n), path, knownAliyunKeys, map[string]func(v *yaml.Node, kp string) error{
+		"endpoint":          yamlconfig.Str(&a.Endpoint, DefaultAliyunEndpoint),
+		"access_key_id":     yamlconfig.Str(&a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
+		"access_key_secret": yamlconfig.Str(&a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
+		"sign_name":         yamlconfig.Str(&a.SignName, "某某住房公积金中心"),
+		"template_code":     yamlconfig.Str(&a.TemplateCode, "SMS_123456789"),
+		"region_id":         yamlconfig.Str(&a.RegionID, DefaultAliyunRegion),
+		"timeout":           yamlconfig.Duration(&a.Timeout, "5s"),
 	})
-	if len(errs) == 1 && errors.Is(errs[0], errNotMapping) {
+	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return a, errs
 	}
 	return a, append(errs, a.validate(path))
@@ -271,82 +273,4 @@ func checkEndpoint(s string) error {
 		return fmt.Errorf("must be https (http only on 127.0.0.1, [::1] or localhost), got %q", s)
 	}
 	return fmt.Errorf("must be an https URL, got %q", s)
-}
-
-// errNotMapping marks a block that is not a mapping at all.
-var errNotMapping = errors.New("not a mapping")
-
-// resolve unwraps document and alias nodes; nil for an absent or null value.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			n = nil
-		}
-	}
-	if n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
-		return nil
-	}
-	return n
-}
-
-// mapping decodes the keys of n with fields, refusing unknown and repeated
-// keys. A nil n is an empty mapping.
-func mapping(n *yaml.Node, path, known string, fields map[string]func(v *yaml.Node, kp string) error) []error {
-	if n == nil {
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, known, n.Line, errNotMapping)}
-	}
-	var errs []error
-	seen := make(map[string]bool)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kp := path + "." + k.Value
-		if seen[k.Value] {
-			errs = append(errs, fmt.Errorf("%s: given twice (line %d)", kp, k.Line))
-			continue
-		}
-		seen[k.Value] = true
-		f, ok := fields[k.Value]
-		if !ok {
-			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", kp, k.Line, known))
-			continue
-		}
-		if err := f(v, kp); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errs
-}
-
-func duration(dst *time.Duration, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be a duration such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
-		}
-		return nil
-	}
-}
-
-func whole(dst *int, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be a whole number such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
-		}
-		return nil
-	}
-}
-
-func str(dst *string, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be a string such as %s (line %d)", kp, example, v.Line)
-		}
-		return nil
-	}
 }

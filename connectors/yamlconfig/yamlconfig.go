@@ -76,6 +76,16 @@ func Duration(dst *time.Duration, example string) func(*yaml.Node, string) error
 	}
 }
 
+// Whole decodes a whole number.
+func Whole(dst *int, example string) func(*yaml.Node, string) error {
+	return func(v *yaml.Node, kp string) error {
+		if v.Kind != yaml.ScalarNode || v.Decode(dst) != nil {
+			return fmt.Errorf("%s: must be a whole number such as %s, got %q (line %d)", kp, example, v.Value, v.Line)
+		}
+		return nil
+	}
+}
+
 // Str decodes a string.
 func Str(dst *string, example string) func(*yaml.Node, string) error {
 	return func(v *yaml.Node, kp string) error {
