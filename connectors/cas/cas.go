@@ -38,12 +38,8 @@ var (
 	_ connectors.Assurance      = (*Connector)(nil)
 )
 
-// Values keep each login's service URL while the browser is at CAS; the
-// broker's store provides them (store.Values).
-type Values interface {
-	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	TakeValue(ctx context.Context, key string) ([]byte, error)
-}
+// Values keep the login's upstream state; the broker's store provides them.
+type Values = upstream.Values
 
 // Options are the services main hands to the connector.
 type Options struct {
@@ -86,19 +82,12 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	st, ok := deps.Store.(Values)
-	if !ok {
-		return nil, fmt.Errorf("cas connector %q: the store (%T) has no short-lived values (SetValue, TakeValue)", spec.ID, deps.Store)
+	svc, err := upstream.OpenServices(Type, spec, deps, o.IsNotFound)
+	if err != nil {
+		return nil, err
 	}
-	if o.IsNotFound == nil {
-		return nil, fmt.Errorf("cas connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in cas.Options)", spec.ID)
-	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: st, isNotFound: o.IsNotFound,
-		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, MaxResponse), log: log}, nil
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: svc.Store, isNotFound: svc.IsNotFound,
+		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, MaxResponse), log: svc.Log}, nil
 }
 
 // ID is the configured connector ID.
@@ -288,9 +277,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

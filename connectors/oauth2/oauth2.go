@@ -32,12 +32,8 @@ var (
 	_ connectors.Assurance     = (*Connector)(nil)
 )
 
-// Values keep each login's callback URL while the browser is upstream;
-// the broker's store provides them (store.Values).
-type Values interface {
-	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	TakeValue(ctx context.Context, key string) ([]byte, error)
-}
+// Values keep the login's upstream state; the broker's store provides them.
+type Values = upstream.Values
 
 // Options are the services main hands to the connector.
 type Options struct {
@@ -80,19 +76,12 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	st, ok := deps.Store.(Values)
-	if !ok {
-		return nil, fmt.Errorf("oauth2 connector %q: the store (%T) has no short-lived values (SetValue, TakeValue)", spec.ID, deps.Store)
+	svc, err := upstream.OpenServices(Type, spec, deps, o.IsNotFound)
+	if err != nil {
+		return nil, err
 	}
-	if o.IsNotFound == nil {
-		return nil, fmt.Errorf("oauth2 connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in oauth2.Options)", spec.ID)
-	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: st, isNotFound: o.IsNotFound,
-		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: log}, nil
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: svc.Store, isNotFound: svc.IsNotFound,
+		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: svc.Log}, nil
 }
 
 // ID is the configured connector ID.
@@ -323,9 +312,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

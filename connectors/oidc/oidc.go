@@ -39,13 +39,8 @@ var (
 	_ connectors.Assurance      = (*Connector)(nil)
 )
 
-// Values keep each login's nonce and PKCE verifier while the browser is
-// upstream; the broker's store provides them (store.Values).
-type Values interface {
-	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	// TakeValue returns the value and deletes it in one step.
-	TakeValue(ctx context.Context, key string) ([]byte, error)
-}
+// Values keep the login's upstream state; the broker's store provides them.
+type Values = upstream.Values
 
 // Options are the services main hands to the connector.
 type Options struct {
@@ -105,23 +100,16 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	st, ok := deps.Store.(Values)
-	if !ok {
-		return nil, fmt.Errorf("oidc connector %q: the store (%T) has no short-lived values (SetValue, TakeValue)", spec.ID, deps.Store)
-	}
-	if o.IsNotFound == nil {
-		return nil, fmt.Errorf("oidc connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in oidc.Options)", spec.ID)
-	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
+	svc, err := upstream.OpenServices(Type, spec, deps, o.IsNotFound)
+	if err != nil {
+		return nil, err
 	}
 	now := o.Now
 	if now == nil {
 		now = time.Now
 	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: st, isNotFound: o.IsNotFound,
-		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: log, now: now}, nil
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: svc.Store, isNotFound: svc.IsNotFound,
+		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: svc.Log, now: now}, nil
 }
 
 // ID is the configured connector ID.
@@ -466,9 +454,3 @@ func clip(s string) string {
 	}
 	return s
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}
