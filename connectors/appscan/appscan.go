@@ -112,6 +112,18 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	c := &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, levels: slices.Clone(o.ACRLevels),
 		svc: svc, key: deps.Secrets.IDHashKey, log: log, now: time.Now}
 	c.handler = c.routes()
+	// The prefix decides how big every QR code is (see
+	// DefaultDeepLinkPrefix); say it once, so that whoever configured a
+	// lower-case prefix can see why the code grew.
+	switch v, exact, err := qrVersion(cfg.DeepLinkPrefix); {
+	case err != nil:
+		return nil, fmt.Errorf("%s.deep_link_prefix: %w", path, err)
+	case exact:
+		log.Info("appscan QR code size", "connector", spec.ID, "version", v, "modules", 17+4*v)
+	default:
+		log.Info("appscan QR code size: deep_link_prefix has characters outside QR alphanumeric mode (0-9 A-Z $%*+-./: and space), "+
+			"so codes are larger and slower to draw than they need be", "connector", spec.ID, "version_at_least", v, "modules_at_least", 17+4*v)
+	}
 	if cfg.DevAppPage {
 		log.Warn("appscan connector serves the simulated app at /dev/app (dev_app_page): for development only, never in production",
 			"connector", spec.ID)

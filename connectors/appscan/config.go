@@ -14,7 +14,15 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultDeepLinkPrefix     = "gjjapp://qrlogin?id="
+	// DefaultDeepLinkPrefix is upper case on purpose: a QR code whose text
+	// is only 0-9, A-Z and " $%*+-./:" is written in alphanumeric mode
+	// (5.5 bits a character instead of 8), so this prefix and a session ID
+	// fit version 2 (25×25 modules) at level M. That symbol is easier to
+	// scan off a screen, and drawing it costs go-qrcode less than half of
+	// the version 3 a lower-case gjjapp://qrlogin?id= needs. URI schemes
+	// are case-insensitive (RFC 3986 §3.1); the app matches the prefix as
+	// configured.
+	DefaultDeepLinkPrefix     = "GJJAPP://QR/"
 	DefaultLifetime           = 120 * time.Second
 	DefaultPollTimeout        = 25 * time.Second
 	DefaultMaxPolls           = 60
@@ -44,7 +52,7 @@ const (
 //
 //	config:
 //	  app_clients: [gjj-app]      # client IDs of the fund's app: only their access tokens may scan (required)
-//	  deep_link_prefix: "gjjapp://qrlogin?id="  # the QR code is this plus the session ID
+//	  deep_link_prefix: "GJJAPP://QR/"  # the QR code is this plus the session ID (upper case keeps it small)
 //	  lifetime: 120s              # how long a QR code can be scanned and confirmed (1s–10m)
 //	  poll_timeout: 25s           # how long a long poll waits for a change (1s–55s)
 //	  max_polls: 60               # browser requests (polls, event streams) per QR code
@@ -165,7 +173,7 @@ func (c Config) validate(path string) error {
 	return errors.Join(errs...)
 }
 
-// checkPrefix accepts a deep link such as gjjapp://qrlogin?id= or an https
+// checkPrefix accepts a deep link such as GJJAPP://QR/ or an https
 // URL the app registered (universal link), to which the session ID is
 // appended as it is.
 func checkPrefix(p string) error {

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	qrcode "github.com/skip2/go-qrcode"
+	"github.com/makiuchi-d/gozxing"
+	zxingqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -76,37 +77,61 @@ func TestStartRecordsNoUserData(t *testing.T) {
 	}
 }
 
-// TestQRImageEncodesTheContent decodes the PNG module by module and
-// compares it with the QR symbol of the challenge's content.
+// TestQRImageEncodesTheContent reads the PNGs back with an independent
+// decoder (gozxing, a port of ZXing, as phones use): the inline image and
+// the one at its own URL must both say the deep-link prefix plus the
+// session ID, at the size the prefix implies. The default prefix must stay
+// a version-2 code, which is what keeps QR creation fast.
 func TestQRImageEncodesTheContent(t *testing.T) {
 	t.Parallel()
-	c, _ := openTest(t, "")
-	ch := start(t, c, "ar-1")
-	for name, b := range map[string][]byte{"inline": ch.Image} {
-		img, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			t.Fatalf("%s: not a PNG: %v", name, err)
-		}
-		q, _ := qrcode.New(ch.Content, qrcode.Medium)
-		bits := q.Bitmap()
-		if img.Bounds().Dx() != len(bits)*modulePixels {
-			t.Fatalf("%s: %d pixels wide, want %d modules of %d", name, img.Bounds().Dx(), len(bits), modulePixels)
-		}
-		for y, row := range bits {
-			for x, dark := range row {
-				r, _, _, _ := img.At(x*modulePixels+modulePixels/2, y*modulePixels+modulePixels/2).RGBA()
-				if (r < 0x8000) != dark {
-					t.Fatalf("%s: module (%d,%d) differs from the symbol of %q", name, x, y, ch.Content)
+	for _, tc := range []struct {
+		name, config, prefix string
+		wantVersion          int // 0: not in alphanumeric mode, so not one version for every ID
+	}{
+		{name: "default prefix", prefix: DefaultDeepLinkPrefix, wantVersion: 2},
+		{name: "upper-case https link", config: `deep_link_prefix: "HTTPS://GJJ.EXAMPLE.CN/QR/"`, prefix: "HTTPS://GJJ.EXAMPLE.CN/QR/", wantVersion: 3},
+		{name: "lower-case deep link", config: `deep_link_prefix: "gjjapp://qrlogin?id="`, prefix: "gjjapp://qrlogin?id="},
+		{name: "universal link", config: `deep_link_prefix: "https://app.gjj.example.cn/scan/login?qr="`, prefix: "https://app.gjj.example.cn/scan/login?qr="},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := openTest(t, tc.config)
+			ch := start(t, c, "ar-1")
+			if ch.Content != tc.prefix+ch.ID {
+				t.Fatalf("content %q, want %q + the ID", ch.Content, tc.prefix)
+			}
+			version, exact, err := qrVersion(tc.prefix)
+			if err != nil || exact != (tc.wantVersion != 0) || (exact && version != tc.wantVersion) {
+				t.Fatalf("QR version %d exact %v (%v), want %d", version, exact, err, tc.wantVersion)
+			}
+			own, err := c.Image(t.Context(), ch.ID, ch.PollSecret)
+			if err != nil {
+				t.Fatalf("image at its own URL: %v", err)
+			}
+			for name, b := range map[string][]byte{"inline": ch.Image, "own URL": own} {
+				img, err := png.Decode(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("%s: not a PNG: %v", name, err)
+				}
+				// Four pixels a module, a four-module quiet zone each side;
+				// byte-mode prefixes may take a version more for some IDs.
+				w, h := img.Bounds().Dx(), img.Bounds().Dy()
+				if got := (w/modulePixels - 8 - 17) / 4; w != h || w != (17+4*got+8)*modulePixels || got < version || (exact && got != version) {
+					t.Fatalf("%s: %dx%d pixels, want a square version-%d code (exact %v) of %d pixels a module", name, w, h, version, exact, modulePixels)
+				}
+				bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				got, err := zxingqr.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true})
+				if err != nil || got.GetText() != ch.Content {
+					t.Fatalf("%s: decoded %v (%v), want %q", name, got, err, ch.Content)
 				}
 			}
-		}
+			_, err = c.Image(t.Context(), ch.ID, "wrong")
+			loginError(t, "image without the poll secret", err, "not_found")
+		})
 	}
-	got, err := c.Image(t.Context(), ch.ID, ch.PollSecret)
-	if err != nil || !bytes.Equal(got, ch.Image) {
-		t.Fatalf("image at its own URL differs from the inline one (err %v)", err)
-	}
-	_, err = c.Image(t.Context(), ch.ID, "wrong")
-	loginError(t, "image without the poll secret", err, "not_found")
 }
 
 // TestLoginFromScanToRedeem walks one session through the app API and the

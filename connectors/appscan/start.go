@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -77,8 +78,29 @@ func (c *Connector) Image(ctx context.Context, id, pollSecret string) ([]byte, e
 	return qrPNG(c.cfg.DeepLinkPrefix + id)
 }
 
-// modulePixels is the size of one QR module in the PNG: about 150 pixels
-// for the usual version-3 code; the page scales it up without smoothing
+// idLength is the length of a session ID: rand.Text's 26 base32 characters.
+const idLength = 26
+
+// qrVersion is the QR version (1-40; 17+4·version modules a side) of a
+// code made with prefix and a letters-only ID. When prefix and ID are all
+// in QR alphanumeric mode every ID gives that version (exact); otherwise
+// go-qrcode's choice of segments depends on where the ID's digits fall,
+// and some IDs take a version more.
+func qrVersion(prefix string) (version int, exact bool, err error) {
+	q, err := qrcode.New(prefix+strings.Repeat("A", idLength), qrcode.Medium)
+	if err != nil {
+		return 0, false, fmt.Errorf("appscan: QR code: %w", err)
+	}
+	return q.VersionNumber, !strings.ContainsFunc(prefix, notAlphanumeric), nil
+}
+
+// notAlphanumeric reports a character QR alphanumeric mode cannot write.
+func notAlphanumeric(r rune) bool {
+	return !('0' <= r && r <= '9' || 'A' <= r && r <= 'Z' || strings.ContainsRune(" $%*+-./:", r))
+}
+
+// modulePixels is the size of one QR module in the PNG: 132 pixels for
+// the default prefix's version-2 code with its quiet zone; the page scales it up without smoothing
 // (image-rendering: pixelated), so it stays crisp at any size.
 const modulePixels = 4
 
