@@ -40,7 +40,7 @@ bench:
 	$(GO) test ./broker/ -run '^$$' -bench 'BenchmarkEndpoints/memory' -benchtime=$(BENCHTIME) -timeout 10m
 	$(GO) test ./broker/ -run '^$$' -bench 'BenchmarkEndpoints/redis' -benchtime=$(BENCHTIME) -timeout 10m
 	$(GO) test ./connectors/x509/ -run '^$$' -bench 'BenchmarkVerify' -benchtime=$(BENCHTIME)
-	# QR login at scale (docs/appscan.md): 10,000 waiting pages, notification
+	# QR login at scale (README, appscan): 10,000 waiting pages, notification
 	# latency across two instances, Redis bytes per session, creations/s.
 	$(GO) test ./broker/ -run '^$$' -bench 'BenchmarkQR' -benchtime=1x -timeout 15m
 
