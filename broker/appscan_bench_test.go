@@ -428,7 +428,7 @@ func openBenchConnector(b *testing.B, br *bt.Broker) *appscan.Connector {
 		b.Fatal(err)
 	}
 	c, err := appscan.Open(connectors.Spec{ID: bt.AppScanID, Type: appscan.Type, Config: *n.Content[0]},
-		connectors.Deps{Broker: broker.NewConnectorServices(br.Store, br.Accounts, func() *provider.Provider { return br.Provider }),
+		connectors.Deps{Broker: broker.NewConnectorServices(br.Store, br.Accounts, func() *provider.Provider { return br.Provider }, br.Audit),
 			Secrets: connectors.Secrets{IDHashKey: []byte("bench-id-hash-key-0123456789abcd")}},
 		appscan.Options{ACRLevels: loginpkg.ACRLevels})
 	if err != nil {
@@ -450,7 +450,7 @@ func BenchmarkQRCreate(b *testing.B) {
 	b.Run("store", func(b *testing.B) {
 		// The Redis side of a creation alone, as Start does it: the per-IP
 		// counter, the count on the auth request, the session (SET NX).
-		svc := broker.NewConnectorServices(br.Store, br.Accounts, nil)
+		svc := broker.NewConnectorServices(br.Store, br.Accounts, nil, nil)
 		data := bytes.Repeat([]byte("x"), 160)
 		var m benchMeasurement
 		m.drive(b, n, func(_, i int, _ *bytes.Buffer) error {

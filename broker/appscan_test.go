@@ -443,7 +443,33 @@ func TestQRConfirmRules(t *testing.T) {
 	wantQRStatus(t, "another app user confirms a confirmed code", code, body, http.StatusForbidden, "access_denied")
 	_, st = pc.poll("")
 	loc := pc.complete(st["ticket"].(string))
-	checkQRLogin(t, pc.redeem(loc), bt.AgentName)
+	claims := pc.redeem(loc)
+	checkQRLogin(t, claims, bt.AgentName)
+
+	// Every confirm, allowed or refused, is in the audit trail: who, for
+	// which relying party and browser, and why a refusal.
+	var events listPage[map[string]any]
+	bt.NewAdminAPI(t, b.URL).Want(http.StatusOK, "GET", "/admin/v1/audit?type=qr.confirm", nil, &events)
+	type step struct{ outcome, reason, by string }
+	want := []step{{"denied", "not_scanned", "app"}, {"denied", "access_denied", "other"}, {"success", "", "app"},
+		{"denied", "wrong_state", "app"}, {"denied", "access_denied", "other"}}
+	var got []step
+	for _, e := range events.Items {
+		by := "other"
+		if e["principal"] == claims["sub"] {
+			by = "app"
+		}
+		reason, _ := e["reason"].(string)
+		got = append(got, step{e["outcome"].(string), reason, by})
+		after, _ := e["after"].(map[string]any)
+		if e["actor"] != "person:"+e["principal"].(string) || e["connector"] != bt.AppScanID || e["client"] != bt.ClientID ||
+			e["ip"] != "127.0.0.1" || after["browser_ip"] != "127.0.0.1" || after["app_client"] == nil {
+			t.Errorf("audited confirm %v", e)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("confirms audited %v, want %v", got, want)
+	}
 }
 
 // TestQRPollNeedsTheSecret: the QR code is on screen; its ID alone (a

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
@@ -26,18 +27,53 @@ type ConnectorServices struct {
 	st       store.Store
 	acc      *accounts.Service
 	provider func() *provider.Provider
+	audit    audit.Recorder
 }
 
 // NewConnectorServices adapts the broker's parts. The provider is built
 // after the connectors are opened, so it is read at call time; nil (as in
-// `gjjid config check`) makes token verification fail.
-func NewConnectorServices(st store.Store, acc *accounts.Service, p func() *provider.Provider) *ConnectorServices {
-	return &ConnectorServices{st: st, acc: acc, provider: p}
+// `gjjid config check`) makes token verification fail, and a nil rec makes
+// every Audit call fail.
+func NewConnectorServices(st store.Store, acc *accounts.Service, p func() *provider.Provider, rec audit.Recorder) *ConnectorServices {
+	return &ConnectorServices{st: st, acc: acc, provider: p, audit: rec}
 }
 
 // services are the broker's ConnectorServices.
 func (b *Broker) services() *ConnectorServices {
-	return NewConnectorServices(b.Store, b.Accounts, func() *provider.Provider { return b.Provider })
+	return NewConnectorServices(b.Store, b.Accounts, func() *provider.Provider { return b.Provider }, b.Audit)
+}
+
+// connectorAuditTypes are the event types connectors may record: only
+// their own steps, never the broker's (a connector must not be able to
+// forge a login.success).
+var connectorAuditTypes = map[string]bool{
+	connectors.AuditQRScan: true, connectors.AuditQRConfirm: true, connectors.AuditQRCancel: true,
+}
+
+// Audit records a connector's step in the audit trail: the acting person
+// as actor and principal, the relying party, the caller's IP and the
+// details (masked again by the trail like every event).
+func (s *ConnectorServices) Audit(ctx context.Context, e connectors.AuditEvent) error {
+	switch {
+	case s.audit == nil:
+		return errors.New("broker: no audit trail")
+	case !connectorAuditTypes[e.Type]:
+		return fmt.Errorf("broker: connector %s may not record audit events of type %q", e.Connector, e.Type)
+	case e.Outcome != audit.Success && e.Outcome != audit.Denied:
+		return fmt.Errorf("broker: audit outcome %q of connector %s: want %s or %s", e.Outcome, e.Connector, audit.Success, audit.Denied)
+	}
+	ev := audit.Event{Type: e.Type, Outcome: e.Outcome, Reason: e.Reason, Connector: e.Connector, Client: e.ClientID,
+		IP: e.IP, UserAgent: e.UserAgent}
+	if e.PersonID != "" {
+		ev.Actor, ev.Principal = "person:"+e.PersonID, e.PersonID
+	}
+	if len(e.Details) > 0 {
+		ev.After = make(map[string]any, len(e.Details))
+		for k, v := range e.Details {
+			ev.After[k] = v
+		}
+	}
+	return s.audit.Record(ctx, ev)
 }
 
 // contractErr adds the contract's sentinel to a store error, keeping the
@@ -207,7 +243,14 @@ func (b *Broker) mountCrossDevice(e *echo.Echo, conns []connectors.Connector) er
 		if !ok {
 			continue
 		}
-		h := echo.WrapHandler(cd.Handler())
+		wrapped := echo.WrapHandler(cd.Handler())
+		// The connector's API sees the caller's IP as the broker does
+		// (trusted proxies considered), for its rate limits and audit.
+		h := func(c echo.Context) error {
+			r := c.Request()
+			c.SetRequest(r.WithContext(connectors.WithRemoteIP(r.Context(), c.RealIP())))
+			return wrapped(c)
+		}
 		for _, p := range cd.Paths() {
 			if other, taken := owner[p]; taken {
 				return fmt.Errorf("connectors %s and %s both serve %s: configure one %s connector", other, cn.ID(), p, cn.Type())

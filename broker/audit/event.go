@@ -23,6 +23,10 @@ const (
 	UnitChange     = "unit.change"     // unit self-service, e.g. "agents.disable"
 	AccessDenied   = "access.denied"   // a refused admin or self-service call
 	ClientRegister = "client.register" // RFC 7591/7592 dynamic registration
+	// Connectors record their own steps through the broker's
+	// ConnectorServices.Audit, only of their own types
+	// (connectors.AuditQRScan "qr.scan", AuditQRConfirm "qr.confirm",
+	// AuditQRCancel "qr.cancel").
 )
 
 // Outcomes.

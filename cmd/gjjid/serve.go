@@ -153,6 +153,6 @@ func checkConnectors(cfg *config.Config) []error {
 		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
 	}
 	_, errs := reg.Open(specs, connectors.Deps{Store: st, Secrets: connectors.Secrets{Pepper: key, IDHashKey: key},
-		Broker: broker.NewConnectorServices(st, acc, nil)})
+		Broker: broker.NewConnectorServices(st, acc, nil, nil)})
 	return errs
 }

@@ -15,10 +15,12 @@ import (
 // appSession is an authenticated app user: the verified token, the person
 // behind it and the name of the app login (its grant).
 type appSession struct {
-	token  connectors.AccessToken
-	person connectors.Account
-	id     string // appSessionID(token)
-	device string // the registered device key that signed the request, if any
+	token     connectors.AccessToken
+	person    connectors.Account
+	id        string // appSessionID(token)
+	device    string // the registered device key that signed the request, if any
+	ip        string // of the app's request, for the audit trail
+	userAgent string
 }
 
 // apiError is an answer of the app API: RFC 6750 style error and
@@ -90,8 +92,10 @@ func (c *Connector) load(ctx context.Context, id string) (*connectors.QRSession,
 // scan moves a waiting session to scanned for app session a and returns the
 // request for the confirmation screen. Scanning again with the same app
 // session answers the same; any other app session is refused.
-func (c *Connector) scan(ctx context.Context, id string, a appSession) (ScanView, *apiError) {
-	s, aerr := c.load(ctx, id)
+func (c *Connector) scan(ctx context.Context, id string, a appSession) (_ ScanView, aerr *apiError) {
+	var s *connectors.QRSession
+	defer func() { c.auditStep(ctx, "scan", id, a, s, aerr) }()
+	s, aerr = c.load(ctx, id)
 	if aerr != nil {
 		return ScanView{}, aerr
 	}
@@ -115,6 +119,7 @@ func (c *Connector) scan(ctx context.Context, id string, a appSession) (ScanView
 	switch {
 	case errors.Is(err, connectors.ErrConflict) && cur != nil:
 		if c.state(cur) != connectors.CrossDeviceScanned || cur.AppSession != a.id {
+			s = cur
 			return ScanView{}, c.refusal(cur, a, "scan")
 		}
 		s = cur // scanned before by this app session: the same answer again
@@ -144,8 +149,9 @@ func (c *Connector) scan(ctx context.Context, id string, a appSession) (ScanView
 
 // decide moves a scanned session to confirmed or cancelled, only for the
 // app session that scanned it.
-func (c *Connector) decide(ctx context.Context, id string, a appSession, to, action string) *apiError {
+func (c *Connector) decide(ctx context.Context, id string, a appSession, to, action string) (aerr *apiError) {
 	cur, err := c.svc.UpdateQR(ctx, id, connectors.QRUpdate{From: []string{connectors.CrossDeviceScanned}, To: to, AppSession: a.id})
+	defer func() { c.auditStep(ctx, action, id, a, cur, aerr) }()
 	switch {
 	case errors.Is(err, connectors.ErrConflict) && cur != nil:
 		aerr := c.refusal(cur, a, action)
@@ -158,4 +164,37 @@ func (c *Connector) decide(ctx context.Context, id string, a appSession, to, act
 	}
 	c.log.Info("appscan "+to, "connector", c.id, "qr", short(id), "person_id", a.person.PersonID, "app_client", a.token.ClientID)
 	return nil
+}
+
+// auditTypes are the audit event types of the app's steps.
+var auditTypes = map[string]string{
+	"scan": connectors.AuditQRScan, "confirm": connectors.AuditQRConfirm, "cancel": connectors.AuditQRCancel,
+}
+
+// auditStep puts an app user's step into the broker's audit trail: who
+// (the person, by broker ID), for which relying party and browser, from
+// where, and whether it was refused and why. s is the session as the step
+// found or left it (nil when there is none). Server errors are outages,
+// not steps. A failing trail does not fail the step, as with the broker's
+// own events: it is logged.
+func (c *Connector) auditStep(ctx context.Context, action, id string, a appSession, s *connectors.QRSession, aerr *apiError) {
+	if aerr != nil && aerr.Status >= http.StatusInternalServerError {
+		return
+	}
+	e := connectors.AuditEvent{Type: auditTypes[action], Outcome: connectors.AuditSuccess, Connector: c.id, PersonID: a.person.PersonID,
+		IP: a.ip, UserAgent: a.userAgent, Details: map[string]string{"qr": short(id), "app_client": a.token.ClientID}}
+	if aerr != nil {
+		e.Outcome, e.Reason = connectors.AuditDenied, aerr.Code
+	}
+	if a.device != "" {
+		e.Details["device_key"] = a.device
+	}
+	if s != nil {
+		if req, err := decodeRequest(s); err == nil {
+			e.ClientID, e.Details["browser_ip"] = req.ClientID, req.RemoteIP
+		}
+	}
+	if err := c.svc.Audit(ctx, e); err != nil {
+		c.log.Error("appscan audit write failed", "connector", c.id, "type", e.Type, "err", err)
+	}
 }

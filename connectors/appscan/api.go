@@ -3,6 +3,7 @@ package appscan
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -110,11 +111,13 @@ func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSessi
 	case err != nil:
 		return appSession{}, internal(err)
 	}
-	a := appSession{token: tok, person: p, id: appSessionID(tok)}
+	a := appSession{token: tok, person: p, id: appSessionID(tok), ip: remoteIP(r), userAgent: r.UserAgent()}
 	if action != "" {
 		if a.device, err = c.verifyDevice(r, a, qrID, action); err != nil {
 			var aerr *apiError
 			if errors.As(err, &aerr) {
+				// A known person with a bad signature: worth a trace.
+				c.auditStep(ctx, action, qrID, a, nil, aerr)
 				return appSession{}, aerr
 			}
 			return appSession{}, internal(err)
@@ -155,4 +158,16 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		w.Header().Set("Retry-After", "60")
 	}
 	writeJSON(w, e.Status, map[string]string{"error": e.Code, "error_description": e.Description})
+}
+
+// remoteIP is the caller's IP as the broker determined it (trusted proxies
+// considered), else the connection's peer.
+func remoteIP(r *http.Request) string {
+	if ip := connectors.RemoteIP(r.Context()); ip != "" {
+		return ip
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }

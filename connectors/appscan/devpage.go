@@ -104,6 +104,7 @@ func (c *Connector) devAction(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	a.ip, a.userAgent = remoteIP(r), r.UserAgent()
 	id := r.PostFormValue("qr")
 	var aerr *apiError
 	switch action := r.PathValue("action"); action {

@@ -25,6 +25,21 @@ type fakeServices struct {
 	clients  map[string]string
 	people   map[string]connectors.Account
 	watchers map[string][]func()
+	audited  []connectors.AuditEvent
+}
+
+func (f *fakeServices) Audit(_ context.Context, e connectors.AuditEvent) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.audited = append(f.audited, e)
+	return nil
+}
+
+// auditTrail is what was audited so far.
+func (f *fakeServices) auditTrail() []connectors.AuditEvent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.audited)
 }
 
 func newFakeServices() *fakeServices {

@@ -78,6 +78,7 @@ type People interface {
 
 // Services is what deps.Broker must implement for this connector.
 type Services interface {
+	connectors.Auditor // the app's steps go into the broker's audit trail
 	Sessions
 	Counters
 	Values
