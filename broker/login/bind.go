@@ -1,8 +1,14 @@
 package login
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -38,10 +44,66 @@ const bindTTL = 10 * time.Minute
 
 func bindKey(ticket string) string { return "bind:" + hashValue(ticket) }
 
+// The parked identity may carry an upstream name or nickname, so the store
+// keeps it sealed (AES-256-GCM) under a key derived from the ticket: it is
+// stored under the ticket's hash, and only the browser holding the ticket
+// can read it back. No broker key is involved, so there is none to manage.
+const bindSealInfo = "gjjid self-bind pending identity v1"
+
+func bindAEAD(ticket string) (cipher.AEAD, error) {
+	key, err := hkdf.Key(sha256.New, []byte(ticket), nil, bindSealInfo, 32)
+	if err != nil {
+		return nil, fmt.Errorf("login: bind key: %w", err)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("login: bind key: %w", err)
+	}
+	return cipher.NewGCM(block)
+}
+
+// sealPending encrypts p for the holder of ticket: nonce, then ciphertext.
+func sealPending(ticket string, p pendingBind) ([]byte, error) {
+	plain, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("login: pending binding: %w", err)
+	}
+	aead, err := bindAEAD(ticket)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("login: pending binding nonce: %w", err)
+	}
+	return aead.Seal(nonce, nonce, plain, []byte(bindSealInfo)), nil
+}
+
+// openPending reverses sealPending; any other ticket or a changed record
+// fails.
+func openPending(ticket string, sealed []byte) (pendingBind, error) {
+	var p pendingBind
+	aead, err := bindAEAD(ticket)
+	if err != nil {
+		return p, err
+	}
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return p, errors.New("login: pending binding too short")
+	}
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(bindSealInfo))
+	if err != nil {
+		return p, fmt.Errorf("login: pending binding: %w", err)
+	}
+	if err := json.Unmarshal(plain, &p); err != nil {
+		return p, fmt.Errorf("login: pending binding: %w", err)
+	}
+	return p, nil
+}
+
 // startBinding parks the identity and shows the binding page.
 func (l *Login) startBinding(c echo.Context, ar *store.AuthRequest, id connectors.Identity) error {
 	ticket := randomValue()
-	rec, err := json.Marshal(pendingBind{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Identity: id})
+	rec, err := sealPending(ticket, pendingBind{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Identity: id})
 	if err != nil {
 		l.fail(c, err, "")
 		return nil
@@ -65,8 +127,8 @@ func (l *Login) pending(c echo.Context, ar *store.AuthRequest, ticket string) *p
 		l.fail(c, err, "")
 		return nil
 	}
-	var p pendingBind
-	if json.Unmarshal(raw, &p) != nil || p.AuthRequestID != ar.ID || p.BrowserID != ar.BrowserID {
+	p, err := openPending(ticket, raw)
+	if err != nil || p.AuthRequestID != ar.ID || p.BrowserID != ar.BrowserID {
 		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, "invalid_state")
 		return nil
 	}
