@@ -612,6 +612,33 @@ func TestQRDeviceSignature(t *testing.T) {
 	wantQRStatus(t, "signed confirm", code, body, http.StatusOK, "")
 	_, st := pc.poll("")
 	checkQRLogin(t, pc.redeem(pc.complete(st["ticket"].(string))), bt.AgentName)
+
+	// The app forgets its key (a phone given away): only its own person
+	// may delete it, and from then on nothing it signs is accepted.
+	code, body = other.Do(t, http.MethodDelete, "/api/v1/qr/devices/"+kid, "", nil)
+	wantQRStatus(t, "another person deletes the key", code, body, http.StatusNotFound, "not_found")
+	code, body = app.Do(t, http.MethodDelete, "/api/v1/qr/devices/"+kid, "", nil)
+	wantQRStatus(t, "delete the key", code, body, http.StatusNoContent, "")
+	code, body = app.Do(t, http.MethodDelete, "/api/v1/qr/devices/"+kid, "", nil)
+	wantQRStatus(t, "delete it again", code, body, http.StatusNotFound, "not_found")
+	pc = openQR(t, b, bt.NewBrowser(t))
+	code, body = app.Call(t, pc.QRID, "scan", sign(key, pc.QRID, "scan", "nonce-deleted-0001", time.Now()))
+	wantQRStatus(t, "scan signed by the deleted key", code, body, http.StatusForbidden, "unknown_device_key")
+
+	var events listPage[map[string]any]
+	bt.NewAdminAPI(t, b.URL).Want(http.StatusOK, "GET", "/admin/v1/audit?type=qr.device.", nil, &events)
+	var got []string
+	for _, e := range events.Items {
+		after, _ := e["after"].(map[string]any)
+		if after["device_key"] != kid {
+			t.Errorf("device event %v", e)
+		}
+		got = append(got, e["type"].(string)+" "+e["outcome"].(string))
+	}
+	want := []string{"qr.device.register success", "qr.device.register denied", "qr.device.delete denied", "qr.device.delete success", "qr.device.delete denied"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("device key events audited %v, want %v", got, want)
+	}
 }
 
 // TestQRLimits: QR codes per IP and per authorization request, and polls

@@ -48,14 +48,15 @@ func (b *Broker) services() *ConnectorServices {
 // forge a login.success).
 var connectorAuditTypes = map[string]bool{
 	connectors.AuditQRScan: true, connectors.AuditQRConfirm: true, connectors.AuditQRCancel: true,
+	connectors.AuditQRDeviceRegister: true, connectors.AuditQRDeviceDelete: true,
 }
 
 // Audit records a connector's step in the audit trail: the acting person
 // as actor and principal, the relying party, the caller's IP and the
 // details (masked again by the trail like every event).
-func (s *ConnectorServices) Audit(ctx context.Context, e connectors.AuditEvent) error {
+func (c *ConnectorServices) Audit(ctx context.Context, e connectors.AuditEvent) error {
 	switch {
-	case s.audit == nil:
+	case c.audit == nil:
 		return errors.New("broker: no audit trail")
 	case !connectorAuditTypes[e.Type]:
 		return fmt.Errorf("broker: connector %s may not record audit events of type %q", e.Connector, e.Type)
@@ -73,7 +74,7 @@ func (s *ConnectorServices) Audit(ctx context.Context, e connectors.AuditEvent) 
 			ev.After[k] = v
 		}
 	}
-	return s.audit.Record(ctx, ev)
+	return c.audit.Record(ctx, ev)
 }
 
 // contractErr adds the contract's sentinel to a store error, keeping the
@@ -160,6 +161,11 @@ func (c *ConnectorServices) AddValue(ctx context.Context, key string, v []byte, 
 func (c *ConnectorServices) GetValue(ctx context.Context, key string) ([]byte, error) {
 	v, err := c.st.GetValue(ctx, key)
 	return v, contractErr(err)
+}
+
+// DeleteValue forgets key.
+func (c *ConnectorServices) DeleteValue(ctx context.Context, key string) error {
+	return contractErr(c.st.DeleteValue(ctx, key))
 }
 
 // VerifyAccessToken verifies one of the broker's access tokens.

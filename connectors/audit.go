@@ -10,6 +10,9 @@ const (
 	AuditQRScan    = "qr.scan"
 	AuditQRConfirm = "qr.confirm"
 	AuditQRCancel  = "qr.cancel"
+	// A device key registered or deleted through the app API.
+	AuditQRDeviceRegister = "qr.device.register"
+	AuditQRDeviceDelete   = "qr.device.delete"
 )
 
 // Audit outcomes (the same words as broker/audit's).

@@ -126,7 +126,13 @@ func (a *App) Call(t testing.TB, qrID, action string, headers map[string]string)
 // Post sends body (JSON, may be "") to path with the app's token.
 func (a *App) Post(t testing.TB, path, body string, headers map[string]string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(a.Issuer, "/")+path, strings.NewReader(body))
+	return a.Do(t, http.MethodPost, path, body, headers)
+}
+
+// Do sends a request with method to path with the app's token.
+func (a *App) Do(t testing.TB, method, path, body string, headers map[string]string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, strings.TrimSuffix(a.Issuer, "/")+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

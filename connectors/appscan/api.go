@@ -21,6 +21,7 @@ import (
 //	POST /api/v1/qr/{id}/confirm  → 200 {"qr_id", "state": "confirmed"}
 //	POST /api/v1/qr/{id}/cancel   → 200 {"qr_id", "state": "cancelled"}
 //	POST /api/v1/qr/devices       {"public_key": base64 SPKI} → 201 {"device_key_id", "expires_at"}
+//	DELETE /api/v1/qr/devices/{device_key_id} → 204 (the caller's own key; 404 for any other)
 //
 // Errors are {"error", "error_description"}: 401 invalid_token (with
 // WWW-Authenticate: Bearer), 403, 404, 409 (wrong state), 410 (expired),
@@ -33,6 +34,7 @@ func (c *Connector) routes() http.Handler {
 	mux.HandleFunc("POST "+apiPrefix+"{id}/confirm", c.apiDecide(connectors.CrossDeviceConfirmed, "confirm"))
 	mux.HandleFunc("POST "+apiPrefix+"{id}/cancel", c.apiDecide(connectors.CrossDeviceCancelled, "cancel"))
 	mux.HandleFunc("POST "+apiPrefix+"devices", c.apiRegisterDevice)
+	mux.HandleFunc("DELETE "+apiPrefix+"devices/{kid}", c.apiDeleteDevice)
 	mux.HandleFunc(apiPrefix, func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{Status: http.StatusNotFound, Code: "not_found", Description: "no such endpoint"})
 	})

@@ -1,6 +1,7 @@
 package appscan
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
@@ -205,6 +206,7 @@ func (c *Connector) apiRegisterDevice(w http.ResponseWriter, r *http.Request) {
 			writeError(w, internal(gerr))
 			return
 		case gerr == nil && (json.Unmarshal(raw, &old) != nil || old.Subject != a.token.Subject):
+			c.auditDevice(ctx, connectors.AuditQRDeviceRegister, a, kid, "conflict")
 			writeError(w, &apiError{Status: http.StatusConflict, Code: "conflict", Description: "this key is registered to another account"})
 			return
 		}
@@ -215,5 +217,61 @@ func (c *Connector) apiRegisterDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.log.Info("appscan device key registered", "connector", c.id, "person_id", a.person.PersonID, "device_key", kid)
+	c.auditDevice(ctx, connectors.AuditQRDeviceRegister, a, kid, "")
 	writeJSON(w, http.StatusCreated, map[string]any{"device_key_id": kid, "expires_at": now.Add(c.cfg.DeviceKeyLifetime).UTC()})
+}
+
+// apiDeleteDevice forgets one of the caller's device keys (a phone given
+// away, an app reinstalled): signatures by it are refused from then on.
+// Another person's key, or none, answers 404 alike, so the call cannot
+// tell whose keys exist.
+func (c *Connector) apiDeleteDevice(w http.ResponseWriter, r *http.Request) {
+	a, aerr := c.authenticate(r, "", "")
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	ctx, kid := r.Context(), r.PathValue("kid")
+	raw, err := c.svc.GetValue(ctx, deviceKey(kid))
+	var rec deviceRecord
+	switch {
+	case errors.Is(err, connectors.ErrNotFound):
+	case err != nil:
+		writeError(w, internal(err))
+		return
+	default:
+		if json.Unmarshal(raw, &rec) != nil {
+			writeError(w, internal(fmt.Errorf("appscan: device key %s: malformed record", kid)))
+			return
+		}
+	}
+	if err != nil || rec.Subject != a.token.Subject {
+		c.auditDevice(ctx, connectors.AuditQRDeviceDelete, a, kid, "not_found")
+		writeError(w, &apiError{Status: http.StatusNotFound, Code: "not_found", Description: "no such device key of this account"})
+		return
+	}
+	// Between the read and the delete only this person can have renewed
+	// the key, since another person's registration of it is refused while
+	// it exists; only a key expiring in that one round trip could let
+	// someone else register it first, and then lose it again.
+	if err := c.svc.DeleteValue(ctx, deviceKey(kid)); err != nil {
+		writeError(w, internal(err))
+		return
+	}
+	c.log.Info("appscan device key deleted", "connector", c.id, "person_id", a.person.PersonID, "device_key", kid)
+	c.auditDevice(ctx, connectors.AuditQRDeviceDelete, a, kid, "")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// auditDevice records a device key's registration or deletion; reason
+// names a refusal.
+func (c *Connector) auditDevice(ctx context.Context, typ string, a appSession, kid, reason string) {
+	e := connectors.AuditEvent{Type: typ, Outcome: connectors.AuditSuccess, Reason: reason, Connector: c.id, PersonID: a.person.PersonID,
+		IP: a.ip, UserAgent: a.userAgent, Details: map[string]string{"device_key": kid, "app_client": a.token.ClientID}}
+	if reason != "" {
+		e.Outcome = connectors.AuditDenied
+	}
+	if err := c.svc.Audit(ctx, e); err != nil {
+		c.log.Error("appscan audit write failed", "connector", c.id, "type", typ, "err", err)
+	}
 }

@@ -170,6 +170,13 @@ func (f *fakeServices) GetValue(_ context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
+func (f *fakeServices) DeleteValue(_ context.Context, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.values, key)
+	return nil
+}
+
 func (f *fakeServices) VerifyAccessToken(_ context.Context, raw string) (connectors.AccessToken, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

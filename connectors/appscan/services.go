@@ -49,6 +49,8 @@ type Values interface {
 	AddValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// GetValue returns the value; ErrNotFound when there is none.
 	GetValue(ctx context.Context, key string) ([]byte, error)
+	// DeleteValue forgets key; an unknown key is no error.
+	DeleteValue(ctx context.Context, key string) error
 }
 
 // Tokens verifies the app user's access token.
