@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,6 +51,9 @@ func logEverything(l *slog.Logger) {
 	l.WithGroup("g").Warn("nested", "user", mobile)
 }
 
+// timestamps are the handlers' own time fields, JSON and text.
+var timestamps = regexp.MustCompile(`"(?i:time)":"[^"]*"|time=\S+`)
+
 func TestNoRawNumberReachesTheLog(t *testing.T) {
 	t.Parallel()
 	handlers := map[string]func(*bytes.Buffer) slog.Handler{
@@ -72,7 +76,9 @@ func TestNoRawNumberReachesTheLog(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
 			logEverything(slog.New(newHandler(&buf)))
-			out := buf.String()
+			// The timestamps' nanoseconds are digits too ("…866900131Z"
+			// holds "0013"): only what was logged is checked.
+			out := timestamps.ReplaceAllString(buf.String(), "")
 			for _, raw := range []string{idNo, mobile, "0013", "19900307", "５１０１０７１９９００３０７１２３６"} {
 				if strings.Contains(out, raw) {
 					t.Errorf("output contains %q:\n%s", raw, out)
