@@ -154,7 +154,7 @@ func (c *Connector) decide(ctx context.Context, id string, a appSession, to, act
 	defer func() { c.auditStep(ctx, action, id, a, cur, aerr) }()
 	switch {
 	case errors.Is(err, connectors.ErrConflict) && cur != nil:
-		aerr := c.refusal(cur, a, action)
+		aerr = c.refusal(cur, a, action)
 		c.log.Info("appscan "+action+" refused", "connector", c.id, "qr", short(id), "reason", aerr.Code, "person_id", a.person.PersonID)
 		return aerr
 	case errors.Is(err, connectors.ErrNotFound):
