@@ -576,25 +576,35 @@ func TestQRDeviceSignature(t *testing.T) {
 	other := bt.AppLogin(t, b.URL, bt.Agent2IDNumber, bt.Agent2Password)
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	code, reg := app.Post(t, "/api/v1/qr/devices", `{"public_key":"`+base64.StdEncoding.EncodeToString(spki)+`"}`, nil)
-	wantQRStatus(t, "register the device key", code, reg, http.StatusCreated, "")
-	kid, _ := reg["device_key_id"].(string)
-	if kid != appscan.DeviceKeyID(spki) {
-		t.Fatalf("device key ID %q, want %q", kid, appscan.DeviceKeyID(spki))
-	}
-	code, body := other.Post(t, "/api/v1/qr/devices", `{"public_key":"`+base64.StdEncoding.EncodeToString(spki)+`"}`, nil)
-	wantQRStatus(t, "another person registers the same key", code, body, http.StatusConflict, "conflict")
-
+	kid := appscan.DeviceKeyID(spki)
 	sign := func(k *ecdsa.PrivateKey, qr, action, nonce string, at time.Time) map[string]string {
 		h := sha256.Sum256(appscan.SignedMessage(qr, action, nonce, at.Unix()))
 		sig, _ := ecdsa.SignASN1(rand.Reader, k, h[:])
 		return map[string]string{"Gjjid-Device-Key": kid, "Gjjid-Device-Nonce": nonce,
 			"Gjjid-Device-Time": strconv.FormatInt(at.Unix(), 10), "Gjjid-Device-Signature": base64.StdEncoding.EncodeToString(sig)}
 	}
+
+	// Registration proves possession of the key: knowing a public key is
+	// not enough to register it.
+	stranger, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	register := `{"public_key":"` + base64.StdEncoding.EncodeToString(spki) + `"}`
+	code, body := app.Post(t, "/api/v1/qr/devices", register, nil)
+	wantQRStatus(t, "unsigned registration", code, body, http.StatusForbidden, "invalid_signature")
+	code, body = other.Post(t, "/api/v1/qr/devices", register, sign(stranger, "", "register", "nonce-reg-stranger", time.Now()))
+	wantQRStatus(t, "registration signed by another key", code, body, http.StatusForbidden, "invalid_signature")
+	code, body = app.Post(t, "/api/v1/qr/devices", register, sign(key, "", "scan", "nonce-reg-action-1", time.Now()))
+	wantQRStatus(t, "registration signed for another action", code, body, http.StatusForbidden, "invalid_signature")
+	code, reg := app.Post(t, "/api/v1/qr/devices", register, sign(key, "", "register", "nonce-register-001", time.Now()))
+	wantQRStatus(t, "register the device key", code, reg, http.StatusCreated, "")
+	if reg["device_key_id"] != kid {
+		t.Fatalf("device key ID %v, want %q", reg["device_key_id"], kid)
+	}
+	code, body = other.Post(t, "/api/v1/qr/devices", register, sign(key, "", "register", "nonce-register-002", time.Now()))
+	wantQRStatus(t, "another person registers the same key", code, body, http.StatusConflict, "conflict")
+
 	pc := openQR(t, b, bt.NewBrowser(t))
 	code, body = app.Call(t, pc.QRID, "scan", nil)
 	wantQRStatus(t, "unsigned scan", code, body, http.StatusForbidden, "device_signature_required")
-	stranger, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	code, body = app.Call(t, pc.QRID, "scan", sign(stranger, pc.QRID, "scan", "nonce-stranger-0001", time.Now()))
 	wantQRStatus(t, "signed by another key", code, body, http.StatusForbidden, "invalid_signature")
 	code, body = app.Call(t, pc.QRID, "scan", sign(key, pc.QRID, "confirm", "nonce-action-00001", time.Now()))
@@ -635,7 +645,8 @@ func TestQRDeviceSignature(t *testing.T) {
 		}
 		got = append(got, e["type"].(string)+" "+e["outcome"].(string))
 	}
-	want := []string{"qr.device.register success", "qr.device.register denied", "qr.device.delete denied", "qr.device.delete success", "qr.device.delete denied"}
+	want := []string{"qr.device.register denied", "qr.device.register denied", "qr.device.register denied", "qr.device.register success",
+		"qr.device.register denied", "qr.device.delete denied", "qr.device.delete success", "qr.device.delete denied"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("device key events audited %v, want %v", got, want)
 	}

@@ -21,8 +21,9 @@ import (
 )
 
 // Device keys. An app may register an ECDSA P-256 public key with the
-// user's own access token (POST /api/v1/qr/devices, trust on first use) and
-// then sign scan, confirm and cancel with it:
+// user's own access token (POST /api/v1/qr/devices, signed by that key as
+// below with action "register" and an empty QR ID: proof of possession)
+// and then sign scan, confirm and cancel with it:
 //
 //	Gjjid-Device-Key:       the device_key_id the registration returned
 //	Gjjid-Device-Nonce:     16–128 characters of [A-Za-z0-9_-], never reused
@@ -50,8 +51,13 @@ type deviceRecord struct {
 	Created int64  `json:"t"`
 }
 
+// actionRegister is the action a device key signs to register itself
+// (with an empty QR ID).
+const actionRegister = "register"
+
 // SignedMessage is what a device signs for action ("scan", "confirm" or
-// "cancel") on QR session qrID.
+// "cancel") on QR session qrID, or for its own registration ("register",
+// qrID "").
 func SignedMessage(qrID, action, nonce string, unix int64) []byte {
 	return []byte(signaturePrefix + "\n" + qrID + "\n" + action + "\n" + nonce + "\n" + strconv.FormatInt(unix, 10))
 }
@@ -76,17 +82,6 @@ func (c *Connector) verifyDevice(r *http.Request, a appSession, qrID, action str
 		}
 		return "", nil
 	}
-	nonce, ts, sig := r.Header.Get(headerNonce), r.Header.Get(headerTime), r.Header.Get(headerSignature)
-	if !validNonce(nonce) {
-		return "", forbidden("invalid_signature", headerNonce+" must be 16–128 characters of A–Z, a–z, 0–9, - and _")
-	}
-	unix, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil {
-		return "", forbidden("invalid_signature", headerTime+" must be unix seconds")
-	}
-	if d := c.now().Sub(time.Unix(unix, 0)); d > signatureSkew || d < -signatureSkew {
-		return "", forbidden("invalid_signature", "the signature's time is more than a minute off the server's clock")
-	}
 	raw, err := c.svc.GetValue(r.Context(), deviceKey(kid))
 	switch {
 	case errors.Is(err, connectors.ErrNotFound):
@@ -106,18 +101,38 @@ func (c *Connector) verifyDevice(r *http.Request, a appSession, qrID, action str
 	if err != nil {
 		return "", fmt.Errorf("appscan: device key %s: %w", kid, err)
 	}
+	if err := c.checkSignature(r, a, kid, pub, qrID, action); err != nil {
+		return "", err
+	}
+	return kid, nil
+}
+
+// checkSignature checks that pub signed SignedMessage(qrID, action, …)
+// with the request's nonce and time, and spends the nonce.
+func (c *Connector) checkSignature(r *http.Request, a appSession, kid string, pub *ecdsa.PublicKey, qrID, action string) error {
+	nonce, ts, sig := r.Header.Get(headerNonce), r.Header.Get(headerTime), r.Header.Get(headerSignature)
+	if !validNonce(nonce) {
+		return forbidden("invalid_signature", headerNonce+" must be 16–128 characters of A–Z, a–z, 0–9, - and _")
+	}
+	unix, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return forbidden("invalid_signature", headerTime+" must be unix seconds")
+	}
+	if d := c.now().Sub(time.Unix(unix, 0)); d > signatureSkew || d < -signatureSkew {
+		return forbidden("invalid_signature", "the signature's time is more than a minute off the server's clock")
+	}
 	if !verifySignature(pub, SignedMessage(qrID, action, nonce, unix), sig) {
 		c.log.Info("appscan request with a bad device signature", "connector", c.id, "person_id", a.person.PersonID, "action", action)
-		return "", forbidden("invalid_signature", "the device signature does not verify")
+		return forbidden("invalid_signature", "the device signature does not verify")
 	}
 	err = c.svc.AddValue(r.Context(), nonceKey(kid, nonce), []byte{1}, 2*signatureSkew+time.Second)
 	switch {
 	case errors.Is(err, connectors.ErrConflict):
-		return "", forbidden("invalid_signature", "the nonce was used before")
+		return forbidden("invalid_signature", "the nonce was used before")
 	case err != nil:
-		return "", err
+		return err
 	}
-	return kid, nil
+	return nil
 }
 
 func validNonce(n string) bool {
@@ -186,16 +201,36 @@ func (c *Connector) apiRegisterDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Description: `the body must be {"public_key": "<base64 DER SubjectPublicKeyInfo of an ECDSA P-256 key>"}`})
 		return
 	}
-	if _, err := parseKey(body.PublicKey); err != nil {
+	pub, err := parseKey(body.PublicKey)
+	if err != nil {
 		writeError(w, &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Description: err.Error()})
 		return
 	}
 	der, _ := decodeBase64(body.PublicKey)
 	kid := DeviceKeyID(der)
+	ctx := r.Context()
+	// Proof of possession: the registration is signed by the key it
+	// registers (action "register", no QR ID), so nobody can register a
+	// public key they merely know, which would lock its owner out of
+	// registering it.
+	if got := r.Header.Get(headerDeviceKey); got != kid {
+		c.auditDevice(ctx, connectors.AuditQRDeviceRegister, a, kid, "invalid_signature")
+		writeError(w, forbidden("invalid_signature", "sign the registration with the key it registers: "+headerDeviceKey+" must be "+kid))
+		return
+	}
+	if err := c.checkSignature(r, a, kid, pub, "", actionRegister); err != nil {
+		var aerr *apiError
+		if !errors.As(err, &aerr) {
+			writeError(w, internal(err))
+			return
+		}
+		c.auditDevice(ctx, connectors.AuditQRDeviceRegister, a, kid, aerr.Code)
+		writeError(w, aerr)
+		return
+	}
 	now := c.now()
 	rec, _ := json.Marshal(deviceRecord{Subject: a.token.Subject, Key: base64.StdEncoding.EncodeToString(der), Created: now.Unix()})
-	ctx := r.Context()
-	err := c.svc.AddValue(ctx, deviceKey(kid), rec, c.cfg.DeviceKeyLifetime)
+	err = c.svc.AddValue(ctx, deviceKey(kid), rec, c.cfg.DeviceKeyLifetime)
 	if errors.Is(err, connectors.ErrConflict) {
 		// Registered before: renew it for the same person; another
 		// person's key stays theirs.
