@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
@@ -117,7 +118,7 @@ func (c *Connector) Redeem(ctx context.Context, r connectors.Redemption) (connec
 		return connectors.Identity{}, fmt.Errorf("appscan: read person: %w", err)
 	}
 	amr := append([]string(nil), sc.AMR...)
-	if !contains(amr, AMR) {
+	if !slices.Contains(amr, AMR) {
 		amr = append(amr, AMR)
 	}
 	c.log.Info("appscan login", "connector", c.id, "qr", short(r.ID), "person_id", p.PersonID, "name", ids.MaskName(p.Name),
@@ -131,13 +132,4 @@ func (c *Connector) Redeem(ctx context.Context, r connectors.Redemption) (connec
 		ACR:         c.capACR(sc.ACR),
 		Claims:      map[string]any{"app_client_id": sc.ClientID},
 	}, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
