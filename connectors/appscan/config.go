@@ -18,8 +18,8 @@ const (
 	// is only 0-9, A-Z and " $%*+-./:" is written in alphanumeric mode
 	// (5.5 bits a character instead of 8), so this prefix and a session ID
 	// fit version 2 (25×25 modules) at level M. That symbol is easier to
-	// scan off a screen, and drawing it costs go-qrcode less than half of
-	// the version 3 a lower-case gjjapp://qrlogin?id= needs. URI schemes
+	// scan off a screen, and drawing it costs go-qrcode about half of the
+	// version 3 or 4 a lower-case gjjapp://qrlogin?id= needs. URI schemes
 	// are case-insensitive (RFC 3986 §3.1); the app matches the prefix as
 	// configured.
 	DefaultDeepLinkPrefix     = "GJJAPP://QR/"
