@@ -53,45 +53,28 @@ const flowTTL = 10 * time.Minute
 
 // Connector is an opened CAS connector.
 type Connector struct {
-	id, name, nameEN string
-	cfg              Config
-	store            Values
-	isNotFound       func(error) bool
-	client           *http.Client
-	log              connectors.Logger
+	base upstream.Base
+	cfg  Config
 }
 
 // Factory returns the registry factory.
-func Factory(o Options) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := Open(spec, deps, o)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-}
+func Factory(o Options) connectors.Factory { return upstream.Factory(Open, o) }
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
-	cfg, err := parseConfig(&spec.Config, path)
+	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
 	if err != nil {
 		return nil, err
 	}
-	svc, err := upstream.OpenServices(Type, spec, deps, o.IsNotFound)
+	base, err := upstream.OpenBase(Type, spec, deps, o.IsNotFound, o.Transport, cfg.Timeout, MaxResponse)
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: svc.Store, isNotFound: svc.IsNotFound,
-		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, MaxResponse), log: svc.Log}, nil
+	return &Connector{base: base, cfg: cfg}, nil
 }
 
 // ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
+func (c *Connector) ID() string { return c.base.ID }
 
 // Type is "cas".
 func (c *Connector) Type() string { return Type }
@@ -101,16 +84,7 @@ func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
 
 // DisplayName is the configured name or a default label.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Sign in with the unified identity platform (CAS)"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "统一身份认证平台登录"
+	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the unified identity platform (CAS)")
 }
 
 type flow struct {
@@ -120,7 +94,7 @@ type flow struct {
 
 func (c *Connector) flowKey(state string) string {
 	h := sha256.Sum256([]byte(state))
-	return "cas-flow:" + c.id + ":" + hex.EncodeToString(h[:])
+	return "cas-flow:" + c.base.ID + ":" + hex.EncodeToString(h[:])
 }
 
 // service is the callback URL with the state: what CAS returns to.
@@ -133,8 +107,8 @@ func service(callbackURL, state string) string {
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
 	f := flow{Service: service(callbackURL, state), Renew: connectors.LoginHintsFrom(ctx).ForceLogin}
 	rec, _ := json.Marshal(f)
-	if err := c.store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
-		return "", fmt.Errorf("cas %s: keep flow: %w", c.id, err)
+	if err := c.base.Store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
+		return "", fmt.Errorf("cas %s: keep flow: %w", c.base.ID, err)
 	}
 	q := url.Values{"service": {f.Service}}
 	if f.Renew {
@@ -148,23 +122,23 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	id, err := c.handle(ctx, r)
 	if le, ok := connectors.AsLoginError(err); ok {
-		c.log.Warn("cas login refused", "connector", c.id, "code", le.Code, "err", le.Err)
+		c.base.Log.Warn("cas login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }
 
 func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.Store.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
-		if c.isNotFound(err) {
+		if c.base.IsNotFound(err) {
 			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
 		}
-		return connectors.Identity{}, fmt.Errorf("cas %s: load flow: %w", c.id, err)
+		return connectors.Identity{}, fmt.Errorf("cas %s: load flow: %w", c.base.ID, err)
 	}
 	var f flow
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return connectors.Identity{}, fmt.Errorf("cas %s: flow record: %w", c.id, err)
+		return connectors.Identity{}, fmt.Errorf("cas %s: flow record: %w", c.base.ID, err)
 	}
 	ticket := q.Get("ticket")
 	if ticket == "" {
@@ -181,7 +155,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 	if !resp.Success {
 		return connectors.Identity{}, failure(resp.FailureCode)
 	}
-	out, err := c.cfg.Mapping.Identity(c.id, resp.Document())
+	out, err := c.cfg.Mapping.Identity(c.base.ID, resp.Document())
 	if err != nil {
 		return connectors.Identity{}, upstream.Attribute(err)
 	}
@@ -201,19 +175,19 @@ func (c *Connector) validate(ctx context.Context, f flow, ticket string) (*Respo
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/xml, text/xml")
-	resp, err := c.client.Do(req)
+	resp, err := c.base.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("cas %s: validate: %w", c.id, upstream.Redact(err))
+		return nil, fmt.Errorf("cas %s: validate: %w", c.base.ID, upstream.Redact(err))
 	}
 	body, err := upstream.ReadBody(resp)
 	if err != nil {
 		if errors.Is(err, upstream.ErrTooLarge) {
 			return nil, upstream.Invalid(fmt.Errorf("validate: %w", err))
 		}
-		return nil, fmt.Errorf("cas %s: validate: %w", c.id, err)
+		return nil, fmt.Errorf("cas %s: validate: %w", c.base.ID, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("cas %s: validate: status %d", c.id, resp.StatusCode)
+		return nil, fmt.Errorf("cas %s: validate: status %d", c.base.ID, resp.StatusCode)
 	}
 	r, err := ParseResponse(body)
 	if err != nil {

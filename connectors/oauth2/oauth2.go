@@ -47,45 +47,28 @@ const flowTTL = 10 * time.Minute
 
 // Connector is an opened OAuth2-like connector.
 type Connector struct {
-	id, name, nameEN string
-	cfg              Config
-	store            Values
-	isNotFound       func(error) bool
-	client           *http.Client
-	log              connectors.Logger
+	base upstream.Base
+	cfg  Config
 }
 
 // Factory returns the registry factory.
-func Factory(o Options) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := Open(spec, deps, o)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-}
+func Factory(o Options) connectors.Factory { return upstream.Factory(Open, o) }
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
-	cfg, err := parseConfig(&spec.Config, path)
+	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
 	if err != nil {
 		return nil, err
 	}
-	svc, err := upstream.OpenServices(Type, spec, deps, o.IsNotFound)
+	base, err := upstream.OpenBase(Type, spec, deps, o.IsNotFound, o.Transport, cfg.Timeout, upstream.MaxBody)
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: svc.Store, isNotFound: svc.IsNotFound,
-		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: svc.Log}, nil
+	return &Connector{base: base, cfg: cfg}, nil
 }
 
 // ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
+func (c *Connector) ID() string { return c.base.ID }
 
 // Type is "oauth2".
 func (c *Connector) Type() string { return Type }
@@ -95,28 +78,19 @@ func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
 
 // DisplayName is the configured name or a default label.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Sign in with the provincial identity platform"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "统一身份认证平台登录"
+	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the provincial identity platform")
 }
 
 func (c *Connector) flowKey(state string) string {
 	h := sha256.Sum256([]byte(state))
-	return "oauth2-flow:" + c.id + ":" + hex.EncodeToString(h[:])
+	return "oauth2-flow:" + c.base.ID + ":" + hex.EncodeToString(h[:])
 }
 
 // LoginURL is the authorize URL with response_type=code, client_id,
 // redirect_uri, state, scope and the static authorize_params.
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
-	if err := c.store.SetValue(ctx, c.flowKey(state), []byte(callbackURL), flowTTL); err != nil {
-		return "", fmt.Errorf("oauth2 %s: keep flow: %w", c.id, err)
+	if err := c.base.Store.SetValue(ctx, c.flowKey(state), []byte(callbackURL), flowTTL); err != nil {
+		return "", fmt.Errorf("oauth2 %s: keep flow: %w", c.base.ID, err)
 	}
 	q := url.Values{}
 	for k, v := range c.cfg.AuthorizeParams {
@@ -136,19 +110,19 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	id, err := c.handle(ctx, r)
 	if le, ok := connectors.AsLoginError(err); ok {
-		c.log.Warn("oauth2 login refused", "connector", c.id, "code", le.Code, "err", le.Err)
+		c.base.Log.Warn("oauth2 login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }
 
 func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.Store.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
-		if c.isNotFound(err) {
+		if c.base.IsNotFound(err) {
 			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
 		}
-		return connectors.Identity{}, fmt.Errorf("oauth2 %s: load flow: %w", c.id, err)
+		return connectors.Identity{}, fmt.Errorf("oauth2 %s: load flow: %w", c.base.ID, err)
 	}
 	callback := string(raw)
 	if e := q.Get("error"); e != "" {
@@ -170,7 +144,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 	if err != nil {
 		return connectors.Identity{}, err
 	}
-	out, err := c.cfg.Mapping.Identity(c.id, doc)
+	out, err := c.cfg.Mapping.Identity(c.base.ID, doc)
 	if err != nil {
 		return connectors.Identity{}, upstream.Attribute(err)
 	}
@@ -249,7 +223,7 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request)
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oauth2 %s: %s request: %w", c.id, name, err)
+		return nil, fmt.Errorf("oauth2 %s: %s request: %w", c.base.ID, name, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.basicUser != "" {
@@ -258,23 +232,23 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request)
 	if r.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+r.bearer)
 	}
-	resp, err := c.client.Do(req)
+	resp, err := c.base.Client.Do(req)
 	if err != nil {
 		// Redact: the query may hold the client secret or the token.
-		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.id, name, upstream.Redact(err))
+		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.base.ID, name, upstream.Redact(err))
 	}
 	body, err := upstream.ReadBody(resp)
 	if err != nil {
 		if errors.Is(err, upstream.ErrTooLarge) {
 			return nil, upstream.Invalid(fmt.Errorf("%s answer: %w", name, err))
 		}
-		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.id, name, err)
+		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.base.ID, name, err)
 	}
 	doc, jerr := upstream.DecodeJSON(body)
 	if resp.StatusCode/100 != 2 {
 		cause := fmt.Errorf("%s answer: status %d%s", name, resp.StatusCode, errorField(call, doc))
 		if resp.StatusCode >= 500 {
-			return nil, fmt.Errorf("oauth2 %s: %w", c.id, cause)
+			return nil, fmt.Errorf("oauth2 %s: %w", c.base.ID, cause)
 		}
 		return nil, upstream.Failed(cause)
 	}

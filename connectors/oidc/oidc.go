@@ -58,13 +58,9 @@ const flowTTL = 10 * time.Minute
 
 // Connector is an opened OIDC connector.
 type Connector struct {
-	id, name, nameEN string
-	cfg              Config
-	store            Values
-	isNotFound       func(error) bool
-	client           *http.Client
-	log              connectors.Logger
-	now              func() time.Time
+	base upstream.Base
+	cfg  Config
+	now  func() time.Time
 
 	mu   sync.Mutex
 	prov *provider // nil until discovery succeeded; retried per login
@@ -78,29 +74,17 @@ type provider struct {
 }
 
 // Factory returns the registry factory.
-func Factory(o Options) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := Open(spec, deps, o)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-}
+func Factory(o Options) connectors.Factory { return upstream.Factory(Open, o) }
 
 // Open validates spec.Config and opens the connector. Discovery happens
 // at the first login (and again after a failure), so the broker starts
 // while the upstream is down.
 func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
-	cfg, err := parseConfig(&spec.Config, path)
+	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
 	if err != nil {
 		return nil, err
 	}
-	svc, err := upstream.OpenServices(Type, spec, deps, o.IsNotFound)
+	base, err := upstream.OpenBase(Type, spec, deps, o.IsNotFound, o.Transport, cfg.Timeout, upstream.MaxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -108,12 +92,11 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if now == nil {
 		now = time.Now
 	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, store: svc.Store, isNotFound: svc.IsNotFound,
-		client: upstream.NewHTTPClient(o.Transport, cfg.Timeout, upstream.MaxBody), log: svc.Log, now: now}, nil
+	return &Connector{base: base, cfg: cfg, now: now}, nil
 }
 
 // ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
+func (c *Connector) ID() string { return c.base.ID }
 
 // Type is "oidc".
 func (c *Connector) Type() string { return Type }
@@ -123,16 +106,7 @@ func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
 
 // DisplayName is the configured name or a default label.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Sign in with the provincial identity platform"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "统一身份认证平台登录"
+	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the provincial identity platform")
 }
 
 // flow is what a login keeps while the browser is upstream.
@@ -144,11 +118,11 @@ type flow struct {
 
 func (c *Connector) flowKey(state string) string {
 	h := sha256.Sum256([]byte(state))
-	return "oidc-flow:" + c.id + ":" + hex.EncodeToString(h[:])
+	return "oidc-flow:" + c.base.ID + ":" + hex.EncodeToString(h[:])
 }
 
 func (c *Connector) ctx(ctx context.Context) context.Context {
-	return gooidc.ClientContext(ctx, c.client)
+	return gooidc.ClientContext(ctx, c.base.Client)
 }
 
 // LoginURL sends the browser to the upstream's authorization endpoint.
@@ -159,8 +133,8 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 	}
 	f := flow{Nonce: random(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
 	rec, _ := json.Marshal(f)
-	if err := c.store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
-		return "", fmt.Errorf("oidc %s: keep flow: %w", c.id, err)
+	if err := c.base.Store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
+		return "", fmt.Errorf("oidc %s: keep flow: %w", c.base.ID, err)
 	}
 	opts := []oauth2.AuthCodeOption{gooidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
 	if connectors.LoginHintsFrom(ctx).ForceLogin {
@@ -187,23 +161,23 @@ func (c *Connector) oauth2(p *provider, callbackURL string) *oauth2.Config {
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	id, err := c.handle(ctx, r)
 	if le, ok := connectors.AsLoginError(err); ok {
-		c.log.Warn("oidc login refused", "connector", c.id, "code", le.Code, "err", le.Err)
+		c.base.Log.Warn("oidc login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }
 
 func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.Store.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
-		if c.isNotFound(err) {
+		if c.base.IsNotFound(err) {
 			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
 		}
-		return connectors.Identity{}, fmt.Errorf("oidc %s: load flow: %w", c.id, err)
+		return connectors.Identity{}, fmt.Errorf("oidc %s: load flow: %w", c.base.ID, err)
 	}
 	var f flow
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return connectors.Identity{}, fmt.Errorf("oidc %s: flow record: %w", c.id, err)
+		return connectors.Identity{}, fmt.Errorf("oidc %s: flow record: %w", c.base.ID, err)
 	}
 	// RFC 9207: an iss parameter, when sent, must name this upstream.
 	if iss := q.Get("iss"); iss != "" && iss != c.cfg.Issuer {
@@ -231,7 +205,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 		if errors.As(err, &re) {
 			return connectors.Identity{}, upstream.Failed(fmt.Errorf("token endpoint: status %d, error %q", re.Response.StatusCode, clip(re.ErrorCode)))
 		}
-		return connectors.Identity{}, fmt.Errorf("oidc %s: token request: %w", c.id, upstream.Redact(err))
+		return connectors.Identity{}, fmt.Errorf("oidc %s: token request: %w", c.base.ID, upstream.Redact(err))
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	if rawID == "" {
@@ -266,7 +240,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 			return connectors.Identity{}, err
 		}
 	}
-	out, err := c.cfg.Mapping.Identity(c.id, m)
+	out, err := c.cfg.Mapping.Identity(c.base.ID, m)
 	if err != nil {
 		return connectors.Identity{}, upstream.Attribute(err)
 	}
@@ -281,7 +255,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 func (c *Connector) addUserInfo(ctx context.Context, p *provider, tok *oauth2.Token, sub string, claims map[string]any) error {
 	ui, err := p.p.UserInfo(c.ctx(ctx), oauth2.StaticTokenSource(tok))
 	if err != nil {
-		return fmt.Errorf("oidc %s: userinfo: %w", c.id, upstream.Redact(err))
+		return fmt.Errorf("oidc %s: userinfo: %w", c.base.ID, upstream.Redact(err))
 	}
 	if ui.Subject != sub {
 		return upstream.Invalid(errors.New("userinfo sub differs from the ID token's"))
@@ -332,7 +306,7 @@ func (c *Connector) LogoutURL(ctx context.Context, state, returnURL string) (str
 	}
 	u, err := url.Parse(p.endSession)
 	if err != nil {
-		return "", fmt.Errorf("oidc %s: end_session_endpoint: %w", c.id, err)
+		return "", fmt.Errorf("oidc %s: end_session_endpoint: %w", c.base.ID, err)
 	}
 	q := u.Query()
 	q.Set("client_id", c.cfg.ClientID)
@@ -379,7 +353,7 @@ func (c *Connector) provider(ctx context.Context) (*provider, error) {
 		algs = []string{"RS256", "ES256"}
 	}
 	pc.Algorithms = algs
-	p := pc.NewProvider(gooidc.ClientContext(context.Background(), c.client))
+	p := pc.NewProvider(gooidc.ClientContext(context.Background(), c.base.Client))
 	c.prov = &provider{p: p, endSession: endSession,
 		verifier: p.Verifier(&gooidc.Config{ClientID: c.cfg.ClientID, SupportedSigningAlgs: algs, Now: c.now})}
 	return c.prov, nil
@@ -410,27 +384,27 @@ func (c *Connector) discover(ctx context.Context) (*discovery, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.client.Do(req)
+	resp, err := c.base.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("oidc %s: discovery: %w", c.id, upstream.Redact(err))
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.base.ID, upstream.Redact(err))
 	}
 	body, err := upstream.ReadBody(resp)
 	if err != nil {
-		return nil, fmt.Errorf("oidc %s: discovery: %w", c.id, err)
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.base.ID, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("oidc %s: discovery: status %d", c.id, resp.StatusCode)
+		return nil, fmt.Errorf("oidc %s: discovery: status %d", c.base.ID, resp.StatusCode)
 	}
 	var d discovery
 	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("oidc %s: discovery: %w", c.id, err)
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.base.ID, err)
 	}
 	if d.Issuer != c.cfg.Issuer {
-		return nil, fmt.Errorf("oidc %s: discovery: issuer %q is not the configured %q", c.id, d.Issuer, c.cfg.Issuer)
+		return nil, fmt.Errorf("oidc %s: discovery: issuer %q is not the configured %q", c.base.ID, d.Issuer, c.cfg.Issuer)
 	}
 	for name, v := range map[string]string{"authorization_endpoint": d.AuthURL, "token_endpoint": d.TokenURL, "jwks_uri": d.JWKSURL} {
 		if err := upstream.CheckURL(v, true); err != nil {
-			return nil, fmt.Errorf("oidc %s: discovery: %s %w", c.id, name, err)
+			return nil, fmt.Errorf("oidc %s: discovery: %s %w", c.base.ID, name, err)
 		}
 	}
 	for _, v := range []*string{&d.UserInfoURL, &d.EndSession} {

@@ -7,7 +7,9 @@
 //   - strict YAML helpers whose errors name the YAML path (Fields);
 //   - an HTTP client whose answers are capped in time and size, and error
 //     texts that never carry a URL's query (where secrets may travel);
-//   - the login errors all three show to the user.
+//   - the login errors all three show to the user;
+//   - what each opens with and holds besides its own config (Base,
+//     OpenBase, Factory).
 //
 // It is not a connector; it imports no connector and no broker package.
 package upstream

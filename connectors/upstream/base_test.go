@@ -1,0 +1,83 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gjjid/gjjid/connectors"
+)
+
+func TestDisplayNamePrefersConfiguredName(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, nameEN, lang, want string
+	}{
+		{"", "", "zh-CN", "默认"},
+		{"", "", "en", "Default"},
+		{"省平台", "", "zh-CN", "省平台"},
+		{"省平台", "", "en", "Default"},
+		{"", "Province", "en", "Province"},
+		{"", "Province", "zh-CN", "默认"},
+	} {
+		b := Base{Name: tc.name, NameEN: tc.nameEN}
+		if got := b.DisplayName(tc.lang, "默认", "Default"); got != tc.want {
+			t.Errorf("Base{Name: %q, NameEN: %q}.DisplayName(%q) = %q, want %q", tc.name, tc.nameEN, tc.lang, got, tc.want)
+		}
+	}
+}
+
+func TestConfigPathDefaultsToConfig(t *testing.T) {
+	t.Parallel()
+	if got := ConfigPath(connectors.Spec{}); got != "config" {
+		t.Errorf("ConfigPath(no path) = %q, want config", got)
+	}
+	if got := ConfigPath(connectors.Spec{Path: "connectors[2].config"}); got != "connectors[2].config" {
+		t.Errorf("ConfigPath = %q, want connectors[2].config", got)
+	}
+}
+
+type memValues struct{}
+
+func (memValues) SetValue(context.Context, string, []byte, time.Duration) error { return nil }
+func (memValues) TakeValue(context.Context, string) ([]byte, error)             { return nil, nil }
+
+func TestOpenBaseKeepsSpecAndServices(t *testing.T) {
+	t.Parallel()
+	spec := connectors.Spec{ID: "gd", Name: "广东", NameEN: "Guangdong"}
+	b, err := OpenBase("oauth2", spec, connectors.Deps{Store: memValues{}}, func(error) bool { return false }, nil, 3*time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ID != "gd" || b.Name != "广东" || b.NameEN != "Guangdong" || b.Store == nil || b.Log == nil || b.IsNotFound == nil {
+		t.Errorf("OpenBase = %+v, want the spec's ID and names, the store and a logger", b)
+	}
+	if b.Client == nil || b.Client.Timeout != 3*time.Second {
+		t.Errorf("client = %+v, want one with the configured timeout", b.Client)
+	}
+	if _, err := OpenBase("oauth2", spec, connectors.Deps{}, func(error) bool { return false }, nil, time.Second, 0); err == nil {
+		t.Error("OpenBase without a store: no error")
+	}
+}
+
+type fakeConnector struct{}
+
+func (*fakeConnector) ID() string                { return "x" }
+func (*fakeConnector) Type() string              { return "fake" }
+func (*fakeConnector) DisplayName(string) string { return "x" }
+
+func TestFactoryReturnsNilConnectorOnError(t *testing.T) {
+	t.Parallel()
+	fail := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) {
+		return nil, errors.New("bad config")
+	}
+	c, err := Factory(fail, struct{}{})(connectors.Spec{}, connectors.Deps{})
+	if err == nil || c != nil {
+		t.Errorf("Factory of a failing Open = (%v, %v), want a nil Connector and the error", c, err)
+	}
+	ok := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) { return &fakeConnector{}, nil }
+	if c, err := Factory(ok, struct{}{})(connectors.Spec{}, connectors.Deps{}); err != nil || c == nil {
+		t.Errorf("Factory of a working Open = (%v, %v), want the connector", c, err)
+	}
+}
