@@ -45,6 +45,18 @@ type Spec struct {
 // must name the YAML path (spec.Path + "." + key).
 type Factory func(spec Spec, deps Deps) (Connector, error)
 
+// FactoryOf turns a connector package's Open into its Factory. A failed
+// Open gives a nil Connector, not an interface holding a nil pointer.
+func FactoryOf[C Connector, O any](open func(Spec, Deps, O) (C, error), o O) Factory {
+	return func(spec Spec, deps Deps) (Connector, error) {
+		c, err := open(spec, deps, o)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	}
+}
+
 // Registry maps a config `type` to its factory. Built in main, passed down.
 type Registry map[string]Factory
 

@@ -50,15 +50,7 @@ type Connector struct {
 }
 
 // Factory returns the registry factory.
-func Factory(o Options) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := Open(spec, deps, o)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-}
+func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
 
 // Open validates spec.Config (reading key and certificate files) and
 // opens the connector.

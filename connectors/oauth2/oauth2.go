@@ -52,7 +52,7 @@ type Connector struct {
 }
 
 // Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return upstream.Factory(Open, o) }
+func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {

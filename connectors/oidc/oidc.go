@@ -74,7 +74,7 @@ type provider struct {
 }
 
 // Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return upstream.Factory(Open, o) }
+func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
 
 // Open validates spec.Config and opens the connector. Discovery happens
 // at the first login (and again after a failure), so the broker starts

@@ -45,15 +45,7 @@ type Connector struct {
 // main because it is a service (it hashes with the broker's secrets), not
 // storage; the failure counters come from deps.Store, which must implement
 // Counters.
-func Factory(dir Directory) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := Open(spec, deps, dir)
-		if err != nil {
-			return nil, err // not a typed nil in the interface
-		}
-		return c, nil
-	}
-}
+func Factory(dir Directory) connectors.Factory { return connectors.FactoryOf(Open, dir) }
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps, dir Directory) (*Connector, error) {

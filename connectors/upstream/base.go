@@ -55,15 +55,3 @@ func ConfigPath(spec connectors.Spec) string {
 	}
 	return spec.Path
 }
-
-// Factory turns a connector's Open into its registry factory. A failed
-// Open returns a nil Connector, not an interface holding a nil pointer.
-func Factory[C connectors.Connector, O any](open func(connectors.Spec, connectors.Deps, O) (C, error), o O) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := open(spec, deps, o)
-		if err != nil {
-			return nil, err
-		}
-		return c, nil
-	}
-}

@@ -2,7 +2,6 @@ package upstream
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -58,26 +57,5 @@ func TestOpenBaseKeepsSpecAndServices(t *testing.T) {
 	}
 	if _, err := OpenBase("oauth2", spec, connectors.Deps{}, func(error) bool { return false }, nil, time.Second, 0); err == nil {
 		t.Error("OpenBase without a store: no error")
-	}
-}
-
-type fakeConnector struct{}
-
-func (*fakeConnector) ID() string                { return "x" }
-func (*fakeConnector) Type() string              { return "fake" }
-func (*fakeConnector) DisplayName(string) string { return "x" }
-
-func TestFactoryReturnsNilConnectorOnError(t *testing.T) {
-	t.Parallel()
-	fail := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) {
-		return nil, errors.New("bad config")
-	}
-	c, err := Factory(fail, struct{}{})(connectors.Spec{}, connectors.Deps{})
-	if err == nil || c != nil {
-		t.Errorf("Factory of a failing Open = (%v, %v), want a nil Connector and the error", c, err)
-	}
-	ok := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) { return &fakeConnector{}, nil }
-	if c, err := Factory(ok, struct{}{})(connectors.Spec{}, connectors.Deps{}); err != nil || c == nil {
-		t.Errorf("Factory of a working Open = (%v, %v), want the connector", c, err)
 	}
 }

@@ -9,7 +9,7 @@
 //     texts that never carry a URL's query (where secrets may travel);
 //   - the login errors all three show to the user;
 //   - what each opens with and holds besides its own config (Base,
-//     OpenBase, Factory).
+//     OpenBase).
 //
 // It is not a connector; it imports no connector and no broker package.
 package upstream

@@ -63,15 +63,7 @@ type Connector struct {
 }
 
 // Factory returns the registry factory; see Options.
-func Factory(o Options) connectors.Factory {
-	return func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-		c, err := Open(spec, deps, o)
-		if err != nil {
-			return nil, err // not a typed nil in the interface
-		}
-		return c, nil
-	}
-}
+func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {

@@ -1,0 +1,32 @@
+package connectors_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/gjjid/gjjid/connectors"
+)
+
+type fakeConnector struct{}
+
+func (*fakeConnector) ID() string                { return "x" }
+func (*fakeConnector) Type() string              { return "fake" }
+func (*fakeConnector) DisplayName(string) string { return "x" }
+
+// TestFactoryOfReturnsNilConnectorOnError: a failed Open must give a nil
+// Connector, not an interface holding a nil *fakeConnector, which the
+// registry would take for an opened connector.
+func TestFactoryOfReturnsNilConnectorOnError(t *testing.T) {
+	t.Parallel()
+	fail := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) {
+		return nil, errors.New("bad config")
+	}
+	c, err := connectors.FactoryOf(fail, struct{}{})(connectors.Spec{}, connectors.Deps{})
+	if err == nil || c != nil {
+		t.Errorf("factory of a failing Open = (%v, %v), want a nil Connector and the error", c, err)
+	}
+	ok := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) { return &fakeConnector{}, nil }
+	if c, err := connectors.FactoryOf(ok, struct{}{})(connectors.Spec{}, connectors.Deps{}); err != nil || c == nil {
+		t.Errorf("factory of a working Open = (%v, %v), want the connector", c, err)
+	}
+}
