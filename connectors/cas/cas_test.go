@@ -2,79 +2,18 @@ package cas_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/cas"
 	"github.com/gjjid/gjjid/connectors/cas/castest"
 	"github.com/gjjid/gjjid/connectors/upstream"
+	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
 )
-
-var errNotFound = errors.New("not found")
-
-type values struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (v *values) SetValue(_ context.Context, k string, b []byte, _ time.Duration) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.m == nil {
-		v.m = map[string][]byte{}
-	}
-	v.m[k] = b
-	return nil
-}
-
-func (v *values) TakeValue(_ context.Context, k string) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	b, ok := v.m[k]
-	if !ok {
-		return nil, errNotFound
-	}
-	delete(v.m, k)
-	return b, nil
-}
-
-type logs struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logs) add(msg string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintln(&l.b, append([]any{msg}, args...)...)
-}
-func (l *logs) Info(msg string, args ...any)  { l.add(msg, args...) }
-func (l *logs) Warn(msg string, args ...any)  { l.add(msg, args...) }
-func (l *logs) Error(msg string, args ...any) { l.add(msg, args...) }
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func node(t testing.TB, src string) yaml.Node {
-	t.Helper()
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 const callback = "http://127.0.0.1:5556/login/cas/callback"
 
@@ -96,7 +35,7 @@ levels: {"2": gjj:loa:1, "3": gjj:loa:2, "4": gjj:loa:2, "5": gjj:loa:3}
 type harness struct {
 	srv  *castest.Server
 	c    *cas.Connector
-	logs *logs
+	logs *upstreamtest.Logs
 }
 
 func start(t *testing.T, extra string, users ...castest.User) *harness {
@@ -106,9 +45,9 @@ func start(t *testing.T, extra string, users ...castest.User) *harness {
 	}
 	srv := castest.NewServer(users...)
 	t.Cleanup(srv.Close)
-	h := &harness{srv: srv, logs: &logs{}}
-	c, err := cas.Open(connectors.Spec{ID: "cas", Type: cas.Type, Config: node(t, "server: "+srv.URL+"\n"+extra), Path: "connectors[2].config"},
-		connectors.Deps{Store: &values{}, Logger: h.logs}, cas.Options{IsNotFound: func(err error) bool { return errors.Is(err, errNotFound) }})
+	h := &harness{srv: srv, logs: &upstreamtest.Logs{}}
+	c, err := cas.Open(connectors.Spec{ID: "cas", Type: cas.Type, Config: upstreamtest.YAML(t, "server: "+srv.URL+"\n"+extra), Path: "connectors[2].config"},
+		connectors.Deps{Store: &upstreamtest.Values{}, Logger: h.logs}, cas.Options{IsNotFound: upstreamtest.IsNotFound})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,8 +283,8 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		{"server: https://cas.example.com/cas\nid_types: {'1': passport2}", "connectors[2].config.id_types.1"},
 		{"server: https://cas.example.com/cas\nsingle_logout: maybe", "connectors[2].config.single_logout"},
 	} {
-		_, err := cas.Open(connectors.Spec{ID: "cas", Config: node(t, tc.yaml), Path: "connectors[2].config"},
-			connectors.Deps{Store: &values{}}, cas.Options{IsNotFound: func(error) bool { return false }})
+		_, err := cas.Open(connectors.Spec{ID: "cas", Config: upstreamtest.YAML(t, tc.yaml), Path: "connectors[2].config"},
+			connectors.Deps{Store: &upstreamtest.Values{}}, cas.Options{IsNotFound: func(error) bool { return false }})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
 		}

@@ -2,91 +2,31 @@ package oauth2_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/oauth2"
 	"github.com/gjjid/gjjid/connectors/oauth2/oauth2test"
 	"github.com/gjjid/gjjid/connectors/upstream"
+	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
 )
-
-var errNotFound = errors.New("not found")
-
-type values struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (v *values) SetValue(_ context.Context, k string, b []byte, _ time.Duration) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.m == nil {
-		v.m = map[string][]byte{}
-	}
-	v.m[k] = b
-	return nil
-}
-
-func (v *values) TakeValue(_ context.Context, k string) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	b, ok := v.m[k]
-	if !ok {
-		return nil, errNotFound
-	}
-	delete(v.m, k)
-	return b, nil
-}
-
-type logs struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logs) add(msg string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintln(&l.b, append([]any{msg}, args...)...)
-}
-func (l *logs) Info(msg string, args ...any)  { l.add(msg, args...) }
-func (l *logs) Warn(msg string, args ...any)  { l.add(msg, args...) }
-func (l *logs) Error(msg string, args ...any) { l.add(msg, args...) }
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func node(t testing.TB, src string) yaml.Node {
-	t.Helper()
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 const callback = "http://127.0.0.1:5556/login/gd/callback"
 
 type harness struct {
 	gd   *oauth2test.Server
 	c    *oauth2.Connector
-	logs *logs
+	logs *upstreamtest.Logs
 }
 
-func open(t *testing.T, cfg string) (*oauth2.Connector, *logs, error) {
-	l := &logs{}
-	c, err := oauth2.Open(connectors.Spec{ID: "gd", Type: oauth2.Type, Config: node(t, cfg), Path: "connectors[3].config"},
-		connectors.Deps{Store: &values{}, Logger: l}, oauth2.Options{IsNotFound: func(err error) bool { return errors.Is(err, errNotFound) }})
+func open(t *testing.T, cfg string) (*oauth2.Connector, *upstreamtest.Logs, error) {
+	l := &upstreamtest.Logs{}
+	c, err := oauth2.Open(connectors.Spec{ID: "gd", Type: oauth2.Type, Config: upstreamtest.YAML(t, cfg), Path: "connectors[3].config"},
+		connectors.Deps{Store: &upstreamtest.Values{}, Logger: l}, oauth2.Options{IsNotFound: upstreamtest.IsNotFound})
 	return c, l, err
 }
 

@@ -2,93 +2,26 @@ package oidc_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/oidc"
 	"github.com/gjjid/gjjid/connectors/oidc/oidctest"
 	"github.com/gjjid/gjjid/connectors/upstream"
+	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
 )
-
-var errNotFound = errors.New("not found")
-
-// values is an in-memory store.Values.
-type values struct {
-	mu sync.Mutex
-	m  map[string][]byte
-}
-
-func (v *values) SetValue(_ context.Context, k string, b []byte, _ time.Duration) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.m == nil {
-		v.m = map[string][]byte{}
-	}
-	v.m[k] = b
-	return nil
-}
-
-func (v *values) TakeValue(_ context.Context, k string) ([]byte, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	b, ok := v.m[k]
-	if !ok {
-		return nil, errNotFound
-	}
-	delete(v.m, k)
-	return b, nil
-}
-
-func (v *values) len() int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return len(v.m)
-}
-
-// logs records what the connector logs.
-type logs struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logs) add(msg string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprint(append([]any{msg}, args...)...))
-}
-func (l *logs) Info(msg string, args ...any)  { l.add(msg, args...) }
-func (l *logs) Warn(msg string, args ...any)  { l.add(msg, args...) }
-func (l *logs) Error(msg string, args ...any) { l.add(msg, args...) }
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
-func node(t testing.TB, src string) yaml.Node {
-	t.Helper()
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 type harness struct {
 	op   *oidctest.Server
 	c    *oidc.Connector
-	st   *values
-	logs *logs
+	st   *upstreamtest.Values
+	logs *upstreamtest.Logs
 }
 
 const callback = "http://127.0.0.1:5556/login/prov/callback"
@@ -97,10 +30,10 @@ func start(t *testing.T, extra string) *harness {
 	t.Helper()
 	op := oidctest.NewServer("gjj", "s3cret-value")
 	t.Cleanup(op.Close)
-	h := &harness{op: op, st: &values{}, logs: &logs{}}
+	h := &harness{op: op, st: &upstreamtest.Values{}, logs: &upstreamtest.Logs{}}
 	cfg := "issuer: " + op.URL + "\nclient_id: gjj\nclient_secret: s3cret-value\n" + extra
-	c, err := oidc.Open(connectors.Spec{ID: "prov", Type: oidc.Type, Config: node(t, cfg), Path: "connectors[1].config"},
-		connectors.Deps{Store: h.st, Logger: h.logs}, oidc.Options{IsNotFound: func(err error) bool { return errors.Is(err, errNotFound) }})
+	c, err := oidc.Open(connectors.Spec{ID: "prov", Type: oidc.Type, Config: upstreamtest.YAML(t, cfg), Path: "connectors[1].config"},
+		connectors.Deps{Store: h.st, Logger: h.logs}, oidc.Options{IsNotFound: upstreamtest.IsNotFound})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +92,8 @@ userinfo: true`)
 	if ar.Get("nonce") == "" || ar.Get("code_challenge_method") != "S256" || ar.Get("prompt") != "" {
 		t.Fatalf("authorization request %v", ar)
 	}
-	if h.st.len() != 0 {
-		t.Fatalf("flow records left: %d", h.st.len())
+	if h.st.Len() != 0 {
+		t.Fatalf("flow records left: %d", h.st.Len())
 	}
 }
 
@@ -305,8 +238,8 @@ func TestDiscoveryIssuerMustMatch(t *testing.T) {
 		fmt.Fprint(w, `{"issuer":"https://other.example","authorization_endpoint":"https://other.example/a","token_endpoint":"https://other.example/t","jwks_uri":"https://other.example/k"}`)
 	}))
 	defer srv.Close()
-	c, err := oidc.Open(connectors.Spec{ID: "x", Config: node(t, "issuer: "+srv.URL+"\nclient_id: a\nclient_secret: b\n")},
-		connectors.Deps{Store: &values{}}, oidc.Options{IsNotFound: func(error) bool { return false }})
+	c, err := oidc.Open(connectors.Spec{ID: "x", Config: upstreamtest.YAML(t, "issuer: "+srv.URL+"\nclient_id: a\nclient_secret: b\n")},
+		connectors.Deps{Store: &upstreamtest.Values{}}, oidc.Options{IsNotFound: func(error) bool { return false }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,8 +266,8 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		{"issuer: https://idp.example.com\nclient_id: a\nclient_secret: b\nfrobnicate: 1", "connectors[1].config.frobnicate: unknown key"},
 		{"issuer: https://idp.example.com\nclient_id: a\nclient_secret: b\ntimeout: 2h", "connectors[1].config.timeout"},
 	} {
-		_, err := oidc.Open(connectors.Spec{ID: "p", Config: node(t, tc.yaml), Path: "connectors[1].config"},
-			connectors.Deps{Store: &values{}}, oidc.Options{IsNotFound: func(error) bool { return false }})
+		_, err := oidc.Open(connectors.Spec{ID: "p", Config: upstreamtest.YAML(t, tc.yaml), Path: "connectors[1].config"},
+			connectors.Deps{Store: &upstreamtest.Values{}}, oidc.Options{IsNotFound: func(error) bool { return false }})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
 		}
