@@ -30,3 +30,17 @@ func TestFactoryOfReturnsNilConnectorOnError(t *testing.T) {
 		t.Errorf("factory of a working Open = (%v, %v), want the connector", c, err)
 	}
 }
+
+func TestLabel(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ lang, name, nameEN, want string }{
+		{"zh-CN", "", "", "默认"},
+		{"zh-CN", "公积金登录", "GJJ", "公积金登录"},
+		{"en", "公积金登录", "", "Default"},
+		{"en", "公积金登录", "GJJ", "GJJ"},
+	} {
+		if got := connectors.Label(tc.lang, tc.name, tc.nameEN, "默认", "Default"); got != tc.want {
+			t.Errorf("Label(%q, %q, %q) = %q, want %q", tc.lang, tc.name, tc.nameEN, got, tc.want)
+		}
+	}
+}

@@ -81,16 +81,7 @@ func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // DisplayName is the configured name or 支付宝登录.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Sign in with Alipay"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "支付宝登录"
+	return connectors.Label(lang, c.name, c.nameEN, "支付宝登录", "Sign in with Alipay")
 }
 
 // LoginURL is the authorization page (card §1.2); redirect_uri must equal

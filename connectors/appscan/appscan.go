@@ -135,16 +135,7 @@ func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // DisplayName is the configured name or, without one, a default label.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Scan with the fund's app"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "公积金App扫码登录"
+	return connectors.Label(lang, c.name, c.nameEN, "公积金App扫码登录", "Scan with the fund's app")
 }
 
 // Paths are the prefixes Handler serves: the app API, and the simulated

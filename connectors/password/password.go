@@ -91,16 +91,7 @@ func (c *Connector) Type() string { return Type }
 
 // DisplayName is the configured name or, without one, a default label.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Agent sign-in"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "经办人登录"
+	return connectors.Label(lang, c.name, c.nameEN, "经办人登录", "Agent sign-in")
 }
 
 // Login checks an ID number or mobile and the agent password.

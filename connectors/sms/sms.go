@@ -136,16 +136,7 @@ func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // DisplayName is the configured name or, without one, a default label.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Sign in with a text message code"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "短信验证码登录"
+	return connectors.Label(lang, c.name, c.nameEN, "短信验证码登录", "Sign in with a text message code")
 }
 
 type nopLogger struct{}

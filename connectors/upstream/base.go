@@ -35,16 +35,7 @@ func OpenBase(typ string, spec connectors.Spec, deps connectors.Deps, isNotFound
 // DisplayName is the configured name in lang ("en", else Chinese) or,
 // when none is configured, the connector's default label.
 func (b Base) DisplayName(lang, defaultZH, defaultEN string) string {
-	if lang == "en" {
-		if b.NameEN != "" {
-			return b.NameEN
-		}
-		return defaultEN
-	}
-	if b.Name != "" {
-		return b.Name
-	}
-	return defaultZH
+	return connectors.Label(lang, b.Name, b.NameEN, defaultZH, defaultEN)
 }
 
 // ConfigPath is the YAML path that config errors name: spec.Path, or

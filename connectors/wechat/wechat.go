@@ -85,16 +85,7 @@ func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // DisplayName is the configured name or 微信登录.
 func (c *Connector) DisplayName(lang string) string {
-	if lang == "en" {
-		if c.nameEN != "" {
-			return c.nameEN
-		}
-		return "Sign in with WeChat"
-	}
-	if c.name != "" {
-		return c.name
-	}
-	return "微信登录"
+	return connectors.Label(lang, c.name, c.nameEN, "微信登录", "Sign in with WeChat")
 }
 
 // Which app brought the browser back: a parameter of our own redirect_uri
