@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"html"
-	"net"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 )
@@ -17,29 +14,8 @@ import (
 // WeChat; each button on the dev login page goes through the fake, the
 // binding page (the demo agent's password) and back to the relying party.
 func TestDevAlipayAndWeChatButtons(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
-	issuer := "http://" + addr
-	for i := 0; ; i++ {
-		resp, err := http.Get(issuer + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if i > 200 {
-			t.Fatalf("dev server did not start: %v\n%s", err, errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	d := startDev(t)
+	issuer := d.issuer
 	rp := bt.NewRP(t, issuer)
 	for _, c := range []struct{ id, label string }{{"alipay", "支付宝登录"}, {"wechat", "微信登录"}} {
 		br := bt.NewBrowser(t)
@@ -73,13 +49,8 @@ func TestDevAlipayAndWeChatButtons(t *testing.T) {
 			t.Errorf("%s: claims %v", c.id, claims)
 		}
 	}
-	if !strings.Contains(out.String(), "fake Alipay") || !strings.Contains(out.String(), "fake WeChat") {
-		t.Errorf("banner lacks the fakes:\n%s", out.String())
+	if !strings.Contains(d.out.String(), "fake Alipay") || !strings.Contains(d.out.String(), "fake WeChat") {
+		t.Errorf("banner lacks the fakes:\n%s", d.out.String())
 	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("dev did not stop")
-	}
+	d.stop(t)
 }

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"html"
-	"net"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 )
@@ -18,29 +15,8 @@ import (
 // Guangdong-style platforms, and a legal person logs in through each from
 // the dev login page, acting for its demo unit with the role legal_person.
 func TestDevLegalPersonLogins(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
-	issuer := "http://" + addr
-	for i := 0; ; i++ {
-		resp, err := http.Get(issuer + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if i > 200 {
-			t.Fatalf("dev server did not start: %v\n%s", err, errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	d := startDev(t)
+	issuer := d.issuer
 	rp := bt.NewRP(t, issuer)
 	find := func(page, re string) string {
 		t.Helper()
@@ -64,7 +40,7 @@ func TestDevLegalPersonLogins(t *testing.T) {
 			t.Fatalf("%s: the fake's chooser: %v %v", tc.connector, loc, err)
 		}
 		// The fake's chooser links are relative to its own host.
-		fake := find(out.String(), `fake `+map[string]string{"gd": "Guangdong    ", "cas": "CAS          "}[tc.connector]+`(http://[0-9.:]+)`)
+		fake := find(d.out.String(), `fake `+map[string]string{"gd": "Guangdong    ", "cas": "CAS          "}[tc.connector]+`(http://[0-9.:]+)`)
 		loc, err = br.Get(fake + find(br.Page, `href="([^"]*as=`+regexp.QuoteMeta(tc.account)+`[^"]*)"`))
 		if err != nil || loc == nil {
 			t.Fatalf("%s: no redirect to the RP: %v %v %.500s", tc.connector, loc, err, br.Page)
@@ -84,13 +60,8 @@ func TestDevLegalPersonLogins(t *testing.T) {
 			t.Errorf("%s: claims %v", tc.connector, claims)
 		}
 	}
-	if !strings.Contains(out.String(), "fake CAS") {
-		t.Errorf("banner lacks the fakes:\n%s", out.String())
+	if !strings.Contains(d.out.String(), "fake CAS") {
+		t.Errorf("banner lacks the fakes:\n%s", d.out.String())
 	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("dev did not stop")
-	}
+	d.stop(t)
 }

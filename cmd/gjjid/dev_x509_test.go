@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/tls"
 	"encoding/pem"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -22,28 +20,15 @@ import (
 // TestDevCertificateLogin follows the curl line `gjjid dev` prints: the
 // demo unit certificate logs in over the mTLS listener.
 func TestDevCertificateLogin(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	d := startDev(t)
 	curlRe := regexp.MustCompile(`--cert (\S+)/unit\.pem .* '(https://[^']+)'`)
 	var m []string
 	for i := 0; m == nil; i++ {
 		if i > 400 {
-			t.Fatalf("no curl line:\n%s\n%s", out.String(), errb.String())
+			t.Fatalf("no curl line:\n%s\n%s", d.out.String(), d.errb.String())
 		}
 		time.Sleep(50 * time.Millisecond)
-		m = curlRe.FindStringSubmatch(out.String())
+		m = curlRe.FindStringSubmatch(d.out.String())
 	}
 	dir, authURL := m[1], m[2]
 	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "unit.pem"), filepath.Join(dir, "unit-key.pem"))
@@ -73,28 +58,15 @@ func TestDevCertificateLogin(t *testing.T) {
 // the PEM files: it opens with the printed password and holds the same
 // unit certificate and key, with the demo CA as its chain.
 func TestDevCertificateP12(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	d := startDev(t)
 	p12Re := regexp.MustCompile(`PKCS#12 for a browser: (\S+)/unit\.p12  \(password (\S+)\)`)
 	var m []string
 	for i := 0; m == nil; i++ {
 		if i > 400 {
-			t.Fatalf("no PKCS#12 line:\n%s\n%s", out.String(), errb.String())
+			t.Fatalf("no PKCS#12 line:\n%s\n%s", d.out.String(), d.errb.String())
 		}
 		time.Sleep(50 * time.Millisecond)
-		m = p12Re.FindStringSubmatch(out.String())
+		m = p12Re.FindStringSubmatch(d.out.String())
 	}
 	dir, password := m[1], m[2]
 	if password != DevP12Password {

@@ -83,30 +83,15 @@ func TestVersionAndUsage(t *testing.T) {
 
 // TestDevServes runs `gjjid dev` and uses the demo setup it prints.
 func TestDevServes(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	d := startDev(t)
+	issuer := d.issuer
+	var doc map[string]any
+	resp, err := http.Get(issuer + "/.well-known/openid-configuration")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb syncBuffer
-	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"dev", "--addr", addr}, &out, &errb) }()
-	issuer := "http://" + addr
-	var doc map[string]any
-	for i := 0; ; i++ {
-		resp, err := http.Get(issuer + "/.well-known/openid-configuration")
-		if err == nil {
-			json.NewDecoder(resp.Body).Decode(&doc)
-			resp.Body.Close()
-			break
-		}
-		if i > 200 {
-			t.Fatalf("dev server did not start: %v\n%s", err, errb.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	json.NewDecoder(resp.Body).Decode(&doc)
+	resp.Body.Close()
 	if doc["issuer"] != issuer {
 		t.Errorf("issuer = %v", doc["issuer"])
 	}
@@ -115,19 +100,69 @@ func TestDevServes(t *testing.T) {
 		t.Errorf("demo-service client_credentials: %v", err)
 	}
 	for _, want := range []string{DemoClientID, DemoClientSecret, DemoAgentID, DemoAgentPassword, DemoUnitID} {
-		if !strings.Contains(out.String(), want) {
+		if !strings.Contains(d.out.String(), want) {
 			t.Errorf("banner lacks %q", want)
 		}
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("dev exited %d: %s", code, errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("dev did not shut down")
+	if code := d.stop(t); code != 0 {
+		t.Errorf("dev exited %d: %s", code, d.errb.String())
 	}
+}
+
+// devServer is `gjjid dev` run in the test on a free loopback port.
+type devServer struct {
+	issuer    string
+	out, errb syncBuffer
+	cancel    context.CancelFunc
+	done      chan int
+
+	once    sync.Once
+	code    int
+	stopped bool
+}
+
+// startDev runs `gjjid dev` and waits until it answers /healthz. It is
+// stopped at the end of the test if the test did not stop it.
+func startDev(t *testing.T) *devServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &devServer{issuer: "http://" + addr, cancel: cancel, done: make(chan int, 1)}
+	go func() { d.done <- run(ctx, []string{"dev", "--addr", addr}, &d.out, &d.errb) }()
+	t.Cleanup(func() { d.stop(t) })
+	for i := 0; ; i++ {
+		resp, err := http.Get(d.issuer + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return d
+		}
+		if i > 200 {
+			t.Fatalf("dev server did not start: %v\n%s", err, d.errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop shuts the server down and returns its exit code.
+func (d *devServer) stop(t *testing.T) int {
+	t.Helper()
+	d.once.Do(func() {
+		d.cancel()
+		select {
+		case d.code = <-d.done:
+			d.stopped = true
+		case <-time.After(20 * time.Second):
+		}
+	})
+	if !d.stopped {
+		t.Fatal("dev did not stop")
+	}
+	return d.code
 }
 
 type syncBuffer struct {
