@@ -4,7 +4,7 @@
 // then alipay.user.info.share for auth_user logins), signing requests with
 // RSA2 and verifying every reply over the raw bytes of its `…_response`
 // member, in public-key or certificate mode (see
-// ../shared/design/upstreams.md §1).
+// docs/connectors-alipay-wechat.md#alipay).
 //
 // The identity is (app_id, open_id), or (app_id, user_id) for apps still
 // on user IDs. It names no broker person, so the default link policy is
@@ -84,8 +84,9 @@ func (c *Connector) DisplayName(lang string) string {
 	return connectors.Label(lang, c.name, c.nameEN, "支付宝登录", "Sign in with Alipay")
 }
 
-// LoginURL is the authorization page (card §1.2); redirect_uri must equal
-// the 授权回调地址 registered for the app.
+// LoginURL is the authorization page; redirect_uri must equal the
+// 授权回调地址 registered for the app
+// (docs/connectors-alipay-wechat.md#alipay-authorization-page).
 func (c *Connector) LoginURL(_ context.Context, state, callbackURL string) (string, error) {
 	q := url.Values{"app_id": {c.cfg.AppID}, "scope": {c.cfg.Scope}, "redirect_uri": {callbackURL}, "state": {state}}
 	return c.cfg.AuthorizeURL + "?" + q.Encode(), nil
@@ -96,7 +97,7 @@ func (c *Connector) LoginURL(_ context.Context, state, callbackURL string) (stri
 // the gateway's sub_code goes to the log.
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	code := q.Get("auth_code") // not `code` (card §1.2)
+	code := q.Get("auth_code") // not `code` (docs/connectors-alipay-wechat.md#alipay-authorization-page)
 	if code == "" {
 		c.log.Info("alipay login not authorised", "connector", c.id)
 		return connectors.Identity{}, loginError(CodeDenied, errors.New("alipay: callback without auth_code"))

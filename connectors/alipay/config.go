@@ -25,7 +25,8 @@ const (
 	DefaultACR = "gjj:loa:1"
 )
 
-// Scopes of the authorization page (card §1.2).
+// Scopes of the authorization page
+// (docs/connectors-alipay-wechat.md#alipay-authorization-page).
 const (
 	ScopeBase = "auth_base" // silent; the user ID only
 	ScopeUser = "auth_user" // the user confirms once; alipay.user.info.share works

@@ -34,7 +34,8 @@ var Beijing = time.FixedZone("CST", 8*3600)
 // TimestampFormat is the gateway's `timestamp` layout.
 const TimestampFormat = "2006-01-02 15:04:05"
 
-// StringToSign is the request signature's input (card §1.4): every
+// StringToSign is the request signature's input
+// (docs/connectors-alipay-wechat.md#alipay-request-signature): every
 // parameter sent except sign, empty values dropped, sorted by name, joined
 // as name=value with &, values raw (not URL-encoded).
 func StringToSign(params url.Values) string {
@@ -93,7 +94,8 @@ type Reply struct {
 }
 
 // VerifyResponse parses a gateway body and verifies its signature over the
-// raw bytes of the `…_response` member (card §1.6): from its opening { to
+// raw bytes of the `…_response` member
+// (docs/connectors-alipay-wechat.md#alipay-reply-signature): from its opening { to
 // its closing }, exactly as received. Any reply that does not verify is an
 // error wrapping ErrSignature. certSN, in certificate mode, is the SN of
 // the Alipay certificate that key comes from: a reply naming another

@@ -80,7 +80,7 @@ func derOf(s, what string) ([]byte, error) {
 
 // CertSN is Alipay's certificate serial: the lower-case hex MD5 of the
 // issuer DN (RFC 2253, as Go's pkix.Name.String writes it) followed by the
-// decimal serial number (card §1.8).
+// decimal serial number (docs/connectors-alipay-wechat.md#alipay-certificate-mode).
 func CertSN(c *x509.Certificate) string {
 	h := md5.Sum([]byte(c.Issuer.String() + c.SerialNumber.String()))
 	return hex.EncodeToString(h[:])

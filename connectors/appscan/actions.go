@@ -43,7 +43,7 @@ func internal(err error) *apiError {
 }
 
 // ScanView is what the app shows before the user agrees: who asks, from
-// where, and when (upstreams.md §5: QR phishing is only caught by the
+// where, and when (docs/appscan.md#qr-phishing: QR phishing is only caught by the
 // user comparing this with what they are doing).
 type ScanView struct {
 	QRID        string    `json:"qr_id"`

@@ -15,7 +15,7 @@
 // than the one the app talks to. Only the app session that scanned may
 // confirm or cancel, with its own access token, optionally signed with a
 // registered device key. The login's amr is the app session's plus "qr",
-// its acr never above the app session's (RFC 10027 and upstreams.md §5 on
+// its acr never above the app session's (RFC 10027 and docs/appscan.md#security on
 // cross-device flows and QR phishing).
 package appscan
 

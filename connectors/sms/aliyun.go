@@ -41,7 +41,7 @@ func (e *AliyunError) Error() string {
 
 // aliyun sends codes with Alibaba Cloud SMS: the RPC-style SendSms API,
 // version 2017-05-25, signed with signature version 1.0 (HMAC-SHA1). The
-// template must have one variable, ${code}.
+// template must have one variable, ${code}. See docs/connectors-sms.md.
 type aliyun struct {
 	cfg      AliyunConfig
 	endpoint string

@@ -15,7 +15,7 @@ import (
 // maxBody caps an API reply; real ones are well under 2 KiB.
 const maxBody = 64 << 10
 
-// API paths (card §2.2–2.6).
+// API paths (docs/connectors-alipay-wechat.md#wechat).
 const (
 	PathAccessToken  = "/sns/oauth2/access_token"
 	PathRefreshToken = "/sns/oauth2/refresh_token"
@@ -23,7 +23,7 @@ const (
 	PathJSCode       = "/sns/jscode2session"
 )
 
-// Error codes the connector tells apart (card §2.5).
+// Error codes the connector tells apart (docs/connectors-alipay-wechat.md#wechat-errors).
 const (
 	ErrSystem          = -1
 	ErrInvalidCred     = 40001

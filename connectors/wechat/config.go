@@ -20,8 +20,8 @@ const (
 	DefaultACR     = "gjj:loa:1"
 )
 
-// Official-account scopes (card §2.7); the website app always uses
-// snsapi_login (§2.1).
+// Official-account scopes (docs/connectors-alipay-wechat.md#wechat-official-account);
+// the website app always uses snsapi_login (#wechat-website-qr-login).
 const (
 	ScopeBase     = "snsapi_base"
 	ScopeUserinfo = "snsapi_userinfo"

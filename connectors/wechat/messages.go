@@ -28,7 +28,8 @@ func loginError(code string, cause error) error {
 	return &connectors.LoginError{Code: code, Message: map[string]string{"zh-CN": m[0], "en": m[1]}, Err: cause}
 }
 
-// apiFailure maps an API error to the user's message (card §2.5).
+// apiFailure maps an API error to the user's message
+// (docs/connectors-alipay-wechat.md#wechat-errors).
 func apiFailure(err error) error {
 	switch codeOf(err) {
 	case ErrInvalidCode, ErrCodeUsed, ErrCodeExpired, ErrInvalidRefresh, ErrRefreshExpired:

@@ -1,5 +1,5 @@
-// Package wechat is the login with WeChat (../shared/design/upstreams.md
-// §2): website QR login (qrconnect, snsapi_login) in a PC browser,
+// Package wechat is the login with WeChat (docs/connectors-alipay-wechat.md#wechat):
+// website QR login (qrconnect, snsapi_login) in a PC browser,
 // official-account web authorization (snsapi_base or snsapi_userinfo)
 // inside the WeChat client, and the mini program, whose wx.login js_code
 // the broker redeems in an RFC 8693 token exchange (jscode2session).
@@ -99,9 +99,11 @@ const (
 // inWeChat: the WeChat client's browser says MicroMessenger.
 func inWeChat(ua string) bool { return strings.Contains(ua, "MicroMessenger") }
 
-// LoginURL sends a PC browser to the website QR page (§2.1) and the WeChat
-// client's browser to official-account authorization (§2.7), whichever of
-// the two is configured when only one is.
+// LoginURL sends a PC browser to the website QR page
+// (docs/connectors-alipay-wechat.md#wechat-website-qr-login) and the WeChat
+// client's browser to official-account authorization
+// (#wechat-official-account), whichever of the two is configured when only
+// one is.
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
 	useOA := c.cfg.OfficialAccount != nil && (c.cfg.Website == nil || inWeChat(connectors.UserAgent(ctx)))
 	app, tag, path, scope := c.cfg.Website, appWebsite, "/connect/qrconnect", ScopeLogin
@@ -159,7 +161,8 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 			}
 			name, picture = u.Nickname, u.HeadImgURL
 		default:
-			// The profile is optional (card §2.4): sign in with the IDs.
+			// The profile is optional
+			// (docs/connectors-alipay-wechat.md#wechat-user-info): sign in with the IDs.
 			c.log.Warn("wechat userinfo unavailable; signing in without a profile", "connector", c.id, "app", app.ID, "errcode", codeOf(err), "err", err.Error())
 		}
 	}
@@ -188,7 +191,8 @@ func (c *Connector) userinfo(ctx context.Context, app *App, tok TokenReply) (Use
 	return u, err
 }
 
-// identity keys the user on unionid, else (appid, openid) (card §2.8).
+// identity keys the user on unionid, else (appid, openid)
+// (docs/connectors-alipay-wechat.md#wechat-identity-keys).
 func (c *Connector) identity(app *App, openID, unionID string) (connectors.Identity, error) {
 	if unionID == "" && c.cfg.RequireUnionID {
 		c.log.Warn("wechat login without unionid refused (require_unionid)", "connector", c.id, "app", app.ID)
@@ -221,7 +225,8 @@ func (c *Connector) AcceptsSubjectToken(tokenType, clientID string) bool {
 }
 
 // ExchangeSubjectToken redeems a mini program's js_code with jscode2session
-// (card §2.6). The session_key stays here: it is neither kept nor logged.
+// (docs/connectors-alipay-wechat.md#wechat-mini-program). The session_key stays
+// here: it is neither kept nor logged.
 func (c *Connector) ExchangeSubjectToken(ctx context.Context, clientID, tokenType, jsCode string) (connectors.Identity, error) {
 	if !c.AcceptsSubjectToken(tokenType, clientID) {
 		return connectors.Identity{}, loginError(CodeNotServed, fmt.Errorf("wechat: client %s may not exchange %s", clientID, tokenType))

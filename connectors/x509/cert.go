@@ -35,7 +35,7 @@ var errParse = errors.New("not a readable certificate")
 
 // parseCert dispatches on the public key and signature algorithms before
 // parsing: crypto/x509 cannot read SM2 certificates at all
-// (upstreams.md §4.3).
+// (docs/connectors-certificates.md#sm2).
 func parseCert(der []byte) (*cert, error) {
 	if len(der) > maxCertSize {
 		return nil, fmt.Errorf("%w: larger than %d bytes", errParse, maxCertSize)

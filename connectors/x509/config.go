@@ -375,7 +375,7 @@ type loaded struct {
 
 // loadCerts reads PEM certificates from text and a file. A bundle may hold
 // certificates this build cannot parse: they are skipped and reported,
-// not fatal (upstreams.md §4.3).
+// not fatal (docs/connectors-certificates.md#sm2).
 func loadCerts(text, file string) (loaded, error) {
 	var out loaded
 	data := []byte(text)

@@ -12,7 +12,7 @@
 //
 // The challenge itself (issuing, single use, binding to the browser's
 // login attempt) is the broker's: Authenticate is given one it already
-// consumed.
+// consumed. Protocol notes: docs/connectors-certificates.md.
 package x509
 
 import (

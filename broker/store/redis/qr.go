@@ -29,8 +29,8 @@ import (
 // the channel p qr-events from inside the same script. Each broker instance
 // subscribes to that one channel once and wakes its own waiters: a plain
 // channel reaches every node's subscribers on a Redis Cluster, and the
-// payload is only the ID, so the broadcast stays small (docs/appscan.md
-// weighs it against sharded channels).
+// payload is only the ID, so the broadcast stays small
+// (docs/appscan.md#storage-and-wake-ups weighs it against sharded channels).
 //
 // The count of QR codes shown for an authorization request is a field q of
 // that request's own hash (authrequests.go), so it lives exactly as long as

@@ -2,7 +2,7 @@
 // OpenAPI gateway) for tests and `gjjid dev`, in the style of
 // net/http/httptest: NewServer starts it on a loopback port.
 //
-// It follows the protocol card (../shared/design/upstreams.md §1): the
+// It follows docs/connectors-alipay-wechat.md (#alipay, #test-fakes): the
 // authorization page redirects back with auth_code (not code) and state;
 // the gateway reads common parameters from the query and the body,
 // checks them (app_id, charset, sign_type, version, a Beijing-time
@@ -44,7 +44,8 @@ const (
 	GatewayPath   = "/gateway.do"
 )
 
-// CodeTTL is how long an auth_code works (the card's lower bound).
+// CodeTTL is how long an auth_code works (the lower bound in
+// docs/connectors-alipay-wechat.md#alipay-authorization-page).
 const CodeTTL = 3 * time.Minute
 
 // User is who logs in at the fake's authorization page.

@@ -1,6 +1,6 @@
 // Package oauth2test is a fake of a Guangdong-style unified identity
 // authentication platform (广东省统一身份认证平台, the OAuth2-like API in
-// ../../../shared/design/upstreams.md §3.1) for tests and `gjjid dev`, in
+// docs/connectors-provincial.md#guangdong) for tests and `gjjid dev`, in
 // the style of net/http/httptest.
 //
 //	GET  /tif/sso/connect/page/oauth2/authorize?service=initService&response_type=code&client_id=…&scope=all&redirect_uri=…&state=…

@@ -2,7 +2,7 @@
 // pages and api.weixin.qq.com's sns endpoints) for tests and `gjjid dev`,
 // in the style of net/http/httptest.
 //
-// It follows the protocol card (../shared/design/upstreams.md §2):
+// It follows docs/connectors-alipay-wechat.md (#wechat, #test-fakes):
 // qrconnect accepts only website apps and snsapi_login, oauth2/authorize
 // only official accounts and snsapi_base/snsapi_userinfo; both redirect to
 // redirect_uri with code and state (state only when the user refuses), and
@@ -31,7 +31,8 @@ import (
 	"time"
 )
 
-// CodeTTL is the fake's code lifetime (card §2.1: 5 to 10 minutes).
+// CodeTTL is the fake's code lifetime (WeChat's is 5 to 10 minutes:
+// docs/connectors-alipay-wechat.md#wechat-website-qr-login).
 const CodeTTL = 5 * time.Minute
 
 // App kinds.
@@ -421,7 +422,7 @@ func (s *Server) jscode2session(q url.Values, now time.Time, _ Fault) reply {
 	if bad != nil {
 		return *bad
 	}
-	// No errcode on success (card §2.6).
+	// No errcode on success (docs/connectors-alipay-wechat.md#wechat-mini-program).
 	f := map[string]any{"session_key": "tiihtNczf5v6AKRyjwEUhQ==", "openid": OpenID(app.ID, c.user)}
 	if c.user.UnionID != "" {
 		f["unionid"] = c.user.UnionID
