@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/gjjid/gjjid/broker/store"
 )
 
 // clientCache serves client records from memory for a short TTL: the library
@@ -14,7 +12,7 @@ import (
 // registration shows at once on the instance that made it (clients.Service
 // calls ForgetClient) and after at most the TTL on the others.
 type clientCache struct {
-	st       store.Clients
+	lookup   ClientLookup
 	ttl      time.Duration
 	now      func() time.Time
 	loginURL func(string) string
@@ -37,7 +35,7 @@ func (cc *clientCache) get(ctx context.Context, id string) (*client, error) {
 	if ok && now.Before(e.expires) {
 		return e.c, nil
 	}
-	rec, err := cc.st.GetClient(ctx, id)
+	rec, err := cc.lookup.GetClient(ctx, id)
 	if err != nil {
 		return nil, err
 	}
