@@ -41,22 +41,24 @@ type Broker struct {
 	Accounts *accounts.Service
 	Audit    *audit.Log
 	Clients  *clients.Service
+	Admin    *admin.API
+	Provider *provider.Provider
+	Login    *login.Login
+	Metrics  *ops.Metrics
+	Echo     *echo.Echo
+	Secrets  config.DecodedSecrets
+	log      *slog.Logger
+
 	// ClientOverlay is where clients are looked up: the configuration
 	// file's, read-only and never stored, over the store's.
 	ClientOverlay *clients.Overlay
-	Admin         *admin.API
-	Provider      *provider.Provider
-	Login         *login.Login
-	Metrics       *ops.Metrics
-	Echo          *echo.Echo
-	Secrets       config.DecodedSecrets
-	log           *slog.Logger
 }
 
 // Open opens the store and keys, seeds accounts and reads the configured
-// clients (served from memory, never written to the store). Mount then adds connectors and routes: the registry
-// of connectors is built by the caller from what Open made (the accounts
-// directory), since the broker knows connectors only by interface.
+// clients (served from memory, never written to the store). Mount then
+// adds connectors and routes: the registry of connectors is built by the
+// caller from what Open made (the accounts directory), since the broker
+// knows connectors only by interface.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, error) {
 	if log == nil {
 		log = slog.Default()
