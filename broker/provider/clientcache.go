@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-// clientCache serves client records from memory for a short TTL: the library
+// clientCache serves client records, read through Options.Clients (the
+// configuration file's clients over the stored ones), from memory for a
+// short TTL: the library
 // loads the client several times per request, and a token request must not
 // cost several store round trips. A change through the admin API or dynamic
 // registration shows at once on the instance that made it (clients.Service
