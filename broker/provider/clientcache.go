@@ -8,9 +8,8 @@ import (
 
 // clientCache serves client records, read through Options.Clients (the
 // configuration file's clients over the stored ones), from memory for a
-// short TTL: the library
-// loads the client several times per request, and a token request must not
-// cost several store round trips. A change through the admin API or dynamic
+// short TTL: the library loads the client several times per request, and
+// a token request must not cost several store round trips. A change through the admin API or dynamic
 // registration shows at once on the instance that made it (clients.Service
 // calls ForgetClient) and after at most the TTL on the others.
 type clientCache struct {
