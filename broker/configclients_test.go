@@ -263,3 +263,36 @@ func TestStaleConfigClientsFromEarlierVersions(t *testing.T) {
 		t.Error("stale copy still stored after delete")
 	}
 }
+
+// TestConfigClientShadowsAPIClient: a file that comes to define the ID of
+// a client made through the admin API wins on the instances that have it,
+// leaves the stored client alone and says so in the log at start.
+func TestConfigClientShadowsAPIClient(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	shared := bt.Options{RedisURL: redistest.URL(t), KeyPrefix: redistest.Prefix(t)}
+	first := bt.Start(t, shared)
+	bt.NewAdminAPI(t, first.URL).Want(http.StatusCreated, "POST", "/admin/v1/clients",
+		map[string]any{"client_id": "taken-later", "client_name": "接口注册", "grant_types": []string{"client_credentials"}}, nil)
+
+	logs := &bt.LogBuffer{}
+	o := shared
+	o.Log = logs
+	o.Edit = func(c *config.Config) {
+		c.Clients = append(c.Clients, config.Client{ID: "taken-later", Name: "文件定义", Secret: "file-secret",
+			AuthMethod: "client_secret_basic", ApplicationType: "web", GrantTypes: []string{"client_credentials"}})
+	}
+	second := bt.Start(t, o)
+	if !strings.Contains(logs.String(), "shadows a stored client") || !strings.Contains(logs.String(), `"client_id":"taken-later"`) {
+		t.Errorf("no warning about the shadowed client in:\n%s", logs.String())
+	}
+	if c, err := second.Clients.Get(ctx, "taken-later"); err != nil || c.Name != "文件定义" || c.Source != store.SourceConfig {
+		t.Errorf("second instance: %+v, %v; want the file's client", c, err)
+	}
+	if c, err := first.Clients.Get(ctx, "taken-later"); err != nil || c.Name != "接口注册" || c.Source != store.SourceAdmin {
+		t.Errorf("first instance: %+v, %v; want the stored client, untouched", c, err)
+	}
+	if got := clientCredentials(t, second.URL, "taken-later", "file-secret"); got != http.StatusOK {
+		t.Errorf("second instance serving the file's client: %d", got)
+	}
+}

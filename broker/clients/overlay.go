@@ -2,6 +2,7 @@ package clients
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -65,6 +66,26 @@ func stored(c *store.Client) *store.Client {
 		c.Source = SourceStaleConfig
 	}
 	return c
+}
+
+// Shadowed returns the stored clients, made through an API, that a
+// configured client of the same ID hides: they are neither served nor
+// listed while the file defines the ID, so the broker warns about them at
+// start. Stored copies of configured clients (source config) are not
+// returned: hiding them is the point.
+func (o *Overlay) Shadowed(ctx context.Context) ([]*store.Client, error) {
+	var out []*store.Client
+	for _, c := range o.static.after("") {
+		sc, err := o.st.GetClient(ctx, c.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return nil, fmt.Errorf("clients: look for stored clients the configuration file shadows: %w", err)
+		case sc.Source != store.SourceConfig:
+			out = append(out, sc)
+		}
+	}
+	return out, nil
 }
 
 // list pages through configured and stored clients together in ID order,

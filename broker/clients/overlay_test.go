@@ -115,15 +115,21 @@ func overlayFixture(t *testing.T, st store.Store) *clients.Service {
 			t.Fatal(err)
 		}
 	}
+	static := staticOf(t, "g-file", "e-file", "c-file", "b-shared")
+	return clients.New(clients.NewOverlay(st, static), clients.Options{Connectors: []string{"password"}})
+}
+
+func staticOf(t *testing.T, ids ...string) *clients.Static {
+	t.Helper()
 	var file []config.Client
-	for _, id := range []string{"g-file", "e-file", "c-file", "b-shared"} {
+	for _, id := range ids {
 		file = append(file, config.Client{ID: id, Name: "file's " + id, Public: true, AuthMethod: "none"})
 	}
 	static, err := clients.NewStatic(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return clients.New(clients.NewOverlay(st, static), clients.Options{Connectors: []string{"password"}})
+	return static
 }
 
 // TestOverlayLookup: the file wins over a stored client of the same ID,
@@ -162,6 +168,10 @@ func TestOverlayLookup(t *testing.T) {
 			case tt.shown != "" && (err != nil || shown.Name != tt.shown || shown.Source != tt.shownSource):
 				t.Errorf("Get(%s) = %+v, %v; want %q from %s", tt.id, shown, err, tt.shown, tt.shownSource)
 			}
+		}
+		hidden, err := clients.NewOverlay(st, staticOf(t, "b-shared", "c-file", "e-file")).Shadowed(ctx)
+		if err != nil || len(hidden) != 1 || hidden[0].ID != "b-shared" || hidden[0].Name != "stored twin" {
+			t.Errorf("Shadowed = %v, %v; want the stored b-shared only (e-file's stored copy is config's own)", hidden, err)
 		}
 	})
 }
