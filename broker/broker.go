@@ -104,7 +104,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 		return nil, err
 	}
 	b.ClientOverlay = clients.NewOverlay(b.Store, static)
-	warnShadowedClients(ctx, b.ClientOverlay, log)
+	b.ClientOverlay.WarnShadowed(ctx, log)
 	ok = true
 	return b, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/gjjid/gjjid/broker/store"
 )
@@ -86,6 +87,22 @@ func (o *Overlay) Shadowed(ctx context.Context) ([]*store.Client, error) {
 		}
 	}
 	return out, nil
+}
+
+// WarnShadowed logs every stored client that Shadowed returns, so an
+// operator learns that a client made through an API is no longer served.
+// It only reads; a store that cannot answer is logged too and does not
+// stop the start.
+func (o *Overlay) WarnShadowed(ctx context.Context, log *slog.Logger) {
+	hidden, err := o.Shadowed(ctx)
+	if err != nil {
+		log.Warn("could not check for stored clients the configuration file shadows", "err", err)
+		return
+	}
+	for _, c := range hidden {
+		log.Warn("a client of the configuration file shadows a stored client of the same ID; the file's is served",
+			"client_id", c.ID, "stored_source", c.Source)
+	}
 }
 
 // list pages through configured and stored clients together in ID order,
