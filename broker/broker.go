@@ -48,12 +48,17 @@ type Broker struct {
 	Echo     *echo.Echo
 	Secrets  config.DecodedSecrets
 	log      *slog.Logger
+
+	// ClientOverlay is where clients are looked up: the configuration
+	// file's, read-only and never stored, over the store's.
+	ClientOverlay *clients.Overlay
 }
 
-// Open opens the store and keys, seeds accounts and registers the
-// configured clients. Mount then adds connectors and routes: the registry
-// of connectors is built by the caller from what Open made (the accounts
-// directory), since the broker knows connectors only by interface.
+// Open opens the store and keys, seeds accounts and reads the configured
+// clients (served from memory, never written to the store). Mount then
+// adds connectors and routes: the registry of connectors is built by the
+// caller from what Open made (the accounts directory), since the broker
+// knows connectors only by interface.
 func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, error) {
 	if log == nil {
 		log = slog.Default()
@@ -94,9 +99,12 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 			return nil, fmt.Errorf("seed: %w", err)
 		}
 	}
-	if err := registerClients(ctx, b.Store, cfg.Clients); err != nil {
+	static, err := clients.NewStatic(cfg.Clients)
+	if err != nil {
 		return nil, err
 	}
+	b.ClientOverlay = clients.NewOverlay(b.Store, static)
+	b.ClientOverlay.WarnShadowed(ctx, log)
 	ok = true
 	return b, nil
 }
@@ -141,6 +149,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
 		OnRevoke: b.auditRevocation, ExchangeSubjectToken: exchange.exchange, SubjectTokenTypes: tokenTypes,
+		Clients: b.ClientOverlay,
 	}, b.log)
 	if err != nil {
 		return err
@@ -150,7 +159,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	for i, cn := range conns {
 		connectorIDs[i] = cn.ID()
 	}
-	b.Clients = clients.New(b.Store, clients.Options{
+	b.Clients = clients.New(b.ClientOverlay, clients.Options{
 		Connectors:              connectorIDs,
 		MaxAccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
 		MaxIDTokenLifetime:      cfg.Tokens.IDTokenLifetime,

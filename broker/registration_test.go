@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,8 +17,6 @@ import (
 
 	"github.com/gjjid/gjjid/broker/audit"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
-	"github.com/gjjid/gjjid/broker/clients"
-	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 )
@@ -392,35 +389,5 @@ func TestRegistrationOffByDefault(t *testing.T) {
 	r.Body.Close()
 	if r.StatusCode != http.StatusNotFound {
 		t.Errorf("POST /register while off: %d, want 404", r.StatusCode)
-	}
-}
-
-// TestConfigClientsFollowTheFile: a start writes the file's clients as
-// read-only config clients and removes config clients the file dropped;
-// clients made through the APIs stay.
-func TestConfigClientsFollowTheFile(t *testing.T) {
-	ctx := context.Background()
-	o := bt.Options{RedisURL: redistest.URL(t), KeyPrefix: redistest.Prefix(t)}
-	first := bt.Start(t, o)
-	made, _, err := first.Clients.Create(ctx, clients.Metadata{Name: "API client", RedirectURIs: []string{rpRedirect}},
-		clients.CreateOptions{By: clients.Admin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c, err := first.Store.GetClient(ctx, bt.ServiceID); err != nil || c.Source != store.SourceConfig {
-		t.Fatalf("config client: %+v, %v", c, err)
-	}
-
-	o.Edit = func(c *config.Config) {
-		c.Clients = slices.DeleteFunc(c.Clients, func(cl config.Client) bool { return cl.ID == bt.ServiceID })
-	}
-	second := bt.Start(t, o)
-	if _, err := second.Store.GetClient(ctx, bt.ServiceID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("client dropped from the file: %v, want it removed", err)
-	}
-	for _, id := range []string{bt.ClientID, made.ID} {
-		if _, err := second.Store.GetClient(ctx, id); err != nil {
-			t.Errorf("client %s: %v", id, err)
-		}
 	}
 }

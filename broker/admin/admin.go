@@ -47,7 +47,7 @@ type Options struct {
 	Tokens   TokenVerifier
 	Clients  *clients.Service
 	Keys     KeyRotator
-	Store    store.Store // client records (scope check), revocations
+	Store    store.Store // revocations
 	// RevokeFor is how long a principal's revocation mark must live: the
 	// longest lifetime of anything issued before it (refresh tokens, SSO
 	// sessions).
@@ -133,7 +133,7 @@ func (a *API) fail(c echo.Context, err error) error {
 	case len(clients.FieldErrors(err)) > 0:
 		fe := clients.FieldErrors(err)[0]
 		ae = &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Description: fe.Error(), Field: fe.Field}
-	case errors.Is(err, clients.ErrReadOnly), errors.Is(err, clients.ErrPublicClient):
+	case errors.Is(err, clients.ErrReadOnly), errors.Is(err, clients.ErrStaleConfig), errors.Is(err, clients.ErrPublicClient):
 		ae = &apiError{Status: http.StatusConflict, Code: "conflict", Description: strings.TrimPrefix(err.Error(), "clients: ")}
 	case errors.Is(err, accounts.ErrInvalid):
 		field, _ := accounts.Field(err)
@@ -275,7 +275,7 @@ func (a *API) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 			a.denied(c, "client:"+t.ClientID, "", "insufficient_scope")
 			return swallow(a.challenge(c, http.StatusForbidden, "insufficient_scope", "scope "+ScopeAdmin+" from a client_credentials token is required"))
 		}
-		cl, err := a.o.Store.GetClient(c.Request().Context(), t.ClientID)
+		cl, err := a.o.Clients.Served(c.Request().Context(), t.ClientID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return a.fail(c, err)
 		}

@@ -37,13 +37,41 @@ func (c Caller) source() string {
 // Errors besides *FieldError; unknown clients wrap store.ErrNotFound and
 // taken IDs store.ErrConflict.
 var (
-	// ErrReadOnly: the client comes from the configuration file, which
-	// rewrites it at every start, so the APIs may not change it (as with
-	// Dex's and Keycloak's static clients). Edit the file instead.
+	// ErrReadOnly: the client comes from the configuration file, its only
+	// source, so the APIs may not change it (as with Dex's and Keycloak's
+	// static clients). Edit the file instead. Refusals are *ReadOnlyError.
 	ErrReadOnly = errors.New("clients: the client is defined in the configuration file; change it there")
+	// ErrStaleConfig: the client is a stored copy of a configuration-file
+	// client (SourceStaleConfig), which is not served; it may only be
+	// deleted. Refusals are *ReadOnlyError.
+	ErrStaleConfig = errors.New("clients: the client is a stale stored copy of a configuration-file client; delete it or define it in the configuration file")
 	// ErrPublicClient: a public client has no secret to rotate.
 	ErrPublicClient = errors.New("clients: a public client (token_endpoint_auth_method none) has no secret")
 )
+
+// ReadOnlyError refuses to change a configured client, or a stale stored
+// copy of one; it matches ErrReadOnly or ErrStaleConfig. Its message names
+// the client and the fix, for API answers.
+type ReadOnlyError struct {
+	ID    string
+	Stale bool // a SourceStaleConfig copy, not a client of the file
+}
+
+func (e *ReadOnlyError) Error() string {
+	if e.Stale {
+		return fmt.Sprintf("client %s is a stored copy of a configuration-file client that an earlier gjjid version wrote; "+
+			"it is not served: delete it, or define it in the configuration file", e.ID)
+	}
+	return fmt.Sprintf("client %s is defined in the configuration file; change it there", e.ID)
+}
+
+// Is matches ErrStaleConfig for a stale copy and ErrReadOnly otherwise.
+func (e *ReadOnlyError) Is(target error) bool {
+	if e.Stale {
+		return target == ErrStaleConfig
+	}
+	return target == ErrReadOnly
+}
 
 // Options configure a Service.
 type Options struct {
@@ -67,14 +95,18 @@ type Options struct {
 
 // Service validates client metadata and keeps clients in the store.
 // Secrets are generated here (32 random bytes, base64url), shown once and
-// stored only as the SHA-256 the provider checks (provider.Hash).
+// stored only as the SHA-256 the provider checks (provider.Hash). It reads
+// through the Overlay, so configured clients are listed and shown beside
+// the stored ones, and refuses to change them.
 type Service struct {
+	ov   *Overlay
 	st   store.Clients
 	opts Options
 }
 
-// New returns a service over st.
-func New(st store.Clients, o Options) *Service {
+// New returns a service over the overlay's clients; it writes to the
+// overlay's store.
+func New(ov *Overlay, o Options) *Service {
 	if o.MaxAccessTokenLifetime <= 0 {
 		o.MaxAccessTokenLifetime = defaultMaxLife
 	}
@@ -84,7 +116,7 @@ func New(st store.Clients, o Options) *Service {
 	if o.MaxRefreshTokenLifetime <= 0 {
 		o.MaxRefreshTokenLifetime = defaultMaxRT
 	}
-	return &Service{st: st, opts: o}
+	return &Service{ov: ov, st: ov.st, opts: o}
 }
 
 // CreateOptions say who creates a client and with what.
@@ -97,8 +129,9 @@ type CreateOptions struct {
 
 // Create validates m, fills its defaults and stores a new client. secret
 // is the plain client secret for a confidential client ("" for a public
-// one): it is shown this once and only its hash is kept. A taken ID is an
-// error wrapping store.ErrConflict, and nothing changes.
+// one): it is shown this once and only its hash is kept. A taken ID, a
+// stored client's or a configured one's, is an error wrapping
+// store.ErrConflict, and nothing changes.
 func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *store.Client, secret string, err error) {
 	src := o.By.source()
 	if src == "" {
@@ -110,6 +143,9 @@ func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *s
 	}
 	if m.ID == "" {
 		m.ID = provider.NewID()
+	}
+	if s.ov.static.Has(m.ID) {
+		return nil, "", fmt.Errorf("clients: client ID %q is taken by a client defined in the configuration file: %w", m.ID, store.ErrConflict)
 	}
 	now := s.now()
 	c = &store.Client{CreatedAt: now, Source: src, RegistrationTokenHash: o.RegistrationTokenHash}
@@ -127,9 +163,24 @@ func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *s
 	return c, secret, nil
 }
 
-// Get returns the client; unknown: an error wrapping store.ErrNotFound.
+// Get returns the client as administrators see it: a configured one
+// (source config) before a stored one, a stale stored copy of a configured
+// client with SourceStaleConfig. Unknown: an error wrapping
+// store.ErrNotFound.
 func (s *Service) Get(ctx context.Context, id string) (*store.Client, error) {
-	c, err := s.st.GetClient(ctx, id)
+	c, err := s.ov.record(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("clients: get %q: %w", id, err)
+	}
+	return c, nil
+}
+
+// Served returns the client as relying parties get it (Overlay.GetClient):
+// like Get, except that a stale stored copy of a configured client is
+// unknown, an error wrapping store.ErrNotFound. Authorization decisions
+// about a client (does it still hold a scope?) read this.
+func (s *Service) Served(ctx context.Context, id string) (*store.Client, error) {
+	c, err := s.ov.GetClient(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("clients: get %q: %w", id, err)
 	}
@@ -139,8 +190,9 @@ func (s *Service) Get(ctx context.Context, id string) (*store.Client, error) {
 // MaxPage is the most clients List returns at once.
 const MaxPage = 500
 
-// List pages through clients in ID order: cursor "" starts, next "" ends;
-// limit is clamped to 1…MaxPage (0: 100).
+// List pages through configured and stored clients together in ID order,
+// as Get shows them: cursor "" starts, next "" ends; limit is clamped to
+// 1…MaxPage (0: 100).
 func (s *Service) List(ctx context.Context, cursor string, limit int) (cs []*store.Client, next string, err error) {
 	switch {
 	case limit <= 0:
@@ -148,7 +200,7 @@ func (s *Service) List(ctx context.Context, cursor string, limit int) (cs []*sto
 	case limit > MaxPage:
 		limit = MaxPage
 	}
-	cs, next, err = s.st.ListClients(ctx, cursor, limit)
+	cs, next, err = s.ov.list(ctx, cursor, limit)
 	if err != nil {
 		return nil, "", fmt.Errorf("clients: list: %w", err)
 	}
@@ -169,9 +221,9 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 	}
 	m.ID = id
 	// Read-only first: for a config client "edit the file" is the answer,
-	// whatever else is wrong with m (UpdateClient checks again, atomically).
-	if cur, err := s.st.GetClient(ctx, id); err == nil && cur.Source == store.SourceConfig {
-		return nil, "", fmt.Errorf("clients: update %q: %w", id, ErrReadOnly)
+	// whatever else is wrong with m.
+	if s.ov.static.Has(id) {
+		return nil, "", &ReadOnlyError{ID: id}
 	}
 	if err := s.validate(m, by == Admin); err != nil {
 		return nil, "", err
@@ -180,7 +232,7 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 	now := s.now()
 	c, err = s.st.UpdateClient(ctx, id, func(c *store.Client) error {
 		if c.Source == store.SourceConfig {
-			return ErrReadOnly
+			return &ReadOnlyError{ID: id, Stale: true}
 		}
 		secret = ""
 		switch {
@@ -192,6 +244,9 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 		apply(c, m, now)
 		return nil
 	})
+	if ro := (*ReadOnlyError)(nil); errors.As(err, &ro) {
+		return nil, "", ro
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("clients: update %q: %w", id, err)
 	}
@@ -203,18 +258,24 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 // the old one stops working at once on this instance and within the
 // client cache TTL on the others.
 func (s *Service) RotateSecret(ctx context.Context, id string) (secret string, err error) {
+	if s.ov.static.Has(id) {
+		return "", &ReadOnlyError{ID: id}
+	}
 	secret = NewSecret()
 	now := s.now()
 	_, err = s.st.UpdateClient(ctx, id, func(c *store.Client) error {
 		switch {
 		case c.Source == store.SourceConfig:
-			return ErrReadOnly
+			return &ReadOnlyError{ID: id, Stale: true}
 		case c.AuthMethod == AuthNone:
 			return ErrPublicClient
 		}
 		c.SecretHash, c.UpdatedAt = provider.Hash(secret), now
 		return nil
 	})
+	if ro := (*ReadOnlyError)(nil); errors.As(err, &ro) {
+		return "", ro
+	}
 	if err != nil {
 		return "", fmt.Errorf("clients: rotate secret of %q: %w", id, err)
 	}
@@ -222,16 +283,14 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (secret string, e
 	return secret, nil
 }
 
-// Delete removes the client. Its tokens stop working once the provider no
-// longer finds it: at once on this instance, within the client cache TTL
-// on the others.
+// Delete removes a stored client. Its tokens stop working once the
+// provider no longer finds it: at once on this instance, within the client
+// cache TTL on the others. A configured client is refused
+// (*ReadOnlyError); a stale stored copy of one (SourceStaleConfig) may be
+// deleted, which is how leftovers of earlier versions are cleaned up.
 func (s *Service) Delete(ctx context.Context, id string) error {
-	c, err := s.st.GetClient(ctx, id)
-	if err != nil {
-		return fmt.Errorf("clients: delete %q: %w", id, err)
-	}
-	if c.Source == store.SourceConfig {
-		return fmt.Errorf("clients: delete %q: %w", id, ErrReadOnly)
+	if s.ov.static.Has(id) {
+		return &ReadOnlyError{ID: id}
 	}
 	if err := s.st.DeleteClient(ctx, id); err != nil {
 		return fmt.Errorf("clients: delete %q: %w", id, err)

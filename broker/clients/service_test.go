@@ -15,6 +15,7 @@ import (
 	"github.com/gjjid/gjjid/broker/store/memory"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
 	"github.com/gjjid/gjjid/broker/store/redistest"
+	"github.com/gjjid/gjjid/config"
 )
 
 // changes records the IDs the service reported changed.
@@ -31,7 +32,7 @@ func (c *changes) get() []string { c.mu.Lock(); defer c.mu.Unlock(); return slic
 func backends(t *testing.T, test func(t *testing.T, st store.Store, s *clients.Service, ch *changes)) {
 	newService := func(st store.Store) (*clients.Service, *changes) {
 		ch := &changes{}
-		return clients.New(st, clients.Options{Connectors: []string{"password"}, Changed: ch.add}), ch
+		return clients.New(clients.NewOverlay(st, nil), clients.Options{Connectors: []string{"password"}, Changed: ch.add}), ch
 	}
 	t.Run("memory", func(t *testing.T) {
 		t.Parallel()
@@ -200,18 +201,22 @@ func TestServiceListPages(t *testing.T) {
 	})
 }
 
-// TestConfigClientsReadOnly: clients from the configuration file are
-// rewritten at every start, so the APIs must not change them.
+// TestConfigClientsReadOnly: the configuration file is the only source
+// of its clients, so the APIs must not change them.
 func TestConfigClientsReadOnly(t *testing.T) {
 	t.Parallel()
-	backends(t, func(t *testing.T, st store.Store, s *clients.Service, ch *changes) {
+	backends(t, func(t *testing.T, st store.Store, _ *clients.Service, _ *changes) {
 		ctx := t.Context()
 		cfg := &store.Client{ID: "from-config", Name: "配置", AuthMethod: "client_secret_basic", ApplicationType: "web",
 			SecretHash: provider.Hash("s"), RedirectURIs: []string{"https://a.example.cn/cb"}, GrantTypes: []string{"authorization_code"},
 			Source: store.SourceConfig}
-		if err := st.PutClient(ctx, cfg); err != nil {
+		static, err := clients.NewStatic([]config.Client{{ID: cfg.ID, Name: cfg.Name, Secret: "s", AuthMethod: cfg.AuthMethod,
+			ApplicationType: cfg.ApplicationType, RedirectURIs: cfg.RedirectURIs, GrantTypes: cfg.GrantTypes}})
+		if err != nil {
 			t.Fatal(err)
 		}
+		ch := &changes{}
+		s := clients.New(clients.NewOverlay(st, static), clients.Options{Connectors: []string{"password"}, Changed: ch.add})
 		if _, _, err := s.Update(ctx, cfg.ID, webClient(), clients.Admin); !errors.Is(err, clients.ErrReadOnly) {
 			t.Errorf("update: %v", err)
 		}

@@ -16,7 +16,7 @@ import (
 func newService(t *testing.T) *clients.Service {
 	st := memory.New()
 	t.Cleanup(func() { st.Close() })
-	return clients.New(st, clients.Options{Connectors: []string{"password", "x509"},
+	return clients.New(clients.NewOverlay(st, nil), clients.Options{Connectors: []string{"password", "x509"},
 		MaxAccessTokenLifetime: time.Hour, MaxIDTokenLifetime: time.Hour, MaxRefreshTokenLifetime: 720 * time.Hour})
 }
 

@@ -4,17 +4,16 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"github.com/gjjid/gjjid/broker/store"
 )
 
-// clientCache serves client records from memory for a short TTL: the library
-// loads the client several times per request, and a token request must not
-// cost several store round trips. A change through the admin API or dynamic
+// clientCache serves client records, read through Options.Clients (the
+// configuration file's clients over the stored ones), from memory for a
+// short TTL: the library loads the client several times per request, and
+// a token request must not cost several store round trips. A change through the admin API or dynamic
 // registration shows at once on the instance that made it (clients.Service
 // calls ForgetClient) and after at most the TTL on the others.
 type clientCache struct {
-	st       store.Clients
+	lookup   ClientLookup
 	ttl      time.Duration
 	now      func() time.Time
 	loginURL func(string) string
@@ -37,7 +36,7 @@ func (cc *clientCache) get(ctx context.Context, id string) (*client, error) {
 	if ok && now.Before(e.expires) {
 		return e.c, nil
 	}
-	rec, err := cc.st.GetClient(ctx, id)
+	rec, err := cc.lookup.GetClient(ctx, id)
 	if err != nil {
 		return nil, err
 	}

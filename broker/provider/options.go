@@ -95,6 +95,10 @@ type Options struct {
 	RefreshTokenLifetime time.Duration
 	CodeLifetime         time.Duration
 	AuthRequestLifetime  time.Duration
+	// Clients finds the registered clients (required): the broker passes
+	// clients.Overlay, so the configuration file's clients, which are never
+	// stored, are found beside the stored ones.
+	Clients ClientLookup
 	// ClientCacheTTL bounds how long a client record is served from memory.
 	ClientCacheTTL time.Duration
 	// RegistrationEndpoint, when set, is advertised in discovery as the
@@ -107,6 +111,12 @@ type Options struct {
 	// program's js_code; tokenexchange.go). Nil: no token exchange.
 	ExchangeSubjectToken func(ctx context.Context, r ExchangeRequest) (Exchanged, error)
 	SubjectTokenTypes    []string
+}
+
+// ClientLookup finds a registered client by ID; an unknown one is an error
+// wrapping store.ErrNotFound.
+type ClientLookup interface {
+	GetClient(ctx context.Context, id string) (*store.Client, error)
 }
 
 func (o Options) now() time.Time {

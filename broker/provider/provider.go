@@ -7,6 +7,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -36,11 +37,14 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 	if opts.ClientCacheTTL == 0 {
 		opts.ClientCacheTTL = 5 * time.Second
 	}
+	if opts.Clients == nil {
+		return nil, errors.New("provider: Options.Clients is required")
+	}
 	if log == nil {
 		log = slog.Default()
 	}
 	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log,
-		clients: &clientCache{st: st, ttl: opts.ClientCacheTTL, now: opts.now, loginURL: opts.LoginURL,
+		clients: &clientCache{lookup: opts.Clients, ttl: opts.ClientCacheTTL, now: opts.now, loginURL: opts.LoginURL,
 			idTTL: opts.IDTokenLifetime, entries: map[string]cachedClient{}}}
 	p := &Provider{storage: s, opts: opts}
 

@@ -48,7 +48,7 @@ func (unreachable) GetClient(context.Context, string) (*store.Client, error) {
 func server(t *testing.T, st store.Clients, rec audit.Recorder) *echo.Echo {
 	e := echo.New()
 	New(Options{Issuer: "https://sso.example.cn/oidc", InitialAccessTokens: []string{"another-initial-access-token-0123456789", testToken},
-		Clients: clients.New(st, clients.Options{}), Audit: rec, Logger: slog.New(slog.DiscardHandler)}).Register(e, "/oidc")
+		Clients: clients.New(clients.NewOverlay(st, nil), clients.Options{}), Audit: rec, Logger: slog.New(slog.DiscardHandler)}).Register(e, "/oidc")
 	return e
 }
 

@@ -206,7 +206,7 @@ type Client struct {
 
 // Client sources.
 const (
-	SourceConfig  = "config"  // the configuration file; rewritten at every start, read-only elsewhere
+	SourceConfig  = "config"  // the configuration file: served from memory (clients.Static), never stored now; stored records with it are earlier versions' copies
 	SourceAdmin   = "admin"   // the admin API
 	SourceDynamic = "dynamic" // RFC 7591 dynamic registration
 )

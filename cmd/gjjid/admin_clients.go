@@ -36,7 +36,7 @@ func clientCommands() []adminCommand {
 					return s.printClientWithSecret(data)
 				}
 			}},
-		{name: "list", summary: "list clients", list: true, define: func(fs *flag.FlagSet) adminRun {
+		{name: "list", summary: "list clients; SOURCE config: from the configuration file, read-only here (change the file)", list: true, define: func(fs *flag.FlagSet) adminRun {
 			return func(ctx context.Context, s *adminSession, _ []string) error {
 				items, err := s.list(ctx, "/clients", nil)
 				if err != nil {
@@ -104,7 +104,7 @@ func clientCommands() []adminCommand {
 					return s.printClientWithSecret(data)
 				}
 			}},
-		{name: "delete", args: []string{"CLIENT_ID"}, summary: "delete a client", define: func(fs *flag.FlagSet) adminRun {
+		{name: "delete", args: []string{"CLIENT_ID"}, summary: "delete a client (not one from the configuration file); also removes stale_config copies older versions stored", define: func(fs *flag.FlagSet) adminRun {
 			return func(ctx context.Context, s *adminSession, args []string) error {
 				if _, err := s.call(ctx, http.MethodDelete, "/clients/"+esc(args[0]), nil, nil); err != nil {
 					return err

@@ -73,6 +73,17 @@ func TestAdminClients(t *testing.T) {
 				t.Errorf("clients list --json lacks %s: %v", want, ids)
 			}
 		}
+		// Configured clients are listed beside the API's, marked as such.
+		for _, c := range items {
+			want := "admin"
+			if slices.Contains([]string{bt.ClientID, bt.NativeClientID, bt.ServiceID, bt.AdminID}, c.ID) {
+				want = "config"
+			}
+			if c.Source != want {
+				t.Errorf("clients list --json: %s has source %q, want %q", c.ID, c.Source, want)
+			}
+		}
+		mustContain(t, "clients list", list.stdout, "SOURCE", "config", "admin")
 		// One page: the rest is announced on stderr.
 		r = admin(t, b, "clients", "list", "--limit", "2", "--json")
 		if r.code != 0 || !strings.Contains(r.stderr, "--cursor") {
@@ -105,6 +116,13 @@ func TestAdminClients(t *testing.T) {
 		adminFails(t, b, 1, []string{"clients", "update", "nosuch", "--name", "x"}, "error: not_found")
 		// Clients from the configuration file are read-only.
 		adminFails(t, b, 1, []string{"clients", "update", bt.ServiceID, "--name", "x"}, "error: conflict")
+		for _, args := range [][]string{{"update", bt.ServiceID, "--name", "x"}, {"rotate-secret", bt.ServiceID}, {"delete", bt.ServiceID}} {
+			adminFails(t, b, 1, append([]string{"clients"}, args...), "error: conflict",
+				"client "+bt.ServiceID+" is defined in the configuration file; change it there")
+		}
+		if g := adminJSON[clientJSON](t, b, "clients", "get", bt.ServiceID); g.Name != "示例后台服务" || g.Source != "config" {
+			t.Errorf("config client after refused changes: %+v", g)
+		}
 
 		rot := adminJSON[clientJSON](t, b, "clients", "rotate-secret", "rp1")
 		if rot.ID != "rp1" || rot.Secret == "" || rot.Secret == created.Secret {
