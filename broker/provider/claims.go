@@ -216,6 +216,7 @@ func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 // GetPrivateClaimsFromRequest shapes JWT access tokens after RFC 9068:
 // scope, plus who acts for which unit and how they logged in.
 func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	noteAccessTokenSigning(ctx)
 	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
 	if p, ok := principalOf(req); ok {
 		loginClaims(claims, p)

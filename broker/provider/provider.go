@@ -85,6 +85,7 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/keys":
 		p.serveJWKS(w, r)
 	case "/oauth/token":
+		r = r.WithContext(withTokenSigning(r.Context()))
 		if r.Method == http.MethodPost && r.PostFormValue("grant_type") == string(oidc.GrantTypeClientCredentials) {
 			p.serveClientCredentials(w, r)
 			return
