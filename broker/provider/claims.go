@@ -151,6 +151,7 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, j
 	}
 	scopes := strings.Fields(c.Scope)
 	if !slices.Contains(scopes, oidc.ScopeOpenID) {
+		markInsufficientScope(ctx)
 		return errors.New("access token has no openid scope")
 	}
 	return s.fillUserinfo(ctx, ui, principal{subject: subject, unitID: c.UnitID, idp: c.IDP}, scopes)

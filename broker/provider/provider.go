@@ -79,6 +79,10 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 
 // ServeHTTP serves the protocol endpoints (paths relative to the issuer).
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.refuseRepeated(w, r) {
+		return
+	}
+	w, r = p.challenges(w, r)
 	switch r.URL.Path {
 	case "/.well-known/openid-configuration":
 		p.serveDiscovery(w, r)
