@@ -132,7 +132,8 @@ func (m *Manager) ActiveFor(alg jose.SignatureAlgorithm) *SigningKey {
 }
 
 // Published are the keys to verify with now: the active key first, then
-// the next key, then retired keys still within their grace, newest first.
+// the next key, then retired keys still within their grace, newest first;
+// then each extra chain's keys in the same order (Options.Also).
 // The slice is shared: do not modify it.
 func (m *Manager) Published() []PublicKey { return m.phase().published }
 
