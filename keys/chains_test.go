@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,23 @@ func storedKeyIDs(keys []storedKey) []string {
 		ids = append(ids, k.KID)
 	}
 	return ids
+}
+
+func TestActiveForDoesNotAllocate(t *testing.T) {
+	m := newTestManager(t, &memStore{}, newFakeClock(), func(o *Options) { withRS256(o); o.Now = time.Now })
+	for _, alg := range []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.EdDSA} {
+		if n := testing.AllocsPerRun(100, func() { _ = m.ActiveFor(alg) }); n != 0 {
+			t.Errorf("ActiveFor(%s) allocates %.0f times per call", alg, n)
+		}
+	}
+}
+
+func TestAlsoRejectsUnsupportedAlgorithms(t *testing.T) {
+	t.Parallel()
+	opts := testOptions(newFakeClock())
+	opts.Also = []jose.SignatureAlgorithm{jose.RS256, jose.HS256}
+	_, err := New(context.Background(), &memStore{}, opts)
+	if err == nil || !strings.Contains(err.Error(), `Options.Also: algorithm "HS256"`) {
+		t.Fatalf("New with Also HS256: %v, want an error naming Options.Also", err)
+	}
 }
