@@ -6,13 +6,16 @@ import (
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/keys"
 )
 
 const (
@@ -137,4 +140,87 @@ func TestRS256IDTokensForClientsThatAskForThem(t *testing.T) {
 			t.Error("an RS256-only verifier accepted the ES256 ID token")
 		}
 	})
+}
+
+// TestKeySetUpgradeAddsRS256Chain: a store whose key set an earlier
+// version wrote (ES256 keys only, no "chains") gains an RS256 chain when
+// an instance of this version starts on it. The ES256 keys are kept
+// byte for byte and still sign; the RSA key is published at once and signs
+// two check intervals later, when an RS256 client's ID tokens verify.
+func TestKeySetUpgradeAddsRS256Chain(t *testing.T) {
+	url, prefix := redistest.URL(t), redistest.Prefix(t)
+	const interval = time.Second
+	edit := func(c *config.Config) { c.Keys.CheckInterval = interval; withRSAClient(c) }
+	old := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix, Edit: func(c *config.Config) { c.Keys.CheckInterval = time.Hour }})
+	ctx := context.Background()
+
+	// Make the stored set what an earlier version wrote.
+	raw, version, err := old.Store.GetKeySet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &set); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := set["chains"]; !ok {
+		t.Fatalf("a new key set has no chains: %s", raw)
+	}
+	delete(set, "chains")
+	legacy, _ := json.Marshal(set)
+	if _, err := old.Store.SwapKeySet(ctx, version, legacy); err != nil {
+		t.Fatal(err)
+	}
+	esKeys := string(set["keys"])
+
+	swapped := time.Now()
+	b := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix, Edit: edit})
+	raw, _, err = b.Store.GetKeySet(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var upgraded struct {
+		Keys   json.RawMessage `json:"keys"`
+		Chains []struct {
+			Alg  string `json:"alg"`
+			Keys []struct {
+				KID        string    `json:"kid"`
+				ActivateAt time.Time `json:"activate_at"`
+			} `json:"keys"`
+		} `json:"chains"`
+	}
+	if err := json.Unmarshal(raw, &upgraded); err != nil {
+		t.Fatal(err)
+	}
+	if string(upgraded.Keys) != esKeys {
+		t.Errorf("ES256 keys rewritten by the upgrade:\n%s\nwant\n%s", upgraded.Keys, esKeys)
+	}
+	if len(upgraded.Chains) != 1 || upgraded.Chains[0].Alg != "RS256" || len(upgraded.Chains[0].Keys) != 1 {
+		t.Fatalf("chains after the upgrade: %+v", upgraded.Chains)
+	}
+	rsa := upgraded.Chains[0].Keys[0]
+	if lead := rsa.ActivateAt.Sub(swapped); lead < 2*interval-100*time.Millisecond {
+		t.Errorf("RSA key signs %s after the upgrade began, want at least two check intervals", lead)
+	}
+	if b.Keys.Active().ID() != old.Keys.Active().ID() {
+		t.Errorf("default key changed: %s, was %s", b.Keys.Active().ID(), old.Keys.Active().ID())
+	}
+	if k := b.Keys.ActiveFor(jose.RS256); k != nil && time.Now().Before(rsa.ActivateAt) {
+		t.Errorf("RSA key %s signs before its activation", k.ID())
+	}
+	if !slices.ContainsFunc(b.Keys.Published(), func(k keys.PublicKey) bool { return k.ID() == rsa.KID }) {
+		t.Errorf("RSA key %s not published right away", rsa.KID)
+	}
+
+	time.Sleep(time.Until(rsa.ActivateAt.Add(50 * time.Millisecond)))
+	rp := bt.NewRP(t, b.URL)
+	rp.OAuth2.ClientID, rp.OAuth2.ClientSecret = rsaClientID, rsaClientSecret
+	rp.Verifier = rp.Provider.Verifier(&oidc.Config{ClientID: rsaClientID, SupportedSigningAlgs: []string{oidc.RS256}})
+	_, tok, _ := login(t, b, rp, bt.NewBrowser(t))
+	if alg, kid := headerAlg(t, tok.Extra("id_token").(string)); alg != jose.RS256 || kid != rsa.KID {
+		t.Errorf("ID token signed %s by %s, want RS256 by %s", alg, kid, rsa.KID)
+	}
+	if _, kid := headerAlg(t, tok.AccessToken); kid != old.Keys.Active().ID() {
+		t.Errorf("access token signed by %s, want the ES256 key the earlier version made", kid)
+	}
 }
