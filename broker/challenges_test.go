@@ -145,9 +145,14 @@ func TestUserinfoInvalidTokenChallenges(t *testing.T) {
 		{"malformed", "not-a-token", nil},
 		{"truncated", tok.AccessToken[:len(tok.AccessToken)-8], nil},
 		{"revoked, in the body", "", url.Values{"access_token": {revokedTok.AccessToken}}},
+		{"malformed, in the query", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := send(t, b.URL, "/userinfo", tc.form, "", "", tc.bearer)
+			path := "/userinfo"
+			if tc.bearer == "" && tc.form == nil {
+				path += "?access_token=not-a-token"
+			}
+			resp, body := send(t, b.URL, path, tc.form, "", "", tc.bearer)
 			got := resp.Header.Get("WWW-Authenticate")
 			if resp.StatusCode != http.StatusUnauthorized || body["error"] != "invalid_token" ||
 				!strings.HasPrefix(got, bearerRealm+`, error="invalid_token"`) {

@@ -44,7 +44,8 @@ func (p *Provider) challenges(w http.ResponseWriter, r *http.Request) (http.Resp
 		return &statusWriter{ResponseWriter: w, onHeader: p.clientChallenge}, r
 	case "/userinfo":
 		u := &userinfoRefusal{}
-		presented := presentedBearer(r) != ""
+		// The library also takes the token from the query (RFC 6750 §2.3).
+		presented := presentedBearer(r) != "" || r.URL.Query().Get("access_token") != ""
 		sw := &statusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) (int, bool) {
 			return p.bearerChallenge(w, status, presented, u.insufficientScope.Load())
 		}}
