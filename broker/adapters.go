@@ -42,6 +42,14 @@ func (k keySource) SigningKey() (string, jose.SignatureAlgorithm, any) {
 	return a.ID(), a.SignatureAlgorithm(), a.Key()
 }
 
+func (k keySource) SigningKeyFor(alg jose.SignatureAlgorithm) (string, any) {
+	a := k.m.ActiveFor(alg)
+	if a == nil {
+		return "", nil
+	}
+	return a.ID(), a.Key()
+}
+
 func (k keySource) PublicKeys() []provider.PublicKey {
 	pub := k.m.Published()
 	out := make([]provider.PublicKey, len(pub))

@@ -82,6 +82,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	copy(kek[:], sec.KeyEncryptionKey)
 	b.Keys, err = keys.New(ctx, keyStore{b.Store}, keys.Options{
 		Algorithm:      keyAlgorithm(cfg.Keys.Algorithm),
+		Also:           provider.IDTokenAlgorithms,
 		RotationPeriod: cfg.Keys.RotationPeriod,
 		PublishAhead:   cfg.Keys.PublishAhead,
 		RetireAfter:    max(cfg.Tokens.AccessTokenLifetime, cfg.Tokens.IDTokenLifetime) + 5*time.Minute,

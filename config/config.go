@@ -153,6 +153,9 @@ type Client struct {
 	AccessTokenLifetime    time.Duration `yaml:"access_token_lifetime"`  // zero: tokens.access_token_lifetime
 	IDTokenLifetime        time.Duration `yaml:"id_token_lifetime"`      // zero: tokens.id_token_lifetime
 	RefreshTokenLifetime   time.Duration `yaml:"refresh_token_lifetime"` // zero: tokens.refresh_token_lifetime
+	// IDTokenSignedResponseAlg signs the client's ID tokens: ES256 or
+	// RS256; empty: the default key (keys.algorithm).
+	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

@@ -62,6 +62,9 @@ func (c Client) validate(path string, connectorIDs []string, ps *Problems) {
 			ps.add(index(key(path, "connectors"), j), "unknown connector %q (configured: %s)", id, strings.Join(connectorIDs, ", "))
 		}
 	}
+	if c.IDTokenSignedResponseAlg != "" {
+		oneOf(ps, key(path, "id_token_signed_response_alg"), c.IDTokenSignedResponseAlg, "ES256", "RS256")
+	}
 	for _, l := range []struct {
 		name string
 		d    time.Duration

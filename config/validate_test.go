@@ -168,6 +168,7 @@ func TestValidateRejects(t *testing.T) {
 		{"client id lifetime", func(c *Config) { c.Clients[0].IDTokenLifetime = -1 }, "clients[0].id_token_lifetime", "must not be negative"},
 		{"client refresh lifetime", func(c *Config) { c.Clients[0].RefreshTokenLifetime = -1 }, "clients[0].refresh_token_lifetime", "must not be negative"},
 		{"client scope", func(c *Config) { c.Clients[0].Scopes = []string{"gjj:read write"} }, "clients[0].scopes[0]", "must be a scope token"},
+		{"client ID token algorithm", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "HS256" }, "clients[0].id_token_signed_response_alg", `must be one of ES256, RS256, got "HS256"`},
 
 		// connectors
 		{"connector id missing", func(c *Config) { c.Connectors[0].ID = "" }, "connectors[0].id", "required"},
@@ -225,6 +226,7 @@ func TestValidateAccepts(t *testing.T) {
 			c.Clients[1].RedirectURIs = []string{"http://127.0.0.1/cb", "http://[::1]/cb", "com.example.gjj.desktop:/cb", "https://app.example.com/cb"}
 		}, "clients[1]"},
 		{"client secret post", func(c *Config) { c.Clients[0].AuthMethod = "client_secret_post" }, "clients[0]"},
+		{"RS256 ID tokens", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "RS256" }, "clients[0]"},
 		{"hash upper case", func(c *Config) { c.Clients[2].SecretHash = strings.Repeat("AB", 32) }, "clients[2]"},
 		{"no seed", func(c *Config) { c.Seed = nil }, "seed"},
 	}

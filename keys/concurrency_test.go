@@ -83,7 +83,7 @@ func TestTwoManagersAgreeUnderConcurrentRotation(t *testing.T) {
 	}
 	set := st.stored(t)
 	assertOneActive(t, set, clk.Now())
-	if _, err := decodeSet(a.sealer, mustGet(t, st)); err != nil {
+	if _, _, err := decodeSet(a.sealer, mustGet(t, st)); err != nil {
 		t.Fatalf("stored set does not load: %v", err)
 	}
 	// A rotation adds one key, except one that found a switch already due

@@ -23,6 +23,13 @@
 // not scheduled in advance is Manager.RotateNow; other instances follow it
 // when they next load the set (within Options.CheckInterval).
 //
+// Beside the default chain (Options.Algorithm) the set may hold one extra
+// chain per algorithm of Options.Also, e.g. RS256 beside ES256, each with
+// its own schedule under the same rules and all published in one JWKS.
+// Extra chains are a separate field of the stored set, so a build that
+// predates them still reads the default chain; a set without them gains
+// them at the next check, the default chain untouched.
+//
 // The package knows nothing of HTTP or of the OpenID Provider library;
 // SigningKey and PublicKey happen to have the method sets the zitadel op
 // package asks for, so the broker can hand them over without copying.

@@ -17,7 +17,18 @@ type storedSet struct {
 	Format int `json:"format"`
 	// KEKCheck identifies the key-encryption key that sealed every key.
 	KEKCheck string      `json:"kek_check"`
-	Keys     []storedKey `json:"keys"` // ascending activate_at
+	Keys     []storedKey `json:"keys"` // the default chain, ascending activate_at
+	// Chains are the further chains kept beside the default one, one
+	// algorithm each (Options.Also: RS256 beside ES256). A separate field,
+	// so builds that predate it still read the default chain.
+	Chains []storedChain `json:"chains,omitempty"`
+}
+
+// storedChain is a chain of keys of one algorithm with its own schedule,
+// ascending activate_at, under the same invariants as the default chain.
+type storedChain struct {
+	Alg  jose.SignatureAlgorithm `json:"alg"`
+	Keys []storedKey             `json:"keys"`
 }
 
 // storedKey is one key of the set. Its state (next, active, retired) is not
@@ -42,13 +53,20 @@ type entry struct {
 	signer crypto.Signer
 }
 
-// encodeSet serialises entries for the store; private keys are already sealed.
-func encodeSet(s *sealer, entries []entry) ([]byte, error) {
-	set := storedSet{Format: format, KEKCheck: s.check, Keys: make([]storedKey, len(entries))}
-	for i, e := range entries {
-		set.Keys[i] = e.storedKey
+// chain is an extra chain with its private keys opened.
+type chain struct {
+	alg  jose.SignatureAlgorithm
+	keys []entry
+}
+
+// encodeSet serialises the default chain and the extra chains for the
+// store; private keys are already sealed.
+func encodeSet(s *sealer, entries []entry, extra []chain) ([]byte, error) {
+	set := storedSet{Format: format, KEKCheck: s.check, Keys: storedKeys(entries)}
+	for _, c := range extra {
+		set.Chains = append(set.Chains, storedChain{Alg: c.alg, Keys: storedKeys(c.keys)})
 	}
-	if err := checkSchedule(set.Keys); err != nil {
+	if err := checkChains(set); err != nil {
 		return nil, fmt.Errorf("keys: refusing to store an inconsistent key set: %w", err)
 	}
 	data, err := json.Marshal(set)
@@ -58,23 +76,49 @@ func encodeSet(s *sealer, entries []entry) ([]byte, error) {
 	return data, nil
 }
 
-// decodeSet parses and checks a stored blob and opens every private key.
-func decodeSet(s *sealer, data []byte) ([]entry, error) {
+func storedKeys(entries []entry) []storedKey {
+	out := make([]storedKey, len(entries))
+	for i, e := range entries {
+		out[i] = e.storedKey
+	}
+	return out
+}
+
+// decodeSet parses and checks a stored blob and opens every private key:
+// the default chain and the extra chains. A set written before extra
+// chains existed has none.
+func decodeSet(s *sealer, data []byte) ([]entry, []chain, error) {
 	var set storedSet
 	if err := json.Unmarshal(data, &set); err != nil {
-		return nil, fmt.Errorf("keys: parse stored key set: %w", err)
+		return nil, nil, fmt.Errorf("keys: parse stored key set: %w", err)
 	}
 	if set.Format != format {
-		return nil, fmt.Errorf("keys: stored key set has format %d; this build reads format %d", set.Format, format)
+		return nil, nil, fmt.Errorf("keys: stored key set has format %d; this build reads format %d", set.Format, format)
 	}
-	if err := checkSchedule(set.Keys); err != nil {
-		return nil, fmt.Errorf("keys: stored key set is inconsistent: %w", err)
+	if err := checkChains(set); err != nil {
+		return nil, nil, fmt.Errorf("keys: stored key set is inconsistent: %w", err)
 	}
 	if len(set.Keys) > 0 && set.KEKCheck != s.check {
-		return nil, ErrKEKMismatch
+		return nil, nil, ErrKEKMismatch
 	}
-	entries := make([]entry, len(set.Keys))
-	for i, k := range set.Keys {
+	entries, err := openEntries(s, set.Keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	var extra []chain
+	for _, c := range set.Chains {
+		keys, err := openEntries(s, c.Keys)
+		if err != nil {
+			return nil, nil, err
+		}
+		extra = append(extra, chain{alg: c.Alg, keys: keys})
+	}
+	return entries, extra, nil
+}
+
+func openEntries(s *sealer, keys []storedKey) ([]entry, error) {
+	entries := make([]entry, len(keys))
+	for i, k := range keys {
 		e, err := openEntry(s, k)
 		if err != nil {
 			return nil, err
@@ -82,6 +126,42 @@ func decodeSet(s *sealer, data []byte) ([]entry, error) {
 		entries[i] = e
 	}
 	return entries, nil
+}
+
+// checkChains checks every chain's schedule, that each extra chain holds
+// keys of its algorithm only, that no algorithm has two extra chains, and
+// that no kid appears twice in the whole set.
+func checkChains(set storedSet) error {
+	if err := checkSchedule(set.Keys); err != nil {
+		return err
+	}
+	if len(set.Chains) > 0 && len(set.Keys) == 0 {
+		return fmt.Errorf("extra chains without a default chain")
+	}
+	seen := map[string]bool{}
+	for _, k := range set.Keys {
+		seen[k.KID] = true
+	}
+	algs := map[jose.SignatureAlgorithm]bool{}
+	for _, c := range set.Chains {
+		if algs[c.Alg] {
+			return fmt.Errorf("two %s chains", c.Alg)
+		}
+		algs[c.Alg] = true
+		if err := checkSchedule(c.Keys); err != nil {
+			return fmt.Errorf("%s chain: %w", c.Alg, err)
+		}
+		for _, k := range c.Keys {
+			if k.Alg != c.Alg {
+				return fmt.Errorf("%s chain: key %s is %s", c.Alg, k.KID, k.Alg)
+			}
+			if seen[k.KID] {
+				return fmt.Errorf("%s chain: duplicate kid %s", c.Alg, k.KID)
+			}
+			seen[k.KID] = true
+		}
+	}
+	return nil
 }
 
 // checkSchedule enforces the invariants every plan keeps: unique kids,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -110,11 +111,29 @@ func (m *Manager) Run(ctx context.Context) {
 	}
 }
 
-// Active is the key to sign with now.
+// Active is the key to sign with now: the default chain's.
 func (m *Manager) Active() *SigningKey { return m.phase().active }
 
+// ActiveFor is the key of algorithm alg to sign with now: the default
+// chain's active key if it has that algorithm, else the active key of the
+// extra chain for alg; nil when no key of alg signs yet (a chain that just
+// joined, see Options.Also, or an algorithm not kept at all).
+func (m *Manager) ActiveFor(alg jose.SignatureAlgorithm) *SigningKey {
+	ph := m.phase()
+	if ph.active.alg == alg {
+		return ph.active
+	}
+	for _, k := range ph.extra {
+		if k.alg == alg {
+			return k
+		}
+	}
+	return nil
+}
+
 // Published are the keys to verify with now: the active key first, then
-// the next key, then retired keys still within their grace, newest first.
+// the next key, then retired keys still within their grace, newest first;
+// then each extra chain's keys in the same order (Options.Also).
 // The slice is shared: do not modify it.
 func (m *Manager) Published() []PublicKey { return m.phase().published }
 
@@ -137,8 +156,9 @@ func (m *Manager) phase() *phase {
 // planFunc is refresh or rotate.
 type planFunc func(cur []entry, now time.Time, pool *keyPool) ([]entry, []change, error)
 
-// update loads the set, lets plan decide, and compare-and-swaps the result;
-// on a conflict it reloads and decides again, at most maxAttempts times.
+// update loads the set, lets plan decide for every chain, and
+// compare-and-swaps the result; on a conflict it reloads and decides again,
+// at most maxAttempts times.
 func (m *Manager) update(ctx context.Context, op string, plan planFunc) error {
 	select {
 	case m.writing <- struct{}{}:
@@ -146,9 +166,8 @@ func (m *Manager) update(ctx context.Context, op string, plan planFunc) error {
 	case <-ctx.Done():
 		return fmt.Errorf("keys: %s: %w", op, ctx.Err())
 	}
-	pool := &keyPool{gen: func() (entry, error) {
-		return newEntry(m.sealer, m.opts.Algorithm, m.opts.Now())
-	}}
+	pool := m.pool(m.opts.Algorithm)
+	pools := map[jose.SignatureAlgorithm]*keyPool{}
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		data, version, err := m.st.GetKeySet(ctx)
 		if errors.Is(err, ErrNoKeySet) {
@@ -156,19 +175,38 @@ func (m *Manager) update(ctx context.Context, op string, plan planFunc) error {
 		} else if err != nil {
 			return fmt.Errorf("keys: %s: load key set: %w", op, err)
 		}
-		cur, err := m.decode(data)
+		cur, curExtra, err := m.decode(data)
 		if err != nil {
 			return err
 		}
+		now := stamp(m.opts.Now())
 		pool.rewind()
-		next, changes, err := plan(cur, stamp(m.opts.Now()), pool)
+		next, changes, err := plan(cur, now, pool)
 		if err != nil {
 			return err
+		}
+		var nextExtra []chain
+		for _, alg := range m.chainAlgs(curExtra) {
+			p := pools[alg]
+			if p == nil {
+				p = m.pool(alg)
+				pools[alg] = p
+			}
+			p.rewind()
+			keys, ch, err := m.planChain(chainOf(curExtra, alg), len(cur) > 0, now, p, plan)
+			if err != nil {
+				return err
+			}
+			for i := range ch {
+				ch[i].what = string(alg) + " chain: " + ch[i].what
+			}
+			nextExtra = append(nextExtra, chain{alg: alg, keys: keys})
+			changes = append(changes, ch...)
 		}
 		if len(changes) == 0 {
-			return m.install(version, data, cur)
+			return m.install(version, data, cur, curExtra)
 		}
-		out, err := encodeSet(m.sealer, next)
+		out, err := encodeSet(m.sealer, next, nextExtra)
 		if err != nil {
 			return err
 		}
@@ -183,30 +221,73 @@ func (m *Manager) update(ctx context.Context, op string, plan planFunc) error {
 		for _, c := range changes {
 			m.log.Info("keys: "+c.what, "kid", c.kid, "at", c.at, "version", newVersion)
 		}
-		return m.install(newVersion, out, next)
+		return m.install(newVersion, out, next, nextExtra)
 	}
 	return fmt.Errorf("keys: %s: key set kept changing under %d attempts: %w", op, maxAttempts, ErrVersionConflict)
+}
+
+// pool generates keys of alg for one update.
+func (m *Manager) pool(alg jose.SignatureAlgorithm) *keyPool {
+	return &keyPool{gen: func() (entry, error) {
+		return newEntry(m.sealer, alg, m.opts.Now())
+	}}
+}
+
+// chainAlgs are the extra chains to keep: those stored (a chain, once
+// started, keeps rotating until the set is replaced) and those Options.Also
+// asks for, in that order.
+func (m *Manager) chainAlgs(stored []chain) []jose.SignatureAlgorithm {
+	var algs []jose.SignatureAlgorithm
+	for _, c := range stored {
+		algs = append(algs, c.alg)
+	}
+	for _, a := range m.opts.Also {
+		if a != m.opts.Algorithm && !slices.Contains(algs, a) {
+			algs = append(algs, a)
+		}
+	}
+	return algs
+}
+
+// planChain applies plan to one extra chain. A chain missing from a set
+// that already signs (one written by an older build, or before Also named
+// its algorithm) joins it ahead of signing; the default chain is left as
+// it is.
+func (m *Manager) planChain(cur []entry, setExists bool, now time.Time, pool *keyPool, plan planFunc) ([]entry, []change, error) {
+	if len(cur) == 0 && setExists {
+		return m.plan.join(now, pool)
+	}
+	return plan(cur, now, pool)
+}
+
+func chainOf(chains []chain, alg jose.SignatureAlgorithm) []entry {
+	for _, c := range chains {
+		if c.alg == alg {
+			return c.keys
+		}
+	}
+	return nil
 }
 
 // decode opens a stored blob, reusing the loaded keys when the blob is the
 // one already served (the common case: nothing changed since the last
 // check, so nothing is decrypted).
-func (m *Manager) decode(data []byte) ([]entry, error) {
+func (m *Manager) decode(data []byte) ([]entry, []chain, error) {
 	if data == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if cur := m.snap.Load(); cur != nil && bytes.Equal(cur.raw, data) {
-		return cur.entries, nil
+		return cur.entries, cur.extra, nil
 	}
 	return decodeSet(m.sealer, data)
 }
 
 // install makes a loaded or written set the one served.
-func (m *Manager) install(version int64, raw []byte, entries []entry) error {
+func (m *Manager) install(version int64, raw []byte, entries []entry, extra []chain) error {
 	if cur := m.snap.Load(); cur != nil && cur.version == version && bytes.Equal(cur.raw, raw) {
 		return nil
 	}
-	s, err := newSnapshot(version, raw, entries, m.opts.RetireAfter)
+	s, err := newSnapshot(version, raw, entries, extra, m.opts.RetireAfter)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,13 @@ type Options struct {
 	// (2048-bit) or jose.EdDSA (Ed25519). Changing it affects keys created
 	// from then on; existing keys keep their algorithm until they retire.
 	Algorithm jose.SignatureAlgorithm
+	// Also are further algorithms to keep a key chain for beside
+	// Algorithm, each rotated on the same schedule and published in the
+	// same JWKS (e.g. RS256, which OpenID Connect requires an OP to offer,
+	// beside an ES256 default). ActiveFor signs with them. A chain added
+	// to a stored set that already signs starts with a key published now
+	// and signing two CheckIntervals later.
+	Also []jose.SignatureAlgorithm
 	// RotationPeriod is how long a key is active (default 720h).
 	RotationPeriod time.Duration
 	// PublishAhead is the least time a new key is published before it
@@ -78,6 +85,11 @@ func (o Options) withDefaults() (Options, error) {
 	var errs []error
 	if !supported(o.Algorithm) {
 		errs = append(errs, fmt.Errorf("keys: Options.Algorithm %q is not supported; use ES256, RS256 or EdDSA", o.Algorithm))
+	}
+	for _, a := range o.Also {
+		if !supported(a) {
+			errs = append(errs, fmt.Errorf("keys: Options.Also: algorithm %q is not supported; use ES256, RS256 or EdDSA", a))
+		}
 	}
 	if o.RotationPeriod < 0 {
 		errs = append(errs, fmt.Errorf("keys: Options.RotationPeriod %s must be positive", o.RotationPeriod))

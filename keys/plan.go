@@ -97,6 +97,21 @@ func (p planner) rotate(cur []entry, now time.Time, pool *keyPool) ([]entry, []c
 	return out, changes, nil
 }
 
+// join starts an extra chain in a set that already signs: one key,
+// published now and activating after lead, as a RotateNow switch does, so
+// every instance has loaded it before anyone signs with it. No token of
+// the chain's algorithm was ever signed, so no relying party holds a
+// cached key set that must already know it. refresh publishes its
+// successor once it is active.
+func (p planner) join(now time.Time, pool *keyPool) ([]entry, []change, error) {
+	k, err := pool.take()
+	if err != nil {
+		return nil, nil, err
+	}
+	k.ActivateAt = now.Add(p.lead())
+	return []entry{k}, []change{{"published the first key of a new chain", k.KID, k.ActivateAt}}, nil
+}
+
 // lead is how far ahead RotateNow schedules a switch: two check intervals,
 // one for every instance's reload plus one of margin for slow reloads.
 func (p planner) lead() time.Duration { return 2 * p.interval }

@@ -66,7 +66,8 @@ func (k *PublicKey) Key() any { return k.key }
 type snapshot struct {
 	version int64
 	raw     []byte  // the stored blob, to skip decoding an unchanged set
-	entries []entry // as stored, ascending activate_at
+	entries []entry // the default chain as stored, ascending activate_at
+	extra   []chain // the extra chains as stored
 	phases  []phase // ascending from; phases[0].from is math.MinInt64
 }
 
@@ -75,37 +76,52 @@ type snapshot struct {
 type phase struct {
 	from      int64
 	active    *SigningKey
-	published []PublicKey // active, next keys, retired keys newest first
+	extra     []*SigningKey // the active key of each extra chain that has one
+	published []PublicKey   // default chain (active, next keys, retired keys newest first), then each extra chain likewise
 	algs      []jose.SignatureAlgorithm
 	jwks      []byte
 }
 
-func newSnapshot(version int64, raw []byte, entries []entry, retire time.Duration) (*snapshot, error) {
+// chainKeys are one chain's keys in the forms the phases share.
+type chainKeys struct {
+	entries []entry
+	signing []SigningKey
+	public  []PublicKey
+}
+
+func newSnapshot(version int64, raw []byte, entries []entry, extra []chain, retire time.Duration) (*snapshot, error) {
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("keys: key set version %d holds no keys", version)
 	}
-	signing := make([]SigningKey, len(entries))
-	public := make([]PublicKey, len(entries))
 	var bounds []int64
-	for i, e := range entries {
-		signing[i] = SigningKey{id: e.KID, alg: e.Alg, signer: e.signer}
-		public[i] = PublicKey{id: e.KID, alg: e.Alg, key: e.signer.Public()}
-		bounds = append(bounds, e.ActivateAt.UnixNano())
-		if !e.DeactivateAt.IsZero() {
-			bounds = append(bounds, e.DeactivateAt.Add(retire).UnixNano())
+	prepare := func(entries []entry) chainKeys {
+		c := chainKeys{entries: entries, signing: make([]SigningKey, len(entries)), public: make([]PublicKey, len(entries))}
+		for i, e := range entries {
+			c.signing[i] = SigningKey{id: e.KID, alg: e.Alg, signer: e.signer}
+			c.public[i] = PublicKey{id: e.KID, alg: e.Alg, key: e.signer.Public()}
+			bounds = append(bounds, e.ActivateAt.UnixNano())
+			if !e.DeactivateAt.IsZero() {
+				bounds = append(bounds, e.DeactivateAt.Add(retire).UnixNano())
+			}
 		}
+		return c
+	}
+	def := prepare(entries)
+	chains := make([]chainKeys, len(extra))
+	for i, c := range extra {
+		chains[i] = prepare(c.keys)
 	}
 	slices.Sort(bounds)
 	bounds = slices.Compact(bounds)
 
-	s := &snapshot{version: version, raw: raw, entries: entries}
+	s := &snapshot{version: version, raw: raw, entries: entries, extra: extra}
 	starts := append([]int64{math.MinInt64}, bounds...)
 	for i, from := range starts {
 		at := from
 		if i == 0 {
 			at = bounds[0] - 1
 		}
-		ph, err := newPhase(from, time.Unix(0, at), entries, signing, public, retire)
+		ph, err := newPhase(from, time.Unix(0, at), def, chains, retire)
 		if err != nil {
 			return nil, err
 		}
@@ -115,20 +131,28 @@ func newSnapshot(version int64, raw []byte, entries []entry, retire time.Duratio
 }
 
 // newPhase evaluates every key's state at t.
-func newPhase(from int64, t time.Time, entries []entry, signing []SigningKey, public []PublicKey, retire time.Duration) (phase, error) {
-	a := activeIndex(entries, t)
-	if a < 0 {
+func newPhase(from int64, t time.Time, def chainKeys, extra []chainKeys, retire time.Duration) (phase, error) {
+	a := activeIndex(def.entries, t)
+	behind := a < 0
+	if behind {
 		// The clock is behind the set's first activation (skew between
 		// instances): sign with the earliest key rather than not at all.
 		a = 0
 	}
-	ph := phase{from: from, active: &signing[a]}
-	ph.published = append(ph.published, public[a])
-	ph.published = append(ph.published, public[a+1:]...)
-	for i := a - 1; i >= 0; i-- {
-		if t.Before(entries[i].DeactivateAt.Add(retire)) {
-			ph.published = append(ph.published, public[i])
+	ph := phase{from: from, active: &def.signing[a]}
+	ph.published = appendPublished(ph.published, def, a, t, retire)
+	for _, c := range extra {
+		a := activeIndex(c.entries, t)
+		if a >= 0 {
+			ph.extra = append(ph.extra, &c.signing[a])
+		} else if behind {
+			// The same skew for the chains created with the set.
+			a = 0
+			ph.extra = append(ph.extra, &c.signing[0])
 		}
+		// a < 0 otherwise: a chain that joined a signing set publishes
+		// its first key before it signs.
+		ph.published = appendPublished(ph.published, c, a, t, retire)
 	}
 	jwks := jose.JSONWebKeySet{Keys: make([]jose.JSONWebKey, len(ph.published))}
 	for i, k := range ph.published {
@@ -142,6 +166,22 @@ func newPhase(from int64, t time.Time, entries []entry, signing []SigningKey, pu
 		return phase{}, fmt.Errorf("keys: encode JWKS: %w", err)
 	}
 	return ph, nil
+}
+
+// appendPublished appends a chain's keys published at t, given its active
+// index a (-1: none active yet): the active key, the keys to come, then
+// retired keys still within their grace, newest first.
+func appendPublished(out []PublicKey, c chainKeys, a int, t time.Time, retire time.Duration) []PublicKey {
+	if a >= 0 {
+		out = append(out, c.public[a])
+	}
+	out = append(out, c.public[a+1:]...)
+	for i := a - 1; i >= 0; i-- {
+		if t.Before(c.entries[i].DeactivateAt.Add(retire)) {
+			out = append(out, c.public[i])
+		}
+	}
+	return out
 }
 
 // at returns the phase in force at t (Unix nanoseconds).

@@ -35,6 +35,10 @@ type Metadata struct {
 	Scopes []string `json:"scopes,omitempty"`
 	// Connectors offered to the client's users; empty: all.
 	Connectors []string `json:"connectors,omitempty"`
+	// IDTokenSignedResponseAlg is the algorithm of the client's ID tokens
+	// (OpenID Connect Registration §2): ES256 or RS256; empty: the
+	// broker's default key.
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -47,6 +51,8 @@ const (
 	fieldAccessTokenLifetime  = "access_token_lifetime"
 	fieldIDTokenLifetime      = "id_token_lifetime"
 	fieldRefreshTokenLifetime = "refresh_token_lifetime"
+
+	fieldIDTokenSignedResponseAlg = "id_token_signed_response_alg"
 )
 
 type metadataFields Metadata // Metadata without its JSON methods
@@ -108,6 +114,7 @@ func MetadataOf(c *store.Client) Metadata {
 		RedirectURIs: slices.Clone(c.RedirectURIs), PostLogoutRedirectURIs: slices.Clone(c.PostLogoutRedirectURIs),
 		GrantTypes: slices.Clone(c.GrantTypes), Scopes: slices.Clone(c.Scopes), Connectors: slices.Clone(c.Connectors),
 		AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime,
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
 	}
 }
 

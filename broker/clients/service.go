@@ -313,6 +313,7 @@ func apply(c *store.Client, m Metadata, now time.Time) {
 	c.RedirectURIs, c.PostLogoutRedirectURIs = m.RedirectURIs, m.PostLogoutRedirectURIs
 	c.GrantTypes, c.Scopes, c.Connectors = m.GrantTypes, m.Scopes, m.Connectors
 	c.AccessTokenLifetime, c.IDTokenLifetime, c.RefreshTokenLifetime = m.AccessTokenLifetime, m.IDTokenLifetime, m.RefreshTokenLifetime
+	c.IDTokenSignedResponseAlg = m.IDTokenSignedResponseAlg
 	c.UpdatedAt = now
 }
 

@@ -63,7 +63,7 @@ func fromConfig(c config.Client) *store.Client {
 		ApplicationType: c.ApplicationType, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, Scopes: c.Scopes, Connectors: c.Connectors,
 		AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime,
-		Source: store.SourceConfig}
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, Source: store.SourceConfig}
 	if c.Public {
 		rec.AuthMethod = AuthNone
 	}

@@ -129,7 +129,23 @@ func (s *Service) validate(m Metadata, admin bool) error {
 		}
 	}
 	s.validateLifetimes(m, &ps)
+	validateIDTokenAlg(m.IDTokenSignedResponseAlg, &ps)
 	return errors.Join(ps...)
+}
+
+// validateIDTokenAlg accepts the algorithms the broker keeps keys for.
+func validateIDTokenAlg(alg string, ps *problems) {
+	if alg == "" {
+		return
+	}
+	var names []string
+	for _, a := range provider.IDTokenAlgorithms {
+		if string(a) == alg {
+			return
+		}
+		names = append(names, string(a))
+	}
+	ps.add(fieldIDTokenSignedResponseAlg, InvalidClientMetadata, "must be %s, or empty for the broker's default; got %s", strings.Join(names, " or "), quote(alg))
 }
 
 func validateGrants(m Metadata, ps *problems) {

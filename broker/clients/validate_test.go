@@ -148,6 +148,13 @@ func TestValidation(t *testing.T) {
 		{"access lifetime beyond the broker's refused", with(webClient(), func(m *clients.Metadata) { m.AccessTokenLifetime = 2 * time.Hour }), clients.Admin, "access_token_lifetime", clients.InvalidClientMetadata},
 		{"negative ID token lifetime refused", with(webClient(), func(m *clients.Metadata) { m.IDTokenLifetime = -time.Minute }), clients.Admin, "id_token_lifetime", clients.InvalidClientMetadata},
 		{"refresh lifetime beyond the broker's refused", with(webClient(), func(m *clients.Metadata) { m.RefreshTokenLifetime = 721 * time.Hour }), clients.Admin, "refresh_token_lifetime", clients.InvalidClientMetadata},
+
+		// ID token signing algorithm
+		{"RS256 ID tokens", with(webClient(), func(m *clients.Metadata) { m.IDTokenSignedResponseAlg = "RS256" }), clients.Registration, "", ""},
+		{"ES256 ID tokens", with(webClient(), func(m *clients.Metadata) { m.IDTokenSignedResponseAlg = "ES256" }), clients.Admin, "", ""},
+		{"HS256 ID tokens refused", with(webClient(), func(m *clients.Metadata) { m.IDTokenSignedResponseAlg = "HS256" }), clients.Registration, "id_token_signed_response_alg", clients.InvalidClientMetadata},
+		{"unsigned ID tokens refused", with(webClient(), func(m *clients.Metadata) { m.IDTokenSignedResponseAlg = "none" }), clients.Admin, "id_token_signed_response_alg", clients.InvalidClientMetadata},
+		{"lower-case algorithm refused", with(webClient(), func(m *clients.Metadata) { m.IDTokenSignedResponseAlg = "rs256" }), clients.Admin, "id_token_signed_response_alg", clients.InvalidClientMetadata},
 	}
 	s := newService(t)
 	for _, tc := range tests {
@@ -254,5 +261,28 @@ func TestMetadataJSON(t *testing.T) {
 	var fe *clients.FieldError
 	if !errors.As(err, &fe) || fe.Field != "id_token_lifetime" {
 		t.Errorf("bad duration: %v, want a field error for id_token_lifetime", err)
+	}
+}
+
+func TestIDTokenAlgorithmIsStoredAndRead(t *testing.T) {
+	t.Parallel()
+	s := newService(t)
+	var m clients.Metadata
+	if err := json.Unmarshal([]byte(`{"client_name":"贷款系统","redirect_uris":["https://dk.example.cn/cb"],"id_token_signed_response_alg":"RS256"}`), &m); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := s.Create(t.Context(), m, clients.CreateOptions{By: clients.Admin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IDTokenSignedResponseAlg != "RS256" {
+		t.Errorf("stored id_token_signed_response_alg = %q, want RS256", c.IDTokenSignedResponseAlg)
+	}
+	b, err := json.Marshal(clients.MetadataOf(c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"id_token_signed_response_alg":"RS256"`) {
+		t.Errorf("metadata %s lacks id_token_signed_response_alg", b)
 	}
 }

@@ -151,6 +151,7 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, j
 	}
 	scopes := strings.Fields(c.Scope)
 	if !slices.Contains(scopes, oidc.ScopeOpenID) {
+		markInsufficientScope(ctx)
 		return errors.New("access token has no openid scope")
 	}
 	return s.fillUserinfo(ctx, ui, principal{subject: subject, unitID: c.UnitID, idp: c.IDP}, scopes)
@@ -216,6 +217,7 @@ func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 // GetPrivateClaimsFromRequest shapes JWT access tokens after RFC 9068:
 // scope, plus who acts for which unit and how they logged in.
 func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
+	noteAccessTokenSigning(ctx)
 	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
 	if p, ok := principalOf(req); ok {
 		loginClaims(claims, p)

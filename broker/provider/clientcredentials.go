@@ -86,7 +86,7 @@ func (p *Provider) serveClientCredentials(w http.ResponseWriter, r *http.Request
 // when the client tried Basic.
 func (p *Provider) clientAuthFailed(w http.ResponseWriter, basic bool) {
 	if basic {
-		w.Header().Set("WWW-Authenticate", `Basic realm="gjjid"`)
+		w.Header().Set("WWW-Authenticate", `Basic realm="`+p.opts.Issuer+`"`)
 	}
 	tokenError(w, http.StatusUnauthorized, string(oidc.InvalidClient), "client authentication failed")
 }

@@ -94,11 +94,7 @@ func rawTokenInterceptor(next http.Handler) http.Handler {
 				tok = r.PostForm.Get("token")
 			}
 		case "/userinfo":
-			if auth := r.Header.Get("Authorization"); len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
-				tok = strings.TrimSpace(auth[7:])
-			} else if err := r.ParseForm(); err == nil {
-				tok = r.PostForm.Get("access_token")
-			}
+			tok = presentedBearer(r)
 		}
 		if tok != "" {
 			r = r.WithContext(withRawToken(r.Context(), tok))

@@ -14,6 +14,9 @@ import (
 // read on every call (keys.Manager satisfies it through a small adapter).
 type KeySource interface {
 	SigningKey() (kid string, alg jose.SignatureAlgorithm, key any)
+	// SigningKeyFor is the active key of algorithm alg (key nil: none yet),
+	// for ID tokens of clients that registered id_token_signed_response_alg.
+	SigningKeyFor(alg jose.SignatureAlgorithm) (kid string, key any)
 	PublicKeys() []PublicKey // active first
 	JWKS() []byte
 	Version() int64

@@ -83,12 +83,17 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 
 // ServeHTTP serves the protocol endpoints (paths relative to the issuer).
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.refuseRepeated(w, r) {
+		return
+	}
+	w, r = p.challenges(w, r)
 	switch r.URL.Path {
 	case "/.well-known/openid-configuration":
 		p.serveDiscovery(w, r)
 	case "/keys":
 		p.serveJWKS(w, r)
 	case "/oauth/token":
+		r = r.WithContext(withTokenSigning(r.Context()))
 		if r.Method == http.MethodPost && r.PostFormValue("grant_type") == string(oidc.GrantTypeClientCredentials) {
 			p.serveClientCredentials(w, r)
 			return

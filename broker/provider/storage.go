@@ -229,7 +229,14 @@ func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, id string, 
 
 // ---- keys ----
 
-func (s *storage) SigningKey(context.Context) (op.SigningKey, error) {
+// SigningKey is the default key, except for the ID token of a client that
+// registered id_token_signed_response_alg (idtokenalg.go).
+func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	if alg, err := s.idTokenAlgorithm(ctx); err != nil {
+		return nil, err
+	} else if alg != "" {
+		return s.idTokenKey(alg)
+	}
 	kid, alg, key := s.keys.SigningKey()
 	if key == nil {
 		return nil, oidc.ErrServerError().WithDescription("no active signing key")

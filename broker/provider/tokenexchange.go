@@ -130,6 +130,7 @@ func (p *Provider) serveTokenExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	req := &exchangeRequest{clientID: cl.c.ID, subject: ex.Subject, unitID: ex.UnitID, idp: ex.IDP, acr: ex.ACR, amr: ex.AMR,
 		scopes: scopes, requested: requested, tokenType: oidc.TokenType(typ), authTime: p.opts.now().Truncate(time.Second)}
+	noteTokenClient(ctx, cl.c.ID)
 	resp, err := op.CreateTokenExchangeResponse(ctx, req, cl, p.op)
 	if err != nil {
 		if oe, ok := err.(*oidc.Error); ok && oe.ErrorType != oidc.ServerError {
@@ -253,7 +254,8 @@ func (s *storage) CreateTokenExchangeRequest(_ context.Context, req op.TokenExch
 
 // GetPrivateClaimsFromTokenExchangeRequest shapes the access token like the
 // code flow's: scope, unit, idp, acr, amr.
-func (s *storage) GetPrivateClaimsFromTokenExchangeRequest(_ context.Context, req op.TokenExchangeRequest) (map[string]any, error) {
+func (s *storage) GetPrivateClaimsFromTokenExchangeRequest(ctx context.Context, req op.TokenExchangeRequest) (map[string]any, error) {
+	noteAccessTokenSigning(ctx)
 	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
 	if r, ok := req.(*exchangeRequest); ok {
 		loginClaims(claims, r.principal())

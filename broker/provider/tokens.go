@@ -14,6 +14,7 @@ import (
 // CreateAccessToken writes nothing: the JWT is self-contained and its jti
 // says which grant it belongs to, so revocation is a denylist lookup.
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
+	noteRequestClient(ctx, req)
 	now := s.opts.now()
 	return newAccessTokenID(grantOf(req), now), now.Add(s.accessLifetime(ctx, req)), nil
 }
@@ -21,6 +22,7 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 // CreateAccessAndRefreshTokens starts a refresh family at the code exchange
 // and rotates it on the refresh grant (compare-and-set in the store).
 func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	noteRequestClient(ctx, req)
 	now := s.opts.now()
 	atExp := now.Add(s.accessLifetime(ctx, req))
 	switch r := req.(type) {

@@ -87,6 +87,10 @@ func TestRegisterRequests(t *testing.T) {
 		{"too large", mem, "Bearer " + testToken, "application/json", `{"client_name":"` + strings.Repeat("a", maxBody) + `"}`, http.StatusBadRequest, "invalid_client_metadata", "body: "},
 		{"scope named as in RFC 7591", mem, "Bearer " + testToken, "application/json",
 			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"scope":"a gjjid:admin"}`, http.StatusBadRequest, "invalid_client_metadata", "scope: "},
+		{"RS256 ID tokens", mem, "Bearer " + testToken, "application/json",
+			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"id_token_signed_response_alg":"RS256"}`, http.StatusCreated, "", ""},
+		{"unknown ID token algorithm", mem, "Bearer " + testToken, "application/json",
+			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"id_token_signed_response_alg":"HS256"}`, http.StatusBadRequest, "invalid_client_metadata", "id_token_signed_response_alg: "},
 		{"store down", unreachable{mem}, "Bearer " + testToken, "application/json", validBody, http.StatusServiceUnavailable, "temporarily_unavailable", ""},
 	}
 	for _, tc := range tests {
@@ -103,6 +107,9 @@ func TestRegisterRequests(t *testing.T) {
 			}
 			if tc.status == http.StatusCreated && !strings.Contains(body, `"registration_client_uri":"https://sso.example.cn/oidc/register/`) {
 				t.Errorf("registration_client_uri not under the issuer: %s", body)
+			}
+			if tc.status == http.StatusCreated && strings.Contains(tc.body, "id_token_signed_response_alg") && !strings.Contains(body, `"id_token_signed_response_alg":"RS256"`) {
+				t.Errorf("registered id_token_signed_response_alg not in the answer: %s", body)
 			}
 		})
 	}

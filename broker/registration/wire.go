@@ -23,6 +23,8 @@ type request struct {
 	GrantTypes              []string `json:"grant_types"`
 	ResponseTypes           []string `json:"response_types"`
 	Scope                   string   `json:"scope"` // space-separated (RFC 7591 §2)
+	// IDTokenSignedResponseAlg: OpenID Connect Registration §2.
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
 }
 
 // metadata converts the request to the shared form. response_types is not
@@ -31,7 +33,7 @@ func (r request) metadata() (clients.Metadata, error) {
 	m := clients.Metadata{
 		Name: r.ClientName, ApplicationType: r.ApplicationType, AuthMethod: r.TokenEndpointAuthMethod,
 		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
-		Scopes: strings.Fields(r.Scope),
+		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
 	}
 	code := len(r.GrantTypes) == 0 || slices.Contains(r.GrantTypes, clients.GrantAuthorizationCode)
 	for i, rt := range r.ResponseTypes {
@@ -65,6 +67,9 @@ type response struct {
 	GrantTypes              []string `json:"grant_types"`
 	ResponseTypes           []string `json:"response_types"`
 	Scope                   string   `json:"scope,omitempty"`
+	// IDTokenSignedResponseAlg is the algorithm the client registered for
+	// its ID tokens; absent when it registered none (the broker's default).
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
 }
 
 // information answers about c. secret is a secret issued by this request
@@ -76,6 +81,7 @@ func information(c *store.Client, secret, token, uri string) response {
 		ClientName: c.Name, ApplicationType: c.ApplicationType, TokenEndpointAuthMethod: c.AuthMethod,
 		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
 	}
 	if c.AuthMethod != clients.AuthNone {
 		never := int64(0)
@@ -90,5 +96,6 @@ func information(c *store.Client, secret, token, uri string) response {
 // auditView is what the audit trail keeps of a registration.
 func auditView(c *store.Client) map[string]any {
 	return map[string]any{"name": c.Name, "application_type": c.ApplicationType, "auth_method": c.AuthMethod,
-		"redirect_uris": c.RedirectURIs, "grant_types": c.GrantTypes, "scopes": c.Scopes}
+		"redirect_uris": c.RedirectURIs, "grant_types": c.GrantTypes, "scopes": c.Scopes,
+		"id_token_signed_response_alg": c.IDTokenSignedResponseAlg}
 }

@@ -194,6 +194,9 @@ type Client struct {
 	AccessTokenLifetime    time.Duration `json:"access_token_lifetime,omitempty"`
 	IDTokenLifetime        time.Duration `json:"id_token_lifetime,omitempty"`
 	RefreshTokenLifetime   time.Duration `json:"refresh_token_lifetime,omitempty"`
+	// IDTokenSignedResponseAlg is the JWS algorithm of the client's ID
+	// tokens (OpenID Connect Registration §2); empty: the broker's default.
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
 	// Source says who registered the client: SourceConfig, SourceAdmin or
 	// SourceDynamic; empty on records written before sources existed.
 	Source string `json:"source,omitempty"`

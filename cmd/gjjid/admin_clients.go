@@ -13,7 +13,7 @@ import (
 
 var clientOrder = []string{"client_id", "client_name", "application_type", "token_endpoint_auth_method", "redirect_uris",
 	"post_logout_redirect_uris", "grant_types", "scopes", "connectors", "access_token_lifetime", "id_token_lifetime",
-	"refresh_token_lifetime", "source", "created_at", "updated_at", "client_secret"}
+	"refresh_token_lifetime", "id_token_signed_response_alg", "source", "created_at", "updated_at", "client_secret"}
 
 var clientColumns = []column{{"CLIENT_ID", "client_id"}, {"TYPE", "application_type"}, {"AUTH", "token_endpoint_auth_method"},
 	{"GRANTS", "grant_types"}, {"SOURCE", "source"}, {"NAME", "client_name"}}
@@ -147,7 +147,7 @@ func onlyGlobal(set map[string]bool) bool {
 
 // clientFlags are the metadata flags of clients create and update.
 type clientFlags struct {
-	id, name, authMethod                                 string
+	id, name, authMethod, idTokenAlg                     string
 	redirects, postLogout, grants, scopes, connectorList stringList
 	native, public                                       bool
 	accessTTL, idTTL, refreshTTL                         time.Duration
@@ -169,6 +169,7 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.DurationVar(&f.accessTTL, "access-token-lifetime", 0, "access token lifetime, a `DURATION` such as 10m; 0: the broker's")
 	fs.DurationVar(&f.idTTL, "id-token-lifetime", 0, "ID token lifetime (`DURATION`)")
 	fs.DurationVar(&f.refreshTTL, "refresh-token-lifetime", 0, "refresh token lifetime (`DURATION`)")
+	fs.StringVar(&f.idTokenAlg, "id-token-signed-response-alg", "", "sign its ID tokens with `ALG`: ES256 or RS256; empty: the broker's default key")
 }
 
 // apply writes the flags the command line set into m.
@@ -215,6 +216,9 @@ func (f *clientFlags) apply(m *clients.Metadata, set map[string]bool) error {
 	}
 	if set["refresh-token-lifetime"] {
 		m.RefreshTokenLifetime = f.refreshTTL
+	}
+	if set["id-token-signed-response-alg"] {
+		m.IDTokenSignedResponseAlg = f.idTokenAlg
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ type clientJSON struct {
 	Scopes          []string `json:"scopes"`
 	Connectors      []string `json:"connectors"`
 	AccessTTL       string   `json:"access_token_lifetime"`
+	IDTokenAlg      string   `json:"id_token_signed_response_alg"`
 	Source          string   `json:"source"`
 }
 
@@ -54,6 +55,13 @@ func TestAdminClients(t *testing.T) {
 			"error: invalid_request", "(field redirect_uris[0])")
 		adminFails(t, b, 2, []string{"clients", "create", "--id", "rp3", "--public", "--auth-method", "client_secret_basic"},
 			"contradict")
+		adminFails(t, b, 1, []string{"clients", "create", "--id", "rp3", "--name", "x", "--redirect-uri", "https://rp.example/cb",
+			"--id-token-signed-response-alg", "HS256"}, "error: invalid_request", "(field id_token_signed_response_alg)")
+		rsa := adminJSON[clientJSON](t, b, "clients", "create", "--id", "rp-rsa", "--name", "老系统", "--redirect-uri", "https://old.example/cb",
+			"--id-token-signed-response-alg", "RS256")
+		if rsa.IDTokenAlg != "RS256" {
+			t.Errorf("created with --id-token-signed-response-alg RS256: %+v", rsa)
+		}
 
 		list := admin(t, b, "clients", "list")
 		mustContain(t, "clients list", list.stdout, "CLIENT_ID", "NAME", "rp1", "业务系统", "rp2", bt.ClientID, bt.AdminID)

@@ -30,6 +30,9 @@ type apiError struct {
 	Code        string
 	Description string
 	Err         error // cause, for logs only
+	// NoToken: the request carried no access token at all, so the
+	// challenge names no error (RFC 6750 §3.1).
+	NoToken bool
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Description) }

@@ -85,7 +85,7 @@ func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSessi
 	ctx := r.Context()
 	raw, ok := bearer(r)
 	if !ok {
-		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "an access token of the app is required (Authorization: Bearer)"}
+		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "an access token of the app is required (Authorization: Bearer)", NoToken: true}
 	}
 	tok, err := c.svc.VerifyAccessToken(ctx, raw)
 	switch {
@@ -153,7 +153,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers e; 401 carries the RFC 6750 §3 challenge.
 func writeError(w http.ResponseWriter, e *apiError) {
-	if e.Status == http.StatusUnauthorized {
+	switch {
+	case e.Status == http.StatusUnauthorized && e.NoToken:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="gjjid"`)
+	case e.Status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gjjid", error="invalid_token", error_description="`+e.Description+`"`)
 	}
 	if e.Status == http.StatusTooManyRequests {

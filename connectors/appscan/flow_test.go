@@ -310,3 +310,28 @@ func TestTokenOfAnotherClient(t *testing.T) {
 	code, body = call(t, c, "", ch.ID, "scan")
 	wantCode(t, "no token", code, body, http.StatusUnauthorized, "invalid_token")
 }
+
+// TestBearerChallenges: RFC 6750 §3.1, a request without a token gets a
+// bare Bearer challenge, one with a bad token error="invalid_token".
+func TestBearerChallenges(t *testing.T) {
+	t.Parallel()
+	c, _ := openTest(t, "")
+	ch := start(t, c, "ar-1")
+	for _, tc := range []struct {
+		name, token, want string
+	}{
+		{"no token", "", `Bearer realm="gjjid"`},
+		{"bad token", "not-a-token", `Bearer realm="gjjid", error="invalid_token"`},
+	} {
+		req := httptest.NewRequest(http.MethodPost, apiPrefix+ch.ID+"/scan", nil)
+		if tc.token != "" {
+			req.Header.Set("Authorization", "Bearer "+tc.token)
+		}
+		rec := httptest.NewRecorder()
+		c.Handler().ServeHTTP(rec, req)
+		got := rec.Header().Get("WWW-Authenticate")
+		if rec.Code != http.StatusUnauthorized || !strings.HasPrefix(got, tc.want) || (tc.token == "" && got != tc.want) {
+			t.Errorf("%s: %d %q, want 401 %q", tc.name, rec.Code, got, tc.want)
+		}
+	}
+}
