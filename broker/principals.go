@@ -12,6 +12,7 @@ import (
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
@@ -322,7 +323,7 @@ func registerClients(ctx context.Context, st store.Clients, cs []config.Client) 
 	for _, c := range cs {
 		hash := c.SecretHash
 		if c.Secret != "" {
-			hash = provider.Hash(c.Secret)
+			hash = secrets.Hash(c.Secret)
 		}
 		rec := &store.Client{ID: c.ID, Name: c.Name, SecretHash: hash, AuthMethod: c.AuthMethod,
 			ApplicationType: c.ApplicationType, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -67,7 +67,7 @@ type Options struct {
 
 // Service validates client metadata and keeps clients in the store.
 // Secrets are generated here (32 random bytes, base64url), shown once and
-// stored only as the SHA-256 the provider checks (provider.Hash).
+// stored only as the SHA-256 the provider checks (secrets.Hash).
 type Service struct {
 	st   store.Clients
 	opts Options
@@ -90,7 +90,7 @@ func New(st store.Clients, o Options) *Service {
 // CreateOptions say who creates a client and with what.
 type CreateOptions struct {
 	By Caller
-	// RegistrationTokenHash is provider.Hash of the RFC 7592 registration
+	// RegistrationTokenHash is secrets.Hash of the RFC 7592 registration
 	// access token (dynamic registration only).
 	RegistrationTokenHash string
 }
@@ -109,14 +109,14 @@ func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *s
 		return nil, "", err
 	}
 	if m.ID == "" {
-		m.ID = provider.NewID()
+		m.ID = secrets.NewID()
 	}
 	now := s.now()
 	c = &store.Client{CreatedAt: now, Source: src, RegistrationTokenHash: o.RegistrationTokenHash}
 	apply(c, m, now)
 	if !m.Public() {
 		secret = NewSecret()
-		c.SecretHash = provider.Hash(secret)
+		c.SecretHash = secrets.Hash(secret)
 	}
 	if err := s.st.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -187,7 +187,7 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 		case m.Public():
 			c.SecretHash = ""
 		case c.SecretHash == "":
-			secret, c.SecretHash = fresh, provider.Hash(fresh)
+			secret, c.SecretHash = fresh, secrets.Hash(fresh)
 		}
 		apply(c, m, now)
 		return nil
@@ -212,7 +212,7 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (secret string, e
 		case c.AuthMethod == AuthNone:
 			return ErrPublicClient
 		}
-		c.SecretHash, c.UpdatedAt = provider.Hash(secret), now
+		c.SecretHash, c.UpdatedAt = secrets.Hash(secret), now
 		return nil
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -66,7 +67,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	}
 	b := BrowserFrom(ctx)
 	r := &store.AuthRequest{
-		ID:                  NewID(),
+		ID:                  secrets.NewID(),
 		ClientID:            req.ClientID,
 		RedirectURI:         req.RedirectURI,
 		State:               req.State,
@@ -123,7 +124,7 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 // atomically. RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code revokes
 // every token it issued.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	id, err := s.st.ConsumeCode(ctx, Hash(code), s.opts.maxTokenLifetime())
+	id, err := s.st.ConsumeCode(ctx, secrets.Hash(code), s.opts.maxTokenLifetime())
 	if errors.Is(err, store.ErrCodeReplayed) {
 		until := s.opts.now().Add(s.opts.maxTokenLifetime())
 		if rerr := s.st.RevokeGrant(ctx, id, until); rerr != nil {
@@ -153,7 +154,7 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 }
 
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
-	if err := s.st.SaveCode(ctx, Hash(code), id, s.opts.CodeLifetime); err != nil {
+	if err := s.st.SaveCode(ctx, secrets.Hash(code), id, s.opts.CodeLifetime); err != nil {
 		return s.fail(ctx, "save code", err)
 	}
 	return nil
@@ -193,7 +194,7 @@ func (s *storage) AuthorizeClientIDSecret(ctx context.Context, id, secret string
 		}
 		return s.fail(ctx, "load client", err)
 	}
-	if c.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(Hash(secret)), []byte(c.c.SecretHash)) != 1 {
+	if c.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(secrets.Hash(secret)), []byte(c.c.SecretHash)) != 1 {
 		return errors.New("invalid client credentials")
 	}
 	return nil

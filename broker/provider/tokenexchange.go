@@ -14,6 +14,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -185,7 +186,7 @@ func (p *Provider) exchangeClient(ctx context.Context, w http.ResponseWriter, r 
 		}
 		return cl, true
 	}
-	if secret == "" || cl.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(Hash(secret)), []byte(cl.c.SecretHash)) != 1 {
+	if secret == "" || cl.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(secrets.Hash(secret)), []byte(cl.c.SecretHash)) != 1 {
 		p.clientAuthFailed(w, basic)
 		return nil, false
 	}

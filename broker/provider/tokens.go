@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -33,7 +34,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)), CertThumbprint: a.CertThumbprint,
 		}
 		tok := newRefreshToken(rt.FamilyID)
-		err := s.st.CreateRefreshToken(ctx, Hash(tok), rt)
+		err := s.st.CreateRefreshToken(ctx, secrets.Hash(tok), rt)
 		switch {
 		case errors.Is(err, store.ErrRevoked):
 			// A replay of this code revoked the grant while this, the
@@ -51,7 +52,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		next.IssuedAt = now
 		// The family's absolute lifetime does not grow with rotation.
 		tok := newRefreshToken(next.FamilyID)
-		err := s.st.RotateRefreshToken(ctx, next.FamilyID, Hash(r.token), Hash(tok), &next)
+		err := s.st.RotateRefreshToken(ctx, next.FamilyID, secrets.Hash(r.token), secrets.Hash(tok), &next)
 		switch {
 		case errors.Is(err, store.ErrRefreshReused):
 			s.revokeFamilyTokens(ctx, next.FamilyID)
@@ -78,7 +79,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if !ok {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token invalid")
 	}
-	rt, err := s.st.GetRefreshToken(ctx, fam, Hash(token))
+	rt, err := s.st.GetRefreshToken(ctx, fam, secrets.Hash(token))
 	switch {
 	case errors.Is(err, store.ErrRefreshReused):
 		s.revokeFamilyTokens(ctx, fam)
@@ -110,7 +111,7 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 	if !ok {
 		return "", "", op.ErrInvalidRefreshToken
 	}
-	rt, err := s.st.GetRefreshToken(ctx, fam, Hash(token))
+	rt, err := s.st.GetRefreshToken(ctx, fam, secrets.Hash(token))
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
 			markFault(ctx)
