@@ -122,9 +122,13 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	if cfg.Sessions.CookieSecure != nil {
 		secure = *cfg.Sessions.CookieSecure
 	}
-	dir := newDirectory(b.Accounts)
+	// The login and the provider read clients through one cache, and the
+	// provider reaches the login through provider.Login: built in this
+	// order, neither needs the other to exist first.
+	principals := accounts.NewPrincipals(b.Accounts)
+	clientCache := provider.NewClientCache(b.Store, 0)
 	b.Login = login.New(login.Options{
-		Store: b.Store, Connectors: conns, Resolver: dir, Pages: pages,
+		Store: b.Store, Clients: clientCache, Connectors: conns, Resolver: principals, Pages: pages,
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,
 		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
 		OnLogin: b.Metrics.Login, Audit: b.Audit, Issuer: cfg.Issuer, Logger: b.log,
@@ -132,20 +136,17 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
-	exchange, tokenTypes := newSubjectTokenExchange(b, conns, dir)
-	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, dir, provider.Options{
-		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https,
-		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage, EndSession: b.Login.EndSession,
-		ACRValues: login.ACRLevels, UpstreamLogout: b.Login.UpstreamLogout, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
+	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, principals, provider.Options{
+		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https, Login: b.Login, Clients: clientCache,
+		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation, ExchangeSubjectToken: exchange.exchange, SubjectTokenTypes: tokenTypes,
+		OnRevoke: b.auditRevocation,
 	}, b.log)
 	if err != nil {
 		return err
 	}
-	b.Login.SetProvider(b.Provider)
 	connectorIDs := make([]string, len(conns))
 	for i, cn := range conns {
 		connectorIDs[i] = cn.ID()
@@ -155,7 +156,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		MaxAccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
 		MaxIDTokenLifetime:      cfg.Tokens.IDTokenLifetime,
 		MaxRefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime,
-		Changed:                 b.Provider.ForgetClient,
+		Changed:                 clientCache.Forget,
 	})
 	b.Admin = admin.New(admin.Options{
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,

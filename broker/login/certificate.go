@@ -180,7 +180,7 @@ func (l *Login) mtlsStart(c echo.Context) error {
 		l.fail(c, err, "invalid_request")
 		return nil
 	}
-	cl, err := l.p.Client(r.Context(), ar.ClientID)
+	cl, err := l.o.Clients.Client(r.Context(), ar.ClientID)
 	if err != nil {
 		l.fail(c, err, "invalid_request")
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -39,7 +40,7 @@ func (l *Login) request(c echo.Context, id string) (*store.AuthRequest, *store.C
 		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "browser_mismatch")
 		return nil, nil, lang
 	}
-	cl, err := l.p.Client(r.Context(), ar.ClientID)
+	cl, err := l.o.Clients.Client(r.Context(), ar.ClientID)
 	if err != nil {
 		l.fail(c, err, "invalid_request")
 		return nil, nil, lang
@@ -361,7 +362,7 @@ func (l *Login) finish(c echo.Context, ar *store.AuthRequest, s *store.Session) 
 		l.fail(c, err, "invalid_request")
 		return nil
 	}
-	return c.Redirect(http.StatusSeeOther, l.p.CallbackURL(ctx, ar.ID))
+	return c.Redirect(http.StatusSeeOther, provider.CallbackURL(l.o.Issuer, ar.ID))
 }
 
 // session returns the browser's SSO session or renders an error.

@@ -23,7 +23,7 @@ type storage struct {
 	st      store.Store
 	keys    KeySource
 	dir     Directory
-	clients *clientCache
+	clients *ClientCache
 	opts    Options
 	log     *slog.Logger
 }
@@ -92,7 +92,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		r.MaxAge = &ma
 	}
 	if slices.Contains(req.Prompt, oidc.PromptNone) {
-		answer, err := s.opts.Silent(ctx, r, b.SessionID, hintSubject)
+		answer, err := s.opts.Login.Silent(ctx, r, b.SessionID, hintSubject)
 		if err != nil {
 			return nil, s.fail(ctx, "check session", err)
 		}
@@ -170,7 +170,7 @@ func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 // ---- clients ----
 
 func (s *storage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
-	c, err := s.clients.get(ctx, id)
+	c, err := s.client(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			// invalid_client, not a plain error: on refresh the library
@@ -187,7 +187,7 @@ func (s *storage) GetClientByClientID(ctx context.Context, id string) (op.Client
 // secrets are machine-generated with ≥256 bits, so a slow hash buys nothing
 // and would cost tens of milliseconds per token request.
 func (s *storage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := s.clients.get(ctx, id)
+	c, err := s.client(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errors.New("invalid client credentials")
@@ -204,13 +204,13 @@ func (s *storage) ClientCredentials(ctx context.Context, id, secret string) (op.
 	if err := s.AuthorizeClientIDSecret(ctx, id, secret); err != nil {
 		return nil, err
 	}
-	return s.clients.get(ctx, id)
+	return s.client(ctx, id)
 }
 
 // ClientCredentialsTokenRequest narrows the requested scopes to those the
 // client was granted (the library passes them unfiltered).
 func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
-	c, err := s.clients.get(ctx, id)
+	c, err := s.client(ctx, id)
 	if err != nil {
 		return nil, s.fail(ctx, "load client", err)
 	}
@@ -283,3 +283,13 @@ func (p publicKey) ID() string                         { return p.k.KID }
 func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.Alg }
 func (p publicKey) Use() string                        { return "sig" }
 func (p publicKey) Key() any                           { return p.k.Key }
+
+// client is the registered client as the library sees it, read through the
+// client cache.
+func (s *storage) client(ctx context.Context, id string) (*client, error) {
+	rec, err := s.clients.Client(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &client{c: rec, loginURL: s.opts.Login.URL, idTTL: s.opts.IDTokenLifetime}, nil
+}

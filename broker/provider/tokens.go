@@ -170,10 +170,8 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 		if err := s.st.DeleteSession(ctx, sid); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", s.fail(ctx, "delete session", err)
 		}
-		if s.opts.UpstreamLogout != nil {
-			if u := s.opts.UpstreamLogout(ctx, sid, req.RedirectURI); u != "" {
-				return u, nil
-			}
+		if u := s.opts.Login.UpstreamLogout(ctx, sid, req.RedirectURI); u != "" {
+			return u, nil
 		}
 	}
 	return req.RedirectURI, nil
@@ -208,14 +206,14 @@ func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) time.
 	case *exchangeRequest:
 		clientID = r.clientID
 	}
-	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
+	if c, err := s.client(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
 		return c.c.AccessTokenLifetime
 	}
 	return s.opts.AccessTokenLifetime
 }
 
 func (s *storage) refreshLifetime(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.RefreshTokenLifetime > 0 {
+	if c, err := s.client(ctx, clientID); err == nil && c.c.RefreshTokenLifetime > 0 {
 		return c.c.RefreshTokenLifetime
 	}
 	return s.opts.RefreshTokenLifetime
