@@ -40,6 +40,13 @@ type KeyRotator interface {
 	RotateNow(ctx context.Context) error
 }
 
+// Store is what the API reads and writes in the store directly: client
+// records (the scope check of a caller's token) and revocation marks.
+type Store interface {
+	store.Clients
+	store.Revocations
+}
+
 // Options wire the API.
 type Options struct {
 	Accounts *accounts.Service
@@ -47,7 +54,7 @@ type Options struct {
 	Tokens   TokenVerifier
 	Clients  *clients.Service
 	Keys     KeyRotator
-	Store    store.Store // client records (scope check), revocations
+	Store    Store
 	// RevokeFor is how long a principal's revocation mark must live: the
 	// longest lifetime of anything issued before it (refresh tokens, SSO
 	// sessions).
