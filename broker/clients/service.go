@@ -57,7 +57,7 @@ type Options struct {
 	MaxIDTokenLifetime      time.Duration
 	MaxRefreshTokenLifetime time.Duration
 	// Changed is called with a client's ID after it was updated, given a new
-	// secret or deleted: the broker passes provider.ForgetClient so that this
+	// secret or deleted: the broker passes provider.ClientCache.Forget so that this
 	// instance applies the change at once. Other instances serve their
 	// cached copy for up to the provider's client cache TTL (5s).
 	Changed func(id string)
