@@ -17,16 +17,16 @@ import (
 // the broker does not know yet is created when the identity names it
 // (unit: Claims["unit_name"] or Name; person: Name); a disabled one
 // stays refused.
-func (d *Principals) autoLink(ctx context.Context, id connectors.Identity) (login.Principal, error) {
+func (ps *Principals) autoLink(ctx context.Context, id connectors.Identity) (login.Principal, error) {
 	link := NewLink{Connector: id.ConnectorID, Subject: id.Subject, CreatedBy: "auto", Label: ids.MaskName(id.Name)}
 	var p login.Principal
 	var err error
 	switch {
 	case (id.Kind == connectors.KindUnit || id.Kind == connectors.KindLegalPerson) && id.UnitID != "":
-		if err = d.ensureUnit(ctx, id); err != nil {
+		if err = ps.ensureUnit(ctx, id); err != nil {
 			return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, err)
 		}
-		if p, err = d.unitPrincipal(ctx, id.UnitID); err != nil {
+		if p, err = ps.unitPrincipal(ctx, id.UnitID); err != nil {
 			return login.Principal{}, err
 		}
 		link.Kind, link.UnitID = store.LinkUnit, p.UnitID
@@ -34,14 +34,14 @@ func (d *Principals) autoLink(ctx context.Context, id connectors.Identity) (logi
 		// A certificate from before 2015 names the unit by its 组织机构代码,
 		// which is positions 9–17 of the credit code the broker knows.
 		org, _ := id.Claims["org_code"].(string)
-		u, ferr := d.s.FindUnitByOrgCode(ctx, org)
+		u, ferr := ps.s.FindUnitByOrgCode(ctx, org)
 		if errors.Is(ferr, store.ErrNotFound) {
 			return login.Principal{}, fmt.Errorf("auto link at %s: no unit with this organisation code: %w", id.ConnectorID, login.ErrNoAccount)
 		}
 		if ferr != nil {
 			return login.Principal{}, ferr
 		}
-		if p, err = d.unitPrincipal(ctx, u.ID); err != nil {
+		if p, err = ps.unitPrincipal(ctx, u.ID); err != nil {
 			return login.Principal{}, err
 		}
 		link.Kind, link.UnitID = store.LinkUnit, p.UnitID
@@ -54,9 +54,9 @@ func (d *Principals) autoLink(ctx context.Context, id connectors.Identity) (logi
 		if typ == "" {
 			typ = IDTypeResident
 		}
-		person, ferr := d.s.FindByIDNumber(ctx, typ, num)
+		person, ferr := ps.s.FindByIDNumber(ctx, typ, num)
 		if errors.Is(ferr, store.ErrNotFound) && id.Name != "" {
-			person, ferr = d.createPerson(ctx, id.Name, typ, num)
+			person, ferr = ps.createPerson(ctx, id.Name, typ, num)
 		}
 		if errors.Is(ferr, store.ErrNotFound) || errors.Is(ferr, ErrInvalid) || (ferr == nil && person.Status != StatusActive) {
 			return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, login.ErrNoAccount)
@@ -69,7 +69,7 @@ func (d *Principals) autoLink(ctx context.Context, id connectors.Identity) (logi
 	default:
 		return login.Principal{}, fmt.Errorf("auto link at %s: kind %q: %w", id.ConnectorID, id.Kind, login.ErrNoAccount)
 	}
-	if _, err := d.s.CreateLink(ctx, link); err != nil && !errors.Is(err, store.ErrConflict) {
+	if _, err := ps.s.CreateLink(ctx, link); err != nil && !errors.Is(err, store.ErrConflict) {
 		return login.Principal{}, fmt.Errorf("auto link at %s: %w", id.ConnectorID, err)
 	}
 	return p, nil
@@ -78,8 +78,8 @@ func (d *Principals) autoLink(ctx context.Context, id connectors.Identity) (logi
 // ensureUnit creates the unit of a unit identity when the broker does
 // not know it yet (a legal person of the provincial platform whose unit
 // has not used the hall before).
-func (d *Principals) ensureUnit(ctx context.Context, id connectors.Identity) error {
-	_, err := d.s.GetUnit(ctx, id.UnitID)
+func (ps *Principals) ensureUnit(ctx context.Context, id connectors.Identity) error {
+	_, err := ps.s.GetUnit(ctx, id.UnitID)
 	if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -90,7 +90,7 @@ func (d *Principals) ensureUnit(ctx context.Context, id connectors.Identity) err
 	if name == "" {
 		return nil // unitPrincipal answers ErrNoAccount
 	}
-	if _, err := d.s.CreateUnit(ctx, id.UnitID, "", name); err != nil && !errors.Is(err, store.ErrConflict) {
+	if _, err := ps.s.CreateUnit(ctx, id.UnitID, "", name); err != nil && !errors.Is(err, store.ErrConflict) {
 		return err
 	}
 	return nil
@@ -98,10 +98,10 @@ func (d *Principals) ensureUnit(ctx context.Context, id connectors.Identity) err
 
 // createPerson creates the person a verified ID number names; a
 // concurrent login that created it first wins.
-func (d *Principals) createPerson(ctx context.Context, name, idType, number string) (*store.Person, error) {
-	p, err := d.s.CreatePerson(ctx, NewPerson{Name: name, IDType: idType, IDNumber: number})
+func (ps *Principals) createPerson(ctx context.Context, name, idType, number string) (*store.Person, error) {
+	p, err := ps.s.CreatePerson(ctx, NewPerson{Name: name, IDType: idType, IDNumber: number})
 	if errors.Is(err, store.ErrConflict) {
-		return d.s.FindByIDNumber(ctx, idType, number)
+		return ps.s.FindByIDNumber(ctx, idType, number)
 	}
 	return p, err
 }

@@ -17,21 +17,21 @@ const profileTTL = 5 * time.Second
 
 // Profile is what tokens say about subject acting for unitID. Subjects that
 // are not persons (client_credentials) have no profile.
-func (d *Principals) Profile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
+func (ps *Principals) Profile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
 	key := subject + "\x00" + unitID
-	if p, ok := d.profiles.get(key); ok {
+	if p, ok := ps.profiles.get(key); ok {
 		return p, nil
 	}
-	p, err := d.loadProfile(ctx, subject, unitID)
+	p, err := ps.loadProfile(ctx, subject, unitID)
 	if err == nil {
-		d.profiles.put(key, p)
+		ps.profiles.put(key, p)
 	}
 	return p, err
 }
 
-func (d *Principals) loadProfile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
+func (ps *Principals) loadProfile(ctx context.Context, subject, unitID string) (provider.Profile, error) {
 	if unit, ok := UnitOfSubject(subject); ok {
-		u, err := d.s.GetUnit(ctx, unit)
+		u, err := ps.s.GetUnit(ctx, unit)
 		if errors.Is(err, store.ErrNotFound) {
 			return provider.Profile{}, nil
 		}
@@ -42,7 +42,7 @@ func (d *Principals) loadProfile(ctx context.Context, subject, unitID string) (p
 		// person): a provincial legal-person login or a unit certificate.
 		return provider.Profile{Name: u.Name, UnitName: u.Name, Roles: []string{RoleLegalPerson}}, nil
 	}
-	p, err := d.s.GetPerson(ctx, subject)
+	p, err := ps.s.GetPerson(ctx, subject)
 	if errors.Is(err, store.ErrNotFound) {
 		return provider.Profile{}, nil
 	}
@@ -53,7 +53,7 @@ func (d *Principals) loadProfile(ctx context.Context, subject, unitID string) (p
 	if unitID == "" {
 		return prof, nil
 	}
-	refs, err := d.s.UnitsOf(ctx, subject)
+	refs, err := ps.s.UnitsOf(ctx, subject)
 	if err != nil {
 		return provider.Profile{}, err
 	}
@@ -68,15 +68,15 @@ func (d *Principals) loadProfile(ctx context.Context, subject, unitID string) (p
 // IDNumber unseals the person's ID number for the gjj:id_number scope.
 // It is not cached: it is asked rarely, and plain ID numbers should live
 // in memory no longer than one answer.
-func (d *Principals) IDNumber(ctx context.Context, subject string) (string, string, bool, error) {
-	p, err := d.s.GetPerson(ctx, subject)
+func (ps *Principals) IDNumber(ctx context.Context, subject string) (string, string, bool, error) {
+	p, err := ps.s.GetPerson(ctx, subject)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", "", false, nil
 	}
 	if err != nil {
 		return "", "", false, err
 	}
-	n, err := d.s.UnsealIDNumber(p)
+	n, err := ps.s.UnsealIDNumber(p)
 	if err != nil {
 		return "", "", false, err
 	}

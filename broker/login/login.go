@@ -1,6 +1,8 @@
 // Package login owns the login routes, the connector chooser, the browser
 // SSO session and the prompt / max_age / acr_values policy. It is the only
-// code that completes authorization requests.
+// code that completes authorization requests, and it answers the logins
+// that arrive as RFC 8693 subject tokens (exchange.go). To the provider it
+// is one provider.Login.
 package login
 
 import (
@@ -33,8 +35,8 @@ type Store interface {
 	store.Values
 }
 
-// Clients looks up registered clients (the provider's client cache, which
-// the broker builds before both).
+// Clients looks up registered clients. The broker passes the provider's
+// client cache, so the login and the provider see the same records.
 type Clients interface {
 	// Client returns the client; store.ErrNotFound when there is none.
 	Client(ctx context.Context, id string) (*store.Client, error)
