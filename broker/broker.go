@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -184,13 +183,10 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", b.ready)
 	e.GET("/metrics", echo.WrapHandler(b.Metrics.Handler()))
-	op := echo.WrapHandler(b.Provider)
-	if u, err := url.Parse(b.Config.Issuer); err == nil && strings.Trim(u.Path, "/") != "" {
-		prefix := "/" + strings.Trim(u.Path, "/")
-		op = echo.WrapHandler(http.StripPrefix(prefix, b.Provider))
-		e.Any(prefix+"/*", op)
+	if prefix := issuerPath(b.Config.Issuer); prefix != "" {
+		e.Any(prefix+"/*", echo.WrapHandler(http.StripPrefix(prefix, b.Provider)))
 	} else {
-		e.Any("/*", op)
+		e.Any("/*", echo.WrapHandler(b.Provider))
 	}
 	return e
 }
@@ -224,10 +220,20 @@ func (b *Broker) ready(c echo.Context) error {
 // Run serves on ln until ctx ends, then shuts down gracefully.
 func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
 	go b.Keys.Run(ctx)
+	return b.serve(ctx, ln, func(srv *http.Server) {
+		// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
+		srv.RegisterOnShutdown(b.Login.CloseStreams)
+	})
+}
+
+// serve serves the broker on ln until ctx ends, then shuts down within the
+// configured timeout; setup may adjust the server first.
+func (b *Broker) serve(ctx context.Context, ln net.Listener, setup func(*http.Server)) error {
 	srv := &http.Server{Handler: b.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
-	srv.RegisterOnShutdown(b.Login.CloseStreams)
+	if setup != nil {
+		setup(srv)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

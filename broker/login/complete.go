@@ -10,6 +10,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -29,8 +30,8 @@ func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Id
 	l.record(c, audit.Event{Type: audit.LoginSuccess, Connector: id.ConnectorID, Client: ar.ClientID,
 		Principal: p.Subject, Unit: p.UnitID, Subject: maskSubject(id.Subject)})
 	now := l.o.Now()
-	cookie := randomValue()
-	s := &store.Session{ID: hashValue(cookie), CreatedAt: now, ExpiresAt: now.Add(l.o.SessionLifetime),
+	cookie := secrets.Random(32)
+	s := &store.Session{ID: secrets.Hash(cookie), CreatedAt: now, ExpiresAt: now.Add(l.o.SessionLifetime),
 		Auth: store.Authentication{Subject: p.Subject, AuthTime: now.Truncate(time.Second), AMR: id.AMR, ACR: id.ACR, IDP: id.ConnectorID, UnitID: p.UnitID,
 			CertThumbprint: certThumbprintOf(c)}}
 	s.Auth.SessionID = s.ID
