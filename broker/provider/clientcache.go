@@ -15,9 +15,9 @@ import (
 // admin API or dynamic registration shows at once on the instance that made
 // it (clients.Service calls Forget) and after at most the TTL on the others.
 type ClientCache struct {
-	st  store.Clients
-	ttl time.Duration
-	now func() time.Time
+	lookup ClientLookup
+	ttl    time.Duration
+	now    func() time.Time
 
 	mu      sync.RWMutex
 	entries map[string]cachedClient
@@ -32,12 +32,19 @@ type cachedClient struct {
 // when NewClientCache is given no TTL.
 const DefaultClientCacheTTL = 5 * time.Second
 
-// NewClientCache caches st's clients for ttl (0: DefaultClientCacheTTL).
-func NewClientCache(st store.Clients, ttl time.Duration) *ClientCache {
+// ClientLookup finds a registered client by ID; an unknown one is an error
+// wrapping store.ErrNotFound. A store.Clients is one.
+type ClientLookup interface {
+	GetClient(ctx context.Context, id string) (*store.Client, error)
+}
+
+// NewClientCache caches the clients lookup finds for ttl (0:
+// DefaultClientCacheTTL).
+func NewClientCache(lookup ClientLookup, ttl time.Duration) *ClientCache {
 	if ttl == 0 {
 		ttl = DefaultClientCacheTTL
 	}
-	return &ClientCache{st: st, ttl: ttl, now: time.Now, entries: map[string]cachedClient{}}
+	return &ClientCache{lookup: lookup, ttl: ttl, now: time.Now, entries: map[string]cachedClient{}}
 }
 
 // Client returns the registered client; store.ErrNotFound when there is
@@ -50,7 +57,7 @@ func (cc *ClientCache) Client(ctx context.Context, id string) (*store.Client, er
 	if ok && now.Before(e.expires) {
 		return e.c, nil
 	}
-	rec, err := cc.st.GetClient(ctx, id)
+	rec, err := cc.lookup.GetClient(ctx, id)
 	if err != nil {
 		return nil, err
 	}
