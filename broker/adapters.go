@@ -61,3 +61,11 @@ func (k keySource) PublicKeys() []provider.PublicKey {
 
 func (k keySource) JWKS() []byte   { return k.m.JWKS() }
 func (k keySource) Version() int64 { return k.m.Version() }
+
+// keyAlgorithm is the configured signing algorithm; ES256 when unset.
+func keyAlgorithm(s string) jose.SignatureAlgorithm {
+	if s == "" {
+		return jose.ES256
+	}
+	return jose.SignatureAlgorithm(s)
+}

@@ -32,6 +32,7 @@ import (
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 	loginpkg "github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/appscan"
@@ -554,7 +555,7 @@ func benchAuthRequests(b *testing.B, br *bt.Broker, n int) []string {
 	ids := make([]string, n)
 	var m benchMeasurement
 	m.drive(b, n, func(_, i int, _ *bytes.Buffer) error {
-		ids[i] = provider.NewID()
+		ids[i] = secrets.NewID()
 		return br.Store.CreateAuthRequest(context.Background(), &store.AuthRequest{ID: ids[i], ClientID: bt.ClientID,
 			RedirectURI: bt.RedirectURI, Scopes: []string{"openid", "profile"}, ResponseType: "code", State: "s", Nonce: "n",
 			CodeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", CodeChallengeMethod: "S256", BrowserID: "b", CreatedAt: time.Now()}, 10*time.Minute)

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -131,9 +130,13 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	if cfg.Sessions.CookieSecure != nil {
 		secure = *cfg.Sessions.CookieSecure
 	}
-	dir := newDirectory(b.Accounts)
+	// The login and the provider read clients through one cache, and the
+	// provider reaches the login through provider.Login: built in this
+	// order, neither needs the other to exist first.
+	principals := accounts.NewPrincipals(b.Accounts)
+	clientCache := provider.NewClientCache(b.ClientOverlay, 0)
 	b.Login = login.New(login.Options{
-		Store: b.Store, Connectors: conns, Resolver: dir, Pages: pages,
+		Store: b.Store, Clients: clientCache, Connectors: conns, Resolver: principals, Pages: pages,
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,
 		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
 		OnLogin: b.Metrics.Login, Audit: b.Audit, Issuer: cfg.Issuer, Logger: b.log,
@@ -141,21 +144,17 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
-	exchange, tokenTypes := newSubjectTokenExchange(b, conns, dir)
-	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, dir, provider.Options{
-		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https,
-		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage, EndSession: b.Login.EndSession,
-		ACRValues: login.ACRLevels, UpstreamLogout: b.Login.UpstreamLogout, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
+	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, principals, provider.Options{
+		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https, Login: b.Login, Clients: clientCache,
+		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation, ExchangeSubjectToken: exchange.exchange, SubjectTokenTypes: tokenTypes,
-		Clients: b.ClientOverlay,
+		OnRevoke: b.auditRevocation,
 	}, b.log)
 	if err != nil {
 		return err
 	}
-	b.Login.SetProvider(b.Provider)
 	connectorIDs := make([]string, len(conns))
 	for i, cn := range conns {
 		connectorIDs[i] = cn.ID()
@@ -165,7 +164,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		MaxAccessTokenLifetime:  cfg.Tokens.AccessTokenLifetime,
 		MaxIDTokenLifetime:      cfg.Tokens.IDTokenLifetime,
 		MaxRefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime,
-		Changed:                 b.Provider.ForgetClient,
+		Changed:                 clientCache.Forget,
 	})
 	b.Admin = admin.New(admin.Options{
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
@@ -193,13 +192,10 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", b.ready)
 	e.GET("/metrics", echo.WrapHandler(b.Metrics.Handler()))
-	op := echo.WrapHandler(b.Provider)
-	if u, err := url.Parse(b.Config.Issuer); err == nil && strings.Trim(u.Path, "/") != "" {
-		prefix := "/" + strings.Trim(u.Path, "/")
-		op = echo.WrapHandler(http.StripPrefix(prefix, b.Provider))
-		e.Any(prefix+"/*", op)
+	if prefix := issuerPath(b.Config.Issuer); prefix != "" {
+		e.Any(prefix+"/*", echo.WrapHandler(http.StripPrefix(prefix, b.Provider)))
 	} else {
-		e.Any("/*", op)
+		e.Any("/*", echo.WrapHandler(b.Provider))
 	}
 	return e
 }
@@ -233,10 +229,20 @@ func (b *Broker) ready(c echo.Context) error {
 // Run serves on ln until ctx ends, then shuts down gracefully.
 func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
 	go b.Keys.Run(ctx)
+	return b.serve(ctx, ln, func(srv *http.Server) {
+		// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
+		srv.RegisterOnShutdown(b.Login.CloseStreams)
+	})
+}
+
+// serve serves the broker on ln until ctx ends, then shuts down within the
+// configured timeout; setup may adjust the server first.
+func (b *Broker) serve(ctx context.Context, ln net.Listener, setup func(*http.Server)) error {
 	srv := &http.Server{Handler: b.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
-	srv.RegisterOnShutdown(b.Login.CloseStreams)
+	if setup != nil {
+		setup(srv)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

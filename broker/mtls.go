@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
-	"net/http"
 	"strings"
-	"time"
 )
 
 // MTLSConfig is the TLS configuration of the mTLS listener: it asks every
@@ -21,20 +19,7 @@ func MTLSConfig(server tls.Certificate) *tls.Config {
 // ServeMTLS serves the broker on ln, the mTLS listener (already wrapped
 // in TLS with MTLSConfig), until ctx ends.
 func (b *Broker) ServeMTLS(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: b.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), b.Config.Listen.ShutdownTimeout)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	<-errc
-	return err
+	return b.serve(ctx, ln, nil)
 }
 
 // certificateURL is the mTLS listener's public URL, "" without one.

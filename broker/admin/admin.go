@@ -40,6 +40,13 @@ type KeyRotator interface {
 	RotateNow(ctx context.Context) error
 }
 
+// Store is what the API writes in the store directly: revocation marks.
+// Clients are read through Options.Clients (the configuration file's over
+// the stored ones).
+type Store interface {
+	store.Revocations
+}
+
 // Options wire the API.
 type Options struct {
 	Accounts *accounts.Service
@@ -47,7 +54,7 @@ type Options struct {
 	Tokens   TokenVerifier
 	Clients  *clients.Service
 	Keys     KeyRotator
-	Store    store.Store // revocations
+	Store    Store
 	// RevokeFor is how long a principal's revocation mark must live: the
 	// longest lifetime of anything issued before it (refresh tokens, SSO
 	// sessions).

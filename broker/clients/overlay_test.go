@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/gjjid/gjjid/broker/clients"
-	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/config"
 )
@@ -17,7 +17,7 @@ func TestNewStatic(t *testing.T) {
 	web := config.Client{ID: "web", Name: "网厅", Secret: "s3cret", AuthMethod: "client_secret_post", ApplicationType: "web",
 		RedirectURIs: []string{"https://wt.example.cn/cb"}, GrantTypes: []string{"authorization_code"}}
 	app := config.Client{ID: "app", Name: "App", Public: true, ApplicationType: "native", RedirectURIs: []string{"http://127.0.0.1/cb"}}
-	hashed := config.Client{ID: "svc", Name: "后台", SecretHash: provider.Hash("x"), GrantTypes: []string{"client_credentials"}}
+	hashed := config.Client{ID: "svc", Name: "后台", SecretHash: secrets.Hash("x"), GrantTypes: []string{"client_credentials"}}
 	for _, tt := range []struct {
 		name    string
 		in      []config.Client
@@ -62,7 +62,7 @@ func TestStaticConversion(t *testing.T) {
 	ctx := t.Context()
 	s, err := clients.NewStatic([]config.Client{
 		{ID: "web", Name: "网厅", Secret: "s3cret", AuthMethod: "client_secret_post", RedirectURIs: []string{"https://wt.example.cn/cb"}},
-		{ID: "svc", Name: "后台", SecretHash: provider.Hash("x")},
+		{ID: "svc", Name: "后台", SecretHash: secrets.Hash("x")},
 		{ID: "app", Name: "App", Public: true, ApplicationType: "native"},
 	})
 	if err != nil {
@@ -70,8 +70,8 @@ func TestStaticConversion(t *testing.T) {
 	}
 	ov := clients.NewOverlay(failingStore{}, s)
 	for _, tt := range []struct{ id, hash, auth string }{
-		{"web", provider.Hash("s3cret"), "client_secret_post"},
-		{"svc", provider.Hash("x"), ""},
+		{"web", secrets.Hash("s3cret"), "client_secret_post"},
+		{"svc", secrets.Hash("x"), ""},
 		{"app", "", "none"},
 	} {
 		c, err := ov.GetClient(ctx, tt.id)

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -85,7 +85,7 @@ type Options struct {
 	MaxIDTokenLifetime      time.Duration
 	MaxRefreshTokenLifetime time.Duration
 	// Changed is called with a client's ID after it was updated, given a new
-	// secret or deleted: the broker passes provider.ForgetClient so that this
+	// secret or deleted: the broker passes provider.ClientCache.Forget so that this
 	// instance applies the change at once. Other instances serve their
 	// cached copy for up to the provider's client cache TTL (5s).
 	Changed func(id string)
@@ -95,7 +95,7 @@ type Options struct {
 
 // Service validates client metadata and keeps clients in the store.
 // Secrets are generated here (32 random bytes, base64url), shown once and
-// stored only as the SHA-256 the provider checks (provider.Hash). It reads
+// stored only as the SHA-256 the provider checks (secrets.Hash). It reads
 // through the Overlay, so configured clients are listed and shown beside
 // the stored ones, and refuses to change them.
 type Service struct {
@@ -122,7 +122,7 @@ func New(ov *Overlay, o Options) *Service {
 // CreateOptions say who creates a client and with what.
 type CreateOptions struct {
 	By Caller
-	// RegistrationTokenHash is provider.Hash of the RFC 7592 registration
+	// RegistrationTokenHash is secrets.Hash of the RFC 7592 registration
 	// access token (dynamic registration only).
 	RegistrationTokenHash string
 }
@@ -142,7 +142,7 @@ func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *s
 		return nil, "", err
 	}
 	if m.ID == "" {
-		m.ID = provider.NewID()
+		m.ID = secrets.NewID()
 	}
 	if s.ov.static.Has(m.ID) {
 		return nil, "", fmt.Errorf("clients: client ID %q is taken by a client defined in the configuration file: %w", m.ID, store.ErrConflict)
@@ -152,7 +152,7 @@ func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *s
 	apply(c, m, now)
 	if !m.Public() {
 		secret = NewSecret()
-		c.SecretHash = provider.Hash(secret)
+		c.SecretHash = secrets.Hash(secret)
 	}
 	if err := s.st.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -239,7 +239,7 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 		case m.Public():
 			c.SecretHash = ""
 		case c.SecretHash == "":
-			secret, c.SecretHash = fresh, provider.Hash(fresh)
+			secret, c.SecretHash = fresh, secrets.Hash(fresh)
 		}
 		apply(c, m, now)
 		return nil
@@ -270,7 +270,7 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (secret string, e
 		case c.AuthMethod == AuthNone:
 			return ErrPublicClient
 		}
-		c.SecretHash, c.UpdatedAt = provider.Hash(secret), now
+		c.SecretHash, c.UpdatedAt = secrets.Hash(secret), now
 		return nil
 	})
 	if ro := (*ReadOnlyError)(nil); errors.As(err, &ro) {

@@ -10,7 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gjjid/gjjid/broker/clients"
-	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
@@ -66,8 +66,8 @@ func TestServiceLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(secret) != 43 || c.SecretHash != provider.Hash(secret) || c.Source != store.SourceAdmin {
-			t.Fatalf("secret %q (hash %s), source %q: want 43 characters, provider.Hash, admin", secret, c.SecretHash, c.Source)
+		if len(secret) != 43 || c.SecretHash != secrets.Hash(secret) || c.Source != store.SourceAdmin {
+			t.Fatalf("secret %q (hash %s), source %q: want 43 characters, secrets.Hash, admin", secret, c.SecretHash, c.Source)
 		}
 		got, err := s.Get(ctx, "portal")
 		if err != nil {
@@ -111,7 +111,7 @@ func TestServiceLifecycle(t *testing.T) {
 			t.Errorf("rotate a public client: %v", err)
 		}
 		conf, sec, err := s.Update(ctx, "portal", up, clients.Admin)
-		if err != nil || sec == "" || conf.SecretHash != provider.Hash(sec) {
+		if err != nil || sec == "" || conf.SecretHash != secrets.Hash(sec) {
 			t.Fatalf("made confidential: hash %q, secret %q, %v", conf.SecretHash, sec, err)
 		}
 
@@ -120,7 +120,7 @@ func TestServiceLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ = s.Get(ctx, "portal")
-		if rotated == sec || got.SecretHash != provider.Hash(rotated) || got.Name != "renamed" {
+		if rotated == sec || got.SecretHash != secrets.Hash(rotated) || got.Name != "renamed" {
 			t.Fatalf("after rotation: %+v", got)
 		}
 		if _, err := s.RotateSecret(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
@@ -208,7 +208,7 @@ func TestConfigClientsReadOnly(t *testing.T) {
 	backends(t, func(t *testing.T, st store.Store, _ *clients.Service, _ *changes) {
 		ctx := t.Context()
 		cfg := &store.Client{ID: "from-config", Name: "配置", AuthMethod: "client_secret_basic", ApplicationType: "web",
-			SecretHash: provider.Hash("s"), RedirectURIs: []string{"https://a.example.cn/cb"}, GrantTypes: []string{"authorization_code"},
+			SecretHash: secrets.Hash("s"), RedirectURIs: []string{"https://a.example.cn/cb"}, GrantTypes: []string{"authorization_code"},
 			Source: store.SourceConfig}
 		static, err := clients.NewStatic([]config.Client{{ID: cfg.ID, Name: cfg.Name, Secret: "s", AuthMethod: cfg.AuthMethod,
 			ApplicationType: cfg.ApplicationType, RedirectURIs: cfg.RedirectURIs, GrantTypes: cfg.GrantTypes}})

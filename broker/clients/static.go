@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/config"
 )
@@ -26,7 +26,7 @@ type Static struct {
 // was validated already (config.Validate reports each problem with its
 // YAML path); NewStatic refuses only what would make the set ambiguous or
 // unusable: a missing or repeated ID, or a confidential client with no
-// secret. A plain secret is hashed here (provider.Hash) and not kept.
+// secret. A plain secret is hashed here (secrets.Hash) and not kept.
 func NewStatic(cs []config.Client) (*Static, error) {
 	s := &Static{byID: make(map[string]*store.Client, len(cs))}
 	var errs []error
@@ -57,7 +57,7 @@ func NewStatic(cs []config.Client) (*Static, error) {
 func fromConfig(c config.Client) *store.Client {
 	hash := c.SecretHash
 	if c.Secret != "" {
-		hash = provider.Hash(c.Secret)
+		hash = secrets.Hash(c.Secret)
 	}
 	rec := &store.Client{ID: c.ID, Name: c.Name, SecretHash: hash, AuthMethod: c.AuthMethod,
 		ApplicationType: c.ApplicationType, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -42,7 +43,7 @@ type pendingBind struct {
 // bindTTL is how long the user has to prove who they are.
 const bindTTL = 10 * time.Minute
 
-func bindKey(ticket string) string { return "bind:" + hashValue(ticket) }
+func bindKey(ticket string) string { return "bind:" + secrets.Hash(ticket) }
 
 // The parked identity may carry an upstream name or nickname, so the store
 // keeps it sealed (AES-256-GCM) under a key derived from the ticket: it is
@@ -102,7 +103,7 @@ func openPending(ticket string, sealed []byte) (pendingBind, error) {
 
 // startBinding parks the identity and shows the binding page.
 func (l *Login) startBinding(c echo.Context, ar *store.AuthRequest, id connectors.Identity) error {
-	ticket := randomValue()
+	ticket := secrets.Random(32)
 	rec, err := sealPending(ticket, pendingBind{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Identity: id})
 	if err != nil {
 		l.fail(c, err, "")

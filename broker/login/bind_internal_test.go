@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/connectors"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestPendingBindingIsSealed(t *testing.T) {
 	p := pendingBind{AuthRequestID: "ar-1", BrowserID: "b-1", Identity: connectors.Identity{ConnectorID: "wechat",
 		Subject: "wx-app:oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", Name: "张三", Phone: "13800138000", LinkPolicy: connectors.LinkSelfBind}}
-	ticket := randomValue()
+	ticket := secrets.Random(32)
 	sealed, err := sealPending(ticket, p)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +38,7 @@ func TestPendingBindingIsSealed(t *testing.T) {
 		ticket string
 		sealed []byte
 	}{
-		"another ticket": {randomValue(), sealed},
+		"another ticket": {secrets.Random(32), sealed},
 		"changed bytes":  {ticket, tampered},
 		"truncated":      {ticket, sealed[:10]},
 		"plain JSON":     {ticket, []byte(`{"ar":"ar-1","b":"b-1","id":{}}`)},

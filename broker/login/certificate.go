@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/ops"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -50,8 +51,8 @@ type certHandoff struct {
 	Thumbprint    string              `json:"x5t"`
 }
 
-func certChallengeKey(ch string) string { return "cert-challenge:" + hashValue(ch) }
-func certHandoffKey(h string) string    { return "cert-handoff:" + hashValue(h) }
+func certChallengeKey(ch string) string { return "cert-challenge:" + secrets.Hash(ch) }
+func certHandoffKey(h string) string    { return "cert-handoff:" + secrets.Hash(h) }
 
 // CertThumbprint is the RFC 8705 §3.1 x5t#S256 of a DER certificate.
 func CertThumbprint(der []byte) string {
@@ -78,7 +79,7 @@ func (l *Login) renderCertificate(c echo.Context, status int, ar *store.AuthRequ
 	}{page: l.base(c, ar, cl, lang), ConnectorName: cn.DisplayName(lang), Error: msg, DemoSigner: l.o.DemoSigner,
 		Action: "/login/" + url.PathEscape(cn.ID()) + "?lang=" + lang}
 	if cn.AcceptsChallenge() {
-		ch := randomValue() // 256 bits
+		ch := secrets.Random(32) // 256 bits
 		rec, _ := json.Marshal(certChallenge{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Connector: cn.ID()})
 		if err := l.o.Store.SetValue(c.Request().Context(), certChallengeKey(ch), rec, certChallengeTTL); err != nil {
 			l.fail(c, err, "")
@@ -180,7 +181,7 @@ func (l *Login) mtlsStart(c echo.Context) error {
 		l.fail(c, err, "invalid_request")
 		return nil
 	}
-	cl, err := l.p.Client(r.Context(), ar.ClientID)
+	cl, err := l.o.Clients.Client(r.Context(), ar.ClientID)
 	if err != nil {
 		l.fail(c, err, "invalid_request")
 		return nil
@@ -229,7 +230,7 @@ func (l *Login) certificateMTLS(c echo.Context, ar *store.AuthRequest, cn connec
 		c.Set(ctxCertThumbprint, x5t)
 		return l.loggedIn(c, ar, id)
 	}
-	h := randomValue()
+	h := secrets.Random(32)
 	rec, _ := json.Marshal(certHandoff{AuthRequestID: ar.ID, Connector: cn.ID(), Identity: id, Thumbprint: x5t})
 	if err := l.o.Store.SetValue(r.Context(), certHandoffKey(h), rec, certHandoffTTL); err != nil {
 		l.fail(c, err, "")

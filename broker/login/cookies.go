@@ -2,12 +2,12 @@ package login
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"time"
+
+	"github.com/gjjid/gjjid/broker/secrets"
 )
 
 // Cookie names. The binding cookie ties an auth request to the browser that
@@ -24,17 +24,6 @@ type cookies struct {
 	sessionName string
 }
 
-func randomValue() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashValue(v string) string {
-	h := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(h[:])
-}
-
 func (c *cookies) set(w http.ResponseWriter, name, value string, maxAge time.Duration) {
 	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: c.secure, SameSite: http.SameSiteLaxMode}
 	if maxAge > 0 {
@@ -49,19 +38,19 @@ func (c *cookies) set(w http.ResponseWriter, name, value string, maxAge time.Dur
 // browserID returns the hash of the binding cookie, creating it if absent.
 func (c *cookies) browserID(w http.ResponseWriter, r *http.Request) string {
 	if ck, err := r.Cookie(BindingCookie); err == nil && len(ck.Value) >= 32 {
-		return hashValue(ck.Value)
+		return secrets.Hash(ck.Value)
 	}
-	v := randomValue()
+	v := secrets.Random(32)
 	c.set(w, BindingCookie, v, 0)
 	// Later handlers in this request must see the same browser.
 	r.AddCookie(&http.Cookie{Name: BindingCookie, Value: v})
-	return hashValue(v)
+	return secrets.Hash(v)
 }
 
 // existingBrowserID returns the hash of the binding cookie or "".
 func (c *cookies) existingBrowserID(r *http.Request) string {
 	if ck, err := r.Cookie(BindingCookie); err == nil && len(ck.Value) >= 32 {
-		return hashValue(ck.Value)
+		return secrets.Hash(ck.Value)
 	}
 	return ""
 }
@@ -69,7 +58,7 @@ func (c *cookies) existingBrowserID(r *http.Request) string {
 // sessionID returns the hash of the SSO session cookie or "".
 func (c *cookies) sessionID(r *http.Request) string {
 	if ck, err := r.Cookie(c.sessionName); err == nil && len(ck.Value) >= 32 {
-		return hashValue(ck.Value)
+		return secrets.Hash(ck.Value)
 	}
 	return ""
 }

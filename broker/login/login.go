@@ -1,6 +1,8 @@
 // Package login owns the login routes, the connector chooser, the browser
 // SSO session and the prompt / max_age / acr_values policy. It is the only
-// code that completes authorization requests.
+// code that completes authorization requests, and it answers the logins
+// that arrive as RFC 8693 subject tokens (exchange.go). To the provider it
+// is one provider.Login.
 package login
 
 import (
@@ -22,11 +24,25 @@ import (
 	"github.com/gjjid/gjjid/connectors"
 )
 
-// Provider is what the login needs of the OpenID Provider.
-type Provider interface {
-	CallbackURL(ctx context.Context, authRequestID string) string
+// Store is what the login keeps: auth requests it completes, browser
+// sessions, the revocation marks that end them, rate-limit counters and
+// short-lived values (login states, tickets, challenges).
+type Store interface {
+	store.AuthRequests
+	store.Sessions
+	store.Revocations
+	store.Counters
+	store.Values
+}
+
+// Clients looks up registered clients. The broker passes the provider's
+// client cache, so the login and the provider see the same records.
+type Clients interface {
+	// Client returns the client; store.ErrNotFound when there is none.
 	Client(ctx context.Context, id string) (*store.Client, error)
 }
+
+var _ provider.Login = (*Login)(nil)
 
 // Unit is a unit a principal may act for.
 type Unit struct {
@@ -54,7 +70,8 @@ type Resolver interface {
 
 // Options configure the login.
 type Options struct {
-	Store           store.Store
+	Store           Store
+	Clients         Clients
 	Connectors      []connectors.Connector
 	Resolver        Resolver
 	Pages           *web.Pages
@@ -87,16 +104,16 @@ type Options struct {
 // Login serves /login….
 type Login struct {
 	o       Options
-	p       Provider
 	ck      *cookies
 	byID    map[string]connectors.Connector
 	log     *slog.Logger
 	onLogin func(string, string)
 
-	streams qrStreams // hijacked QR event streams (crossdevice_stream.go)
+	streams  qrStreams            // hijacked QR event streams (crossdevice_stream.go)
+	exchange subjectTokenExchange // logins by subject token (exchange.go)
 }
 
-// New builds the login; call SetProvider before serving.
+// New builds the login.
 func New(o Options) *Login {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -112,15 +129,16 @@ func New(o Options) *Login {
 	for _, c := range o.Connectors {
 		l.byID[c.ID()] = c
 	}
+	l.exchange = newSubjectTokenExchange(o.Connectors)
 	return l
 }
 
-// SetProvider completes the wiring (the provider needs the login's
-// callbacks, the login the provider's).
-func (l *Login) SetProvider(p Provider) { l.p = p }
-
 // URL is the login page for an auth request (the clients' LoginURL).
 func URL(authRequestID string) string { return "/login?id=" + url.QueryEscape(authRequestID) }
+
+// URL is the login page for an auth request, where the provider's
+// /authorize sends the browser.
+func (l *Login) URL(authRequestID string) string { return URL(authRequestID) }
 
 // Register adds the routes.
 func (l *Login) Register(e *echo.Echo) {
@@ -166,7 +184,7 @@ func (l *Login) Silent(ctx context.Context, r *store.AuthRequest, sessionID, hin
 	if hintSubject != "" && hintSubject != s.Auth.Subject {
 		return provider.LoginRequired, nil
 	}
-	c, err := l.p.Client(ctx, r.ClientID)
+	c, err := l.o.Clients.Client(ctx, r.ClientID)
 	if err != nil {
 		return provider.LoginRequired, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -29,7 +30,7 @@ type redirectState struct {
 // (reading a QR with WeChat, typing at a provincial portal).
 const redirectStateTTL = 10 * time.Minute
 
-func redirectStateKey(state string) string { return "login-state:" + hashValue(state) }
+func redirectStateKey(state string) string { return "login-state:" + secrets.Hash(state) }
 
 // CallbackURL is where an upstream sends the browser back for connector
 // id. Connectors that cannot carry `state` through their upstream (CAS)
@@ -42,7 +43,7 @@ func (l *Login) CallbackURL(connectorID string) string {
 // a fresh state (256 random bits) bound to this auth request and browser.
 func (l *Login) startRedirect(c echo.Context, ar *store.AuthRequest, cn connectors.RedirectLogin) error {
 	ctx := c.Request().Context()
-	state := randomValue()
+	state := secrets.Random(32)
 	rec, _ := json.Marshal(redirectState{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Connector: cn.ID()})
 	if err := l.o.Store.SetValue(ctx, redirectStateKey(state), rec, redirectStateTTL); err != nil {
 		l.fail(c, err, "")

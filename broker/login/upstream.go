@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -29,10 +30,10 @@ import (
 func upstreamLogoutKey(sessionID string) string { return "upstream-logout:" + sessionID }
 
 func upstreamSessionKey(connector, handle string) string {
-	return "upstream-session:" + connector + ":" + hashValue(handle)
+	return "upstream-session:" + connector + ":" + secrets.Hash(handle)
 }
 
-func logoutStateKey(state string) string { return "logout-state:" + hashValue(state) }
+func logoutStateKey(state string) string { return "logout-state:" + secrets.Hash(state) }
 
 // logoutState is what the broker remembers while the browser is at an
 // upstream's logout: where to send it afterwards.
@@ -79,7 +80,7 @@ func (l *Login) UpstreamLogout(ctx context.Context, sessionID, next string) stri
 	if !ok {
 		return ""
 	}
-	state := randomValue()
+	state := secrets.Random(32)
 	rec, _ := json.Marshal(logoutState{Next: next, Connector: cn.ID()})
 	if err := l.o.Store.SetValue(ctx, logoutStateKey(state), rec, redirectStateTTL); err != nil {
 		l.log.Error("upstream logout", "connector", cn.ID(), "err", err)

@@ -4,31 +4,52 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/gjjid/gjjid/broker/store"
 )
 
-// clientCache serves client records, read through Options.Clients (the
-// configuration file's clients over the stored ones), from memory for a
-// short TTL: the library loads the client several times per request, and
-// a token request must not cost several store round trips. A change through the admin API or dynamic
-// registration shows at once on the instance that made it (clients.Service
-// calls ForgetClient) and after at most the TTL on the others.
-type clientCache struct {
-	lookup   ClientLookup
-	ttl      time.Duration
-	now      func() time.Time
-	loginURL func(string) string
-	idTTL    time.Duration
+// ClientCache serves client records from memory for a short TTL: the library
+// loads the client several times per request, and a token request must not
+// cost several store round trips. The broker builds one before the provider
+// and the login, which both read clients through it. A change through the
+// admin API or dynamic registration shows at once on the instance that made
+// it (clients.Service calls Forget) and after at most the TTL on the others.
+type ClientCache struct {
+	lookup ClientLookup
+	ttl    time.Duration
+	now    func() time.Time
 
 	mu      sync.RWMutex
 	entries map[string]cachedClient
 }
 
 type cachedClient struct {
-	c       *client
+	c       *store.Client
 	expires time.Time
 }
 
-func (cc *clientCache) get(ctx context.Context, id string) (*client, error) {
+// DefaultClientCacheTTL is how long a client record is served from memory
+// when NewClientCache is given no TTL.
+const DefaultClientCacheTTL = 5 * time.Second
+
+// ClientLookup finds a registered client by ID; an unknown one is an error
+// wrapping store.ErrNotFound. A store.Clients is one.
+type ClientLookup interface {
+	GetClient(ctx context.Context, id string) (*store.Client, error)
+}
+
+// NewClientCache caches the clients lookup finds for ttl (0:
+// DefaultClientCacheTTL).
+func NewClientCache(lookup ClientLookup, ttl time.Duration) *ClientCache {
+	if ttl == 0 {
+		ttl = DefaultClientCacheTTL
+	}
+	return &ClientCache{lookup: lookup, ttl: ttl, now: time.Now, entries: map[string]cachedClient{}}
+}
+
+// Client returns the registered client; store.ErrNotFound when there is
+// none. The record is shared: callers must not change it.
+func (cc *ClientCache) Client(ctx context.Context, id string) (*store.Client, error) {
 	now := cc.now()
 	cc.mu.RLock()
 	e, ok := cc.entries[id]
@@ -40,18 +61,17 @@ func (cc *clientCache) get(ctx context.Context, id string) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &client{c: rec, loginURL: cc.loginURL, idTTL: cc.idTTL}
 	cc.mu.Lock()
 	if len(cc.entries) > 10000 { // unbounded growth guard against random IDs
 		clear(cc.entries)
 	}
-	cc.entries[id] = cachedClient{c: c, expires: now.Add(cc.ttl)}
+	cc.entries[id] = cachedClient{c: rec, expires: now.Add(cc.ttl)}
 	cc.mu.Unlock()
-	return c, nil
+	return rec, nil
 }
 
-// forget drops a client so the next request reads it again.
-func (cc *clientCache) forget(id string) {
+// Forget drops a client so the next request reads it again.
+func (cc *ClientCache) Forget(id string) {
 	cc.mu.Lock()
 	delete(cc.entries, id)
 	cc.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/store/memory"
 )
 
 // countingLookup knows one client and counts the lookups.
@@ -21,12 +22,10 @@ func (l *countingLookup) GetClient(_ context.Context, id string) (*store.Client,
 	return &store.Client{ID: id, Name: "单位网厅"}, nil
 }
 
-// TestClientCacheReadsThroughLookup: the cache asks its ClientLookup (the
-// broker's overlay of configured and stored clients), at most once per TTL
-// unless told to forget, and never caches an unknown client.
+// TestClientCacheReadsThroughLookup: the cache asks its lookup at most once
+// per TTL unless told to forget, and never caches an unknown client.
 func TestClientCacheReadsThroughLookup(t *testing.T) {
 	t.Parallel()
-	now := time.Unix(1_800_000_000, 0)
 	type step struct {
 		do        string // get, forget or wait
 		id        string
@@ -45,17 +44,18 @@ func TestClientCacheReadsThroughLookup(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			l := &countingLookup{}
-			clock := now
-			cc := &clientCache{lookup: l, ttl: 5 * time.Second, now: func() time.Time { return clock }, entries: map[string]cachedClient{}}
+			clock := time.Unix(1_800_000_000, 0)
+			cc := NewClientCache(l, 5*time.Second)
+			cc.now = func() time.Time { return clock }
 			for i, s := range tt.steps {
 				switch s.do {
 				case "get":
-					c, err := cc.get(t.Context(), s.id)
-					if !errors.Is(err, s.wantErr) || (err == nil && c.c.Name != "单位网厅") {
+					c, err := cc.Client(t.Context(), s.id)
+					if !errors.Is(err, s.wantErr) || (err == nil && c.Name != "单位网厅") {
 						t.Fatalf("step %d: get %s = %v, %v; want error %v", i, s.id, c, err, s.wantErr)
 					}
 				case "forget":
-					cc.forget(s.id)
+					cc.Forget(s.id)
 				case "wait":
 					clock = clock.Add(6 * time.Second)
 				}
@@ -67,11 +67,45 @@ func TestClientCacheReadsThroughLookup(t *testing.T) {
 	}
 }
 
-// TestNewNeedsClients: without a client lookup the provider would find no
-// configured client; New refuses rather than serve a partial registry.
-func TestNewNeedsClients(t *testing.T) {
+// TestClientCacheOverStore: over a real store, a change shows after Forget
+// at once and otherwise once the TTL has passed.
+func TestClientCacheOverStore(t *testing.T) {
 	t.Parallel()
-	if _, err := New(nil, nil, nil, Options{}, nil); err == nil {
-		t.Fatal("New without Options.Clients succeeded")
+	ctx := context.Background()
+	st := memory.New()
+	t.Cleanup(func() { _ = st.Close() })
+	now := time.Unix(1_800_000_000, 0)
+	cc := NewClientCache(st, time.Minute)
+	cc.now = func() time.Time { return now }
+	put := func(name string) {
+		t.Helper()
+		if err := st.PutClient(ctx, &store.Client{ID: "rp", Name: name, AuthMethod: "none"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := func() string {
+		t.Helper()
+		c, err := cc.Client(ctx, "rp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Name
+	}
+	put("one")
+	if got := name(); got != "one" {
+		t.Fatalf("first read: %q", got)
+	}
+	put("two")
+	if got := name(); got != "one" {
+		t.Fatalf("within the TTL: %q, want the cached one", got)
+	}
+	cc.Forget("rp")
+	if got := name(); got != "two" {
+		t.Fatalf("after Forget: %q, want two", got)
+	}
+	put("three")
+	now = now.Add(time.Minute)
+	if got := name(); got != "three" {
+		t.Fatalf("after the TTL: %q, want three", got)
 	}
 }

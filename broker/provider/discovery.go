@@ -60,7 +60,7 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 	m["response_types_supported"] = []string{"code"}
 	m["response_modes_supported"] = []string{"query"}
 	m["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials"}
-	if len(d.p.opts.SubjectTokenTypes) > 0 && d.p.opts.ExchangeSubjectToken != nil {
+	if len(d.p.opts.Login.SubjectTokenTypes()) > 0 {
 		m["grant_types_supported"] = append(m["grant_types_supported"].([]string), GrantTypeTokenExchange)
 	}
 	m["code_challenge_methods_supported"] = []string{"S256"}

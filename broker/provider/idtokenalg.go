@@ -64,11 +64,11 @@ func (s *storage) idTokenAlgorithm(ctx context.Context) (jose.SignatureAlgorithm
 		t.accessToken = false
 		return "", nil
 	}
-	c, err := s.clients.get(ctx, t.clientID)
+	c, err := s.clients.Client(ctx, t.clientID)
 	if err != nil {
 		return "", s.fail(ctx, "load client", err)
 	}
-	return jose.SignatureAlgorithm(c.c.IDTokenSignedResponseAlg), nil
+	return jose.SignatureAlgorithm(c.IDTokenSignedResponseAlg), nil
 }
 
 // idTokenKey is the active key of alg, for an ID token.

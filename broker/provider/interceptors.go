@@ -146,7 +146,7 @@ func (p *Provider) authorizeErrorInterceptor(next http.Handler) http.Handler {
 			if status != http.StatusBadRequest || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
 				return status, false
 			}
-			p.opts.ErrorPage(w, r, status, "invalid_authorize")
+			p.opts.Login.ErrorPage(w, r, status, "invalid_authorize")
 			return status, true
 		}}
 		next.ServeHTTP(sw, r)
@@ -161,7 +161,7 @@ func (p *Provider) browserInterceptor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/authorize":
-			b := p.opts.Browser(w, r)
+			b := p.opts.Login.Browser(w, r)
 			ctx := WithBrowser(r.Context(), b)
 			if h := r.URL.Query().Get("idp_hint"); h != "" {
 				ctx = withIDPHint(ctx, h)
@@ -172,15 +172,13 @@ func (p *Provider) browserInterceptor(next http.Handler) http.Handler {
 			}
 			r = r.WithContext(ctx)
 		case "/end_session":
-			r = r.WithContext(WithBrowser(r.Context(), p.opts.Browser(w, r)))
-			if p.opts.EndSession != nil {
-				p.opts.EndSession(w)
-			}
+			r = r.WithContext(WithBrowser(r.Context(), p.opts.Login.Browser(w, r)))
+			p.opts.Login.EndSession(w)
 		case "/authorize/callback":
-			b := p.opts.Browser(w, r)
+			b := p.opts.Login.Browser(w, r)
 			ar, err := p.storage.st.GetAuthRequest(r.Context(), r.URL.Query().Get("id"))
 			if err == nil && (ar.BrowserID == "" || ar.BrowserID != b.ID) {
-				p.opts.ErrorPage(w, r, http.StatusBadRequest, "browser_mismatch")
+				p.opts.Login.ErrorPage(w, r, http.StatusBadRequest, "browser_mismatch")
 				return
 			}
 		}

@@ -2,12 +2,9 @@ package provider
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
-
-	"github.com/gjjid/gjjid/broker/store"
 )
 
 // KeySource is what the provider needs of the signing keys; an in-memory
@@ -69,24 +66,10 @@ type Options struct {
 	CryptoKey [32]byte // AES-256-GCM for authorization codes; shared by all instances
 	// AllowInsecure permits an http issuer (loopback development only).
 	AllowInsecure bool
-	// LoginURL is where /authorize sends the browser.
-	LoginURL func(authRequestID string) string
-	// Silent reports whether the browser's SSO session satisfies r without
-	// user interaction (prompt=none): Silently, LoginRequired, or
-	// ChooseAccount when the person must pick the unit to act for.
-	// Owned by the login package.
-	Silent func(ctx context.Context, r *store.AuthRequest, sessionID, hintSubject string) (SilentAnswer, error)
-	// Browser identifies the browser, setting its binding cookie if absent.
-	Browser func(w http.ResponseWriter, r *http.Request) Browser
-	// EndSession clears the browser's session cookie at /end_session.
-	EndSession func(w http.ResponseWriter)
-	// UpstreamLogout, when set, is told the SSO session end_session ended
-	// and where the browser goes next; a non-empty answer is the
-	// upstream's logout URL to send the browser to first (the login
-	// brings it back to next).
-	UpstreamLogout func(ctx context.Context, sessionID, next string) string
-	// ErrorPage renders a human-facing error (never a redirect).
-	ErrorPage func(w http.ResponseWriter, r *http.Request, status int, code string)
+	// Login is the login's side of the flow (login.go); required.
+	Login Login
+	// Clients is the client cache the login reads through too; required.
+	Clients *ClientCache
 	// ACRValues lists the assurance levels, weakest first, for discovery.
 	ACRValues []string
 	// LoggedOutURL is where end_session sends browsers without a valid
@@ -98,28 +81,11 @@ type Options struct {
 	RefreshTokenLifetime time.Duration
 	CodeLifetime         time.Duration
 	AuthRequestLifetime  time.Duration
-	// Clients finds the registered clients (required): the broker passes
-	// clients.Overlay, so the configuration file's clients, which are never
-	// stored, are found beside the stored ones.
-	Clients ClientLookup
-	// ClientCacheTTL bounds how long a client record is served from memory.
-	ClientCacheTTL time.Duration
 	// RegistrationEndpoint, when set, is advertised in discovery as the
 	// RFC 7591 registration_endpoint (absolute URL).
 	RegistrationEndpoint string
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
-	// ExchangeSubjectToken redeems RFC 8693 subject tokens of the
-	// SubjectTokenTypes (upstream credentials such as a WeChat mini
-	// program's js_code; tokenexchange.go). Nil: no token exchange.
-	ExchangeSubjectToken func(ctx context.Context, r ExchangeRequest) (Exchanged, error)
-	SubjectTokenTypes    []string
-}
-
-// ClientLookup finds a registered client by ID; an unknown one is an error
-// wrapping store.ErrNotFound.
-type ClientLookup interface {
-	GetClient(ctx context.Context, id string) (*store.Client, error)
 }
 
 func (o Options) now() time.Time {

@@ -68,8 +68,8 @@ func (p *Provider) authorizeRepeated(w http.ResponseWriter, r *http.Request, nam
 	f := r.Form
 	clientID, redirect := f.Get("client_id"), f.Get("redirect_uri")
 	if len(f["client_id"]) == 1 && len(f["redirect_uri"]) == 1 {
-		c, err := p.storage.clients.get(r.Context(), clientID)
-		if err == nil && slices.Contains(c.c.RedirectURIs, redirect) {
+		c, err := p.storage.clients.Client(r.Context(), clientID)
+		if err == nil && slices.Contains(c.RedirectURIs, redirect) {
 			if u, err := url.Parse(redirect); err == nil {
 				q := u.Query()
 				q.Set("error", "invalid_request")
@@ -85,8 +85,8 @@ func (p *Provider) authorizeRepeated(w http.ResponseWriter, r *http.Request, nam
 		}
 	}
 	p.storage.log.Info("authorization request repeats a parameter", "parameter", name, "client", clientID)
-	if p.opts.ErrorPage != nil {
-		p.opts.ErrorPage(w, r, http.StatusBadRequest, "invalid_request")
+	if p.opts.Login != nil {
+		p.opts.Login.ErrorPage(w, r, http.StatusBadRequest, "invalid_request")
 		return
 	}
 	b, _ := json.Marshal(map[string]string{"error": "invalid_request", "error_description": desc})

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -21,8 +20,8 @@ import (
 	"github.com/gjjid/gjjid/broker/store"
 )
 
-// Provider is the OpenID Provider as an http.Handler plus the helpers the
-// login package needs.
+// Provider is the OpenID Provider: the protocol endpoints as an
+// http.Handler, and the verifier of its own access tokens (verify.go).
 type Provider struct {
 	op        *op.Provider
 	handler   http.Handler
@@ -34,18 +33,13 @@ type Provider struct {
 
 // New builds the provider.
 func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.Logger) (*Provider, error) {
-	if opts.ClientCacheTTL == 0 {
-		opts.ClientCacheTTL = 5 * time.Second
-	}
-	if opts.Clients == nil {
-		return nil, errors.New("provider: Options.Clients is required")
+	if opts.Login == nil || opts.Clients == nil {
+		return nil, errors.New("provider: Options.Login and Options.Clients are required")
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log,
-		clients: &clientCache{lookup: opts.Clients, ttl: opts.ClientCacheTTL, now: opts.now, loginURL: opts.LoginURL,
-			idTTL: opts.IDTokenLifetime, entries: map[string]cachedClient{}}}
+	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log, clients: opts.Clients}
 	p := &Provider{storage: s, opts: opts}
 
 	cfg := &op.Config{
@@ -108,20 +102,8 @@ func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// CallbackURL is where the login sends the browser once it completed an
-// auth request: the library's /authorize/callback, absolute.
-func (p *Provider) CallbackURL(ctx context.Context, authRequestID string) string {
-	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.opts.Issuer), authRequestID)
-}
-
-// ForgetClient drops a cached client after the admin API changed it.
-func (p *Provider) ForgetClient(id string) { p.storage.clients.forget(id) }
-
-// Client returns the registered client (served from the cache).
+// Client returns the registered client, from the client cache (for
+// callers that hold the provider rather than the cache).
 func (p *Provider) Client(ctx context.Context, id string) (*store.Client, error) {
-	c, err := p.storage.clients.get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	return c.c, nil
+	return p.storage.clients.Client(ctx, id)
 }

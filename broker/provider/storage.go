@@ -12,6 +12,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -22,7 +23,7 @@ type storage struct {
 	st      store.Store
 	keys    KeySource
 	dir     Directory
-	clients *clientCache
+	clients *ClientCache
 	opts    Options
 	log     *slog.Logger
 }
@@ -66,7 +67,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	}
 	b := BrowserFrom(ctx)
 	r := &store.AuthRequest{
-		ID:                  NewID(),
+		ID:                  secrets.NewID(),
 		ClientID:            req.ClientID,
 		RedirectURI:         req.RedirectURI,
 		State:               req.State,
@@ -91,7 +92,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		r.MaxAge = &ma
 	}
 	if slices.Contains(req.Prompt, oidc.PromptNone) {
-		answer, err := s.opts.Silent(ctx, r, b.SessionID, hintSubject)
+		answer, err := s.opts.Login.Silent(ctx, r, b.SessionID, hintSubject)
 		if err != nil {
 			return nil, s.fail(ctx, "check session", err)
 		}
@@ -123,7 +124,7 @@ func (s *storage) AuthRequestByID(ctx context.Context, id string) (op.AuthReques
 // atomically. RFC 6749 §4.1.2 / RFC 9700 §4.2.4: a replayed code revokes
 // every token it issued.
 func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
-	id, err := s.st.ConsumeCode(ctx, Hash(code), s.opts.maxTokenLifetime())
+	id, err := s.st.ConsumeCode(ctx, secrets.Hash(code), s.opts.maxTokenLifetime())
 	if errors.Is(err, store.ErrCodeReplayed) {
 		until := s.opts.now().Add(s.opts.maxTokenLifetime())
 		if rerr := s.st.RevokeGrant(ctx, id, until); rerr != nil {
@@ -153,7 +154,7 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 }
 
 func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
-	if err := s.st.SaveCode(ctx, Hash(code), id, s.opts.CodeLifetime); err != nil {
+	if err := s.st.SaveCode(ctx, secrets.Hash(code), id, s.opts.CodeLifetime); err != nil {
 		return s.fail(ctx, "save code", err)
 	}
 	return nil
@@ -169,7 +170,7 @@ func (s *storage) DeleteAuthRequest(ctx context.Context, id string) error {
 // ---- clients ----
 
 func (s *storage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
-	c, err := s.clients.get(ctx, id)
+	c, err := s.client(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			// invalid_client, not a plain error: on refresh the library
@@ -186,14 +187,14 @@ func (s *storage) GetClientByClientID(ctx context.Context, id string) (op.Client
 // secrets are machine-generated with ≥256 bits, so a slow hash buys nothing
 // and would cost tens of milliseconds per token request.
 func (s *storage) AuthorizeClientIDSecret(ctx context.Context, id, secret string) error {
-	c, err := s.clients.get(ctx, id)
+	c, err := s.client(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return errors.New("invalid client credentials")
 		}
 		return s.fail(ctx, "load client", err)
 	}
-	if c.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(Hash(secret)), []byte(c.c.SecretHash)) != 1 {
+	if c.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(secrets.Hash(secret)), []byte(c.c.SecretHash)) != 1 {
 		return errors.New("invalid client credentials")
 	}
 	return nil
@@ -203,13 +204,13 @@ func (s *storage) ClientCredentials(ctx context.Context, id, secret string) (op.
 	if err := s.AuthorizeClientIDSecret(ctx, id, secret); err != nil {
 		return nil, err
 	}
-	return s.clients.get(ctx, id)
+	return s.client(ctx, id)
 }
 
 // ClientCredentialsTokenRequest narrows the requested scopes to those the
 // client was granted (the library passes them unfiltered).
 func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, id string, scopes []string) (op.TokenRequest, error) {
-	c, err := s.clients.get(ctx, id)
+	c, err := s.client(ctx, id)
 	if err != nil {
 		return nil, s.fail(ctx, "load client", err)
 	}
@@ -289,3 +290,13 @@ func (p publicKey) ID() string                         { return p.k.KID }
 func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.Alg }
 func (p publicKey) Use() string                        { return "sig" }
 func (p publicKey) Key() any                           { return p.k.Key }
+
+// client is the registered client as the library sees it, read through the
+// client cache.
+func (s *storage) client(ctx context.Context, id string) (*client, error) {
+	rec, err := s.clients.Client(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &client{c: rec, loginURL: s.opts.Login.URL, idTTL: s.opts.IDTokenLifetime}, nil
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -78,7 +79,7 @@ func (p *Provider) serveTokenExchange(w http.ResponseWriter, r *http.Request) {
 	case tok == "" || typ == "":
 		tokenError(w, http.StatusBadRequest, string(oidc.InvalidRequest), "subject_token and subject_token_type are required")
 		return
-	case !slices.Contains(p.opts.SubjectTokenTypes, typ) || p.opts.ExchangeSubjectToken == nil:
+	case !slices.Contains(p.opts.Login.SubjectTokenTypes(), typ):
 		tokenError(w, http.StatusBadRequest, string(oidc.InvalidRequest), "subject_token_type is not supported")
 		return
 	case f.Get("actor_token") != "" || f.Get("actor_token_type") != "":
@@ -107,7 +108,7 @@ func (p *Provider) serveTokenExchange(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	ex, err := p.opts.ExchangeSubjectToken(ctx, ExchangeRequest{ClientID: cl.c.ID, Connectors: cl.c.Connectors, TokenType: typ, Token: tok})
+	ex, err := p.opts.Login.ExchangeSubjectToken(ctx, ExchangeRequest{ClientID: cl.c.ID, Connectors: cl.c.Connectors, TokenType: typ, Token: tok})
 	if err != nil {
 		var ee *ExchangeError
 		switch {
@@ -170,7 +171,7 @@ func (p *Provider) exchangeClient(ctx context.Context, w http.ResponseWriter, r 
 		p.clientAuthFailed(w, basic)
 		return nil, false
 	}
-	cl, err := p.storage.clients.get(ctx, id)
+	cl, err := p.storage.client(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
 			tokenError(w, http.StatusServiceUnavailable, string(oidc.ServerError), "the session store is unreachable")
@@ -186,7 +187,7 @@ func (p *Provider) exchangeClient(ctx context.Context, w http.ResponseWriter, r 
 		}
 		return cl, true
 	}
-	if secret == "" || cl.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(Hash(secret)), []byte(cl.c.SecretHash)) != 1 {
+	if secret == "" || cl.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(secrets.Hash(secret)), []byte(cl.c.SecretHash)) != 1 {
 		p.clientAuthFailed(w, basic)
 		return nil, false
 	}

@@ -1,14 +1,11 @@
 package provider
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gjjid/gjjid/broker/secrets"
 )
 
 // Access tokens are self-contained JWTs. Their jti encodes what revocation
@@ -19,7 +16,7 @@ func newAccessTokenID(grantID string, iat time.Time) string {
 	if grantID == "" {
 		grantID = "-"
 	}
-	return grantID + "." + strconv.FormatInt(iat.Unix(), 36) + "." + randomString(12)
+	return grantID + "." + strconv.FormatInt(iat.Unix(), 36) + "." + secrets.Random(12)
 }
 
 func parseAccessTokenID(jti string) (grantID string, iat time.Time, ok bool) {
@@ -41,7 +38,7 @@ func parseAccessTokenID(jti string) (grantID string, iat time.Time, ok bool) {
 // Refresh tokens are <familyID>.<secret>; only their SHA-256 is stored. The
 // family ID lets the store keep a family's members under one hash tag.
 func newRefreshToken(familyID string) string {
-	return familyID + "." + randomString(32)
+	return familyID + "." + secrets.Random(32)
 }
 
 // parseRefreshToken accepts exactly that shape: a JWT (three parts) or an
@@ -55,21 +52,4 @@ func parseRefreshToken(tok string) (familyID string, ok bool) {
 }
 
 // refreshSecretLen is the base64url length of a 32-byte secret.
-var refreshSecretLen = len(randomString(32))
-
-// NewID returns a random URL-safe identifier with 128 bits of entropy.
-func NewID() string { return randomString(16) }
-
-func randomString(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("crypto/rand: %v", err)) // cannot happen on supported platforms
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// Hash is the SHA-256 (hex) under which secrets are stored.
-func Hash(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
+var refreshSecretLen = len(secrets.Random(32))

@@ -8,6 +8,7 @@ import (
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -35,7 +36,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)), CertThumbprint: a.CertThumbprint,
 		}
 		tok := newRefreshToken(rt.FamilyID)
-		err := s.st.CreateRefreshToken(ctx, Hash(tok), rt)
+		err := s.st.CreateRefreshToken(ctx, secrets.Hash(tok), rt)
 		switch {
 		case errors.Is(err, store.ErrRevoked):
 			// A replay of this code revoked the grant while this, the
@@ -53,7 +54,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		next.IssuedAt = now
 		// The family's absolute lifetime does not grow with rotation.
 		tok := newRefreshToken(next.FamilyID)
-		err := s.st.RotateRefreshToken(ctx, next.FamilyID, Hash(r.token), Hash(tok), &next)
+		err := s.st.RotateRefreshToken(ctx, next.FamilyID, secrets.Hash(r.token), secrets.Hash(tok), &next)
 		switch {
 		case errors.Is(err, store.ErrRefreshReused):
 			s.revokeFamilyTokens(ctx, next.FamilyID)
@@ -80,7 +81,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if !ok {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token invalid")
 	}
-	rt, err := s.st.GetRefreshToken(ctx, fam, Hash(token))
+	rt, err := s.st.GetRefreshToken(ctx, fam, secrets.Hash(token))
 	switch {
 	case errors.Is(err, store.ErrRefreshReused):
 		s.revokeFamilyTokens(ctx, fam)
@@ -112,7 +113,7 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 	if !ok {
 		return "", "", op.ErrInvalidRefreshToken
 	}
-	rt, err := s.st.GetRefreshToken(ctx, fam, Hash(token))
+	rt, err := s.st.GetRefreshToken(ctx, fam, secrets.Hash(token))
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
 			markFault(ctx)
@@ -171,10 +172,8 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 		if err := s.st.DeleteSession(ctx, sid); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", s.fail(ctx, "delete session", err)
 		}
-		if s.opts.UpstreamLogout != nil {
-			if u := s.opts.UpstreamLogout(ctx, sid, req.RedirectURI); u != "" {
-				return u, nil
-			}
+		if u := s.opts.Login.UpstreamLogout(ctx, sid, req.RedirectURI); u != "" {
+			return u, nil
 		}
 	}
 	return req.RedirectURI, nil
@@ -209,14 +208,14 @@ func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) time.
 	case *exchangeRequest:
 		clientID = r.clientID
 	}
-	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
+	if c, err := s.client(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
 		return c.c.AccessTokenLifetime
 	}
 	return s.opts.AccessTokenLifetime
 }
 
 func (s *storage) refreshLifetime(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.clients.get(ctx, clientID); err == nil && c.c.RefreshTokenLifetime > 0 {
+	if c, err := s.client(ctx, clientID); err == nil && c.c.RefreshTokenLifetime > 0 {
 		return c.c.RefreshTokenLifetime
 	}
 	return s.opts.RefreshTokenLifetime

@@ -23,7 +23,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/clients"
-	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -104,7 +104,7 @@ func (h *Handler) create(c echo.Context) error {
 	}
 	token := clients.NewSecret()
 	cl, secret, err := h.o.Clients.Create(c.Request().Context(), m,
-		clients.CreateOptions{By: clients.Registration, RegistrationTokenHash: provider.Hash(token)})
+		clients.CreateOptions{By: clients.Registration, RegistrationTokenHash: secrets.Hash(token)})
 	if err != nil {
 		return h.fail(c, err)
 	}
@@ -137,7 +137,7 @@ func (h *Handler) update(c echo.Context) error {
 	case req.ClientID != cl.ID:
 		return h.fail(c, &clients.FieldError{Field: "client_id", Code: clients.InvalidClientMetadata,
 			Description: "required, and must be this client's ID (RFC 7592 §2.2)"})
-	case req.ClientSecret != "" && !hashEqual(provider.Hash(req.ClientSecret), cl.SecretHash):
+	case req.ClientSecret != "" && !hashEqual(secrets.Hash(req.ClientSecret), cl.SecretHash):
 		return h.fail(c, &clients.FieldError{Field: "client_secret", Code: clients.InvalidClientMetadata,
 			Description: "does not match the client's secret; leave it out to keep the secret (RFC 7592 §2.2)"})
 	}
@@ -181,7 +181,7 @@ func (h *Handler) delete(c echo.Context) error {
 // noTokenHash stands in for a missing client's hash, so that a request for
 // a client that does not exist (or has no registration token) costs the
 // same comparison as one with a wrong token.
-var noTokenHash = provider.Hash("no registration access token")
+var noTokenHash = secrets.Hash("no registration access token")
 
 // authenticate checks the registration access token against the client
 // named in the path. Any failure (no token, wrong token, another client's
@@ -202,7 +202,7 @@ func (h *Handler) authenticate(c echo.Context) (cl *store.Client, token string, 
 	case cl.RegistrationTokenHash != "":
 		want = cl.RegistrationTokenHash
 	}
-	if !hashEqual(provider.Hash(token), want) || cl == nil || cl.RegistrationTokenHash == "" {
+	if !hashEqual(secrets.Hash(token), want) || cl == nil || cl.RegistrationTokenHash == "" {
 		return nil, "", false, nil
 	}
 	return cl, token, true, nil

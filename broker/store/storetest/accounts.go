@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -14,6 +15,7 @@ var accountTests = []test{
 	{"ChangedHashesFreeOldIndexes", testPersonChangedHashes},
 	{"ConcurrentClaimsOneWins", testPersonConcurrentClaims},
 	{"AgentsOfPerson", testAgents},
+	{"ListPersonsPages", testListPersons},
 }
 
 func newUnit() *store.Unit {
@@ -228,4 +230,20 @@ func testAgents(t *testing.T, s store.Store) {
 	if len(got) != 0 {
 		t.Fatalf("unknown person has %d agent records", len(got))
 	}
+}
+
+func testListPersons(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	var want []*store.Person
+	for i := range 5 {
+		p := newPerson()
+		p.ID = fmt.Sprintf("p_%02d", i)
+		must(t, "put", s.PutPerson(ctx, p))
+		want = append(want, p)
+	}
+	// Rewriting a person does not list it twice.
+	want[2].Name = "李四"
+	must(t, "replace", s.PutPerson(ctx, want[2]))
+	got := collect(t, "list", func(c string, n int) ([]*store.Person, string, error) { return s.ListPersons(ctx, c, n) })
+	sameJSON(t, "persons in ID order", got, want)
 }

@@ -44,7 +44,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeySets", keySetTests},
 		{"Clients", clientTests},
 		{"Accounts", accountTests},
-		{"Directory", directoryTests},
+		{"Units", unitTests},
+		{"Links", linkTests},
+		{"Audit", auditTests},
 		{"Expiry", expiryTests},
 		{"Copies", copyTests},
 		{"Validation", validationTests},
@@ -68,6 +70,27 @@ func newID(kind string) string { return kind + "-" + strings.ToLower(rand.Text()
 
 // now is the current time as it survives any backend: UTC, milliseconds.
 func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// collect pages through list with page size 2 and returns what it saw.
+func collect[T any](t *testing.T, what string, list func(cursor string, limit int) ([]*T, string, error)) []*T {
+	t.Helper()
+	var all []*T
+	cursor := ""
+	for range 100 {
+		page, next, err := list(cursor, 2)
+		must(t, what, err)
+		if len(page) > 2 {
+			t.Fatalf("%s: page of %d with limit 2", what, len(page))
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all
+		}
+		cursor = next
+	}
+	t.Fatalf("%s: paging does not end", what)
+	return nil
+}
 
 // wantErr fails unless errors.Is(err, target).
 func wantErr(t *testing.T, what string, err, target error) {

@@ -1,4 +1,4 @@
-package broker
+package accounts_test
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func TestAutoLinkByOrganisationCode(t *testing.T) {
 	if _, err := a.CreateUnit(ctx, unit, "", "成都示例科技有限公司"); err != nil {
 		t.Fatal(err)
 	}
-	d := newDirectory(a)
+	d := accounts.NewPrincipals(a)
 	id := connectors.Identity{ConnectorID: "ca", Subject: "sha256:01", Kind: connectors.KindUnit, LinkPolicy: connectors.LinkAuto,
 		Claims: map[string]any{"org_code": ids.OrgCodeFromCredit(unit)}}
 	p, err := d.Resolve(ctx, id)
