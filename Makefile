@@ -74,6 +74,8 @@ image-binary:
 # The Helm chart (deploy/helm/gjjid): helm lint and helm template for the
 # default, Sentinel and Cluster values, then a Go test that decodes every
 # rendered manifest strictly and checks the security settings and the config.
+# The first run downloads and builds helm (about 2 minutes here), then the
+# Go build cache has it.
 HELM ?= $(GO) run helm.sh/helm/v4/cmd/helm@v4.3.2
 CHART := deploy/helm/gjjid
 chart-test:
