@@ -92,6 +92,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	if err != nil {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
+	b.Metrics.WatchStore(b.Store.Ping)
+	b.Metrics.WatchKeys(b.Keys.ActiveSince, b.Keys.RotationPeriod())
 	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
 	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
 	if cfg.Seed != nil {
@@ -121,6 +123,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	b.Metrics.WatchCRLs(crlsOf(conns), time.Now)
 	pages, err := web.New()
 	if err != nil {
 		return err

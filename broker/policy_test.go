@@ -115,6 +115,9 @@ func TestMetricsAndMaskedLogs(t *testing.T) {
 		`gjjid_tokens_total{grant_type="authorization_code",result="success"} 1`,
 		`gjjid_http_requests_total{method="GET",route="/authorize",status="302"}`,
 		`gjjid_http_request_duration_seconds_bucket{route="/oauth/token"`,
+		"gjjid_store_up 1\n",
+		"gjjid_signing_key_rotation_period_seconds 2.592e+06\n",
+		"gjjid_signing_key_active_since_timestamp_seconds 1.",
 	} {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("/metrics lacks %s", want)

@@ -35,7 +35,10 @@ const DevP12Password = "gjjid-dev"
 // the demo unit, written as PEM (and the unit's also as PKCS#12) into a
 // fresh folder. It adds the x509
 // connector ("cert", link policy auto) and the mTLS listener to cfg and
-// returns the banner lines and a stop function.
+// returns the banner lines and a stop function, which also removes the
+// folder: it holds the demo CA's private key, and a dev run must leave no
+// keys behind in the temporary directory. On an error the folder is gone
+// already.
 func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error) {
 	nop := func() {}
 	if mtlsAddr == "" {
@@ -58,6 +61,13 @@ func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error
 	if err != nil {
 		return "", nop, err
 	}
+	removeDir := func() { _ = os.RemoveAll(dir) }
+	done := false
+	defer func() {
+		if !done {
+			removeDir()
+		}
+	}()
 	now := time.Now()
 	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gjjid dev demo CA", Organization: []string{"gjjid dev"}, Country: []string{"CN"}},
@@ -81,7 +91,7 @@ func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error
 		_, _ = w.Write(crl)
 	})}
 	go func() { _ = crlSrv.Serve(ln) }()
-	stop := func() { _ = crlSrv.Close() }
+	stop := func() { _ = crlSrv.Close(); removeDir() }
 	crlURL := "http://" + ln.Addr().String() + "/demo.crl"
 
 	issue := func(tmpl *x509.Certificate, name string, p12 bool) error {
@@ -136,6 +146,7 @@ func devCertificates(cfg *config.Config, mtlsAddr string) (string, func(), error
 	}
 	cfg.Connectors = append(cfg.Connectors, config.Connector{ID: "cert", Type: "x509", Name: "单位数字证书登录", NameEN: "Unit certificate", Config: *n.Content[0]})
 	cfg.Listen.MTLS = config.MTLS{Addr: mtlsAddr, TLSCertFile: filepath.Join(dir, "server.pem"), TLSKeyFile: filepath.Join(dir, "server-key.pem")}
+	done = true
 	return devCertBanner(dir, mtlsAddr), stop, nil
 }
 

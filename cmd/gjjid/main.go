@@ -4,6 +4,7 @@
 //	gjjid serve --config FILE   run with a configuration file
 //	gjjid dev [--addr A] [--store URL]   run with demo client, accounts and keys
 //	gjjid config check FILE     print every problem of a configuration file
+//	gjjid healthcheck [--url U] exit 0 when a broker's /healthz answers 200 (container HEALTHCHECK)
 //	gjjid version
 package main
 
@@ -32,6 +33,7 @@ const usage = `usage:
   gjjid dev [--addr 127.0.0.1:5556] [--store redis://…]
   gjjid config check FILE
   gjjid admin RESOURCE COMMAND [flags]   manage a running broker (gjjid admin help)
+  gjjid healthcheck [--url http://127.0.0.1:5556/healthz] [--timeout 3s]
   gjjid version
 `
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return configCheck(args[2], stdout, stderr)
 	case "admin":
 		return adminCmd(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		err = healthcheckCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gjjid", version)
 		return 0

@@ -7,13 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/emmansun/gmsm/smx509"
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/gjjid/gjjid/connectors"
 )
 
 // Revocation outcomes that refuse a login.
@@ -54,6 +58,9 @@ type revocationChecker struct {
 	now    func() time.Time
 	mu     sync.Mutex
 	crls   map[string]*crlEntry
+	// reports is what status tells monitoring, kept apart from crls so
+	// that a scrape never waits for a fetch in progress.
+	reports map[string]connectors.CRLStatus
 }
 
 type crlEntry struct {
@@ -64,7 +71,7 @@ type crlEntry struct {
 }
 
 func newRevocationChecker(client *http.Client, now func() time.Time) *revocationChecker {
-	return &revocationChecker{client: client, now: now, crls: map[string]*crlEntry{}}
+	return &revocationChecker{client: client, now: now, crls: map[string]*crlEntry{}, reports: map[string]connectors.CRLStatus{}}
 }
 
 // check answers whether leaf, issued by issuer, may log in under p: OCSP
@@ -111,6 +118,23 @@ func (rc *revocationChecker) check(ctx context.Context, p Revocation, leaf, issu
 	return fmt.Errorf("%w: %w", errRevocationUnavailable, errors.Join(failures...))
 }
 
+func (rc *revocationChecker) report(s connectors.CRLStatus) {
+	rc.mu.Lock()
+	rc.reports[s.URL] = s
+	rc.mu.Unlock()
+}
+
+// status reports every cached CRL, sorted by URL.
+func (rc *revocationChecker) status() []connectors.CRLStatus {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := make([]connectors.CRLStatus, 0, len(rc.reports))
+	for _, url := range slices.Sorted(maps.Keys(rc.reports)) {
+		out = append(out, rc.reports[url])
+	}
+	return out
+}
+
 // crlSays answers from the CRL at url, fetching it when the cached one is
 // past its nextUpdate; a stale one answers within the grace.
 func (rc *revocationChecker) crlSays(ctx context.Context, p Revocation, url string, leaf, issuer *cert) (bool, error) {
@@ -126,9 +150,14 @@ func (rc *revocationChecker) crlSays(ctx context.Context, p Revocation, url stri
 	now := rc.now()
 	if e.revoked == nil || !now.Before(e.nextUpdate) {
 		fresh, err := rc.fetchCRL(ctx, p, url, issuer)
+		if e.revoked != nil || err == nil {
+			if err == nil {
+				e.issuer, e.revoked, e.nextUpdate = fresh.issuer, fresh.revoked, fresh.nextUpdate
+			}
+			rc.report(connectors.CRLStatus{URL: url, NextUpdate: e.nextUpdate, RefreshFailed: err != nil})
+		}
 		switch {
 		case err == nil:
-			e.issuer, e.revoked, e.nextUpdate = fresh.issuer, fresh.revoked, fresh.nextUpdate
 		case e.revoked != nil && now.Before(e.nextUpdate.Add(p.Grace)):
 			// Stale but inside the grace: answer from it.
 		default:

@@ -220,3 +220,9 @@ type nopLogger struct{}
 func (nopLogger) Info(string, ...any)  {}
 func (nopLogger) Warn(string, ...any)  {}
 func (nopLogger) Error(string, ...any) {}
+
+var _ connectors.CRLReporter = (*Connector)(nil)
+
+// CRLs reports the CRLs this connector has fetched, for the broker's
+// stale-CRL metric.
+func (c *Connector) CRLs() []connectors.CRLStatus { return c.rev.status() }
