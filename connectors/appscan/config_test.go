@@ -1,6 +1,7 @@
 package appscan
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -167,7 +168,18 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example is not valid: %v", err)
 	}
-	for _, key := range strings.Split(knownKeys, ", ") {
+	// The decoder lists every key it knows when it meets one it does not.
+	var probe yaml.Node
+	if err := yaml.Unmarshal([]byte("app_clients: [a]\nzz: 1\n"), &probe); err != nil {
+		t.Fatal(err)
+	}
+	_, err = parseConfig(&probe, "c")
+	_, known, found := strings.Cut(fmt.Sprint(err), "known keys: ")
+	if !found {
+		t.Fatalf("an unknown key: %v", err)
+	}
+	known, _, _ = strings.Cut(known, "\n")
+	for _, key := range strings.Split(known, ", ") {
 		if key != "dev_app_user" && !strings.Contains(strings.Join(block, "\n"), key+":") {
 			t.Errorf("the example does not show %s", key)
 		}

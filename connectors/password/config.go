@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -42,55 +44,18 @@ type Config struct {
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := Config{MaxFailures: DefaultMaxFailures, Lockout: DefaultLockout, ACR: DefaultACR}
-	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			n = nil
-		}
-	}
-	switch {
-	case n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null"):
-		return cfg, nil // absent or empty: all defaults
-	case n.Kind != yaml.MappingNode:
-		return cfg, fmt.Errorf("%s: must be a mapping with the keys %s (line %d)", path, knownKeys, n.Line)
-	}
-
-	var errs []error
-	seen := make(map[string]bool)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kp := path + "." + k.Value
-		if seen[k.Value] {
-			errs = append(errs, fmt.Errorf("%s: given twice (line %d)", kp, k.Line))
-			continue
-		}
-		seen[k.Value] = true
-		switch k.Value {
-		case "max_failures":
-			if v.Decode(&cfg.MaxFailures) != nil {
-				errs = append(errs, fmt.Errorf("%s: must be a whole number such as 5, got %q (line %d)", kp, v.Value, v.Line))
-			}
-		case "lockout":
-			if v.Decode(&cfg.Lockout) != nil {
-				errs = append(errs, fmt.Errorf("%s: must be a duration such as 15m or 1h, got %q (line %d)", kp, v.Value, v.Line))
-			}
-		case "acr":
-			if v.Kind != yaml.ScalarNode || v.Decode(&cfg.ACR) != nil {
-				errs = append(errs, fmt.Errorf("%s: must be a string such as %s (line %d)", kp, DefaultACR, v.Line))
-			}
-		default:
-			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", kp, k.Line, knownKeys))
-		}
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Whole("max_failures", &cfg.MaxFailures, "5"),
+		yamlconfig.Duration("lockout", &cfg.Lockout, "15m or 1h"),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+	)
+	if !ok {
+		return cfg, errors.Join(errs...)
 	}
 	// Fields that failed to decode kept their defaults, so validating now
 	// reports only the values that were read.
 	return cfg, errors.Join(append(errs, cfg.validate(path))...)
 }
-
-const knownKeys = "max_failures, lockout, acr"
 
 func (c Config) validate(path string) error {
 	var errs []error

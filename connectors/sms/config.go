@@ -3,8 +3,6 @@ package sms
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -105,37 +103,31 @@ func defaultAliyun() AliyunConfig {
 	return AliyunConfig{Endpoint: DefaultAliyunEndpoint, RegionID: DefaultAliyunRegion, Timeout: DefaultAliyunTimeout}
 }
 
-const (
-	knownKeys       = "code_ttl, max_attempts, resend_interval, daily_limit, ip_hourly_limit, acr, sender"
-	knownSenderKeys = "type, aliyun"
-	knownAliyunKeys = "endpoint, access_key_id, access_key_secret, sign_name, template_code, region_id, timeout"
-)
+const knownAliyunKeys = "endpoint, access_key_id, access_key_secret, sign_name, template_code, region_id, timeout"
 
 // parseConfig decodes n strictly (unknown and repeated keys are errors),
 // applies defaults and validates. Every error names its YAML path below
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := defaultConfig()
-	n = yamlconfig.Resolve(n)
-	if n == nil {
+	if yamlconfig.Resolve(n) == nil {
 		return cfg, fmt.Errorf("%s.sender: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)
 	}
 	var sender *yaml.Node
-	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
-		"code_ttl":        yamlconfig.Duration(&cfg.CodeTTL, "5m"),
-		"max_attempts":    yamlconfig.Whole(&cfg.MaxAttempts, "5"),
-		"resend_interval": yamlconfig.Duration(&cfg.ResendInterval, "60s"),
-		"daily_limit":     yamlconfig.Whole(&cfg.DailyLimit, "10"),
-		"ip_hourly_limit": yamlconfig.Whole(&cfg.IPHourlyLimit, "30"),
-		"acr":             yamlconfig.Str(&cfg.ACR, DefaultACR),
-		"sender":          func(v *yaml.Node, _ string) error { sender = v; return nil },
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
-		return cfg, errs[0]
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Duration("code_ttl", &cfg.CodeTTL, "5m"),
+		yamlconfig.Whole("max_attempts", &cfg.MaxAttempts, "5"),
+		yamlconfig.Duration("resend_interval", &cfg.ResendInterval, "60s"),
+		yamlconfig.Whole("daily_limit", &cfg.DailyLimit, "10"),
+		yamlconfig.Whole("ip_hourly_limit", &cfg.IPHourlyLimit, "30"),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Node("sender", &sender),
+	)
+	if !ok {
+		return cfg, errors.Join(errs...)
 	}
-	sp := path + ".sender"
 	var senderErrs []error
-	cfg.Sender, senderErrs = parseSender(sender, sp)
+	cfg.Sender, senderErrs = parseSender(sender, path+".sender")
 	errs = append(errs, senderErrs...)
 	// Fields that failed to decode kept their defaults, so validating now
 	// reports only the values that were read.
@@ -144,16 +136,15 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 
 func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 	var s SenderConfig
-	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return s, []error{fmt.Errorf("%s: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)}
 	}
 	var aliyun *yaml.Node
-	errs := yamlconfig.Mapping(n, path, knownSenderKeys, map[string]func(v *yaml.Node, kp string) error{
-		"type":   yamlconfig.Str(&s.Type, SenderAliyun),
-		"aliyun": func(v *yaml.Node, _ string) error { aliyun = v; return nil },
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Str("type", &s.Type, SenderAliyun),
+		yamlconfig.Node("aliyun", &aliyun),
+	)
+	if !ok {
 		return s, errs
 	}
 	switch s.Type {
@@ -165,7 +156,7 @@ func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 		}
 	case SenderAliyun:
 		ap := path + ".aliyun"
-		if yamlconfig.Resolve(aliyun) == nil {
+		if aliyun == nil {
 			errs = append(errs, fmt.Errorf("%s: required with type %s: a mapping with the keys %s", ap, SenderAliyun, knownAliyunKeys))
 			break
 		}
@@ -180,16 +171,16 @@ func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 
 func parseAliyun(n *yaml.Node, path string) (AliyunConfig, []error) {
 	a := defaultAliyun()
-	errs := yamlconfig.Mapping(yamlconfig.Resolve(n), path, knownAliyunKeys, map[string]func(v *yaml.Node, kp string) error{
-		"endpoint":          yamlconfig.Str(&a.Endpoint, DefaultAliyunEndpoint),
-		"access_key_id":     yamlconfig.Str(&a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
-		"access_key_secret": yamlconfig.Str(&a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
-		"sign_name":         yamlconfig.Str(&a.SignName, "某某住房公积金中心"),
-		"template_code":     yamlconfig.Str(&a.TemplateCode, "SMS_123456789"),
-		"region_id":         yamlconfig.Str(&a.RegionID, DefaultAliyunRegion),
-		"timeout":           yamlconfig.Duration(&a.Timeout, "5s"),
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Str("endpoint", &a.Endpoint, DefaultAliyunEndpoint),
+		yamlconfig.Str("access_key_id", &a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
+		yamlconfig.Str("access_key_secret", &a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
+		yamlconfig.Str("sign_name", &a.SignName, "某某住房公积金中心"),
+		yamlconfig.Str("template_code", &a.TemplateCode, "SMS_123456789"),
+		yamlconfig.Str("region_id", &a.RegionID, DefaultAliyunRegion),
+		yamlconfig.Duration("timeout", &a.Timeout, "5s"),
+	)
+	if !ok {
 		return a, errs
 	}
 	return a, append(errs, a.validate(path))
@@ -229,7 +220,7 @@ func (c Config) validate(path string) error {
 
 func (a AliyunConfig) validate(path string) error {
 	var errs []error
-	if err := checkEndpoint(a.Endpoint); err != nil {
+	if err := yamlconfig.CheckURL(a.Endpoint, false); err != nil {
 		errs = append(errs, fmt.Errorf("%s.endpoint: %w", path, err))
 	}
 	for _, f := range []struct{ key, v string }{
@@ -250,27 +241,4 @@ func (a AliyunConfig) validate(path string) error {
 		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
 	}
 	return errors.Join(errs...)
-}
-
-// checkEndpoint accepts an absolute https URL without query or fragment;
-// http only on a loopback host (a local fake or proxy in development).
-func checkEndpoint(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("must be an absolute URL such as %s, got %q", DefaultAliyunEndpoint, s)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("must have no query, fragment or user info, got %q", s)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		h := u.Hostname()
-		if ip := net.ParseIP(h); h == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-		return fmt.Errorf("must be https (http only on 127.0.0.1, [::1] or localhost), got %q", s)
-	}
-	return fmt.Errorf("must be an https URL, got %q", s)
 }
