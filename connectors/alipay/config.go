@@ -230,11 +230,8 @@ func (r raw) build(path string) (Config, []error) {
 		add("link_policy", "auto is not possible: an Alipay ID names no broker person; use self-bind (default) or bound")
 	}
 	cfg.LinkPolicy = p
-	switch {
-	case cfg.ACR == "":
-		add("acr", "must not be empty (default %s)", DefaultACR)
-	case strings.ContainsFunc(cfg.ACR, func(r rune) bool { return r <= ' ' }):
-		add("acr", "must not contain spaces (acr_values are space-separated)")
+	if err := yamlconfig.CheckACR(path+".acr", cfg.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	return cfg, errs
 }

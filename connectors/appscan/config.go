@@ -154,11 +154,8 @@ func (c Config) validate(path string) error {
 	count("request_create_limit", c.RequestCreateLimit, maxCreateLimit)
 	count("app_rate_limit", c.AppRateLimit, maxCreateLimit)
 	between("device_key_lifetime", c.DeviceKeyLifetime, minDeviceKeyLifetime, maxDeviceKeyLifetime, "")
-	switch {
-	case c.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	if err := yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	switch {
 	case c.DevAppPage && strings.TrimSpace(c.DevAppUser) == "":

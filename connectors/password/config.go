@@ -3,7 +3,6 @@ package password
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -71,11 +70,8 @@ func (c Config) validate(path string) error {
 	case c.Lockout > maxLockout:
 		errs = append(errs, fmt.Errorf("%s.lockout: must be at most %s", path, maxLockout))
 	}
-	switch {
-	case c.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	if err := yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -209,11 +209,8 @@ func (c Config) validate(path string) error {
 	between("resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, "")
 	count("daily_limit", c.DailyLimit, maxDailyLimit, ": every code brings max_attempts more guesses")
 	count("ip_hourly_limit", c.IPHourlyLimit, maxIPHourlyLimit, "")
-	switch {
-	case c.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	if err := yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

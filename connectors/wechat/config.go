@@ -145,11 +145,8 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s.link_policy: auto is not possible: a WeChat ID names no broker person; use self-bind (default) or bound", path))
 	}
 	cfg.LinkPolicy = p
-	switch {
-	case cfg.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(cfg.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	if err := yamlconfig.CheckACR(path+".acr", cfg.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -201,3 +201,17 @@ func TestCheckURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckACR(t *testing.T) {
+	t.Parallel()
+	for acr, want := range map[string]string{
+		"gjj:loa:1": "",
+		"":          "c.acr: must not be empty (default gjj:loa:1)",
+		"gjj loa 1": "c.acr: must not contain spaces",
+	} {
+		err := CheckACR("c.acr", acr, "gjj:loa:1")
+		if (err == nil) != (want == "") || (err != nil && !strings.Contains(err.Error(), want)) {
+			t.Errorf("CheckACR(%q) = %v, want %q", acr, err, want)
+		}
+	}
+}
