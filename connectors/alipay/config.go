@@ -217,11 +217,8 @@ func (r raw) build(path string) (Config, []error) {
 	if err := yamlconfig.CheckURL(cfg.GatewayURL, false); err != nil {
 		add("gateway_url", "%v", err)
 	}
-	switch {
-	case cfg.Timeout < minTimeout:
-		add("timeout", "must be at least %s", minTimeout)
-	case cfg.Timeout > maxTimeout:
-		add("timeout", "must be at most %s", maxTimeout)
+	if err := yamlconfig.CheckRange(path+".timeout", cfg.Timeout, minTimeout, maxTimeout, ""); err != nil {
+		errs = append(errs, err)
 	}
 	p, err := connectors.ParseLinkPolicy(r.linkPolicy, connectors.LinkSelfBind)
 	if err != nil {

@@ -119,22 +119,6 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 
 func (c Config) validate(path string) error {
 	var errs []error
-	between := func(key string, v, lo, hi time.Duration, why string) {
-		switch {
-		case v < lo:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least %s", path, key, lo))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %s%s", path, key, hi, why))
-		}
-	}
-	count := func(key string, v, hi int) {
-		switch {
-		case v < 1:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least 1", path, key))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %d", path, key, hi))
-		}
-	}
 	if len(c.AppClients) == 0 {
 		errs = append(errs, fmt.Errorf("%s.app_clients: required: the client IDs of the fund's app, e.g. [gjj-app]; "+
 			"a token of any other client must not confirm logins", path))
@@ -147,16 +131,16 @@ func (c Config) validate(path string) error {
 	if err := checkPrefix(c.DeepLinkPrefix); err != nil {
 		errs = append(errs, fmt.Errorf("%s.deep_link_prefix: %w", path, err))
 	}
-	between("lifetime", c.Lifetime, minLifetime, maxLifetime, ": a QR code on screen that long invites relaying")
-	between("poll_timeout", c.PollTimeout, minPollTimeout, maxPollTimeout, " (the server's write timeout is 60s)")
-	count("max_polls", c.MaxPolls, maxMaxPolls)
-	count("ip_create_limit", c.IPCreateLimit, maxCreateLimit)
-	count("request_create_limit", c.RequestCreateLimit, maxCreateLimit)
-	count("app_rate_limit", c.AppRateLimit, maxCreateLimit)
-	between("device_key_lifetime", c.DeviceKeyLifetime, minDeviceKeyLifetime, maxDeviceKeyLifetime, "")
-	if err := yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs,
+		yamlconfig.CheckRange(path+".lifetime", c.Lifetime, minLifetime, maxLifetime, ": a QR code on screen that long invites relaying"),
+		yamlconfig.CheckRange(path+".poll_timeout", c.PollTimeout, minPollTimeout, maxPollTimeout, " (the server's write timeout is 60s)"),
+		yamlconfig.CheckRange(path+".max_polls", c.MaxPolls, 1, maxMaxPolls, ""),
+		yamlconfig.CheckRange(path+".ip_create_limit", c.IPCreateLimit, 1, maxCreateLimit, ""),
+		yamlconfig.CheckRange(path+".request_create_limit", c.RequestCreateLimit, 1, maxCreateLimit, ""),
+		yamlconfig.CheckRange(path+".app_rate_limit", c.AppRateLimit, 1, maxCreateLimit, ""),
+		yamlconfig.CheckRange(path+".device_key_lifetime", c.DeviceKeyLifetime, minDeviceKeyLifetime, maxDeviceKeyLifetime, ""),
+		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
+	)
 	switch {
 	case c.DevAppPage && strings.TrimSpace(c.DevAppUser) == "":
 		errs = append(errs, fmt.Errorf("%s.dev_app_user: required with dev_app_page: the login (mobile or ID number) the simulated app acts as", path))

@@ -2,7 +2,6 @@ package password
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -57,21 +56,9 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 }
 
 func (c Config) validate(path string) error {
-	var errs []error
-	switch {
-	case c.MaxFailures < 1:
-		errs = append(errs, fmt.Errorf("%s.max_failures: must be at least 1", path))
-	case c.MaxFailures > maxMaxFailures:
-		errs = append(errs, fmt.Errorf("%s.max_failures: must be at most %d: a six-digit password must not get more guesses", path, maxMaxFailures))
-	}
-	switch {
-	case c.Lockout < minLockout:
-		errs = append(errs, fmt.Errorf("%s.lockout: must be at least %s", path, minLockout))
-	case c.Lockout > maxLockout:
-		errs = append(errs, fmt.Errorf("%s.lockout: must be at most %s", path, maxLockout))
-	}
-	if err := yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		yamlconfig.CheckRange(path+".max_failures", c.MaxFailures, 1, maxMaxFailures, ": a six-digit password must not get more guesses"),
+		yamlconfig.CheckRange(path+".lockout", c.Lockout, minLockout, maxLockout, ""),
+		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
+	)
 }

@@ -187,32 +187,14 @@ func parseAliyun(n *yaml.Node, path string) (AliyunConfig, []error) {
 }
 
 func (c Config) validate(path string) error {
-	var errs []error
-	between := func(key string, v, lo, hi time.Duration, why string) {
-		switch {
-		case v < lo:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least %s", path, key, lo))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %s%s", path, key, hi, why))
-		}
-	}
-	count := func(key string, v, hi int, why string) {
-		switch {
-		case v < 1:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least 1", path, key))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %d%s", path, key, hi, why))
-		}
-	}
-	between("code_ttl", c.CodeTTL, minCodeTTL, maxCodeTTL, ": a code that lives longer gives more time to guess and to phish")
-	count("max_attempts", c.MaxAttempts, maxMaxAttempts, ": a six-digit code must not get more guesses")
-	between("resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, "")
-	count("daily_limit", c.DailyLimit, maxDailyLimit, ": every code brings max_attempts more guesses")
-	count("ip_hourly_limit", c.IPHourlyLimit, maxIPHourlyLimit, "")
-	if err := yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		yamlconfig.CheckRange(path+".code_ttl", c.CodeTTL, minCodeTTL, maxCodeTTL, ": a code that lives longer gives more time to guess and to phish"),
+		yamlconfig.CheckRange(path+".max_attempts", c.MaxAttempts, 1, maxMaxAttempts, ": a six-digit code must not get more guesses"),
+		yamlconfig.CheckRange(path+".resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, ""),
+		yamlconfig.CheckRange(path+".daily_limit", c.DailyLimit, 1, maxDailyLimit, ": every code brings max_attempts more guesses"),
+		yamlconfig.CheckRange(path+".ip_hourly_limit", c.IPHourlyLimit, 1, maxIPHourlyLimit, ""),
+		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
+	)
 }
 
 func (a AliyunConfig) validate(path string) error {
@@ -231,11 +213,5 @@ func (a AliyunConfig) validate(path string) error {
 			errs = append(errs, fmt.Errorf("%s.%s: must not contain spaces", path, f.key))
 		}
 	}
-	switch {
-	case a.Timeout < minTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at least %s", path, minTimeout))
-	case a.Timeout > maxTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
-	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, yamlconfig.CheckRange(path+".timeout", a.Timeout, minTimeout, maxTimeout, ""))...)
 }

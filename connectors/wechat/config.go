@@ -132,11 +132,8 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	if err := yamlconfig.CheckURL(cfg.APIURL, false); err != nil {
 		errs = append(errs, fmt.Errorf("%s.api_url: %w", path, err))
 	}
-	switch {
-	case cfg.Timeout < minTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at least %s", path, minTimeout))
-	case cfg.Timeout > maxTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
+	if err := yamlconfig.CheckRange(path+".timeout", cfg.Timeout, minTimeout, maxTimeout, ""); err != nil {
+		errs = append(errs, err)
 	}
 	p, err := connectors.ParseLinkPolicy(linkPolicy, connectors.LinkSelfBind)
 	if err != nil {

@@ -215,3 +215,21 @@ func TestCheckACR(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRange(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{CheckRange("c.n", 5, 1, 10, ""), ""},
+		{CheckRange("c.n", 0, 1, 10, ": why"), "c.n: must be at least 1"},
+		{CheckRange("c.n", 11, 1, 10, ": why"), "c.n: must be at most 10: why"},
+		{CheckRange("c.d", 30*time.Second, time.Minute, time.Hour, ""), "c.d: must be at least 1m0s"},
+		{CheckRange("c.d", 2*time.Hour, time.Minute, time.Hour, ""), "c.d: must be at most 1h0m0s"},
+	} {
+		if (tc.err == nil) != (tc.want == "") || (tc.err != nil && tc.err.Error() != tc.want) {
+			t.Errorf("error %v, want %q", tc.err, tc.want)
+		}
+	}
+}
