@@ -50,7 +50,7 @@ func defaultConfig() Config {
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	ok, err := c.Mapping.Decode(n, path, "a mapping with at least server",
+	err := c.Mapping.Decode(n, path, "a mapping with at least server", c.validate,
 		yamlconfig.Str("server", &c.Server, "https://cas.example.gov.cn/cas"),
 		yamlconfig.Str("protocol", &c.Protocol, `"3.0"`),
 		yamlconfig.Str("login_url", &c.LoginURL, "https://cas.example.gov.cn/cas/login"),
@@ -60,10 +60,7 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		yamlconfig.Bool("single_logout", &c.SingleLogout),
 		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
 	)
-	if !ok {
-		return c, err
-	}
-	return c, errors.Join(err, c.validate(path))
+	return c, err
 }
 
 func (c *Config) validate(path string) error {

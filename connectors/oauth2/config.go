@@ -82,7 +82,7 @@ func call(key string, c *Call, example string, extra ...yamlconfig.Field) yamlco
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	ok, err := c.Mapping.Decode(n, path, "a mapping with authorize_url, client_id, client_secret, token, userinfo and claims",
+	err := c.Mapping.Decode(n, path, "a mapping with authorize_url, client_id, client_secret, token, userinfo and claims", c.validate,
 		yamlconfig.Str("authorize_url", &c.AuthorizeURL, "https://tyrz.gd.gov.cn/tif/sso/connect/page/oauth2/authorize"),
 		yamlconfig.StringMap("authorize_params", &c.AuthorizeParams, "{service: initService}"),
 		yamlconfig.Str("client_id", &c.ClientID, "gjj"),
@@ -98,10 +98,7 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		),
 		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
 	)
-	if !ok {
-		return c, err
-	}
-	return c, errors.Join(err, c.validate(path))
+	return c, err
 }
 
 // reserved are the parameters the connector sets itself.

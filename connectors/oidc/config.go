@@ -75,7 +75,7 @@ func defaultConfig() Config {
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
 	e := &c.Endpoints
-	ok, err := c.Mapping.Decode(n, path, "a mapping with at least issuer, client_id and client_secret",
+	err := c.Mapping.Decode(n, path, "a mapping with at least issuer, client_id and client_secret", c.validate,
 		yamlconfig.Str("issuer", &c.Issuer, "https://tyrz.example.gov.cn/oidc"),
 		yamlconfig.Str("client_id", &c.ClientID, "gjj-portal"),
 		yamlconfig.Str("client_secret", &c.ClientSecret, "${GJJID_OIDC_SECRET}"),
@@ -95,10 +95,7 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		yamlconfig.Strings("signing_algs", &c.SigningAlgs, "[RS256, ES256]"),
 		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
 	)
-	if !ok {
-		return c, err
-	}
-	return c, errors.Join(err, c.validate(path))
+	return c, err
 }
 
 func (c *Config) validate(path string) error {

@@ -47,17 +47,18 @@ func NoSpace(kp, s string) error {
 }
 
 // Decode decodes an upstream connector's config block n at path with its
-// own fields and the mapping's, then finishes the mapping. need says what
-// an absent block must hold. ok is false when the block is absent or not
-// a mapping: err says so, and the caller should not validate further.
-func (m *Mapping) Decode(n *yaml.Node, path, need string, own ...yamlconfig.Field) (ok bool, err error) {
+// own fields and the mapping's, finishes the mapping and runs validate,
+// the connector's own checks; every error is returned at once. need says
+// what an absent block must hold. A block that is absent or not a mapping
+// gets that one error and no validation.
+func (m *Mapping) Decode(n *yaml.Node, path, need string, validate func(path string) error, own ...yamlconfig.Field) error {
 	if yamlconfig.Resolve(n) == nil {
-		return false, fmt.Errorf("%s: required: %s", path, need)
+		return fmt.Errorf("%s: required: %s", path, need)
 	}
 	var policy string
 	errs, ok := yamlconfig.Mapping(n, path, append(own, m.Fields(&policy)...)...)
 	if !ok {
-		return false, errors.Join(errs...)
+		return errors.Join(errs...)
 	}
-	return true, errors.Join(append(errs, m.Finish(path, policy))...)
+	return errors.Join(append(errs, m.Finish(path, policy), validate(path))...)
 }
