@@ -82,9 +82,12 @@ type CA struct {
 
 // rawCA is one `cas` entry as written, before its certificates are read.
 type rawCA struct {
-	name, roots, rootsFile, intermediates, intermediatesFile, kind, keyStorage string
-	revocation                                                                 rawRevocation
-	extract                                                                    []rawRule
+	at                               string // its YAML path
+	name, kind, keyStorage           string
+	roots, rootsFile                 string
+	intermediates, intermediatesFile string
+	revocation                       rawRevocation
+	extract                          []rawRule
 }
 
 type rawRevocation struct {
@@ -113,7 +116,6 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 		linkPolicy string
 		origins    []string
 		cas        []rawCA
-		casAt      []string
 	)
 	errs, ok := yamlconfig.Mapping(n, path,
 		yamlconfig.Str("link_policy", &linkPolicy, "bound"),
@@ -124,7 +126,7 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 		yamlconfig.Strings("component_origins", &origins, "[http://127.0.0.1:5052]"),
 		yamlconfig.List("cas", func(v *yaml.Node, at string) error {
 			rc, err := decodeCA(v, at)
-			cas, casAt = append(cas, rc), append(casAt, at)
+			cas = append(cas, rc)
 			return err
 		}),
 	)
@@ -161,8 +163,8 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 	if len(cas) == 0 {
 		bad("cas", "required: at least one CA with its roots")
 	}
-	for i, rc := range cas {
-		ca, caErrs := parseCA(rc, casAt[i], cfg.LinkPolicy, warn)
+	for _, rc := range cas {
+		ca, caErrs := parseCA(rc, cfg.LinkPolicy, warn)
 		errs = append(errs, caErrs...)
 		cfg.CAs = append(cfg.CAs, ca)
 	}
@@ -171,7 +173,7 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 
 // decodeCA decodes one `cas` entry at path at.
 func decodeCA(v *yaml.Node, at string) (rawCA, error) {
-	rc := rawCA{revocation: rawRevocation{distributionPoints: true, ocsp: true}}
+	rc := rawCA{at: at, revocation: rawRevocation{distributionPoints: true, ocsp: true}}
 	r := &rc.revocation
 	errs, _ := yamlconfig.Mapping(v, at,
 		yamlconfig.Str("name", &rc.name, "cfca"),
@@ -231,7 +233,8 @@ func parseComponentOrigin(s string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
-func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(string, ...any)) (CA, []error) {
+func parseCA(rc rawCA, policy connectors.LinkPolicy, warn func(string, ...any)) (CA, []error) {
+	path := rc.at
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s.%s: %s", path, key, fmt.Sprintf(format, args...)))
