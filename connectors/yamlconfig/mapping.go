@@ -72,6 +72,7 @@ func Mapping(n *yaml.Node, path string, fields ...Field) (errs []error, ok bool)
 	if n.Kind != yaml.MappingNode {
 		return []error{fmt.Errorf("%s: must be a mapping with the keys %s (line %d): %w", path, w.known, n.Line, ErrNotMapping)}, false
 	}
+	w.merged[n] = true
 	w.mapping(n, path)
 	return w.errs, true
 }
