@@ -169,7 +169,9 @@ type Registration struct {
 
 // Connector is one login method; Config is decoded by the connector's
 // factory (see connectors.Registry), which reports errors under
-// "connectors[i].config".
+// "connectors[i].config". Config is kept as parsed, aliases and all, and
+// never re-encoded: its aliases may name anchors anywhere in the file,
+// which connectors/yamlconfig follows.
 type Connector struct {
 	ID     string    `yaml:"id"`
 	Type   string    `yaml:"type"`

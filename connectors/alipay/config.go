@@ -76,9 +76,6 @@ const (
 	ModeCert      = "cert"
 )
 
-const knownKeys = "app_id, private_key, private_key_file, alipay_public_key, alipay_public_key_file, app_cert, app_cert_file, " +
-	"alipay_cert, alipay_cert_file, alipay_root_cert, alipay_root_cert_file, scope, authorize_url, gateway_url, timeout, link_policy, acr"
-
 // raw holds the strings as written.
 type raw struct {
 	appID, scope, authorizeURL, gatewayURL, linkPolicy, acr string
@@ -91,28 +88,26 @@ type raw struct {
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	r := raw{scope: DefaultScope, authorizeURL: DefaultAuthorizeURL, gatewayURL: DefaultGatewayURL, acr: DefaultACR, timeout: DefaultTimeout,
 		pairs: map[string]*[2]string{}}
-	fields := map[string]func(*yaml.Node, string) error{
-		"app_id":        yamlconfig.Str(&r.appID, "2021004100000001"),
-		"scope":         yamlconfig.Str(&r.scope, ScopeUser),
-		"authorize_url": yamlconfig.Str(&r.authorizeURL, DefaultAuthorizeURL),
-		"gateway_url":   yamlconfig.Str(&r.gatewayURL, DefaultGatewayURL),
-		"timeout":       yamlconfig.Duration(&r.timeout, "5s"),
-		"link_policy":   yamlconfig.Str(&r.linkPolicy, "self-bind"),
-		"acr":           yamlconfig.Str(&r.acr, DefaultACR),
-	}
+	fields := []yamlconfig.Field{yamlconfig.Str("app_id", &r.appID, "2021004100000001")}
 	for _, k := range []string{"private_key", "alipay_public_key", "app_cert", "alipay_cert", "alipay_root_cert"} {
 		p := &[2]string{}
 		r.pairs[k] = p
-		fields[k] = yamlconfig.Str(&p[0], "${ALIPAY_…}")
-		fields[k+"_file"] = yamlconfig.Str(&p[1], "/etc/gjjid/alipay/…")
+		fields = append(fields, yamlconfig.Str(k, &p[0], "${ALIPAY_…}"), yamlconfig.Str(k+"_file", &p[1], "/etc/gjjid/alipay/…"))
 	}
-	n = yamlconfig.Resolve(n)
-	if n == nil {
+	fields = append(fields,
+		yamlconfig.Str("scope", &r.scope, ScopeUser),
+		yamlconfig.Str("authorize_url", &r.authorizeURL, DefaultAuthorizeURL),
+		yamlconfig.Str("gateway_url", &r.gatewayURL, DefaultGatewayURL),
+		yamlconfig.Duration("timeout", &r.timeout, "5s"),
+		yamlconfig.Str("link_policy", &r.linkPolicy, "self-bind"),
+		yamlconfig.Str("acr", &r.acr, DefaultACR),
+	)
+	if yamlconfig.Resolve(n) == nil {
 		return Config{}, fmt.Errorf("%s.app_id: required (and private_key or private_key_file, and the Alipay public key or certificates)", path)
 	}
-	errs := yamlconfig.Mapping(n, path, knownKeys, fields)
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
-		return Config{}, errs[0]
+	errs, ok := yamlconfig.Mapping(n, path, fields...)
+	if !ok {
+		return Config{}, errors.Join(errs...)
 	}
 	cfg, verrs := r.build(path)
 	return cfg, errors.Join(append(errs, verrs...)...)
@@ -217,17 +212,14 @@ func (r raw) build(path string) (Config, []error) {
 	default:
 		add("scope", "must be %s or %s, got %q", ScopeUser, ScopeBase, cfg.Scope)
 	}
-	if err := yamlconfig.CheckURL(cfg.AuthorizeURL, DefaultAuthorizeURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.AuthorizeURL, false); err != nil {
 		add("authorize_url", "%v", err)
 	}
-	if err := yamlconfig.CheckURL(cfg.GatewayURL, DefaultGatewayURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.GatewayURL, false); err != nil {
 		add("gateway_url", "%v", err)
 	}
-	switch {
-	case cfg.Timeout < minTimeout:
-		add("timeout", "must be at least %s", minTimeout)
-	case cfg.Timeout > maxTimeout:
-		add("timeout", "must be at most %s", maxTimeout)
+	if err := yamlconfig.CheckRange(path+".timeout", cfg.Timeout, minTimeout, maxTimeout, ""); err != nil {
+		errs = append(errs, err)
 	}
 	p, err := connectors.ParseLinkPolicy(r.linkPolicy, connectors.LinkSelfBind)
 	if err != nil {
@@ -236,11 +228,8 @@ func (r raw) build(path string) (Config, []error) {
 		add("link_policy", "auto is not possible: an Alipay ID names no broker person; use self-bind (default) or bound")
 	}
 	cfg.LinkPolicy = p
-	switch {
-	case cfg.ACR == "":
-		add("acr", "must not be empty (default %s)", DefaultACR)
-	case strings.ContainsFunc(cfg.ACR, func(r rune) bool { return r <= ' ' }):
-		add("acr", "must not contain spaces (acr_values are space-separated)")
+	if err := yamlconfig.CheckACR(path+".acr", cfg.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	return cfg, errs
 }

@@ -86,35 +86,31 @@ func defaultConfig() Config {
 		AppRateLimit: DefaultAppRateLimit, ACR: DefaultACR, DeviceKeyLifetime: DefaultDeviceKeyLifetime}
 }
 
-const knownKeys = "app_clients, deep_link_prefix, lifetime, poll_timeout, max_polls, ip_create_limit, " +
-	"request_create_limit, app_rate_limit, acr, require_device_signature, device_key_lifetime, dev_app_page, dev_app_user"
-
 // parseConfig decodes n strictly (unknown and repeated keys are errors),
 // applies defaults and validates. Every error names its YAML path below
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := defaultConfig()
-	n = yamlconfig.Resolve(n)
-	if n == nil {
+	if yamlconfig.Resolve(n) == nil {
 		return cfg, fmt.Errorf("%s.app_clients: required: the client IDs of the fund's app, e.g. [gjj-app]", path)
 	}
-	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
-		"app_clients":              strList(&cfg.AppClients, "[gjj-app]"),
-		"deep_link_prefix":         yamlconfig.Str(&cfg.DeepLinkPrefix, DefaultDeepLinkPrefix),
-		"lifetime":                 yamlconfig.Duration(&cfg.Lifetime, "120s"),
-		"poll_timeout":             yamlconfig.Duration(&cfg.PollTimeout, "25s"),
-		"max_polls":                yamlconfig.Whole(&cfg.MaxPolls, "60"),
-		"ip_create_limit":          yamlconfig.Whole(&cfg.IPCreateLimit, "30"),
-		"request_create_limit":     yamlconfig.Whole(&cfg.RequestCreateLimit, "10"),
-		"app_rate_limit":           yamlconfig.Whole(&cfg.AppRateLimit, "60"),
-		"acr":                      yamlconfig.Str(&cfg.ACR, DefaultACR),
-		"require_device_signature": boolean(&cfg.RequireDeviceSignature),
-		"device_key_lifetime":      yamlconfig.Duration(&cfg.DeviceKeyLifetime, "4320h"),
-		"dev_app_page":             boolean(&cfg.DevAppPage),
-		"dev_app_user":             yamlconfig.Str(&cfg.DevAppUser, "13800138000"),
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
-		return cfg, errs[0]
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Strings("app_clients", &cfg.AppClients, "[gjj-app]"),
+		yamlconfig.Str("deep_link_prefix", &cfg.DeepLinkPrefix, DefaultDeepLinkPrefix),
+		yamlconfig.Duration("lifetime", &cfg.Lifetime, "120s"),
+		yamlconfig.Duration("poll_timeout", &cfg.PollTimeout, "25s"),
+		yamlconfig.Whole("max_polls", &cfg.MaxPolls, "60"),
+		yamlconfig.Whole("ip_create_limit", &cfg.IPCreateLimit, "30"),
+		yamlconfig.Whole("request_create_limit", &cfg.RequestCreateLimit, "10"),
+		yamlconfig.Whole("app_rate_limit", &cfg.AppRateLimit, "60"),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Bool("require_device_signature", &cfg.RequireDeviceSignature),
+		yamlconfig.Duration("device_key_lifetime", &cfg.DeviceKeyLifetime, "4320h"),
+		yamlconfig.Bool("dev_app_page", &cfg.DevAppPage),
+		yamlconfig.Str("dev_app_user", &cfg.DevAppUser, "13800138000"),
+	)
+	if !ok {
+		return cfg, errors.Join(errs...)
 	}
 	// Fields that failed to decode kept their defaults, so validating now
 	// reports only the values that were read.
@@ -123,22 +119,6 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 
 func (c Config) validate(path string) error {
 	var errs []error
-	between := func(key string, v, lo, hi time.Duration, why string) {
-		switch {
-		case v < lo:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least %s", path, key, lo))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %s%s", path, key, hi, why))
-		}
-	}
-	count := func(key string, v, hi int) {
-		switch {
-		case v < 1:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least 1", path, key))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %d", path, key, hi))
-		}
-	}
 	if len(c.AppClients) == 0 {
 		errs = append(errs, fmt.Errorf("%s.app_clients: required: the client IDs of the fund's app, e.g. [gjj-app]; "+
 			"a token of any other client must not confirm logins", path))
@@ -151,19 +131,16 @@ func (c Config) validate(path string) error {
 	if err := checkPrefix(c.DeepLinkPrefix); err != nil {
 		errs = append(errs, fmt.Errorf("%s.deep_link_prefix: %w", path, err))
 	}
-	between("lifetime", c.Lifetime, minLifetime, maxLifetime, ": a QR code on screen that long invites relaying")
-	between("poll_timeout", c.PollTimeout, minPollTimeout, maxPollTimeout, " (the server's write timeout is 60s)")
-	count("max_polls", c.MaxPolls, maxMaxPolls)
-	count("ip_create_limit", c.IPCreateLimit, maxCreateLimit)
-	count("request_create_limit", c.RequestCreateLimit, maxCreateLimit)
-	count("app_rate_limit", c.AppRateLimit, maxCreateLimit)
-	between("device_key_lifetime", c.DeviceKeyLifetime, minDeviceKeyLifetime, maxDeviceKeyLifetime, "")
-	switch {
-	case c.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
-	}
+	errs = append(errs,
+		yamlconfig.CheckRange(path+".lifetime", c.Lifetime, minLifetime, maxLifetime, ": a QR code on screen that long invites relaying"),
+		yamlconfig.CheckRange(path+".poll_timeout", c.PollTimeout, minPollTimeout, maxPollTimeout, " (the server's write timeout is 60s)"),
+		yamlconfig.CheckRange(path+".max_polls", c.MaxPolls, 1, maxMaxPolls, ""),
+		yamlconfig.CheckRange(path+".ip_create_limit", c.IPCreateLimit, 1, maxCreateLimit, ""),
+		yamlconfig.CheckRange(path+".request_create_limit", c.RequestCreateLimit, 1, maxCreateLimit, ""),
+		yamlconfig.CheckRange(path+".app_rate_limit", c.AppRateLimit, 1, maxCreateLimit, ""),
+		yamlconfig.CheckRange(path+".device_key_lifetime", c.DeviceKeyLifetime, minDeviceKeyLifetime, maxDeviceKeyLifetime, ""),
+		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
+	)
 	switch {
 	case c.DevAppPage && strings.TrimSpace(c.DevAppUser) == "":
 		errs = append(errs, fmt.Errorf("%s.dev_app_user: required with dev_app_page: the login (mobile or ID number) the simulated app acts as", path))
@@ -193,24 +170,4 @@ func checkPrefix(p string) error {
 		return fmt.Errorf("must not be plain http: the QR code would send the app over an unencrypted link, got %q", p)
 	}
 	return nil
-}
-
-func boolean(dst *bool) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(dst) != nil {
-			return fmt.Errorf("%s: must be true or false, got %q (line %d)", kp, v.Value, v.Line)
-		}
-		return nil
-	}
-}
-
-func strList(dst *[]string, example string) func(*yaml.Node, string) error {
-	return func(v *yaml.Node, kp string) error {
-		var out []string
-		if v.Kind != yaml.SequenceNode || v.Decode(&out) != nil {
-			return fmt.Errorf("%s: must be a list of strings such as %s (line %d)", kp, example, v.Line)
-		}
-		*dst = out
-		return nil
-	}
 }

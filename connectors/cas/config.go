@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors/upstream"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Protocol versions.
@@ -49,29 +50,17 @@ func defaultConfig() Config {
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	var policy string
-	fields := c.Mapping.Fields(&policy)
-	for k, f := range map[string]upstream.Field{
-		"server":        upstream.Str(&c.Server, "https://cas.example.gov.cn/cas"),
-		"protocol":      upstream.Str(&c.Protocol, `"3.0"`),
-		"login_url":     upstream.Str(&c.LoginURL, "https://cas.example.gov.cn/cas/login"),
-		"validate_url":  upstream.Str(&c.ValidateURL, "https://cas.example.gov.cn/cas/p3/serviceValidate"),
-		"logout_url":    upstream.Str(&c.LogoutURL, "https://cas.example.gov.cn/cas/logout"),
-		"logout":        upstream.Bool(&c.Logout),
-		"single_logout": upstream.Bool(&c.SingleLogout),
-		"timeout":       upstream.Duration(&c.Timeout, "10s"),
-	} {
-		fields[k] = f
-	}
-	if upstream.Resolve(n) == nil {
-		return c, fmt.Errorf("%s: required: a mapping with at least server", path)
-	}
-	errs := upstream.Fields(n, path, fields)
-	if len(errs) == 1 && errors.Is(errs[0], upstream.ErrNotMapping) {
-		return c, errs[0]
-	}
-	errs = append(errs, c.Mapping.Finish(path, policy), c.validate(path))
-	return c, errors.Join(errs...)
+	err := c.Mapping.Decode(n, path, "a mapping with at least server", c.validate,
+		yamlconfig.Str("server", &c.Server, "https://cas.example.gov.cn/cas"),
+		yamlconfig.Str("protocol", &c.Protocol, `"3.0"`),
+		yamlconfig.Str("login_url", &c.LoginURL, "https://cas.example.gov.cn/cas/login"),
+		yamlconfig.Str("validate_url", &c.ValidateURL, "https://cas.example.gov.cn/cas/p3/serviceValidate"),
+		yamlconfig.Str("logout_url", &c.LogoutURL, "https://cas.example.gov.cn/cas/logout"),
+		yamlconfig.Bool("logout", &c.Logout),
+		yamlconfig.Bool("single_logout", &c.SingleLogout),
+		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
+	)
+	return c, err
 }
 
 func (c *Config) validate(path string) error {

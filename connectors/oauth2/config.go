@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors/upstream"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Where the client secret (token call) or access token (user-info call)
@@ -67,53 +68,37 @@ func defaultConfig() Config {
 	}
 }
 
-func callFields(c *Call, example string, extra map[string]upstream.Field) upstream.Field {
-	return func(v *yaml.Node, kp string) error {
-		fields := map[string]upstream.Field{
-			"url":      upstream.Str(&c.URL, example),
-			"method":   upstream.Str(&c.Method, "GET"),
-			"params":   upstream.StringMap(&c.Params, "{scope: all}"),
-			"error":    upstream.PathField(&c.ErrorPath, "errcode"),
-			"error_ok": upstream.Strings(&c.ErrorOK, `["0", ""]`),
-		}
-		for k, f := range extra {
-			fields[k] = f
-		}
-		return errors.Join(upstream.Fields(v, kp, fields)...)
-	}
+// call is the mapping of one server-to-server call at key: the keys
+// every call has, and extra.
+func call(key string, c *Call, example string, extra ...yamlconfig.Field) yamlconfig.Field {
+	return yamlconfig.Nested(key, append([]yamlconfig.Field{
+		yamlconfig.Str("url", &c.URL, example),
+		yamlconfig.Str("method", &c.Method, "GET"),
+		yamlconfig.StringMap("params", &c.Params, "{scope: all}"),
+		upstream.PathField("error", &c.ErrorPath, "errcode"),
+		yamlconfig.Strings("error_ok", &c.ErrorOK, `["0", ""]`),
+	}, extra...)...)
 }
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	var policy string
-	fields := c.Mapping.Fields(&policy)
-	for k, f := range map[string]upstream.Field{
-		"authorize_url":    upstream.Str(&c.AuthorizeURL, "https://tyrz.gd.gov.cn/tif/sso/connect/page/oauth2/authorize"),
-		"authorize_params": upstream.StringMap(&c.AuthorizeParams, "{service: initService}"),
-		"client_id":        upstream.Str(&c.ClientID, "gjj"),
-		"client_secret":    upstream.Str(&c.ClientSecret, "${GJJID_GD_SECRET}"),
-		"scope":            upstream.Str(&c.Scope, "all"),
-		"token": callFields(&c.Token, "https://…/access_token", map[string]upstream.Field{
-			"secret_in":    upstream.Str(&c.SecretIn, "query"),
-			"access_token": upstream.PathField(&c.AccessToken, "access_token"),
-		}),
-		"userinfo": callFields(&c.UserInfo, "https://…/tokeninfo", map[string]upstream.Field{
-			"token_in":    upstream.Str(&c.TokenIn, "query"),
-			"token_param": upstream.Str(&c.TokenParam, "access_token"),
-		}),
-		"timeout": upstream.Duration(&c.Timeout, "10s"),
-	} {
-		fields[k] = f
-	}
-	if upstream.Resolve(n) == nil {
-		return c, fmt.Errorf("%s: required: a mapping with authorize_url, client_id, client_secret, token, userinfo and claims", path)
-	}
-	errs := upstream.Fields(n, path, fields)
-	if len(errs) == 1 && errors.Is(errs[0], upstream.ErrNotMapping) {
-		return c, errs[0]
-	}
-	errs = append(errs, c.Mapping.Finish(path, policy), c.validate(path))
-	return c, errors.Join(errs...)
+	err := c.Mapping.Decode(n, path, "a mapping with authorize_url, client_id, client_secret, token, userinfo and claims", c.validate,
+		yamlconfig.Str("authorize_url", &c.AuthorizeURL, "https://tyrz.gd.gov.cn/tif/sso/connect/page/oauth2/authorize"),
+		yamlconfig.StringMap("authorize_params", &c.AuthorizeParams, "{service: initService}"),
+		yamlconfig.Str("client_id", &c.ClientID, "gjj"),
+		yamlconfig.Str("client_secret", &c.ClientSecret, "${GJJID_GD_SECRET}"),
+		yamlconfig.Str("scope", &c.Scope, "all"),
+		call("token", &c.Token, "https://…/access_token",
+			yamlconfig.Str("secret_in", &c.SecretIn, "query"),
+			upstream.PathField("access_token", &c.AccessToken, "access_token"),
+		),
+		call("userinfo", &c.UserInfo, "https://…/tokeninfo",
+			yamlconfig.Str("token_in", &c.TokenIn, "query"),
+			yamlconfig.Str("token_param", &c.TokenParam, "access_token"),
+		),
+		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
+	)
+	return c, err
 }
 
 // reserved are the parameters the connector sets itself.

@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors/upstream"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Client authentication methods at the upstream's token endpoint.
@@ -73,42 +74,28 @@ func defaultConfig() Config {
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	var policy string
-	fields := c.Mapping.Fields(&policy)
-	for k, f := range map[string]upstream.Field{
-		"issuer":        upstream.Str(&c.Issuer, "https://tyrz.example.gov.cn/oidc"),
-		"client_id":     upstream.Str(&c.ClientID, "gjj-portal"),
-		"client_secret": upstream.Str(&c.ClientSecret, "${GJJID_OIDC_SECRET}"),
-		"auth_method":   upstream.Str(&c.AuthMethod, AuthBasic),
-		"scopes":        upstream.Strings(&c.Scopes, "[openid, profile]"),
-		"userinfo":      upstream.Bool(&c.UserInfo),
-		"acr_values":    upstream.Str(&c.ACRValues, "urn:example:loa:3"),
-		"logout":        upstream.Bool(&c.Logout),
-		"discovery":     upstream.Bool(&c.Discovery),
-		"endpoints": func(v *yaml.Node, kp string) error {
-			e := &c.Endpoints
-			return errors.Join(upstream.Fields(v, kp, map[string]upstream.Field{
-				"authorization": upstream.Str(&e.Authorization, "https://…/authorize"),
-				"token":         upstream.Str(&e.Token, "https://…/token"),
-				"userinfo":      upstream.Str(&e.UserInfo, "https://…/userinfo"),
-				"jwks":          upstream.Str(&e.JWKS, "https://…/jwks"),
-				"end_session":   upstream.Str(&e.EndSession, "https://…/logout"),
-			})...)
-		},
-		"signing_algs": upstream.Strings(&c.SigningAlgs, "[RS256, ES256]"),
-		"timeout":      upstream.Duration(&c.Timeout, "10s"),
-	} {
-		fields[k] = f
-	}
-	if upstream.Resolve(n) == nil {
-		return c, fmt.Errorf("%s: required: a mapping with at least issuer, client_id and client_secret", path)
-	}
-	errs := upstream.Fields(n, path, fields)
-	if len(errs) == 1 && errors.Is(errs[0], upstream.ErrNotMapping) {
-		return c, errs[0]
-	}
-	errs = append(errs, c.Mapping.Finish(path, policy), c.validate(path))
-	return c, errors.Join(errs...)
+	e := &c.Endpoints
+	err := c.Mapping.Decode(n, path, "a mapping with at least issuer, client_id and client_secret", c.validate,
+		yamlconfig.Str("issuer", &c.Issuer, "https://tyrz.example.gov.cn/oidc"),
+		yamlconfig.Str("client_id", &c.ClientID, "gjj-portal"),
+		yamlconfig.Str("client_secret", &c.ClientSecret, "${GJJID_OIDC_SECRET}"),
+		yamlconfig.Str("auth_method", &c.AuthMethod, AuthBasic),
+		yamlconfig.Strings("scopes", &c.Scopes, "[openid, profile]"),
+		yamlconfig.Bool("userinfo", &c.UserInfo),
+		yamlconfig.Str("acr_values", &c.ACRValues, "urn:example:loa:3"),
+		yamlconfig.Bool("logout", &c.Logout),
+		yamlconfig.Bool("discovery", &c.Discovery),
+		yamlconfig.Nested("endpoints",
+			yamlconfig.Str("authorization", &e.Authorization, "https://…/authorize"),
+			yamlconfig.Str("token", &e.Token, "https://…/token"),
+			yamlconfig.Str("userinfo", &e.UserInfo, "https://…/userinfo"),
+			yamlconfig.Str("jwks", &e.JWKS, "https://…/jwks"),
+			yamlconfig.Str("end_session", &e.EndSession, "https://…/logout"),
+		),
+		yamlconfig.Strings("signing_algs", &c.SigningAlgs, "[RS256, ES256]"),
+		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
+	)
+	return c, err
 }
 
 func (c *Config) validate(path string) error {

@@ -2,11 +2,11 @@ package password
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -42,75 +42,23 @@ type Config struct {
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := Config{MaxFailures: DefaultMaxFailures, Lockout: DefaultLockout, ACR: DefaultACR}
-	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
-		if n.Kind == yaml.AliasNode {
-			n = n.Alias
-		} else if len(n.Content) > 0 {
-			n = n.Content[0]
-		} else {
-			n = nil
-		}
-	}
-	switch {
-	case n == nil || n.Kind == 0 || (n.Kind == yaml.ScalarNode && n.Tag == "!!null"):
-		return cfg, nil // absent or empty: all defaults
-	case n.Kind != yaml.MappingNode:
-		return cfg, fmt.Errorf("%s: must be a mapping with the keys %s (line %d)", path, knownKeys, n.Line)
-	}
-
-	var errs []error
-	seen := make(map[string]bool)
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		kp := path + "." + k.Value
-		if seen[k.Value] {
-			errs = append(errs, fmt.Errorf("%s: given twice (line %d)", kp, k.Line))
-			continue
-		}
-		seen[k.Value] = true
-		switch k.Value {
-		case "max_failures":
-			if v.Decode(&cfg.MaxFailures) != nil {
-				errs = append(errs, fmt.Errorf("%s: must be a whole number such as 5, got %q (line %d)", kp, v.Value, v.Line))
-			}
-		case "lockout":
-			if v.Decode(&cfg.Lockout) != nil {
-				errs = append(errs, fmt.Errorf("%s: must be a duration such as 15m or 1h, got %q (line %d)", kp, v.Value, v.Line))
-			}
-		case "acr":
-			if v.Kind != yaml.ScalarNode || v.Decode(&cfg.ACR) != nil {
-				errs = append(errs, fmt.Errorf("%s: must be a string such as %s (line %d)", kp, DefaultACR, v.Line))
-			}
-		default:
-			errs = append(errs, fmt.Errorf("%s: unknown key (line %d); known keys: %s", kp, k.Line, knownKeys))
-		}
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Whole("max_failures", &cfg.MaxFailures, "5"),
+		yamlconfig.Duration("lockout", &cfg.Lockout, "15m or 1h"),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+	)
+	if !ok {
+		return cfg, errors.Join(errs...)
 	}
 	// Fields that failed to decode kept their defaults, so validating now
 	// reports only the values that were read.
 	return cfg, errors.Join(append(errs, cfg.validate(path))...)
 }
 
-const knownKeys = "max_failures, lockout, acr"
-
 func (c Config) validate(path string) error {
-	var errs []error
-	switch {
-	case c.MaxFailures < 1:
-		errs = append(errs, fmt.Errorf("%s.max_failures: must be at least 1", path))
-	case c.MaxFailures > maxMaxFailures:
-		errs = append(errs, fmt.Errorf("%s.max_failures: must be at most %d: a six-digit password must not get more guesses", path, maxMaxFailures))
-	}
-	switch {
-	case c.Lockout < minLockout:
-		errs = append(errs, fmt.Errorf("%s.lockout: must be at least %s", path, minLockout))
-	case c.Lockout > maxLockout:
-		errs = append(errs, fmt.Errorf("%s.lockout: must be at most %s", path, maxLockout))
-	}
-	switch {
-	case c.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		yamlconfig.CheckRange(path+".max_failures", c.MaxFailures, 1, maxMaxFailures, ": a six-digit password must not get more guesses"),
+		yamlconfig.CheckRange(path+".lockout", c.Lockout, minLockout, maxLockout, ""),
+		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
+	)
 }

@@ -6,67 +6,40 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 func TestConfig(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		yaml    string
-		want    Config
-		wantErr []string // substrings, each must appear
-	}{
-		{name: "absent", yaml: "", want: Config{5, 15 * time.Minute, "gjj:loa:1"}},
-		{name: "empty mapping", yaml: "{}", want: Config{5, 15 * time.Minute, "gjj:loa:1"}},
-		{name: "all set", yaml: "max_failures: 3\nlockout: 1h\nacr: gjj:loa:2", want: Config{3, time.Hour, "gjj:loa:2"}},
-		{name: "max_failures zero", yaml: "max_failures: 0", wantErr: []string{"connectors[0].config.max_failures: must be at least 1"}},
-		{name: "max_failures negative", yaml: "max_failures: -1", wantErr: []string{"connectors[0].config.max_failures: must be at least 1"}},
-		{name: "max_failures too high", yaml: "max_failures: 1000", wantErr: []string{"connectors[0].config.max_failures: must be at most 20"}},
-		{name: "max_failures not a number", yaml: "max_failures: five", wantErr: []string{`connectors[0].config.max_failures: must be a whole number such as 5, got "five" (line 2)`}},
-		{name: "lockout too short", yaml: "lockout: 30s", wantErr: []string{"connectors[0].config.lockout: must be at least 1m0s"}},
-		{name: "lockout too long", yaml: "lockout: 48h", wantErr: []string{"connectors[0].config.lockout: must be at most 24h0m0s"}},
-		{name: "lockout without unit", yaml: "lockout: 15", wantErr: []string{`connectors[0].config.lockout: must be a duration such as 15m or 1h, got "15"`}},
-		{name: "lockout garbage", yaml: "lockout: soon", wantErr: []string{`connectors[0].config.lockout: must be a duration`}},
-		{name: "acr empty", yaml: `acr: ""`, wantErr: []string{"connectors[0].config.acr: must not be empty"}},
-		{name: "acr with space", yaml: `acr: "gjj loa 1"`, wantErr: []string{"connectors[0].config.acr: must not contain spaces"}},
-		{name: "acr a list", yaml: "acr: [a, b]", wantErr: []string{"connectors[0].config.acr: must be a string"}},
-		{name: "unknown key", yaml: "max_failure: 3", wantErr: []string{"connectors[0].config.max_failure: unknown key (line 2); known keys: max_failures, lockout, acr"}},
-		{name: "not a mapping", yaml: "- 5", wantErr: []string{"connectors[0].config: must be a mapping"}},
-		{name: "every error at once", yaml: "max_failures: 0\nlockout: 1s\nacr: \"\"\nextra: 1", wantErr: []string{
+	tests := []yamlconfigtest.Case[Config]{
+		{Name: "absent", YAML: "", Want: Config{5, 15 * time.Minute, "gjj:loa:1"}},
+		{Name: "empty mapping", YAML: "{}", Want: Config{5, 15 * time.Minute, "gjj:loa:1"}},
+		{Name: "all set", YAML: "max_failures: 3\nlockout: 1h\nacr: gjj:loa:2", Want: Config{3, time.Hour, "gjj:loa:2"}},
+		{Name: "max_failures zero", YAML: "max_failures: 0", WantErr: []string{"connectors[0].config.max_failures: must be at least 1"}},
+		{Name: "max_failures negative", YAML: "max_failures: -1", WantErr: []string{"connectors[0].config.max_failures: must be at least 1"}},
+		{Name: "max_failures too high", YAML: "max_failures: 1000", WantErr: []string{"connectors[0].config.max_failures: must be at most 20"}},
+		{Name: "max_failures not a number", YAML: "max_failures: five", WantErr: []string{`connectors[0].config.max_failures: must be a whole number such as 5, got "five" (line 2)`}},
+		{Name: "lockout too short", YAML: "lockout: 30s", WantErr: []string{"connectors[0].config.lockout: must be at least 1m0s"}},
+		{Name: "lockout too long", YAML: "lockout: 48h", WantErr: []string{"connectors[0].config.lockout: must be at most 24h0m0s"}},
+		{Name: "lockout without unit", YAML: "lockout: 15", WantErr: []string{`connectors[0].config.lockout: must be a duration such as 15m or 1h, got "15"`}},
+		{Name: "lockout garbage", YAML: "lockout: soon", WantErr: []string{`connectors[0].config.lockout: must be a duration`}},
+		{Name: "acr empty", YAML: `acr: ""`, WantErr: []string{"connectors[0].config.acr: must not be empty"}},
+		{Name: "acr with space", YAML: `acr: "gjj loa 1"`, WantErr: []string{"connectors[0].config.acr: must not contain spaces"}},
+		{Name: "acr a list", YAML: "acr: [a, b]", WantErr: []string{"connectors[0].config.acr: must be a string"}},
+		{Name: "unknown key", YAML: "max_failure: 3", WantErr: []string{"connectors[0].config.max_failure: unknown key (line 2); known keys: max_failures, lockout, acr"}},
+		{Name: "not a mapping", YAML: "- 5", WantErr: []string{"connectors[0].config: must be a mapping"}},
+		{Name: "every error at once", YAML: "max_failures: 0\nlockout: 1s\nacr: \"\"\nextra: 1", WantErr: []string{
 			"connectors[0].config.max_failures:", "connectors[0].config.lockout:", "connectors[0].config.acr:", "connectors[0].config.extra: unknown key",
 		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			n := configNode(t, tt.yaml)
-			got, err := parseConfig(&n, "connectors[0].config")
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatalf("parseConfig: %v", err)
-				}
-				if got != tt.want {
-					t.Errorf("parseConfig = %+v, want %+v", got, tt.want)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("parseConfig accepted %q as %+v", tt.yaml, got)
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
-				}
-			}
-		})
-	}
+	yamlconfigtest.Run(t, "connectors[0].config", tests, parseConfig)
 }
 
 func TestConfigDuplicateKey(t *testing.T) {
 	t.Parallel()
 	// yaml.v3 refuses duplicate keys while parsing; a hand-built node
 	// (what a config loader with merges might hand over) is checked here.
-	n := configNode(t, "max_failures: 3\nlockout: 1h")
+	n := yamlconfigtest.Node(t, "max_failures: 3\nlockout: 1h")
 	n.Content = append(n.Content, n.Content[0], n.Content[1])
 	if _, err := parseConfig(&n, "c"); err == nil || !strings.Contains(err.Error(), "c.max_failures: given twice") {
 		t.Errorf("duplicate key: error %v", err)
@@ -93,7 +66,7 @@ func TestFactory(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			reg := connectors.Registry{Type: Factory(tt.dir)}
-			spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[2].config", Config: configNode(t, tt.config)}
+			spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[2].config", Config: yamlconfigtest.Node(t, tt.config)}
 			cs, errs := reg.Open([]connectors.Spec{spec}, tt.deps)
 			if tt.wantErr == "" {
 				if len(errs) != 0 || len(cs) != 1 {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
-	"go.yaml.in/yaml/v3"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 const (
@@ -41,34 +41,13 @@ func newFixture(t *testing.T, config string) fixture {
 	}}
 	ctr := newFakeCounters()
 	log := &recLogger{}
-	spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[0].config", Config: configNode(t, config)}
+	spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[0].config", Config: yamlconfigtest.Node(t, config)}
 	deps := connectors.Deps{Store: ctr, Secrets: connectors.Secrets{IDHashKey: []byte("0123456789abcdef0123456789abcdef")}, Logger: log}
 	c, err := Open(spec, deps, dir)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	return fixture{c: c, dir: dir, ctr: ctr, log: log}
-}
-
-// configNode parses src the way the config package does: as the value of a
-// connector's `config:` key.
-func configNode(t *testing.T, src string) yaml.Node {
-	t.Helper()
-	var doc struct {
-		Config yaml.Node `yaml:"config"`
-	}
-	if err := yaml.Unmarshal([]byte("config:\n"+indent(src)), &doc); err != nil {
-		t.Fatalf("yaml: %v", err)
-	}
-	return doc.Config
-}
-
-func indent(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "  " + l
-	}
-	return strings.Join(lines, "\n") + "\n"
 }
 
 // code returns the LoginError code of err, "" for nil and "!" + text for

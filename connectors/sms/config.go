@@ -3,8 +3,6 @@ package sms
 import (
 	"errors"
 	"fmt"
-	"net"
-	"net/url"
 	"strings"
 	"time"
 
@@ -105,37 +103,31 @@ func defaultAliyun() AliyunConfig {
 	return AliyunConfig{Endpoint: DefaultAliyunEndpoint, RegionID: DefaultAliyunRegion, Timeout: DefaultAliyunTimeout}
 }
 
-const (
-	knownKeys       = "code_ttl, max_attempts, resend_interval, daily_limit, ip_hourly_limit, acr, sender"
-	knownSenderKeys = "type, aliyun"
-	knownAliyunKeys = "endpoint, access_key_id, access_key_secret, sign_name, template_code, region_id, timeout"
-)
+const knownAliyunKeys = "endpoint, access_key_id, access_key_secret, sign_name, template_code, region_id, timeout"
 
 // parseConfig decodes n strictly (unknown and repeated keys are errors),
 // applies defaults and validates. Every error names its YAML path below
 // path; all of them are returned together.
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := defaultConfig()
-	n = yamlconfig.Resolve(n)
-	if n == nil {
+	if yamlconfig.Resolve(n) == nil {
 		return cfg, fmt.Errorf("%s.sender: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)
 	}
 	var sender *yaml.Node
-	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
-		"code_ttl":        yamlconfig.Duration(&cfg.CodeTTL, "5m"),
-		"max_attempts":    yamlconfig.Whole(&cfg.MaxAttempts, "5"),
-		"resend_interval": yamlconfig.Duration(&cfg.ResendInterval, "60s"),
-		"daily_limit":     yamlconfig.Whole(&cfg.DailyLimit, "10"),
-		"ip_hourly_limit": yamlconfig.Whole(&cfg.IPHourlyLimit, "30"),
-		"acr":             yamlconfig.Str(&cfg.ACR, DefaultACR),
-		"sender":          func(v *yaml.Node, _ string) error { sender = v; return nil },
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
-		return cfg, errs[0]
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Duration("code_ttl", &cfg.CodeTTL, "5m"),
+		yamlconfig.Whole("max_attempts", &cfg.MaxAttempts, "5"),
+		yamlconfig.Duration("resend_interval", &cfg.ResendInterval, "60s"),
+		yamlconfig.Whole("daily_limit", &cfg.DailyLimit, "10"),
+		yamlconfig.Whole("ip_hourly_limit", &cfg.IPHourlyLimit, "30"),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Node("sender", &sender),
+	)
+	if !ok {
+		return cfg, errors.Join(errs...)
 	}
-	sp := path + ".sender"
 	var senderErrs []error
-	cfg.Sender, senderErrs = parseSender(sender, sp)
+	cfg.Sender, senderErrs = parseSender(sender, path+".sender")
 	errs = append(errs, senderErrs...)
 	// Fields that failed to decode kept their defaults, so validating now
 	// reports only the values that were read.
@@ -144,16 +136,15 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 
 func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 	var s SenderConfig
-	n = yamlconfig.Resolve(n)
 	if n == nil {
 		return s, []error{fmt.Errorf("%s: required: a mapping with type %s or %s", path, SenderAliyun, SenderLog)}
 	}
 	var aliyun *yaml.Node
-	errs := yamlconfig.Mapping(n, path, knownSenderKeys, map[string]func(v *yaml.Node, kp string) error{
-		"type":   yamlconfig.Str(&s.Type, SenderAliyun),
-		"aliyun": func(v *yaml.Node, _ string) error { aliyun = v; return nil },
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Str("type", &s.Type, SenderAliyun),
+		yamlconfig.Node("aliyun", &aliyun),
+	)
+	if !ok {
 		return s, errs
 	}
 	switch s.Type {
@@ -165,7 +156,7 @@ func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 		}
 	case SenderAliyun:
 		ap := path + ".aliyun"
-		if yamlconfig.Resolve(aliyun) == nil {
+		if aliyun == nil {
 			errs = append(errs, fmt.Errorf("%s: required with type %s: a mapping with the keys %s", ap, SenderAliyun, knownAliyunKeys))
 			break
 		}
@@ -180,56 +171,35 @@ func parseSender(n *yaml.Node, path string) (SenderConfig, []error) {
 
 func parseAliyun(n *yaml.Node, path string) (AliyunConfig, []error) {
 	a := defaultAliyun()
-	errs := yamlconfig.Mapping(yamlconfig.Resolve(n), path, knownAliyunKeys, map[string]func(v *yaml.Node, kp string) error{
-		"endpoint":          yamlconfig.Str(&a.Endpoint, DefaultAliyunEndpoint),
-		"access_key_id":     yamlconfig.Str(&a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
-		"access_key_secret": yamlconfig.Str(&a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
-		"sign_name":         yamlconfig.Str(&a.SignName, "某某住房公积金中心"),
-		"template_code":     yamlconfig.Str(&a.TemplateCode, "SMS_123456789"),
-		"region_id":         yamlconfig.Str(&a.RegionID, DefaultAliyunRegion),
-		"timeout":           yamlconfig.Duration(&a.Timeout, "5s"),
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Str("endpoint", &a.Endpoint, DefaultAliyunEndpoint),
+		yamlconfig.Str("access_key_id", &a.AccessKeyID, "${ALIYUN_SMS_ACCESS_KEY_ID}"),
+		yamlconfig.Str("access_key_secret", &a.AccessKeySecret, "${ALIYUN_SMS_ACCESS_KEY_SECRET}"),
+		yamlconfig.Str("sign_name", &a.SignName, "某某住房公积金中心"),
+		yamlconfig.Str("template_code", &a.TemplateCode, "SMS_123456789"),
+		yamlconfig.Str("region_id", &a.RegionID, DefaultAliyunRegion),
+		yamlconfig.Duration("timeout", &a.Timeout, "5s"),
+	)
+	if !ok {
 		return a, errs
 	}
 	return a, append(errs, a.validate(path))
 }
 
 func (c Config) validate(path string) error {
-	var errs []error
-	between := func(key string, v, lo, hi time.Duration, why string) {
-		switch {
-		case v < lo:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least %s", path, key, lo))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %s%s", path, key, hi, why))
-		}
-	}
-	count := func(key string, v, hi int, why string) {
-		switch {
-		case v < 1:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at least 1", path, key))
-		case v > hi:
-			errs = append(errs, fmt.Errorf("%s.%s: must be at most %d%s", path, key, hi, why))
-		}
-	}
-	between("code_ttl", c.CodeTTL, minCodeTTL, maxCodeTTL, ": a code that lives longer gives more time to guess and to phish")
-	count("max_attempts", c.MaxAttempts, maxMaxAttempts, ": a six-digit code must not get more guesses")
-	between("resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, "")
-	count("daily_limit", c.DailyLimit, maxDailyLimit, ": every code brings max_attempts more guesses")
-	count("ip_hourly_limit", c.IPHourlyLimit, maxIPHourlyLimit, "")
-	switch {
-	case c.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(c.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
-	}
-	return errors.Join(errs...)
+	return errors.Join(
+		yamlconfig.CheckRange(path+".code_ttl", c.CodeTTL, minCodeTTL, maxCodeTTL, ": a code that lives longer gives more time to guess and to phish"),
+		yamlconfig.CheckRange(path+".max_attempts", c.MaxAttempts, 1, maxMaxAttempts, ": a six-digit code must not get more guesses"),
+		yamlconfig.CheckRange(path+".resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, ""),
+		yamlconfig.CheckRange(path+".daily_limit", c.DailyLimit, 1, maxDailyLimit, ": every code brings max_attempts more guesses"),
+		yamlconfig.CheckRange(path+".ip_hourly_limit", c.IPHourlyLimit, 1, maxIPHourlyLimit, ""),
+		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
+	)
 }
 
 func (a AliyunConfig) validate(path string) error {
 	var errs []error
-	if err := checkEndpoint(a.Endpoint); err != nil {
+	if err := yamlconfig.CheckURL(a.Endpoint, false); err != nil {
 		errs = append(errs, fmt.Errorf("%s.endpoint: %w", path, err))
 	}
 	for _, f := range []struct{ key, v string }{
@@ -243,34 +213,5 @@ func (a AliyunConfig) validate(path string) error {
 			errs = append(errs, fmt.Errorf("%s.%s: must not contain spaces", path, f.key))
 		}
 	}
-	switch {
-	case a.Timeout < minTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at least %s", path, minTimeout))
-	case a.Timeout > maxTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
-	}
-	return errors.Join(errs...)
-}
-
-// checkEndpoint accepts an absolute https URL without query or fragment;
-// http only on a loopback host (a local fake or proxy in development).
-func checkEndpoint(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return fmt.Errorf("must be an absolute URL such as %s, got %q", DefaultAliyunEndpoint, s)
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("must have no query, fragment or user info, got %q", s)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		h := u.Hostname()
-		if ip := net.ParseIP(h); h == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-		return fmt.Errorf("must be https (http only on 127.0.0.1, [::1] or localhost), got %q", s)
-	}
-	return fmt.Errorf("must be an https URL, got %q", s)
+	return errors.Join(append(errs, yamlconfig.CheckRange(path+".timeout", a.Timeout, minTimeout, maxTimeout, ""))...)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 const (
@@ -36,7 +37,7 @@ func newFixture(t *testing.T, config string) *fixture {
 	}}
 	st := newFakeStore()
 	log := &recLogger{}
-	spec := connectors.Spec{ID: "sms", Type: Type, Path: "connectors[1].config", Config: configNode(t, config+"\nsender: {type: log}")}
+	spec := connectors.Spec{ID: "sms", Type: Type, Path: "connectors[1].config", Config: yamlconfigtest.Node(t, config+"\nsender: {type: log}")}
 	deps := connectors.Deps{Store: st, Secrets: connectors.Secrets{IDHashKey: []byte("0123456789abcdef0123456789abcdef")}, Logger: log}
 	c, err := Open(spec, deps, Options{Directory: dir, IsNotFound: isNotFound})
 	if err != nil {

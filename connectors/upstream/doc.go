@@ -4,7 +4,8 @@
 //
 //   - the claim mapping from an upstream's answer onto connectors.Identity
 //     (Mapping), with a small JSON-path language (Path);
-//   - strict YAML helpers whose errors name the YAML path (Fields);
+//   - the mapping's YAML keys and claim paths (Mapping.Fields, PathField,
+//     Mapping.Decode), on the shared strict decoder connectors/yamlconfig;
 //   - an HTTP client whose answers are capped in time and size, and error
 //     texts that never carry a URL's query (where secrets may travel);
 //   - the login errors all three show to the user;

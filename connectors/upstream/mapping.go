@@ -6,10 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/ids"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // The broker's assurance levels, weakest first (broker/login ACRLevels).
@@ -80,36 +79,31 @@ func DefaultMapping(subject string) Mapping {
 	return m
 }
 
-// Fields are the mapping's YAML keys, to merge into a connector's own.
-func (m *Mapping) Fields(policy *string) map[string]Field {
-	return map[string]Field{
-		"claims":          m.claimFields,
-		"user_types":      StringMap(&m.UserTypes, `{"1": person, "2": legal_person}`),
-		"id_types":        StringMap(&m.IDTypes, `{"111": resident_id}`),
-		"levels":          StringMap(&m.Levels, `{"3": gjj:loa:2, "4": gjj:loa:2, "5": gjj:loa:3}`),
-		"verified_values": Strings(&m.VerifiedValues, `["1", "true"]`),
-		"acr":             Str(&m.ACR, "gjj:loa:2"),
-		"verified_acr":    Strings(&m.VerifiedACR, "[gjj:loa:2, gjj:loa:3]"),
-		"amr":             Strings(&m.AMR, "[pwd]"),
-		"link_policy":     Str(policy, "auto"),
-	}
-}
-
-func (m *Mapping) claimFields(v *yaml.Node, kp string) error {
+// Fields are the mapping's YAML keys, to append to a connector's own.
+func (m *Mapping) Fields(policy *string) []yamlconfig.Field {
 	c := &m.Claims
-	errs := Fields(v, kp, map[string]Field{
-		"subject":     PathField(&c.Subject, "userobj.uid"),
-		"name":        PathField(&c.Name, "userobj.cn"),
-		"id_number":   PathField(&c.IDNumber, "userobj.idcardnumber"),
-		"id_type":     PathField(&c.IDType, "userobj.idcardtype"),
-		"credit_code": PathField(&c.CreditCode, "userobj.useridcode"),
-		"unit_name":   PathField(&c.UnitName, "pareobj.cn"),
-		"user_type":   PathField(&c.UserType, "userobj.usertype"),
-		"level":       PathField(&c.Level, "user_creditable_level"),
-		"mobile":      PathField(&c.Mobile, "userobj.telephonenumber"),
-		"verified":    PathField(&c.Verified, "userobj.isreal"),
-	})
-	return errors.Join(errs...)
+	return []yamlconfig.Field{
+		yamlconfig.Nested("claims",
+			PathField("subject", &c.Subject, "userobj.uid"),
+			PathField("name", &c.Name, "userobj.cn"),
+			PathField("id_number", &c.IDNumber, "userobj.idcardnumber"),
+			PathField("id_type", &c.IDType, "userobj.idcardtype"),
+			PathField("credit_code", &c.CreditCode, "userobj.useridcode"),
+			PathField("unit_name", &c.UnitName, "pareobj.cn"),
+			PathField("user_type", &c.UserType, "userobj.usertype"),
+			PathField("level", &c.Level, "user_creditable_level"),
+			PathField("mobile", &c.Mobile, "userobj.telephonenumber"),
+			PathField("verified", &c.Verified, "userobj.isreal"),
+		),
+		yamlconfig.StringMap("user_types", &m.UserTypes, `{"1": person, "2": legal_person}`),
+		yamlconfig.StringMap("id_types", &m.IDTypes, `{"111": resident_id}`),
+		yamlconfig.StringMap("levels", &m.Levels, `{"3": gjj:loa:2, "4": gjj:loa:2, "5": gjj:loa:3}`),
+		yamlconfig.Strings("verified_values", &m.VerifiedValues, `["1", "true"]`),
+		yamlconfig.Str("acr", &m.ACR, "gjj:loa:2"),
+		yamlconfig.Strings("verified_acr", &m.VerifiedACR, "[gjj:loa:2, gjj:loa:3]"),
+		yamlconfig.Strings("amr", &m.AMR, "[pwd]"),
+		yamlconfig.Str("link_policy", policy, "auto"),
+	}
 }
 
 // Finish parses the link policy and validates; errors name YAML paths

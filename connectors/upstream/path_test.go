@@ -6,6 +6,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
+
 	"github.com/gjjid/gjjid/connectors"
 )
 
@@ -71,7 +73,7 @@ func mapping(t *testing.T, src string) Mapping {
 	}
 	m := DefaultMapping("")
 	var policy string
-	if errs := Fields(&n, "c", m.Fields(&policy)); len(errs) > 0 {
+	if errs, _ := yamlconfig.Mapping(&n, "c", m.Fields(&policy)...); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	if err := m.Finish("c", policy); err != nil {

@@ -75,65 +75,48 @@ type Config struct {
 	ACR             string
 }
 
-const (
-	knownKeys    = "website, official_account, mini_program, require_unionid, open_url, api_url, timeout, link_policy, acr"
-	knownAppKeys = "app_id, app_secret"
-	knownOAKeys  = "app_id, app_secret, scope"
-	knownMPKeys  = "app_id, app_secret, client_ids"
-)
-
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	cfg := Config{OpenURL: DefaultOpenURL, APIURL: DefaultAPIURL, Timeout: DefaultTimeout, ACR: DefaultACR, OAScope: ScopeBase}
 	var linkPolicy string
-	var web, oa, mp *yaml.Node
-	n = yamlconfig.Resolve(n)
-	if n == nil {
+	if yamlconfig.Resolve(n) == nil {
 		return cfg, fmt.Errorf("%s: required: at least one of website, official_account and mini_program", path)
 	}
-	node := func(dst **yaml.Node) func(*yaml.Node, string) error {
-		return func(v *yaml.Node, _ string) error { *dst = v; return nil }
+	// app is one application's mapping at key; absent, it stays nil.
+	app := func(dst **App, key string, extra ...yamlconfig.Field) yamlconfig.Field {
+		return yamlconfig.Func(key, func(v *yaml.Node, at string) error {
+			a := &App{}
+			*dst = a
+			fields := append([]yamlconfig.Field{
+				yamlconfig.Str("app_id", &a.ID, "wx0123456789abcdef"),
+				yamlconfig.Str("app_secret", &a.Secret, "${WECHAT_SECRET}"),
+			}, extra...)
+			aerrs, _ := yamlconfig.Mapping(v, at, fields...)
+			switch {
+			case a.ID == "":
+				aerrs = append(aerrs, fmt.Errorf("%s.app_id: required: the AppID (wx…) of this application", at))
+			case !strings.HasPrefix(a.ID, "wx") || strings.ContainsFunc(a.ID, func(r rune) bool { return r <= ' ' || r > '~' }):
+				aerrs = append(aerrs, fmt.Errorf("%s.app_id: must be a WeChat AppID such as wx0123456789abcdef, got %q", at, a.ID))
+			}
+			if strings.TrimSpace(a.Secret) == "" {
+				aerrs = append(aerrs, fmt.Errorf("%s.app_secret: required: the AppSecret (usually ${ENV})", at))
+			}
+			return errors.Join(aerrs...)
+		})
 	}
-	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(*yaml.Node, string) error{
-		"website":          node(&web),
-		"official_account": node(&oa),
-		"mini_program":     node(&mp),
-		"require_unionid":  yamlconfig.Boolean(&cfg.RequireUnionID),
-		"open_url":         yamlconfig.Str(&cfg.OpenURL, DefaultOpenURL),
-		"api_url":          yamlconfig.Str(&cfg.APIURL, DefaultAPIURL),
-		"timeout":          yamlconfig.Duration(&cfg.Timeout, "5s"),
-		"link_policy":      yamlconfig.Str(&linkPolicy, "self-bind"),
-		"acr":              yamlconfig.Str(&cfg.ACR, DefaultACR),
-	})
-	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
-		return cfg, errs[0]
+	errs, ok := yamlconfig.Mapping(n, path,
+		app(&cfg.Website, "website"),
+		app(&cfg.OfficialAccount, "official_account", yamlconfig.Str("scope", &cfg.OAScope, ScopeBase)),
+		app(&cfg.MiniProgram, "mini_program", yamlconfig.Strings("client_ids", &cfg.MiniClients, "[gjj-miniprogram]")),
+		yamlconfig.Bool("require_unionid", &cfg.RequireUnionID),
+		yamlconfig.Str("open_url", &cfg.OpenURL, DefaultOpenURL),
+		yamlconfig.Str("api_url", &cfg.APIURL, DefaultAPIURL),
+		yamlconfig.Duration("timeout", &cfg.Timeout, "5s"),
+		yamlconfig.Str("link_policy", &linkPolicy, "self-bind"),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+	)
+	if !ok {
+		return cfg, errors.Join(errs...)
 	}
-	app := func(n *yaml.Node, p, known string, extra map[string]func(*yaml.Node, string) error) *App {
-		if n = yamlconfig.Resolve(n); n == nil {
-			return nil
-		}
-		a := &App{}
-		fields := map[string]func(*yaml.Node, string) error{
-			"app_id":     yamlconfig.Str(&a.ID, "wx0123456789abcdef"),
-			"app_secret": yamlconfig.Str(&a.Secret, "${WECHAT_SECRET}"),
-		}
-		for k, f := range extra {
-			fields[k] = f
-		}
-		errs = append(errs, yamlconfig.Mapping(n, p, known, fields)...)
-		switch {
-		case a.ID == "":
-			errs = append(errs, fmt.Errorf("%s.app_id: required: the AppID (wx…) of this application", p))
-		case !strings.HasPrefix(a.ID, "wx") || strings.ContainsFunc(a.ID, func(r rune) bool { return r <= ' ' || r > '~' }):
-			errs = append(errs, fmt.Errorf("%s.app_id: must be a WeChat AppID such as wx0123456789abcdef, got %q", p, a.ID))
-		}
-		if strings.TrimSpace(a.Secret) == "" {
-			errs = append(errs, fmt.Errorf("%s.app_secret: required: the AppSecret (usually ${ENV})", p))
-		}
-		return a
-	}
-	cfg.Website = app(web, path+".website", knownAppKeys, nil)
-	cfg.OfficialAccount = app(oa, path+".official_account", knownOAKeys, map[string]func(*yaml.Node, string) error{"scope": yamlconfig.Str(&cfg.OAScope, ScopeBase)})
-	cfg.MiniProgram = app(mp, path+".mini_program", knownMPKeys, map[string]func(*yaml.Node, string) error{"client_ids": yamlconfig.StrList(&cfg.MiniClients, "gjj-miniprogram")})
 	if cfg.Website == nil && cfg.OfficialAccount == nil && cfg.MiniProgram == nil {
 		errs = append(errs, fmt.Errorf("%s: at least one of website, official_account and mini_program is required", path))
 	}
@@ -143,17 +126,14 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	if cfg.MiniProgram != nil && len(cfg.MiniClients) == 0 {
 		errs = append(errs, fmt.Errorf("%s.mini_program.client_ids: required: the client IDs of the mini program (public clients with the token-exchange grant)", path))
 	}
-	if err := yamlconfig.CheckURL(cfg.OpenURL, DefaultOpenURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.OpenURL, false); err != nil {
 		errs = append(errs, fmt.Errorf("%s.open_url: %w", path, err))
 	}
-	if err := yamlconfig.CheckURL(cfg.APIURL, DefaultAPIURL); err != nil {
+	if err := yamlconfig.CheckURL(cfg.APIURL, false); err != nil {
 		errs = append(errs, fmt.Errorf("%s.api_url: %w", path, err))
 	}
-	switch {
-	case cfg.Timeout < minTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at least %s", path, minTimeout))
-	case cfg.Timeout > maxTimeout:
-		errs = append(errs, fmt.Errorf("%s.timeout: must be at most %s", path, maxTimeout))
+	if err := yamlconfig.CheckRange(path+".timeout", cfg.Timeout, minTimeout, maxTimeout, ""); err != nil {
+		errs = append(errs, err)
 	}
 	p, err := connectors.ParseLinkPolicy(linkPolicy, connectors.LinkSelfBind)
 	if err != nil {
@@ -162,11 +142,8 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s.link_policy: auto is not possible: a WeChat ID names no broker person; use self-bind (default) or bound", path))
 	}
 	cfg.LinkPolicy = p
-	switch {
-	case cfg.ACR == "":
-		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))
-	case strings.ContainsFunc(cfg.ACR, func(r rune) bool { return r <= ' ' }):
-		errs = append(errs, fmt.Errorf("%s.acr: must not contain spaces (acr_values are space-separated)", path))
+	if err := yamlconfig.CheckACR(path+".acr", cfg.ACR, DefaultACR); err != nil {
+		errs = append(errs, err)
 	}
 	return cfg, errors.Join(errs...)
 }

@@ -1,13 +1,10 @@
 package x509
 
 import (
-	"bytes"
 	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -18,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/yamlconfig"
 )
 
 // Defaults of Config.
@@ -82,43 +80,25 @@ type CA struct {
 	anchors       *anchors
 }
 
-type rawConfig struct {
-	LinkPolicy string  `yaml:"link_policy"`
-	MTLS       *bool   `yaml:"mtls"`
-	Challenge  *bool   `yaml:"challenge"`
-	ACR        string  `yaml:"acr"`
-	MaxChain   int     `yaml:"max_chain"`
-	CAs        []rawCA `yaml:"cas"`
-	// ComponentOrigins: see Config.ComponentOrigins.
-	ComponentOrigins []string `yaml:"component_origins"`
-}
-
+// rawCA is one `cas` entry as written, before its certificates are read.
 type rawCA struct {
-	Name              string        `yaml:"name"`
-	Roots             string        `yaml:"roots"`
-	RootsFile         string        `yaml:"roots_file"`
-	Intermediates     string        `yaml:"intermediates"`
-	IntermediatesFile string        `yaml:"intermediates_file"`
-	Kind              string        `yaml:"kind"`
-	KeyStorage        string        `yaml:"key_storage"`
-	Revocation        rawRevocation `yaml:"revocation"`
-	Extract           []rawRule     `yaml:"extract"`
+	at                               string // its YAML path
+	name, kind, keyStorage           string
+	roots, rootsFile                 string
+	intermediates, intermediatesFile string
+	revocation                       rawRevocation
+	extract                          []rawRule
 }
 
 type rawRevocation struct {
-	Mode               string        `yaml:"mode"`
-	CRLURLs            []string      `yaml:"crl_urls"`
-	DistributionPoints *bool         `yaml:"distribution_points"`
-	OCSP               *bool         `yaml:"ocsp"`
-	Grace              time.Duration `yaml:"grace"`
-	Timeout            time.Duration `yaml:"timeout"`
+	mode                     string
+	crlURLs                  []string
+	distributionPoints, ocsp bool
+	grace, timeout           time.Duration
 }
 
 type rawRule struct {
-	OID     string `yaml:"oid"`
-	Subject string `yaml:"subject"`
-	CNRegex string `yaml:"cn_regex"`
-	Type    string `yaml:"type"`
+	oid, subject, cnRegex, typ string
 }
 
 // subjectAttributes are the names `subject:` accepts besides a dotted OID.
@@ -127,30 +107,37 @@ var subjectAttributes = map[string]asn1.ObjectIdentifier{
 	"title": {2, 5, 4, 12}, "organizationidentifier": {2, 5, 4, 97}, "uid": {0, 9, 2342, 19200300, 100, 1, 1},
 }
 
-// parseConfig decodes n strictly (unknown keys are errors), applies
-// defaults and validates; every error names its YAML path below path.
-// warn is told about root certificates that were skipped.
+// parseConfig decodes n strictly (unknown and repeated keys are errors),
+// applies defaults and validates; every error names its YAML path below
+// path. warn is told about root certificates that were skipped.
 func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) (Config, error) {
-	var raw rawConfig
-	if n != nil && n.Kind != 0 {
-		b, err := yaml.Marshal(n)
-		if err != nil {
-			return Config{}, fmt.Errorf("%s: %w", path, err)
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(b))
-		dec.KnownFields(true)
-		if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("%s: %w", path, err)
-		}
+	cfg := Config{MTLS: true, Challenge: true}
+	var (
+		linkPolicy string
+		origins    []string
+		cas        []rawCA
+	)
+	errs, ok := yamlconfig.Mapping(n, path,
+		yamlconfig.Str("link_policy", &linkPolicy, "bound"),
+		yamlconfig.Bool("mtls", &cfg.MTLS),
+		yamlconfig.Bool("challenge", &cfg.Challenge),
+		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Whole("max_chain", &cfg.MaxChain, "5"),
+		yamlconfig.Strings("component_origins", &origins, "[http://127.0.0.1:5052]"),
+		yamlconfig.List("cas", func(v *yaml.Node, at string) error {
+			rc, err := decodeCA(v, at)
+			cas = append(cas, rc)
+			return err
+		}),
+	)
+	if !ok {
+		return Config{}, errors.Join(errs...)
 	}
-	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s.%s: %s", path, key, fmt.Sprintf(format, args...)))
 	}
-	cfg := Config{MTLS: raw.MTLS == nil || *raw.MTLS, Challenge: raw.Challenge == nil || *raw.Challenge,
-		ACR: raw.ACR, MaxChain: raw.MaxChain}
 	var err error
-	if cfg.LinkPolicy, err = connectors.ParseLinkPolicy(raw.LinkPolicy, connectors.LinkBound); err != nil || cfg.LinkPolicy == connectors.LinkSelfBind {
+	if cfg.LinkPolicy, err = connectors.ParseLinkPolicy(linkPolicy, connectors.LinkBound); err != nil || cfg.LinkPolicy == connectors.LinkSelfBind {
 		bad("link_policy", "must be bound or auto")
 	}
 	if cfg.ACR == "" {
@@ -165,7 +152,7 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 	if !cfg.MTLS && !cfg.Challenge {
 		bad("mtls", "mtls and challenge are both false: the connector could never log anyone in")
 	}
-	for i, o := range raw.ComponentOrigins {
+	for i, o := range origins {
 		origin, err := parseComponentOrigin(o)
 		if err != nil {
 			bad(fmt.Sprintf("component_origins[%d]", i), "%v", err)
@@ -173,15 +160,50 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 		}
 		cfg.ComponentOrigins = append(cfg.ComponentOrigins, origin)
 	}
-	if len(raw.CAs) == 0 {
+	if len(cas) == 0 {
 		bad("cas", "required: at least one CA with its roots")
 	}
-	for i, rc := range raw.CAs {
-		ca, caErrs := parseCA(rc, fmt.Sprintf("%s.cas[%d]", path, i), cfg.LinkPolicy, warn)
+	for _, rc := range cas {
+		ca, caErrs := parseCA(rc, cfg.LinkPolicy, warn)
 		errs = append(errs, caErrs...)
 		cfg.CAs = append(cfg.CAs, ca)
 	}
 	return cfg, errors.Join(errs...)
+}
+
+// decodeCA decodes one `cas` entry at path at.
+func decodeCA(v *yaml.Node, at string) (rawCA, error) {
+	rc := rawCA{at: at, revocation: rawRevocation{distributionPoints: true, ocsp: true}}
+	r := &rc.revocation
+	errs, _ := yamlconfig.Mapping(v, at,
+		yamlconfig.Str("name", &rc.name, "cfca"),
+		yamlconfig.Str("roots", &rc.roots, "a PEM bundle"),
+		yamlconfig.Str("roots_file", &rc.rootsFile, "/etc/gjjid/cfca-roots.pem"),
+		yamlconfig.Str("intermediates", &rc.intermediates, "a PEM bundle"),
+		yamlconfig.Str("intermediates_file", &rc.intermediatesFile, "/etc/gjjid/cfca-oca.pem"),
+		yamlconfig.Str("kind", &rc.kind, "unit"),
+		yamlconfig.Str("key_storage", &rc.keyStorage, "hardware"),
+		yamlconfig.Nested("revocation",
+			yamlconfig.Str("mode", &r.mode, "require"),
+			yamlconfig.Strings("crl_urls", &r.crlURLs, "[http://crl.example.cn/oca.crl]"),
+			yamlconfig.Bool("distribution_points", &r.distributionPoints),
+			yamlconfig.Bool("ocsp", &r.ocsp),
+			yamlconfig.Duration("grace", &r.grace, "24h"),
+			yamlconfig.Duration("timeout", &r.timeout, "5s"),
+		),
+		yamlconfig.List("extract", func(v *yaml.Node, at string) error {
+			var rr rawRule
+			errs, _ := yamlconfig.Mapping(v, at,
+				yamlconfig.Str("oid", &rr.oid, "1.2.156.10260.4.1.4"),
+				yamlconfig.Str("subject", &rr.subject, "serialNumber"),
+				yamlconfig.Str("cn_regex", &rr.cnRegex, "'^041@N([0-9A-Z]{18})@'"),
+				yamlconfig.Str("type", &rr.typ, IDCreditCode),
+			)
+			rc.extract = append(rc.extract, rr)
+			return errors.Join(errs...)
+		}),
+	)
+	return rc, errors.Join(errs...)
 }
 
 // parseComponentOrigin accepts an http(s) or ws(s) origin on a loopback
@@ -200,8 +222,7 @@ func parseComponentOrigin(s string) (string, error) {
 	if u.Opaque != "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		return "", fmt.Errorf("%q: an origin only (scheme://host[:port]), no path, query or credentials", s)
 	}
-	host := strings.ToLower(u.Hostname())
-	if ip := net.ParseIP(host); !(host == "localhost" || (ip != nil && ip.IsLoopback())) {
+	if !yamlconfig.IsLoopback(strings.ToLower(u.Hostname())) {
 		return "", fmt.Errorf("%q: host must be a loopback address (localhost, 127.0.0.1, [::1])", s)
 	}
 	if p := u.Port(); p != "" {
@@ -212,31 +233,32 @@ func parseComponentOrigin(s string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
-func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(string, ...any)) (CA, []error) {
+func parseCA(rc rawCA, policy connectors.LinkPolicy, warn func(string, ...any)) (CA, []error) {
+	path := rc.at
 	var errs []error
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s.%s: %s", path, key, fmt.Sprintf(format, args...)))
 	}
-	ca := CA{Name: rc.Name, Kind: connectors.KindUnit, anchors: newAnchors()}
+	ca := CA{Name: rc.name, Kind: connectors.KindUnit, anchors: newAnchors()}
 	if ca.Name == "" {
 		bad("name", "required (used in logs and the identity's claims)")
 	}
-	roots, err := loadCerts(rc.Roots, rc.RootsFile)
+	roots, err := loadCerts(rc.roots, rc.rootsFile)
 	if err != nil {
 		bad("roots_file", "%v", err)
 	}
 	for _, s := range roots.skipped {
-		warn("x509: skipped a root certificate that cannot be parsed", "ca", rc.Name, "index", s.index, "err", s.err)
+		warn("x509: skipped a root certificate that cannot be parsed", "ca", rc.name, "index", s.index, "err", s.err)
 	}
 	if err == nil && len(roots.certs) == 0 {
 		bad("roots", "required: PEM certificates (roots or roots_file); none could be read")
 	}
-	inter, err := loadCerts(rc.Intermediates, rc.IntermediatesFile)
+	inter, err := loadCerts(rc.intermediates, rc.intermediatesFile)
 	if err != nil {
 		bad("intermediates_file", "%v", err)
 	}
 	for _, s := range inter.skipped {
-		warn("x509: skipped an intermediate certificate that cannot be parsed", "ca", rc.Name, "index", s.index, "err", s.err)
+		warn("x509: skipped an intermediate certificate that cannot be parsed", "ca", rc.name, "index", s.index, "err", s.err)
 	}
 	ca.Roots, ca.Intermediates = roots.certs, inter.certs
 	for _, c := range ca.Roots {
@@ -245,24 +267,23 @@ func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(stri
 	for _, c := range ca.Intermediates {
 		ca.anchors.addIntermediate(c)
 	}
-	switch rc.Kind {
+	switch rc.kind {
 	case "", "unit":
 	case "person":
 		ca.Kind = connectors.KindPerson
 	default:
 		bad("kind", "must be unit or person")
 	}
-	switch rc.KeyStorage {
+	switch rc.keyStorage {
 	case "", "hardware":
 	case "software":
 		ca.Software = true
 	default:
 		bad("key_storage", "must be hardware or software")
 	}
-	r := rc.Revocation
-	ca.Revocation = Revocation{CRLURLs: r.CRLURLs, DistributionPoints: r.DistributionPoints == nil || *r.DistributionPoints,
-		OCSP: r.OCSP == nil || *r.OCSP, Grace: r.Grace, Timeout: r.Timeout}
-	switch r.Mode {
+	r := rc.revocation
+	ca.Revocation = Revocation{CRLURLs: r.crlURLs, DistributionPoints: r.distributionPoints, OCSP: r.ocsp, Grace: r.grace, Timeout: r.timeout}
+	switch r.mode {
 	case "", "require":
 	case "off":
 		ca.Revocation.Off = true
@@ -284,12 +305,12 @@ func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(stri
 	if ca.Revocation.Timeout < 0 || ca.Revocation.Timeout > time.Minute {
 		bad("revocation.timeout", "must be at most 1m")
 	}
-	for i, u := range r.CRLURLs {
+	for i, u := range r.crlURLs {
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			bad(fmt.Sprintf("revocation.crl_urls[%d]", i), "must be an http or https URL")
 		}
 	}
-	for i, rr := range rc.Extract {
+	for i, rr := range rc.extract {
 		rule, err := parseRule(rr)
 		if err != nil {
 			bad(fmt.Sprintf("extract[%d]", i), "%v", err)
@@ -297,7 +318,7 @@ func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(stri
 		}
 		ca.Rules = append(ca.Rules, rule)
 	}
-	if policy == connectors.LinkAuto && len(rc.Extract) == 0 {
+	if policy == connectors.LinkAuto && len(rc.extract) == 0 {
 		bad("extract", "required with link_policy auto: the rules that find the credit code or ID number")
 	}
 	return ca, errs
@@ -305,34 +326,34 @@ func parseCA(rc rawCA, path string, policy connectors.LinkPolicy, warn func(stri
 
 // parseRule builds one extraction rule: exactly one of oid, subject and cn_regex, and a type.
 func parseRule(rr rawRule) (Rule, error) {
-	r := Rule{Type: rr.Type}
-	switch rr.Type {
+	r := Rule{Type: rr.typ}
+	switch rr.typ {
 	case IDCreditCode, IDOrgCode, IDResident:
 	default:
 		return r, fmt.Errorf("type must be %s, %s or %s", IDCreditCode, IDOrgCode, IDResident)
 	}
 	set := 0
-	if rr.OID != "" {
+	if rr.oid != "" {
 		set++
-		oid, err := parseOID(rr.OID)
+		oid, err := parseOID(rr.oid)
 		if err != nil {
 			return r, fmt.Errorf("oid: %v", err)
 		}
 		r.OID = oid
 	}
-	if rr.Subject != "" {
+	if rr.subject != "" {
 		set++
-		if oid, ok := subjectAttributes[strings.ToLower(rr.Subject)]; ok {
+		if oid, ok := subjectAttributes[strings.ToLower(rr.subject)]; ok {
 			r.Attribute = oid
-		} else if oid, err := parseOID(rr.Subject); err == nil {
+		} else if oid, err := parseOID(rr.subject); err == nil {
 			r.Attribute = oid
 		} else {
-			return r, fmt.Errorf("subject: %q is neither a known attribute (serialNumber, OU, O, CN, organizationIdentifier, UID, title) nor an OID", rr.Subject)
+			return r, fmt.Errorf("subject: %q is neither a known attribute (serialNumber, OU, O, CN, organizationIdentifier, UID, title) nor an OID", rr.subject)
 		}
 	}
-	if rr.CNRegex != "" {
+	if rr.cnRegex != "" {
 		set++
-		re, err := regexp.Compile(rr.CNRegex)
+		re, err := regexp.Compile(rr.cnRegex)
 		if err != nil {
 			return r, fmt.Errorf("cn_regex: %v", err)
 		}
