@@ -44,11 +44,13 @@ type Broker struct {
 	Clients  *clients.Service
 	Admin    *admin.API
 	Provider *provider.Provider
-	Login    *login.Login
-	Metrics  *ops.Metrics
-	Echo     *echo.Echo
-	Secrets  config.DecodedSecrets
-	log      *slog.Logger
+	// Host is what connectors use of the broker (Mount builds it).
+	Host    *connhost.Host
+	Login   *login.Login
+	Metrics *ops.Metrics
+	Echo    *echo.Echo
+	Secrets config.DecodedSecrets
+	log     *slog.Logger
 
 	// ClientOverlay is where clients are looked up: the configuration
 	// file's, read-only and never stored, over the store's.
@@ -120,14 +122,14 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	// cache; the connectors' host verifies access tokens without the
 	// provider. Built in this order, nothing needs a part built later.
 	clientCache := provider.NewClientCache(b.ClientOverlay, 0)
-	host := connhost.New(connhost.Options{
+	b.Host = connhost.New(connhost.Options{
 		Store: b.Store, Accounts: b.Accounts, Audit: b.Audit, Clients: clientCache,
 		Tokens:    provider.NewTokenVerifier(cfg.Issuer, keySource{b.Keys}, b.Store),
 		Secrets:   connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey},
 		Logger:    b.log,
 		ACRLevels: login.ACRLevels,
 	})
-	conns, errs := reg.Open(builtin.Specs(cfg.Connectors), host.Deps)
+	conns, errs := reg.Open(builtin.Specs(cfg.Connectors), b.Host.Deps)
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

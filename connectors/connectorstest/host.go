@@ -32,8 +32,9 @@ type Host struct {
 
 	// Fail, when set, is returned by every store-like call (values,
 	// counters, QR sessions, account lookups) — a store outage.
-	fail error
-	ops  []string
+	fail         error
+	accountsFail error
+	ops          []string
 
 	accounts map[string]connectors.Account // by login and by person ID
 	tokens   map[string]connectors.AccessToken
@@ -88,6 +89,34 @@ func (h *Host) Advance(d time.Duration) {
 	h.mu.Unlock()
 }
 
+// FailAccounts makes only account lookups fail with err (nil: work
+// again): the accounts' own outage while values and counters still work.
+func (h *Host) FailAccounts(err error) {
+	h.mu.Lock()
+	h.accountsFail = err
+	h.mu.Unlock()
+}
+
+// SetNow sets the clock.
+func (h *Host) SetNow(t time.Time) {
+	h.mu.Lock()
+	h.now = t
+	h.mu.Unlock()
+}
+
+// Dump is every live key and value as text, for tests that look for
+// personal data at rest.
+func (h *Host) Dump() string {
+	var b strings.Builder
+	for k, v := range h.Values() {
+		fmt.Fprintf(&b, "%s=%s\n", k, v)
+	}
+	for _, k := range h.Keys() {
+		fmt.Fprintf(&b, "%s\n", k)
+	}
+	return b.String()
+}
+
 // Fail makes every store-like call return err (nil: works again). Wrap
 // connectors.ErrUnavailable to model an outage.
 func (h *Host) Fail(err error) {
@@ -96,8 +125,9 @@ func (h *Host) Fail(err error) {
 	h.mu.Unlock()
 }
 
-// Ops returns and forgets the store-like calls made so far, as
-// "Method key".
+// Ops returns and forgets the store-like calls made so far, as "Method
+// prefix" (the key up to its first colon): the shape of a request, which
+// must not depend on whose it was.
 func (h *Host) Ops() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -141,7 +171,7 @@ func (h *Host) Values() map[string][]byte {
 
 // begin records a call and answers the injected failure; h.mu is held.
 func (h *Host) begin(op, key string) error {
-	h.ops = append(h.ops, op+" "+key)
+	h.ops = append(h.ops, op+" "+strings.SplitN(key, ":", 2)[0])
 	if h.fail != nil {
 		return fmt.Errorf("connectorstest: %s %s: %w", op, key, h.fail)
 	}
@@ -287,6 +317,9 @@ func (h *Host) FindByLogin(_ context.Context, login string) (connectors.Account,
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lookups++
+	if h.accountsFail != nil {
+		return connectors.Account{}, fmt.Errorf("connectorstest: FindByLogin: %w", h.accountsFail)
+	}
 	if err := h.begin("FindByLogin", ""); err != nil {
 		return connectors.Account{}, err
 	}
@@ -301,6 +334,9 @@ func (h *Host) FindByLogin(_ context.Context, login string) (connectors.Account,
 func (h *Host) Person(_ context.Context, id string) (connectors.Account, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.accountsFail != nil {
+		return connectors.Account{}, fmt.Errorf("connectorstest: Person: %w", h.accountsFail)
+	}
 	if err := h.begin("Person", id); err != nil {
 		return connectors.Account{}, err
 	}
