@@ -28,10 +28,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/gjjid/gjjid/broker"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 	loginpkg "github.com/gjjid/gjjid/broker/login"
-	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
@@ -428,10 +426,8 @@ func openBenchConnector(b *testing.B, br *bt.Broker) *appscan.Connector {
 	if err := yaml.Unmarshal([]byte("app_clients: ["+bt.AppClientID+"]\n"+qrBenchConfig), &n); err != nil {
 		b.Fatal(err)
 	}
-	c, err := appscan.Open(connectors.Spec{ID: bt.AppScanID, Type: appscan.Type, Config: *n.Content[0]},
-		connectors.Deps{Broker: broker.NewConnectorServices(br.Store, br.Accounts, func() *provider.Provider { return br.Provider }, br.Audit),
-			Secrets: connectors.Secrets{IDHashKey: []byte("bench-id-hash-key-0123456789abcd")}},
-		appscan.Options{ACRLevels: loginpkg.ACRLevels})
+	spec := connectors.Spec{ID: bt.AppScanID, Type: appscan.Type, Config: *n.Content[0]}
+	c, err := appscan.Open(spec, br.Host.Deps(spec))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -451,7 +447,7 @@ func BenchmarkQRCreate(b *testing.B) {
 	b.Run("store", func(b *testing.B) {
 		// The Redis side of a creation alone, as Start does it: the per-IP
 		// counter, the count on the auth request, the session (SET NX).
-		svc := broker.NewConnectorServices(br.Store, br.Accounts, nil, nil)
+		svc := br.Host
 		data := bytes.Repeat([]byte("x"), 160)
 		var m benchMeasurement
 		m.drive(b, n, func(_, i int, _ *bytes.Buffer) error {

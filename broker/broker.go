@@ -20,6 +20,7 @@ import (
 	"github.com/gjjid/gjjid/broker/admin"
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/clients"
+	"github.com/gjjid/gjjid/broker/connhost"
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/provider"
@@ -29,6 +30,7 @@ import (
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/builtin"
 	"github.com/gjjid/gjjid/keys"
 )
 
@@ -42,11 +44,13 @@ type Broker struct {
 	Clients  *clients.Service
 	Admin    *admin.API
 	Provider *provider.Provider
-	Login    *login.Login
-	Metrics  *ops.Metrics
-	Echo     *echo.Echo
-	Secrets  config.DecodedSecrets
-	log      *slog.Logger
+	// Host is what connectors use of the broker (Mount builds it).
+	Host    *connhost.Host
+	Login   *login.Login
+	Metrics *ops.Metrics
+	Echo    *echo.Echo
+	Secrets config.DecodedSecrets
+	log     *slog.Logger
 
 	// ClientOverlay is where clients are looked up: the configuration
 	// file's, read-only and never stored, over the store's.
@@ -114,12 +118,18 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 // Mount opens the connectors from reg and builds the HTTP server.
 func (b *Broker) Mount(reg connectors.Registry) error {
 	cfg := b.Config
-	specs := make([]connectors.Spec, len(cfg.Connectors))
-	for i, c := range cfg.Connectors {
-		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
-	}
-	conns, errs := reg.Open(specs, connectors.Deps{Store: b.Store, Secrets: connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey}, Logger: b.log,
-		Broker: b.services()})
+	// The connectors, the login and the provider read clients through one
+	// cache; the connectors' host verifies access tokens without the
+	// provider. Built in this order, nothing needs a part built later.
+	clientCache := provider.NewClientCache(b.ClientOverlay, 0)
+	b.Host = connhost.New(connhost.Options{
+		Store: b.Store, Accounts: b.Accounts, Audit: b.Audit, Clients: clientCache,
+		Tokens:    provider.NewTokenVerifier(cfg.Issuer, keySource{b.Keys}, b.Store),
+		Secrets:   connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey},
+		Logger:    b.log,
+		ACRLevels: login.ACRLevels,
+	})
+	conns, errs := reg.Open(builtin.Specs(cfg.Connectors), b.Host.Deps)
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -133,11 +143,8 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	if cfg.Sessions.CookieSecure != nil {
 		secure = *cfg.Sessions.CookieSecure
 	}
-	// The login and the provider read clients through one cache, and the
-	// provider reaches the login through provider.Login: built in this
-	// order, neither needs the other to exist first.
+	// The provider reaches the login through provider.Login.
 	principals := accounts.NewPrincipals(b.Accounts)
-	clientCache := provider.NewClientCache(b.ClientOverlay, 0)
 	b.Login = login.New(login.Options{
 		Store: b.Store, Clients: clientCache, Connectors: conns, Resolver: principals, Pages: pages,
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,

@@ -92,7 +92,11 @@ cas:
 		o.start = func(t *testing.T, o bt.Options) *bt.Broker { return bt.Start(t, o) }
 	}
 	env.b = o.start(t, bt.Options{
-		Connectors: connectors.Registry{cx.Type: cx.Factory(cx.Options{Now: o.now})},
+		// The certificate connector on the test's clock.
+		Connectors: connectors.Registry{cx.Type: func(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
+			deps.Now = o.now
+			return cx.Factory(spec, deps)
+		}},
 		Edit: func(c *config.Config) {
 			c.Connectors = append(c.Connectors, config.Connector{ID: certConnector, Type: cx.Type, Name: "单位数字证书", NameEN: "Unit certificate", Config: *n.Content[0]})
 			c.Clients[0].Connectors = []string{certConnector}

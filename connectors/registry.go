@@ -7,30 +7,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Deps are the broker services a connector may use. Each connector asserts
-// the small interface it needs from Store (declared in its own package).
-type Deps struct {
-	Store   any // satisfies the connector's own storage interface
-	Secrets Secrets
-	Logger  Logger
-	// Broker offers what cross-device connectors need beyond the store
-	// (crossdevice.go); each asserts the small interfaces it declares.
-	Broker any
-}
-
-// Secrets are the server-side keys connectors need.
-type Secrets struct {
-	Pepper    []byte // mixed into password hashes
-	IDHashKey []byte // keyed hash of ID numbers and mobiles
-}
-
-// Logger is the part of *slog.Logger connectors use.
-type Logger interface {
-	Info(msg string, args ...any)
-	Warn(msg string, args ...any)
-	Error(msg string, args ...any)
-}
-
 // Spec is one entry of the config's connectors list.
 type Spec struct {
 	ID     string
@@ -62,9 +38,9 @@ func Label(lang, name, nameEN, defaultZH, defaultEN string) string {
 
 // FactoryOf turns a connector package's Open into its Factory. A failed
 // Open gives a nil Connector, not an interface holding a nil pointer.
-func FactoryOf[C Connector, O any](open func(Spec, Deps, O) (C, error), o O) Factory {
+func FactoryOf[C Connector](open func(Spec, Deps) (C, error)) Factory {
 	return func(spec Spec, deps Deps) (Connector, error) {
-		c, err := open(spec, deps, o)
+		c, err := open(spec, deps)
 		if err != nil {
 			return nil, err
 		}
@@ -75,8 +51,10 @@ func FactoryOf[C Connector, O any](open func(Spec, Deps, O) (C, error), o O) Fac
 // Registry maps a config `type` to its factory. Built in main, passed down.
 type Registry map[string]Factory
 
-// Open opens every spec, collecting all errors.
-func (r Registry) Open(specs []Spec, deps Deps) ([]Connector, []error) {
+// Open opens every spec with the Deps the host gives it (deps is called
+// once per spec, so the host can scope each connector's logger),
+// collecting all errors.
+func (r Registry) Open(specs []Spec, deps func(Spec) Deps) ([]Connector, []error) {
 	var (
 		out  []Connector
 		errs []error
@@ -87,7 +65,7 @@ func (r Registry) Open(specs []Spec, deps Deps) ([]Connector, []error) {
 			errs = append(errs, fmt.Errorf("%s: unknown connector type %q (known: %v)", typePath(s.Path), s.Type, r.Types()))
 			continue
 		}
-		c, err := f(s, deps)
+		c, err := f(s, deps(s))
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -114,3 +92,6 @@ func typePath(configPath string) string {
 	}
 	return configPath
 }
+
+// Same gives every connector the same deps (tests, `gjjid config check`).
+func Same(d Deps) func(Spec) Deps { return func(Spec) Deps { return d } }

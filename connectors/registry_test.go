@@ -18,15 +18,15 @@ func (*fakeConnector) DisplayName(string) string { return "x" }
 // registry would take for an opened connector.
 func TestFactoryOfReturnsNilConnectorOnError(t *testing.T) {
 	t.Parallel()
-	fail := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) {
+	fail := func(connectors.Spec, connectors.Deps) (*fakeConnector, error) {
 		return nil, errors.New("bad config")
 	}
-	c, err := connectors.FactoryOf(fail, struct{}{})(connectors.Spec{}, connectors.Deps{})
+	c, err := connectors.FactoryOf(fail)(connectors.Spec{}, connectors.Deps{})
 	if err == nil || c != nil {
 		t.Errorf("factory of a failing Open = (%v, %v), want a nil Connector and the error", c, err)
 	}
-	ok := func(connectors.Spec, connectors.Deps, struct{}) (*fakeConnector, error) { return &fakeConnector{}, nil }
-	if c, err := connectors.FactoryOf(ok, struct{}{})(connectors.Spec{}, connectors.Deps{}); err != nil || c == nil {
+	ok := func(connectors.Spec, connectors.Deps) (*fakeConnector, error) { return &fakeConnector{}, nil }
+	if c, err := connectors.FactoryOf(ok)(connectors.Spec{}, connectors.Deps{}); err != nil || c == nil {
 		t.Errorf("factory of a working Open = (%v, %v), want the connector", c, err)
 	}
 }

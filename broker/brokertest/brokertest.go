@@ -22,21 +22,11 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/broker"
-	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
-	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
-	"github.com/gjjid/gjjid/connectors/alipay"
-	"github.com/gjjid/gjjid/connectors/appscan"
-	"github.com/gjjid/gjjid/connectors/cas"
-	"github.com/gjjid/gjjid/connectors/oauth2"
-	"github.com/gjjid/gjjid/connectors/oidc"
-	"github.com/gjjid/gjjid/connectors/password"
-	"github.com/gjjid/gjjid/connectors/sms"
-	"github.com/gjjid/gjjid/connectors/wechat"
-	"github.com/gjjid/gjjid/connectors/x509"
+	"github.com/gjjid/gjjid/connectors/builtin"
 )
 
 // Demo values every test broker has.
@@ -131,31 +121,15 @@ func Config(issuer string, o Options) *config.Config {
 	return cfg
 }
 
-// Registry is the connector registry main builds (cmd/gjjid
-// connectorRegistry; TestRegistriesAgree there keeps the two in step),
-// plus o.Connectors.
-func Registry(b *broker.Broker, o Options) connectors.Registry {
-	dir := b.Accounts.Directory()
-	reg := connectors.Registry{
-		password.Type: password.Factory(dir),
-		sms.Type:      sms.Factory(sms.Options{Directory: dir, IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }}),
-		alipay.Type:   alipay.Factory(alipay.Options{}),
-		wechat.Type:   wechat.Factory(wechat.Options{}),
-		appscan.Type:  appscan.Factory(appscan.Options{ACRLevels: login.ACRLevels}),
-		oidc.Type:     oidc.Factory(oidc.Options{IsNotFound: notFound}),
-		cas.Type:      cas.Factory(cas.Options{IsNotFound: notFound}),
-		oauth2.Type:   oauth2.Factory(oauth2.Options{IsNotFound: notFound}),
-
-		// Unit and counter-bound CA certificates (mTLS, challenge-signature).
-		x509.Type: x509.Factory(x509.Options{}),
-	}
+// Registry is the built-in registry (connectors/builtin), as main uses
+// it, plus o.Connectors.
+func Registry(o Options) connectors.Registry {
+	reg := builtin.Registry()
 	for typ, f := range o.Connectors {
 		reg[typ] = f
 	}
 	return reg
 }
-
-func notFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 // LogBuffer collects a test broker's log lines (Options.Log); it is safe
 // for the broker's goroutines.
@@ -206,7 +180,7 @@ func Start(t testing.TB, o Options) *Broker {
 		cancel()
 		t.Fatalf("open broker: %v", err)
 	}
-	if err := b.Mount(Registry(b, o)); err != nil {
+	if err := b.Mount(Registry(o)); err != nil {
 		cancel()
 		t.Fatalf("mount broker: %v", err)
 	}

@@ -50,7 +50,7 @@ cas:
 		t.Fatal(err)
 	}
 	b := bt.Start(t, bt.Options{
-		Connectors: connectors.Registry{cx.Type: cx.Factory(cx.Options{})},
+		Connectors: connectors.Registry{cx.Type: cx.Factory},
 		Edit: func(c *config.Config) {
 			c.Connectors = append(c.Connectors, config.Connector{ID: connectorID, Type: cx.Type, Name: connectorName, NameEN: "Unit certificate", Config: *n.Content[0]})
 			c.Clients[0].Connectors = []string{connectorID}

@@ -28,6 +28,7 @@ type Provider struct {
 	storage   *storage
 	opts      Options
 	discovery *discoveryCache
+	tokens    *TokenVerifier
 	jwt       jwtSigner
 }
 
@@ -40,7 +41,7 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 		log = slog.Default()
 	}
 	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log, clients: opts.Clients}
-	p := &Provider{storage: s, opts: opts}
+	p := &Provider{storage: s, opts: opts, tokens: NewTokenVerifier(opts.Issuer, keys, st)}
 
 	cfg := &op.Config{
 		CryptoKey:                opts.CryptoKey,

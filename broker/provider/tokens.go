@@ -185,11 +185,7 @@ func (s *storage) TerminateSession(ctx context.Context, userID, clientID string)
 
 // accessTokenRevoked consults the denylist (one store round trip).
 func (s *storage) accessTokenRevoked(ctx context.Context, jti, subject string) (bool, error) {
-	grant, iat, ok := parseAccessTokenID(jti)
-	if !ok {
-		return true, nil
-	}
-	revoked, err := s.st.AccessTokenRevoked(ctx, jti, grant, subject, iat)
+	revoked, err := accessTokenRevoked(ctx, s.st, jti, subject)
 	if err != nil {
 		markFault(ctx)
 	}

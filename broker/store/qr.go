@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
+
+	"github.com/gjjid/gjjid/connectors"
 )
 
 // QR session states. A session moves waiting → scanned → confirmed |
@@ -22,37 +23,14 @@ const (
 // QRSession is one cross-device login (the fund's app scans a QR code the
 // login page shows). Secrets reach the store only as hashes the caller
 // computed; Data and AppData are the connector's own records, opaque here.
-type QRSession struct {
-	ID         string
-	State      string
-	ExpiresAt  time.Time // waiting and scanned read as QRExpired from then on
-	PollHash   string    // hash of the browser's poll secret
-	AppSession string    // names the app session that scanned; "" before the scan
-	TicketHash string    // hash of the browser's current login ticket; "" until one is issued
-	Polls      int64     // browser polls counted by PollQR
-	Data       []byte    // the request, recorded at creation
-	AppData    []byte    // the scan, recorded by the update that set AppSession
-}
+// The type is the connectors contract's, defined once there, so the
+// connector host hands sessions over without copying them.
+type QRSession = connectors.QRSession
 
 // QRUpdate is one compare-and-set step of a QR session: it applies only if
-// the session is in one of From and every condition holds.
-type QRUpdate struct {
-	// From lists the states the step may start from; QRExpired is never
-	// among them, so nothing moves an expired session.
-	From []string
-	// To is the new state; "" keeps the state (a ticket issue).
-	To string
-	// AppSession must equal the recorded app session; when none is
-	// recorded yet, the step records it (the scan).
-	AppSession string
-	// PollHash and TicketHash, when set, must equal the recorded ones.
-	PollHash   string
-	TicketHash string
-	// NewTicketHash, when set, replaces the ticket hash.
-	NewTicketHash string
-	// AppData, when set, is recorded with the step.
-	AppData []byte
-}
+// the session is in one of From (QRExpired is never among them) and every
+// condition holds; see connectors.QRUpdate.
+type QRUpdate = connectors.QRUpdate
 
 // QRSessions keeps QR sessions for their short lifetime and wakes the
 // browsers waiting on them, on whichever broker instance they wait.
@@ -86,29 +64,10 @@ type QRSessions interface {
 }
 
 // QRState is how s reads at now: waiting and scanned read as QRExpired from
-// ExpiresAt on.
-func QRState(s *QRSession, now time.Time) string {
-	if (s.State == QRWaiting || s.State == QRScanned) && !now.Before(s.ExpiresAt) {
-		return QRExpired
-	}
-	return s.State
-}
+// ExpiresAt on (connectors.QRSession.StateAt).
+func QRState(s *QRSession, now time.Time) string { return s.StateAt(now) }
 
-// QRUpdateApplies reports whether u may be applied to s at now: the one
-// definition of the conditions, for backends that check them in Go (the
-// Redis store checks the same in Lua).
-func QRUpdateApplies(s *QRSession, u QRUpdate, now time.Time) bool {
-	if !slices.Contains(u.From, QRState(s, now)) {
-		return false
-	}
-	if u.AppSession != "" && s.AppSession != "" && s.AppSession != u.AppSession {
-		return false
-	}
-	if u.PollHash != "" && s.PollHash != u.PollHash {
-		return false
-	}
-	if u.TicketHash != "" && s.TicketHash != u.TicketHash {
-		return false
-	}
-	return true
-}
+// QRUpdateApplies reports whether u may be applied to s at now, for
+// backends that check it in Go (the Redis store checks the same in Lua);
+// the one definition is connectors.QRUpdate.AppliesTo.
+func QRUpdateApplies(s *QRSession, u QRUpdate, now time.Time) bool { return u.AppliesTo(s, now) }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,63 +11,14 @@ import (
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/connhost"
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
-	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
-	"github.com/gjjid/gjjid/connectors/alipay"
-	"github.com/gjjid/gjjid/connectors/appscan"
-	"github.com/gjjid/gjjid/connectors/cas"
-	"github.com/gjjid/gjjid/connectors/oauth2"
-	"github.com/gjjid/gjjid/connectors/oidc"
-	"github.com/gjjid/gjjid/connectors/password"
-	"github.com/gjjid/gjjid/connectors/sms"
-	"github.com/gjjid/gjjid/connectors/wechat"
-	"github.com/gjjid/gjjid/connectors/x509"
+	"github.com/gjjid/gjjid/connectors/builtin"
 )
-
-// The accounts service is the directory the password and sms connectors
-// declare, and the store holds what the sms connector keeps.
-var (
-	_ password.Directory = (*accounts.Directory)(nil)
-	_ sms.Directory      = (*accounts.Directory)(nil)
-	_ sms.Store          = store.Store(nil)
-)
-
-// registry maps connector types to factories. It is built here, in main,
-// from what the broker opened: the broker itself knows connectors only by
-// interface.
-func registry(b *broker.Broker) connectors.Registry {
-	return connectorRegistry(b.Accounts.Directory())
-}
-
-// notFound tells connectors, which may not import broker/store, which
-// store errors mean "no such key".
-func notFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
-
-// connectorRegistry is the registry over an accounts directory.
-func connectorRegistry(dir *accounts.Directory) connectors.Registry {
-	return connectors.Registry{
-		password.Type: password.Factory(dir),
-		// A connector may not import broker/store, so it is told here
-		// which store errors mean "no such key".
-		sms.Type:    sms.Factory(sms.Options{Directory: dir, IsNotFound: func(err error) bool { return errors.Is(err, store.ErrNotFound) }}),
-		alipay.Type: alipay.Factory(alipay.Options{}),
-		wechat.Type: wechat.Factory(wechat.Options{}),
-		// QR login with the fund's app; the broker's services reach it as
-		// connectors.Deps.Broker when Mount opens it.
-		appscan.Type: appscan.Factory(appscan.Options{ACRLevels: login.ACRLevels}),
-		// Provincial unified identity platforms (统一身份认证平台).
-		oidc.Type:   oidc.Factory(oidc.Options{IsNotFound: notFound}),
-		cas.Type:    cas.Factory(cas.Options{IsNotFound: notFound}),
-		oauth2.Type: oauth2.Factory(oauth2.Options{IsNotFound: notFound}),
-
-		// Unit and counter-bound CA certificates (mTLS, challenge-signature).
-		x509.Type: x509.Factory(x509.Options{}),
-	}
-}
 
 func serveCmd(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -97,7 +47,7 @@ func start(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		return err
 	}
 	defer b.Close()
-	if err := b.Mount(registry(b)); err != nil {
+	if err := b.Mount(builtin.Registry()); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen.Addr)
@@ -140,19 +90,15 @@ func configCheck(path string, stdout, stderr io.Writer) int {
 }
 
 // checkConnectors lets every connector factory validate its own settings,
-// against a throw-away memory store so that checking touches nothing.
+// through a connector host over a throw-away memory store, so that
+// checking touches nothing.
 func checkConnectors(cfg *config.Config) []error {
 	st := memory.New()
 	defer st.Close()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	acc := accounts.New(st, accounts.Secrets{IDHashKey: key, Pepper: key})
-	reg := connectorRegistry(acc.Directory())
-	specs := make([]connectors.Spec, len(cfg.Connectors))
-	for i, c := range cfg.Connectors {
-		specs[i] = connectors.Spec{ID: c.ID, Type: c.Type, Name: c.Name, NameEN: c.NameEN, Config: c.Config, Path: fmt.Sprintf("connectors[%d].config", i)}
-	}
-	_, errs := reg.Open(specs, connectors.Deps{Store: st, Secrets: connectors.Secrets{Pepper: key, IDHashKey: key},
-		Broker: broker.NewConnectorServices(st, acc, nil, nil)})
+	host := connhost.New(connhost.Options{Store: st, Accounts: accounts.New(st, accounts.Secrets{IDHashKey: key, Pepper: key}),
+		Secrets: connectors.Secrets{Pepper: key, IDHashKey: key}, ACRLevels: login.ACRLevels})
+	_, errs := builtin.Registry().Open(builtin.Specs(cfg.Connectors), host.Deps)
 	return errs
 }

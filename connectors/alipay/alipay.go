@@ -34,13 +34,6 @@ var (
 	_ connectors.Assurance     = (*Connector)(nil)
 )
 
-// Options are what main may hand the connector.
-type Options struct {
-	// HTTPClient, when set, sends the gateway requests (the connector's
-	// timeout applies per request, and redirects are never followed).
-	HTTPClient *http.Client
-}
-
 // Connector is an opened Alipay connector.
 type Connector struct {
 	id, name, nameEN string
@@ -49,12 +42,12 @@ type Connector struct {
 	log              connectors.Logger
 }
 
-// Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens alipay connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config (reading key and certificate files) and
 // opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	path := spec.Path
 	if path == "" {
 		path = "config"
@@ -63,11 +56,8 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, gw: newGateway(cfg, o.HTTPClient), log: log}, nil
+	log := deps.Log()
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, gw: newGateway(cfg, deps.HTTPClient), log: log}, nil
 }
 
 // ID is the configured connector ID.
@@ -177,9 +167,3 @@ func (c *Connector) failed(method string, err error) error {
 	c.log.Warn("alipay gateway unavailable", "connector", c.id, "method", method, "err", err.Error())
 	return loginError(CodeUnavailable, err)
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

@@ -84,7 +84,7 @@ func open(t *testing.T, certMode bool, scope string, client *http.Client) setup 
 	}
 	logs := &recorder{}
 	c, err := alipay.Open(connectors.Spec{ID: "alipay", Type: alipay.Type, Config: yamlNode(t, cfg), Path: "connectors[1].config"},
-		connectors.Deps{Logger: logs}, alipay.Options{HTTPClient: client})
+		connectors.Deps{Logger: logs, HTTPClient: client})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -278,7 +278,7 @@ func TestWrongAppKeyAndClockSkew(t *testing.T) {
 	cfg := fmt.Sprintf("app_id: %q\nprivate_key: %s\nalipay_public_key: %s\nauthorize_url: %s\ngateway_url: %s\n",
 		appID, quoted(alipaytest.PrivateKeyPEM(key())), quoted(srv.AlipayPublicKeyPEM()), srv.AuthorizeURL(), srv.GatewayURL())
 	logs := &recorder{}
-	c, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlNode(t, cfg)}, connectors.Deps{Logger: logs}, alipay.Options{})
+	c, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlNode(t, cfg)}, connectors.Deps{Logger: logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestConfigErrorsNameTheirPath(t *testing.T) {
 		{"app_id: '2021'\nlink_policy: auto", "connectors[2].config.link_policy: auto is not possible"},
 		{"app_id: '2021'\nappid: x", "connectors[2].config.appid: unknown key"},
 	} {
-		_, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlNode(t, tc.yaml), Path: "connectors[2].config"}, connectors.Deps{}, alipay.Options{})
+		_, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlNode(t, tc.yaml), Path: "connectors[2].config"}, connectors.Deps{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.yaml, err, tc.want)
 		}

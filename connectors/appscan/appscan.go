@@ -46,20 +46,12 @@ var (
 	_ connectors.Assurance   = (*Connector)(nil)
 )
 
-// Options are what main hands to the connector besides deps.
-type Options struct {
-	// ACRLevels are the broker's assurance levels, weakest first
-	// (login.ACRLevels): the connector caps a login's acr at the app
-	// session's by this order.
-	ACRLevels []string
-}
-
 // Connector is an opened appscan connector.
 type Connector struct {
 	id, name, nameEN string
 	cfg              Config
 	levels           []string
-	svc              Services
+	svc              host
 	key              []byte // HMAC key naming counters
 	log              connectors.Logger
 	now              func() time.Time
@@ -69,12 +61,13 @@ type Connector struct {
 	devRecent []string // sessions started lately, for the dev page (dev_app_page only)
 }
 
-// Factory returns the registry factory; see Options.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens appscan connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
-// Open validates spec.Config and opens the connector. deps.Broker must
-// implement Services and deps.Secrets.IDHashKey must be set.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+// Open validates spec.Config and opens the connector. It uses the host's
+// QR sessions, counters, values, token verification, client names,
+// accounts, audit trail, Secrets.IDHashKey and ACRLevels.
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	path := spec.Path
 	if path == "" {
 		path = "config"
@@ -83,26 +76,19 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	if len(o.ACRLevels) == 0 {
-		return nil, fmt.Errorf("appscan connector %q: no assurance levels (main must pass login.ACRLevels in appscan.Options)", spec.ID)
+	if len(deps.ACRLevels) == 0 {
+		return nil, fmt.Errorf("appscan connector %q: no assurance levels (the host gives them in connectors.Deps.ACRLevels)", spec.ID)
 	}
-	if !slices.Contains(o.ACRLevels, cfg.ACR) {
-		return nil, fmt.Errorf("%s.acr: must be one of %s, got %q", path, strings.Join(o.ACRLevels, ", "), cfg.ACR)
+	if !slices.Contains(deps.ACRLevels, cfg.ACR) {
+		return nil, fmt.Errorf("%s.acr: must be one of %s, got %q", path, strings.Join(deps.ACRLevels, ", "), cfg.ACR)
 	}
-	svc, ok := deps.Broker.(Services)
-	if !ok {
-		return nil, fmt.Errorf("appscan connector %q: the broker's services (%T) lack QR sessions, token verification, "+
-			"client names or persons (connectors.Deps.Broker must implement appscan.Services)", spec.ID, deps.Broker)
+	svc, missing := hostOf(deps)
+	if missing != "" {
+		return nil, connectors.Missing(Type, spec.ID, missing)
 	}
-	if len(deps.Secrets.IDHashKey) == 0 {
-		return nil, fmt.Errorf("appscan connector %q: secrets.id_hash_key is required to name rate-limit counters", spec.ID)
-	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
-	c := &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, levels: slices.Clone(o.ACRLevels),
-		svc: svc, key: deps.Secrets.IDHashKey, log: log, now: time.Now}
+	log := deps.Log()
+	c := &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, levels: slices.Clone(deps.ACRLevels),
+		svc: svc, key: deps.Secrets.IDHashKey, log: log, now: deps.Clock()}
 	c.handler = c.routes()
 	// The prefix decides how big every QR code is (see
 	// DefaultDeepLinkPrefix); say it once, so that whoever configured a
@@ -178,9 +164,3 @@ func (c *Connector) minACR(values []string) string {
 	}
 	return c.levels[best]
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

@@ -14,8 +14,8 @@ import (
 func TestAppStepsAreAudited(t *testing.T) {
 	t.Parallel()
 	c, f := openTest(t, "")
-	alice := f.token("tok-a", "p_alice", "grant-a", "gjj:loa:3", "pwd")
-	bob := f.token("tok-b", "p_bob", "grant-b", "gjj:loa:3", "pwd")
+	alice := token(f, "tok-a", "p_alice", "grant-a", "gjj:loa:3", "pwd")
+	bob := token(f, "tok-b", "p_bob", "grant-b", "gjj:loa:3", "pwd")
 	first, second := start(t, c, "ar-1"), start(t, c, "ar-2")
 
 	steps := []struct {
@@ -46,7 +46,7 @@ func TestAppStepsAreAudited(t *testing.T) {
 		if (rec.Code == http.StatusOK) != (st.wantOutcome == connectors.AuditSuccess) {
 			t.Fatalf("step %d %s: status %d %s", i, st.action, rec.Code, rec.Body)
 		}
-		trail := f.auditTrail()
+		trail := f.AuditTrail()
 		if len(trail) != i+1 {
 			t.Fatalf("step %d %s: %d events audited, want %d: %+v", i, st.action, len(trail), i+1, trail)
 		}
@@ -65,11 +65,11 @@ func TestAppStepsAreAudited(t *testing.T) {
 	if code != http.StatusNotFound {
 		t.Fatalf("unknown QR: status %d", code)
 	}
-	e := f.auditTrail()[len(steps)]
+	e := f.AuditTrail()[len(steps)]
 	if e.Type != connectors.AuditQRScan || e.Outcome != connectors.AuditDenied || e.Reason != "not_found" || e.ClientID != "" || e.IP != "192.0.2.1" {
 		t.Fatalf("unknown QR audited as %+v", e)
 	}
-	if code, _ := call(t, c, "not-a-token", first.ID, "confirm"); code != http.StatusUnauthorized || len(f.auditTrail()) != len(steps)+1 {
-		t.Fatalf("bad token: status %d, %d events", code, len(f.auditTrail()))
+	if code, _ := call(t, c, "not-a-token", first.ID, "confirm"); code != http.StatusUnauthorized || len(f.AuditTrail()) != len(steps)+1 {
+		t.Fatalf("bad token: status %d, %d events", code, len(f.AuditTrail()))
 	}
 }

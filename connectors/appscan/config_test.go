@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
@@ -68,20 +69,23 @@ func TestOpenChecks(t *testing.T) {
 	t.Parallel()
 	n := yamlconfigtest.Node(t, "app_clients: [a]\nacr: gold")
 	_, err := Open(connectors.Spec{ID: "appscan", Config: n, Path: "connectors[1].config"},
-		connectors.Deps{Broker: newFakeServices(), Secrets: connectors.Secrets{IDHashKey: []byte("k")}}, Options{ACRLevels: testLevels})
+		testDeps(connectorstest.New()))
 	if err == nil || !strings.Contains(err.Error(), "connectors[1].config.acr: must be one of gjj:loa:1, gjj:loa:2, gjj:loa:3") {
 		t.Errorf("unknown acr: %v", err)
 	}
 	n = yamlconfigtest.Node(t, "app_clients: [a]")
-	if _, err := Open(connectors.Spec{ID: "appscan", Config: n}, connectors.Deps{Secrets: connectors.Secrets{IDHashKey: []byte("k")}},
-		Options{ACRLevels: testLevels}); err == nil || !strings.Contains(err.Error(), "appscan.Services") {
+	if _, err := Open(connectors.Spec{ID: "appscan", Config: n}, connectors.Deps{Secrets: connectors.Secrets{IDHashKey: []byte("k")},
+		ACRLevels: testLevels}); err == nil || !strings.Contains(err.Error(), "the host gave no Audit") {
 		t.Errorf("no broker services: %v", err)
 	}
-	if _, err := Open(connectors.Spec{ID: "appscan", Config: n}, connectors.Deps{Broker: newFakeServices()},
-		Options{ACRLevels: testLevels}); err == nil || !strings.Contains(err.Error(), "id_hash_key") {
+	noKey := testDeps(connectorstest.New())
+	noKey.Secrets.IDHashKey = nil
+	if _, err := Open(connectors.Spec{ID: "appscan", Config: n}, noKey); err == nil || !strings.Contains(err.Error(), "IDHashKey") {
 		t.Errorf("no ID hash key: %v", err)
 	}
-	if _, err := Open(connectors.Spec{ID: "appscan", Config: n}, connectors.Deps{Broker: newFakeServices()}, Options{}); err == nil {
+	noLevels := testDeps(connectorstest.New())
+	noLevels.ACRLevels = nil
+	if _, err := Open(connectors.Spec{ID: "appscan", Config: n}, noLevels); err == nil {
 		t.Error("opened without assurance levels")
 	}
 }

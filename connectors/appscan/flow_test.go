@@ -65,12 +65,15 @@ func TestStartRecordsNoUserData(t *testing.T) {
 	if ch.Content != DefaultDeepLinkPrefix+ch.ID || len(ch.ID) < 26 || len(ch.PollSecret) < 43 {
 		t.Fatalf("challenge %+v", ch)
 	}
-	s := f.sessions[ch.ID]
+	s, err := f.GetQR(t.Context(), ch.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if s.State != connectors.CrossDeviceWaiting || s.PollHash == ch.PollSecret || strings.Contains(string(s.Data), ch.PollSecret) ||
 		s.PollHash != hashSecret("poll", ch.PollSecret) {
 		t.Fatalf("stored session %+v", s)
 	}
-	for k := range f.counters {
+	for _, k := range f.Keys() {
 		if strings.Contains(k, "203.0.113.7") {
 			t.Fatalf("a counter is named by the IP address: %s", k)
 		}
@@ -140,7 +143,7 @@ func TestLoginFromScanToRedeem(t *testing.T) {
 	t.Parallel()
 	c, f := openTest(t, "")
 	ch := start(t, c, "ar-1")
-	tok := f.token("tok-1", "p_alice", "grant-1", "gjj:loa:3", "pwd", "mfa")
+	tok := token(f, "tok-1", "p_alice", "grant-1", "gjj:loa:3", "pwd", "mfa")
 	ctx := t.Context()
 
 	st, err := c.Status(ctx, ch.ID, ch.PollSecret, true)
@@ -158,7 +161,7 @@ func TestLoginFromScanToRedeem(t *testing.T) {
 		t.Fatalf("after the scan: %+v", st)
 	}
 	// A refreshed token of the same login still names the app session.
-	refreshed := f.token("tok-2", "p_alice", "grant-1", "gjj:loa:3", "pwd", "mfa")
+	refreshed := token(f, "tok-2", "p_alice", "grant-1", "gjj:loa:3", "pwd", "mfa")
 	code, body = call(t, c, refreshed, ch.ID, "confirm")
 	wantCode(t, "confirm with a refreshed token", code, body, http.StatusOK, "")
 	st, _ = c.Status(ctx, ch.ID, ch.PollSecret, false)
@@ -207,10 +210,10 @@ func TestACR(t *testing.T) {
 		t.Errorf("minACR = %q", m)
 	}
 	ch := start(t, c, "ar-1", "gjj:loa:2")
-	weak := f.token("weak", "p_alice", "g-weak", "gjj:loa:1", "pwd")
+	weak := token(f, "weak", "p_alice", "g-weak", "gjj:loa:1", "pwd")
 	code, body := call(t, c, weak, ch.ID, "scan")
 	wantCode(t, "scan by a weaker app session", code, body, http.StatusForbidden, "insufficient_user_authentication")
-	strong := f.token("strong", "p_alice", "g-strong", "gjj:loa:2", "pwd", "otp")
+	strong := token(f, "strong", "p_alice", "g-strong", "gjj:loa:2", "pwd", "otp")
 	code, body = call(t, c, strong, ch.ID, "scan")
 	wantCode(t, "scan by a strong enough app session", code, body, http.StatusOK, "")
 }
@@ -221,7 +224,7 @@ func TestRedeemForAnotherRequest(t *testing.T) {
 	t.Parallel()
 	c, f := openTest(t, "")
 	ch := start(t, c, "ar-1")
-	tok := f.token("tok", "p_alice", "g", "gjj:loa:1", "pwd")
+	tok := token(f, "tok", "p_alice", "g", "gjj:loa:1", "pwd")
 	call(t, c, tok, ch.ID, "scan")
 	call(t, c, tok, ch.ID, "confirm")
 	st, _ := c.Status(t.Context(), ch.ID, ch.PollSecret, false)
@@ -235,20 +238,18 @@ func TestDisabledPerson(t *testing.T) {
 	t.Parallel()
 	c, f := openTest(t, "")
 	ch := start(t, c, "ar-1")
-	gone := f.token("gone", "p_gone", "g1", "gjj:loa:1", "pwd")
+	gone := token(f, "gone", "p_gone", "g1", "gjj:loa:1", "pwd")
 	code, body := call(t, c, gone, ch.ID, "scan")
 	wantCode(t, "scan by a disabled person", code, body, http.StatusForbidden, "access_denied")
-	unit := f.token("unit", "u_91510100MA61ABCD1T", "g2", "gjj:loa:3", "hwk")
+	unit := token(f, "unit", "u_91510100MA61ABCD1T", "g2", "gjj:loa:3", "hwk")
 	code, body = call(t, c, unit, ch.ID, "scan")
 	wantCode(t, "scan by a unit's token", code, body, http.StatusForbidden, "access_denied")
 
-	tok := f.token("tok", "p_bob", "g3", "gjj:loa:1", "pwd")
+	tok := token(f, "tok", "p_bob", "g3", "gjj:loa:1", "pwd")
 	call(t, c, tok, ch.ID, "scan")
 	call(t, c, tok, ch.ID, "confirm")
 	st, _ := c.Status(t.Context(), ch.ID, ch.PollSecret, false)
-	f.mu.Lock()
-	f.people["p_bob"] = connectors.Account{PersonID: "p_bob", Name: "李四", Disabled: true}
-	f.mu.Unlock()
+	f.AddAccount(connectors.Account{PersonID: "p_bob", Name: "李四", Disabled: true}, "p_bob")
 	_, err := c.Redeem(t.Context(), connectors.Redemption{ID: ch.ID, PollSecret: ch.PollSecret, Ticket: st.Ticket, AuthRequestID: "ar-1"})
 	loginError(t, "redeem after the person was disabled", err, "no_account")
 }
@@ -289,7 +290,7 @@ func TestLimits(t *testing.T) {
 	_, err = c.Status(ctx, ch.ID, "stranger", true)
 	loginError(t, "poll without the secret", err, "not_found")
 
-	tok := f.token("tok", "p_alice", "g", "gjj:loa:1", "pwd")
+	tok := token(f, "tok", "p_alice", "g", "gjj:loa:1", "pwd")
 	for range 3 {
 		call(t, c, tok, "NOSUCH", "scan")
 	}
@@ -304,7 +305,7 @@ func TestTokenOfAnotherClient(t *testing.T) {
 	t.Parallel()
 	c, f := openTest(t, "")
 	ch := start(t, c, "ar-1")
-	f.tokens["rp"] = connectors.AccessToken{JTI: "rp", Subject: "p_alice", ClientID: "portal", ACR: "gjj:loa:1"}
+	f.AddToken("rp", connectors.AccessToken{JTI: "rp", Subject: "p_alice", ClientID: "portal", ACR: "gjj:loa:1"})
 	code, body := call(t, c, "rp", ch.ID, "scan")
 	wantCode(t, "a relying party's token", code, body, http.StatusUnauthorized, "invalid_token")
 	code, body = call(t, c, "", ch.ID, "scan")

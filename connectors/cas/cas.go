@@ -38,17 +38,6 @@ var (
 	_ connectors.Assurance      = (*Connector)(nil)
 )
 
-// Values keep the login's upstream state; the broker's store provides them.
-type Values = upstream.Values
-
-// Options are the services main hands to the connector.
-type Options struct {
-	// IsNotFound reports whether a TakeValue error means "no such key".
-	IsNotFound func(error) bool
-	// Transport, when set, carries the validation requests (tests).
-	Transport http.RoundTripper
-}
-
 const flowTTL = 10 * time.Minute
 
 // Connector is an opened CAS connector.
@@ -57,16 +46,16 @@ type Connector struct {
 	cfg  Config
 }
 
-// Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens cas connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
 	if err != nil {
 		return nil, err
 	}
-	base, err := upstream.OpenBase(Type, spec, deps, o.IsNotFound, o.Transport, cfg.Timeout, MaxResponse)
+	base, err := upstream.OpenBase(Type, spec, deps, cfg.Timeout, MaxResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +96,7 @@ func service(callbackURL, state string) string {
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
 	f := flow{Service: service(callbackURL, state), Renew: connectors.LoginHintsFrom(ctx).ForceLogin}
 	rec, _ := json.Marshal(f)
-	if err := c.base.Store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
+	if err := c.base.Values.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
 		return "", fmt.Errorf("cas %s: keep flow: %w", c.base.ID, err)
 	}
 	q := url.Values{"service": {f.Service}}
@@ -129,9 +118,9 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.base.Store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
-		if c.base.IsNotFound(err) {
+		if errors.Is(err, connectors.ErrNotFound) {
 			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
 		}
 		return connectors.Identity{}, fmt.Errorf("cas %s: load flow: %w", c.base.ID, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/cas"
 	"github.com/gjjid/gjjid/connectors/cas/castest"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/upstream"
 	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
 )
@@ -47,7 +48,7 @@ func start(t *testing.T, extra string, users ...castest.User) *harness {
 	t.Cleanup(srv.Close)
 	h := &harness{srv: srv, logs: &upstreamtest.Logs{}}
 	c, err := cas.Open(connectors.Spec{ID: "cas", Type: cas.Type, Config: upstreamtest.YAML(t, "server: "+srv.URL+"\n"+extra), Path: "connectors[2].config"},
-		connectors.Deps{Store: &upstreamtest.Values{}, Logger: h.logs}, cas.Options{IsNotFound: upstreamtest.IsNotFound})
+		connectors.Deps{Values: connectorstest.New(), Logger: h.logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +285,7 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		{"server: https://cas.example.com/cas\nsingle_logout: maybe", "connectors[2].config.single_logout"},
 	} {
 		_, err := cas.Open(connectors.Spec{ID: "cas", Config: upstreamtest.YAML(t, tc.yaml), Path: "connectors[2].config"},
-			connectors.Deps{Store: &upstreamtest.Values{}}, cas.Options{IsNotFound: func(error) bool { return false }})
+			connectors.Deps{Values: connectorstest.New()})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
 		}

@@ -32,17 +32,6 @@ var (
 	_ connectors.Assurance     = (*Connector)(nil)
 )
 
-// Values keep the login's upstream state; the broker's store provides them.
-type Values = upstream.Values
-
-// Options are the services main hands to the connector.
-type Options struct {
-	// IsNotFound reports whether a TakeValue error means "no such key".
-	IsNotFound func(error) bool
-	// Transport, when set, carries the upstream calls (tests).
-	Transport http.RoundTripper
-}
-
 const flowTTL = 10 * time.Minute
 
 // Connector is an opened OAuth2-like connector.
@@ -51,16 +40,16 @@ type Connector struct {
 	cfg  Config
 }
 
-// Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens oauth2 connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
 	if err != nil {
 		return nil, err
 	}
-	base, err := upstream.OpenBase(Type, spec, deps, o.IsNotFound, o.Transport, cfg.Timeout, upstream.MaxBody)
+	base, err := upstream.OpenBase(Type, spec, deps, cfg.Timeout, upstream.MaxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +78,7 @@ func (c *Connector) flowKey(state string) string {
 // LoginURL is the authorize URL with response_type=code, client_id,
 // redirect_uri, state, scope and the static authorize_params.
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
-	if err := c.base.Store.SetValue(ctx, c.flowKey(state), []byte(callbackURL), flowTTL); err != nil {
+	if err := c.base.Values.SetValue(ctx, c.flowKey(state), []byte(callbackURL), flowTTL); err != nil {
 		return "", fmt.Errorf("oauth2 %s: keep flow: %w", c.base.ID, err)
 	}
 	q := url.Values{}
@@ -117,9 +106,9 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.base.Store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
-		if c.base.IsNotFound(err) {
+		if errors.Is(err, connectors.ErrNotFound) {
 			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
 		}
 		return connectors.Identity{}, fmt.Errorf("oauth2 %s: load flow: %w", c.base.ID, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/oauth2"
 	"github.com/gjjid/gjjid/connectors/oauth2/oauth2test"
 	"github.com/gjjid/gjjid/connectors/upstream"
@@ -26,7 +27,7 @@ type harness struct {
 func open(t *testing.T, cfg string) (*oauth2.Connector, *upstreamtest.Logs, error) {
 	l := &upstreamtest.Logs{}
 	c, err := oauth2.Open(connectors.Spec{ID: "gd", Type: oauth2.Type, Config: upstreamtest.YAML(t, cfg), Path: "connectors[3].config"},
-		connectors.Deps{Store: &upstreamtest.Values{}, Logger: l}, oauth2.Options{IsNotFound: upstreamtest.IsNotFound})
+		connectors.Deps{Values: connectorstest.New(), Logger: l})
 	return c, l, err
 }
 

@@ -39,20 +39,6 @@ var (
 	_ connectors.Assurance      = (*Connector)(nil)
 )
 
-// Values keep the login's upstream state; the broker's store provides them.
-type Values = upstream.Values
-
-// Options are the services main hands to the connector.
-type Options struct {
-	// IsNotFound reports whether a TakeValue error means "no such key"
-	// (errors.Is(err, store.ErrNotFound)); others fail the login closed.
-	IsNotFound func(error) bool
-	// Transport, when set, carries the upstream requests (tests).
-	Transport http.RoundTripper
-	// Now is the clock of ID token checks (tests); nil: time.Now.
-	Now func() time.Time
-}
-
 // flowTTL bounds the time at the upstream, as the broker's state does.
 const flowTTL = 10 * time.Minute
 
@@ -73,26 +59,22 @@ type provider struct {
 	endSession string
 }
 
-// Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens oidc connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector. Discovery happens
 // at the first login (and again after a failure), so the broker starts
 // while the upstream is down.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
 	if err != nil {
 		return nil, err
 	}
-	base, err := upstream.OpenBase(Type, spec, deps, o.IsNotFound, o.Transport, cfg.Timeout, upstream.MaxBody)
+	base, err := upstream.OpenBase(Type, spec, deps, cfg.Timeout, upstream.MaxBody)
 	if err != nil {
 		return nil, err
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
-	return &Connector{base: base, cfg: cfg, now: now}, nil
+	return &Connector{base: base, cfg: cfg, now: deps.Clock()}, nil
 }
 
 // ID is the configured connector ID.
@@ -133,7 +115,7 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 	}
 	f := flow{Nonce: random(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
 	rec, _ := json.Marshal(f)
-	if err := c.base.Store.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
+	if err := c.base.Values.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
 		return "", fmt.Errorf("oidc %s: keep flow: %w", c.base.ID, err)
 	}
 	opts := []oauth2.AuthCodeOption{gooidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
@@ -168,9 +150,9 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.base.Store.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
-		if c.base.IsNotFound(err) {
+		if errors.Is(err, connectors.ErrNotFound) {
 			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
 		}
 		return connectors.Identity{}, fmt.Errorf("oidc %s: load flow: %w", c.base.ID, err)

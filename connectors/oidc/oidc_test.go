@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/oidc"
 	"github.com/gjjid/gjjid/connectors/oidc/oidctest"
 	"github.com/gjjid/gjjid/connectors/upstream"
@@ -20,7 +21,7 @@ import (
 type harness struct {
 	op   *oidctest.Server
 	c    *oidc.Connector
-	st   *upstreamtest.Values
+	st   *connectorstest.Host
 	logs *upstreamtest.Logs
 }
 
@@ -30,10 +31,10 @@ func start(t *testing.T, extra string) *harness {
 	t.Helper()
 	op := oidctest.NewServer("gjj", "s3cret-value")
 	t.Cleanup(op.Close)
-	h := &harness{op: op, st: &upstreamtest.Values{}, logs: &upstreamtest.Logs{}}
+	h := &harness{op: op, st: connectorstest.New(), logs: &upstreamtest.Logs{}}
 	cfg := "issuer: " + op.URL + "\nclient_id: gjj\nclient_secret: s3cret-value\n" + extra
 	c, err := oidc.Open(connectors.Spec{ID: "prov", Type: oidc.Type, Config: upstreamtest.YAML(t, cfg), Path: "connectors[1].config"},
-		connectors.Deps{Store: h.st, Logger: h.logs}, oidc.Options{IsNotFound: upstreamtest.IsNotFound})
+		connectors.Deps{Values: h.st, Logger: h.logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +93,8 @@ userinfo: true`)
 	if ar.Get("nonce") == "" || ar.Get("code_challenge_method") != "S256" || ar.Get("prompt") != "" {
 		t.Fatalf("authorization request %v", ar)
 	}
-	if h.st.Len() != 0 {
-		t.Fatalf("flow records left: %d", h.st.Len())
+	if len(h.st.Values()) != 0 {
+		t.Fatalf("flow records left: %d", len(h.st.Values()))
 	}
 }
 
@@ -239,7 +240,7 @@ func TestDiscoveryIssuerMustMatch(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, err := oidc.Open(connectors.Spec{ID: "x", Config: upstreamtest.YAML(t, "issuer: "+srv.URL+"\nclient_id: a\nclient_secret: b\n")},
-		connectors.Deps{Store: &upstreamtest.Values{}}, oidc.Options{IsNotFound: func(error) bool { return false }})
+		connectors.Deps{Values: connectorstest.New()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +268,7 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		{"issuer: https://idp.example.com\nclient_id: a\nclient_secret: b\ntimeout: 2h", "connectors[1].config.timeout"},
 	} {
 		_, err := oidc.Open(connectors.Spec{ID: "p", Config: upstreamtest.YAML(t, tc.yaml), Path: "connectors[1].config"},
-			connectors.Deps{Store: &upstreamtest.Values{}}, oidc.Options{IsNotFound: func(error) bool { return false }})
+			connectors.Deps{Values: connectorstest.New()})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
@@ -49,25 +50,25 @@ func TestConfigDuplicateKey(t *testing.T) {
 func TestFactory(t *testing.T) {
 	t.Parallel()
 	key := connectors.Secrets{IDHashKey: []byte("k")}
+	h := connectorstest.New()
 	tests := []struct {
 		name    string
-		dir     Directory
 		deps    connectors.Deps
 		config  string
 		wantErr string
 	}{
-		{name: "opens", dir: &fakeDirectory{}, deps: connectors.Deps{Store: newFakeCounters(), Secrets: key}},
-		{name: "bad config names its path", dir: &fakeDirectory{}, deps: connectors.Deps{Store: newFakeCounters(), Secrets: key}, config: "max_failures: 0", wantErr: "connectors[2].config.max_failures: must be at least 1"},
-		{name: "no directory", deps: connectors.Deps{Store: newFakeCounters(), Secrets: key}, wantErr: "no account directory"},
-		{name: "store without counters", dir: &fakeDirectory{}, deps: connectors.Deps{Store: struct{}{}, Secrets: key}, wantErr: "has no failure counters"},
-		{name: "no id hash key", dir: &fakeDirectory{}, deps: connectors.Deps{Store: newFakeCounters()}, wantErr: "secrets.id_hash_key is required"},
+		{name: "opens", deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}},
+		{name: "bad config names its path", deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}, config: "max_failures: 0", wantErr: "connectors[2].config.max_failures: must be at least 1"},
+		{name: "no directory", deps: connectors.Deps{Counters: h, Secrets: key}, wantErr: "the host gave no Accounts"},
+		{name: "store without counters", deps: connectors.Deps{Accounts: h, Secrets: key}, wantErr: "the host gave no Counters"},
+		{name: "no id hash key", deps: connectors.Deps{Accounts: h, Counters: h}, wantErr: "the host gave no Secrets.IDHashKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			reg := connectors.Registry{Type: Factory(tt.dir)}
+			reg := connectors.Registry{Type: Factory}
 			spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[2].config", Config: yamlconfigtest.Node(t, tt.config)}
-			cs, errs := reg.Open([]connectors.Spec{spec}, tt.deps)
+			cs, errs := reg.Open([]connectors.Spec{spec}, connectors.Same(tt.deps))
 			if tt.wantErr == "" {
 				if len(errs) != 0 || len(cs) != 1 {
 					t.Fatalf("Open: %v", errs)

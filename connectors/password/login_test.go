@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
@@ -24,30 +25,26 @@ const (
 
 type fixture struct {
 	c   *Connector
-	dir *fakeDirectory
-	ctr *fakeCounters
+	h   *connectorstest.Host
 	log *recLogger
 }
 
 func newFixture(t *testing.T, config string) fixture {
 	t.Helper()
-	agent := Account{PersonID: "p_agent", Name: "张三", PasswordHash: "plain:" + agentPW}
-	dir := &fakeDirectory{accounts: map[string]Account{
-		agentID:       agent,
-		agentMobile:   agent,
-		disabledID:    {PersonID: "p_disabled", Name: "李四", PasswordHash: "plain:" + agentPW, Disabled: true},
-		"13900139000": {PersonID: "p_disabled", Name: "李四", PasswordHash: "plain:" + agentPW, Disabled: true},
-		nopwID:        {PersonID: "p_nopw", Name: "王五"},
-	}}
-	ctr := newFakeCounters()
+	h := connectorstest.New()
+	h.AddAccount(connectors.Account{PersonID: "p_agent", Name: "张三", PasswordHash: connectorstest.PasswordHash(agentPW)}, agentID, agentMobile)
+	h.AddAccount(connectors.Account{PersonID: "p_disabled", Name: "李四", PasswordHash: connectorstest.PasswordHash(agentPW), Disabled: true},
+		disabledID, "13900139000")
+	h.AddAccount(connectors.Account{PersonID: "p_nopw", Name: "王五"}, nopwID)
 	log := &recLogger{}
 	spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[0].config", Config: yamlconfigtest.Node(t, config)}
-	deps := connectors.Deps{Store: ctr, Secrets: connectors.Secrets{IDHashKey: []byte("0123456789abcdef0123456789abcdef")}, Logger: log}
-	c, err := Open(spec, deps, dir)
+	deps := h.Deps()
+	deps.Logger = log
+	c, err := Open(spec, deps)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	return fixture{c: c, dir: dir, ctr: ctr, log: log}
+	return fixture{c: c, h: h, log: log}
 }
 
 // code returns the LoginError code of err, "" for nil and "!" + text for
@@ -95,7 +92,7 @@ func TestLogin(t *testing.T) {
 			if got := code(err); got != tt.wantCode {
 				t.Fatalf("Login code = %q, want %q", got, tt.wantCode)
 			}
-			lookups, verifies, dummies := f.dir.counts()
+			lookups, verifies, dummies := f.h.Calls()
 			if (lookups > 0) != tt.wantLookup {
 				t.Errorf("directory lookups = %d, want any: %v", lookups, tt.wantLookup)
 			}
@@ -105,8 +102,8 @@ func TestLogin(t *testing.T) {
 			if (dummies > 0) != tt.wantDummy {
 				t.Errorf("DummyVerify calls = %d, want any: %v", dummies, tt.wantDummy)
 			}
-			if tt.wantCode == CodeInvalidLogin && len(f.ctr.keys()) != 0 {
-				t.Errorf("a malformed login was counted: %v", f.ctr.keys())
+			if tt.wantCode == CodeInvalidLogin && len(f.h.Keys()) != 0 {
+				t.Errorf("a malformed login was counted: %v", f.h.Keys())
 			}
 			if err != nil {
 				return
@@ -233,7 +230,7 @@ func TestLockout(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, "")
 			for i, s := range tt.steps {
-				f.ctr.advance(s.after)
+				f.h.Advance(s.after)
 				for range max(s.times, 1) {
 					_, err := f.c.Login(context.Background(), connectors.Credentials{User: s.user, Secret: s.secret})
 					if got := code(err); got != s.want {
@@ -258,7 +255,7 @@ func TestParallelGuessesStayWithinLimit(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, verifies, _ := f.dir.counts(); verifies > DefaultMaxFailures {
+	if _, verifies, _ := f.h.Calls(); verifies > DefaultMaxFailures {
 		t.Errorf("%d password checks for 50 parallel guesses, want at most %d", verifies, DefaultMaxFailures)
 	}
 }
@@ -280,7 +277,7 @@ func TestParallelGuessesByBothLoginsStayWithinLimit(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if _, verifies, _ := f.dir.counts(); verifies > DefaultMaxFailures {
+	if _, verifies, _ := f.h.Calls(); verifies > DefaultMaxFailures {
 		t.Errorf("%d password checks for 50 parallel guesses, want at most %d", verifies, DefaultMaxFailures)
 	}
 }
@@ -290,7 +287,7 @@ func TestLoginFailsClosed(t *testing.T) {
 	t.Run("counters unavailable", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, "")
-		f.ctr.fail = errors.New("redis: connection refused")
+		f.h.Fail(errors.New("redis: connection refused"))
 		_, err := f.c.Login(context.Background(), connectors.Credentials{User: agentID, Secret: agentPW})
 		if _, isLogin := connectors.AsLoginError(err); err == nil || isLogin {
 			t.Fatalf("Login with counters down = %v, want a server error", err)
@@ -299,7 +296,7 @@ func TestLoginFailsClosed(t *testing.T) {
 	t.Run("directory unavailable", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, "")
-		f.dir.err = errors.New("store: unavailable")
+		f.h.Fail(errors.New("store: unavailable"))
 		_, err := f.c.Login(context.Background(), connectors.Credentials{User: agentID, Secret: agentPW})
 		if _, isLogin := connectors.AsLoginError(err); err == nil || isLogin {
 			t.Fatalf("Login with directory down = %v, want a server error", err)
@@ -319,7 +316,7 @@ func TestLogsAndCounterKeysHideTheLogin(t *testing.T) {
 		if strings.Contains(logs, raw) {
 			t.Errorf("logs contain %s:\n%s", raw, logs)
 		}
-		for _, k := range f.ctr.keys() {
+		for _, k := range f.h.Keys() {
 			if strings.Contains(k, raw) {
 				t.Errorf("counter key %q contains %s", k, raw)
 			}

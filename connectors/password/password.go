@@ -5,7 +5,7 @@
 // nobody learns from it whether an account exists.
 //
 // Per-IP rate limits are the broker's job; accounts and password hashes
-// are the Directory's.
+// are the host's (connectors.Accounts).
 package password
 
 import (
@@ -35,20 +35,19 @@ type Connector struct {
 	id, name string
 	nameEN   string
 	cfg      Config
-	dir      Directory
-	counters Counters
+	dir      connectors.Accounts
+	counters connectors.Counters
 	lockKey  []byte // HMAC key naming lockout counters
 	log      connectors.Logger
 }
 
-// Factory returns the registry factory. The account directory comes from
-// main because it is a service (it hashes with the broker's secrets), not
-// storage; the failure counters come from deps.Store, which must implement
-// Counters.
-func Factory(dir Directory) connectors.Factory { return connectors.FactoryOf(Open, dir) }
+// Factory opens password connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
-// Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps, dir Directory) (*Connector, error) {
+// Open validates spec.Config and opens the connector. It uses the host's
+// Accounts (persons and password hashes), Counters (lockouts) and
+// Secrets.IDHashKey (names of the counters).
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	path := spec.Path
 	if path == "" {
 		path = "config"
@@ -57,29 +56,23 @@ func Open(spec connectors.Spec, deps connectors.Deps, dir Directory) (*Connector
 	if err != nil {
 		return nil, err
 	}
-	if dir == nil {
-		return nil, fmt.Errorf("password connector %q: no account directory (main must pass accounts.Directory to password.Factory)", spec.ID)
-	}
-	counters, ok := deps.Store.(Counters)
-	if !ok {
-		return nil, fmt.Errorf("password connector %q: the store (%T) has no failure counters (Incr, Count, Reset)", spec.ID, deps.Store)
-	}
-	if len(deps.Secrets.IDHashKey) == 0 {
-		return nil, fmt.Errorf("password connector %q: secrets.id_hash_key is required to name lockout counters", spec.ID)
-	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
+	switch {
+	case deps.Accounts == nil:
+		return nil, connectors.Missing(Type, spec.ID, "Accounts")
+	case deps.Counters == nil:
+		return nil, connectors.Missing(Type, spec.ID, "Counters")
+	case len(deps.Secrets.IDHashKey) == 0:
+		return nil, connectors.Missing(Type, spec.ID, "Secrets.IDHashKey")
 	}
 	return &Connector{
 		id:       spec.ID,
 		name:     spec.Name,
 		nameEN:   spec.NameEN,
 		cfg:      cfg,
-		dir:      dir,
-		counters: counters,
+		dir:      deps.Accounts,
+		counters: deps.Counters,
 		lockKey:  deps.Secrets.IDHashKey,
-		log:      log,
+		log:      deps.Log(),
 	}, nil
 }
 
@@ -147,7 +140,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 
 	acct, err := c.dir.FindByLogin(ctx, login)
 	switch {
-	case errors.Is(err, ErrUnknownAccount):
+	case errors.Is(err, connectors.ErrUnknownAccount):
 		c.dir.DummyVerify(cr.Secret)
 		return fail("unknown_account", "")
 	case err != nil:
@@ -244,9 +237,3 @@ func counterKey(key []byte, label, value string) string {
 func (c *Connector) counterKey(label, value string) string {
 	return counterKey(c.lockKey, label, value)
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

@@ -208,7 +208,7 @@ func TestConnectorWithAliyun(t *testing.T) {
 	// A provider refusal is logged, not shown: the page must not tell
 	// registered mobiles apart.
 	srv.LimitControl(agentMobile)
-	f.st.advance(time.Minute)
+	f.st.Advance(time.Minute)
 	if err := f.send(agentMobile, clientIP); err != nil {
 		t.Fatalf("send under provider flow control: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
@@ -104,29 +105,29 @@ func TestConfigDuplicateKey(t *testing.T) {
 func TestFactory(t *testing.T) {
 	t.Parallel()
 	key := connectors.Secrets{IDHashKey: []byte("k")}
-	good := Options{Directory: &fakeDirectory{}, IsNotFound: isNotFound}
+	h := connectorstest.New()
+	good := connectors.Deps{Accounts: h, Values: h, Counters: h, Secrets: key}
 	tests := []struct {
 		name    string
-		opts    Options
 		deps    connectors.Deps
 		config  string
 		wantErr string
 	}{
-		{name: "opens with log sender", opts: good, deps: connectors.Deps{Store: newFakeStore(), Secrets: key}, config: "sender: {type: log}"},
-		{name: "opens with aliyun sender", opts: good, deps: connectors.Deps{Store: newFakeStore(), Secrets: key}, config: aliyunYAML},
-		{name: "bad config names its path", opts: good, deps: connectors.Deps{Store: newFakeStore(), Secrets: key},
+		{name: "opens with log sender", deps: good, config: "sender: {type: log}"},
+		{name: "opens with aliyun sender", deps: good, config: aliyunYAML},
+		{name: "bad config names its path", deps: good,
 			config: strings.Replace(aliyunYAML, "    sign_name: 成都住房公积金\n", "", 1), wantErr: "connectors[2].config.sender.aliyun.sign_name: required"},
-		{name: "no directory", opts: Options{IsNotFound: isNotFound}, deps: connectors.Deps{Store: newFakeStore(), Secrets: key}, config: "sender: {type: log}", wantErr: "no account directory"},
-		{name: "no IsNotFound", opts: Options{Directory: &fakeDirectory{}}, deps: connectors.Deps{Store: newFakeStore(), Secrets: key}, config: "sender: {type: log}", wantErr: "no IsNotFound"},
-		{name: "store without values", opts: good, deps: connectors.Deps{Store: struct{}{}, Secrets: key}, config: "sender: {type: log}", wantErr: "has no short-lived values and counters"},
-		{name: "no id hash key", opts: good, deps: connectors.Deps{Store: newFakeStore()}, config: "sender: {type: log}", wantErr: "secrets.id_hash_key is required"},
+		{name: "no directory", deps: connectors.Deps{Values: h, Counters: h, Secrets: key}, config: "sender: {type: log}", wantErr: "the host gave no Accounts"},
+		{name: "store without values", deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}, config: "sender: {type: log}", wantErr: "the host gave no Values"},
+		{name: "store without counters", deps: connectors.Deps{Accounts: h, Values: h, Secrets: key}, config: "sender: {type: log}", wantErr: "the host gave no Counters"},
+		{name: "no id hash key", deps: connectors.Deps{Accounts: h, Values: h, Counters: h}, config: "sender: {type: log}", wantErr: "the host gave no Secrets.IDHashKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			reg := connectors.Registry{Type: Factory(tt.opts)}
+			reg := connectors.Registry{Type: Factory}
 			spec := connectors.Spec{ID: "sms", Type: Type, Path: "connectors[2].config", Config: yamlconfigtest.Node(t, tt.config)}
-			cs, errs := reg.Open([]connectors.Spec{spec}, tt.deps)
+			cs, errs := reg.Open([]connectors.Spec{spec}, connectors.Same(tt.deps))
 			if tt.wantErr == "" {
 				if len(errs) != 0 || len(cs) != 1 {
 					t.Fatalf("Open: %v", errs)
@@ -152,8 +153,9 @@ func TestLogSenderWarnsAtOpen(t *testing.T) {
 	}{{"sender: {type: log}", true}, {aliyunYAML, false}} {
 		log := &recLogger{}
 		spec := connectors.Spec{ID: "sms", Type: Type, Config: yamlconfigtest.Node(t, tc.config)}
-		if _, err := Open(spec, connectors.Deps{Store: newFakeStore(), Secrets: connectors.Secrets{IDHashKey: []byte("k")}, Logger: log},
-			Options{Directory: &fakeDirectory{}, IsNotFound: isNotFound}); err != nil {
+		deps := connectorstest.New().Deps()
+		deps.Logger = log
+		if _, err := Open(spec, deps); err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Contains(log.text(), "WARN sms connector writes codes to the log"); got != tc.wantWarn {

@@ -44,7 +44,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	key := c.codeKey(mobile)
 	raw, err := c.store.GetValue(ctx, key)
 	switch {
-	case err != nil && c.isNotFound(err):
+	case err != nil && errors.Is(err, connectors.ErrNotFound):
 		return fail("no_code", 0)
 	case err != nil:
 		return connectors.Identity{}, fmt.Errorf("sms: read code: %w", err)
@@ -73,7 +73,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	// One-time: only the caller that takes the record logs in.
 	taken, err := c.store.TakeValue(ctx, key)
 	switch {
-	case err != nil && c.isNotFound(err):
+	case err != nil && errors.Is(err, connectors.ErrNotFound):
 		return fail("code_used", tries)
 	case err != nil:
 		return connectors.Identity{}, fmt.Errorf("sms: take code: %w", err)
@@ -90,7 +90,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 
 	acct, err := c.dir.FindByLogin(ctx, mobile)
 	switch {
-	case errors.Is(err, ErrUnknownAccount):
+	case errors.Is(err, connectors.ErrUnknownAccount):
 		// A right guess of a code stored for an unknown mobile.
 		return fail("unknown_account", tries)
 	case err != nil:

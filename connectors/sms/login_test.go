@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
@@ -23,30 +24,28 @@ const (
 
 type fixture struct {
 	c    *Connector
-	st   *fakeStore
-	dir  *fakeDirectory
+	st   *connectorstest.Host
 	sent *fakeSender
 	log  *recLogger
 }
 
 func newFixture(t *testing.T, config string) *fixture {
 	t.Helper()
-	dir := &fakeDirectory{accounts: map[string]connectors.Account{
-		agentMobile:    {PersonID: "p_agent", Name: "张三"},
-		disabledMobile: {PersonID: "p_disabled", Name: "李四", Disabled: true},
-	}}
-	st := newFakeStore()
+	st := newHost()
+	st.AddAccount(connectors.Account{PersonID: "p_agent", Name: "张三"}, agentMobile)
+	st.AddAccount(connectors.Account{PersonID: "p_disabled", Name: "李四", Disabled: true}, disabledMobile)
 	log := &recLogger{}
 	spec := connectors.Spec{ID: "sms", Type: Type, Path: "connectors[1].config", Config: yamlconfigtest.Node(t, config+"\nsender: {type: log}")}
-	deps := connectors.Deps{Store: st, Secrets: connectors.Secrets{IDHashKey: []byte("0123456789abcdef0123456789abcdef")}, Logger: log}
-	c, err := Open(spec, deps, Options{Directory: dir, IsNotFound: isNotFound})
+	deps := st.Deps()
+	deps.Logger = log
+	c, err := Open(spec, deps)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	sent := &fakeSender{}
 	c.sender = sent
 	c.now = st.Now
-	return &fixture{c: c, st: st, dir: dir, sent: sent, log: log}
+	return &fixture{c: c, st: st, sent: sent, log: log}
 }
 
 func (f *fixture) send(mobile, ip string) error {
@@ -192,7 +191,7 @@ func TestCodeLifecycle(t *testing.T) {
 			f := newFixture(t, tt.codeTTL)
 			var codes []string // texted to agentMobile, in order
 			for i, s := range tt.steps {
-				f.st.advance(s.after)
+				f.st.Advance(s.after)
 				mobile := s.mobile
 				if mobile == "" {
 					mobile = agentMobile
@@ -331,17 +330,17 @@ func TestReplacedCodeSurvivesARace(t *testing.T) {
 	f := newFixture(t, "")
 	_ = f.send(agentMobile, clientIP)
 	old := f.lastCode(agentMobile)
-	f.st.advance(time.Minute)
+	f.st.Advance(time.Minute)
 	// A store whose TakeValue first lets a new code through: the code is
 	// replaced between Login's read and take.
-	f.c.store = &racingStore{fakeStore: f.st, before: func() { _ = f.send(agentMobile, clientIP) }}
+	f.c.store = hostStore{&racingStore{Host: f.st, before: func() { _ = f.send(agentMobile, clientIP) }}, f.st}
 	if _, err := f.login(agentMobile, old); code(err) != CodeInvalidCode {
 		t.Fatalf("old code during replacement: %v, want invalid_code", err)
 	}
 	if !strings.Contains(f.log.text(), "code_replaced") {
 		t.Fatalf("the race did not happen:\n%s", f.log.text())
 	}
-	f.c.store = f.st
+	f.c.store = hostStore{f.st, f.st}
 	if _, err := f.login(agentMobile, f.lastCode(agentMobile)); err != nil {
 		t.Fatalf("new code after the race: %v", err)
 	}
@@ -349,14 +348,14 @@ func TestReplacedCodeSurvivesARace(t *testing.T) {
 
 // racingStore runs before once, just before the first TakeValue.
 type racingStore struct {
-	*fakeStore
+	*connectorstest.Host
 	before func()
 	once   sync.Once
 }
 
 func (s *racingStore) TakeValue(ctx context.Context, key string) ([]byte, error) {
 	s.once.Do(s.before)
-	return s.fakeStore.TakeValue(ctx, key)
+	return s.Host.TakeValue(ctx, key)
 }
 
 func TestLoginFailsClosed(t *testing.T) {
@@ -365,7 +364,7 @@ func TestLoginFailsClosed(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, "")
 		_ = f.send(agentMobile, clientIP)
-		f.st.setFail(errors.New("redis: connection refused"))
+		f.st.Fail(errors.New("redis: connection refused"))
 		_, err := f.login(agentMobile, f.lastCode(agentMobile))
 		if _, isLogin := connectors.AsLoginError(err); err == nil || isLogin {
 			t.Fatalf("Login with the store down = %v, want a server error", err)
@@ -378,14 +377,12 @@ func TestLoginFailsClosed(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, "")
 		_ = f.send(agentMobile, clientIP)
-		f.dir.mu.Lock()
-		f.dir.err = errors.New("store: unavailable")
-		f.dir.mu.Unlock()
+		f.st.FailAccounts(errors.New("store: unavailable"))
 		_, err := f.login(agentMobile, f.lastCode(agentMobile))
 		if _, isLogin := connectors.AsLoginError(err); err == nil || isLogin {
 			t.Fatalf("Login with the directory down = %v, want a server error", err)
 		}
-		f.st.advance(time.Minute)
+		f.st.Advance(time.Minute)
 		if err := f.send(agentMobile, clientIP); code(err) == "" || strings.HasPrefix(code(err), CodeRateLimited) {
 			t.Fatalf("SendCode with the directory down = %v, want a server error", err)
 		}
@@ -396,10 +393,16 @@ func TestLoginRechecksTheAccount(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
 	_ = f.send(agentMobile, clientIP)
-	f.dir.mu.Lock()
-	f.dir.accounts[agentMobile] = connectors.Account{PersonID: "p_agent", Disabled: true}
-	f.dir.mu.Unlock()
+	f.st.AddAccount(connectors.Account{PersonID: "p_agent", Disabled: true}, agentMobile)
 	if _, err := f.login(agentMobile, f.lastCode(agentMobile)); code(err) != CodeInvalidCode {
 		t.Errorf("right code of an account disabled since: %v, want invalid_code", err)
 	}
+}
+
+// newHost is the double with its clock at 09:30 China time, as the send
+// limits count China's days.
+func newHost() *connectorstest.Host {
+	h := connectorstest.New()
+	h.SetNow(time.Date(2026, 3, 1, 9, 30, 0, 0, chinaTime))
+	return h
 }

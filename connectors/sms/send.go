@@ -58,7 +58,7 @@ func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) err
 	acct, err := c.dir.FindByLogin(ctx, mobile)
 	reason := ""
 	switch {
-	case errors.Is(err, ErrUnknownAccount):
+	case errors.Is(err, connectors.ErrUnknownAccount):
 		reason = "unknown_account"
 	case err != nil:
 		return fmt.Errorf("sms: find account %s: %w", masked, err)
@@ -168,7 +168,7 @@ func (c *Connector) reserveGap(ctx context.Context, mobile string) error {
 				wait -= now.Sub(time.UnixMilli(ms))
 			}
 			return resendTooSoon(min(max(wait, time.Second), c.cfg.ResendInterval))
-		case c.isNotFound(err):
+		case errors.Is(err, connectors.ErrNotFound):
 			continue // expired between the two calls: try again
 		default:
 			return fmt.Errorf("sms: reserve resend interval: %w", errors.Join(addErr, err))

@@ -75,7 +75,7 @@ func TestSendLimits(t *testing.T) {
 			each := 0
 			for i, s := range tt.steps {
 				for range max(s.times, 1) {
-					f.st.advance(s.after)
+					f.st.Advance(s.after)
 					mobile, ip := s.mobile, s.ip
 					switch mobile {
 					case "":
@@ -103,11 +103,11 @@ func TestRateLimitTexts(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "ip_hourly_limit: 3\ndaily_limit: 2")
 	_ = f.send(agentMobile, clientIP)
-	f.st.advance(15 * time.Second)
+	f.st.Advance(15 * time.Second)
 	errResend := f.send(agentMobile, "192.0.2.99")
-	f.st.advance(time.Minute)
+	f.st.Advance(time.Minute)
 	_ = f.send(agentMobile, "192.0.2.99")
-	f.st.advance(time.Minute)
+	f.st.Advance(time.Minute)
 	errDaily := f.send(agentMobile, "192.0.2.99")
 	_ = f.send("13800138001", clientIP)
 	_ = f.send("13800138002", clientIP)
@@ -146,12 +146,12 @@ func TestUnknownMobileAnsweredAlike(t *testing.T) {
 		f := newFixture(t, "")
 		var tr trace
 		tr.sendErr = code(f.send(mobile, clientIP))
-		tr.sendOps = f.st.takeOps()
+		tr.sendOps = f.st.Ops()
 		for range 6 {
 			_, err := f.login(mobile, "000000") // wrong for all (but one in a million)
 			tr.loginErrs = append(tr.loginErrs, code(err))
 		}
-		tr.loginOps = f.st.takeOps()
+		tr.loginOps = f.st.Ops()
 		tr.texts = len(f.sent.texts())
 		return tr
 	}
@@ -189,7 +189,7 @@ func TestLogsAndStoreHideTheMobile(t *testing.T) {
 	}
 	_ = f.send(agentMobile, clientIP) // refused: resend interval
 	_, _ = f.login("1380013800", "000000")
-	logs, dump := f.log.text(), f.st.dump()
+	logs, dump := f.log.text(), f.st.Dump()
 	for _, raw := range []string{agentMobile, unknownMobile, disabledMobile, "13800138001", "1380013800"} {
 		if strings.Contains(logs, raw) {
 			t.Errorf("logs contain %s:\n%s", raw, logs)

@@ -15,8 +15,6 @@ package sms
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
@@ -36,21 +34,6 @@ var (
 	_ connectors.Assurance     = (*Connector)(nil)
 )
 
-// Options are the services main hands to the connector.
-type Options struct {
-	// Directory finds the account of a mobile (accounts.Directory).
-	Directory Directory
-	// IsNotFound reports whether an error of Store.GetValue or TakeValue
-	// means "no such key". A connector may not import the broker's store,
-	// so main passes func(err error) bool { return errors.Is(err,
-	// store.ErrNotFound) }. Any other error is a server error: the login
-	// fails closed.
-	IsNotFound func(error) bool
-	// HTTPClient, when set, sends the aliyun sender's requests (its
-	// timeout still applies per request). Nil: a client of its own.
-	HTTPClient *http.Client
-}
-
 // sender delivers a code to a mobile.
 type sender interface {
 	Send(ctx context.Context, mobile, code string) error
@@ -58,25 +41,26 @@ type sender interface {
 
 // Connector is an opened SMS connector.
 type Connector struct {
-	id, name   string
-	nameEN     string
-	cfg        Config
-	dir        Directory
-	store      Store
-	isNotFound func(error) bool
-	key        []byte // HMAC key of store keys and code MACs
-	log        connectors.Logger
-	sender     sender
-	now        func() time.Time
-	sends      sync.WaitGroup // texts on their way (tests wait for them)
+	id, name string
+	nameEN   string
+	cfg      Config
+	dir      connectors.Accounts
+	store    hostStore
+	key      []byte // HMAC key of store keys and code MACs
+	log      connectors.Logger
+	sender   sender
+	now      func() time.Time
+	sends    sync.WaitGroup // texts on their way (tests wait for them)
 }
 
-// Factory returns the registry factory; see Options.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens SMS connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
-// Open validates spec.Config and opens the connector. deps.Store must
-// implement Store, deps.Secrets.IDHashKey must be set.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+// Open validates spec.Config and opens the connector. It uses the host's
+// Accounts (who has a mobile), Values (live codes), Counters (tries and
+// send limits), Secrets.IDHashKey (names of both) and HTTPClient (the
+// aliyun sender's requests; nil: a client of its own).
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	path := spec.Path
 	if path == "" {
 		path = "config"
@@ -85,34 +69,27 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	if o.Directory == nil {
-		return nil, fmt.Errorf("sms connector %q: no account directory (main must pass accounts.Directory in sms.Options)", spec.ID)
+	switch {
+	case deps.Accounts == nil:
+		return nil, connectors.Missing(Type, spec.ID, "Accounts")
+	case deps.Values == nil:
+		return nil, connectors.Missing(Type, spec.ID, "Values")
+	case deps.Counters == nil:
+		return nil, connectors.Missing(Type, spec.ID, "Counters")
+	case len(deps.Secrets.IDHashKey) == 0:
+		return nil, connectors.Missing(Type, spec.ID, "Secrets.IDHashKey")
 	}
-	if o.IsNotFound == nil {
-		return nil, fmt.Errorf("sms connector %q: no IsNotFound (main must pass errors.Is(err, store.ErrNotFound) in sms.Options)", spec.ID)
-	}
-	st, ok := deps.Store.(Store)
-	if !ok {
-		return nil, fmt.Errorf("sms connector %q: the store (%T) has no short-lived values and counters (SetValue, AddValue, GetValue, TakeValue, Incr, Count)", spec.ID, deps.Store)
-	}
-	if len(deps.Secrets.IDHashKey) == 0 {
-		return nil, fmt.Errorf("sms connector %q: secrets.id_hash_key is required to name codes and counters", spec.ID)
-	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
+	log := deps.Log()
 	c := &Connector{
-		id:         spec.ID,
-		name:       spec.Name,
-		nameEN:     spec.NameEN,
-		cfg:        cfg,
-		dir:        o.Directory,
-		store:      st,
-		isNotFound: o.IsNotFound,
-		key:        deps.Secrets.IDHashKey,
-		log:        log,
-		now:        time.Now,
+		id:     spec.ID,
+		name:   spec.Name,
+		nameEN: spec.NameEN,
+		cfg:    cfg,
+		dir:    deps.Accounts,
+		store:  hostStore{deps.Values, deps.Counters},
+		key:    deps.Secrets.IDHashKey,
+		log:    log,
+		now:    deps.Clock(),
 	}
 	switch cfg.Sender.Type {
 	case SenderLog:
@@ -120,7 +97,7 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 		log.Warn("sms connector writes codes to the log (sender.type log): for development only, never in production",
 			"connector", spec.ID)
 	case SenderAliyun:
-		c.sender = newAliyun(*cfg.Sender.Aliyun, o.HTTPClient)
+		c.sender = newAliyun(*cfg.Sender.Aliyun, deps.HTTPClient)
 	}
 	return c, nil
 }
@@ -138,9 +115,3 @@ func (c *Connector) ACR() string { return c.cfg.ACR }
 func (c *Connector) DisplayName(lang string) string {
 	return connectors.Label(lang, c.name, c.nameEN, "短信验证码登录", "Sign in with a text message code")
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

@@ -1,54 +1,18 @@
 package sms
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 )
 
-// ErrUnknownAccount is what Directory.FindByLogin returns (possibly
-// wrapped) when no account has the mobile.
-var ErrUnknownAccount = connectors.ErrUnknownAccount
-
-// Directory is the account lookup the connector needs; the broker's
-// accounts service provides it (accounts.Directory), the same one the
-// password connector uses. Mobiles reach it normalised to 11 digits.
-type Directory interface {
-	// FindByLogin returns the account whose mobile is login, or
-	// ErrUnknownAccount.
-	FindByLogin(ctx context.Context, login string) (connectors.Account, error)
-}
-
-// Values keep the live code of each mobile; the broker's store provides
-// them (store.Values). GetValue and TakeValue fail with an error that
-// Options.IsNotFound recognises when the key holds nothing.
-type Values interface {
-	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	// AddValue stores value only when key holds nothing; an error otherwise.
-	AddValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	GetValue(ctx context.Context, key string) ([]byte, error)
-	// TakeValue returns the value and deletes it in one step: of several
-	// concurrent callers exactly one gets it.
-	TakeValue(ctx context.Context, key string) ([]byte, error)
-}
-
-// Counters count wrong codes and sends; the broker's store provides them
-// (store.Counters), with keys that expire by themselves.
-type Counters interface {
-	// Incr adds one to key, (re)sets its lifetime to ttl and returns the
-	// new count.
-	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
-	Count(ctx context.Context, key string) (int64, error)
-}
-
-// Store is what deps.Store must implement for this connector.
-type Store interface {
-	Values
-	Counters
+// hostStore is what the connector keeps in the host: the live code of each
+// mobile (Values) and the counts of wrong codes and sends (Counters).
+type hostStore struct {
+	connectors.Values
+	connectors.Counters
 }
 
 // Key labels. Only the code depends on the connector ID (a code works only

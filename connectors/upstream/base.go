@@ -13,23 +13,24 @@ import (
 // unexported field rather than embedding it, so that these stay out of
 // the connector's exported API.
 type Base struct {
-	Services
+	// Values keep a login's upstream state (nonce, PKCE verifier, service
+	// or callback URL) while the browser is away.
+	Values           connectors.Values
+	Log              connectors.Logger
 	ID, Name, NameEN string // from connectors.Spec
 	Client           *http.Client
 }
 
-// OpenBase checks what the broker passed (OpenServices) and builds the
-// upstream client (NewHTTPClient). A connector calls it after parsing its
-// config: a config error is reported first, and the client needs the
-// configured timeout.
-func OpenBase(typ string, spec connectors.Spec, deps connectors.Deps, isNotFound func(error) bool,
-	transport http.RoundTripper, timeout time.Duration, maxBody int64) (Base, error) {
-	svc, err := OpenServices(typ, spec, deps, isNotFound)
-	if err != nil {
-		return Base{}, err
+// OpenBase checks that the host gave the connector Values and builds the
+// upstream client (NewHTTPClient) over the host's transport. A connector
+// calls it after parsing its config: a config error is reported first, and
+// the client needs the configured timeout.
+func OpenBase(typ string, spec connectors.Spec, deps connectors.Deps, timeout time.Duration, maxBody int64) (Base, error) {
+	if deps.Values == nil {
+		return Base{}, connectors.Missing(typ, spec.ID, "Values")
 	}
-	return Base{Services: svc, ID: spec.ID, Name: spec.Name, NameEN: spec.NameEN,
-		Client: NewHTTPClient(transport, timeout, maxBody)}, nil
+	return Base{Values: deps.Values, Log: deps.Log(), ID: spec.ID, Name: spec.Name, NameEN: spec.NameEN,
+		Client: NewHTTPClient(deps.Transport(), timeout, maxBody)}, nil
 }
 
 // DisplayName is the configured name in lang ("en", else Chinese) or,

@@ -1,11 +1,11 @@
 package upstream
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 )
 
 func TestDisplayNamePrefersConfiguredName(t *testing.T) {
@@ -37,25 +37,20 @@ func TestConfigPathDefaultsToConfig(t *testing.T) {
 	}
 }
 
-type memValues struct{}
-
-func (memValues) SetValue(context.Context, string, []byte, time.Duration) error { return nil }
-func (memValues) TakeValue(context.Context, string) ([]byte, error)             { return nil, nil }
-
 func TestOpenBaseKeepsSpecAndServices(t *testing.T) {
 	t.Parallel()
 	spec := connectors.Spec{ID: "gd", Name: "广东", NameEN: "Guangdong"}
-	b, err := OpenBase("oauth2", spec, connectors.Deps{Store: memValues{}}, func(error) bool { return false }, nil, 3*time.Second, 0)
+	b, err := OpenBase("oauth2", spec, connectors.Deps{Values: connectorstest.New()}, 3*time.Second, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.ID != "gd" || b.Name != "广东" || b.NameEN != "Guangdong" || b.Store == nil || b.Log == nil || b.IsNotFound == nil {
+	if b.ID != "gd" || b.Name != "广东" || b.NameEN != "Guangdong" || b.Values == nil || b.Log == nil {
 		t.Errorf("OpenBase = %+v, want the spec's ID and names, the store and a logger", b)
 	}
 	if b.Client == nil || b.Client.Timeout != 3*time.Second {
 		t.Errorf("client = %+v, want one with the configured timeout", b.Client)
 	}
-	if _, err := OpenBase("oauth2", spec, connectors.Deps{}, func(error) bool { return false }, nil, time.Second, 0); err == nil {
-		t.Error("OpenBase without a store: no error")
+	if _, err := OpenBase("oauth2", spec, connectors.Deps{}, time.Second, 0); err == nil {
+		t.Error("OpenBase without Values: no error")
 	}
 }

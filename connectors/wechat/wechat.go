@@ -39,13 +39,6 @@ var (
 	_ connectors.Assurance            = (*Connector)(nil)
 )
 
-// Options are what main may hand the connector.
-type Options struct {
-	// HTTPClient, when set, sends the API requests (the connector's
-	// timeout applies per request; redirects are never followed).
-	HTTPClient *http.Client
-}
-
 // Connector is an opened WeChat connector.
 type Connector struct {
 	id, name, nameEN string
@@ -54,11 +47,11 @@ type Connector struct {
 	log              connectors.Logger
 }
 
-// Factory returns the registry factory.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens wechat connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	path := spec.Path
 	if path == "" {
 		path = "config"
@@ -67,11 +60,8 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 	if err != nil {
 		return nil, err
 	}
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: newAPI(cfg, o.HTTPClient), log: log}, nil
+	log := deps.Log()
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: newAPI(cfg, deps.HTTPClient), log: log}, nil
 }
 
 // ID is the configured connector ID.
@@ -258,9 +248,3 @@ func (c *Connector) failed(app *App, path string, err error) error {
 	}
 	return apiFailure(err)
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}

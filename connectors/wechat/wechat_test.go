@@ -70,7 +70,7 @@ api_url: %s
 	}
 	logs := &recorder{}
 	c, err := wechat.Open(connectors.Spec{ID: "wechat", Type: wechat.Type, Config: n, Path: "connectors[3].config"},
-		connectors.Deps{Logger: logs}, wechat.Options{HTTPClient: client})
+		connectors.Deps{Logger: logs, HTTPClient: client})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -242,7 +242,7 @@ func TestWrongAppSecret(t *testing.T) {
 	var n yaml.Node
 	_ = yaml.Unmarshal([]byte(fmt.Sprintf("website: {app_id: %s, app_secret: %s}\nopen_url: %s\napi_url: %s\n", webApp, webSecret, srv.URL, srv.URL)), &n)
 	logs := &recorder{}
-	c, err := wechat.Open(connectors.Spec{ID: "wechat", Config: n}, connectors.Deps{Logger: logs}, wechat.Options{})
+	c, err := wechat.Open(connectors.Spec{ID: "wechat", Config: n}, connectors.Deps{Logger: logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,7 +349,7 @@ func TestConfigErrorsNameTheirPath(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(tc.yaml), &n); err != nil {
 			t.Fatal(err)
 		}
-		_, err := wechat.Open(connectors.Spec{ID: "wechat", Config: n, Path: "connectors[4].config"}, connectors.Deps{}, wechat.Options{})
+		_, err := wechat.Open(connectors.Spec{ID: "wechat", Config: n, Path: "connectors[4].config"}, connectors.Deps{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.yaml, err, tc.want)
 		}

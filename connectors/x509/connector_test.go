@@ -57,7 +57,7 @@ func open(t testing.TB, now func() time.Time, top string, cas ...string) *cx.Con
 		t.Fatalf("yaml: %v\n%s", err, src)
 	}
 	c, err := cx.Open(connectors.Spec{ID: "cert", Type: cx.Type, Config: *n.Content[0], Path: "connectors[0].config"},
-		connectors.Deps{}, cx.Options{Now: now})
+		connectors.Deps{Now: now})
 	if err != nil {
 		t.Fatalf("open: %v\n%s", err, src)
 	}
@@ -414,7 +414,7 @@ func TestRootBundleSkipsUnreadable(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
 		t.Fatal(err)
 	}
-	c, err := cx.Open(connectors.Spec{ID: "cert", Config: *n.Content[0], Path: "p"}, connectors.Deps{Logger: logFunc(func(msg string) { warned = append(warned, msg) })}, cx.Options{})
+	c, err := cx.Open(connectors.Spec{ID: "cert", Config: *n.Content[0], Path: "p"}, connectors.Deps{Logger: logFunc(func(msg string) { warned = append(warned, msg) })})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +461,7 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(src), &n); err != nil {
 			t.Fatal(err)
 		}
-		_, err := cx.Open(connectors.Spec{ID: "cert", Config: *n.Content[0], Path: "connectors[0].config"}, connectors.Deps{}, cx.Options{})
+		_, err := cx.Open(connectors.Spec{ID: "cert", Config: *n.Content[0], Path: "connectors[0].config"}, connectors.Deps{})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: error %v, want it to mention %q", src, err, want)
 		}

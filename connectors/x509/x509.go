@@ -44,15 +44,6 @@ var (
 	_ connectors.Assurance        = (*Connector)(nil)
 )
 
-// Options are the services main hands to the connector.
-type Options struct {
-	// HTTPClient fetches CRLs and asks OCSP responders; nil: a client of
-	// its own (the revocation timeout applies per request either way).
-	HTTPClient *http.Client
-	// Now is the clock (tests); nil: time.Now.
-	Now func() time.Time
-}
-
 // Connector is an opened certificate connector.
 type Connector struct {
 	id, name, nameEN string
@@ -62,27 +53,24 @@ type Connector struct {
 	log              connectors.Logger
 }
 
-// Factory returns the registry factory; see Options.
-func Factory(o Options) connectors.Factory { return connectors.FactoryOf(Open, o) }
+// Factory opens x509 connectors for the registry.
+var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, error) {
-	log := deps.Logger
-	if log == nil {
-		log = nopLogger{}
-	}
+func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
+	log := deps.Log()
 	cfg, err := parseConfig(&spec.Config, spec.Path, log.Warn)
 	if err != nil {
 		return nil, err
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	// OCSP and CRL fetches: the host's client, or one of its own.
+	hc := deps.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: time.Minute}
 	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: time.Minute}
-	}
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, now: o.Now, log: log,
-		rev: newRevocationChecker(o.HTTPClient, o.Now)}, nil
+	now := deps.Clock()
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, now: now, log: log,
+		rev: newRevocationChecker(hc, now)}, nil
 }
 
 func (c *Connector) ID() string   { return c.id }
@@ -214,12 +202,6 @@ func holderName(c *cert) string {
 	}
 	return c.Subject.CommonName
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Info(string, ...any)  {}
-func (nopLogger) Warn(string, ...any)  {}
-func (nopLogger) Error(string, ...any) {}
 
 var _ connectors.CRLReporter = (*Connector)(nil)
 

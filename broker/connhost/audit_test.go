@@ -1,4 +1,4 @@
-package broker
+package connhost
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func TestConnectorAudit(t *testing.T) {
 			var rec recordedEvents
 			e := ok
 			tc.edit(&e)
-			err := NewConnectorServices(nil, nil, nil, &rec).Audit(t.Context(), e)
+			err := New(Options{Audit: &rec}).Audit(t.Context(), e)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || len(rec) != 0 {
 					t.Fatalf("err %v, %d recorded; want %q and nothing recorded", err, len(rec), tc.wantErr)
@@ -53,7 +53,7 @@ func TestConnectorAudit(t *testing.T) {
 			}
 		})
 	}
-	if err := NewConnectorServices(nil, nil, nil, nil).Audit(t.Context(), ok); err == nil {
+	if err := New(Options{}).Audit(t.Context(), ok); err == nil {
 		t.Fatal("audit without a trail succeeded")
 	}
 }

@@ -6,12 +6,15 @@ import (
 	"testing"
 
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/connhost"
+	"github.com/gjjid/gjjid/broker/store/memory"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/password"
 )
 
 // TestPasswordLoginThroughDirectory wires the password connector to the
-// accounts service and the memory store as main does.
+// accounts service and the memory store through the connector host, as
+// main does.
 func TestPasswordLoginThroughDirectory(t *testing.T) {
 	t.Parallel()
 	svc, st := newService(t)
@@ -23,9 +26,10 @@ func TestPasswordLoginThroughDirectory(t *testing.T) {
 	ls.Status = accounts.StatusDisabled
 	_ = st.PutPerson(ctx, ls)
 
-	reg := connectors.Registry{password.Type: password.Factory(svc.Directory())}
-	cs, errs := reg.Open([]connectors.Spec{{ID: "pwd", Type: password.Type, Path: "connectors[0].config"}},
-		connectors.Deps{Store: st, Secrets: connectors.Secrets{IDHashKey: testSecrets.IDHashKey, Pepper: testSecrets.Pepper}})
+	host := connhost.New(connhost.Options{Store: st, Accounts: svc,
+		Secrets: connectors.Secrets{IDHashKey: testSecrets.IDHashKey, Pepper: testSecrets.Pepper}})
+	reg := connectors.Registry{password.Type: password.Factory}
+	cs, errs := reg.Open([]connectors.Spec{{ID: "pwd", Type: password.Type, Path: "connectors[0].config"}}, host.Deps)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -64,7 +68,7 @@ func TestDirectoryFindByLogin(t *testing.T) {
 	svc, _ := newService(t)
 	ctx := context.Background()
 	p, _ := svc.CreatePerson(ctx, accounts.NewPerson{Name: "张三", IDNumber: demoID, Password: demoPW})
-	d := svc.Directory()
+	d := connhost.New(connhost.Options{Store: memory.New(), Accounts: svc})
 	a, err := d.FindByLogin(ctx, demoID)
 	if err != nil || a.PersonID != p.ID || a.PasswordHash == "" || a.Disabled {
 		t.Errorf("FindByLogin = %+v, %v", a, err)
