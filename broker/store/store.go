@@ -319,6 +319,8 @@ type Store interface {
 	Links
 	AuditLog
 	QRSessions
+	LogoutSessions
+	LogoutQueue
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error
