@@ -232,7 +232,9 @@ func (b *Broker) ready(c echo.Context) error {
 // Run serves on ln until ctx ends, then shuts down gracefully.
 func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
 	go b.Keys.Run(ctx)
-	go b.Logout.Run(ctx)
+	logoutDone := make(chan struct{})
+	go func() { b.Logout.Run(ctx); close(logoutDone) }()
+	defer func() { <-logoutDone }() // its last bookkeeping needs the store
 	return b.serve(ctx, ln, func(srv *http.Server) {
 		// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
 		srv.RegisterOnShutdown(b.Login.CloseStreams)

@@ -68,25 +68,41 @@ func (s *Service) drain(ctx context.Context) {
 	}
 }
 
-// deliver posts one logout token and records the outcome.
+// deliver posts one logout token and records the outcome. The outcome is
+// recorded even while the instance shuts down (ctx ended), so that what
+// was sent is not sent again; a post that shutting down interrupted hands
+// the delivery back at once for any instance to send.
 func (s *Service) deliver(ctx context.Context, d *store.LogoutDelivery) {
+	book, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
 	c, err := s.o.Clients.Client(ctx, d.ClientID)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || err == nil && c.BackchannelLogoutURI == "":
-		s.finish(ctx, d, resultDropped, "client no longer registers a backchannel_logout_uri")
+		s.finish(book, d, resultDropped, "client no longer registers a backchannel_logout_uri")
+		return
+	case err != nil && ctx.Err() != nil:
+		s.release(book, d)
 		return
 	case err != nil:
-		s.retry(ctx, d, fmt.Errorf("load client: %w", err))
+		s.retry(book, d, fmt.Errorf("load client: %w", err))
 		return
 	}
 	err = s.post(ctx, d, c)
 	switch {
-	case ctx.Err() != nil:
-		return // shutting down: the lease runs out and any instance retries
 	case err == nil:
-		s.finish(ctx, d, resultSent, "")
+		s.finish(book, d, resultSent, "")
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		s.release(book, d)
 	default:
-		s.retry(ctx, d, err)
+		s.retry(book, d, err)
+	}
+}
+
+// release hands a claimed delivery back, due now, without counting an
+// attempt: this instance is shutting down.
+func (s *Service) release(ctx context.Context, d *store.LogoutDelivery) {
+	if err := s.o.Store.RetryLogout(ctx, d, s.o.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Error("hand back back-channel logout", "client", d.ClientID, "err", err)
 	}
 }
 
