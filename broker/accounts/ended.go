@@ -36,7 +36,7 @@ func (s *Service) unitEnded(ctx context.Context, unitID string) {
 	if s.onEnded == nil {
 		return
 	}
-	s.ended(ctx, Ended{Subject: unitID, Reason: EndedUnitDisabled})
+	s.ended(ctx, Ended{Subject: UnitSubject(unitID), Reason: EndedUnitDisabled})
 	cursor := ""
 	for {
 		agents, next, err := s.st.AgentsOfUnit(ctx, unitID, cursor, 100)
