@@ -25,23 +25,27 @@ func (s *Service) EndSession(ctx context.Context, sessionID, reason string) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("logout: take participants of a session: %w", err)
 	}
-	return s.end(ctx, ps, reason)
+	return s.end(ctx, ps, reason, false)
 }
 
 // EndSubject tells the clients of every login of subject (acting for
-// unitID only, when given) that it ended, through the back channel.
+// unitID only, when given) that it ended, through the back channel. A
+// client that did not ask for sid gets one token naming the subject alone,
+// which ends all its sessions of the subject (Back-Channel Logout §2.4);
+// one that did gets one per session.
 func (s *Service) EndSubject(ctx context.Context, subject, unitID, reason string) error {
 	ps, err := s.o.Store.TakeSubjectParticipants(ctx, subject, unitID)
 	if err != nil {
 		return fmt.Errorf("logout: take participants of %s: %w", subject, err)
 	}
-	_, err = s.end(ctx, ps, reason)
+	_, err = s.end(ctx, ps, reason, unitID == "")
 	return err
 }
 
-// end enqueues one delivery per back-channel client and session of ps and
-// returns the front-channel URLs.
-func (s *Service) end(ctx context.Context, ps []store.LogoutParticipant, reason string) ([]string, error) {
+// end enqueues one delivery per back-channel client and session of ps (per
+// client only, for clients without session_required, when wholeSubject)
+// and returns the front-channel URLs.
+func (s *Service) end(ctx context.Context, ps []store.LogoutParticipant, reason string, wholeSubject bool) ([]string, error) {
 	if len(ps) == 0 {
 		return nil, nil
 	}
@@ -51,12 +55,6 @@ func (s *Service) end(ctx context.Context, ps []store.LogoutParticipant, reason 
 	var frames []string
 	seen := map[string]bool{}
 	for _, p := range ps {
-		sid := SID(p.SessionID)
-		key := p.ClientID + "\x00" + sid
-		if seen[key] {
-			continue // one session acting for two units: one message
-		}
-		seen[key] = true
 		c, err := s.o.Clients.Client(ctx, p.ClientID)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -64,6 +62,15 @@ func (s *Service) end(ctx context.Context, ps []store.LogoutParticipant, reason 
 		case err != nil:
 			return nil, fmt.Errorf("logout: load client %s: %w", p.ClientID, err)
 		}
+		sid := SID(p.SessionID)
+		if wholeSubject && !c.BackchannelLogoutSessionRequired {
+			sid = "" // sub alone: every session of the subject
+		}
+		key := p.ClientID + "\x00" + sid
+		if seen[key] {
+			continue // one session acting for two units, or the whole subject: one message
+		}
+		seen[key] = true
 		if c.FrontchannelLogoutURI != "" && sid != "" {
 			frames = append(frames, frontChannelURL(c, s.o.Issuer, sid))
 		}

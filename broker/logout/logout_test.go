@@ -8,8 +8,10 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -299,4 +301,63 @@ func metric(t *testing.T, s *Service, name string) float64 {
 	}
 	t.Fatalf("no %s in\n%s", name, w.Body.String())
 	return 0
+}
+
+// TestEndSubject: a subject-wide end sends a client that did not ask for
+// sid one token naming the subject alone, and one that did one token per
+// session; an end for one unit stays per session.
+func TestEndSubject(t *testing.T) {
+	t.Parallel()
+	clients := testClients{
+		"sub-only": {ID: "sub-only", BackchannelLogoutURI: "https://a.example.cn/bcl"},
+		"with-sid": {ID: "with-sid", BackchannelLogoutURI: "https://b.example.cn/bcl", BackchannelLogoutSessionRequired: true},
+	}
+	s, st, _ := newService(t, clients, time.Hour)
+	ctx := t.Context()
+	add := func() {
+		for _, sess := range []string{"s1", "s2"} {
+			for c := range clients {
+				s.Participated(ctx, store.LogoutParticipant{SessionID: sess, Subject: "p_1", UnitID: "u1", ClientID: c})
+			}
+		}
+	}
+	claimAll := func() map[string][]string {
+		ds, err := st.ClaimLogouts(ctx, time.Now().Add(time.Hour), time.Hour, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{}
+		for _, d := range ds {
+			got[d.ClientID] = append(got[d.ClientID], d.SID)
+			if d.Subject != "p_1" {
+				t.Errorf("delivery %+v lacks the subject", d)
+			}
+		}
+		sortAll(got)
+		return got
+	}
+	add()
+	if err := s.EndSubject(ctx, "p_1", "", ReasonAdminRevoke); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"sub-only": {""}, "with-sid": {SID("s1"), SID("s2")}}
+	sortAll(want)
+	if got := claimAll(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("whole subject: deliveries %v, want %v", got, want)
+	}
+	add()
+	if err := s.EndSubject(ctx, "p_1", "u1", ReasonAgentDisabled); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string][]string{"sub-only": {SID("s1"), SID("s2")}, "with-sid": {SID("s1"), SID("s2")}}
+	sortAll(want)
+	if got := claimAll(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Fatalf("one unit: deliveries %v, want %v", got, want)
+	}
+}
+
+func sortAll(m map[string][]string) {
+	for _, v := range m {
+		slices.Sort(v)
+	}
 }
