@@ -130,6 +130,22 @@ func TestBackchannelLogoutDownRPIsNotWaitedFor(t *testing.T) {
 	got := lrp.Wait(1, deliveryWait)
 	wantLogoutOf(t, got[0], claims)
 	noMore(t, lrp, 1)
+
+	// /metrics counts the failed attempts and the one sent.
+	resp, err := http.Get(b.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics := readAll(t, resp)
+	for _, want := range []string{`gjjid_backchannel_logout_total{result="sent"} 1`, `gjjid_backchannel_logout_total{result="dropped"} 0`,
+		`gjjid_backchannel_logout_pending 0`} {
+		if !strings.Contains(metrics, want+"\n") {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if strings.Contains(metrics, `gjjid_backchannel_logout_total{result="failed"} 0`+"\n") || strings.Contains(metrics, `gjjid_backchannel_logout_total{result="failed"} 1`+"\n") {
+		t.Errorf("/metrics does not count the failed attempts (at least 2)")
+	}
 }
 
 // TestBackchannelLogoutAfterRestart: two brokers on one Redis. The first
@@ -225,6 +241,22 @@ func TestBackchannelLogoutTriggers(t *testing.T) {
 		}
 	}
 	noMore(t, lrp, len(triggers))
+
+	// The audit trail has each queued and each delivered token.
+	var events struct {
+		Items []map[string]any `json:"items"`
+	}
+	api.Want(http.StatusOK, "GET", "/admin/v1/audit?type=logout.backchannel&limit=100", nil, &events)
+	counts := map[string]int{}
+	for _, e := range events.Items {
+		if e["client"] != bt.ClientID || e["outcome"] != "success" {
+			t.Errorf("audit event %v: want client %s, outcome success", e, bt.ClientID)
+		}
+		counts[e["action"].(string)]++
+	}
+	if counts["logout.queue"] != len(triggers) || counts["logout.deliver"] != len(triggers) {
+		t.Errorf("audit actions %v, want %d queued and %d delivered", counts, len(triggers), len(triggers))
+	}
 }
 
 // TestBackchannelLogoutOnCASSingleLogout: CAS's single logout ends the
