@@ -22,6 +22,7 @@ import (
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/connhost"
 	"github.com/gjjid/gjjid/broker/login"
+	"github.com/gjjid/gjjid/broker/logout"
 	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
@@ -47,6 +48,7 @@ type Broker struct {
 	// Host is what connectors use of the broker (Mount builds it).
 	Host    *connhost.Host
 	Login   *login.Login
+	Logout  *logout.Service // back- and front-channel logout (logout.go)
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
@@ -145,12 +147,13 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	}
 	// The provider reaches the login through provider.Login.
 	principals := accounts.NewPrincipals(b.Accounts)
+	b.Logout = b.newLogout(clientCache)
 	b.Login = login.New(login.Options{
 		Store: b.Store, Clients: clientCache, Connectors: conns, Resolver: principals, Pages: pages,
 		CookieKey: b.Secrets.CookieKey, CookieSecure: secure, SessionCookie: cfg.Sessions.CookieName,
 		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
 		OnLogin: b.Metrics.Login, Audit: b.Audit, Issuer: cfg.Issuer, Logger: b.log,
-		CertificateURL: b.certificateURL(), DemoSigner: cfg.Login.DemoSigner,
+		CertificateURL: b.certificateURL(), DemoSigner: cfg.Login.DemoSigner, Logout: b.Logout,
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
@@ -160,7 +163,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation,
+		OnRevoke: b.auditRevocation, Logout: b.Logout,
 	}, b.log)
 	if err != nil {
 		return err
@@ -179,7 +182,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	b.Admin = admin.New(admin.Options{
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
-		Logger:    b.log,
+		Logger:    b.log, Logout: b.Logout,
 	})
 	b.Echo = b.routes(https)
 	if err := b.mountCrossDevice(b.Echo, conns); err != nil {
@@ -239,6 +242,9 @@ func (b *Broker) ready(c echo.Context) error {
 // Run serves on ln until ctx ends, then shuts down gracefully.
 func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
 	go b.Keys.Run(ctx)
+	logoutDone := make(chan struct{})
+	go func() { b.Logout.Run(ctx); close(logoutDone) }()
+	defer func() { <-logoutDone }() // its last bookkeeping needs the store
 	return b.serve(ctx, ln, func(srv *http.Server) {
 		// Event streams of waiting QR pages are hijacked: Shutdown does not see them.
 		srv.RegisterOnShutdown(b.Login.CloseStreams)

@@ -26,6 +26,8 @@ type Config struct {
 	Seed       *Seed       `yaml:"seed,omitempty"`
 	// Registration configures RFC 7591/7592 dynamic client registration.
 	Registration Registration `yaml:"registration"`
+	// Logout configures logout messages to relying parties (logout.go).
+	Logout Logout `yaml:"logout"`
 }
 
 // Audit configures the audit trail.
@@ -156,6 +158,12 @@ type Client struct {
 	// IDTokenSignedResponseAlg signs the client's ID tokens: ES256 or
 	// RS256; empty: the default key (keys.algorithm).
 	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
+	// Logout URIs of OpenID Connect Back-Channel and Front-Channel Logout
+	// 1.0; https, or http only on a loopback host.
+	BackchannelLogoutURI              string `yaml:"backchannel_logout_uri"`
+	BackchannelLogoutSessionRequired  bool   `yaml:"backchannel_logout_session_required"`
+	FrontchannelLogoutURI             string `yaml:"frontchannel_logout_uri"`
+	FrontchannelLogoutSessionRequired bool   `yaml:"frontchannel_logout_session_required"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

@@ -38,6 +38,8 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Login.DefaultLocale, "zh-CN")
 	setDefault(&c.Login.IPRateLimit, 30)
 
+	setDefault(&c.Logout.BackchannelRetryFor, 24*time.Hour)
+
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")
 

@@ -30,6 +30,7 @@ seed:
 		Login:    Login{DefaultLocale: "zh-CN", IPRateLimit: 30},
 		Log:      Log{Level: "info", Format: "json"},
 		Audit:    Audit{Retention: 180 * 24 * time.Hour},
+		Logout:   Logout{BackchannelRetryFor: 24 * time.Hour},
 		Clients: []Client{
 			{ID: "portal", Secret: "s3cret", ApplicationType: "web", AuthMethod: "client_secret_basic",
 				RedirectURIs: []string{"https://app.example.com/cb"}, GrantTypes: []string{"authorization_code"}},

@@ -22,6 +22,7 @@ func (c *Config) Validate() error {
 	c.Keys.validate(&ps)
 	c.Tokens.validate(&ps)
 	c.Sessions.validate(&ps)
+	c.Logout.validate(&ps)
 	c.Login.validate(&ps)
 	c.Log.validate(&ps)
 	positive(&ps, "audit.retention", c.Audit.Retention)

@@ -62,6 +62,7 @@ func (c Client) validate(path string, connectorIDs []string, ps *Problems) {
 			ps.add(index(key(path, "connectors"), j), "unknown connector %q (configured: %s)", id, strings.Join(connectorIDs, ", "))
 		}
 	}
+	c.validateLogout(path, ps)
 	if c.IDTokenSignedResponseAlg != "" {
 		oneOf(ps, key(path, "id_token_signed_response_alg"), c.IDTokenSignedResponseAlg, "ES256", "RS256")
 	}

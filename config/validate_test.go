@@ -168,6 +168,9 @@ func TestValidateRejects(t *testing.T) {
 		{"client id lifetime", func(c *Config) { c.Clients[0].IDTokenLifetime = -1 }, "clients[0].id_token_lifetime", "must not be negative"},
 		{"client refresh lifetime", func(c *Config) { c.Clients[0].RefreshTokenLifetime = -1 }, "clients[0].refresh_token_lifetime", "must not be negative"},
 		{"client scope", func(c *Config) { c.Clients[0].Scopes = []string{"gjj:read write"} }, "clients[0].scopes[0]", "must be a scope token"},
+		{"client back-channel logout http", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "http://app.example.com/bcl" }, "clients[0].backchannel_logout_uri", "must use https"},
+		{"client front-channel session without URI", func(c *Config) { c.Clients[0].FrontchannelLogoutSessionRequired = true }, "clients[0].frontchannel_logout_session_required", "needs frontchannel_logout_uri"},
+		{"logout retry", func(c *Config) { c.Logout.BackchannelRetryFor = -time.Hour }, "logout.backchannel_retry_for", "must be a positive duration"},
 		{"client ID token algorithm", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "HS256" }, "clients[0].id_token_signed_response_alg", `must be one of ES256, RS256, got "HS256"`},
 
 		// connectors
@@ -226,6 +229,10 @@ func TestValidateAccepts(t *testing.T) {
 			c.Clients[1].RedirectURIs = []string{"http://127.0.0.1/cb", "http://[::1]/cb", "com.example.gjj.desktop:/cb", "https://app.example.com/cb"}
 		}, "clients[1]"},
 		{"client secret post", func(c *Config) { c.Clients[0].AuthMethod = "client_secret_post" }, "clients[0]"},
+		{"logout URIs", func(c *Config) {
+			c.Clients[0].BackchannelLogoutURI, c.Clients[0].BackchannelLogoutSessionRequired = "https://app.example.com/bcl", true
+			c.Clients[0].FrontchannelLogoutURI = "http://127.0.0.1:8080/fcl"
+		}, "clients[0]"},
 		{"RS256 ID tokens", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "RS256" }, "clients[0]"},
 		{"hash upper case", func(c *Config) { c.Clients[2].SecretHash = strings.Repeat("AB", 32) }, "clients[2]"},
 		{"no seed", func(c *Config) { c.Seed = nil }, "seed"},

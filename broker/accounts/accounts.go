@@ -6,6 +6,7 @@
 package accounts
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -71,6 +72,7 @@ type Service struct {
 	dummyPHC  string
 	slots     chan struct{} // bounds concurrent argon2 computations
 	now       func() time.Time
+	onEnded   func(context.Context, Ended) // ended.go
 }
 
 // sealLabel is the HKDF info of the sealing key; changing it makes every

@@ -96,6 +96,9 @@ func (s *Service) UpdateAgent(ctx context.Context, personID, unitID string, ch A
 	if err := s.st.PutAgent(ctx, &a); err != nil {
 		return nil, nil, fmt.Errorf("accounts: update agent %s for unit %s: %w", personID, unitID, err)
 	}
+	if disabling(before.Status, a.Status) {
+		s.ended(ctx, Ended{Subject: personID, UnitID: unitID, Reason: EndedAgentDisabled})
+	}
 	return before, &a, nil
 }
 
@@ -104,6 +107,7 @@ func (s *Service) RemoveAgent(ctx context.Context, personID, unitID string) erro
 	if err := s.st.DeleteAgent(ctx, personID, unitID); err != nil {
 		return fmt.Errorf("accounts: remove agent %s from unit %s: %w", personID, unitID, err)
 	}
+	s.ended(ctx, Ended{Subject: personID, UnitID: unitID, Reason: EndedAgentDisabled})
 	return nil
 }
 

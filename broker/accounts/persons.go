@@ -212,6 +212,9 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, ch PersonChange) 
 	if err := s.st.PutPerson(ctx, &p); err != nil {
 		return nil, nil, fmt.Errorf("accounts: update person %s: %w", id, err)
 	}
+	if disabling(before.Status, p.Status) {
+		s.ended(ctx, Ended{Subject: id, Reason: EndedPersonDisabled})
+	}
 	return before, &p, nil
 }
 
@@ -239,5 +242,6 @@ func (s *Service) SetPassword(ctx context.Context, id, password string) error {
 	if err := s.st.PutPerson(ctx, p); err != nil {
 		return fmt.Errorf("accounts: set password of %s: %w", id, err)
 	}
+	s.ended(ctx, Ended{Subject: id, Reason: EndedPasswordReset})
 	return nil
 }

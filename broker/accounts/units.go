@@ -163,6 +163,9 @@ func (s *Service) UpdateUnit(ctx context.Context, id string, ch UnitChange) (bef
 	if err := s.st.PutUnit(ctx, &u); err != nil {
 		return nil, nil, fmt.Errorf("accounts: update unit %s: %w", u.ID, err)
 	}
+	if disabling(before.Status, u.Status) {
+		s.unitEnded(ctx, u.ID)
+	}
 	return before, &u, nil
 }
 

@@ -59,8 +59,11 @@ type Options struct {
 	// longest lifetime of anything issued before it (refresh tokens, SSO
 	// sessions).
 	RevokeFor time.Duration
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Logout tells relying parties that a revoked principal's sessions
+	// ended (logout.Service); nil: none.
+	Logout Logout
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // API is the admin and unit self-service API.

@@ -21,6 +21,7 @@ func (a *API) revokePrincipal(c echo.Context) error {
 		return a.fail(c, err)
 	}
 	a.record(c, audit.Event{Type: audit.TokenRevoke, Action: "principals.revoke", Principal: id})
+	a.logout(c.Request().Context(), id)
 	return c.JSON(http.StatusOK, map[string]any{"principal": id, "revoked_before": now.UTC().Format(time.RFC3339)})
 }
 

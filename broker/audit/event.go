@@ -23,6 +23,10 @@ const (
 	UnitChange     = "unit.change"     // unit self-service, e.g. "agents.disable"
 	AccessDenied   = "access.denied"   // a refused admin or self-service call
 	ClientRegister = "client.register" // RFC 7591/7592 dynamic registration
+	// BackchannelLogout: a logout token queued (Action "logout.queue") or
+	// delivered or given up (Action "logout.deliver", Outcome success or
+	// failure); Reason says why the session ended.
+	BackchannelLogout = "logout.backchannel"
 	// Connectors record their own steps through the broker's
 	// ConnectorServices.Audit, only of their own types
 	// (connectors.AuditQRScan "qr.scan", AuditQRConfirm "qr.confirm",

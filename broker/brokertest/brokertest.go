@@ -77,8 +77,13 @@ type Options struct {
 // Broker is a running test broker.
 type Broker struct {
 	*broker.Broker
-	URL string // the issuer
+	URL  string // the issuer
+	stop func()
 }
+
+// Stop shuts the broker down before the test ends (as an instance that
+// is restarted or replaced); its Redis keys stay until the test ends.
+func (b *Broker) Stop() { b.stop() }
 
 func secret(name string) string {
 	h := sha256.Sum256([]byte("brokertest " + name))
@@ -186,7 +191,7 @@ func Start(t testing.TB, o Options) *Broker {
 	}
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx, ln) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		select {
 		case err := <-done:
@@ -197,9 +202,12 @@ func Start(t testing.TB, o Options) *Broker {
 			t.Errorf("broker did not shut down")
 		}
 		b.Close()
+	})
+	t.Cleanup(func() {
+		stop()
 		deleteTestKeys(t, cfg)
 	})
-	return &Broker{Broker: b, URL: issuer}
+	return &Broker{Broker: b, URL: issuer, stop: stop}
 }
 
 type testWriter struct{ t testing.TB }

@@ -39,6 +39,16 @@ type Metadata struct {
 	// (OpenID Connect Registration §2): ES256 or RS256; empty: the
 	// broker's default key.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
+	// BackchannelLogoutURI receives the broker's logout tokens (OpenID
+	// Connect Back-Channel Logout 1.0 §2.2); with
+	// BackchannelLogoutSessionRequired every token carries sid.
+	BackchannelLogoutURI             string `json:"backchannel_logout_uri,omitempty"`
+	BackchannelLogoutSessionRequired bool   `json:"backchannel_logout_session_required,omitempty"`
+	// FrontchannelLogoutURI is loaded in an iframe when the user logs out
+	// (OpenID Connect Front-Channel Logout 1.0 §2); with
+	// FrontchannelLogoutSessionRequired it gets iss and sid.
+	FrontchannelLogoutURI             string `json:"frontchannel_logout_uri,omitempty"`
+	FrontchannelLogoutSessionRequired bool   `json:"frontchannel_logout_session_required,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -115,6 +125,8 @@ func MetadataOf(c *store.Client) Metadata {
 		GrantTypes: slices.Clone(c.GrantTypes), Scopes: slices.Clone(c.Scopes), Connectors: slices.Clone(c.Connectors),
 		AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime,
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
+		BackchannelLogoutURI:     c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
 	}
 }
 

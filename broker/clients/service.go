@@ -314,6 +314,8 @@ func apply(c *store.Client, m Metadata, now time.Time) {
 	c.GrantTypes, c.Scopes, c.Connectors = m.GrantTypes, m.Scopes, m.Connectors
 	c.AccessTokenLifetime, c.IDTokenLifetime, c.RefreshTokenLifetime = m.AccessTokenLifetime, m.IDTokenLifetime, m.RefreshTokenLifetime
 	c.IDTokenSignedResponseAlg = m.IDTokenSignedResponseAlg
+	c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired = m.BackchannelLogoutURI, m.BackchannelLogoutSessionRequired
+	c.FrontchannelLogoutURI, c.FrontchannelLogoutSessionRequired = m.FrontchannelLogoutURI, m.FrontchannelLogoutSessionRequired
 	c.UpdatedAt = now
 }
 

@@ -63,7 +63,9 @@ func fromConfig(c config.Client) *store.Client {
 		ApplicationType: c.ApplicationType, RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, Scopes: c.Scopes, Connectors: c.Connectors,
 		AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime,
-		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, Source: store.SourceConfig}
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, Source: store.SourceConfig,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired}
 	if c.Public {
 		rec.AuthMethod = AuthNone
 	}

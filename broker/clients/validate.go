@@ -130,6 +130,7 @@ func (s *Service) validate(m Metadata, admin bool) error {
 	}
 	s.validateLifetimes(m, &ps)
 	validateIDTokenAlg(m.IDTokenSignedResponseAlg, &ps)
+	validateLogoutURIs(m, &ps)
 	return errors.Join(ps...)
 }
 

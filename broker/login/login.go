@@ -96,6 +96,9 @@ type Options struct {
 	// DemoSigner adds the development signer to the certificate page
 	// (`gjjid dev` only).
 	DemoSigner bool
+	// Logout tells relying parties of ended sessions (frontchannel.go);
+	// nil: none.
+	Logout Logout
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -228,7 +231,9 @@ func (l *Login) ErrorPage(w http.ResponseWriter, r *http.Request, status int, co
 
 func (l *Login) loggedOut(c echo.Context) error {
 	lang := web.Lang(nil, c.Request().Header.Get("Accept-Language"), l.o.DefaultLocale)
-	return l.o.Pages.Render(c.Response(), http.StatusOK, "loggedout", map[string]any{"Lang": lang})
+	data := map[string]any{"Lang": lang}
+	l.frontChannel(c, data)
+	return l.o.Pages.Render(c.Response(), http.StatusOK, "loggedout", data)
 }
 
 // allowedFor returns a predicate over connector IDs the client may use.

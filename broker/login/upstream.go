@@ -140,6 +140,7 @@ func (l *Login) backChannelLogout(c echo.Context) error {
 		return c.NoContent(http.StatusServiceUnavailable)
 	}
 	_ = l.o.Store.DeleteValue(ctx, upstreamLogoutKey(string(sid)))
+	l.upstreamEnded(ctx, string(sid))
 	l.log.Info("upstream ended a session", "connector", id)
 	return c.NoContent(http.StatusOK)
 }

@@ -60,6 +60,9 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, ui *oidc.UserInfo,
 	if err := s.fillUserinfo(ctx, ui, p, scopes); err != nil {
 		return err
 	}
+	if sid := sidClaim(req); sid != "" {
+		ui.AppendClaims(ClaimSID, sid)
+	}
 	if _, isRefresh := req.(*refreshRequest); isRefresh && p.acr != "" {
 		// The library sets acr only for code-flow ID tokens; a refreshed ID
 		// token must still say how strongly the user logged in.

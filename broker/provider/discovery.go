@@ -69,12 +69,19 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 	m["revocation_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "none"}
 	m["scopes_supported"] = append([]string(nil), standardScopes...)
 	m["claims_supported"] = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp",
-		"at_hash", "name", ClaimUnitID, ClaimUnitName, ClaimRoles, ClaimIDP}
+		"at_hash", "name", ClaimSID, ClaimUnitID, ClaimUnitName, ClaimRoles, ClaimIDP}
 	m["subject_types_supported"] = []string{"public"}
 	m["authorization_response_iss_parameter_supported"] = true // RFC 9207
 	m["claims_parameter_supported"] = false
 	m["request_parameter_supported"] = false
 	m["request_uri_parameter_supported"] = false
+	// OpenID Connect Back-Channel Logout 1.0 §2.1, Front-Channel Logout
+	// 1.0 §3: supported, with sid, when the broker has a logout service.
+	logout := d.p.opts.Logout != nil
+	for _, k := range []string{"backchannel_logout_supported", "backchannel_logout_session_supported",
+		"frontchannel_logout_supported", "frontchannel_logout_session_supported"} {
+		m[k] = logout
+	}
 	if len(d.p.opts.ACRValues) > 0 {
 		m["acr_values_supported"] = d.p.opts.ACRValues
 	}

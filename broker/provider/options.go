@@ -70,6 +70,9 @@ type Options struct {
 	Login Login
 	// Clients is the client cache the login reads through too; required.
 	Clients *ClientCache
+	// Logout is told of every login's clients and of sessions end_session
+	// ends (logout.go); nil: no back- or front-channel logout.
+	Logout Logout
 	// ACRValues lists the assurance levels, weakest first, for discovery.
 	ACRValues []string
 	// LoggedOutURL is where end_session sends browsers without a valid

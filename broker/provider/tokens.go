@@ -16,6 +16,7 @@ import (
 // says which grant it belongs to, so revocation is a denylist lookup.
 func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
 	noteRequestClient(ctx, req)
+	s.participated(ctx, req)
 	now := s.opts.now()
 	return newAccessTokenID(grantOf(req), now), now.Add(s.accessLifetime(ctx, req)), nil
 }
@@ -24,6 +25,7 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 // and rotates it on the refresh grant (compare-and-set in the store).
 func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
 	noteRequestClient(ctx, req)
+	s.participated(ctx, req)
 	now := s.opts.now()
 	atExp := now.Add(s.accessLifetime(ctx, req))
 	switch r := req.(type) {
@@ -172,9 +174,11 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 		if err := s.st.DeleteSession(ctx, sid); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return "", s.fail(ctx, "delete session", err)
 		}
-		if u := s.opts.Login.UpstreamLogout(ctx, sid, req.RedirectURI); u != "" {
+		next := s.browserLogout(ctx, sid, req.RedirectURI)
+		if u := s.opts.Login.UpstreamLogout(ctx, sid, next); u != "" {
 			return u, nil
 		}
+		return next, nil
 	}
 	return req.RedirectURI, nil
 }

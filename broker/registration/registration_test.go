@@ -91,6 +91,10 @@ func TestRegisterRequests(t *testing.T) {
 			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"id_token_signed_response_alg":"RS256"}`, http.StatusCreated, "", ""},
 		{"unknown ID token algorithm", mem, "Bearer " + testToken, "application/json",
 			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"id_token_signed_response_alg":"HS256"}`, http.StatusBadRequest, "invalid_client_metadata", "id_token_signed_response_alg: "},
+		{"back-channel logout", mem, "Bearer " + testToken, "application/json",
+			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"backchannel_logout_uri":"https://rp.example.cn/bcl","backchannel_logout_session_required":true,"frontchannel_logout_uri":"https://rp.example.cn/fcl"}`, http.StatusCreated, "", ""},
+		{"back-channel logout over http", mem, "Bearer " + testToken, "application/json",
+			`{"client_name":"x","redirect_uris":["https://rp.example.cn/cb"],"backchannel_logout_uri":"http://rp.example.cn/bcl"}`, http.StatusBadRequest, "invalid_client_metadata", "backchannel_logout_uri: "},
 		{"store down", unreachable{mem}, "Bearer " + testToken, "application/json", validBody, http.StatusServiceUnavailable, "temporarily_unavailable", ""},
 	}
 	for _, tc := range tests {
@@ -107,6 +111,10 @@ func TestRegisterRequests(t *testing.T) {
 			}
 			if tc.status == http.StatusCreated && !strings.Contains(body, `"registration_client_uri":"https://sso.example.cn/oidc/register/`) {
 				t.Errorf("registration_client_uri not under the issuer: %s", body)
+			}
+			if tc.status == http.StatusCreated && strings.Contains(tc.body, "backchannel_logout_uri") &&
+				!strings.Contains(body, `"backchannel_logout_uri":"https://rp.example.cn/bcl","backchannel_logout_session_required":true,"frontchannel_logout_uri":"https://rp.example.cn/fcl"`) {
+				t.Errorf("registered logout metadata not in the answer: %s", body)
 			}
 			if tc.status == http.StatusCreated && strings.Contains(tc.body, "id_token_signed_response_alg") && !strings.Contains(body, `"id_token_signed_response_alg":"RS256"`) {
 				t.Errorf("registered id_token_signed_response_alg not in the answer: %s", body)

@@ -25,6 +25,7 @@ type request struct {
 	Scope                   string   `json:"scope"` // space-separated (RFC 7591 §2)
 	// IDTokenSignedResponseAlg: OpenID Connect Registration §2.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
+	logoutMetadata
 }
 
 // metadata converts the request to the shared form. response_types is not
@@ -35,6 +36,7 @@ func (r request) metadata() (clients.Metadata, error) {
 		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
 		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
 	}
+	r.logoutMetadata.apply(&m)
 	code := len(r.GrantTypes) == 0 || slices.Contains(r.GrantTypes, clients.GrantAuthorizationCode)
 	for i, rt := range r.ResponseTypes {
 		switch {
@@ -70,6 +72,7 @@ type response struct {
 	// IDTokenSignedResponseAlg is the algorithm the client registered for
 	// its ID tokens; absent when it registered none (the broker's default).
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
+	logoutMetadata
 }
 
 // information answers about c. secret is a secret issued by this request
@@ -81,7 +84,7 @@ func information(c *store.Client, secret, token, uri string) response {
 		ClientName: c.Name, ApplicationType: c.ApplicationType, TokenEndpointAuthMethod: c.AuthMethod,
 		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
-		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, logoutMetadata: logoutMetadataOf(c),
 	}
 	if c.AuthMethod != clients.AuthNone {
 		never := int64(0)
@@ -97,5 +100,6 @@ func information(c *store.Client, secret, token, uri string) response {
 func auditView(c *store.Client) map[string]any {
 	return map[string]any{"name": c.Name, "application_type": c.ApplicationType, "auth_method": c.AuthMethod,
 		"redirect_uris": c.RedirectURIs, "grant_types": c.GrantTypes, "scopes": c.Scopes,
-		"id_token_signed_response_alg": c.IDTokenSignedResponseAlg}
+		"id_token_signed_response_alg": c.IDTokenSignedResponseAlg,
+		"backchannel_logout_uri":       c.BackchannelLogoutURI, "frontchannel_logout_uri": c.FrontchannelLogoutURI}
 }

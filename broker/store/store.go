@@ -197,6 +197,15 @@ type Client struct {
 	// IDTokenSignedResponseAlg is the JWS algorithm of the client's ID
 	// tokens (OpenID Connect Registration §2); empty: the broker's default.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
+	// BackchannelLogoutURI receives logout tokens (OpenID Connect
+	// Back-Channel Logout 1.0); *SessionRequired asks for sid in them.
+	BackchannelLogoutURI             string `json:"backchannel_logout_uri,omitempty"`
+	BackchannelLogoutSessionRequired bool   `json:"backchannel_logout_session_required,omitempty"`
+	// FrontchannelLogoutURI is loaded in an iframe of the logged-out page
+	// (OpenID Connect Front-Channel Logout 1.0); *SessionRequired adds iss
+	// and sid to it.
+	FrontchannelLogoutURI             string `json:"frontchannel_logout_uri,omitempty"`
+	FrontchannelLogoutSessionRequired bool   `json:"frontchannel_logout_session_required,omitempty"`
 	// Source says who registered the client: SourceConfig, SourceAdmin or
 	// SourceDynamic; empty on records written before sources existed.
 	Source string `json:"source,omitempty"`
@@ -319,6 +328,8 @@ type Store interface {
 	Links
 	AuditLog
 	QRSessions
+	LogoutSessions
+	LogoutQueue
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

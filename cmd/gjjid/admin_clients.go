@@ -13,7 +13,8 @@ import (
 
 var clientOrder = []string{"client_id", "client_name", "application_type", "token_endpoint_auth_method", "redirect_uris",
 	"post_logout_redirect_uris", "grant_types", "scopes", "connectors", "access_token_lifetime", "id_token_lifetime",
-	"refresh_token_lifetime", "id_token_signed_response_alg", "source", "created_at", "updated_at", "client_secret"}
+	"refresh_token_lifetime", "id_token_signed_response_alg", "backchannel_logout_uri", "backchannel_logout_session_required",
+	"frontchannel_logout_uri", "frontchannel_logout_session_required", "source", "created_at", "updated_at", "client_secret"}
 
 var clientColumns = []column{{"CLIENT_ID", "client_id"}, {"TYPE", "application_type"}, {"AUTH", "token_endpoint_auth_method"},
 	{"GRANTS", "grant_types"}, {"SOURCE", "source"}, {"NAME", "client_name"}}
@@ -148,8 +149,10 @@ func onlyGlobal(set map[string]bool) bool {
 // clientFlags are the metadata flags of clients create and update.
 type clientFlags struct {
 	id, name, authMethod, idTokenAlg                     string
+	backchannel, frontchannel                            string
 	redirects, postLogout, grants, scopes, connectorList stringList
 	native, public                                       bool
+	backchannelSession, frontchannelSession              bool
 	accessTTL, idTTL, refreshTTL                         time.Duration
 }
 
@@ -170,6 +173,10 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.DurationVar(&f.idTTL, "id-token-lifetime", 0, "ID token lifetime (`DURATION`)")
 	fs.DurationVar(&f.refreshTTL, "refresh-token-lifetime", 0, "refresh token lifetime (`DURATION`)")
 	fs.StringVar(&f.idTokenAlg, "id-token-signed-response-alg", "", "sign its ID tokens with `ALG`: ES256 or RS256; empty: the broker's default key")
+	fs.StringVar(&f.backchannel, "backchannel-logout-uri", "", "where the broker POSTs logout tokens (`URI`, OpenID Connect Back-Channel Logout); empty: none")
+	fs.BoolVar(&f.backchannelSession, "backchannel-logout-session-required", false, "logout tokens must carry sid")
+	fs.StringVar(&f.frontchannel, "frontchannel-logout-uri", "", "framed on the logged-out page (`URI`, OpenID Connect Front-Channel Logout); empty: none")
+	fs.BoolVar(&f.frontchannelSession, "frontchannel-logout-session-required", false, "the front-channel URI gets iss and sid")
 }
 
 // apply writes the flags the command line set into m.
@@ -220,5 +227,6 @@ func (f *clientFlags) apply(m *clients.Metadata, set map[string]bool) error {
 	if set["id-token-signed-response-alg"] {
 		m.IDTokenSignedResponseAlg = f.idTokenAlg
 	}
+	f.applyLogout(m, set)
 	return nil
 }

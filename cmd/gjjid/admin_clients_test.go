@@ -27,6 +27,8 @@ type clientJSON struct {
 	Connectors      []string `json:"connectors"`
 	AccessTTL       string   `json:"access_token_lifetime"`
 	IDTokenAlg      string   `json:"id_token_signed_response_alg"`
+	Backchannel     string   `json:"backchannel_logout_uri"`
+	BackchannelSID  bool     `json:"backchannel_logout_session_required"`
 	Source          string   `json:"source"`
 }
 
@@ -62,6 +64,13 @@ func TestAdminClients(t *testing.T) {
 		if rsa.IDTokenAlg != "RS256" {
 			t.Errorf("created with --id-token-signed-response-alg RS256: %+v", rsa)
 		}
+		bcl := adminJSON[clientJSON](t, b, "clients", "create", "--id", "rp-bcl", "--name", "贷款系统", "--redirect-uri", "https://dk.example/cb",
+			"--backchannel-logout-uri", "https://dk.example/bcl", "--backchannel-logout-session-required")
+		if bcl.Backchannel != "https://dk.example/bcl" || !bcl.BackchannelSID {
+			t.Errorf("created with --backchannel-logout-uri: %+v", bcl)
+		}
+		adminFails(t, b, 1, []string{"clients", "create", "--id", "rp4", "--name", "x", "--redirect-uri", "https://rp.example/cb",
+			"--frontchannel-logout-uri", "http://rp.example/fcl"}, "error: invalid_request", "(field frontchannel_logout_uri)")
 
 		list := admin(t, b, "clients", "list")
 		mustContain(t, "clients list", list.stdout, "CLIENT_ID", "NAME", "rp1", "业务系统", "rp2", bt.ClientID, bt.AdminID)

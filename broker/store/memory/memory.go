@@ -50,6 +50,7 @@ type Store struct {
 	unitsByOrg   map[string]string            // OrgCode → unit ID
 	audit        []auditEntry                 // oldest first
 	qr           qrState                      // QR sessions and their watchers (qr.go)
+	logout       logoutState                  // logout participants and queue (logouts.go)
 
 	stop      chan struct{}
 	done      chan struct{}
@@ -137,6 +138,7 @@ func (s *Store) sweep(now time.Time) {
 	sweepMap(s.counters, now, func(c counter) time.Time { return c.expires })
 	sweepMap(s.values, now, func(r record) time.Time { return r.expires })
 	s.sweepQR(now)
+	s.sweepLogouts(now)
 }
 
 // sweepMap deletes the entries of m whose expiry has passed at now.

@@ -78,3 +78,16 @@ func (k keys) link(member string) string         { return k.p + "link:{acct}:" +
 func (k keys) links() string                     { return k.p + "links:{acct}" }
 func (k keys) linksOf(id string) string          { return k.p + "links-of:{acct}:" + id }
 func (k keys) audit() string                     { return k.p + "audit" }
+
+// Logout participants and the back-channel logout queue (logouts.go):
+//
+//	p lp:{<subject>}             hash participant JSON → expiry unix ms        PX = longest
+//	p lps:<session>              the session's subject                          PX
+//	p lq:{lq}:due                sorted set of delivery IDs by due unix ms
+//	p lq:{lq}:d:<id>             delivery JSON                                  PX past its deadline
+//	p lq:{lq}:done:<id>          "1": finished, not to be enqueued again        PX keep
+func (k keys) logoutSubject(sub string) string { return k.p + "lp:{" + sub + "}" }
+func (k keys) logoutSession(id string) string  { return k.p + "lps:" + id }
+func (k keys) logoutDue() string               { return k.p + "lq:{lq}:due" }
+func (k keys) logoutItem(id string) string     { return k.p + "lq:{lq}:d:" + id }
+func (k keys) logoutDone(id string) string     { return k.p + "lq:{lq}:done:" + id }

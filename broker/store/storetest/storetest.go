@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Counters", counterTests},
 		{"Values", valueTests},
 		{"QRSessions", qrTests},
+		{"Logouts", logoutTests},
 		{"KeySets", keySetTests},
 		{"Clients", clientTests},
 		{"Accounts", accountTests},
