@@ -16,13 +16,14 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/config/demo"
 )
 
 // QR login with the fund's app (connectors/appscan) in test brokers.
 const (
 	// AppClientID is the fund's app: a public native client whose users
 	// log in with their agent password and then confirm QR logins.
-	AppClientID = "demo-app"
+	AppClientID = demo.AppClientID
 	// AppScanID is the appscan connector's ID.
 	AppScanID = "appscan"
 	// appRedirect is the app's loopback redirect; nothing listens.

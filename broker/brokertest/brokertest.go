@@ -25,34 +25,35 @@ import (
 	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/config/demo"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/builtin"
 )
 
 // Demo values every test broker has.
 const (
-	ClientID       = "demo"
-	ClientSecret   = "demo-secret"
+	ClientID       = demo.ClientID
+	ClientSecret   = demo.ClientSecret
 	RedirectURI    = "http://127.0.0.1:5555/callback"
 	RedirectURI2   = "http://127.0.0.1:5555/callback2"
 	PostLogoutURI  = "http://127.0.0.1:5555/logged-out"
-	NativeClientID = "demo-native"
-	ServiceID      = "demo-service"
-	ServiceSecret  = "demo-service-secret"
-	UnitID         = "91510100MA61ABCD1T"
-	UnitName       = "成都示例科技有限公司"
-	AgentName      = "张三"
-	AgentIDNumber  = "510107199003071236"
-	AgentMobile    = "13800138000"
-	AgentPassword  = "246810"
-	Unit2ID        = "91510100MA62XY3N0W"
-	Unit2Name      = "成都第二示例有限公司"
-	Agent2Name     = "李四"
-	Agent2IDNumber = "440106198511204569"
-	Agent2Mobile   = "13900139000"
-	Agent2Password = "135790"
-	AdminID        = "demo-admin"
-	AdminSecret    = "demo-admin-secret"
+	NativeClientID = demo.NativeClientID
+	ServiceID      = demo.ServiceID
+	ServiceSecret  = demo.ServiceSecret
+	UnitID         = demo.UnitID
+	UnitName       = demo.UnitName
+	AgentName      = demo.AgentName
+	AgentIDNumber  = demo.AgentIDNumber
+	AgentMobile    = demo.AgentMobile
+	AgentPassword  = demo.AgentPassword
+	Unit2ID        = demo.Unit2ID
+	Unit2Name      = demo.Unit2Name
+	Agent2Name     = demo.Agent2Name
+	Agent2IDNumber = demo.Agent2IDNumber
+	Agent2Mobile   = demo.Agent2Mobile
+	Agent2Password = demo.Agent2Password
+	AdminID        = demo.AdminID
+	AdminSecret    = demo.AdminSecret
 )
 
 // Options tune a test broker.

@@ -15,30 +15,32 @@ import (
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/config/demo"
 )
 
-// The demo setup `gjjid dev` creates; the README and tests rely on it.
+// The demo setup `gjjid dev` creates (package config/demo, which the
+// broker's tests share); the README and tests rely on it.
 const (
-	DemoClientID       = "demo"
-	DemoClientSecret   = "demo-secret"
-	DemoNativeClientID = "demo-native"
-	DemoServiceID      = "demo-service"
-	DemoServiceSecret  = "demo-service-secret"
-	DemoUnitID         = "91510100MA61ABCD1T"
-	DemoUnitName       = "成都示例科技有限公司"
-	DemoAgentName      = "张三"
-	DemoAgentID        = "510107199003071236"
-	DemoAgentMobile    = "13800138000"
-	DemoAgentPassword  = "246810"
-	DemoUnit2ID        = "91510100MA62XY3N0W"
-	DemoUnit2Name      = "成都第二示例有限公司"
-	DemoAgent2Name     = "李四"
-	DemoAgent2ID       = "440106198511204569"
-	DemoAgent2Mobile   = "13900139000"
-	DemoAgent2Password = "135790"
-	DemoAdminID        = "demo-admin"
-	DemoAdminSecret    = "demo-admin-secret"
-	DemoAppClientID    = "demo-app" // the fund's app: a public client whose users confirm QR logins
+	DemoClientID       = demo.ClientID
+	DemoClientSecret   = demo.ClientSecret
+	DemoNativeClientID = demo.NativeClientID
+	DemoServiceID      = demo.ServiceID
+	DemoServiceSecret  = demo.ServiceSecret
+	DemoUnitID         = demo.UnitID
+	DemoUnitName       = demo.UnitName
+	DemoAgentName      = demo.AgentName
+	DemoAgentID        = demo.AgentIDNumber
+	DemoAgentMobile    = demo.AgentMobile
+	DemoAgentPassword  = demo.AgentPassword
+	DemoUnit2ID        = demo.Unit2ID
+	DemoUnit2Name      = demo.Unit2Name
+	DemoAgent2Name     = demo.Agent2Name
+	DemoAgent2ID       = demo.Agent2IDNumber
+	DemoAgent2Mobile   = demo.Agent2Mobile
+	DemoAgent2Password = demo.Agent2Password
+	DemoAdminID        = demo.AdminID
+	DemoAdminSecret    = demo.AdminSecret
+	DemoAppClientID    = demo.AppClientID
 )
 
 func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
