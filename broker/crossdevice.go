@@ -49,6 +49,7 @@ func (b *Broker) services() *ConnectorServices {
 var connectorAuditTypes = map[string]bool{
 	connectors.AuditQRScan: true, connectors.AuditQRConfirm: true, connectors.AuditQRCancel: true,
 	connectors.AuditQRDeviceRegister: true, connectors.AuditQRDeviceDelete: true,
+	connectors.AuditSMSProviderFailure: true,
 }
 
 // Audit records a connector's step in the audit trail: the acting person
@@ -60,8 +61,8 @@ func (c *ConnectorServices) Audit(ctx context.Context, e connectors.AuditEvent) 
 		return errors.New("broker: no audit trail")
 	case !connectorAuditTypes[e.Type]:
 		return fmt.Errorf("broker: connector %s may not record audit events of type %q", e.Connector, e.Type)
-	case e.Outcome != audit.Success && e.Outcome != audit.Denied:
-		return fmt.Errorf("broker: audit outcome %q of connector %s: want %s or %s", e.Outcome, e.Connector, audit.Success, audit.Denied)
+	case e.Outcome != audit.Success && e.Outcome != audit.Denied && e.Outcome != audit.Failure:
+		return fmt.Errorf("broker: audit outcome %q of connector %s: want %s, %s or %s", e.Outcome, e.Connector, audit.Success, audit.Denied, audit.Failure)
 	}
 	ev := audit.Event{Type: e.Type, Outcome: e.Outcome, Reason: e.Reason, Connector: e.Connector, Client: e.ClientID,
 		IP: e.IP, UserAgent: e.UserAgent}

@@ -23,6 +23,14 @@ const (
 	// DefaultACR is the broker-wide assurance level of an SMS code login.
 	DefaultACR = "gjj:loa:1"
 
+	// Provider health: the SMS page says text messages are unavailable
+	// while, over the last one to two windows, at least
+	// DefaultUnavailableAfter sends failed and they were at least
+	// DefaultUnavailablePercent of all sends.
+	DefaultUnavailableWindow  = 5 * time.Minute
+	DefaultUnavailableAfter   = 3
+	DefaultUnavailablePercent = 50
+
 	DefaultAliyunEndpoint = "https://dysmsapi.aliyuncs.com/"
 	DefaultAliyunRegion   = "cn-hangzhou"
 	DefaultAliyunTimeout  = 5 * time.Second
@@ -37,15 +45,18 @@ const (
 // Bounds of Config. A six-digit code has 10⁶ values: the guesses a mobile
 // gets per day (daily_limit × max_attempts) must stay small against that.
 const (
-	minCodeTTL        = time.Minute
-	maxCodeTTL        = 30 * time.Minute
-	maxMaxAttempts    = 10
-	minResendInterval = 10 * time.Second
-	maxResendInterval = time.Hour
-	maxDailyLimit     = 100
-	maxIPHourlyLimit  = 100000
-	minTimeout        = time.Second
-	maxTimeout        = time.Minute
+	minCodeTTL           = time.Minute
+	maxCodeTTL           = 30 * time.Minute
+	maxMaxAttempts       = 10
+	minResendInterval    = 10 * time.Second
+	maxResendInterval    = time.Hour
+	maxDailyLimit        = 100
+	maxIPHourlyLimit     = 100000
+	minUnavailableWindow = 30 * time.Second
+	maxUnavailableWindow = time.Hour
+	maxUnavailableAfter  = 1000
+	minTimeout           = time.Second
+	maxTimeout           = time.Minute
 )
 
 // Config is the connector's `config:` block.
@@ -57,6 +68,9 @@ const (
 //	  daily_limit: 10        # codes per mobile per day, China time (1–100)
 //	  ip_hourly_limit: 30    # codes per client IP per clock hour
 //	  acr: gjj:loa:1         # the acr this method yields
+//	  unavailable_window: 5m # provider health window (30s–1h)
+//	  unavailable_after: 3   # failed sends in the window that make texts "unavailable"
+//	  unavailable_percent: 50 # … when they are at least this share of the sends (1–100)
 //	  sender:
 //	    type: aliyun         # log (development only) or aliyun
 //	    aliyun:
@@ -74,7 +88,12 @@ type Config struct {
 	DailyLimit     int
 	IPHourlyLimit  int
 	ACR            string
-	Sender         SenderConfig
+	// UnavailableWindow, UnavailableAfter and UnavailablePercent decide
+	// when the provider is failing (health.go).
+	UnavailableWindow  time.Duration
+	UnavailableAfter   int
+	UnavailablePercent int
+	Sender             SenderConfig
 }
 
 // SenderConfig says how codes reach the phone.
@@ -98,7 +117,8 @@ type AliyunConfig struct {
 
 func defaultConfig() Config {
 	return Config{CodeTTL: DefaultCodeTTL, MaxAttempts: DefaultMaxAttempts, ResendInterval: DefaultResendInterval,
-		DailyLimit: DefaultDailyLimit, IPHourlyLimit: DefaultIPHourlyLimit, ACR: DefaultACR}
+		DailyLimit: DefaultDailyLimit, IPHourlyLimit: DefaultIPHourlyLimit, ACR: DefaultACR,
+		UnavailableWindow: DefaultUnavailableWindow, UnavailableAfter: DefaultUnavailableAfter, UnavailablePercent: DefaultUnavailablePercent}
 }
 
 func defaultAliyun() AliyunConfig {
@@ -106,7 +126,7 @@ func defaultAliyun() AliyunConfig {
 }
 
 const (
-	knownKeys       = "code_ttl, max_attempts, resend_interval, daily_limit, ip_hourly_limit, acr, sender"
+	knownKeys       = "code_ttl, max_attempts, resend_interval, daily_limit, ip_hourly_limit, acr, unavailable_window, unavailable_after, unavailable_percent, sender"
 	knownSenderKeys = "type, aliyun"
 	knownAliyunKeys = "endpoint, access_key_id, access_key_secret, sign_name, template_code, region_id, timeout"
 )
@@ -122,13 +142,16 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	}
 	var sender *yaml.Node
 	errs := yamlconfig.Mapping(n, path, knownKeys, map[string]func(v *yaml.Node, kp string) error{
-		"code_ttl":        yamlconfig.Duration(&cfg.CodeTTL, "5m"),
-		"max_attempts":    yamlconfig.Whole(&cfg.MaxAttempts, "5"),
-		"resend_interval": yamlconfig.Duration(&cfg.ResendInterval, "60s"),
-		"daily_limit":     yamlconfig.Whole(&cfg.DailyLimit, "10"),
-		"ip_hourly_limit": yamlconfig.Whole(&cfg.IPHourlyLimit, "30"),
-		"acr":             yamlconfig.Str(&cfg.ACR, DefaultACR),
-		"sender":          func(v *yaml.Node, _ string) error { sender = v; return nil },
+		"code_ttl":            yamlconfig.Duration(&cfg.CodeTTL, "5m"),
+		"max_attempts":        yamlconfig.Whole(&cfg.MaxAttempts, "5"),
+		"resend_interval":     yamlconfig.Duration(&cfg.ResendInterval, "60s"),
+		"daily_limit":         yamlconfig.Whole(&cfg.DailyLimit, "10"),
+		"ip_hourly_limit":     yamlconfig.Whole(&cfg.IPHourlyLimit, "30"),
+		"acr":                 yamlconfig.Str(&cfg.ACR, DefaultACR),
+		"unavailable_window":  yamlconfig.Duration(&cfg.UnavailableWindow, "5m"),
+		"unavailable_after":   yamlconfig.Whole(&cfg.UnavailableAfter, "3"),
+		"unavailable_percent": yamlconfig.Whole(&cfg.UnavailablePercent, "50"),
+		"sender":              func(v *yaml.Node, _ string) error { sender = v; return nil },
 	})
 	if len(errs) == 1 && errors.Is(errs[0], yamlconfig.ErrNotMapping) {
 		return cfg, errs[0]
@@ -218,6 +241,9 @@ func (c Config) validate(path string) error {
 	between("resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, "")
 	count("daily_limit", c.DailyLimit, maxDailyLimit, ": every code brings max_attempts more guesses")
 	count("ip_hourly_limit", c.IPHourlyLimit, maxIPHourlyLimit, "")
+	between("unavailable_window", c.UnavailableWindow, minUnavailableWindow, maxUnavailableWindow, "")
+	count("unavailable_after", c.UnavailableAfter, maxUnavailableAfter, "")
+	count("unavailable_percent", c.UnavailablePercent, 100, ": it is a percentage")
 	switch {
 	case c.ACR == "":
 		errs = append(errs, fmt.Errorf("%s.acr: must not be empty (default %s)", path, DefaultACR))

@@ -68,7 +68,9 @@ type Connector struct {
 	log        connectors.Logger
 	sender     sender
 	now        func() time.Time
-	sends      sync.WaitGroup // texts on their way (tests wait for them)
+	sends      sync.WaitGroup     // texts on their way (tests wait for them)
+	auditor    connectors.Auditor // nil: provider failures are only logged
+	reporter   FailureReporter    // nil: no metric
 }
 
 // Factory returns the registry factory; see Options.
@@ -114,6 +116,7 @@ func Open(spec connectors.Spec, deps connectors.Deps, o Options) (*Connector, er
 		log:        log,
 		now:        time.Now,
 	}
+	c.wireReports(deps.Broker)
 	switch cfg.Sender.Type {
 	case SenderLog:
 		c.sender = logSender{id: spec.ID, log: log}
