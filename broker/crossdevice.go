@@ -28,6 +28,9 @@ type ConnectorServices struct {
 	acc      *accounts.Service
 	provider func() *provider.Provider
 	audit    audit.Recorder
+	// smsFailures counts SMS provider failures (the broker's metric);
+	// nil: not counted.
+	smsFailures func(connector, code string)
 }
 
 // NewConnectorServices adapts the broker's parts. The provider is built
@@ -40,7 +43,17 @@ func NewConnectorServices(st store.Store, acc *accounts.Service, p func() *provi
 
 // services are the broker's ConnectorServices.
 func (b *Broker) services() *ConnectorServices {
-	return NewConnectorServices(b.Store, b.Accounts, func() *provider.Provider { return b.Provider }, b.Audit)
+	s := NewConnectorServices(b.Store, b.Accounts, func() *provider.Provider { return b.Provider }, b.Audit)
+	s.smsFailures = b.Metrics.SMSSendFailure
+	return s
+}
+
+// SMSSendFailure passes an SMS connector's failed send to the metric
+// gjjid_sms_send_failures_total (sms.FailureReporter).
+func (c *ConnectorServices) SMSSendFailure(connector, code string) {
+	if c.smsFailures != nil {
+		c.smsFailures(connector, code)
+	}
 }
 
 // connectorAuditTypes are the event types connectors may record: only

@@ -26,7 +26,7 @@ import (
 const Placeholder = "[redacted]"
 
 // maxText bounds the free text an error keeps.
-const maxText = 512
+const maxText = 2048
 
 // Sent collects the values a connector put into one upstream request:
 // codes, template parameters, tokens, secrets, signatures, mobiles and ID
