@@ -178,3 +178,8 @@ func (e *UpstreamError) Error() string {
 	}
 	return b.String()
 }
+
+// Text is text with control characters replaced and its length bounded,
+// for upstream text that quotes nothing the broker sent (a URL read from
+// a certificate).
+func Text(text string) string { return clean(text) }
