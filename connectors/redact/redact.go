@@ -128,9 +128,10 @@ func clean(text string) string {
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // Error builds the error a connector returns for an upstream's refusal:
-// text is kept only after Text removed every recorded value.
+// code, request ID and text are kept only after Text removed every
+// recorded value (a provider may put anything in any field).
 func (s *Sent) Error(provider, code string, httpStatus int, requestID, text string) *UpstreamError {
-	return &UpstreamError{Provider: provider, Code: clean(code), HTTPStatus: httpStatus, RequestID: clean(requestID), Text: s.Text(text)}
+	return &UpstreamError{Provider: provider, Code: s.Text(code), HTTPStatus: httpStatus, RequestID: s.Text(requestID), Text: s.Text(text)}
 }
 
 // Wrap returns err with its text redacted as Text does; errors.Is and
