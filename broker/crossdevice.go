@@ -74,8 +74,11 @@ func (c *ConnectorServices) Audit(ctx context.Context, e connectors.AuditEvent) 
 		return errors.New("broker: no audit trail")
 	case !connectorAuditTypes[e.Type]:
 		return fmt.Errorf("broker: connector %s may not record audit events of type %q", e.Connector, e.Type)
-	case e.Outcome != audit.Success && e.Outcome != audit.Denied && e.Outcome != audit.Failure:
-		return fmt.Errorf("broker: audit outcome %q of connector %s: want %s, %s or %s", e.Outcome, e.Connector, audit.Success, audit.Denied, audit.Failure)
+	case e.Type == connectors.AuditSMSProviderFailure && e.Outcome != audit.Failure:
+		return fmt.Errorf("broker: audit outcome %q of connector %s: want %s for %s", e.Outcome, e.Connector, audit.Failure, e.Type)
+	case e.Type != connectors.AuditSMSProviderFailure && e.Outcome != audit.Success && e.Outcome != audit.Denied:
+		// Only a provider's failure is neither a success nor a refusal.
+		return fmt.Errorf("broker: audit outcome %q of connector %s: want %s or %s", e.Outcome, e.Connector, audit.Success, audit.Denied)
 	}
 	ev := audit.Event{Type: e.Type, Outcome: e.Outcome, Reason: e.Reason, Connector: e.Connector, Client: e.ClientID,
 		IP: e.IP, UserAgent: e.UserAgent}
