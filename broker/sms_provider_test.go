@@ -11,6 +11,7 @@ import (
 	"time"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors/redact/redacttest"
 	"github.com/gjjid/gjjid/connectors/sms/aliyuntest"
 )
@@ -31,10 +32,17 @@ func TestSMSProviderFailing(t *testing.T) {
 	sender := "unavailable_after: 1\nsender:\n  type: aliyun\n  aliyun:\n    endpoint: " + srv.URL + "\n    access_key_id: LTAI5tTest\n" +
 		"    access_key_secret: s3creu\n    sign_name: 成都住房公积金\n    template_code: SMS_123456789\n"
 	logs := &bt.LogBuffer{}
-	b := bt.Start(t, bt.Options{Log: logs, Edit: withSMS(t, sender)})
+	addSMS := withSMS(t, sender)
+	b := bt.Start(t, bt.Options{Log: logs, Edit: func(c *config.Config) {
+		addSMS(c)
+		c.Clients[0].Connectors = []string{"sms", "password"} // another method to offer
+	}})
 	rp := bt.NewRP(t, b.URL)
 	br := bt.NewBrowser(t)
 	if _, err := br.Get(rp.NewFlow().URL); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := br.Get(b.URL + regexpFind(t, br.Page, `href="(/login/sms\?[^"]+)"`)); err != nil {
 		t.Fatal(err)
 	}
 	// While the provider's health is unknown, the answer is the usual one;
@@ -59,6 +67,9 @@ func TestSMSProviderFailing(t *testing.T) {
 		m := errorText.FindStringSubmatch(page)
 		if m == nil || strings.Contains(page, "验证码已发送") {
 			t.Fatalf("%s: no error, or a promise of a text: %.1500s", mobile, page)
+		}
+		if !strings.Contains(page, "其他登录方式") {
+			t.Errorf("%s: the page offers no other login method: %.1500s", mobile, page)
 		}
 		return html.UnescapeString(m[1])
 	}
