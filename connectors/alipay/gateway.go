@@ -243,8 +243,10 @@ func (g *gateway) params(method string, api url.Values, sent *redact.Sent) (quer
 // isv.invalid-signature.
 func (g *gateway) call(ctx context.Context, method string, api url.Values) (Reply, error) {
 	var sent redact.Sent
-	for _, vs := range api {
-		sent.Add(vs...)
+	for k, vs := range api {
+		if k != "grant_type" {
+			sent.Add(vs...) // the auth_code or token
+		}
 	}
 	query, body, err := g.params(method, api, &sent)
 	if err != nil {

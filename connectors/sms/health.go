@@ -54,19 +54,19 @@ func (c *Connector) wireReports(broker any) {
 
 // healthKeys are the request and failure counters of the current and the
 // previous window.
-func (c *Connector) healthKeys(now time.Time) (sent, failed [2]string) {
+func (c *Connector) healthKeys(now time.Time) (requests, failed [2]string) {
 	w := now.UnixNano() / int64(c.cfg.UnavailableWindow)
 	for i, b := range []int64{w, w - 1} {
 		sfx := c.id + ":" + strconv.FormatInt(b, 10)
-		sent[i], failed[i] = "smshealth:sent:"+sfx, "smshealth:fail:"+sfx
+		requests[i], failed[i] = "smshealth:req:"+sfx, "smshealth:fail:"+sfx
 	}
-	return sent, failed
+	return requests, failed
 }
 
 // providerFailing reports whether the provider failed too often lately.
 func (c *Connector) providerFailing(ctx context.Context) (bool, error) {
-	sentKeys, failKeys := c.healthKeys(c.now())
-	var sent, failed int64
+	reqKeys, failKeys := c.healthKeys(c.now())
+	var requests, failed int64
 	for i := range 2 {
 		n, err := c.store.Count(ctx, failKeys[i])
 		if err != nil {
@@ -78,13 +78,13 @@ func (c *Connector) providerFailing(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	for i := range 2 {
-		n, err := c.store.Count(ctx, sentKeys[i])
+		n, err := c.store.Count(ctx, reqKeys[i])
 		if err != nil {
 			return false, fmt.Errorf("sms: read provider health: %w", err)
 		}
-		sent += n
+		requests += n
 	}
-	return failed*100 >= int64(c.cfg.UnavailablePercent)*max(sent, failed), nil
+	return failed*100 >= int64(c.cfg.UnavailablePercent)*max(requests, failed), nil
 }
 
 // sendWithRetry sends the text, once more after a provider failure, and
@@ -101,7 +101,8 @@ func (c *Connector) sendWithRetry(ctx context.Context, mobile, code, personID, i
 		return err
 	}
 	if err != nil {
-		c.countHealth(context.WithoutCancel(ctx), false)
+		ctx = context.WithoutCancel(ctx) // the send may have used up its time
+		c.countHealth(ctx, false)
 		c.reportFailure(ctx, err, personID, ip)
 	}
 	return err
@@ -110,10 +111,10 @@ func (c *Connector) sendWithRetry(ctx context.Context, mobile, code, personID, i
 // countHealth adds a request (SendCode, for every mobile) or a failed send
 // to the current window.
 func (c *Connector) countHealth(ctx context.Context, request bool) {
-	sentKeys, failKeys := c.healthKeys(c.now())
+	reqKeys, failKeys := c.healthKeys(c.now())
 	key := failKeys[0]
 	if request {
-		key = sentKeys[0]
+		key = reqKeys[0]
 	}
 	if _, err := c.store.Incr(ctx, key, 2*c.cfg.UnavailableWindow+time.Minute); err != nil {
 		c.log.Error("sms provider health not counted", "connector", c.id, "err", err)
