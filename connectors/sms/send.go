@@ -41,7 +41,8 @@ type record struct {
 // provider is failing (health.go), every request is answered
 // sms_unavailable before anything else is looked up or counted.
 //
-// Errors are *connectors.LoginError (invalid_login, rate_limited) except
+// Errors are *connectors.LoginError (invalid_login, rate_limited,
+// sms_unavailable) except
 // store and directory failures, returned wrapped for a server error.
 func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) error {
 	mobile, err := ids.Mobile(cr.User)
