@@ -42,8 +42,8 @@ type record struct {
 // sms_unavailable before anything else is looked up or counted.
 //
 // Errors are *connectors.LoginError (invalid_login, rate_limited,
-// sms_unavailable) except
-// store and directory failures, returned wrapped for a server error.
+// sms_unavailable) except store and directory failures, returned wrapped
+// for a server error.
 func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) error {
 	mobile, err := ids.Mobile(cr.User)
 	if err != nil {
