@@ -125,7 +125,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	// provider. Built in this order, nothing needs a part built later.
 	clientCache := provider.NewClientCache(b.ClientOverlay, 0)
 	b.Host = connhost.New(connhost.Options{
-		Store: b.Store, Accounts: b.Accounts, Audit: b.Audit, Clients: clientCache,
+		Store: b.Store, Accounts: b.Accounts, Audit: b.Audit, Metrics: b.Metrics, Clients: clientCache,
 		Tokens:    provider.NewTokenVerifier(cfg.Issuer, keySource{b.Keys}, b.Store),
 		Secrets:   connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey},
 		Logger:    b.log,

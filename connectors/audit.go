@@ -13,12 +13,16 @@ const (
 	// A device key registered or deleted through the app API.
 	AuditQRDeviceRegister = "qr.device.register"
 	AuditQRDeviceDelete   = "qr.device.delete"
+	// An SMS provider refused or failed a send (after one retry): the
+	// person was told a code might come and none will.
+	AuditSMSProviderFailure = "sms.provider_failure"
 )
 
 // Audit outcomes (the same words as broker/audit's).
 const (
 	AuditSuccess = "success"
 	AuditDenied  = "denied"
+	AuditFailure = "failure" // a provider or server failed, nobody refused
 )
 
 // AuditEvent is one step for the broker's audit trail. It must carry no
@@ -26,7 +30,7 @@ const (
 // mobile.
 type AuditEvent struct {
 	Type      string // AuditQRScan, …
-	Outcome   string // AuditSuccess or AuditDenied
+	Outcome   string // AuditSuccess, AuditDenied or AuditFailure
 	Reason    string // stable code of a refusal, e.g. "access_denied"
 	Connector string
 	PersonID  string // the broker person who acted

@@ -140,6 +140,13 @@ type Accounts interface {
 	DummyVerify(password string)
 }
 
+// Metrics count what operators watch of a connector.
+type Metrics interface {
+	// SMSSendFailure counts a text the provider refused after the retry
+	// (gjjid_sms_send_failures_total{connector,code}).
+	SMSSendFailure(connector, code string)
+}
+
 // Secrets are the server-side keys connectors need.
 type Secrets struct {
 	Pepper    []byte // mixed into password hashes
@@ -164,6 +171,7 @@ type Deps struct {
 	Clients  ClientNames
 	Accounts Accounts
 	Audit    Auditor
+	Metrics  Metrics
 	Secrets  Secrets
 	// Logger is scoped to the connector (its type and ID); nil discards.
 	Logger Logger

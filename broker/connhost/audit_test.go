@@ -31,6 +31,11 @@ func TestConnectorAudit(t *testing.T) {
 		{name: "refused step", edit: func(e *connectors.AuditEvent) { e.Outcome, e.Reason = connectors.AuditDenied, "access_denied" }},
 		{name: "broker's type", edit: func(e *connectors.AuditEvent) { e.Type = audit.LoginSuccess }, wantErr: `may not record audit events of type "login.success"`},
 		{name: "unknown outcome", edit: func(e *connectors.AuditEvent) { e.Outcome = "failure" }, wantErr: `audit outcome "failure"`},
+		{name: "SMS provider failure", edit: func(e *connectors.AuditEvent) {
+			e.Type, e.Outcome, e.Reason = connectors.AuditSMSProviderFailure, connectors.AuditFailure, "provider_failure"
+		}},
+		{name: "SMS provider failure as a success", edit: func(e *connectors.AuditEvent) { e.Type = connectors.AuditSMSProviderFailure },
+			wantErr: `audit outcome "success"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var rec recordedEvents

@@ -33,6 +33,7 @@ type Options struct {
 	Store    Store
 	Accounts *accounts.Service
 	Audit    audit.Recorder // nil: every Audit call fails
+	Metrics  connectors.Metrics
 	Clients  *provider.ClientCache
 	Tokens   *provider.TokenVerifier
 	Secrets  connectors.Secrets
@@ -69,6 +70,7 @@ func New(o Options) *Host {
 func (h *Host) Deps(spec connectors.Spec) connectors.Deps {
 	return connectors.Deps{
 		Values: h, Counters: h, QR: h, Tokens: h, Clients: h, Accounts: h, Audit: h,
+		Metrics:    h.o.Metrics,
 		Secrets:    h.o.Secrets,
 		Logger:     h.o.Logger.With("connector", spec.ID, "connector_type", spec.Type),
 		HTTPClient: h.o.HTTPClient,

@@ -85,6 +85,7 @@ func (h *Host) DummyVerify(password string) { h.o.Accounts.DummyVerify(password)
 var auditTypes = map[string]bool{
 	connectors.AuditQRScan: true, connectors.AuditQRConfirm: true, connectors.AuditQRCancel: true,
 	connectors.AuditQRDeviceRegister: true, connectors.AuditQRDeviceDelete: true,
+	connectors.AuditSMSProviderFailure: true,
 }
 
 // Audit records a connector's step in the audit trail: the acting person
@@ -96,7 +97,10 @@ func (h *Host) Audit(ctx context.Context, e connectors.AuditEvent) error {
 		return errors.New("connhost: no audit trail")
 	case !auditTypes[e.Type]:
 		return fmt.Errorf("connhost: connector %s may not record audit events of type %q", e.Connector, e.Type)
-	case e.Outcome != audit.Success && e.Outcome != audit.Denied:
+	case e.Type == connectors.AuditSMSProviderFailure && e.Outcome != audit.Failure:
+		return fmt.Errorf("connhost: audit outcome %q of connector %s: want %s for %s", e.Outcome, e.Connector, audit.Failure, e.Type)
+	case e.Type != connectors.AuditSMSProviderFailure && e.Outcome != audit.Success && e.Outcome != audit.Denied:
+		// Only a provider's failure is neither a success nor a refusal.
 		return fmt.Errorf("connhost: audit outcome %q of connector %s: want %s or %s", e.Outcome, e.Connector, audit.Success, audit.Denied)
 	}
 	ev := audit.Event{Type: e.Type, Outcome: e.Outcome, Reason: e.Reason, Connector: e.Connector, Client: e.ClientID,

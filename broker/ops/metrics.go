@@ -21,6 +21,7 @@ type Metrics struct {
 	latency  *prometheus.HistogramVec
 	tokens   *prometheus.CounterVec
 	logins   *prometheus.CounterVec
+	smsFails *prometheus.CounterVec
 }
 
 // NewMetrics registers the collectors.
@@ -40,8 +41,11 @@ func NewMetrics() *Metrics {
 		logins: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gjjid_logins_total", Help: "Login attempts by connector and result.",
 		}, []string{"connector", "result"}),
+		smsFails: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gjjid_sms_send_failures_total", Help: "Texts the SMS provider failed to send (after one retry), by connector and provider error code.",
+		}, []string{"connector", "code"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.tokens, m.logins,
+	m.reg.MustRegister(m.requests, m.latency, m.tokens, m.logins, m.smsFails,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -53,6 +57,12 @@ func (m *Metrics) Handler() http.Handler {
 
 // Login counts one login attempt.
 func (m *Metrics) Login(connector, result string) { m.logins.WithLabelValues(connector, result).Inc() }
+
+// SMSSendFailure counts a text the provider failed to send; code is the
+// provider's error code (a small set), "timeout" or "transport".
+func (m *Metrics) SMSSendFailure(connector, code string) {
+	m.smsFails.WithLabelValues(connector, code).Inc()
+}
 
 // Middleware records every request. The route label is echo's route
 // pattern (or the fixed OP path), never the raw URL, to keep cardinality low.

@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gjjid/gjjid/connectors/redact"
 )
 
 // Gateway methods the connector calls.
@@ -60,7 +62,8 @@ func StringToSign(params url.Values) string {
 
 // GatewayError is a gateway reply whose code is not 10000 (or a token
 // reply without access_token): Code/Msg are the common codes, SubCode
-// the business reason (isv.code-invalid, aop.invalid-auth-token …).
+// the business reason (isv.code-invalid, aop.invalid-auth-token …). Its
+// texts were redacted (package redact) when it was built: safe to log.
 type GatewayError struct {
 	Method  string
 	Member  string // where the error came back: the method's key or error_response
@@ -146,14 +149,16 @@ func VerifyResponse(body []byte, method string, key *rsa.PublicKey, certSN strin
 }
 
 // check turns an error member, or a code other than 10000, into a
-// *GatewayError. alipay.system.oauth.token succeeds without any code.
-func (r Reply) check(method string) error {
+// *GatewayError whose texts have every value of the request removed.
+// alipay.system.oauth.token succeeds without any code.
+func (r Reply) check(method string, sent *redact.Sent) error {
 	var c common
 	if err := json.Unmarshal(r.Content, &c); err != nil {
 		return fmt.Errorf("alipay: %s: malformed %s: %w", method, r.Member, err)
 	}
 	if r.Member == "error_response" || (c.Code != "" && c.Code != "10000") {
-		return &GatewayError{Method: method, Member: r.Member, Code: c.Code, Msg: c.Msg, SubCode: c.SubCode, SubMsg: c.SubMsg}
+		return &GatewayError{Method: method, Member: r.Member, Code: sent.Text(c.Code), Msg: sent.Text(c.Msg),
+			SubCode: sent.Text(c.SubCode), SubMsg: sent.Text(c.SubMsg)}
 	}
 	return nil
 }
@@ -203,7 +208,7 @@ func newGateway(cfg Config, client *http.Client) *gateway {
 
 // params builds and signs a request: the common parameters go into the
 // query string and the API's own into the body, as the official SDKs do.
-func (g *gateway) params(method string, api url.Values) (query, body url.Values, err error) {
+func (g *gateway) params(method string, api url.Values, sent *redact.Sent) (query, body url.Values, err error) {
 	query = url.Values{
 		"app_id":    {g.cfg.AppID},
 		"method":    {method},
@@ -230,12 +235,22 @@ func (g *gateway) params(method string, api url.Values) (query, body url.Values,
 		return nil, nil, fmt.Errorf("alipay: sign %s: %w", method, err)
 	}
 	query.Set("sign", base64.StdEncoding.EncodeToString(sig))
+	sent.Add(query.Get("sign"))
 	return query, api, nil
 }
 
 // call posts one signed request and returns the verified reply member.
+// Every error's text is free of the request's values (the auth_code or
+// token in api, the signature): the gateway quotes its string to sign on
+// isv.invalid-signature.
 func (g *gateway) call(ctx context.Context, method string, api url.Values) (Reply, error) {
-	query, body, err := g.params(method, api)
+	var sent redact.Sent
+	for k, vs := range api {
+		if k != "grant_type" {
+			sent.Add(vs...) // the auth_code or token
+		}
+	}
+	query, body, err := g.params(method, api, &sent)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -253,7 +268,7 @@ func (g *gateway) call(ctx context.Context, method string, api url.Values) (Repl
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL carries the request's parameters
 		}
-		return Reply{}, fmt.Errorf("alipay: %s via %s: %w", method, g.cfg.GatewayURL, err)
+		return Reply{}, fmt.Errorf("alipay: %s via %s: %w", method, g.cfg.GatewayURL, sent.Wrap(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -277,11 +292,11 @@ func (g *gateway) call(ctx context.Context, method string, api url.Values) (Repl
 			// was never uploaded (isv.missing-signature-config).
 			var c common
 			_ = json.Unmarshal(r.Content, &c)
-			return Reply{}, &unverified{err: err, subCode: c.SubCode}
+			return Reply{}, &unverified{err: err, subCode: sent.Text(c.SubCode)}
 		}
 		return Reply{}, err
 	}
-	return r, r.check(method)
+	return r, r.check(method, &sent)
 }
 
 // unverified is a reply that failed verification; subCode is what it

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/redact"
 	"github.com/gjjid/gjjid/connectors/upstream"
 )
 
@@ -108,15 +109,20 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 
 // HandleCallback validates the ticket and maps the answer. The broker
 // has checked and spent `state`.
+//
+// No error's text holds the ticket: a failure's code or text may quote
+// the request.
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
-	id, err := c.handle(ctx, r)
+	var sent redact.Sent
+	id, err := c.handle(ctx, r, &sent)
+	err = upstream.RedactError(err, &sent)
 	if le, ok := connectors.AsLoginError(err); ok {
 		c.base.Log.Warn("cas login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }
 
-func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
 	q := r.URL.Query()
 	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
@@ -130,6 +136,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 		return connectors.Identity{}, fmt.Errorf("cas %s: flow record: %w", c.base.ID, err)
 	}
 	ticket := q.Get("ticket")
+	sent.Add(ticket)
 	if ticket == "" {
 		// gateway mode or a user who left CAS without logging in.
 		return connectors.Identity{}, upstream.Denied(errors.New("callback without ticket"))
@@ -142,7 +149,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 		return connectors.Identity{}, err
 	}
 	if !resp.Success {
-		return connectors.Identity{}, failure(resp.FailureCode)
+		return connectors.Identity{}, failure(resp.FailureCode, sent)
 	}
 	out, err := c.cfg.Mapping.Identity(c.base.ID, resp.Document())
 	if err != nil {
@@ -185,9 +192,11 @@ func (c *Connector) validate(ctx context.Context, f flow, ticket string) (*Respo
 	return r, nil
 }
 
-// failure maps a CAS failure code (§2.5.3) to the login error.
-func failure(code string) error {
-	cause := fmt.Errorf("CAS failure %s", clip(code))
+// failure maps a CAS failure code (§2.5.3) to the login error. The code
+// is quoted only after the request's values are removed; the failure
+// text, free text that often quotes the ticket, never is.
+func failure(code string, sent *redact.Sent) error {
+	cause := fmt.Errorf("CAS failure %s", clip(sent.Text(code)))
 	switch code {
 	case "INVALID_TICKET", "INVALID_TICKET_SPEC":
 		return upstream.Invalid(fmt.Errorf("%w: the ticket is unknown, used or expired", cause))

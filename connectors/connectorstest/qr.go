@@ -33,7 +33,7 @@ func (h *Host) CreateQR(_ context.Context, s *connectors.QRSession, keep time.Du
 		return err
 	}
 	if _, ok := h.liveQR(s.ID); ok {
-		return fmt.Errorf("connectorstest: CreateQR %q: %w", s.ID, connectors.ErrConflict)
+		return fmt.Errorf("connectorstest: CreateQR: %w", connectors.ErrConflict)
 	}
 	h.qr[s.ID] = qrEntry{s: *copyQR(s), gone: s.ExpiresAt.Add(keep)}
 	return nil
@@ -65,7 +65,7 @@ func (h *Host) PollQR(_ context.Context, id, pollHash string) (*connectors.QRSes
 		return nil, notFound("QR session", id)
 	}
 	if pollHash == "" || e.s.PollHash != pollHash {
-		return nil, fmt.Errorf("connectorstest: PollQR %q: %w", id, connectors.ErrConflict)
+		return nil, fmt.Errorf("connectorstest: PollQR: %w", connectors.ErrConflict)
 	}
 	e.s.Polls++
 	h.qr[id] = e
@@ -88,7 +88,7 @@ func (h *Host) UpdateQR(_ context.Context, id string, u connectors.QRUpdate) (*c
 	if !u.AppliesTo(&e.s, h.now) {
 		cur := copyQR(&e.s)
 		h.mu.Unlock()
-		return cur, fmt.Errorf("connectorstest: UpdateQR %q: %w", id, connectors.ErrConflict)
+		return cur, fmt.Errorf("connectorstest: UpdateQR: %w", connectors.ErrConflict)
 	}
 	if u.To != "" {
 		e.s.State = u.To

@@ -11,6 +11,7 @@ package oauth2
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/redact"
 	"github.com/gjjid/gjjid/connectors/upstream"
 )
 
@@ -95,16 +97,21 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 	return c.cfg.AuthorizeURL + "?" + q.Encode(), nil
 }
 
-// HandleCallback redeems the code, reads the user and maps it.
+// HandleCallback redeems the code, reads the user and maps it. No
+// error's text holds what the login sent or received (the client secret,
+// the code, the access token): upstream answers may quote them.
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
-	id, err := c.handle(ctx, r)
+	var sent redact.Sent
+	sent.Add(c.cfg.ClientSecret, base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.cfg.ClientID)+":"+url.QueryEscape(c.cfg.ClientSecret))))
+	id, err := c.handle(ctx, r, &sent)
+	err = upstream.RedactError(err, &sent)
 	if le, ok := connectors.AsLoginError(err); ok {
 		c.base.Log.Warn("oauth2 login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }
 
-func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
 	q := r.URL.Query()
 	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
@@ -121,7 +128,8 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 	if code == "" {
 		return connectors.Identity{}, upstream.Denied(errors.New("callback without code"))
 	}
-	tokDoc, err := c.call(ctx, "token", c.cfg.Token, c.tokenRequest(code, callback))
+	sent.Add(code)
+	tokDoc, err := c.call(ctx, "token", c.cfg.Token, c.tokenRequest(code, callback), sent)
 	if err != nil {
 		return connectors.Identity{}, err
 	}
@@ -129,7 +137,8 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 	if terr != nil || !present || at == "" {
 		return connectors.Identity{}, upstream.Invalid(fmt.Errorf("token answer: no access token at %s", c.cfg.AccessToken))
 	}
-	doc, err := c.call(ctx, "userinfo", c.cfg.UserInfo, c.userInfoRequest(at))
+	sent.Add(at)
+	doc, err := c.call(ctx, "userinfo", c.cfg.UserInfo, c.userInfoRequest(at), sent)
 	if err != nil {
 		return connectors.Identity{}, err
 	}
@@ -197,8 +206,9 @@ func (c *Connector) place(req *request, method, where string, p url.Values) {
 }
 
 // call makes one call and returns its JSON answer; a non-2xx status, a
-// body that is not JSON or an error field outside error_ok fail it.
-func (c *Connector) call(ctx context.Context, name string, call Call, r request) (any, error) {
+// body that is not JSON or an error field outside error_ok fail it. An
+// error field is quoted only after sent's values are removed from it.
+func (c *Connector) call(ctx context.Context, name string, call Call, r request, sent *redact.Sent) (any, error) {
 	u := call.URL
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
@@ -235,7 +245,7 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request)
 	}
 	doc, jerr := upstream.DecodeJSON(body)
 	if resp.StatusCode/100 != 2 {
-		cause := fmt.Errorf("%s answer: status %d%s", name, resp.StatusCode, errorField(call, doc))
+		cause := fmt.Errorf("%s answer: status %d%s", name, resp.StatusCode, errorField(call, doc, sent))
 		if resp.StatusCode >= 500 {
 			return nil, fmt.Errorf("oauth2 %s: %w", c.base.ID, cause)
 		}
@@ -247,18 +257,18 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request)
 	if !call.ErrorPath.IsZero() {
 		v, present, err := call.ErrorPath.Text(doc)
 		if err != nil || (present && !slices.Contains(call.ErrorOK, v)) {
-			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, clip(v)))
+			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, clip(sent.Text(v))))
 		}
 	}
 	return doc, nil
 }
 
-func errorField(call Call, doc any) string {
+func errorField(call Call, doc any, sent *redact.Sent) string {
 	if call.ErrorPath.IsZero() || doc == nil {
 		return ""
 	}
 	if v, ok, _ := call.ErrorPath.Text(doc); ok {
-		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, clip(v))
+		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, clip(sent.Text(v)))
 	}
 	return ""
 }

@@ -27,6 +27,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/redact"
 	"github.com/gjjid/gjjid/connectors/upstream"
 )
 
@@ -140,15 +141,22 @@ func (c *Connector) oauth2(p *provider, callbackURL string) *oauth2.Config {
 
 // HandleCallback redeems the code and maps the verified ID token (and
 // userinfo) onto an identity. The broker has checked and spent `state`.
+//
+// No error's text holds what the login sent or received (the client
+// secret, the code, the PKCE verifier, the tokens): upstream answers may
+// quote them.
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
-	id, err := c.handle(ctx, r)
+	var sent redact.Sent
+	sent.Add(c.cfg.ClientSecret, basicAuth(c.cfg.ClientID, c.cfg.ClientSecret))
+	id, err := c.handle(ctx, r, &sent)
+	err = upstream.RedactError(err, &sent)
 	if le, ok := connectors.AsLoginError(err); ok {
 		c.base.Log.Warn("oidc login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }
 
-func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Identity, error) {
+func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
 	q := r.URL.Query()
 	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
 	if err != nil {
@@ -177,6 +185,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 	if code == "" {
 		return connectors.Identity{}, upstream.Invalid(errors.New("callback without code"))
 	}
+	sent.Add(code, f.Verifier)
 	p, err := c.provider(ctx)
 	if err != nil {
 		return connectors.Identity{}, err
@@ -190,6 +199,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request) (connectors.Ide
 		return connectors.Identity{}, fmt.Errorf("oidc %s: token request: %w", c.base.ID, upstream.Redact(err))
 	}
 	rawID, _ := tok.Extra("id_token").(string)
+	sent.Add(tok.AccessToken, tok.RefreshToken, rawID)
 	if rawID == "" {
 		return connectors.Identity{}, upstream.Invalid(errors.New("token response without id_token"))
 	}
@@ -404,6 +414,12 @@ func random() string {
 }
 
 // clip bounds upstream text put into logs.
+// basicAuth is the Authorization value the oauth2 package sends for
+// client_secret_basic (RFC 6749 §2.3.1: both parts form-encoded first).
+func basicAuth(id, secret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id) + ":" + url.QueryEscape(secret)))
+}
+
 func clip(s string) string {
 	if len(s) > 64 {
 		return s[:64] + "…"

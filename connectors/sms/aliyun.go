@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors/ids"
+	"github.com/gjjid/gjjid/connectors/redact"
 )
 
 // Alibaba Cloud SMS error codes the connector tells apart.
@@ -25,19 +26,11 @@ const (
 	AliyunBusinessLimitControl = "isv.BUSINESS_LIMIT_CONTROL" // flow control per mobile (1/min, 5/h, 10/day by default)
 )
 
-// AliyunError is a SendSms answer other than OK. Its text names the
-// provider's Code and RequestId (for a support ticket) and never the
-// mobile unmasked.
-type AliyunError struct {
-	Code       string // e.g. SignatureDoesNotMatch, isv.MOBILE_NUMBER_ILLEGAL
-	Message    string // the provider's text, mobile masked
-	RequestID  string
-	HTTPStatus int
-}
-
-func (e *AliyunError) Error() string {
-	return fmt.Sprintf("sms: aliyun SendSms: %s: %s (HTTP %d, RequestId %s)", e.Code, e.Message, e.HTTPStatus, e.RequestID)
-}
+// AliyunError is a SendSms answer other than OK: the provider's Code,
+// RequestId and HTTP status, and its Message with every value the request
+// carried removed (SignatureDoesNotMatch quotes the whole string to sign,
+// the code and mobile included), the mobile shown masked.
+type AliyunError = redact.UpstreamError
 
 // aliyun sends codes with Alibaba Cloud SMS: the RPC-style SendSms API,
 // version 2017-05-25, signed with signature version 1.0 (HMAC-SHA1). The
@@ -87,8 +80,13 @@ func (a *aliyun) params(mobile, code string) map[string]string {
 // LoginError; every other refusal an *AliyunError.
 func (a *aliyun) Send(ctx context.Context, mobile, code string) error {
 	masked := ids.MaskMobile(mobile)
-	query := canonicalQuery(a.params(mobile, code))
+	params := a.params(mobile, code)
+	query := canonicalQuery(params)
 	sig := signature(a.cfg.AccessKeySecret, stringToSign(http.MethodGet, query))
+	// Every value of this request that must not reach a log.
+	var sent redact.Sent
+	sent.AddAs(mobile, masked)
+	sent.Add(code, params["TemplateParam"], a.cfg.AccessKeySecret, sig)
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.endpoint+"?Signature="+percentEncode(sig)+"&"+query, nil)
@@ -103,7 +101,7 @@ func (a *aliyun) Send(ctx context.Context, mobile, code string) error {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("sms: aliyun SendSms to %s via %s: %w", masked, a.cfg.Endpoint, err)
+		return fmt.Errorf("sms: aliyun SendSms to %s via %s: %w", masked, a.cfg.Endpoint, sent.Wrap(err))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -121,9 +119,7 @@ func (a *aliyun) Send(ctx context.Context, mobile, code string) error {
 	if r.Code == AliyunOK && resp.StatusCode == http.StatusOK {
 		return nil
 	}
-	// SignatureDoesNotMatch quotes the server's string to sign, which holds
-	// the mobile.
-	e := &AliyunError{Code: r.Code, Message: strings.ReplaceAll(r.Message, mobile, masked), RequestID: r.RequestID, HTTPStatus: resp.StatusCode}
+	e := sent.Error("sms: aliyun SendSms", r.Code, resp.StatusCode, r.RequestID, r.Message)
 	if r.Code == AliyunBusinessLimitControl {
 		return gatewayLimit(e)
 	}

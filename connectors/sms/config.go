@@ -21,6 +21,14 @@ const (
 	// DefaultACR is the broker-wide assurance level of an SMS code login.
 	DefaultACR = "gjj:loa:1"
 
+	// Provider health: the SMS page says text messages are unavailable
+	// while, over the last one to two windows, at least
+	// DefaultUnavailableAfter sends failed and they were at least
+	// DefaultUnavailablePercent of all sends.
+	DefaultUnavailableWindow  = 5 * time.Minute
+	DefaultUnavailableAfter   = 3
+	DefaultUnavailablePercent = 50
+
 	DefaultAliyunEndpoint = "https://dysmsapi.aliyuncs.com/"
 	DefaultAliyunRegion   = "cn-hangzhou"
 	DefaultAliyunTimeout  = 5 * time.Second
@@ -35,15 +43,18 @@ const (
 // Bounds of Config. A six-digit code has 10⁶ values: the guesses a mobile
 // gets per day (daily_limit × max_attempts) must stay small against that.
 const (
-	minCodeTTL        = time.Minute
-	maxCodeTTL        = 30 * time.Minute
-	maxMaxAttempts    = 10
-	minResendInterval = 10 * time.Second
-	maxResendInterval = time.Hour
-	maxDailyLimit     = 100
-	maxIPHourlyLimit  = 100000
-	minTimeout        = time.Second
-	maxTimeout        = time.Minute
+	minCodeTTL           = time.Minute
+	maxCodeTTL           = 30 * time.Minute
+	maxMaxAttempts       = 10
+	minResendInterval    = 10 * time.Second
+	maxResendInterval    = time.Hour
+	maxDailyLimit        = 100
+	maxIPHourlyLimit     = 100000
+	minUnavailableWindow = 30 * time.Second
+	maxUnavailableWindow = time.Hour
+	maxUnavailableAfter  = 1000
+	minTimeout           = time.Second
+	maxTimeout           = time.Minute
 )
 
 // Config is the connector's `config:` block.
@@ -55,6 +66,9 @@ const (
 //	  daily_limit: 10        # codes per mobile per day, China time (1–100)
 //	  ip_hourly_limit: 30    # codes per client IP per clock hour
 //	  acr: gjj:loa:1         # the acr this method yields
+//	  unavailable_window: 5m # provider health window (30s–1h)
+//	  unavailable_after: 3   # failed sends in the window that make texts "unavailable"
+//	  unavailable_percent: 50 # … when they are at least this share of the sends (1–100)
 //	  sender:
 //	    type: aliyun         # log (development only) or aliyun
 //	    aliyun:
@@ -72,7 +86,12 @@ type Config struct {
 	DailyLimit     int
 	IPHourlyLimit  int
 	ACR            string
-	Sender         SenderConfig
+	// UnavailableWindow, UnavailableAfter and UnavailablePercent decide
+	// when the provider is failing (health.go).
+	UnavailableWindow  time.Duration
+	UnavailableAfter   int
+	UnavailablePercent int
+	Sender             SenderConfig
 }
 
 // SenderConfig says how codes reach the phone.
@@ -96,7 +115,8 @@ type AliyunConfig struct {
 
 func defaultConfig() Config {
 	return Config{CodeTTL: DefaultCodeTTL, MaxAttempts: DefaultMaxAttempts, ResendInterval: DefaultResendInterval,
-		DailyLimit: DefaultDailyLimit, IPHourlyLimit: DefaultIPHourlyLimit, ACR: DefaultACR}
+		DailyLimit: DefaultDailyLimit, IPHourlyLimit: DefaultIPHourlyLimit, ACR: DefaultACR,
+		UnavailableWindow: DefaultUnavailableWindow, UnavailableAfter: DefaultUnavailableAfter, UnavailablePercent: DefaultUnavailablePercent}
 }
 
 func defaultAliyun() AliyunConfig {
@@ -121,6 +141,9 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		yamlconfig.Whole("daily_limit", &cfg.DailyLimit, "10"),
 		yamlconfig.Whole("ip_hourly_limit", &cfg.IPHourlyLimit, "30"),
 		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Duration("unavailable_window", &cfg.UnavailableWindow, "5m"),
+		yamlconfig.Whole("unavailable_after", &cfg.UnavailableAfter, "3"),
+		yamlconfig.Whole("unavailable_percent", &cfg.UnavailablePercent, "50"),
 		yamlconfig.Node("sender", &sender),
 	)
 	if !ok {
@@ -193,6 +216,9 @@ func (c Config) validate(path string) error {
 		yamlconfig.CheckRange(path+".resend_interval", c.ResendInterval, minResendInterval, maxResendInterval, ""),
 		yamlconfig.CheckRange(path+".daily_limit", c.DailyLimit, 1, maxDailyLimit, ": every code brings max_attempts more guesses"),
 		yamlconfig.CheckRange(path+".ip_hourly_limit", c.IPHourlyLimit, 1, maxIPHourlyLimit, ""),
+		yamlconfig.CheckRange(path+".unavailable_window", c.UnavailableWindow, minUnavailableWindow, maxUnavailableWindow, ""),
+		yamlconfig.CheckRange(path+".unavailable_after", c.UnavailableAfter, 1, maxUnavailableAfter, ""),
+		yamlconfig.CheckRange(path+".unavailable_percent", c.UnavailablePercent, 1, 100, ": it is a percentage"),
 		yamlconfig.CheckACR(path+".acr", c.ACR, DefaultACR),
 	)
 }

@@ -28,6 +28,7 @@ func TestConfig(t *testing.T) {
 		AccessKeyID: "LTAI5tExample", AccessKeySecret: "s3cret", SignName: "成都住房公积金", TemplateCode: "SMS_123456789",
 		RegionID: DefaultAliyunRegion, Timeout: DefaultAliyunTimeout}}
 	allSet := Config{CodeTTL: 10 * time.Minute, MaxAttempts: 3, ResendInterval: 90 * time.Second, DailyLimit: 5, IPHourlyLimit: 100, ACR: "gjj:loa:2",
+		UnavailableWindow: 10 * time.Minute, UnavailableAfter: 5, UnavailablePercent: 80,
 		Sender: SenderConfig{Type: SenderAliyun, Aliyun: &AliyunConfig{Endpoint: "http://127.0.0.1:8080", AccessKeyID: "id", AccessKeySecret: "secret",
 			SignName: "公积金 中心", TemplateCode: "SMS_1", RegionID: "cn-shanghai", Timeout: 2 * time.Second}}}
 	const p = "connectors[2].config"
@@ -40,6 +41,9 @@ resend_interval: 90s
 daily_limit: 5
 ip_hourly_limit: 100
 acr: gjj:loa:2
+unavailable_window: 10m
+unavailable_after: 5
+unavailable_percent: 80
 sender:
   type: aliyun
   aliyun:
@@ -51,6 +55,8 @@ sender:
     region_id: cn-shanghai
     timeout: 2s`, Want: allSet},
 
+		{Name: "unavailable_percent over 100", YAML: "unavailable_percent: 101\nsender: {type: log}", WantErr: []string{p + ".unavailable_percent: must be at most 100"}},
+		{Name: "unavailable_window too short", YAML: "unavailable_window: 1s\nsender: {type: log}", WantErr: []string{p + ".unavailable_window: must be at least 30s"}},
 		{Name: "absent", YAML: "", WantErr: []string{p + ".sender: required"}},
 		{Name: "no sender", YAML: "code_ttl: 5m", WantErr: []string{p + ".sender: required"}},
 		{Name: "sender without type", YAML: "sender: {}", WantErr: []string{p + ".sender.type: required: aliyun or log"}},

@@ -13,6 +13,8 @@ const (
 	CodeInvalidCode  = "invalid_code"  // wrong, used, expired or never sent
 	CodeCodeDead     = "code_dead"     // max_attempts wrong codes: request a new one
 	CodeRateLimited  = "rate_limited"
+	// CodeSMSUnavailable: the provider is failing; nobody is sent a code.
+	CodeSMSUnavailable = "sms_unavailable"
 )
 
 // invalidLogin answers a login that is no mainland mobile number: a typo
@@ -116,5 +118,19 @@ func gatewayLimit(cause error) error {
 			"en":    "Too many text messages to this mobile. Try again in an hour.",
 		},
 		Err: cause,
+	}
+}
+
+// smsUnavailable answers every request while the provider is failing
+// (health.go), registered mobile or not, so it tells nobody apart and
+// promises no text that will not come.
+func smsUnavailable() error {
+	return &connectors.LoginError{
+		Code: CodeSMSUnavailable,
+		Message: map[string]string{
+			"zh-CN": "短信服务暂时不可用，请稍后再试或选择其他登录方式",
+			"en":    "Text messages cannot be sent right now. Try again later or choose another way to sign in.",
+		},
+		Err: fmt.Errorf("sms: provider failing"),
 	}
 }

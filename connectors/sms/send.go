@@ -36,11 +36,14 @@ type record struct {
 // codes an hour per client IP) count unknown mobiles too, a code is stored
 // for an unknown or disabled account as well (one nobody is sent), and the
 // text goes out in the background, so the provider's latency does not
-// tell known mobiles from unknown ones. A provider failure is therefore
-// only logged; the user asks again after resend_interval.
+// tell known mobiles from unknown ones. A failed send is retried once,
+// then logged and counted against the provider's health; while the
+// provider is failing (health.go), every request is answered
+// sms_unavailable before anything else is looked up or counted.
 //
-// Errors are *connectors.LoginError (invalid_login, rate_limited) except
-// store and directory failures, returned wrapped for a server error.
+// Errors are *connectors.LoginError (invalid_login, rate_limited,
+// sms_unavailable) except store and directory failures, returned wrapped
+// for a server error.
 func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) error {
 	mobile, err := ids.Mobile(cr.User)
 	if err != nil {
@@ -48,12 +51,21 @@ func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) err
 		return invalidLogin(err)
 	}
 	masked := ids.MaskMobile(mobile)
+	failing, err := c.providerFailing(ctx)
+	if err != nil {
+		return err
+	}
+	if failing {
+		c.log.Warn("sms code refused", "connector", c.id, "mobile", masked, "reason", CodeSMSUnavailable, "remote_ip", cr.RemoteIP)
+		return smsUnavailable()
+	}
 	if err := c.reserveSend(ctx, mobile, cr.RemoteIP); err != nil {
 		if le, ok := connectors.AsLoginError(err); ok {
 			c.log.Info("sms code refused", "connector", c.id, "mobile", masked, "reason", le.Error(), "remote_ip", cr.RemoteIP)
 		}
 		return err
 	}
+	c.countHealth(ctx, true)
 
 	acct, err := c.dir.FindByLogin(ctx, mobile)
 	reason := ""
@@ -95,7 +107,7 @@ func (c *Connector) dispatch(ctx context.Context, mobile, code, personID, ip str
 		ctx, cancel := context.WithTimeout(ctx, maxTimeout)
 		defer cancel()
 		masked := ids.MaskMobile(mobile)
-		if err := c.sender.Send(ctx, mobile, code); err != nil {
+		if err := c.sendWithRetry(ctx, mobile, code, personID, ip); err != nil {
 			c.log.Error("sms code not delivered", "connector", c.id, "mobile", masked, "person_id", personID, "remote_ip", ip, "err", err)
 			return
 		}

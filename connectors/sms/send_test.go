@@ -222,7 +222,7 @@ func codeInLog(logs string) string {
 func TestSendErrorsAreLogged(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
-	f.sent.err = &AliyunError{Code: "isv.AMOUNT_NOT_ENOUGH", Message: "账户余额不足", RequestID: "R1", HTTPStatus: 200}
+	f.sent.err = &AliyunError{Provider: "sms: aliyun SendSms", Code: "isv.AMOUNT_NOT_ENOUGH", Text: "账户余额不足", RequestID: "R1", HTTPStatus: 200}
 	if err := f.send(agentMobile, clientIP); err != nil {
 		t.Fatalf("SendCode: %v: a provider failure must not reach the page (it would tell registered mobiles apart)", err)
 	}

@@ -50,7 +50,9 @@ type Connector struct {
 	log      connectors.Logger
 	sender   sender
 	now      func() time.Time
-	sends    sync.WaitGroup // texts on their way (tests wait for them)
+	sends    sync.WaitGroup     // texts on their way (tests wait for them)
+	auditor  connectors.Auditor // nil: provider failures are only logged
+	reporter connectors.Metrics // nil: no metric
 }
 
 // Factory opens SMS connectors for the registry.
@@ -91,6 +93,7 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 		log:    log,
 		now:    deps.Clock(),
 	}
+	c.auditor, c.reporter = deps.Audit, deps.Metrics
 	switch cfg.Sender.Type {
 	case SenderLog:
 		c.sender = logSender{id: spec.ID, log: log}

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gjjid/gjjid/connectors/redact"
 )
 
 // maxBody caps an API reply; real ones are well under 2 KiB.
@@ -43,7 +45,8 @@ const (
 )
 
 // APIError is a reply with a non-zero errcode. Only Code is compared:
-// errmsg carries suffixes such as ", rid: …".
+// errmsg carries suffixes such as ", rid: …". Message is errmsg with
+// every secret of the request removed: safe to log.
 type APIError struct {
 	Path    string
 	Code    int
@@ -97,9 +100,18 @@ func newAPI(cfg Config, client *http.Client) *api {
 	return &api{base: strings.TrimSuffix(cfg.APIURL, "/"), timeout: cfg.Timeout, client: &c}
 }
 
+// secretParams are the query parameters whose values must never reach a
+// log: errmsg may quote the request.
+var secretParams = []string{"secret", "code", "js_code", "refresh_token", "access_token", "openid"}
+
 // get calls path with q and decodes a success into out. The body is read
 // whatever its Content-Type (the sns endpoints label JSON text/plain).
+// Error texts have every secret of q removed (package redact).
 func (a *api) get(ctx context.Context, path string, q url.Values, out any) error {
+	var sent redact.Sent
+	for _, k := range secretParams {
+		sent.Add(q[k]...)
+	}
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+path+"?"+q.Encode(), nil)
@@ -112,7 +124,7 @@ func (a *api) get(ctx context.Context, path string, q url.Values, out any) error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL holds the AppSecret
 		}
-		return fmt.Errorf("wechat: %s: %w", path, err)
+		return fmt.Errorf("wechat: %s: %w", path, sent.Wrap(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
@@ -141,7 +153,7 @@ func (a *api) get(ctx context.Context, path string, q url.Values, out any) error
 		return fmt.Errorf("wechat: %s: reply is not JSON: %w", path, err)
 	}
 	if e.ErrCode != nil && *e.ErrCode != 0 {
-		return &APIError{Path: path, Code: *e.ErrCode, Message: e.ErrMsg}
+		return &APIError{Path: path, Code: *e.ErrCode, Message: sent.Text(e.ErrMsg)}
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("wechat: %s: malformed reply: %w", path, err)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	neturl "net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/redact"
 )
 
 // Revocation outcomes that refuse a login.
@@ -165,7 +167,7 @@ func (rc *revocationChecker) crlSays(ctx context.Context, p Revocation, url stri
 		}
 	}
 	if !bytes.Equal(e.issuer, leaf.RawIssuer) {
-		return false, fmt.Errorf("%w: CRL %s is of another issuer", errRevocationSourceFailed, url)
+		return false, fmt.Errorf("%w: CRL %s is of another issuer", errRevocationSourceFailed, shownURL(url))
 	}
 	_, revoked := e.revoked[string(leaf.SerialNumber.Bytes())]
 	return revoked, nil
@@ -178,7 +180,7 @@ func (rc *revocationChecker) fetchCRL(ctx context.Context, p Revocation, url str
 	}
 	crl, err := gox509.ParseRevocationList(body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: CRL %s: %v", errRevocationSourceFailed, url, err)
+		return nil, fmt.Errorf("%w: CRL %s: %v", errRevocationSourceFailed, shownURL(url), err)
 	}
 	if issuer.sm {
 		err = issuer.smx().CheckSignature(smx509.SM2WithSM3, crl.RawTBSRevocationList, crl.Signature)
@@ -186,7 +188,7 @@ func (rc *revocationChecker) fetchCRL(ctx context.Context, p Revocation, url str
 		err = crl.CheckSignatureFrom(issuer.Certificate)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: CRL %s: signature: %v", errRevocationSourceFailed, url, err)
+		return nil, fmt.Errorf("%w: CRL %s: signature: %v", errRevocationSourceFailed, shownURL(url), err)
 	}
 	now := rc.now()
 	next := crl.NextUpdate
@@ -242,25 +244,53 @@ func (rc *revocationChecker) get(ctx context.Context, p Revocation, method, url 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errRevocationSourceFailed, url, err)
+		return nil, fmt.Errorf("%w: %s: %v", errRevocationSourceFailed, shownURL(url), err)
 	}
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
 	resp, err := rc.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errRevocationSourceFailed, url, err)
+		// A *url.Error quotes the whole URL, credentials included.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%w: %s: %v", errRevocationSourceFailed, shownURL(url), sentIn(url).Wrap(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: %s: HTTP %d", errRevocationSourceFailed, url, resp.StatusCode)
+		return nil, fmt.Errorf("%w: %s: HTTP %d", errRevocationSourceFailed, shownURL(url), resp.StatusCode)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", errRevocationSourceFailed, url, err)
+		return nil, fmt.Errorf("%w: %s: %v", errRevocationSourceFailed, shownURL(url), err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w: %s: larger than %d bytes", errRevocationSourceFailed, url, limit)
+		return nil, fmt.Errorf("%w: %s: larger than %d bytes", errRevocationSourceFailed, shownURL(url), limit)
 	}
 	return b, nil
+}
+
+// shownURL is a CRL or OCSP URL for logs: without user info (a configured
+// CRL URL may carry a password) and query. Responders' answers are DER,
+// never quoted; a failure is named by this URL and the HTTP status only.
+func shownURL(u string) string {
+	p, err := neturl.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	p.User, p.RawQuery, p.Fragment = nil, "", ""
+	return redact.Text(p.String())
+}
+
+// sentIn records the credentials a URL carries, for transport errors
+// that quote them.
+func sentIn(u string) *redact.Sent {
+	var sent redact.Sent
+	if p, err := neturl.Parse(u); err == nil && p.User != nil {
+		pw, _ := p.User.Password()
+		sent.Add(pw, p.User.String())
+	}
+	return &sent
 }

@@ -75,6 +75,7 @@ const (
 	FaultRedirect           // 302 to another host
 	FaultUnsigned           // an error reply without sign
 	FaultUnavailable        // 20000 isp.unknow-error
+	FaultEcho               // 40004 whose sub_msg quotes every parameter received, sign included
 )
 
 // Options configure a fake.
@@ -106,6 +107,7 @@ type Server struct {
 	tokens   map[string]grant
 	faults   map[string]Fault
 	calls    map[string]int
+	received []url.Values
 	closing  chan struct{}
 	redirect string
 }
@@ -190,6 +192,14 @@ func (s *Server) RedirectTo(u string) {
 	s.mu.Lock()
 	s.redirect = u
 	s.mu.Unlock()
+}
+
+// Received returns the parameters (query and body) of every gateway
+// request, oldest first.
+func (s *Server) Received() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.received...)
 }
 
 // Calls is how many gateway requests named method.
@@ -285,6 +295,7 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.calls[method]++
+	s.received = append(s.received, params)
 	fault := s.faults[method]
 	delete(s.faults, method)
 	now := s.now()
@@ -313,6 +324,10 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 		return
 	case FaultUnavailable:
 		s.reply(w, member, fault, errorFields("20000", "Service Currently Unavailable", "isp.unknow-error", "系统繁忙"))
+		return
+	case FaultEcho:
+		raw, _ := json.Marshal(params)
+		s.reply(w, member, fault, errorFields("40004", "Business Failed", "isv.echo", "收到的请求: "+r.URL.RawQuery+" "+string(raw)))
 		return
 	}
 	if err != nil {

@@ -47,6 +47,8 @@ type Server struct {
 	sessions map[string]*session
 	v2Only   bool
 	override string
+	echo     bool
+	received []url.Values
 	logins   []url.Values
 	sloErrs  []error
 	client   *http.Client
@@ -61,6 +63,23 @@ type session struct {
 	user     string
 	services []string // validated services, with their tickets
 	tickets  []string
+}
+
+// FailEchoing makes every later validation fail with a code and text that
+// quote the ticket and the request's query, as Apereo CAS quotes the
+// ticket in its failure text and a careless server might in its code. Tests use it to check that nothing the client sent reaches a
+// log.
+func (s *Server) FailEchoing() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echo = true
+}
+
+// Received returns the query of every validation request, oldest first.
+func (s *Server) Received() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.received...)
 }
 
 // New returns a fake with users; the first signs in by default.
@@ -232,6 +251,14 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request, v3 bool) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	s.received = append(s.received, q)
+	if s.echo {
+		// Apereo CAS says "Ticket 'ST-…' not recognized"; this one puts
+		// it into the code as well.
+		text := "Ticket '" + q.Get("ticket") + "' not recognized; request was: " + r.URL.RawQuery
+		fail(w, esc("INVALID_TICKET "+text), text)
+		return
+	}
 	if s.override != "" {
 		fmt.Fprint(w, s.override)
 		return

@@ -58,6 +58,45 @@ type Server struct {
 	tokens    map[string]string // access token → UID
 	failInfo  string            // errcode of later tokeninfo answers
 	tokenReqs []*http.Request
+	echo      map[string]bool // "token", "userinfo": fail quoting the request
+	received  []url.Values
+}
+
+// FailEchoing makes later answers of call ("token" or "userinfo") fail
+// with an errcode and errmsg that quote everything the request carried
+// (query, form, Authorization header), as a careless platform might.
+// Tests use it to check that nothing the client sent reaches a log.
+func (s *Server) FailEchoing(call string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.echo[call] = true
+}
+
+// Received returns what every token and tokeninfo request carried: query
+// and form, and the Authorization header under "authorization".
+func (s *Server) Received() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.received...)
+}
+
+// echoed records r (its form parsed) and, when call is to fail echoing,
+// answers and reports true.
+func (s *Server) echoed(w http.ResponseWriter, call string, r *http.Request) bool {
+	v := url.Values{}
+	for k, vs := range r.Form {
+		v[k] = vs
+	}
+	v.Set("authorization", r.Header.Get("Authorization"))
+	s.mu.Lock()
+	s.received = append(s.received, v)
+	echo := s.echo[call]
+	s.mu.Unlock()
+	if echo {
+		text := "request was: " + v.Encode()
+		writeJSON(w, map[string]any{"errcode": "40009 " + text, "errmsg": text})
+	}
+	return echo
 }
 
 type code struct{ uid, redirect string }
@@ -66,7 +105,7 @@ type code struct{ uid, redirect string }
 // default. The secret is expected in the query.
 func New(clientID, clientSecret string, accounts ...Account) *Server {
 	s := &Server{ClientID: clientID, ClientSecret: clientSecret, secretIn: "query", accounts: accounts,
-		codes: map[string]code{}, tokens: map[string]string{}}
+		codes: map[string]code{}, tokens: map[string]string{}, echo: map[string]bool{}}
 	if len(accounts) > 0 {
 		s.current = accounts[0].UID
 	}
@@ -177,6 +216,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": "40001", "errmsg": "bad request"})
 		return
 	}
+	if s.echoed(w, "token", r) {
+		return
+	}
 	q, f := r.URL.Query(), r.PostForm
 	user, pass, basic := r.BasicAuth()
 	var id, secret string
@@ -214,6 +256,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) tokenInfo(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	if s.echoed(w, "userinfo", r) {
+		return
+	}
 	s.mu.Lock()
 	uid, ok := s.tokens[r.URL.Query().Get("access_token")]
 	fail := s.failInfo

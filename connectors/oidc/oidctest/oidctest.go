@@ -40,6 +40,47 @@ type Server struct {
 	tokens   map[string]map[string]any // access token → userinfo
 	logouts  []url.Values
 	authReqs []url.Values
+	echo     map[string]bool // endpoint → fail quoting the request
+	received []url.Values
+}
+
+// Endpoints FailEchoing can spoil.
+const (
+	EndpointToken    = "token"
+	EndpointUserinfo = "userinfo"
+)
+
+// FailEchoing makes every later request to endpoint fail with an answer
+// that quotes everything the request carried (form, Authorization
+// header), as a careless provider might in error_description or an error
+// page. Tests use it to check that nothing the client sent reaches a log.
+func (s *Server) FailEchoing(endpoint string) {
+	s.mu.Lock()
+	s.echo[endpoint] = true
+	s.mu.Unlock()
+}
+
+// Received returns what every token and userinfo request carried: its
+// form, and its Authorization header under "authorization".
+func (s *Server) Received() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.received...)
+}
+
+// receive records r and reports whether endpoint is to fail echoing it;
+// the echo is then the text to answer with.
+func (s *Server) receive(endpoint string, r *http.Request) (bool, string) {
+	v := url.Values{}
+	for k, vs := range r.PostForm {
+		v[k] = vs
+	}
+	v.Set("authorization", r.Header.Get("Authorization"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.received = append(s.received, v)
+	raw, _ := json.Marshal(v)
+	return s.echo[endpoint], "request was: " + v.Encode() + " " + string(raw)
 }
 
 type grant struct {
@@ -48,7 +89,7 @@ type grant struct {
 
 // NewServer starts a fake OP for one client. Close it when done.
 func NewServer(clientID, clientSecret string) *Server {
-	s := &Server{ClientID: clientID, ClientSecret: clientSecret, codes: map[string]grant{}, tokens: map[string]map[string]any{},
+	s := &Server{ClientID: clientID, ClientSecret: clientSecret, codes: map[string]grant{}, echo: map[string]bool{}, tokens: map[string]map[string]any{},
 		claims: map[string]any{"sub": "upstream-1", "name": "张三"}}
 	s.newKey()
 	mux := http.NewServeMux()
@@ -163,6 +204,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
 		return
 	}
+	if echo, text := s.receive(EndpointToken, r); echo {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant", "error_description": text})
+		return
+	}
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		id, _ = url.QueryUnescape(id)
@@ -236,6 +281,10 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
+	if echo, text := s.receive(EndpointUserinfo, r); echo {
+		http.Error(w, text, http.StatusUnauthorized)
+		return
+	}
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 		w.WriteHeader(http.StatusUnauthorized)
 		return

@@ -59,6 +59,8 @@ type Server struct {
 	limited map[string]bool
 	msgs    []Message
 	calls   int
+	echo    string        // FailEchoing's code
+	queries []url.Values  // every request's parameters, as received
 	changed chan struct{} // closed and replaced when a message arrives
 }
 
@@ -84,6 +86,23 @@ func (s *Server) LimitControl(mobile string) {
 	s.mu.Lock()
 	s.limited[mobile] = true
 	s.mu.Unlock()
+}
+
+// FailEchoing makes every later request fail with code (e.g.
+// ServiceUnavailable) and a Message that quotes every parameter received,
+// Signature included, as a careless provider might; "" ends it. Tests use
+// it to check that nothing the client sent reaches its logs.
+func (s *Server) FailEchoing(code string) {
+	s.mu.Lock()
+	s.echo = code
+	s.mu.Unlock()
+}
+
+// Received returns the parameters of every request, oldest first.
+func (s *Server) Received() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.queries...)
 }
 
 // Messages returns the accepted messages, oldest first.
@@ -201,6 +220,14 @@ func (s *Server) check(r *http.Request, requestID string) (answer, []Message) {
 	}
 	if err != nil {
 		return answer{http.StatusBadRequest, "InvalidParameter", "The request parameters could not be parsed."}, nil
+	}
+	s.mu.Lock()
+	s.queries = append(s.queries, params)
+	echo := s.echo
+	s.mu.Unlock()
+	if echo != "" {
+		raw, _ := json.Marshal(params)
+		return answer{http.StatusServiceUnavailable, echo, "The request failed. Received: " + r.URL.RawQuery + " " + string(raw)}, nil
 	}
 	for k, v := range params {
 		if len(v) > 1 {

@@ -73,6 +73,7 @@ const (
 	FaultRedirect           // 302 to another host
 	FaultExpiredToken       // the access token issued is already expired (userinfo → 42001)
 	FaultNoScope            // the token reply leaves out its scope field
+	FaultEcho               // errcode 40029 whose errmsg quotes every parameter received, secret included
 )
 
 // Server is a running fake.
@@ -93,6 +94,7 @@ type Server struct {
 	refreshes map[string]*token
 	faults    map[string]Fault
 	calls     map[string]int
+	received  []url.Values
 	redirect  string
 	closing   chan struct{}
 }
@@ -166,6 +168,13 @@ func (s *Server) Fail(path string, f Fault) { s.mu.Lock(); s.faults[path] = f; s
 
 // RedirectTo sets where FaultRedirect sends the client.
 func (s *Server) RedirectTo(u string) { s.mu.Lock(); s.redirect = u; s.mu.Unlock() }
+
+// Received returns the query of every API request, oldest first.
+func (s *Server) Received() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.received...)
+}
 
 // Calls is how many requests reached path.
 func (s *Server) Calls(path string) int { s.mu.Lock(); defer s.mu.Unlock(); return s.calls[path] }
@@ -245,6 +254,7 @@ func (s *Server) api(h func(q url.Values, now time.Time, fault Fault) reply) htt
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.calls[r.URL.Path]++
+		s.received = append(s.received, r.URL.Query())
 		fault := s.faults[r.URL.Path]
 		delete(s.faults, r.URL.Path)
 		now, redirect := s.now(), s.redirect
@@ -275,6 +285,8 @@ func (s *Server) api(h func(q url.Values, now time.Time, fault Fault) reply) htt
 			rep = fail(45011, "api minute-quota reach limit  mustslower  retry next minute")
 		case FaultBlocked:
 			rep = fail(40226, "code blocked")
+		case FaultEcho:
+			rep = fail(40029, "invalid code, hints: [ req: "+r.URL.RawQuery+" ]")
 		default:
 			rep = h(r.URL.Query(), now, fault)
 		}

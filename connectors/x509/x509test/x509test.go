@@ -114,6 +114,28 @@ type CA struct {
 	crlFetch atomic.Int64
 	ocspBad  bool  // SM2: corrupt the OCSP responses' signature
 	ocspBy   *Leaf // SM2: a delegated responder signs OCSP responses
+	echo     bool  // CRL and OCSP fail quoting the request
+}
+
+// SetEchoing makes the CRL and OCSP servers answer 500 with a body that
+// quotes everything the request carried (URL, Authorization header, body
+// in base64), as a careless server might. Tests use it to check that
+// nothing the client sent reaches a log.
+func (ca *CA) SetEchoing(on bool) {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	ca.echo = on
+}
+
+// echoed answers r with its echo when SetEchoing is on.
+func (ca *CA) echoed(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	ca.mu.Lock()
+	on := ca.echo
+	ca.mu.Unlock()
+	if on {
+		http.Error(w, "request was: "+r.URL.String()+" authorization "+r.Header.Get("Authorization")+" body "+base64.StdEncoding.EncodeToString(body), http.StatusInternalServerError)
+	}
+	return on
 }
 
 // NewCA starts a CA named name with its CRL and OCSP servers; now is the
@@ -191,6 +213,9 @@ func (ca *CA) CRL() ([]byte, error) {
 }
 
 func (ca *CA) serveCRL(w http.ResponseWriter, r *http.Request) {
+	if ca.echoed(w, r, nil) {
+		return
+	}
 	ca.mu.Lock()
 	down := ca.crlDown
 	ca.mu.Unlock()
@@ -211,6 +236,9 @@ func (ca *CA) serveCRL(w http.ResponseWriter, r *http.Request) {
 func (ca *CA) serveOCSP(w http.ResponseWriter, r *http.Request) {
 	var body bytes.Buffer
 	_, _ = body.ReadFrom(http.MaxBytesReader(w, r.Body, 1<<16))
+	if ca.echoed(w, r, body.Bytes()) {
+		return
+	}
 	req, err := ocsp.ParseRequest(body.Bytes())
 	if err != nil {
 		http.Error(w, "bad request", http.StatusBadRequest)
