@@ -27,6 +27,7 @@ func exported(t *testing.T) map[string]bool {
 	m.WatchKeys(time.Now, time.Hour)
 	m.WatchCRLs(func() []ops.CRL { return []ops.CRL{{Connector: "cert", URL: "http://crl.example/a.crl"}} }, time.Now)
 	m.Login("password", "success")
+	m.SMSSendFailure("sms", "SignatureDoesNotMatch")
 	e := echo.New()
 	e.Use(m.Middleware)
 	e.Any("/*", func(c echo.Context) error { return c.NoContent(http.StatusOK) })
