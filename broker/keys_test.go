@@ -23,7 +23,9 @@ import (
 // instance's JWKS.
 func TestKeyRotationAcrossInstances(t *testing.T) {
 	url, prefix := redistest.URL(t), redistest.Prefix(t)
-	const interval = 300 * time.Millisecond
+	// RotateNow generates an ES256 and an RSA key; on a loaded machine that
+	// can take most of a second, and the switch must still lie ahead.
+	const interval = 1500 * time.Millisecond
 	fast := func(c *config.Config) { c.Keys.CheckInterval = interval }
 	b1 := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix, Edit: fast})
 	b2 := bt.Start(t, bt.Options{RedisURL: url, KeyPrefix: prefix, Edit: fast})
