@@ -37,6 +37,7 @@ func (c *Config) ApplyDefaults() {
 
 	setDefault(&c.Login.DefaultLocale, "zh-CN")
 	setDefault(&c.Login.IPRateLimit, 30)
+	c.Pages.applyDefaults()
 
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")

@@ -28,8 +28,10 @@ seed:
 		Tokens:   Tokens{AccessTokenLifetime: 15 * time.Minute, IDTokenLifetime: time.Hour, RefreshTokenLifetime: 720 * time.Hour, CodeLifetime: 60 * time.Second, AuthRequestLifetime: 10 * time.Minute},
 		Sessions: Sessions{Lifetime: 8 * time.Hour, CookieName: "gjjid_session", CookieSecure: &secure},
 		Login:    Login{DefaultLocale: "zh-CN", IPRateLimit: 30},
-		Log:      Log{Level: "info", Format: "json"},
-		Audit:    Audit{Retention: 180 * 24 * time.Hour},
+		Pages: Pages{IdleTimeout: 15 * time.Minute, Lifetime: 8 * time.Hour, StepUp: StepUp{MaxAge: 10 * time.Minute,
+			AddAgent: "gjj:loa:2", ResetPassword: "gjj:loa:2", BindCertificate: "gjj:loa:2"}},
+		Log:   Log{Level: "info", Format: "json"},
+		Audit: Audit{Retention: 180 * 24 * time.Hour},
 		Clients: []Client{
 			{ID: "portal", Secret: "s3cret", ApplicationType: "web", AuthMethod: "client_secret_basic",
 				RedirectURIs: []string{"https://app.example.com/cb"}, GrantTypes: []string{"authorization_code"}},

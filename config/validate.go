@@ -23,6 +23,7 @@ func (c *Config) Validate() error {
 	c.Tokens.validate(&ps)
 	c.Sessions.validate(&ps)
 	c.Login.validate(&ps)
+	c.Pages.validate(&ps)
 	c.Log.validate(&ps)
 	positive(&ps, "audit.retention", c.Audit.Retention)
 	connectorIDs := validateConnectors(c.Connectors, &ps)
