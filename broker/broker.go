@@ -23,6 +23,7 @@ import (
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
+	pagesui "github.com/gjjid/gjjid/broker/pages"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
@@ -44,6 +45,7 @@ type Broker struct {
 	Admin    *admin.API
 	Provider *provider.Provider
 	Login    *login.Login
+	Pages    *pagesui.Pages
 	Metrics  *ops.Metrics
 	Echo     *echo.Echo
 	Secrets  config.DecodedSecrets
@@ -133,7 +135,12 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
 	exchange, tokenTypes := newSubjectTokenExchange(b, conns, dir)
-	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, dir, provider.Options{
+	firstParty, err := pagesui.FirstPartyClient(cfg.Issuer, b.Secrets.CookieKey)
+	if err != nil {
+		return err
+	}
+	// The pages' built-in client is seen by the provider, not stored.
+	b.Provider, err = provider.New(pagesui.WithClient(b.Store, firstParty), keySource{b.Keys}, dir, provider.Options{
 		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https,
 		LoginURL: login.URL, Silent: b.Login.Silent, Browser: b.Login.Browser, ErrorPage: b.Login.ErrorPage, EndSession: b.Login.EndSession,
 		ACRValues: login.ACRLevels, UpstreamLogout: b.Login.UpstreamLogout, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
@@ -162,6 +169,9 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
 		Logger:    b.log,
 	})
+	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
+		return err
+	}
 	b.Echo = b.routes(https)
 	if err := b.mountCrossDevice(b.Echo, conns); err != nil {
 		return err
@@ -177,6 +187,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
+	b.Pages.Register(e)
 	b.mountRegistration(e)
 	e.GET("/static/*", echo.WrapHandler(web.Static()))
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
@@ -280,4 +291,21 @@ func ipExtractor(trusted []string) echo.IPExtractor {
 		}
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// newPages builds 单位登录权限管理 and 我的账号; they redeem their sign-in
+// codes through the broker's own handler, in process.
+func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure bool) (*pagesui.Pages, error) {
+	var pw connectors.PasswordLogin
+	for _, cn := range conns {
+		if p, ok := cn.(connectors.PasswordLogin); ok && cn.Type() == "password" && pw == nil {
+			pw = p
+		}
+	}
+	return pagesui.New(pagesui.Options{
+		Issuer: b.Config.Issuer, CookieKey: b.Secrets.CookieKey, CookieSecure: secure, DefaultLocale: b.Config.Login.DefaultLocale,
+		Config: b.Config.Pages, Templates: tpl, Units: b.Admin.UnitSelfService(), Accounts: b.Accounts, Audit: b.Audit,
+		PasswordCheck: pw, Logger: b.log,
+		OP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
+	})
 }

@@ -1,0 +1,72 @@
+package pages_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	bt "github.com/gjjid/gjjid/broker/brokertest"
+)
+
+// signIn opens path on the broker with a fresh browser and signs in with
+// the password form as user; it returns the browser on the page.
+func signIn(t *testing.T, b *bt.Broker, path, user, password string) *bt.Browser {
+	t.Helper()
+	br := bt.NewBrowser(t)
+	if _, err := br.Get(b.URL + path); err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	if !strings.Contains(br.Page, `name="secret"`) {
+		t.Fatalf("opening %s did not lead to the password form (status %d): %.400s", path, br.Last, br.Page)
+	}
+	if _, err := br.SubmitPassword(b.URL, user, password); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	if br.Last != http.StatusOK {
+		t.Fatalf("after sign-in: status %d: %.400s", br.Last, br.Page)
+	}
+	return br
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf is the page's CSRF token.
+func csrf(t *testing.T, br *bt.Browser) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(br.Page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the page: %.400s", br.Page)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// post sends a form with extra headers (Origin, Sec-Fetch-Site) and
+// returns the status and body; redirects are not followed.
+func post(t *testing.T, br *bt.Browser, u string, form url.Values, headers map[string]string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	c := *br.Client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	var sb strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		sb.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, sb.String(), resp.Header.Get("Location")
+}
