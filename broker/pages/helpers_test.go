@@ -1,12 +1,15 @@
 package pages_test
 
 import (
+	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 )
@@ -69,4 +72,50 @@ func post(t *testing.T, br *bt.Browser, u string, form url.Values, headers map[s
 		}
 	}
 	return resp.StatusCode, sb.String(), resp.Header.Get("Location")
+}
+
+// residentID completes 17 digits with their GB 11643 check character.
+func residentID(first17 string) string {
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 17 {
+		sum += int(first17[i]-'0') * w[i]
+	}
+	return first17 + string("10X98765432"[sum%11])
+}
+
+// newAgent is the agent the tests add to the demo unit.
+var newAgent = url.Values{
+	"name": {"王五"}, "id_type": {"resident_id"}, "id_number": {residentID("11010519491231002")},
+	"mobile": {"13700137000"}, "password": {"582913"}, "password2": {"582913"}, "roles": {"operator"},
+}
+
+// agentLogin runs the demo client's code flow as user with the password
+// form and returns the ID token's unit_id, or the error.
+func agentLogin(t *testing.T, b *bt.Broker, user, password string) (string, error) {
+	t.Helper()
+	rp := bt.NewRP(t, b.URL)
+	f := rp.NewFlow()
+	loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, user, password)
+	if err != nil {
+		return "", err
+	}
+	code, err := rp.Callback(f, loc)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, idt, err := rp.Exchange(ctx, f, code)
+	if err != nil {
+		return "", err
+	}
+	var cl struct {
+		UnitID string `json:"unit_id"`
+	}
+	err = idt.Claims(&cl)
+	if loc == nil {
+		return "", fmt.Errorf("no redirect")
+	}
+	return cl.UnitID, err
 }

@@ -1,0 +1,71 @@
+package pages_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/gjjid/gjjid/broker/audit"
+	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/pages"
+)
+
+// TestAccountChangesPassword: the demo agent changes their password on
+// 我的账号 (old one checked as a login is, the new one under the agent
+// password rules) and signs in with the new one; the change is audited.
+func TestAccountChangesPassword(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	for _, want := range []string{"我的账号", bt.AgentName, "510***********1236", bt.UnitName} {
+		if !strings.Contains(br.Page, want) {
+			t.Errorf("account page lacks %q", want)
+		}
+	}
+	token := csrf(t, br)
+	for _, tc := range []struct{ name, old, pw, pw2, want string }{
+		{"wrong old password", "999999", "582913", "582913", "密码错误"},
+		{"weak new password", bt.AgentPassword, "111111", "111111", "不能全部相同"},
+		{"passwords differ", bt.AgentPassword, "582913", "582914", "两次输入的登录密码不一致"},
+	} {
+		code, body, _ := post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {tc.old}, "password": {tc.pw}, "password2": {tc.pw2}}, nil)
+		if code != http.StatusBadRequest || !strings.Contains(body, tc.want) {
+			t.Errorf("%s: status %d, want 400 with %q: %.2500s", tc.name, code, tc.want, body)
+		}
+	}
+	if _, err := br.Post(b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {bt.AgentPassword}, "password": {"582913"}, "password2": {"582913"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "登录密码已修改") {
+		t.Fatalf("after the change: status %d: %.2000s", br.Last, br.Page)
+	}
+	if unit, err := agentLogin(t, b, bt.AgentIDNumber, "582913"); err != nil || unit != bt.UnitID {
+		t.Errorf("login with the new password: %q %v", unit, err)
+	}
+	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: pages.AccountChange})
+	if err != nil || len(evs) != 2 || evs[0].Outcome != audit.Failure || evs[1].Outcome != audit.Success {
+		t.Errorf("audit of password changes: %+v %v", evs, err)
+	}
+}
+
+// TestAccountPasswordLockout: wrong old passwords count as failed logins;
+// the login locks and even the right old password is refused then.
+func TestAccountPasswordLockout(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	token := csrf(t, br)
+	var body string
+	for range 6 {
+		_, body, _ = post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {"999999"}, "password": {"582913"}, "password2": {"582913"}}, nil)
+	}
+	_, body, _ = post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {bt.AgentPassword}, "password": {"582913"}, "password2": {"582913"}}, nil)
+	if !strings.Contains(body, "锁定") {
+		t.Errorf("after repeated wrong passwords the right one was not refused as locked: %.2000s", body)
+	}
+	if _, err := agentLogin(t, b, bt.AgentIDNumber, "582913"); err == nil {
+		t.Error("the password changed while locked")
+	}
+}
