@@ -99,7 +99,7 @@ func (p *Pages) renderUnit(c echo.Context, status int, s *session, who admin.Uni
 	if err != nil {
 		return p.storeFail(c, err)
 	}
-	names := map[string]string{}
+	names := map[string]string{accounts.UnitSubject(who.Unit): unitName}
 	lastLogin, events := p.unitActivity(ctx, who.Unit)
 	rows := make([]agentRow, 0, len(entries))
 	for _, e := range entries {
