@@ -93,6 +93,7 @@ func TestChromiumUnitSignsInAndAddsAgent(t *testing.T) {
 		idNumber := newAgent.Get("id_number")
 		typo := idNumber[:17] + map[bool]string{true: "1", false: "0"}[idNumber[17] == '0']
 		c.do("fill the form with a typo",
+			chromedp.WaitVisible(chromedp.ID("agent-name")),
 			chromedp.SendKeys(chromedp.ID("agent-name"), "王五"),
 			chromedp.SendKeys(chromedp.ID("agent-id-number"), typo),
 			chromedp.SendKeys(chromedp.ID("agent-mobile"), newAgent.Get("mobile")),
@@ -132,6 +133,7 @@ func TestChromiumUnitSignsInAndAddsAgent(t *testing.T) {
 		}
 		row := fmt.Sprintf(`li.agent[data-person=%q]`, p.ID)
 		c.do("disable the agent",
+			chromedp.WaitVisible(chromedp.CSS(row+" summary")),
 			chromedp.Click(chromedp.CSS(row+" summary")),
 			chromedp.Click(chromedp.CSS(row+` form[action="/unit/agents/status"] button`)),
 		)
@@ -163,6 +165,7 @@ func TestChromiumStepUpAndAccount(t *testing.T) {
 		c.waitText("land on the unit's page", "h1", "单位登录权限管理")
 		time.Sleep(3500 * time.Millisecond)
 		c.do("fill the form and submit",
+			chromedp.WaitVisible(chromedp.ID("agent-name")),
 			chromedp.SendKeys(chromedp.ID("agent-name"), "王五"),
 			chromedp.SendKeys(chromedp.ID("agent-id-number"), newAgent.Get("id_number")),
 			chromedp.SendKeys(chromedp.ID("agent-mobile"), newAgent.Get("mobile")),
@@ -183,6 +186,7 @@ func TestChromiumStepUpAndAccount(t *testing.T) {
 		c.do("open my account", chromedp.Click(chromedp.CSS(`nav a[href="/account"]`)))
 		c.waitText("the account page", "h1", "我的账号")
 		c.do("change the password",
+			chromedp.WaitVisible(chromedp.ID("old-password")),
 			chromedp.SendKeys(chromedp.ID("old-password"), bt.AgentPassword),
 			chromedp.SendKeys(chromedp.ID("new-password"), "582913"),
 			chromedp.SendKeys(chromedp.ID("new-password2"), "582913"),
