@@ -4,8 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/store"
 
 	"github.com/gjjid/gjjid/broker/audit"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
@@ -67,5 +71,54 @@ func TestAccountPasswordLockout(t *testing.T) {
 	}
 	if _, err := agentLogin(t, b, bt.AgentIDNumber, "582913"); err == nil {
 		t.Error("the password changed while locked")
+	}
+}
+
+// TestAccountUnlinks: the demo agent unlinks their WeChat link on 我的账号;
+// another person's link in the same form is refused, audited, and stays.
+func TestAccountUnlinks(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	ctx := context.Background()
+	me, err := b.Accounts.FindByIDNumber(ctx, "resident_id", bt.AgentIDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := b.Accounts.FindByIDNumber(ctx, "resident_id", bt.Agent2IDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []accounts.NewLink{
+		{Connector: "wechat", Subject: "o_mine", Kind: store.LinkPerson, PersonID: me.ID, Label: "微信用户", CreatedBy: "self-bind"},
+		{Connector: "wechat", Subject: "o_theirs", Kind: store.LinkPerson, PersonID: other.ID, Label: "微信用户", CreatedBy: "self-bind"},
+	} {
+		if _, err := b.Accounts.CreateLink(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	if !strings.Contains(br.Page, "解除绑定 wechat") {
+		t.Fatalf("account page lists no WeChat link: %.3000s", br.Page)
+	}
+	token := csrf(t, br)
+	code, body, _ := post(t, br, b.URL+"/account/links/remove", url.Values{"csrf": {token}, "connector": {"wechat"}, "subject": {"o_theirs"}}, nil)
+	if code != http.StatusForbidden || !strings.Contains(body, "这不是您的登录方式") {
+		t.Errorf("unlinking another's link: status %d: %.1500s", code, body)
+	}
+	if _, err := b.Accounts.GetLink(ctx, "wechat", "o_theirs"); err != nil {
+		t.Errorf("another person's link is gone: %v", err)
+	}
+	if _, err := br.Post(b.URL+"/account/links/remove", url.Values{"csrf": {token}, "connector": {"wechat"}, "subject": {"o_mine"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "已解除绑定") {
+		t.Errorf("after unlinking: %.1500s", br.Page)
+	}
+	if _, err := b.Accounts.GetLink(ctx, "wechat", "o_mine"); err == nil {
+		t.Error("the link is still there")
+	}
+	evs, _, err := b.Audit.Query(ctx, audit.Query{Type: audit.AccessDenied})
+	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Reason == "not_own_link" }) {
+		t.Errorf("the refused unlink was not audited: %+v %v", evs, err)
 	}
 }
