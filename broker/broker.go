@@ -297,15 +297,19 @@ func ipExtractor(trusted []string) echo.IPExtractor {
 // codes through the broker's own handler, in process.
 func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure bool) (*pagesui.Pages, error) {
 	var pw connectors.PasswordLogin
+	var certs []connectors.CertificateLogin
 	for _, cn := range conns {
 		if p, ok := cn.(connectors.PasswordLogin); ok && cn.Type() == "password" && pw == nil {
 			pw = p
+		}
+		if c, ok := cn.(connectors.CertificateLogin); ok {
+			certs = append(certs, c)
 		}
 	}
 	return pagesui.New(pagesui.Options{
 		Issuer: b.Config.Issuer, CookieKey: b.Secrets.CookieKey, CookieSecure: secure, DefaultLocale: b.Config.Login.DefaultLocale,
 		Config: b.Config.Pages, Templates: tpl, Units: b.Admin.UnitSelfService(), Accounts: b.Accounts, Audit: b.Audit,
-		PasswordCheck: pw, Logger: b.log,
+		PasswordCheck: pw, Certificates: certs, Values: b.Store, DemoSigner: b.Config.Login.DemoSigner, Logger: b.log,
 		OP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
 	})
 }

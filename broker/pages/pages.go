@@ -50,10 +50,17 @@ type Options struct {
 	// login would (the password connector: its lockouts apply); nil
 	// without a password connector.
 	PasswordCheck connectors.PasswordLogin
-	Accounts      *accounts.Service
-	Audit         *audit.Log
-	Logger        *slog.Logger
-	Now           func() time.Time
+	// Certificates are the certificate connectors whose challenge
+	// signature binds a unit's certificate online; Values keeps the
+	// binding's one-time challenges; DemoSigner offers the development
+	// signer on the binding page, as on the certificate login page.
+	Certificates []connectors.CertificateLogin
+	Values       Values
+	DemoSigner   bool
+	Accounts     *accounts.Service
+	Audit        *audit.Log
+	Logger       *slog.Logger
+	Now          func() time.Time
 }
 
 // Pages serves the pages.
@@ -98,6 +105,7 @@ func (p *Pages) Register(e *echo.Echo) {
 	e.POST("/pages/signout", p.guard(p.signout))
 	p.registerUnit(e)
 	p.registerAccount(e)
+	p.registerCertificates(e)
 }
 
 // lang: ?lang= switch, then the Accept-Language header, then the default.

@@ -127,6 +127,10 @@ func (p *Pages) renderUnit(c echo.Context, status int, s *session, who admin.Uni
 		}
 		acts = append(acts, activity{Time: e.Time.In(chinaTime).Format("2006-01-02 15:04"), What: what, Who: w})
 	}
+	certs, err := p.unitCertificates(ctx, who.Unit)
+	if err != nil {
+		return p.storeFail(c, err)
+	}
 	add.finish()
 	f := p.frame(c, s, lang, web.Text(lang, "pg_unit_title"))
 	f.Error, f.Notice = errMsg, notice
@@ -136,7 +140,9 @@ func (p *Pages) renderUnit(c echo.Context, status int, s *session, who admin.Uni
 		Agents           []agentRow
 		Add              form
 		Activity         []activity
-	}{f, unitName, who.Unit, rows, add, acts})
+		Certificates     []certRow
+		CanBind          bool
+	}{f, unitName, who.Unit, rows, add, acts, certs, p.certConnector("") != nil && p.o.Values != nil})
 }
 
 // chinaTime shows times as the fund's staff and units read them.
