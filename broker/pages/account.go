@@ -26,6 +26,7 @@ func (p *Pages) registerAccount(e *echo.Echo) {
 	e.GET("/account", p.signedIn(p.accountPage))
 	e.POST("/account/password", p.guard(p.person(p.changePassword)))
 	e.POST("/account/links/remove", p.guard(p.person(p.unlink)))
+	e.POST("/account/signout-all", p.guard(p.person(p.signOutEverywhere)))
 }
 
 // personHandler is an /account handler with the signed-in person.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/store"
@@ -120,5 +121,34 @@ func TestAccountUnlinks(t *testing.T) {
 	evs, _, err := b.Audit.Query(ctx, audit.Query{Type: audit.AccessDenied})
 	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Reason == "not_own_link" }) {
 		t.Errorf("the refused unlink was not audited: %+v %v", evs, err)
+	}
+}
+
+// TestAccountSignOutEverywhere: "退出所有设备" in one browser ends the page
+// session and the SSO session in another; both must sign in again.
+func TestAccountSignOutEverywhere(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	br1 := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	br2 := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	time.Sleep(1100 * time.Millisecond) // auth_time has whole seconds
+	if _, err := br1.Post(b.URL+"/account/signout-all", url.Values{"csrf": {csrf(t, br1)}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, br := range []*bt.Browser{br1, br2} {
+		if _, err := br.Get(b.URL + "/account"); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(br.Page, `name="secret"`) {
+			t.Errorf("browser %d still signed in after signing out everywhere: %.1000s", i+1, br.Page)
+		}
+	}
+	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: audit.TokenRevoke})
+	if err != nil || len(evs) != 1 || evs[0].Reason != "sign_out_everywhere" {
+		t.Errorf("audit: %+v %v", evs, err)
+	}
+	br3 := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	if !strings.Contains(br3.Page, "我的账号") {
+		t.Errorf("a new sign-in after signing out everywhere: %.1000s", br3.Page)
 	}
 }

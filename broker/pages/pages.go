@@ -57,10 +57,15 @@ type Options struct {
 	Certificates []connectors.CertificateLogin
 	Values       Values
 	DemoSigner   bool
-	Accounts     *accounts.Service
-	Audit        *audit.Log
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Revocations ends page sessions of revoked subjects and backs "sign
+	// out everywhere"; RevokeFor is how long such a mark must live (the
+	// longest lifetime of anything issued before it).
+	Revocations Revocations
+	RevokeFor   time.Duration
+	Accounts    *accounts.Service
+	Audit       *audit.Log
+	Logger      *slog.Logger
+	Now         func() time.Time
 }
 
 // Pages serves the pages.

@@ -104,7 +104,7 @@ func (p *Pages) setCookie(c echo.Context, name, value string, maxAge time.Durati
 
 // session returns the request's live page session, or nil: none, not
 // opening, idle longer than pages.idle_timeout or older than
-// pages.lifetime. A live session's idle clock restarts (the cookie is
+// pages.lifetime, or signed in before its subject was revoked. A live session's idle clock restarts (the cookie is
 // written again).
 func (p *Pages) session(c echo.Context) *session {
 	ck, err := c.Cookie(sessionCookie)
@@ -116,7 +116,8 @@ func (p *Pages) session(c echo.Context) *session {
 		return nil
 	}
 	now := p.o.Now()
-	if now.Sub(time.Unix(s.Seen, 0)) > p.o.Config.IdleTimeout || now.Sub(time.Unix(s.Created, 0)) > p.o.Config.Lifetime {
+	if now.Sub(time.Unix(s.Seen, 0)) > p.o.Config.IdleTimeout || now.Sub(time.Unix(s.Created, 0)) > p.o.Config.Lifetime ||
+		p.revoked(c.Request().Context(), &s) {
 		p.setCookie(c, sessionCookie, "", -1)
 		return nil
 	}

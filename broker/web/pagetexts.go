@@ -112,6 +112,9 @@ var pageTexts = map[string][2]string{
 	"pg_cert_other_unit":               {"此证书载明的不是本单位，未绑定。", "This certificate names another unit; it was not bound."},
 	"pg_cert_already_bound":            {"此证书已绑定。", "This certificate is bound already."},
 	"pg_cert_not_unit_certificate":     {"这不是本单位绑定的证书，未做任何修改。", "This is not one of your unit's certificates; nothing was changed."},
+	"pg_sessions":                      {"登录设备", "Signed-in devices"},
+	"pg_sessions_intro":                {"如果在别处（如公共电脑）登录后忘记退出，可在此退出所有设备上的登录：所有浏览器和业务系统都需要重新登录。", "If you stayed signed in somewhere else (a shared computer, say), sign out on every device here: every browser and business system will ask you to sign in again."},
+	"pg_signout_all":                   {"退出所有设备", "Sign out everywhere"},
 	"pg_signins":                       {"最近登录", "Recent sign-ins"},
 }
 
