@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -13,10 +14,13 @@ import (
 	"github.com/chromedp/chromedp"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/gjjid/gjjid/broker/accounts"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/ids"
 	cx "github.com/gjjid/gjjid/connectors/x509"
 	"github.com/gjjid/gjjid/connectors/x509/x509test"
 )
@@ -35,8 +39,16 @@ func stores(t *testing.T, f func(t *testing.T, o bt.Options)) {
 // files.
 func withDemoCertificate(t *testing.T, o *bt.Options) (certFile, keyFile string) {
 	t.Helper()
+	ca := withCertificateConnector(t, o, "auto")
+	return demoFiles(t, ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)}))
+}
+
+// withCertificateConnector adds the certificate connector "cert" with the
+// demo signer and the given link policy, trusting a new test CA.
+func withCertificateConnector(t *testing.T, o *bt.Options, policy string) *x509test.CA {
+	t.Helper()
 	ca := x509test.NewCA(t, x509test.ECDSA, "Unit CA pages", nil)
-	src := fmt.Sprintf("link_policy: auto\ncas:\n  - name: test\n    roots: |\n%s\n    revocation: {crl_urls: [%s], ocsp: false}\n    extract:\n      - cn_regex: '^041@N([0-9A-Z]{18})@'\n        type: credit_code\n",
+	src := fmt.Sprintf("link_policy: "+policy+"\ncas:\n  - name: test\n    roots: |\n%s\n    revocation: {crl_urls: [%s], ocsp: false}\n    extract:\n      - cn_regex: '^041@N([0-9A-Z]{18})@'\n        type: credit_code\n",
 		"      "+strings.ReplaceAll(strings.TrimRight(ca.PEM(), "\n"), "\n", "\n      "), ca.CRLURL)
 	var n yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
@@ -52,7 +64,12 @@ func withDemoCertificate(t *testing.T, o *bt.Options) (certFile, keyFile string)
 			edit(c)
 		}
 	}
-	leaf := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
+	return ca
+}
+
+// demoFiles writes leaf's certificate and PKCS#8 key as `gjjid dev` does.
+func demoFiles(t *testing.T, leaf *x509test.Leaf) (certFile, keyFile string) {
+	t.Helper()
 	dir := t.TempDir()
 	k8, err := x509.MarshalPKCS8PrivateKey(leaf.Key)
 	if err != nil {
@@ -82,7 +99,7 @@ func TestChromiumUnitSignsInAndAddsAgent(t *testing.T) {
 		c := startChrome(t)
 		c.do("open the broker", chromedp.Navigate(b.URL+"/"))
 		c.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
-		c.do("sign with the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")),
+		c.do("sign with the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
 			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{certFile, keyFile}))
 		c.waitText("land on the unit's page", "h1", "单位登录权限管理")
 		if got := c.text("#unit-name"); !strings.Contains(got, bt.UnitName) {
@@ -201,3 +218,57 @@ func TestChromiumStepUpAndAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestChromiumBindRenewedCertificate: the demo unit, signed in with the
+// certificate bound at the counter, binds its renewed certificate on
+// 网厅绑定CA证书 with the demo signer (possession of the key, not a pasted
+// PEM), sees it listed, and the renewed certificate then signs in under
+// the `bound` policy.
+func TestChromiumBindRenewedCertificate(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, o bt.Options) {
+		ca := withCertificateConnector(t, &o, "bound")
+		old := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
+		renewed := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
+		oldCert, oldKey := demoFiles(t, old)
+		newCert, newKey := demoFiles(t, renewed)
+		b := bt.Start(t, o)
+		if _, err := b.Accounts.CreateLink(context.Background(), accounts.NewLink{Connector: "cert", Subject: ids.CertFingerprintOf(old.DER),
+			Kind: store.LinkUnit, UnitID: bt.UnitID, Label: "counter", CreatedBy: "client:" + bt.AdminID}); err != nil {
+			t.Fatal(err)
+		}
+		c := startChrome(t)
+		c.do("open the unit page", chromedp.Navigate(b.URL+"/unit"))
+		c.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
+		c.do("sign with the counter-bound certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{oldCert, oldKey}))
+		c.waitText("land on the unit's page", "h1", "单位登录权限管理")
+		c.do("open the binding page", chromedp.WaitVisible(chromedp.ID("bind-certificate")), chromedp.Click(chromedp.ID("bind-certificate")))
+		c.waitText("the binding page", "h1", "网厅绑定CA证书")
+		c.do("sign with the renewed certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{newCert, newKey}))
+		c.waitText("the renewed certificate is bound", "#notice", "证书已绑定")
+		if list := c.text("#certificates"); !strings.Contains(list, "Unit CA pages") || strings.Count(list, "解除绑定") != 2 {
+			t.Errorf("certificate list after binding: %q", list)
+		}
+		if _, err := b.Accounts.GetLink(context.Background(), "cert", ids.CertFingerprintOf(renewed.DER)); err != nil {
+			t.Fatalf("the renewed certificate is not bound: %v", err)
+		}
+		// The renewed certificate signs in at a fresh browser under `bound`.
+		c2 := startChrome(t)
+		c2.do("open the unit page", chromedp.Navigate(b.URL+"/unit"))
+		c2.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
+		c2.do("sign with the renewed certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{newCert, newKey}))
+		c2.waitText("the renewed certificate signs in", "#unit-name", bt.UnitName)
+		for _, ch := range []*chrome{c, c2} {
+			if errs := ch.consoleErrors(); len(errs) > 0 {
+				t.Errorf("console errors: %q", errs)
+			}
+		}
+	})
+}
+
+// loaded waits until the page's scripts ran (the demo signer listens for
+// the file input only then).
+var loaded = chromedp.Poll[chromedp.Void](`document.readyState === "complete" && !!window.gjjidCertChallenge`)
