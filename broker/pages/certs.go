@@ -19,6 +19,7 @@ import (
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/admin"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -58,12 +59,10 @@ func sessionHash(s *session) string {
 // certificate online by proving it holds the key — the certificate login's
 // challenge signature, checked by the same connector — and unbinds one.
 func (p *Pages) registerCertificates(e *echo.Echo) {
-	e.GET("/unit/certificates/bind", p.signedIn(p.unitAdmittedGet(p.showBind)))
+	e.GET("/unit/certificates/bind", p.signedIn(p.unitAdmitted(p.showBind)))
 	e.POST("/unit/certificates/bind", p.guard(p.unitAdmitted(p.bindCertificate)))
 	e.POST("/unit/certificates/unbind", p.guard(p.unitAdmitted(p.unbindCertificate)))
 }
-
-func (p *Pages) unitAdmittedGet(h unitHandler) handler { return p.unitAdmitted(h) }
 
 // certConnector is the certificate connector a binding is for: the one
 // named, else the first that takes challenge signatures.
@@ -120,6 +119,11 @@ func (p *Pages) renderBind(c echo.Context, status int, s *session, msg string) e
 	rec, _ := json.Marshal(bindChallenge{Session: sessionHash(s), Unit: s.Unit, Connector: cn.ID()})
 	if err := p.o.Values.SetValue(c.Request().Context(), bindChallengeKey(ch), rec, bindChallengeTTL); err != nil {
 		return p.storeFail(c, err)
+	}
+	if co, ok := cn.(interface{ ComponentOrigins() []string }); ok {
+		// The CA's local component (a loopback service) may be reached
+		// from this page only, as from the certificate login page.
+		ops.AllowConnect(c.Response().Header(), co.ComponentOrigins()...)
 	}
 	f := p.frame(c, s, lang, web.Text(lang, "pg_bind_title"))
 	f.Error = msg
