@@ -46,6 +46,10 @@ func (p *Pages) person(h personHandler) handler {
 		if err != nil {
 			return p.storeFail(c, err)
 		}
+		if me.Status != accounts.StatusActive {
+			p.setCookie(c, sessionCookie, "", -1)
+			return p.fail(c, http.StatusForbidden, "err_no_account", nil)
+		}
 		return h(c, s, me)
 	}
 }

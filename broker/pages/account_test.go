@@ -152,3 +152,23 @@ func TestAccountSignOutEverywhere(t *testing.T) {
 		t.Errorf("a new sign-in after signing out everywhere: %.1000s", br3.Page)
 	}
 }
+
+// TestSignOut: 退出 ends the page session and the broker's SSO session:
+// the next visit asks for a login again.
+func TestSignOut(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	if _, err := br.Post(b.URL+"/pages/signout", url.Values{"csrf": {csrf(t, br)}}); err != nil {
+		t.Fatal(err)
+	}
+	if br.Last != http.StatusOK || !strings.Contains(br.Page, "您已安全退出") {
+		t.Errorf("after signing out: status %d: %.1000s", br.Last, br.Page)
+	}
+	if _, err := br.Get(b.URL + "/account"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, `name="secret"`) {
+		t.Errorf("still signed in after signing out: %.1000s", br.Page)
+	}
+}
