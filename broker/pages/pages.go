@@ -132,7 +132,7 @@ type frame struct {
 	Lang      string
 	SwitchURL string
 	CSRF      string
-	Name      string // who is signed in (masked where personal)
+	Name      string // the signed-in person or unit, for the header
 	Title     string
 	Nav       []navItem
 	Error     string // a message for the whole page
