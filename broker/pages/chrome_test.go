@@ -126,16 +126,34 @@ func (c *chrome) text(sel string) string {
 	return eval[string](c, "read "+sel, fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ""; })()`, sel))
 }
 
-// waitText waits until the element sel shows want.
+// waitText waits until the element sel shows want; a navigation on the
+// way is waited out.
 func (c *chrome) waitText(what, sel, want string) {
 	c.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText.trim() : ""; })()`, sel)
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if strings.Contains(c.text(sel), want) {
+		if got, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](js)); err == nil && strings.Contains(got, want) {
 			return
 		}
 		if time.Now().After(deadline) {
 			c.t.Fatalf("%s: %s never showed %q; at %s it shows %q; console %q", what, sel, want, c.location(), c.text("main"), c.consoleErrors())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitJS waits until the expression holds; a navigation on the way is
+// waited out.
+func (c *chrome) waitJS(what, expr string) {
+	c.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if ok, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](expr)); err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: never true at %s: %s; console %q", what, c.location(), expr, c.consoleErrors())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

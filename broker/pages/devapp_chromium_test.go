@@ -31,7 +31,7 @@ func TestChromiumDevAppButtons(t *testing.T) {
 	app.do("scan", chromedp.WaitVisible(chromedp.CSS("button.scan")), chromedp.Click(chromedp.CSS("button.scan")))
 	app.waitText("the scan went through", "body", ": ok")
 	app.do("confirm", chromedp.WaitVisible(chromedp.CSS("button.confirm")), chromedp.Click(chromedp.CSS("button.confirm")))
-	app.do("the confirmation went through", chromedp.Poll[chromedp.Void](`!document.querySelector("button.confirm") && document.body.innerText.includes("confirm ") && document.body.innerText.includes(": ok")`))
+	app.waitJS("the confirmation went through", `!document.querySelector("button.confirm") && document.body.innerText.includes("confirm ") && document.body.innerText.includes(": ok")`)
 	if body := app.text("body"); strings.Contains(body, "refused") || strings.Contains(body, "403") {
 		t.Errorf("the simulated app refused its own buttons: %q", body)
 	}
