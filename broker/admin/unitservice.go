@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -170,7 +171,8 @@ func (s *UnitSelfService) agent(ctx context.Context, who UnitActor, personID, ac
 }
 
 // SetAgentStatus enables or disables an agent of the actor's unit; nobody
-// disables themselves.
+// disables themselves. Disabling revokes the person's browser sessions and
+// tokens.
 func (s *UnitSelfService) SetAgentStatus(ctx context.Context, who UnitActor, personID, status string) (*store.Agent, error) {
 	action := "agents.enable"
 	if status == accounts.StatusDisabled {
@@ -190,6 +192,16 @@ func (s *UnitSelfService) SetAgentStatus(ctx context.Context, who UnitActor, per
 		return nil, err
 	}
 	s.record(ctx, who, audit.Event{Action: action, Principal: ag.PersonID, Unit: ag.UnitID, Before: auditAgent(before), After: auditAgent(after)})
+	if status == accounts.StatusDisabled {
+		// A disabled agent's browser sessions and tokens must not keep
+		// acting for the unit. Revocation marks name a subject, not a
+		// unit, so the person signs in again for their other units too.
+		now := s.a.o.Now()
+		if err := s.a.o.Store.RevokeSubject(ctx, ag.PersonID, now, now.Add(s.a.o.RevokeFor)); err != nil {
+			return after, fmt.Errorf("admin: revoke the sessions of disabled agent %s: %w", ag.PersonID, err)
+		}
+		s.record(ctx, who, audit.Event{Type: audit.TokenRevoke, Action: "principals.revoke", Reason: "agent_disabled", Principal: ag.PersonID, Unit: ag.UnitID})
+	}
 	return after, nil
 }
 

@@ -94,9 +94,16 @@ var newAgent = url.Values{
 // form and returns the ID token's unit_id, or the error.
 func agentLogin(t *testing.T, b *bt.Broker, user, password string) (string, error) {
 	t.Helper()
+	return agentLoginWith(t, b, bt.NewBrowser(t), user, password)
+}
+
+// agentLoginWith is agentLogin in the browser br (which keeps its SSO
+// session).
+func agentLoginWith(t *testing.T, b *bt.Broker, br *bt.Browser, user, password string) (string, error) {
+	t.Helper()
 	rp := bt.NewRP(t, b.URL)
 	f := rp.NewFlow()
-	loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, user, password)
+	loc, err := br.Login(b.URL, f.URL, user, password)
 	if err != nil {
 		return "", err
 	}

@@ -43,7 +43,8 @@ func TestUnitPageAddsAgentWhoThenSignsIn(t *testing.T) {
 	if br.Last != http.StatusOK || !strings.Contains(br.Page, "已添加经办人") || !strings.Contains(br.Page, "王五") {
 		t.Fatalf("after adding: status %d: %.3000s", br.Last, br.Page)
 	}
-	unit, err := agentLogin(t, b, newAgent.Get("id_number"), newAgent.Get("password"))
+	agentBrowser := bt.NewBrowser(t)
+	unit, err := agentLoginWith(t, b, agentBrowser, newAgent.Get("id_number"), newAgent.Get("password"))
 	if err != nil || unit != bt.UnitID {
 		t.Fatalf("the new agent's login: unit %q, %v; want tokens for %s", unit, err, bt.UnitID)
 	}
@@ -64,6 +65,12 @@ func TestUnitPageAddsAgentWhoThenSignsIn(t *testing.T) {
 	}
 	if unit, err := agentLogin(t, b, newAgent.Get("id_number"), newAgent.Get("password")); unit == bt.UnitID {
 		t.Fatalf("a disabled agent still gets tokens for the unit (%v)", err)
+	}
+	// Their browser's SSO session was revoked: no silent tokens either.
+	rp := bt.NewRP(t, b.URL)
+	f := rp.NewFlow()
+	if loc, err := agentBrowser.Get(f.URL); err != nil || loc != nil || !strings.Contains(agentBrowser.Page, `name="secret"`) {
+		t.Errorf("the disabled agent's SSO session still answers: redirect %v, %v: %.500s", loc, err, agentBrowser.Page)
 	}
 }
 
