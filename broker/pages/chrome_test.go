@@ -50,7 +50,6 @@ func startChrome(t *testing.T) *chrome {
 		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(390, 844), // a phone's width
 	}
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(c.listen))
@@ -74,6 +73,11 @@ func startChrome(t *testing.T) *chrome {
 	if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride,
 		emulation.SetUserAgentOverrideParams{UserAgent: v.UserAgent, AcceptLanguage: "zh-CN,zh;q=0.9"}); err != nil {
 		t.Fatalf("set Accept-Language: %v", err)
+	}
+	// A phone's width (headless windows are at least 500 pixels wide).
+	if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride,
+		emulation.SetDeviceMetricsOverrideParams{Width: 390, Height: 844, DeviceScaleFactor: 1, Mobile: true}); err != nil {
+		t.Fatalf("emulate a phone: %v", err)
 	}
 	return c
 }

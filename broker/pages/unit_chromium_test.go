@@ -105,6 +105,9 @@ func TestChromiumUnitSignsInAndAddsAgent(t *testing.T) {
 		if got := c.text("#unit-name"); !strings.Contains(got, bt.UnitName) {
 			t.Errorf("unit page names %q, want %s", got, bt.UnitName)
 		}
+		if w := eval[string](c, "width", `document.documentElement.scrollWidth + "/" + window.innerWidth`); w != "390/390" {
+			t.Errorf("the unit page does not fit a phone's width (scroll/viewport %s, want 390/390)", w)
+		}
 
 		// A mistyped check digit: pages.js refuses it where it is typed.
 		idNumber := newAgent.Get("id_number")
