@@ -199,3 +199,26 @@ func TestUnitPageRefusesOperators(t *testing.T) {
 		t.Errorf("operator at /unit: status %d: %.1000s", br.Last, br.Page)
 	}
 }
+
+// TestUnitPageEnglish: ?lang=en switches the page, and the choice sticks
+// for the form posts that follow (errors in English too).
+func TestUnitPageEnglish(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{Edit: passwordStepUp})
+	br := signIn(t, b, "/unit", bt.AgentIDNumber, bt.AgentPassword)
+	if _, err := br.Get(b.URL + "/unit?lang=en"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "Unit sign-in management") || !strings.Contains(br.Page, `lang="en"`) {
+		t.Fatalf("English page: %.1000s", br.Page)
+	}
+	form := url.Values{"csrf": {csrf(t, br)}}
+	for k, v := range newAgent {
+		form[k] = v
+	}
+	form.Set("mobile", "123")
+	code, body, _ := post(t, br, b.URL+"/unit/agents", form, nil)
+	if code != http.StatusBadRequest || !strings.Contains(body, "Enter an 11-digit mobile number") {
+		t.Errorf("English error: status %d: %.1500s", code, body)
+	}
+}
