@@ -24,6 +24,7 @@ import (
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/logout"
 	"github.com/gjjid/gjjid/broker/ops"
+	pagesui "github.com/gjjid/gjjid/broker/pages"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
@@ -49,6 +50,7 @@ type Broker struct {
 	Host    *connhost.Host
 	Login   *login.Login
 	Logout  *logout.Service // back- and front-channel logout (logout.go)
+	Pages   *pagesui.Pages  // /unit and /account
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
@@ -123,7 +125,13 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	// The connectors, the login and the provider read clients through one
 	// cache; the connectors' host verifies access tokens without the
 	// provider. Built in this order, nothing needs a part built later.
-	clientCache := provider.NewClientCache(b.ClientOverlay, 0)
+	// The pages' built-in first-party client is seen through the cache
+	// beside the file's and the store's clients, never stored.
+	firstParty, err := pagesui.FirstPartyClient(cfg.Issuer, b.Secrets.CookieKey)
+	if err != nil {
+		return err
+	}
+	clientCache := provider.NewClientCache(pagesui.WithClient(b.ClientOverlay, firstParty), 0)
 	b.Host = connhost.New(connhost.Options{
 		Store: b.Store, Accounts: b.Accounts, Audit: b.Audit, Metrics: b.Metrics, Clients: clientCache,
 		Tokens:    provider.NewTokenVerifier(cfg.Issuer, keySource{b.Keys}, b.Store),
@@ -184,6 +192,9 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
 		Logger:    b.log, Logout: b.Logout,
 	})
+	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
+		return err
+	}
 	b.Echo = b.routes(https)
 	if err := b.mountCrossDevice(b.Echo, conns); err != nil {
 		return err
@@ -199,6 +210,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
+	b.Pages.Register(e)
 	b.mountRegistration(e)
 	e.GET("/static/*", echo.WrapHandler(web.Static()))
 	e.GET("/favicon.ico", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
@@ -312,4 +324,26 @@ func ipExtractor(trusted []string) echo.IPExtractor {
 		}
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// newPages builds 单位登录权限管理 and 我的账号; they redeem their sign-in
+// codes through the broker's own handler, in process.
+func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure bool) (*pagesui.Pages, error) {
+	var pw connectors.PasswordLogin
+	var certs []connectors.CertificateLogin
+	for _, cn := range conns {
+		if p, ok := cn.(connectors.PasswordLogin); ok && cn.Type() == "password" && pw == nil {
+			pw = p
+		}
+		if c, ok := cn.(connectors.CertificateLogin); ok {
+			certs = append(certs, c)
+		}
+	}
+	return pagesui.New(pagesui.Options{
+		Issuer: b.Config.Issuer, CookieKey: b.Secrets.CookieKey, CookieSecure: secure, DefaultLocale: b.Config.Login.DefaultLocale,
+		Config: b.Config.Pages, Templates: tpl, Units: b.Admin.UnitSelfService(), Accounts: b.Accounts, Audit: b.Audit,
+		PasswordCheck: pw, Certificates: certs, Values: b.Store, DemoSigner: b.Config.Login.DemoSigner, Logger: b.log,
+		Revocations: b.Store, RevokeFor: max(b.Config.Tokens.RefreshTokenLifetime, b.Config.Sessions.Lifetime, b.Config.Tokens.AccessTokenLifetime),
+		OP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
+	})
 }

@@ -19,6 +19,7 @@ type Config struct {
 	Tokens     Tokens      `yaml:"tokens"`
 	Sessions   Sessions    `yaml:"sessions"`
 	Login      Login       `yaml:"login"`
+	Pages      Pages       `yaml:"pages"`
 	Log        Log         `yaml:"log"`
 	Audit      Audit       `yaml:"audit"`
 	Clients    []Client    `yaml:"clients"`

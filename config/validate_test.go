@@ -122,6 +122,9 @@ func TestValidateRejects(t *testing.T) {
 		{"cookie name", func(c *Config) { c.Sessions.CookieName = "gjjid session" }, "sessions.cookie_name", "must be a cookie name"},
 		{"locale", func(c *Config) { c.Login.DefaultLocale = "zh-TW" }, "login.default_locale", `must be one of zh-CN, en, got "zh-TW"`},
 		{"ip rate limit", func(c *Config) { c.Login.IPRateLimit = 0 }, "login.ip_rate_limit", "must be at least 1"},
+		{"pages idle timeout", func(c *Config) { c.Pages.IdleTimeout = -time.Minute }, "pages.idle_timeout", "must be a positive duration"},
+		{"pages idle beyond lifetime", func(c *Config) { c.Pages.IdleTimeout = 9 * time.Hour }, "pages.idle_timeout", "must be at most pages.lifetime"},
+		{"pages step-up acr", func(c *Config) { c.Pages.StepUp.AddAgent = "high" }, "pages.step_up.add_agent", `must be one of gjj:loa:1, gjj:loa:2, gjj:loa:3, got "high"`},
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level", "must be one of debug, info, warn, error"},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format", "must be one of json, text"},
 

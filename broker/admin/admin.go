@@ -122,6 +122,7 @@ type apiError struct {
 	Code        string `json:"error"`
 	Description string `json:"error_description,omitempty"`
 	Field       string `json:"field,omitempty"`
+	Reason      string `json:"-"` // a stable code for pages (UnitSelfService)
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Description }

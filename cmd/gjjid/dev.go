@@ -178,6 +178,8 @@ gjjid dev — demo setup (development only; secrets are public)
   agent             %s  ID %s  mobile %s  password %s  (unit_admin)
   unit 2            %s %s
   agent 2           %s  ID %s  mobile %s  password %s  (unit_admin)
+  单位登录权限管理  %[1]s/unit     (the unit's agents; sign in with the demo unit certificate or as an agent)
+  我的账号          %[1]s/account  (an agent's password, sign-in methods and recent sign-ins)
 
 `, issuer, DemoClientID, DemoClientSecret, DemoNativeClientID, DemoServiceID, DemoServiceSecret,
 		DemoAdminID, DemoAdminSecret, issuer, DemoAppClientID,

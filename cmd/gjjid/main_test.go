@@ -99,7 +99,7 @@ func TestDevServes(t *testing.T) {
 	if _, err := cc.Token(context.Background()); err != nil {
 		t.Errorf("demo-service client_credentials: %v", err)
 	}
-	for _, want := range []string{DemoClientID, DemoClientSecret, DemoAgentID, DemoAgentPassword, DemoUnitID} {
+	for _, want := range []string{DemoClientID, DemoClientSecret, DemoAgentID, DemoAgentPassword, DemoUnitID, issuer + "/unit", issuer + "/account"} {
 		if !strings.Contains(d.out.String(), want) {
 			t.Errorf("banner lacks %q", want)
 		}

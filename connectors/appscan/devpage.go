@@ -88,15 +88,9 @@ func (c *Connector) devPage(w http.ResponseWriter, r *http.Request) {
 
 func (c *Connector) devAction(w http.ResponseWriter, r *http.Request) {
 	// Same-origin forms only: another site must not drive the simulated app.
-	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
-		http.Error(w, "cross-site request refused", http.StatusForbidden)
+	if msg := devCrossOrigin(r); msg != "" {
+		http.Error(w, msg, http.StatusForbidden)
 		return
-	}
-	if o := r.Header.Get("Origin"); o != "" {
-		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
-			http.Error(w, "cross-origin request refused", http.StatusForbidden)
-			return
-		}
 	}
 	ctx := r.Context()
 	a, err := c.devSession(ctx)
@@ -142,3 +136,24 @@ var devTemplate = template.Must(template.New("dev").Parse(`<!doctype html>
 <form method="post" action="{{$.Path}}/cancel"><input type="hidden" name="qr" value="{{.ID}}"><button type="submit" class="btn secondary cancel">取消 / cancel</button></form>{{end}}
 </li>{{end}}</ul>
 </main></body></html>`))
+
+// devCrossOrigin returns why a form post to the simulated app is refused,
+// or "" for a same-origin one. The browser's Sec-Fetch-Site decides when it
+// sends one: under the broker's Referrer-Policy: no-referrer Chromium posts
+// a same-origin form with Origin: null, so Origin is judged only by
+// browsers that send no Sec-Fetch-Site.
+func devCrossOrigin(r *http.Request) string {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin":
+		return ""
+	case "":
+	default:
+		return "cross-site request refused"
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+			return "cross-origin request refused"
+		}
+	}
+	return ""
+}

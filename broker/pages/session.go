@@ -1,0 +1,163 @@
+package pages
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Cookie names. The page session is the pages' own, apart from the
+// broker's SSO session: signing out here does not end SSO, and its short
+// idle timeout does not shorten anyone's login elsewhere.
+const (
+	sessionCookie = "gjjid_pages"
+	flowCookie    = "gjjid_pages_flow"
+)
+
+// session is a signed-in page session, sealed in its cookie: nothing is
+// kept server-side, so every broker instance can read it and it needs no
+// store. Times are Unix seconds.
+type session struct {
+	Subject  string `json:"sub"`
+	Unit     string `json:"unit,omitempty"`
+	Name     string `json:"name,omitempty"`
+	ACR      string `json:"acr,omitempty"`
+	IDP      string `json:"idp,omitempty"`
+	AuthTime int64  `json:"auth_time"`
+	Created  int64  `json:"created"`
+	Seen     int64  `json:"seen"`
+	// CSRFSeed is random per session; the forms' tokens are its HMAC.
+	CSRFSeed string `json:"csrf"`
+	// Pending is a form a step-up interrupted, shown again once.
+	Pending *pending `json:"pending,omitempty"`
+}
+
+// pending is a form's input kept across a step-up login (never a password).
+type pending struct {
+	Path string              `json:"path"`
+	Form map[string][]string `json:"form"`
+}
+
+// sealer seals cookie values with AES-256-GCM under a key derived from the
+// broker's cookie key; the cookie name is the additional data, so a value
+// cannot be moved from one cookie to another.
+type sealer struct {
+	aead    cipher.AEAD
+	csrfKey []byte
+}
+
+func newSealer(cookieKey []byte) *sealer {
+	k, err := hkdf.Key(sha256.New, cookieKey, nil, "gjjid pages cookie", 32)
+	if err != nil {
+		panic(err) // only for a length HKDF cannot produce
+	}
+	block, _ := aes.NewCipher(k)
+	aead, _ := cipher.NewGCM(block)
+	ck, _ := hkdf.Key(sha256.New, cookieKey, nil, "gjjid pages csrf", 32)
+	return &sealer{aead: aead, csrfKey: ck}
+}
+
+func (s *sealer) seal(name string, v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, s.aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, raw, []byte(name))), nil
+}
+
+var errBadCookie = errors.New("pages: cookie does not open")
+
+func (s *sealer) open(name, value string, v any) error {
+	b, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(b) < s.aead.NonceSize() {
+		return errBadCookie
+	}
+	raw, err := s.aead.Open(nil, b[:s.aead.NonceSize()], b[s.aead.NonceSize():], []byte(name))
+	if err != nil {
+		return errBadCookie
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func (p *Pages) setCookie(c echo.Context, name, value string, maxAge time.Duration) {
+	ck := &http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, Secure: p.o.CookieSecure, SameSite: http.SameSiteLaxMode}
+	switch {
+	case maxAge > 0:
+		ck.MaxAge = int(maxAge.Seconds())
+	case maxAge < 0:
+		ck.MaxAge = -1
+	}
+	c.SetCookie(ck)
+}
+
+// session returns the request's live page session, or nil: none, not
+// opening, idle longer than pages.idle_timeout or older than
+// pages.lifetime, or signed in before its subject was revoked. A live session's idle clock restarts (the cookie is
+// written again).
+func (p *Pages) session(c echo.Context) *session {
+	ck, err := c.Cookie(sessionCookie)
+	if err != nil {
+		return nil
+	}
+	var s session
+	if err := p.seal.open(sessionCookie, ck.Value, &s); err != nil || s.Subject == "" {
+		return nil
+	}
+	now := p.o.Now()
+	if now.Sub(time.Unix(s.Seen, 0)) > p.o.Config.IdleTimeout || now.Sub(time.Unix(s.Created, 0)) > p.o.Config.Lifetime ||
+		p.revoked(c.Request().Context(), &s) {
+		p.setCookie(c, sessionCookie, "", -1)
+		return nil
+	}
+	s.Seen = now.Unix()
+	p.saveSession(c, &s)
+	return &s
+}
+
+// saveSession writes s into the session cookie.
+func (p *Pages) saveSession(c echo.Context, s *session) {
+	v, err := p.seal.seal(sessionCookie, s)
+	if err != nil {
+		p.log.Error("seal page session", "err", err)
+		return
+	}
+	p.setCookie(c, sessionCookie, v, p.o.Config.Lifetime)
+}
+
+// csrf is the token of every form of the session. The session cookie is
+// HttpOnly and SameSite=Lax: another site can neither read the seed nor
+// make the browser send it with a cross-site POST.
+func (p *Pages) csrf(s *session) string {
+	m := hmac.New(sha256.New, p.seal.csrfKey)
+	m.Write([]byte("csrf\x00" + s.CSRFSeed))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// takePending returns the form a step-up interrupted on path, once.
+func (p *Pages) takePending(c echo.Context, s *session, path string) map[string][]string {
+	if s.Pending == nil || s.Pending.Path != path {
+		return nil
+	}
+	f := s.Pending.Form
+	s.Pending = nil
+	p.saveSession(c, s)
+	return f
+}

@@ -1,0 +1,277 @@
+package pages_test
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/gjjid/gjjid/broker/accounts"
+	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/store/redistest"
+	"github.com/gjjid/gjjid/config"
+	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/ids"
+	cx "github.com/gjjid/gjjid/connectors/x509"
+	"github.com/gjjid/gjjid/connectors/x509/x509test"
+)
+
+// stores runs f on the memory store and on Redis.
+func stores(t *testing.T, f func(t *testing.T, o bt.Options)) {
+	t.Run("memory", func(t *testing.T) { t.Parallel(); f(t, bt.Options{}) })
+	t.Run("redis", func(t *testing.T) {
+		t.Parallel()
+		f(t, bt.Options{RedisURL: redistest.URL(t), KeyPrefix: redistest.Prefix(t)})
+	})
+}
+
+// withDemoCertificate adds the certificate connector with the demo signer,
+// as `gjjid dev` has it, and returns the demo unit's certificate and key
+// files.
+func withDemoCertificate(t *testing.T, o *bt.Options) (certFile, keyFile string) {
+	t.Helper()
+	ca := withCertificateConnector(t, o, "auto")
+	return demoFiles(t, ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)}))
+}
+
+// withCertificateConnector adds the certificate connector "cert" with the
+// demo signer and the given link policy, trusting a new test CA.
+func withCertificateConnector(t *testing.T, o *bt.Options, policy string) *x509test.CA {
+	t.Helper()
+	ca := x509test.NewCA(t, x509test.ECDSA, "Unit CA pages", nil)
+	src := fmt.Sprintf("link_policy: "+policy+"\ncas:\n  - name: test\n    roots: |\n%s\n    revocation: {crl_urls: [%s], ocsp: false}\n    extract:\n      - cn_regex: '^041@N([0-9A-Z]{18})@'\n        type: credit_code\n",
+		"      "+strings.ReplaceAll(strings.TrimRight(ca.PEM(), "\n"), "\n", "\n      "), ca.CRLURL)
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
+		t.Fatal(err)
+	}
+	o.Connectors = connectors.Registry{cx.Type: cx.Factory}
+	edit := o.Edit
+	o.Edit = func(c *config.Config) {
+		c.Connectors = append(c.Connectors, config.Connector{ID: "cert", Type: cx.Type, Name: "单位数字证书", NameEN: "Unit certificate", Config: *n.Content[0]})
+		c.Login.DemoSigner = true
+		c.Clients[0].Connectors = []string{"password"} // agentLogin's form
+		if edit != nil {
+			edit(c)
+		}
+	}
+	return ca
+}
+
+// demoFiles writes leaf's certificate and PKCS#8 key as `gjjid dev` does.
+func demoFiles(t *testing.T, leaf *x509test.Leaf) (certFile, keyFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	k8, err := x509.MarshalPKCS8PrivateKey(leaf.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "unit.pem"), filepath.Join(dir, "unit-key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.DER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k8}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+// TestChromiumUnitSignsInAndAddsAgent: the demo unit signs in at the
+// broker itself with its demo certificate and lands on 单位登录权限管理;
+// the browser's own checks catch a mistyped ID number (announced and
+// focused, nothing posted); the unit adds an agent with every field; that
+// agent signs in with the password connector and gets tokens for the unit;
+// the unit disables the agent and their next login gets none.
+func TestChromiumUnitSignsInAndAddsAgent(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, o bt.Options) {
+		certFile, keyFile := withDemoCertificate(t, &o)
+		b := bt.Start(t, o)
+		c := startChrome(t)
+		c.do("open the broker", chromedp.Navigate(b.URL+"/"))
+		c.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
+		c.do("sign with the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{certFile, keyFile}))
+		c.waitText("land on the unit's page", "h1", "单位登录权限管理")
+		if got := c.text("#unit-name"); !strings.Contains(got, bt.UnitName) {
+			t.Errorf("unit page names %q, want %s", got, bt.UnitName)
+		}
+		if w := eval[string](c, "width", `document.documentElement.scrollWidth + "/" + window.innerWidth`); w != "390/390" {
+			t.Errorf("the unit page does not fit a phone's width (scroll/viewport %s, want 390/390)", w)
+		}
+
+		// A mistyped check digit: pages.js refuses it where it is typed.
+		idNumber := newAgent.Get("id_number")
+		typo := idNumber[:17] + map[bool]string{true: "1", false: "0"}[idNumber[17] == '0']
+		c.do("fill the form with a typo",
+			chromedp.WaitVisible(chromedp.ID("agent-name")),
+			chromedp.SendKeys(chromedp.ID("agent-name"), "王五"),
+			chromedp.SendKeys(chromedp.ID("agent-id-number"), typo),
+			chromedp.SendKeys(chromedp.ID("agent-mobile"), newAgent.Get("mobile")),
+			chromedp.SendKeys(chromedp.ID("agent-password"), newAgent.Get("password")),
+			chromedp.SendKeys(chromedp.ID("agent-password2"), newAgent.Get("password")),
+			chromedp.Click(chromedp.ID("agent-roles-1")),
+			chromedp.Click(chromedp.CSS(`form[action="/unit/agents"] button[type=submit]`)),
+		)
+		c.waitText("the ID number's error", "#agent-id-number-error", "证件号码")
+		if id := eval[string](c, "focus", `document.activeElement.id`); id != "agent-id-number" {
+			t.Errorf("focus on %q after the error, want the ID number", id)
+		}
+		if v := eval[string](c, "aria", `document.getElementById("agent-id-number").getAttribute("aria-invalid")+"|"+document.querySelector(".summary").getAttribute("role")`); v != "true|alert" {
+			t.Errorf("error not announced: %q", v)
+		}
+		if _, err := b.Accounts.FindByIDNumber(c.ctx, "resident_id", idNumber); err == nil {
+			t.Fatal("an agent was added from a form the browser refused")
+		}
+
+		eval[bool](c, "clear the ID number", `(document.getElementById("agent-id-number").value = "") === ""`)
+		c.do("correct the ID number and submit",
+			chromedp.SendKeys(chromedp.ID("agent-id-number"), idNumber),
+			chromedp.SendKeys(chromedp.ID("agent-password"), newAgent.Get("password")),
+			chromedp.SendKeys(chromedp.ID("agent-password2"), newAgent.Get("password")),
+			chromedp.Click(chromedp.CSS(`form[action="/unit/agents"] button[type=submit]`)),
+		)
+		c.waitText("the agent is added", "#notice", "已添加经办人")
+		if page := c.text("ul.agents"); !strings.Contains(page, "王五") || !strings.Contains(page, "137****7000") {
+			t.Errorf("agent list after adding: %q", page)
+		}
+		if unit, err := agentLogin(t, b, idNumber, newAgent.Get("password")); err != nil || unit != bt.UnitID {
+			t.Fatalf("the new agent's login: unit %q, %v; want tokens for %s", unit, err, bt.UnitID)
+		}
+		p, err := b.Accounts.FindByIDNumber(c.ctx, "resident_id", idNumber)
+		if err != nil {
+			t.Fatal(err)
+		}
+		row := fmt.Sprintf(`li.agent[data-person=%q]`, p.ID)
+		c.do("disable the agent",
+			chromedp.WaitVisible(chromedp.CSS(row+" summary")),
+			chromedp.Click(chromedp.CSS(row+" summary")),
+			chromedp.Click(chromedp.CSS(row+` form[action="/unit/agents/status"] button`)),
+		)
+		c.waitText("the agent is disabled", "#notice", "已停用")
+		if unit, err := agentLogin(t, b, idNumber, newAgent.Get("password")); unit == bt.UnitID {
+			t.Errorf("a disabled agent still gets tokens for the unit (%v)", err)
+		}
+		if errs := c.consoleErrors(); len(errs) > 0 {
+			t.Errorf("console errors: %q", errs)
+		}
+	})
+}
+
+// TestChromiumStepUpAndAccount: the demo agent's session grows too old for
+// adding an agent; the page sends them through a new login and back to the
+// form with what they typed except the passwords. Then they change their
+// password on 我的账号 and sign in with the new one.
+func TestChromiumStepUpAndAccount(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, o bt.Options) {
+		o.Edit = func(c *config.Config) {
+			c.Pages.StepUp.AddAgent = "gjj:loa:1"
+			c.Pages.StepUp.MaxAge = 3 * time.Second
+		}
+		b := bt.Start(t, o)
+		c := startChrome(t)
+		c.do("open the unit page", chromedp.Navigate(b.URL+"/unit"))
+		c.login(bt.AgentIDNumber, bt.AgentPassword)
+		c.waitText("land on the unit's page", "h1", "单位登录权限管理")
+		time.Sleep(3500 * time.Millisecond)
+		c.do("fill the form and submit",
+			chromedp.WaitVisible(chromedp.ID("agent-name")),
+			chromedp.SendKeys(chromedp.ID("agent-name"), "王五"),
+			chromedp.SendKeys(chromedp.ID("agent-id-number"), newAgent.Get("id_number")),
+			chromedp.SendKeys(chromedp.ID("agent-mobile"), newAgent.Get("mobile")),
+			chromedp.SendKeys(chromedp.ID("agent-password"), newAgent.Get("password")),
+			chromedp.SendKeys(chromedp.ID("agent-password2"), newAgent.Get("password")),
+			chromedp.Click(chromedp.CSS(`form[action="/unit/agents"] button[type=submit]`)),
+		)
+		c.login(bt.AgentIDNumber, bt.AgentPassword)
+		c.waitText("back on the unit's page", "h1", "单位登录权限管理")
+		kept := eval[string](c, "form values", `["agent-name","agent-id-number","agent-mobile","agent-password"].map(id => document.getElementById(id).value).join("|")`)
+		if want := "王五|" + newAgent.Get("id_number") + "|" + newAgent.Get("mobile") + "|"; kept != want {
+			t.Errorf("form after the step-up %q, want %q (input kept, password not)", kept, want)
+		}
+		if _, err := b.Accounts.FindByIDNumber(c.ctx, "resident_id", newAgent.Get("id_number")); err == nil {
+			t.Error("the agent was added before the step-up")
+		}
+
+		c.do("open my account", chromedp.Click(chromedp.CSS(`nav a[href="/account"]`)))
+		c.waitText("the account page", "h1", "我的账号")
+		c.do("change the password",
+			chromedp.WaitVisible(chromedp.ID("old-password")),
+			chromedp.SendKeys(chromedp.ID("old-password"), bt.AgentPassword),
+			chromedp.SendKeys(chromedp.ID("new-password"), "582913"),
+			chromedp.SendKeys(chromedp.ID("new-password2"), "582913"),
+			chromedp.Click(chromedp.CSS(`form[action="/account/password"] button[type=submit]`)),
+		)
+		c.waitText("the password is changed", "#notice", "登录密码已修改")
+		if unit, err := agentLogin(t, b, bt.AgentIDNumber, "582913"); err != nil || unit != bt.UnitID {
+			t.Errorf("login with the new password: %q %v", unit, err)
+		}
+		if errs := c.consoleErrors(); len(errs) > 0 {
+			t.Errorf("console errors: %q", errs)
+		}
+	})
+}
+
+// TestChromiumBindRenewedCertificate: the demo unit, signed in with the
+// certificate bound at the counter, binds its renewed certificate on
+// 网厅绑定CA证书 with the demo signer (possession of the key, not a pasted
+// PEM), sees it listed, and the renewed certificate then signs in under
+// the `bound` policy.
+func TestChromiumBindRenewedCertificate(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, o bt.Options) {
+		ca := withCertificateConnector(t, &o, "bound")
+		old := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
+		renewed := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
+		oldCert, oldKey := demoFiles(t, old)
+		newCert, newKey := demoFiles(t, renewed)
+		b := bt.Start(t, o)
+		if _, err := b.Accounts.CreateLink(context.Background(), accounts.NewLink{Connector: "cert", Subject: ids.CertFingerprintOf(old.DER),
+			Kind: store.LinkUnit, UnitID: bt.UnitID, Label: "counter", CreatedBy: "client:" + bt.AdminID}); err != nil {
+			t.Fatal(err)
+		}
+		c := startChrome(t)
+		c.do("open the unit page", chromedp.Navigate(b.URL+"/unit"))
+		c.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
+		c.do("sign with the counter-bound certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{oldCert, oldKey}))
+		c.waitText("land on the unit's page", "h1", "单位登录权限管理")
+		c.do("open the binding page", chromedp.WaitVisible(chromedp.ID("bind-certificate")), chromedp.Click(chromedp.ID("bind-certificate")))
+		c.waitText("the binding page", "h1", "网厅绑定CA证书")
+		c.do("sign with the renewed certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{newCert, newKey}))
+		c.waitText("the renewed certificate is bound", "#notice", "证书已绑定")
+		if list := c.text("#certificates"); !strings.Contains(list, "Unit CA pages") || strings.Count(list, "解除绑定") != 2 {
+			t.Errorf("certificate list after binding: %q", list)
+		}
+		if _, err := b.Accounts.GetLink(context.Background(), "cert", ids.CertFingerprintOf(renewed.DER)); err != nil {
+			t.Fatalf("the renewed certificate is not bound: %v", err)
+		}
+		// The renewed certificate signs in at a fresh browser under `bound`.
+		c2 := startChrome(t)
+		c2.do("open the unit page", chromedp.Navigate(b.URL+"/unit"))
+		c2.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
+		c2.do("sign with the renewed certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
+			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{newCert, newKey}))
+		c2.waitText("the renewed certificate signs in", "#unit-name", bt.UnitName)
+		for _, ch := range []*chrome{c, c2} {
+			if errs := ch.consoleErrors(); len(errs) > 0 {
+				t.Errorf("console errors: %q", errs)
+			}
+		}
+	})
+}
+
+// loaded waits until the page's scripts ran (the demo signer listens for
+// the file input only then).
+var loaded = chromedp.Poll[chromedp.Void](`document.readyState === "complete" && !!window.gjjidCertChallenge`)
