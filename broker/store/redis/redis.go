@@ -62,8 +62,10 @@ type Options struct {
 	DB int
 	// TLS turns TLS on (rediss:// URLs have it on already).
 	TLS bool
-	// Timeout bounds each dial, read, write and wait for a pooled
-	// connection; 0 means 3s.
+	// Timeout bounds how long one request waits for Redis in total, over
+	// all its commands, their retries, dials and waits for a pooled
+	// connection (store.WaitBudget; without a budget in the context, each
+	// command); 0 means 3s.
 	Timeout time.Duration
 	// KeyPrefix starts every key, e.g. "gjjid:"; no '{' or '}'.
 	KeyPrefix string
@@ -87,6 +89,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.AddHook(deadlineHook{timeout: o.timeout()})
 	s := &Store{c: c, k: keys{p: o.KeyPrefix}, owns: true}
 	if err := s.Ping(ctx); err != nil {
 		_ = c.Close()
@@ -95,18 +98,25 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
-// client validates o and builds the matching UniversalClient.
+// timeout is Timeout with its default.
+func (o Options) timeout() time.Duration {
+	if o.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
+
+// client validates o and builds the matching UniversalClient. Every
+// client respects context deadlines (ContextTimeoutEnabled), which is how
+// deadlineHook bounds a request's wait.
 func (o Options) client() (goredis.UniversalClient, error) {
 	if err := checkPrefix(o.KeyPrefix); err != nil {
 		return nil, err
 	}
-	timeout := o.Timeout
-	switch {
-	case timeout == 0:
-		timeout = DefaultTimeout
-	case timeout < 0:
+	if o.Timeout < 0 {
 		return nil, fmt.Errorf("redis: timeout %v is negative", o.Timeout)
 	}
+	timeout := o.timeout()
 	var tlsConfig *tls.Config
 	if o.TLS {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -135,6 +145,7 @@ func (o Options) client() (goredis.UniversalClient, error) {
 			opts.TLSConfig = tlsConfig
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = timeout, timeout, timeout, timeout
+		opts.ContextTimeoutEnabled = true
 		return goredis.NewClient(opts), nil
 	case len(o.Addrs) > 0:
 		if o.MasterName == "" && o.DB != 0 {
@@ -151,6 +162,8 @@ func (o Options) client() (goredis.UniversalClient, error) {
 			ReadTimeout:  timeout,
 			WriteTimeout: timeout,
 			PoolTimeout:  timeout,
+			// Sentinels are asked within the same deadline.
+			ContextTimeoutEnabled: true,
 			// One seed address is still a cluster: NewUniversalClient
 			// would otherwise make it a standalone client.
 			IsClusterMode: o.MasterName == "",
