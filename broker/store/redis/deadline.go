@@ -70,3 +70,24 @@ func (h deadlineHook) bound(ctx context.Context) (context.Context, func(), error
 		}
 	}, nil
 }
+
+// deadline is when the request that ctx carries stops waiting for Redis,
+// in Unix milliseconds (0: never), for scripts that must not run after
+// their caller gave up. It assumes the broker's and Redis's clocks agree
+// to well within the timeout.
+func (s *Store) deadline(ctx context.Context) int64 {
+	d, ok := ctx.Deadline()
+	if s.timeout > 0 {
+		left := s.timeout
+		if b := store.WaitBudgetFrom(ctx); b != nil {
+			left -= b.Spent()
+		}
+		if t := time.Now().Add(left); !ok || t.Before(d) {
+			d, ok = t, true
+		}
+	}
+	if !ok {
+		return 0
+	}
+	return d.UnixMilli()
+}

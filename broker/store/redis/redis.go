@@ -28,6 +28,9 @@ type Store struct {
 	c    goredis.UniversalClient
 	k    keys
 	owns bool // Close closes c: Open created it
+	// timeout is Options.Timeout when Open created c (0 with New: the
+	// caller's client has its own), for scripts that must not run late.
+	timeout time.Duration
 
 	qr qrHub // the QR events subscription and its waiters (qr.go)
 }
@@ -90,7 +93,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	c.AddHook(deadlineHook{timeout: o.timeout()})
-	s := &Store{c: c, k: keys{p: o.KeyPrefix}, owns: true}
+	s := &Store{c: c, k: keys{p: o.KeyPrefix}, owns: true, timeout: o.timeout()}
 	if err := s.Ping(ctx); err != nil {
 		_ = c.Close()
 		return nil, err

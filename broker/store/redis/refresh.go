@@ -45,11 +45,24 @@ return {'notfound', ''}
 `)
 
 // rotateRefreshToken: KEYS cur, old member, new member; ARGV old hash, new
-// hash, new member JSON, ms.
+// hash, new member JSON, ms, the caller's deadline (Unix ms, 0: none).
+//
+// Two guards keep a store failure from revoking a family whose client did
+// nothing wrong. A rotation Redis reaches only after its caller gave up
+// (the command sat in a frozen server's socket) refuses to run: the client
+// was answered 503 and still holds the old token, which must stay current.
+// A rotation run again with the same new hash (go-redis retried after the
+// first run's reply was lost) succeeds: the new hash is random, so only
+// this rotation can know it.
 var rotateRefreshToken = goredis.NewScript(`
+if ARGV[5] ~= '0' then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[5]) then return 'late' end
+end
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 'notfound' end
 if cur == '' then return 'revoked' end
+if cur == ARGV[2] then return 'ok' end
 if cur ~= ARGV[1] then
   if redis.call('EXISTS', KEYS[2]) == 1 then
     redis.call('SET', KEYS[1], '', 'KEEPTTL')
@@ -123,7 +136,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHa
 		return err
 	}
 	keys := []string{s.k.familyCur(familyID), s.k.member(familyID, oldHash), s.k.member(familyID, newHash)}
-	args := []any{oldHash, newHash, b, ms(ttl)}
+	args := []any{oldHash, newHash, b, ms(ttl), s.deadline(ctx)}
 	// The subject's revocation mark lives in another slot, so it cannot be
 	// read inside the script; it rides in the same pipeline (one round
 	// trip) and is acted on right after.
@@ -180,6 +193,8 @@ func (s *Store) familyStatus(op, familyID, status string) error {
 		return fmt.Errorf("redis: %s: family %q: %w", op, familyID, store.ErrRefreshReused)
 	case "exists":
 		return fmt.Errorf("redis: %s: family %q exists: %w", op, familyID, store.ErrConflict)
+	case "late":
+		return fmt.Errorf("redis: %s: family %q: Redis ran it after the request's deadline, so it changed nothing: %w", op, familyID, store.ErrUnavailable)
 	}
 	return fmt.Errorf("redis: %s: family %q: unexpected reply %q", op, familyID, status)
 }
