@@ -82,11 +82,14 @@ const DefaultTimeout = 3 * time.Second
 // store.ErrUnavailable, so the caller can tell it from a bad configuration.
 //
 // The client keeps go-redis's default retries (3) of a command whose
-// connection failed. If a script ran but its reply was lost, the retry sees
-// the first run's effect: a consumed code reads as replayed, a rotated
-// refresh token as reused, a completed request as complete. Each of these
-// fails closed (the user logs in again), which is the price of not turning
-// every dropped connection into a 503.
+// connection failed, all within the request's wait budget (deadline.go).
+// If a script ran but its reply was lost, the retry sees the first run's
+// effect: a consumed code reads as replayed, a completed request as
+// complete. Each of these fails closed (the user logs in again), which is
+// the price of not turning every dropped connection into a 503. A refresh
+// rotation is the exception, being the one an unattended client repeats
+// all day: run again with the same new token it succeeds, and run after
+// its caller gave up it changes nothing (refresh.go).
 func Open(ctx context.Context, o Options) (*Store, error) {
 	c, err := o.client()
 	if err != nil {
