@@ -39,8 +39,10 @@ const (
 	chaosLinkSubject  = "chaos-alipay-user"
 )
 
-// TestChaosRedisFreezeKillRestart: Redis frozen with SIGSTOP for 3 s, then
-// killed with SIGKILL and restarted from its append-only file.
+// TestChaosRedisFreezeKillRestart: Redis frozen with SIGSTOP for 6 s, then
+// killed with SIGKILL and restarted from its append-only file. The freeze
+// outlasts the client cache (5 s): the stored client's client_credentials
+// must turn from 200 to 503, never to 401.
 func TestChaosRedisFreezeKillRestart(t *testing.T) {
 	t.Parallel()
 	srv := redistest.StartServer(t, redistest.ServerOptions{})
@@ -53,7 +55,7 @@ func TestChaosRedisFreezeKillRestart(t *testing.T) {
 	before := h.snapshot()
 	h.mark("freeze")
 	srv.Freeze()
-	time.Sleep(3 * time.Second)
+	time.Sleep(6 * time.Second)
 	srv.Thaw()
 	h.back("thaw")
 	h.checkDurable(before)
@@ -65,7 +67,10 @@ func TestChaosRedisFreezeKillRestart(t *testing.T) {
 	srv.Restart()
 	h.back("restart")
 	h.checkDurable(before)
-	h.finish()
+	seen := h.finish()
+	if seen["client_credentials "+chaosClientID].unavailable == 0 {
+		t.Errorf("the stored client was never answered 503: the freeze did not outlast its cache entry, the test missed its point")
+	}
 }
 
 // TestChaosSentinelFailover: the master of a Sentinel group is killed and
@@ -100,6 +105,12 @@ func TestChaosSentinelFailover(t *testing.T) {
 	h.back("failover")
 	h.checkDurable(before)
 	h.finish()
+}
+
+// kindStats is what one kind of request saw.
+type kindStats struct {
+	n, ok, unavailable int
+	max                time.Duration
 }
 
 // outcome is one HTTP exchange of the load.
@@ -375,8 +386,10 @@ func (h *chaos) stopLoad() {
 	h.wg.Wait()
 }
 
-// finish stops the load and checks and reports what it saw.
-func (h *chaos) finish() {
+// finish stops the load, checks and reports what it saw, and returns it
+// by kind. A client of the configuration file needs no store: its
+// client_credentials must never have been refused.
+func (h *chaos) finish() map[string]*kindStats {
 	t := h.t
 	h.stopLoad()
 	h.mu.Lock()
@@ -384,17 +397,13 @@ func (h *chaos) finish() {
 	for _, m := range h.marks {
 		t.Log(m)
 	}
-	type stats struct {
-		n, ok, unavailable int
-		max                time.Duration
-	}
-	byKind := map[string]*stats{}
+	byKind := map[string]*kindStats{}
 	problems := 0
 	var slowest time.Duration
 	for _, o := range h.outcomes {
 		s := byKind[o.kind]
 		if s == nil {
-			s = &stats{}
+			s = &kindStats{}
 			byKind[o.kind] = s
 		}
 		s.n++
@@ -428,6 +437,9 @@ func (h *chaos) finish() {
 			t.Errorf("%s: never answered", k)
 		}
 	}
+	if s := byKind["client_credentials "+bt.ServiceID]; s == nil || s.unavailable > 0 {
+		t.Errorf("client_credentials of a configured client was refused during the outage: %+v", s)
+	}
 	t.Logf("slowest answer %v (bound %v)", slowest.Round(time.Millisecond), chaosLatencyBound)
 	for _, b := range h.backs {
 		// Recovery: from Redis back to the end of the last 503; every kind
@@ -454,6 +466,7 @@ func (h *chaos) finish() {
 			}
 		}
 	}
+	return byKind
 }
 
 // durable is what must survive a Redis failure.
