@@ -14,16 +14,17 @@ import (
 
 // serveClientCredentials answers the client_credentials grant without the
 // library's generic token pipeline. It is the hottest grant (services call
-// it constantly) and writes nothing to the store; it reads only the client,
-// from the client cache (clientcache.go), so it keeps answering while the
-// store is unreachable for clients of the configuration file and, until
-// their cache entry expires, for stored ones. A client that cannot be
-// loaded because the store is unreachable gets 503, never invalid_client.
-// The generic path's
-// form schema decoding, claim map merging and per-token signer set-up were
-// most of its cost. The checks are the library's (one client
-// authentication method, secret, grant allowed) plus the broker's scope
-// filter; the token is the same RFC 9068 JWT the library makes.
+// it constantly), and the generic path's form schema decoding, claim map
+// merging and per-token signer set-up were most of its cost. The checks
+// are the library's (one client authentication method, secret, grant
+// allowed) plus the broker's scope filter; the token is the same RFC 9068
+// JWT the library makes.
+//
+// It writes nothing to the store and reads only the client, through the
+// client cache (clientcache.go): while the store is unreachable it keeps
+// answering for clients of the configuration file and, until their cache
+// entry expires, for stored ones. A client that cannot be loaded because
+// the store is unreachable gets 503, never invalid_client.
 func (p *Provider) serveClientCredentials(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")

@@ -49,7 +49,7 @@ func (l *switchableLookup) GetClient(_ context.Context, id string) (*store.Clien
 // testKeys is one ES256 key, in memory.
 type testKeys struct{ key *ecdsa.PrivateKey }
 
-func (k testKeys) SigningKey() (string, jose.SignatureAlgorithm, any) { return "k1", jose.ES256, k.key }
+func (k testKeys) SigningKey() (string, jose.SignatureAlgorithm, any)  { return "k1", jose.ES256, k.key }
 func (k testKeys) SigningKeyFor(jose.SignatureAlgorithm) (string, any) { return "", nil }
 func (k testKeys) PublicKeys() []PublicKey {
 	return []PublicKey{{KID: "k1", Alg: jose.ES256, Key: &k.key.PublicKey}}
