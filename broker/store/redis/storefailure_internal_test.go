@@ -109,3 +109,31 @@ func TestRotationSurvivesStoreFailures(t *testing.T) {
 		t.Fatalf("the unanswered successor h2 presented later: %v, want reuse", err)
 	}
 }
+
+// TestLateCodeConsumptionChangesNothing: a code consumption Redis reaches
+// after its request gave up leaves the code live, so the client's retry
+// is not taken for a replay (which would revoke the grant).
+func TestLateCodeConsumptionChangesNothing(t *testing.T) {
+	t.Parallel()
+	o, err := goredis.ParseURL(redistest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := goredis.NewClient(o)
+	t.Cleanup(func() { c.Close() })
+	prefix := redistest.Prefix(t)
+	redistest.CleanupKeys(t, c, prefix)
+	s := New(c, prefix)
+	ctx := t.Context()
+	if err := s.SaveCode(ctx, "code", "ar", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	late := time.Now().Add(-time.Second).UnixMilli()
+	res, err := consumeCode.Run(ctx, c, []string{s.k.code("code")}, 60_000, late).StringSlice()
+	if err != nil || len(res) != 2 || res[0] != "late" {
+		t.Fatalf("consumption past its deadline: %q, %v; want late", res, err)
+	}
+	if id, err := s.ConsumeCode(ctx, "code", time.Minute); err != nil || id != "ar" {
+		t.Fatalf("the code after a late consumption: %q, %v; want it still live", id, err)
+	}
+}
