@@ -88,8 +88,10 @@ const DefaultTimeout = 3 * time.Second
 // complete. Each of these fails closed (the user logs in again), which is
 // the price of not turning every dropped connection into a 503. A refresh
 // rotation is the exception, being the one an unattended client repeats
-// all day: run again with the same new token it succeeds, and run after
-// its caller gave up it changes nothing (refresh.go).
+// all day: run again with the same new token it succeeds, run after its
+// caller gave up it changes nothing, and once its caller gave up on a
+// lost reply the old token is usable again (refresh.go). A code
+// consumption run after its caller gave up changes nothing either.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	c, err := o.client()
 	if err != nil {
