@@ -87,8 +87,8 @@ func TestChaosSentinelFailover(t *testing.T) {
 	h.load()
 	h.steady(time.Second)
 
-	g.WaitReplicated(t)
 	before := h.snapshot()
+	g.WaitReplicated(t) // what the snapshot saw is on the replica
 	h.mark("kill master")
 	g.Master.Kill()
 	deadline := time.Now().Add(20 * time.Second)
@@ -347,8 +347,8 @@ func (h *chaos) mark(what string) {
 }
 
 // back notes that Redis is back and waits until every kind of request has
-// been answered 200 again (at most chaosRecovery plus a margin to observe
-// a failure), then one more second of steady load.
+// been answered again since the last 503 (at most chaosRecovery plus a
+// margin to observe a failure), then one more second of steady load.
 func (h *chaos) back(what string) {
 	at := time.Now()
 	h.mark(what + ": Redis back")
@@ -363,10 +363,16 @@ func (h *chaos) back(what string) {
 	h.steady(time.Second)
 }
 
-// allAnswered reports whether every kind had a 200 that started after t.
+// allAnswered reports whether every kind was answered by a request that
+// started after t and after the end of the last 503.
 func (h *chaos) allAnswered(t time.Time) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	for _, o := range h.outcomes {
+		if o.status == http.StatusServiceUnavailable && o.end.After(t) {
+			t = o.end
+		}
+	}
 	kinds, ok := map[string]bool{}, map[string]bool{}
 	for _, o := range h.outcomes {
 		kinds[o.kind] = true
