@@ -77,7 +77,9 @@ func TestChaosRedisFreezeKillRestart(t *testing.T) {
 }
 
 // TestChaosSentinelFailover: the master of a Sentinel group is killed and
-// Sentinel promotes the replica.
+// Sentinel promotes the replica. Redis replicates asynchronously, so what
+// the master acknowledged in its last moments may be lost; the test checks
+// what the replica had when the master died.
 func TestChaosSentinelFailover(t *testing.T) {
 	g := redistest.StartSentinelGroup(t)
 	h := startChaos(t, func(c *config.Config) {
