@@ -206,7 +206,8 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
-	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log))
+	e.HTTPErrorHandler = ops.StoreErrors(e.DefaultHTTPErrorHandler)
+	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), ops.StoreWaitBudget)
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)

@@ -84,7 +84,7 @@ type Redis struct {
 	DB         int           `yaml:"db"`
 	KeyPrefix  string        `yaml:"key_prefix"` // default "gjjid:"
 	TLS        bool          `yaml:"tls"`
-	Timeout    time.Duration `yaml:"timeout"` // dial/read/write; default 2s
+	Timeout    time.Duration `yaml:"timeout"` // one request's total wait for Redis; default 2s
 }
 
 // Secrets are base64 (standard or URL, padded or not) 32-byte keys. Empty

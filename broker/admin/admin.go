@@ -159,6 +159,9 @@ func (a *API) fail(c echo.Context, err error) error {
 		a.log.Error("admin api", "path", c.Path(), "err", err)
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "server_error", Description: "internal error"}
 	}
+	if ae.Status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "5")
+	}
 	return c.JSON(ae.Status, ae)
 }
 

@@ -226,6 +226,9 @@ func (l *Login) liveSession(ctx context.Context, id string) (*store.Session, err
 // ErrorPage renders an error for a human; never a redirect.
 func (l *Login) ErrorPage(w http.ResponseWriter, r *http.Request, status int, code string) {
 	lang := web.Lang([]string{r.URL.Query().Get("lang")}, r.Header.Get("Accept-Language"), l.o.DefaultLocale)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+	}
 	_ = l.o.Pages.Render(w, status, "error", map[string]any{"Lang": lang, "Message": web.Text(lang, "err_"+code)})
 }
 

@@ -2,20 +2,29 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
+
+	"github.com/gjjid/gjjid/broker/store"
 )
 
 // serveClientCredentials answers the client_credentials grant without the
 // library's generic token pipeline. It is the hottest grant (services call
-// it constantly) and needs no store access at all, so the generic path's
-// form schema decoding, claim map merging and per-token signer set-up were
-// most of its cost. The checks are the library's (one client
-// authentication method, secret, grant allowed) plus the broker's scope
-// filter; the token is the same RFC 9068 JWT the library makes.
+// it constantly), and the generic path's form schema decoding, claim map
+// merging and per-token signer set-up were most of its cost. The checks
+// are the library's (one client authentication method, secret, grant
+// allowed) plus the broker's scope filter; the token is the same RFC 9068
+// JWT the library makes.
+//
+// It writes nothing to the store and reads only the client, through the
+// client cache (clientcache.go): while the store is unreachable it keeps
+// answering for clients of the configuration file and, until their cache
+// entry expires, for stored ones. A client that cannot be loaded because
+// the store is unreachable gets 503, never invalid_client.
 func (p *Provider) serveClientCredentials(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
@@ -37,12 +46,24 @@ func (p *Provider) serveClientCredentials(w http.ResponseWriter, r *http.Request
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	ctx := r.Context()
-	if id == "" || secret == "" || p.storage.AuthorizeClientIDSecret(ctx, id, secret) != nil {
+	if id == "" || secret == "" {
+		p.clientAuthFailed(w, basic)
+		return
+	}
+	if err := p.storage.AuthorizeClientIDSecret(ctx, id, secret); err != nil {
+		if errors.Is(err, store.ErrUnavailable) {
+			writeUnavailable(w)
+			return
+		}
 		p.clientAuthFailed(w, basic)
 		return
 	}
 	tr, err := p.storage.ClientCredentialsTokenRequest(ctx, id, strings.Fields(r.PostForm.Get("scope")))
 	if err != nil {
+		if errors.Is(err, store.ErrUnavailable) {
+			writeUnavailable(w)
+			return
+		}
 		if oe, ok := err.(*oidc.Error); ok {
 			tokenError(w, http.StatusBadRequest, string(oe.ErrorType), oe.Description)
 			return
@@ -52,7 +73,12 @@ func (p *Provider) serveClientCredentials(w http.ResponseWriter, r *http.Request
 	}
 	req := tr.(serviceRequest)
 	now := p.opts.now()
-	exp := now.Add(p.storage.accessLifetime(ctx, req))
+	lifetime, err := p.storage.accessLifetime(ctx, req)
+	if err != nil {
+		writeUnavailable(w)
+		return
+	}
+	exp := now.Add(lifetime)
 	kid, alg, key := p.storage.keys.SigningKey()
 	claims := struct {
 		Iss      string   `json:"iss"`

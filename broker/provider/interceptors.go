@@ -46,22 +46,38 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // unavailableBody is what clients see while the store is unreachable.
 var unavailableBody = []byte(`{"error":"temporarily_unavailable","error_description":"gjjid cannot reach its session store; try again shortly"}` + "\n")
 
+// retryAfter is the Retry-After of every 503 a store outage causes.
+const retryAfter = "5"
+
+// writeUnavailable answers 503 temporarily_unavailable with Retry-After,
+// dropping whatever the failed answer had set: a challenge
+// (WWW-Authenticate) would tell the client its credentials are wrong, a
+// Location would redirect half-done.
+func writeUnavailable(w http.ResponseWriter) {
+	h := w.Header()
+	h.Del("Location")
+	h.Del("WWW-Authenticate")
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Retry-After", retryAfter)
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = w.Write(unavailableBody)
+}
+
 // faultInterceptor answers 503 whenever the store was unreachable while
 // serving the request, so clients and load balancers can tell an outage
-// from a bug or a bad request, and nothing is redirected half-done.
+// from a bug or a bad request, and nothing is redirected half-done. It is
+// the outermost wrapper of every protocol endpoint (Provider.ServeHTTP),
+// the broker's own grants included: whatever a handler made of the
+// failure (500, invalid_grant, a 401 invalid_client because the client
+// could not be loaded, an error redirect to the client), the truth is an
+// outage, and a store failure must never look like bad credentials.
 func faultInterceptor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f := &fault{}
 		sw := &statusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) (int, bool) {
-			// Whatever the library made of the failure (500, invalid_grant,
-			// 403, an error redirect to the client), the truth is an outage.
 			if f.unavailable.Load() {
-				h := w.Header()
-				h.Set("Content-Type", "application/json")
-				h.Set("Retry-After", "5")
-				h.Del("Location")
-				w.WriteHeader(http.StatusServiceUnavailable)
-				_, _ = w.Write(unavailableBody)
+				writeUnavailable(w)
 				return http.StatusServiceUnavailable, true
 			}
 			return status, false

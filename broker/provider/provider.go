@@ -30,6 +30,7 @@ type Provider struct {
 	discovery *discoveryCache
 	tokens    *TokenVerifier
 	jwt       jwtSigner
+	serve     http.Handler // route behind faultInterceptor
 }
 
 // New builds the provider.
@@ -61,7 +62,7 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 		op.WithCORSOptions(&cors.Options{AllowOriginFunc: func(string) bool { return false }}),
 		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(algs...)),
 		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(algs...)),
-		op.WithHttpInterceptors(faultInterceptor, noStoreInterceptor, rawTokenInterceptor, p.issInterceptor, p.authorizeErrorInterceptor, p.browserInterceptor),
+		op.WithHttpInterceptors(noStoreInterceptor, rawTokenInterceptor, p.issInterceptor, p.authorizeErrorInterceptor, p.browserInterceptor),
 	}
 	if opts.AllowInsecure {
 		options = append(options, op.WithAllowInsecure())
@@ -73,11 +74,18 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 	p.op = o
 	p.handler = o
 	p.discovery = newDiscoveryCache(p)
+	p.serve = faultInterceptor(http.HandlerFunc(p.route))
 	return p, nil
 }
 
 // ServeHTTP serves the protocol endpoints (paths relative to the issuer).
-func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Any of them that meets an unreachable store answers 503
+// temporarily_unavailable (faultInterceptor).
+func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.serve.ServeHTTP(w, r) }
+
+// route dispatches to the broker's own endpoints and grants or the
+// library.
+func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 	if p.refuseRepeated(w, r) {
 		return
 	}

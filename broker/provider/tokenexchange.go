@@ -122,7 +122,7 @@ func (p *Provider) serveTokenExchange(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write(b)
 		case errors.Is(err, store.ErrUnavailable):
-			tokenError(w, http.StatusServiceUnavailable, string(oidc.ServerError), "the session store is unreachable")
+			writeUnavailable(w)
 		default:
 			p.storage.log.Error("token exchange", "client", cl.c.ID, "err", err)
 			tokenError(w, http.StatusInternalServerError, string(oidc.ServerError), "")
@@ -174,7 +174,7 @@ func (p *Provider) exchangeClient(ctx context.Context, w http.ResponseWriter, r 
 	cl, err := p.storage.client(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
-			tokenError(w, http.StatusServiceUnavailable, string(oidc.ServerError), "the session store is unreachable")
+			writeUnavailable(w)
 			return nil, false
 		}
 		p.clientAuthFailed(w, basic)

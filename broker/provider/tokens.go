@@ -18,7 +18,11 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	noteRequestClient(ctx, req)
 	s.participated(ctx, req)
 	now := s.opts.now()
-	return newAccessTokenID(grantOf(req), now), now.Add(s.accessLifetime(ctx, req)), nil
+	lifetime, err := s.accessLifetime(ctx, req)
+	if err != nil {
+		return "", time.Time{}, s.fail(ctx, "load client", err)
+	}
+	return newAccessTokenID(grantOf(req), now), now.Add(lifetime), nil
 }
 
 // CreateAccessAndRefreshTokens starts a refresh family at the code exchange
@@ -27,18 +31,29 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	noteRequestClient(ctx, req)
 	s.participated(ctx, req)
 	now := s.opts.now()
-	atExp := now.Add(s.accessLifetime(ctx, req))
+	// Both lifetimes are read before anything is written: a rotation
+	// whose answer then failed would leave the client holding a refresh
+	// token that is already spent.
+	atLifetime, err := s.accessLifetime(ctx, req)
+	if err != nil {
+		return "", "", time.Time{}, s.fail(ctx, "load client", err)
+	}
+	atExp := now.Add(atLifetime)
 	switch r := req.(type) {
 	case authRequest:
 		a := r.r.Auth
+		rtLifetime, err := s.refreshLifetime(ctx, r.r.ClientID)
+		if err != nil {
+			return "", "", time.Time{}, s.fail(ctx, "load client", err)
+		}
 		rt := &store.RefreshToken{
 			FamilyID: r.r.ID, ClientID: r.r.ClientID, Subject: a.Subject,
 			Scopes: r.r.Scopes, Audience: []string{r.r.ClientID}, AMR: a.AMR, ACR: a.ACR,
 			AuthTime: a.AuthTime, IDP: a.IDP, UnitID: a.UnitID, SessionID: a.SessionID,
-			IssuedAt: now, ExpiresAt: now.Add(s.refreshLifetime(ctx, r.r.ClientID)), CertThumbprint: a.CertThumbprint,
+			IssuedAt: now, ExpiresAt: now.Add(rtLifetime), CertThumbprint: a.CertThumbprint,
 		}
 		tok := newRefreshToken(rt.FamilyID)
-		err := s.st.CreateRefreshToken(ctx, secrets.Hash(tok), rt)
+		err = s.st.CreateRefreshToken(ctx, secrets.Hash(tok), rt)
 		switch {
 		case errors.Is(err, store.ErrRevoked):
 			// A replay of this code revoked the grant while this, the
@@ -56,7 +71,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 		next.IssuedAt = now
 		// The family's absolute lifetime does not grow with rotation.
 		tok := newRefreshToken(next.FamilyID)
-		err := s.st.RotateRefreshToken(ctx, next.FamilyID, secrets.Hash(r.token), secrets.Hash(tok), &next)
+		err = s.st.RotateRefreshToken(ctx, next.FamilyID, secrets.Hash(r.token), secrets.Hash(tok), &next)
 		switch {
 		case errors.Is(err, store.ErrRefreshReused):
 			s.revokeFamilyTokens(ctx, next.FamilyID)
@@ -196,7 +211,11 @@ func (s *storage) accessTokenRevoked(ctx context.Context, jti, subject string) (
 	return revoked, err
 }
 
-func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) time.Duration {
+// accessLifetime is the client's access token lifetime, else the
+// default. A client that cannot be loaded because the store is unreachable
+// is an error (the request answers 503): the default may be longer than
+// what the client was given.
+func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) (time.Duration, error) {
 	var clientID string
 	switch r := req.(type) {
 	case authRequest:
@@ -208,17 +227,26 @@ func (s *storage) accessLifetime(ctx context.Context, req op.TokenRequest) time.
 	case *exchangeRequest:
 		clientID = r.clientID
 	}
-	if c, err := s.client(ctx, clientID); err == nil && c.c.AccessTokenLifetime > 0 {
-		return c.c.AccessTokenLifetime
+	c, err := s.client(ctx, clientID)
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		return 0, err
+	case err == nil && c.c.AccessTokenLifetime > 0:
+		return c.c.AccessTokenLifetime, nil
 	}
-	return s.opts.AccessTokenLifetime
+	return s.opts.AccessTokenLifetime, nil
 }
 
-func (s *storage) refreshLifetime(ctx context.Context, clientID string) time.Duration {
-	if c, err := s.client(ctx, clientID); err == nil && c.c.RefreshTokenLifetime > 0 {
-		return c.c.RefreshTokenLifetime
+// refreshLifetime is accessLifetime for refresh tokens.
+func (s *storage) refreshLifetime(ctx context.Context, clientID string) (time.Duration, error) {
+	c, err := s.client(ctx, clientID)
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		return 0, err
+	case err == nil && c.c.RefreshTokenLifetime > 0:
+		return c.c.RefreshTokenLifetime, nil
 	}
-	return s.opts.RefreshTokenLifetime
+	return s.opts.RefreshTokenLifetime, nil
 }
 
 // grantOf names the grant an access token belongs to: the auth request (code

@@ -159,8 +159,11 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	case e.Status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gjjid", error="invalid_token", error_description="`+e.Description+`"`)
 	}
-	if e.Status == http.StatusTooManyRequests {
+	switch e.Status {
+	case http.StatusTooManyRequests:
 		w.Header().Set("Retry-After", "60")
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
 	}
 	writeJSON(w, e.Status, map[string]string{"error": e.Code, "error_description": e.Description})
 }

@@ -19,8 +19,15 @@ const (
 )
 
 // consumeCode returns {status, authRequestID}; ARGV[1] is the tombstone
-// lifetime in ms.
+// lifetime in ms, ARGV[2] the caller's deadline (Unix ms, 0: none). Run
+// after its caller gave up (it waited in a frozen server's socket while
+// the client was answered 503), it changes nothing: the client's retry
+// must not read as a replay, which would revoke the grant.
 var consumeCode = goredis.NewScript(`
+if ARGV[2] ~= '0' then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[2]) then return {'late', ''} end
+end
 local v = redis.call('GET', KEYS[1])
 if not v then return {'notfound', ''} end
 local id = string.sub(v, 3)
@@ -60,7 +67,7 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash string, tombstoneTTL t
 	if err := lifetime(op, tombstoneTTL); err != nil {
 		return "", err
 	}
-	res, err := consumeCode.Run(ctx, s.c, []string{s.k.code(codeHash)}, ms(tombstoneTTL)).StringSlice()
+	res, err := consumeCode.Run(ctx, s.c, []string{s.k.code(codeHash)}, ms(tombstoneTTL), s.deadline(ctx)).StringSlice()
 	if err != nil {
 		return "", wrap(op, err)
 	}
@@ -74,6 +81,8 @@ func (s *Store) ConsumeCode(ctx context.Context, codeHash string, tombstoneTTL t
 		return res[1], fmt.Errorf("redis: %s: %w", op, store.ErrCodeReplayed)
 	case "notfound":
 		return "", fmt.Errorf("redis: %s: %w", op, store.ErrNotFound)
+	case "late":
+		return "", fmt.Errorf("redis: %s: Redis ran it after the request's deadline, so it changed nothing: %w", op, store.ErrUnavailable)
 	}
 	return "", fmt.Errorf("redis: %s: unexpected reply %q", op, res)
 }

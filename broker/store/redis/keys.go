@@ -53,6 +53,10 @@ type keys struct{ p string }
 func (k keys) authRequest(id string) string   { return k.p + "ar:" + id }
 func (k keys) code(hash string) string        { return k.p + "code:" + hash }
 func (k keys) familyCur(family string) string { return k.p + "rt:{" + family + "}:cur" }
+
+// familyPending holds the member a rotation replaced while the rotation is
+// unconfirmed (refresh.go).
+func (k keys) familyPending(family string) string { return k.p + "rt:{" + family + "}:pend" }
 func (k keys) member(family, hash string) string {
 	return k.p + "rt:{" + family + "}:m:" + hash
 }

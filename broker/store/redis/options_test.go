@@ -88,3 +88,35 @@ func TestNewRefusesBracesInPrefix(t *testing.T) {
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }
+
+// TestClientsHonourContextDeadlines: every kind of client lets a context
+// deadline reach its sockets, which is how a request's wait budget bounds
+// it (deadline.go); without it go-redis ignores deadlines for reads and
+// writes.
+func TestClientsHonourContextDeadlines(t *testing.T) {
+	for name, o := range map[string]Options{
+		"url":      {URL: "redis://127.0.0.1:6379/0"},
+		"sentinel": {Addrs: []string{"127.0.0.1:26379"}, MasterName: "m"},
+		"cluster":  {Addrs: []string{"127.0.0.1:7000"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := o.client()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var on bool
+			switch c := c.(type) {
+			case *goredis.Client:
+				on = c.Options().ContextTimeoutEnabled
+			case *goredis.ClusterClient:
+				on = c.Options().ContextTimeoutEnabled
+			default:
+				t.Fatalf("client %T", c)
+			}
+			if !on {
+				t.Fatal("ContextTimeoutEnabled is off")
+			}
+		})
+	}
+}

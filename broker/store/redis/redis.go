@@ -28,6 +28,9 @@ type Store struct {
 	c    goredis.UniversalClient
 	k    keys
 	owns bool // Close closes c: Open created it
+	// timeout is Options.Timeout when Open created c (0 with New: the
+	// caller's client has its own), for scripts that must not run late.
+	timeout time.Duration
 
 	qr qrHub // the QR events subscription and its waiters (qr.go)
 }
@@ -62,8 +65,10 @@ type Options struct {
 	DB int
 	// TLS turns TLS on (rediss:// URLs have it on already).
 	TLS bool
-	// Timeout bounds each dial, read, write and wait for a pooled
-	// connection; 0 means 3s.
+	// Timeout bounds how long one request waits for Redis in total, over
+	// all its commands, their retries, dials and waits for a pooled
+	// connection (store.WaitBudget; without a budget in the context, each
+	// command); 0 means 3s.
 	Timeout time.Duration
 	// KeyPrefix starts every key, e.g. "gjjid:"; no '{' or '}'.
 	KeyPrefix string
@@ -77,17 +82,23 @@ const DefaultTimeout = 3 * time.Second
 // store.ErrUnavailable, so the caller can tell it from a bad configuration.
 //
 // The client keeps go-redis's default retries (3) of a command whose
-// connection failed. If a script ran but its reply was lost, the retry sees
-// the first run's effect: a consumed code reads as replayed, a rotated
-// refresh token as reused, a completed request as complete. Each of these
-// fails closed (the user logs in again), which is the price of not turning
-// every dropped connection into a 503.
+// connection failed, all within the request's wait budget (deadline.go).
+// If a script ran but its reply was lost, the retry sees the first run's
+// effect: a consumed code reads as replayed, a completed request as
+// complete. Each of these fails closed (the user logs in again), which is
+// the price of not turning every dropped connection into a 503. A refresh
+// rotation is the exception, being the one an unattended client repeats
+// all day: run again with the same new token it succeeds, run after its
+// caller gave up it changes nothing, and once its caller gave up on a
+// lost reply the old token is usable again (refresh.go). A code
+// consumption run after its caller gave up changes nothing either.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	c, err := o.client()
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{c: c, k: keys{p: o.KeyPrefix}, owns: true}
+	c.AddHook(deadlineHook{timeout: o.timeout()})
+	s := &Store{c: c, k: keys{p: o.KeyPrefix}, owns: true, timeout: o.timeout()}
 	if err := s.Ping(ctx); err != nil {
 		_ = c.Close()
 		return nil, err
@@ -95,18 +106,25 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
-// client validates o and builds the matching UniversalClient.
+// timeout is Timeout with its default.
+func (o Options) timeout() time.Duration {
+	if o.Timeout == 0 {
+		return DefaultTimeout
+	}
+	return o.Timeout
+}
+
+// client validates o and builds the matching UniversalClient. Every
+// client respects context deadlines (ContextTimeoutEnabled), which is how
+// deadlineHook bounds a request's wait.
 func (o Options) client() (goredis.UniversalClient, error) {
 	if err := checkPrefix(o.KeyPrefix); err != nil {
 		return nil, err
 	}
-	timeout := o.Timeout
-	switch {
-	case timeout == 0:
-		timeout = DefaultTimeout
-	case timeout < 0:
+	if o.Timeout < 0 {
 		return nil, fmt.Errorf("redis: timeout %v is negative", o.Timeout)
 	}
+	timeout := o.timeout()
 	var tlsConfig *tls.Config
 	if o.TLS {
 		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
@@ -135,6 +153,7 @@ func (o Options) client() (goredis.UniversalClient, error) {
 			opts.TLSConfig = tlsConfig
 		}
 		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.PoolTimeout = timeout, timeout, timeout, timeout
+		opts.ContextTimeoutEnabled = true
 		return goredis.NewClient(opts), nil
 	case len(o.Addrs) > 0:
 		if o.MasterName == "" && o.DB != 0 {
@@ -151,6 +170,8 @@ func (o Options) client() (goredis.UniversalClient, error) {
 			ReadTimeout:  timeout,
 			WriteTimeout: timeout,
 			PoolTimeout:  timeout,
+			// Sentinels are asked within the same deadline.
+			ContextTimeoutEnabled: true,
 			// One seed address is still a cluster: NewUniversalClient
 			// would otherwise make it a standalone client.
 			IsClusterMode: o.MasterName == "",

@@ -214,6 +214,7 @@ const (
 	modePass              proxyMode = iota
 	modeRefuse                      // accept and hang up at once
 	modeLoseScriptReplies           // forward everything, drop replies from the first script on
+	modeFreeze                      // accept and read, never answer: a Redis stopped with SIGSTOP
 )
 
 // proxy is a TCP relay in front of Redis that can stop relaying.
@@ -272,6 +273,11 @@ func (p *proxy) serve() {
 		mode := proxyMode(p.mode.Load())
 		if mode == modeRefuse {
 			client.Close()
+			continue
+		}
+		if mode == modeFreeze {
+			p.track(client)
+			go func() { _, _ = io.Copy(io.Discard, client) }()
 			continue
 		}
 		server, err := net.Dial("tcp", p.target)
