@@ -251,6 +251,9 @@ func TestChromiumBindRenewedCertificate(t *testing.T) {
 		c.do("sign with the renewed certificate", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
 			chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{newCert, newKey}))
 		c.waitText("the renewed certificate is bound", "#notice", "证书已绑定")
+		// The notice can show before the page with the list has settled
+		// (a slow run reads it mid-navigation): wait for the list itself.
+		c.waitText("the renewed certificate is listed", "#certificates", "Unit CA pages")
 		if list := c.text("#certificates"); !strings.Contains(list, "Unit CA pages") || strings.Count(list, "解除绑定") != 2 {
 			t.Errorf("certificate list after binding: %q", list)
 		}
