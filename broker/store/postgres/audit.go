@@ -55,7 +55,7 @@ func (s *Store) AppendAudit(ctx context.Context, data []byte, retention time.Dur
 	}
 	id, err := insert()
 	if isCode(err, checkViolation) { // no partition for this month yet
-		if err := s.ensurePartitions(ctx, time.Now()); err != nil {
+		if err := s.EnsureAuditPartitions(ctx, time.Now()); err != nil {
 			return "", err
 		}
 		id, err = insert()
@@ -75,7 +75,7 @@ func (s *Store) upkeep(ctx context.Context, retention time.Duration) {
 	if now.Unix()-last < int64(upkeepEvery/time.Second) || !s.auditChecked.CompareAndSwap(last, now.Unix()) {
 		return
 	}
-	if err := s.ensurePartitions(ctx, now); err == nil {
+	if err := s.EnsureAuditPartitions(ctx, now); err == nil {
 		_, _ = s.DropExpiredAudit(ctx, now, retention)
 	}
 }

@@ -36,9 +36,9 @@ func partitionOf(month time.Time) string {
 	return fmt.Sprintf("audit_events_y%04dm%02d", month.Year(), int(month.Month()))
 }
 
-// ensurePartitions creates the partitions of now's month and the next
+// EnsureAuditPartitions creates the partitions of now's month and the next
 // monthsAhead months that do not exist yet.
-func (s *Store) ensurePartitions(ctx context.Context, now time.Time) error {
+func (s *Store) EnsureAuditPartitions(ctx context.Context, now time.Time) error {
 	const op = "create audit partitions"
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -156,7 +156,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	if err := s.ensurePartitions(ctx, time.Now()); err != nil {
+	if err := s.EnsureAuditPartitions(ctx, time.Now()); err != nil {
 		pool.Close()
 		return nil, err
 	}
