@@ -81,8 +81,12 @@ func TestOrgCodeUnique(t *testing.T) {
 	now := time.Now().UTC()
 	must(t, s.AddUnit(ctx, &store.Unit{ID: "91110000MA01", OrgCode: "MA01XXXXX", CreatedAt: now}))
 	for _, write := range []func() error{
-		func() error { return s.AddUnit(ctx, &store.Unit{ID: "91110000MA02", OrgCode: "MA01XXXXX", CreatedAt: now}) },
-		func() error { return s.PutUnit(ctx, &store.Unit{ID: "91110000MA03", OrgCode: "MA01XXXXX", CreatedAt: now}) },
+		func() error {
+			return s.AddUnit(ctx, &store.Unit{ID: "91110000MA02", OrgCode: "MA01XXXXX", CreatedAt: now})
+		},
+		func() error {
+			return s.PutUnit(ctx, &store.Unit{ID: "91110000MA03", OrgCode: "MA01XXXXX", CreatedAt: now})
+		},
 	} {
 		if err := write(); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("a second unit with the same org code: %v, want ErrConflict", err)
