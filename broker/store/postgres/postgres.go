@@ -56,6 +56,8 @@ type Options struct {
 	// postgres://user:password@host:5432/db?sslmode=verify-full. A
 	// search_path parameter selects the schema.
 	URL string
+	// Password overrides the URL's, so it need not be URL-escaped.
+	Password string
 	// MaxConns bounds the pool; 0 keeps pgxpool's default (4, or the
 	// number of CPUs if more).
 	MaxConns int32
@@ -88,6 +90,9 @@ func (o Options) Config() (*pgxpool.Config, error) {
 	if err != nil {
 		// pgx's message may quote the URL, password and all.
 		return nil, errors.New("postgres: url: cannot parse the connection string")
+	}
+	if o.Password != "" {
+		cfg.ConnConfig.Password = o.Password
 	}
 	if o.MaxConns < 0 {
 		return nil, fmt.Errorf("postgres: max_conns %d is negative", o.MaxConns)
