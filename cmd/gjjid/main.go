@@ -4,6 +4,7 @@
 //	gjjid serve --config FILE   run with a configuration file
 //	gjjid dev [--addr A] [--store URL]   run with demo client, accounts and keys
 //	gjjid config check FILE     print every problem of a configuration file
+//	gjjid migrate --config FILE apply the PostgreSQL schema migrations
 //	gjjid version
 package main
 
@@ -31,6 +32,7 @@ const usage = `usage:
   gjjid serve --config FILE
   gjjid dev [--addr 127.0.0.1:5556] [--store redis://…]
   gjjid config check FILE
+  gjjid migrate --config FILE | --url URL   apply PostgreSQL schema migrations
   gjjid admin RESOURCE COMMAND [flags]   manage a running broker (gjjid admin help)
   gjjid version
 `
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return configCheck(args[2], stdout, stderr)
 	case "admin":
 		return adminCmd(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		err = migrateCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gjjid", version)
 		return 0

@@ -103,3 +103,22 @@ func tooNew(v int32) error {
 	}
 	return nil
 }
+
+// MigrateDatabase connects with o, migrates (see Migrate) and disconnects;
+// it returns the schema versions before and after. gjjid migrate runs it.
+func MigrateDatabase(ctx context.Context, o Options) (from, to int32, err error) {
+	cfg, err := o.Config()
+	if err != nil {
+		return 0, 0, err
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return 0, 0, fmt.Errorf("postgres: %w", err)
+	}
+	defer pool.Close()
+	if from, err = Migrate(ctx, pool); err != nil {
+		return from, from, err
+	}
+	return from, SchemaVersion(), nil
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/gjjid/gjjid/broker"
+	"github.com/gjjid/gjjid/broker/store/postgres"
+	"github.com/gjjid/gjjid/config"
+)
+
+const migrateUsage = `usage:
+  gjjid migrate --config FILE   bring store.database's schema to this release's version
+  gjjid migrate --url URL       the same for a postgres:// URL
+`
+
+// migrateCmd applies the embedded schema migrations to the configured
+// PostgreSQL, under the same advisory lock instances take at start, so it
+// is safe while instances run or start. A schema newer than this binary is
+// refused and left alone.
+func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, migrateUsage) }
+	cfgPath := fs.String("config", "", "configuration file (uses store.database)")
+	dbURL := fs.String("url", "", "postgres:// URL, instead of --config")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*cfgPath == "") == (*dbURL == "") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	o := postgres.Options{URL: *dbURL}
+	if *cfgPath != "" {
+		cfg, err := config.Load(*cfgPath)
+		if err != nil {
+			return err
+		}
+		if !cfg.Store.Database.Configured() {
+			return errors.New(*cfgPath + ": store.database.url is not set: this configuration uses no PostgreSQL")
+		}
+		o = broker.DatabaseOptions(cfg.Store.Database)
+	}
+	from, to, err := postgres.MigrateDatabase(ctx, o)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if from == to {
+		fmt.Fprintf(stdout, "schema already at version %d\n", to)
+		return nil
+	}
+	fmt.Fprintf(stdout, "schema migrated from version %d to %d\n", from, to)
+	return nil
+}
