@@ -15,6 +15,9 @@ import (
 const migrateUsage = `usage:
   gjjid migrate --config FILE   bring store.database's schema to this release's version
   gjjid migrate --url URL       the same for a postgres:// URL
+  gjjid migrate --from redis://… [--prefix gjjid:] --to postgres://…
+                                copy the durable records of a Redis deployment
+                                to PostgreSQL (migrated first); idempotent
 `
 
 // migrateCmd applies the embedded schema migrations to the configured
@@ -27,8 +30,18 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Usage = func() { fmt.Fprint(stderr, migrateUsage) }
 	cfgPath := fs.String("config", "", "configuration file (uses store.database)")
 	dbURL := fs.String("url", "", "postgres:// URL, instead of --config")
+	fromURL := fs.String("from", "", "redis:// URL of the deployment to copy from")
+	prefix := fs.String("prefix", "gjjid:", "key prefix of the Redis deployment (store.redis.key_prefix)")
+	toURL := fs.String("to", "", "postgres:// URL to copy to")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *fromURL != "" || *toURL != "" {
+		if *fromURL == "" || *toURL == "" || *cfgPath != "" || *dbURL != "" || fs.NArg() > 0 {
+			fs.Usage()
+			return flag.ErrHelp
+		}
+		return copyToPostgres(ctx, *fromURL, *prefix, *toURL, stdout)
 	}
 	if fs.NArg() > 0 || (*cfgPath == "") == (*dbURL == "") {
 		fs.Usage()

@@ -8,11 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/pgtest"
 	"github.com/gjjid/gjjid/broker/store/postgres"
+	redisstore "github.com/gjjid/gjjid/broker/store/redis"
+	"github.com/gjjid/gjjid/broker/store/redistest"
 )
 
 // storeConfig writes a configuration with the given store section.
@@ -108,5 +113,40 @@ func TestConfigCheckExplainsStore(t *testing.T) {
 				t.Errorf("output shows a password:\n%s", out.String())
 			}
 		})
+	}
+}
+
+// gjjid migrate --from redis://… --to postgres://… copies with counts, and
+// a second run copies nothing.
+func TestMigrateFromRedisCommand(t *testing.T) {
+	redisURL := redistest.URL(t)
+	opts, err := goredis.ParseURL(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := goredis.NewClient(opts)
+	t.Cleanup(func() { c.Close() })
+	prefix := redistest.Prefix(t)
+	redistest.CleanupKeys(t, c, prefix)
+	src := redisstore.New(c, prefix)
+	now := time.Now().UTC()
+	if err := src.AddUnit(t.Context(), &store.Unit{ID: "91510100MA61ABCD1T", Name: "示例", CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.AppendAudit(t.Context(), []byte(`{"type":"admin.change"}`), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	dbURL := pgtest.Schema(t, pgtest.URL(t))
+	args := []string{"migrate", "--from", redisURL, "--prefix", prefix, "--to", dbURL}
+	for i, want := range []string{"units         1 copied,      0 unchanged", "units         0 copied,      1 unchanged"} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, &out, &errb); code != 0 || !strings.Contains(out.String(), want) ||
+			!strings.Contains(out.String(), "done:") {
+			t.Fatalf("run %d: exit %d, want %q in\n%s%s", i+1, code, want, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "--from", redisURL}, &out, &errb); code != 2 {
+		t.Fatalf("--from without --to: exit %d", code)
 	}
 }
