@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -22,6 +20,26 @@ type auditFilters struct {
 	ActorUnit string `json:"actor_unit"`
 	Principal string `json:"principal"`
 	Unit      string `json:"unit"`
+}
+
+// auditFilterColumns are the columns auditFilters.args fills, in order.
+const auditFilterColumns = `type, actor, actor_id, actor_unit, principal, unit`
+
+// parseAuditFilters reads the filter fields of an event; the record is
+// kept as given whatever they hold.
+func parseAuditFilters(data []byte) auditFilters {
+	var f auditFilters
+	_ = json.Unmarshal(data, &f)
+	return f
+}
+
+// args are the values of auditFilterColumns; absent fields are NULL.
+func (f auditFilters) args() []any {
+	actorID := f.Actor
+	if i := strings.LastIndexByte(actorID, ':'); i >= 0 {
+		actorID = actorID[i+1:]
+	}
+	return []any{nullable(f.Type), nullable(f.Actor), nullable(actorID), nullable(f.ActorUnit), nullable(f.Principal), nullable(f.Unit)}
 }
 
 // upkeepEvery is how often one instance checks the audit partitions: that
@@ -38,16 +56,13 @@ func (s *Store) AppendAudit(ctx context.Context, data []byte, retention time.Dur
 		return "", err
 	}
 	s.upkeep(ctx, retention)
-	var f auditFilters
-	_ = json.Unmarshal(data, &f) // the filters are a convenience; the record is data as given
+	args := append(parseAuditFilters(data).args(), string(data))
 	insert := func() (string, error) {
 		var at time.Time
 		var seq int64
-		err := s.pool.QueryRow(ctx, `insert into audit_events (at, seq, type, actor, actor_unit, principal, unit, data)
-			values (date_trunc('milliseconds', clock_timestamp()), nextval('audit_seq'), $1, $2, $3, $4, $5, $6)
-			returning at, seq`,
-			nullable(f.Type), nullable(f.Actor), nullable(f.ActorUnit), nullable(f.Principal), nullable(f.Unit), string(data),
-		).Scan(&at, &seq)
+		err := s.pool.QueryRow(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
+			values (date_trunc('milliseconds', clock_timestamp()), nextval('audit_seq'), $1, $2, $3, $4, $5, $6, $7)
+			returning at, seq`, args...).Scan(&at, &seq)
 		if err != nil {
 			return "", err
 		}
@@ -100,48 +115,5 @@ func parseAuditID(id string) (time.Time, int64, error) {
 // ReadAudit returns up to limit records after `after` (or from since), not
 // later than until, oldest first.
 func (s *Store) ReadAudit(ctx context.Context, since time.Time, after string, until time.Time, limit int) ([]store.AuditRecord, error) {
-	const op = "read audit"
-	limit = pageLimit(limit)
-	where := []string{"true"}
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	switch {
-	case after != "":
-		at, seq, err := parseAuditID(after)
-		if err != nil {
-			return nil, err
-		}
-		where = append(where, "(at, seq) > ("+arg(at)+", "+arg(seq)+")")
-	case !since.IsZero():
-		where = append(where, "at >= "+arg(time.UnixMilli(since.UnixMilli()).UTC()))
-	}
-	if !until.IsZero() {
-		// until is inclusive to the millisecond, as the IDs are.
-		where = append(where, "at < "+arg(time.UnixMilli(until.UnixMilli()+1).UTC()))
-	}
-	sql := `select at, seq, data from audit_events where ` + strings.Join(where, " and ") +
-		` order by at, seq limit ` + arg(limit)
-	rows, err := s.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.AuditRecord, error) {
-		var at time.Time
-		var seq int64
-		var data string
-		if err := r.Scan(&at, &seq, &data); err != nil {
-			return store.AuditRecord{}, err
-		}
-		return store.AuditRecord{ID: auditID(at, seq), Data: []byte(data)}, nil
-	})
-	if err != nil {
-		return nil, wrap(op, err)
-	}
-	if out == nil {
-		out = []store.AuditRecord{}
-	}
-	return out, nil
+	return s.SearchAudit(ctx, since, until, "", "", after, limit)
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/gjjid/gjjid/broker/store"
 )
@@ -18,12 +17,10 @@ func (s *Store) ImportAudit(ctx context.Context, r store.AuditRecord) (bool, err
 	if err != nil {
 		return false, err
 	}
-	var f auditFilters
-	_ = json.Unmarshal(r.Data, &f)
+	args := append(append([]any{at, seq}, parseAuditFilters(r.Data).args()...), string(r.Data))
 	insert := func() (int64, error) {
-		tag, err := s.pool.Exec(ctx, `insert into audit_events (at, seq, type, actor, actor_unit, principal, unit, data)
-			values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (at, seq) do nothing`,
-			at, seq, nullable(f.Type), nullable(f.Actor), nullable(f.ActorUnit), nullable(f.Principal), nullable(f.Unit), string(r.Data))
+		tag, err := s.pool.Exec(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (at, seq) do nothing`, args...)
 		return tag.RowsAffected(), err
 	}
 	n, err := insert()

@@ -90,6 +90,7 @@ create table audit_events (
     seq        bigint not null,
     type       text,
     actor      text,
+    actor_id   text, -- actor after its last ':' ("client:admin" → "admin")
     actor_unit text,
     principal  text,
     unit       text,
@@ -98,6 +99,7 @@ create table audit_events (
 ) partition by range (at);
 create index audit_by_principal on audit_events (principal, at);
 create index audit_by_actor on audit_events (actor, at);
+create index audit_by_actor_id on audit_events (actor_id, at);
 create index audit_by_unit on audit_events (unit, at);
 create index audit_by_actor_unit on audit_events (actor_unit, at);
 create index audit_by_type on audit_events (type text_pattern_ops, at);
