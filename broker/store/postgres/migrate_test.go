@@ -13,7 +13,7 @@ import (
 	"github.com/gjjid/gjjid/broker/store/postgres"
 )
 
-func newPool(t *testing.T, url string) *pgxpool.Pool {
+func newPool(t testing.TB, url string) *pgxpool.Pool {
 	t.Helper()
 	p, err := pgxpool.New(t.Context(), url)
 	if err != nil {
