@@ -175,6 +175,11 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	if !good {
 		return fail("wrong_password", acct.PersonID)
 	}
+	if u, ok := c.dir.(Upgrader); ok {
+		if err := u.UpgradePassword(ctx, acct.PersonID, acct.PasswordHash, cr.Secret); err != nil {
+			return connectors.Identity{}, fmt.Errorf("password: upgrade password hash of person %s: %w", acct.PersonID, err)
+		}
+	}
 	for _, k := range []string{loginKey, accountKey} {
 		if err := c.counters.Reset(ctx, k); err != nil {
 			return connectors.Identity{}, fmt.Errorf("password: reset failure count: %w", err)
