@@ -1,6 +1,9 @@
 package broker
 
 import (
+	"context"
+
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/postgres"
 	"github.com/gjjid/gjjid/config"
 )
@@ -12,3 +15,7 @@ func DatabaseOptions(d config.Database) postgres.Options {
 	return postgres.Options{URL: d.URL, Password: d.Password, MaxConns: d.MaxConns, TLSMode: d.TLSMode,
 		Timeout: d.Timeout, SkipMigrate: d.SkipMigrations}
 }
+
+// OpenStore opens the store combination s selects, as Open does; gjjid
+// import uses it to write where the broker reads.
+func OpenStore(ctx context.Context, s config.Store) (store.Store, error) { return openStore(ctx, s) }

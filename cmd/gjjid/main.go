@@ -5,6 +5,7 @@
 //	gjjid dev [--addr A] [--store URL]   run with demo client, accounts and keys
 //	gjjid config check FILE     print every problem of a configuration file
 //	gjjid migrate --config FILE apply the PostgreSQL schema migrations
+//	gjjid import KIND --config FILE --csv FILE   bulk import units, persons or agents
 //	gjjid version
 package main
 
@@ -33,6 +34,7 @@ const usage = `usage:
   gjjid dev [--addr 127.0.0.1:5556] [--store redis://…]
   gjjid config check FILE
   gjjid migrate --config FILE | --url URL   apply PostgreSQL schema migrations
+  gjjid import units|persons|agents --config FILE --csv FILE
   gjjid admin RESOURCE COMMAND [flags]   manage a running broker (gjjid admin help)
   gjjid version
 `
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return adminCmd(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		err = migrateCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gjjid", version)
 		return 0
