@@ -16,8 +16,9 @@ import (
 
 // SQLSTATE codes the store classifies.
 const (
-	uniqueViolation = "23505"
-	checkViolation  = "23514" // also: no partition of the audit table for a row
+	uniqueViolation       = "23505"
+	checkViolation        = "23514" // also: no partition of the audit table for a row
+	insufficientPrivilege = "42501"
 )
 
 // wrap names the failed operation and classifies err: no rows becomes

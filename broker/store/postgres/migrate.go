@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
@@ -104,7 +105,12 @@ func tooNew(v int32) error {
 	return nil
 }
 
-// MigrateDatabase connects with o, migrates (see Migrate) and disconnects;
+// partitionsByMigrate is how many months ahead gjjid migrate creates audit
+// partitions, for brokers whose role may not create tables.
+const partitionsByMigrate = 12
+
+// MigrateDatabase connects with o, migrates (see Migrate), creates the
+// audit partitions of the next partitionsByMigrate months and disconnects;
 // it returns the schema versions before and after. gjjid migrate runs it.
 func MigrateDatabase(ctx context.Context, o Options) (from, to int32, err error) {
 	cfg, err := o.Config()
@@ -119,6 +125,13 @@ func MigrateDatabase(ctx context.Context, o Options) (from, to int32, err error)
 	defer pool.Close()
 	if from, err = Migrate(ctx, pool); err != nil {
 		return from, from, err
+	}
+	s := New(pool)
+	now := time.Now()
+	for i := 0; i <= partitionsByMigrate; i += monthsAhead + 1 {
+		if err := s.EnsureAuditPartitions(ctx, now.AddDate(0, i, 0)); err != nil {
+			return from, SchemaVersion(), err
+		}
 	}
 	return from, SchemaVersion(), nil
 }
