@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/store/postgres"
@@ -13,7 +14,9 @@ import (
 )
 
 const migrateUsage = `usage:
-  gjjid migrate --config FILE   bring store.database's schema to this release's version
+  gjjid migrate --config FILE   bring store.database's schema to this release's version,
+                                create the next 12 months' audit partitions and drop
+                                those older than audit.retention
   gjjid migrate --url URL       the same for a postgres:// URL
   gjjid migrate --from redis://… [--prefix gjjid:] --to postgres://…
                                 copy the durable records of a Redis deployment
@@ -48,6 +51,7 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return flag.ErrHelp
 	}
 	o := postgres.Options{URL: *dbURL}
+	var retention time.Duration
 	if *cfgPath != "" {
 		cfg, err := config.Load(*cfgPath)
 		if err != nil {
@@ -57,15 +61,19 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return errors.New(*cfgPath + ": store.database.url is not set: this configuration uses no PostgreSQL")
 		}
 		o = broker.DatabaseOptions(cfg.Store.Database)
+		retention = cfg.Audit.Retention
 	}
-	from, to, err := postgres.MigrateDatabase(ctx, o)
+	m, err := postgres.MigrateDatabase(ctx, o, retention)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if from == to {
-		fmt.Fprintf(stdout, "schema already at version %d\n", to)
-		return nil
+	if m.From == m.To {
+		fmt.Fprintf(stdout, "schema already at version %d\n", m.To)
+	} else {
+		fmt.Fprintf(stdout, "schema migrated from version %d to %d\n", m.From, m.To)
 	}
-	fmt.Fprintf(stdout, "schema migrated from version %d to %d\n", from, to)
+	for _, d := range m.Dropped {
+		fmt.Fprintf(stdout, "dropped audit partition %s (older than audit.retention %v)\n", d, retention)
+	}
 	return nil
 }

@@ -62,6 +62,17 @@ func TestMigrateCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
+	// An expired month of audit events is dropped whole (audit.retention
+	// defaults to 180 days).
+	if _, err := conn.Exec(t.Context(), `create table audit_events_y2020m01 partition of audit_events
+		for values from ('2020-01-01 00:00:00+00') to ('2020-02-01 00:00:00+00')`); err != nil {
+		t.Fatal(err)
+	}
+	var out0, errb0 bytes.Buffer
+	if code := run(context.Background(), []string{"migrate", "--config", path}, &out0, &errb0); code != 0 ||
+		!strings.Contains(out0.String(), "dropped audit partition audit_events_y2020m01") {
+		t.Fatalf("expired partition: exit %d, stdout %q, stderr %q", code, out0.String(), errb0.String())
+	}
 	if _, err := conn.Exec(t.Context(), "update gjjid_schema_version set version = $1", want+1); err != nil {
 		t.Fatal(err)
 	}

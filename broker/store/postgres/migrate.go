@@ -109,29 +109,42 @@ func tooNew(v int32) error {
 // partitions, for brokers whose role may not create tables.
 const partitionsByMigrate = 12
 
+// Migration is what MigrateDatabase did.
+type Migration struct {
+	From, To int32    // schema versions before and after
+	Dropped  []string // audit partitions dropped as expired
+}
+
 // MigrateDatabase connects with o, migrates (see Migrate), creates the
-// audit partitions of the next partitionsByMigrate months and disconnects;
-// it returns the schema versions before and after. gjjid migrate runs it.
-func MigrateDatabase(ctx context.Context, o Options) (from, to int32, err error) {
+// audit partitions of the next partitionsByMigrate months, drops those
+// older than retention (none when 0) and disconnects. gjjid migrate runs
+// it, so a broker whose role may only read and write rows needs nothing
+// else from a DBA than running it now and then.
+func MigrateDatabase(ctx context.Context, o Options, retention time.Duration) (Migration, error) {
 	cfg, err := o.Config()
 	if err != nil {
-		return 0, 0, err
+		return Migration{}, err
 	}
 	cfg.MaxConns = 1
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return 0, 0, fmt.Errorf("postgres: %w", err)
+		return Migration{}, fmt.Errorf("postgres: %w", err)
 	}
 	defer pool.Close()
-	if from, err = Migrate(ctx, pool); err != nil {
-		return from, from, err
+	m := Migration{}
+	if m.From, err = Migrate(ctx, pool); err != nil {
+		return m, err
 	}
+	m.To = SchemaVersion()
 	s := New(pool)
 	now := time.Now()
 	for i := 0; i <= partitionsByMigrate; i += monthsAhead + 1 {
 		if err := s.EnsureAuditPartitions(ctx, now.AddDate(0, i, 0)); err != nil {
-			return from, SchemaVersion(), err
+			return m, err
 		}
 	}
-	return from, SchemaVersion(), nil
+	if retention > 0 {
+		m.Dropped, err = s.DropExpiredAudit(ctx, now, retention)
+	}
+	return m, err
 }

@@ -21,7 +21,7 @@ import (
 func TestRestrictedRoleWithSkipMigrations(t *testing.T) {
 	t.Parallel()
 	admin := pgtest.Schema(t, pgtest.URL(t))
-	if _, _, err := postgres.MigrateDatabase(t.Context(), postgres.Options{URL: admin}); err != nil {
+	if _, err := postgres.MigrateDatabase(t.Context(), postgres.Options{URL: admin}, 0); err != nil {
 		t.Fatal(err)
 	}
 	p := newPool(t, admin)
