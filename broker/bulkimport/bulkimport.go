@@ -126,9 +126,12 @@ func (im *Importer) Import(ctx context.Context, kind string, r io.Reader) (Resul
 		res.Rejected = append(res.Rejected, r)
 		mu.Unlock()
 	}
+	var progressMu sync.Mutex // Progress is called by one worker at a time
 	tick := func() {
 		if n := done.Add(1); im.Progress != nil && n%int64(every) == 0 {
+			progressMu.Lock()
 			im.Progress(int(n))
+			progressMu.Unlock()
 		}
 	}
 	queues := make([]chan job, workers)

@@ -83,9 +83,13 @@ func (im *Importer) person(ctx context.Context, row map[string]string, agent boo
 			p, err = acc.CreatePerson(ctx, n)
 		}
 		if errors.Is(err, store.ErrConflict) {
-			return 0, &rowError{"mobile", "belongs to another person"} // the ID number was free above
-		}
-		if err != nil {
+			// The ID number was free above: either another row created the
+			// person meanwhile, or the mobile is someone else's.
+			if p, err = acc.FindByIDNumber(ctx, idType, number); err != nil {
+				return 0, &rowError{"mobile", "belongs to another person"}
+			}
+			personExisted = true
+		} else if err != nil {
 			return 0, err
 		}
 	}
