@@ -82,6 +82,11 @@ type Importer struct {
 	// ProgressEvery rows (default 500) and at the end.
 	Progress      func(rows int)
 	ProgressEvery int
+	// InTx, when set, runs fn with an accounts service whose writes are one
+	// transaction (committed when fn returns nil): a row's person and agent
+	// record are then written together or not at all. gjjid import sets it
+	// when the store is PostgreSQL (combined.Store.InTx).
+	InTx func(ctx context.Context, fn func(*accounts.Service) error) error
 }
 
 // job is one data row on its way to a worker.
@@ -239,14 +244,26 @@ func rowKey(kind string, row map[string]string) (key, shard string) {
 // row imports one row; an error is a rejection (see rejection) or the
 // store failing.
 func (im *Importer) row(ctx context.Context, kind string, row map[string]string) (outcome, error) {
-	switch kind {
-	case Units:
-		return im.unit(ctx, row)
-	case Persons:
-		return im.person(ctx, row, false)
-	default:
-		return im.person(ctx, row, true)
+	do := func(acc *accounts.Service) (outcome, error) {
+		switch kind {
+		case Units:
+			return unit(ctx, acc, row)
+		case Persons:
+			return person(ctx, acc, row, false)
+		default:
+			return person(ctx, acc, row, true)
+		}
 	}
+	if im.InTx == nil {
+		return do(im.Accounts)
+	}
+	var status outcome
+	err := im.InTx(ctx, func(acc *accounts.Service) error {
+		var err error
+		status, err = do(acc)
+		return err
+	})
+	return status, err
 }
 
 // headerIndex maps column names to positions, refusing unknown, repeated

@@ -11,19 +11,19 @@ import (
 )
 
 // unit imports a units row.
-func (im *Importer) unit(ctx context.Context, row map[string]string) (outcome, error) {
+func unit(ctx context.Context, acc *accounts.Service, row map[string]string) (outcome, error) {
 	code, err := ids.CreditCode(row["credit_code"])
 	if err != nil {
 		return 0, &rowError{"credit_code", err.Error()}
 	}
-	if _, err := im.Accounts.GetUnit(ctx, code); err == nil {
+	if _, err := acc.GetUnit(ctx, code); err == nil {
 		return existing, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return 0, err
 	}
-	_, err = im.Accounts.CreateUnit(ctx, code, row["customer_no"], row["name"])
+	_, err = acc.CreateUnit(ctx, code, row["customer_no"], row["name"])
 	if errors.Is(err, store.ErrConflict) {
-		if _, gerr := im.Accounts.GetUnit(ctx, code); gerr == nil {
+		if _, gerr := acc.GetUnit(ctx, code); gerr == nil {
 			return existing, nil // created meanwhile
 		}
 		return 0, &rowError{"credit_code", "its 组织机构代码 belongs to another unit"}
@@ -35,8 +35,7 @@ func (im *Importer) unit(ctx context.Context, row map[string]string) (outcome, e
 // (found by ID number, or created) and the agent record for the unit. The
 // Everything that could reject the row is checked before anything is
 // written.
-func (im *Importer) person(ctx context.Context, row map[string]string, agent bool) (outcome, error) {
-	acc := im.Accounts
+func person(ctx context.Context, acc *accounts.Service, row map[string]string, agent bool) (outcome, error) {
 	idType := row["id_type"]
 	if idType == "" {
 		idType = accounts.IDTypeResident

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -55,12 +57,19 @@ func (s *Store) AppendAudit(ctx context.Context, data []byte, retention time.Dur
 	if err := store.Lifetime("postgres: "+op, retention); err != nil {
 		return "", err
 	}
-	s.upkeep(ctx, retention)
+	// Inside a transaction the upkeep and the retry below are left out:
+	// creating a partition locks the audit table, which the transaction may
+	// hold already (a deadlock the server cannot see). The current month's
+	// partition exists from Open and the hourly upkeep on.
+	_, inTx := s.db.(pgx.Tx)
+	if !inTx {
+		s.upkeep(ctx, retention)
+	}
 	args := append(parseAuditFilters(data).args(), string(data))
 	insert := func() (string, error) {
 		var at time.Time
 		var seq int64
-		err := s.pool.QueryRow(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
+		err := s.db.QueryRow(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
 			values (date_trunc('milliseconds', clock_timestamp()), nextval('audit_seq'), $1, $2, $3, $4, $5, $6, $7)
 			returning at, seq`, args...).Scan(&at, &seq)
 		if err != nil {
@@ -69,7 +78,7 @@ func (s *Store) AppendAudit(ctx context.Context, data []byte, retention time.Dur
 		return auditID(at, seq), nil
 	}
 	id, err := insert()
-	if isCode(err, checkViolation) { // no partition for this month yet
+	if isCode(err, checkViolation) && !inTx { // no partition for this month yet
 		if err := s.EnsureAuditPartitions(ctx, time.Now()); err != nil {
 			return "", err
 		}

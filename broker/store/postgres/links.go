@@ -30,9 +30,9 @@ func (s *Store) AddLink(ctx context.Context, l *store.Link) error {
 	if err := required(op, "connector", l.Connector, "subject", l.Subject, "kind", l.Kind); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `insert into links (`+linkColumns+`) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	return insertOnce(ctx, s, op, l.Connector+": already linked",
+		`insert into links (`+linkColumns+`) values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing`,
 		l.Connector, l.Subject, l.Kind, nullable(l.PersonID), nullable(l.UnitID), l.Label, l.CreatedBy, l.CreatedAt)
-	return wrap(op, err)
 }
 
 // GetLink returns the link of (connector, subject).
@@ -44,7 +44,7 @@ func (s *Store) GetLink(ctx context.Context, connector, subject string) (*store.
 // DeleteLink removes the link; ErrNotFound when there is none.
 func (s *Store) DeleteLink(ctx context.Context, connector, subject string) error {
 	const op = "delete link"
-	tag, err := s.pool.Exec(ctx, `delete from links where connector = $1 and subject = $2`, connector, subject)
+	tag, err := s.db.Exec(ctx, `delete from links where connector = $1 and subject = $2`, connector, subject)
 	if err != nil {
 		return wrap(op, err)
 	}

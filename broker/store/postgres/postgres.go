@@ -44,7 +44,8 @@ var _ Durable = (*Store)(nil)
 // concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
-	owns bool // Close closes pool: Open created it
+	db   querier // pool, or the transaction of an InTx
+	owns bool    // Close closes pool: Open created it
 
 	// auditChecked is the unix second of the last partition upkeep (audit.go).
 	auditChecked atomic.Int64
@@ -147,7 +148,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, owns: true}
+	s := &Store{pool: pool, db: pool, owns: true}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -172,7 +173,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 
 // New returns a store over an existing pool whose schema is current (see
 // Migrate). The caller keeps ownership of the pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, db: pool} }
 
 // Ping checks that PostgreSQL answers.
 func (s *Store) Ping(ctx context.Context) error {

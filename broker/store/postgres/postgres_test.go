@@ -109,3 +109,42 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// InTx writes several records together or not at all.
+func TestInTxAllOrNothing(t *testing.T) {
+	t.Parallel()
+	s := pgtest.Open(t)
+	ctx := t.Context()
+	now := time.Now().UTC()
+	must(t, s.PutPerson(ctx, &store.Person{ID: "p-taken", IDHash: "h-taken", CreatedAt: now}))
+	// The agent record is written, then the person conflicts: neither stays.
+	err := s.InTx(ctx, func(tx *postgres.Store) error {
+		if err := tx.AddAgent(ctx, &store.Agent{PersonID: "p-new", UnitID: "u1", CreatedAt: now}); err != nil {
+			return err
+		}
+		if _, err := tx.AppendAudit(ctx, []byte(`{"type":"admin.change"}`), time.Hour); err != nil {
+			return err
+		}
+		return tx.PutPerson(ctx, &store.Person{ID: "p-new", IDHash: "h-taken", CreatedAt: now})
+	})
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("tx: %v, want ErrConflict", err)
+	}
+	if a, err := s.AgentsOfPerson(ctx, "p-new"); err != nil || len(a) != 0 {
+		t.Fatalf("agent of the rolled-back transaction: %v, %v", a, err)
+	}
+	if recs, err := s.ReadAudit(ctx, time.Time{}, "", time.Time{}, 10); err != nil || len(recs) != 0 {
+		t.Fatalf("audit event of the rolled-back transaction: %v, %v", recs, err)
+	}
+	must(t, s.InTx(ctx, func(tx *postgres.Store) error {
+		if err := tx.PutPerson(ctx, &store.Person{ID: "p-new", IDHash: "h-new", CreatedAt: now}); err != nil {
+			return err
+		}
+		return tx.InTx(ctx, func(same *postgres.Store) error { // nested: the same transaction
+			return same.AddAgent(ctx, &store.Agent{PersonID: "p-new", UnitID: "u1", CreatedAt: now})
+		})
+	}))
+	if a, err := s.AgentsOfPerson(ctx, "p-new"); err != nil || len(a) != 1 {
+		t.Fatalf("agent of the committed transaction: %v, %v", a, err)
+	}
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -33,8 +34,8 @@ func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
 	if err := required(op, "ID", u.ID); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `insert into units (`+unitColumns+`) values ($1, $2, $3, $4, $5, $6)`, unitArgs(u)...)
-	return wrap(op, err)
+	return insertOnce(ctx, s, op, u.ID,
+		`insert into units (`+unitColumns+`) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`, unitArgs(u)...)
 }
 
 // PutUnit creates or replaces the unit; ErrConflict when its 组织机构代码
@@ -44,7 +45,7 @@ func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	if err := required(op, "ID", u.ID); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `insert into units (`+unitColumns+`) values ($1, $2, $3, $4, $5, $6)
+	_, err := s.db.Exec(ctx, `insert into units (`+unitColumns+`) values ($1, $2, $3, $4, $5, $6)
 		on conflict (id) do update set customer_no = excluded.customer_no, org_code = excluded.org_code,
 			name = excluded.name, status = excluded.status, created_at = excluded.created_at`, unitArgs(u)...)
 	return wrap(op, err)
@@ -71,9 +72,23 @@ func (s *Store) ListUnits(ctx context.Context, cursor string, limit int) ([]*sto
 	return trimPage(out, limit, func(u *store.Unit) string { return u.ID })
 }
 
+// insertOnce runs an insert … on conflict do nothing and reports a row it
+// did not insert as store.ErrConflict. Unlike a unique violation, this
+// leaves a surrounding transaction (InTx) usable.
+func insertOnce(ctx context.Context, s *Store, op, what, sql string, args ...any) error {
+	tag, err := s.db.Exec(ctx, sql, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: %s %s: %w", op, what, store.ErrConflict)
+	}
+	return nil
+}
+
 // queryOne runs a query expected to return one row; none is ErrNotFound.
 func queryOne[T any](ctx context.Context, s *Store, op string, scan pgx.RowToFunc[*T], sql string, args ...any) (*T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -86,7 +101,7 @@ func queryOne[T any](ctx context.Context, s *Store, op string, scan pgx.RowToFun
 
 // queryAll runs a query and scans every row; none is an empty slice.
 func queryAll[T any](ctx context.Context, s *Store, op string, scan pgx.RowToFunc[*T], sql string, args ...any) ([]*T, error) {
-	rows, err := s.pool.Query(ctx, sql, args...)
+	rows, err := s.db.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
