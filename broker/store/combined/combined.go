@@ -40,9 +40,6 @@ func New(hotStore store.Store, durable Durable) *Store {
 	return &Store{hot: hot{hotStore}, Durable: durable}
 }
 
-// Hot returns the store of hot state.
-func (s *Store) Hot() store.Store { return s.hot.Store }
-
 // Ping reports the first side that does not answer.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.hot.Ping(ctx); err != nil {
