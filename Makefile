@@ -40,6 +40,11 @@ BENCHTIME ?= 2s
 bench:
 	$(GO) test ./broker/ -run '^$$' -bench 'BenchmarkEndpoints/memory' -benchtime=$(BENCHTIME) -timeout 10m
 	$(GO) test ./broker/ -run '^$$' -bench 'BenchmarkEndpoints/redis' -benchtime=$(BENCHTIME) -timeout 10m
+	# Redis + PostgreSQL (DATABASE_URL, else the local server), then the
+	# admin lookups over GJJID_BENCH_PERSONS / GJJID_BENCH_AUDIT rows.
+	$(GO) test ./broker/ -run '^$$' -bench 'BenchmarkEndpoints/postgres' -benchtime=$(BENCHTIME) -timeout 10m
+	$(GO) test ./broker/store/postgres/ -run '^$$' -bench . -benchtime=$(BENCHTIME) -timeout 30m
+	$(GO) test ./broker/bulkimport/ -run '^$$' -bench . -benchtime=3x -timeout 10m
 	$(GO) test ./connectors/x509/ -run '^$$' -bench 'BenchmarkVerify' -benchtime=$(BENCHTIME)
 	# QR login at scale (README, appscan): 10,000 waiting pages, notification
 	# latency across two instances, Redis bytes per session, creations/s.

@@ -49,6 +49,7 @@ func BenchmarkEndpoints(b *testing.B) {
 	}{
 		{"memory", func(*testing.B) bt.Options { return bt.Options{} }},
 		{"redis", benchRedisOptions},
+		{"postgres", benchPostgresOptions}, // Redis for the hot state, PostgreSQL for the durable records
 	}
 	cases := []struct {
 		name string

@@ -27,7 +27,9 @@ import (
 	pagesui "github.com/gjjid/gjjid/broker/pages"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/store/combined"
 	"github.com/gjjid/gjjid/broker/store/memory"
+	"github.com/gjjid/gjjid/broker/store/postgres"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
@@ -289,6 +291,9 @@ func (b *Broker) serve(ctx context.Context, ln net.Listener, setup func(*http.Se
 // Close releases the store.
 func (b *Broker) Close() error { return b.Store.Close() }
 
+// openStore picks the combination the configuration asks for: memory;
+// Redis for everything; or Redis for the hot state and PostgreSQL for the
+// durable records (migrated at start unless skip_migrations is set).
 func openStore(ctx context.Context, s config.Store) (store.Store, error) {
 	if s.Type != "redis" {
 		return memory.New(), nil
@@ -299,7 +304,15 @@ func openStore(ctx context.Context, s config.Store) (store.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return st, nil
+	if !s.Database.Configured() {
+		return st, nil
+	}
+	db, err := postgres.Open(ctx, DatabaseOptions(s.Database))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("store: database: %w", err)
+	}
+	return combined.New(st, db), nil
 }
 
 // fillMissingSecrets generates secrets left empty. Validation allows that

@@ -71,6 +71,8 @@ type ClientCert struct {
 type Store struct {
 	Type  string `yaml:"type"` // memory | redis; default memory
 	Redis Redis  `yaml:"redis"`
+	// Database moves the durable records to PostgreSQL (with type redis).
+	Database Database `yaml:"database"`
 }
 
 // Redis configures go-redis's UniversalClient: URL for one server, Addrs

@@ -14,6 +14,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Store.Type, "memory")
 	setDefault(&c.Store.Redis.KeyPrefix, "gjjid:")
 	setDefault(&c.Store.Redis.Timeout, 2*time.Second)
+	c.Store.Database.applyDefaults()
 
 	setDefault(&c.Audit.Retention, 180*24*time.Hour)
 

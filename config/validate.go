@@ -108,6 +108,7 @@ func (l Listen) validateCertificates(ps *Problems) {
 }
 
 func (s Store) validate(ps *Problems) {
+	s.Database.validate(s.Type, ps)
 	r := s.Redis
 	configured := r.URL != "" || len(r.Addrs) > 0
 	switch s.Type {

@@ -138,6 +138,11 @@ type Accounts interface {
 	// DummyVerify spends the time of a VerifyPassword, so that unknown and
 	// disabled accounts answer as slowly as known ones.
 	DummyVerify(password string)
+	// UpgradePassword replaces a legacy hash (one imported from a former
+	// system) by a current one after password was verified against
+	// oldHash; a current hash, or one the person no longer has, is left
+	// alone.
+	UpgradePassword(ctx context.Context, personID, oldHash, password string) error
 }
 
 // Metrics count what operators watch of a connector.

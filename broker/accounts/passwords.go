@@ -70,8 +70,11 @@ func (s *Service) HashPassword(password string) (string, error) {
 
 // VerifyPassword reports whether password matches the PHC string phc,
 // comparing in constant time. An error means phc is not an argon2id hash
-// this service can check.
+// (or an imported legacy hash, see LegacyHash) this service can check.
 func (s *Service) VerifyPassword(phc, password string) (bool, error) {
+	if isLegacy(phc) { // imported from a former system (legacy.go)
+		return verifyLegacy(phc, password)
+	}
 	p, salt, want, err := parsePHC(phc)
 	if err != nil {
 		return false, err

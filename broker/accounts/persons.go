@@ -29,6 +29,12 @@ type NewPerson struct {
 // value. A person with the same ID number or mobile yields an error
 // wrapping store.ErrConflict.
 func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person, error) {
+	return s.createPerson(ctx, n, "")
+}
+
+// createPerson is CreatePerson; legacyHash, when set instead of
+// n.Password, is the stored form of an imported hash (LegacyHash).
+func (s *Service) createPerson(ctx context.Context, n NewPerson, legacyHash string) (*store.Person, error) {
 	var errs []error
 	name := strings.TrimSpace(n.Name)
 	if name == "" || utf8.RuneCountInString(name) > 64 {
@@ -58,6 +64,9 @@ func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person,
 		if err := ValidateAgentPassword(n.Password, idNumber, mobile); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if legacyHash != "" && (n.Password != "" || !isLegacy(legacyHash)) {
+		errs = append(errs, invalid("password_hash", "must be a legacy hash from LegacyHash, and not given with a password"))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("accounts: create person: %w", fieldErrors(errs))
@@ -90,6 +99,9 @@ func (s *Service) CreatePerson(ctx context.Context, n NewPerson) (*store.Person,
 			return nil, fmt.Errorf("accounts: create person: %w", err)
 		}
 		p.PasswordHash = h
+	}
+	if legacyHash != "" {
+		p.PasswordHash = legacyHash
 	}
 	// The store enforces uniqueness again, atomically; the checks above
 	// only give the common case a clear message.

@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -150,6 +151,11 @@ func (l *Log) Query(ctx context.Context, q Query) ([]Event, string, error) {
 		limit = 100
 	}
 	limit = min(limit, 1000)
+	if s, ok := l.st.(Searcher); ok {
+		if out, next, err := search(ctx, s, q, limit); !errors.Is(err, errors.ErrUnsupported) {
+			return out, next, err
+		}
+	}
 	out := []Event{}
 	after, scanned := q.After, 0
 	for scanned < maxScan {

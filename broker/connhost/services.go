@@ -76,6 +76,11 @@ func (h *Host) VerifyPassword(hash, password string) (bool, error) {
 	return h.o.Accounts.VerifyPassword(hash, password)
 }
 
+// UpgradePassword replaces a verified legacy hash by argon2id.
+func (h *Host) UpgradePassword(ctx context.Context, personID, oldHash, password string) error {
+	return contractErr(h.o.Accounts.UpgradePassword(ctx, personID, oldHash, password))
+}
+
 // DummyVerify spends the time of a VerifyPassword.
 func (h *Host) DummyVerify(password string) { h.o.Accounts.DummyVerify(password) }
 

@@ -5,6 +5,8 @@
 //	gjjid dev [--addr A] [--store URL]   run with demo client, accounts and keys
 //	gjjid config check FILE     print every problem of a configuration file
 //	gjjid healthcheck [--url U] exit 0 when a broker's /healthz answers 200 (container HEALTHCHECK)
+//	gjjid migrate --config FILE apply the PostgreSQL schema migrations
+//	gjjid import KIND --config FILE --csv FILE   bulk import units, persons or agents
 //	gjjid version
 package main
 
@@ -32,6 +34,8 @@ const usage = `usage:
   gjjid serve --config FILE
   gjjid dev [--addr 127.0.0.1:5556] [--store redis://…]
   gjjid config check FILE
+  gjjid migrate --config FILE | --url URL   apply PostgreSQL schema migrations
+  gjjid import units|persons|agents --config FILE --csv FILE
   gjjid admin RESOURCE COMMAND [flags]   manage a running broker (gjjid admin help)
   gjjid healthcheck [--url http://127.0.0.1:5556/healthz] [--timeout 3s]
   gjjid version
@@ -59,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return adminCmd(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		err = healthcheckCmd(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		err = migrateCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "gjjid", version)
 		return 0

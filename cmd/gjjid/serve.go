@@ -86,6 +86,7 @@ func configCheck(path string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d clients, %d connectors, store %s)\n", path, len(cfg.Clients), len(cfg.Connectors), cfg.Store.Type)
+	fmt.Fprintln(stdout, describeStore(cfg.Store))
 	return 0
 }
 

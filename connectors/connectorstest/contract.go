@@ -162,6 +162,12 @@ func Contract(t *testing.T, newFixture func(t *testing.T) Fixture) {
 			if _, err := a.Person(ctx, "no-such-person"); !errors.Is(err, connectors.ErrUnknownAccount) {
 				t.Fatalf("Person(unknown) = %v, want ErrUnknownAccount", err)
 			}
+			if err := a.UpgradePassword(ctx, id, acct.PasswordHash, "246810"); err != nil {
+				t.Fatalf("UpgradePassword of a current hash = %v", err)
+			}
+			if again, err := a.FindByLogin(ctx, login); err != nil || again.PasswordHash != acct.PasswordHash {
+				t.Fatalf("a current hash changed on UpgradePassword: %v", err)
+			}
 			a.DummyVerify("246810")
 		}},
 		{"tokens and clients", func(t *testing.T, f Fixture) {

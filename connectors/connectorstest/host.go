@@ -358,9 +358,33 @@ func (h *Host) VerifyPassword(hash, password string) (bool, error) {
 	h.mu.Unlock()
 	p, ok := strings.CutPrefix(hash, "plain:")
 	if !ok {
+		p, ok = strings.CutPrefix(hash, "legacy:")
+	}
+	if !ok {
 		return false, fmt.Errorf("connectorstest: malformed hash")
 	}
 	return p == password, nil
+}
+
+// LegacyHash is the double's hash of password as a former system stored
+// it: VerifyPassword accepts it, UpgradePassword replaces it.
+func LegacyHash(password string) string { return "legacy:" + password }
+
+// UpgradePassword implements connectors.Accounts: a LegacyHash of the
+// person's becomes a PasswordHash.
+func (h *Host) UpgradePassword(_ context.Context, personID, oldHash, password string) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !strings.HasPrefix(oldHash, "legacy:") {
+		return nil
+	}
+	for k, a := range h.accounts {
+		if a.PersonID == personID && a.PasswordHash == oldHash {
+			a.PasswordHash = PasswordHash(password)
+			h.accounts[k] = a
+		}
+	}
+	return nil
 }
 
 // DummyVerify implements connectors.Accounts.

@@ -168,6 +168,11 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	if !good {
 		return fail("wrong_password", acct.PersonID)
 	}
+	// A hash imported from a former system is replaced now that the
+	// password is known to match it.
+	if err := c.dir.UpgradePassword(ctx, acct.PersonID, acct.PasswordHash, cr.Secret); err != nil {
+		return connectors.Identity{}, fmt.Errorf("password: upgrade password hash of person %s: %w", acct.PersonID, err)
+	}
 	for _, k := range []string{loginKey, accountKey} {
 		if err := c.counters.Reset(ctx, k); err != nil {
 			return connectors.Identity{}, fmt.Errorf("password: reset failure count: %w", err)
