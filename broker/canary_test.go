@@ -3,6 +3,7 @@ package broker_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
@@ -33,7 +34,7 @@ func TestCanaryOIDCLogin(t *testing.T) {
 				op.FailEchoing(tc.endpoint)
 			}
 			logs := &bt.LogBuffer{}
-			b := bt.Start(t, bt.Options{Log: logs, Edit: func(c *config.Config) {
+			b := bt.Start(t, bt.Options{Log: logs, LogLevel: "debug", Edit: func(c *config.Config) {
 				c.Connectors = append(c.Connectors, config.Connector{ID: "prov", Type: oidc.Type, Config: yamlNode(t,
 					"issuer: "+op.URL+"\nclient_id: gjj\nclient_secret: op-s3cret-canary\nuserinfo: true\nclaims: {id_number: id_number, level: acr}\n")})
 				c.Clients[0].Connectors = []string{"prov"}
@@ -59,6 +60,9 @@ func TestCanaryOIDCLogin(t *testing.T) {
 			}
 			if len(canaries) < 3 {
 				t.Fatal("the fake OP received nothing")
+			}
+			if !strings.Contains(logs.String(), `"level":"DEBUG"`) {
+				t.Fatal("no debug lines were captured: the canary check would not cover debug level")
 			}
 			redacttest.AssertNoCanary(t, logs.String(), canaries...)
 			redacttest.AssertNoCanary(t, string(all), canaries...)

@@ -33,7 +33,7 @@ func TestSMSProviderFailing(t *testing.T) {
 		"    access_key_secret: s3creu\n    sign_name: 成都住房公积金\n    template_code: SMS_123456789\n"
 	logs := &bt.LogBuffer{}
 	addSMS := withSMS(t, sender)
-	b := bt.Start(t, bt.Options{Log: logs, Edit: func(c *config.Config) {
+	b := bt.Start(t, bt.Options{Log: logs, LogLevel: "debug", Edit: func(c *config.Config) {
 		addSMS(c)
 		c.Clients[0].Connectors = []string{"sms", "password"} // another method to offer
 	}})
@@ -107,6 +107,9 @@ func TestSMSProviderFailing(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "SignatureDoesNotMatch") {
 		t.Fatalf("the log does not name the provider's code:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `"level":"DEBUG"`) {
+		t.Fatal("no debug lines were captured: the canary check would not cover debug level")
 	}
 	redacttest.AssertNoCanary(t, logs.String(), canaries...)
 	redacttest.AssertNoCanary(t, string(all), canaries...)

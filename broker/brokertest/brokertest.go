@@ -68,9 +68,10 @@ type Options struct {
 	Listener net.Listener
 	// Edit may change the configuration before it is validated.
 	Edit func(*config.Config)
-	// Log receives the broker's logs (JSON, info level, masked as in
-	// production); nil discards them.
-	Log io.Writer
+	// Log receives the broker's logs (JSON, masked as in production, at
+	// LogLevel: info when empty); nil discards them.
+	Log      io.Writer
+	LogLevel string
 	// Connectors adds connector types (test fakes) to the registry.
 	Connectors connectors.Registry
 }
@@ -176,7 +177,11 @@ func Start(t testing.TB, o Options) *Broker {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	switch {
 	case o.Log != nil:
-		log = ops.NewLogger("info", "json", o.Log)
+		level := o.LogLevel
+		if level == "" {
+			level = "info"
+		}
+		log = ops.NewLogger(level, "json", o.Log)
 	case testing.Verbose():
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
