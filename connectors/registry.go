@@ -17,6 +17,15 @@ type Spec struct {
 	Path   string    // YAML path of Config for error messages, e.g. "connectors[0].config"
 }
 
+// ConfigPath is the YAML path config errors name: Path, or "config" for
+// a spec built outside a config file.
+func (s Spec) ConfigPath() string {
+	if s.Path == "" {
+		return "config"
+	}
+	return s.Path
+}
+
 // Factory validates spec.Config and opens the connector. Validation errors
 // must name the YAML path (spec.Path + "." + key).
 type Factory func(spec Spec, deps Deps) (Connector, error)

@@ -44,3 +44,13 @@ func TestLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigPathDefaultsToConfig(t *testing.T) {
+	t.Parallel()
+	if got := (connectors.Spec{}).ConfigPath(); got != "config" {
+		t.Errorf("Spec{}.ConfigPath() = %q, want config", got)
+	}
+	if got := (connectors.Spec{Path: "connectors[2].config"}).ConfigPath(); got != "connectors[2].config" {
+		t.Errorf("ConfigPath = %q, want connectors[2].config", got)
+	}
+}

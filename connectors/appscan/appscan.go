@@ -68,10 +68,7 @@ var Factory = connectors.FactoryOf(Open)
 // QR sessions, counters, values, token verification, client names,
 // accounts, audit trail, Secrets.IDHashKey and ACRLevels.
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
+	path := spec.ConfigPath()
 	cfg, err := parseConfig(&spec.Config, path)
 	if err != nil {
 		return nil, err

@@ -14,8 +14,6 @@ package cas
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,8 +37,6 @@ var (
 	_ connectors.Assurance      = (*Connector)(nil)
 )
 
-const flowTTL = 10 * time.Minute
-
 // Connector is an opened CAS connector.
 type Connector struct {
 	base upstream.Base
@@ -52,11 +48,7 @@ var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
-	if err != nil {
-		return nil, err
-	}
-	base, err := upstream.OpenBase(Type, spec, deps, cfg.Timeout, MaxResponse)
+	base, cfg, err := upstream.Open(Type, spec, deps, parseConfig, func(c Config) time.Duration { return c.Timeout }, MaxResponse)
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +74,6 @@ type flow struct {
 	Renew   bool   `json:"r,omitempty"`
 }
 
-func (c *Connector) flowKey(state string) string {
-	h := sha256.Sum256([]byte(state))
-	return "cas-flow:" + c.base.ID + ":" + hex.EncodeToString(h[:])
-}
-
 // service is the callback URL with the state: what CAS returns to.
 func service(callbackURL, state string) string {
 	return callbackURL + "?" + url.Values{"state": {state}}.Encode()
@@ -97,8 +84,8 @@ func service(callbackURL, state string) string {
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
 	f := flow{Service: service(callbackURL, state), Renew: connectors.LoginHintsFrom(ctx).ForceLogin}
 	rec, _ := json.Marshal(f)
-	if err := c.base.Values.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
-		return "", fmt.Errorf("cas %s: keep flow: %w", c.base.ID, err)
+	if err := c.base.SaveFlow(ctx, state, rec); err != nil {
+		return "", err
 	}
 	q := url.Values{"service": {f.Service}}
 	if f.Renew {
@@ -124,12 +111,9 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.TakeFlow(ctx, q.Get("state"))
 	if err != nil {
-		if errors.Is(err, connectors.ErrNotFound) {
-			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
-		}
-		return connectors.Identity{}, fmt.Errorf("cas %s: load flow: %w", c.base.ID, err)
+		return connectors.Identity{}, err
 	}
 	var f flow
 	if err := json.Unmarshal(raw, &f); err != nil {

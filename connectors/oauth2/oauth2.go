@@ -10,9 +10,7 @@ package oauth2
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,8 +32,6 @@ var (
 	_ connectors.Assurance     = (*Connector)(nil)
 )
 
-const flowTTL = 10 * time.Minute
-
 // Connector is an opened OAuth2-like connector.
 type Connector struct {
 	base upstream.Base
@@ -47,11 +43,7 @@ var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
-	if err != nil {
-		return nil, err
-	}
-	base, err := upstream.OpenBase(Type, spec, deps, cfg.Timeout, upstream.MaxBody)
+	base, cfg, err := upstream.Open(Type, spec, deps, parseConfig, func(c Config) time.Duration { return c.Timeout }, upstream.MaxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -72,16 +64,11 @@ func (c *Connector) DisplayName(lang string) string {
 	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the provincial identity platform")
 }
 
-func (c *Connector) flowKey(state string) string {
-	h := sha256.Sum256([]byte(state))
-	return "oauth2-flow:" + c.base.ID + ":" + hex.EncodeToString(h[:])
-}
-
 // LoginURL is the authorize URL with response_type=code, client_id,
 // redirect_uri, state, scope and the static authorize_params.
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
-	if err := c.base.Values.SetValue(ctx, c.flowKey(state), []byte(callbackURL), flowTTL); err != nil {
-		return "", fmt.Errorf("oauth2 %s: keep flow: %w", c.base.ID, err)
+	if err := c.base.SaveFlow(ctx, state, []byte(callbackURL)); err != nil {
+		return "", err
 	}
 	q := url.Values{}
 	for k, v := range c.cfg.AuthorizeParams {
@@ -113,12 +100,9 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.TakeFlow(ctx, q.Get("state"))
 	if err != nil {
-		if errors.Is(err, connectors.ErrNotFound) {
-			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
-		}
-		return connectors.Identity{}, fmt.Errorf("oauth2 %s: load flow: %w", c.base.ID, err)
+		return connectors.Identity{}, err
 	}
 	callback := string(raw)
 	if e := q.Get("error"); e != "" {

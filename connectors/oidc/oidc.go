@@ -10,9 +10,7 @@ package oidc
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,9 +38,6 @@ var (
 	_ connectors.Assurance      = (*Connector)(nil)
 )
 
-// flowTTL bounds the time at the upstream, as the broker's state does.
-const flowTTL = 10 * time.Minute
-
 // Connector is an opened OIDC connector.
 type Connector struct {
 	base upstream.Base
@@ -67,11 +62,7 @@ var Factory = connectors.FactoryOf(Open)
 // at the first login (and again after a failure), so the broker starts
 // while the upstream is down.
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	cfg, err := parseConfig(&spec.Config, upstream.ConfigPath(spec))
-	if err != nil {
-		return nil, err
-	}
-	base, err := upstream.OpenBase(Type, spec, deps, cfg.Timeout, upstream.MaxBody)
+	base, cfg, err := upstream.Open(Type, spec, deps, parseConfig, func(c Config) time.Duration { return c.Timeout }, upstream.MaxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +90,6 @@ type flow struct {
 	Callback string `json:"c"` // the redirect_uri, sent again with the code
 }
 
-func (c *Connector) flowKey(state string) string {
-	h := sha256.Sum256([]byte(state))
-	return "oidc-flow:" + c.base.ID + ":" + hex.EncodeToString(h[:])
-}
-
 func (c *Connector) ctx(ctx context.Context) context.Context {
 	return gooidc.ClientContext(ctx, c.base.Client)
 }
@@ -116,8 +102,8 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 	}
 	f := flow{Nonce: random(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
 	rec, _ := json.Marshal(f)
-	if err := c.base.Values.SetValue(ctx, c.flowKey(state), rec, flowTTL); err != nil {
-		return "", fmt.Errorf("oidc %s: keep flow: %w", c.base.ID, err)
+	if err := c.base.SaveFlow(ctx, state, rec); err != nil {
+		return "", err
 	}
 	opts := []oauth2.AuthCodeOption{gooidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
 	if connectors.LoginHintsFrom(ctx).ForceLogin {
@@ -158,12 +144,9 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
 	q := r.URL.Query()
-	raw, err := c.base.Values.TakeValue(ctx, c.flowKey(q.Get("state")))
+	raw, err := c.base.TakeFlow(ctx, q.Get("state"))
 	if err != nil {
-		if errors.Is(err, connectors.ErrNotFound) {
-			return connectors.Identity{}, upstream.Invalid(errors.New("no login in progress for this state"))
-		}
-		return connectors.Identity{}, fmt.Errorf("oidc %s: load flow: %w", c.base.ID, err)
+		return connectors.Identity{}, err
 	}
 	var f flow
 	if err := json.Unmarshal(raw, &f); err != nil {

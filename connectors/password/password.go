@@ -48,10 +48,7 @@ var Factory = connectors.FactoryOf(Open)
 // Accounts (persons and password hashes), Counters (lockouts) and
 // Secrets.IDHashKey (names of the counters).
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
+	path := spec.ConfigPath()
 	cfg, err := parseConfig(&spec.Config, path)
 	if err != nil {
 		return nil, err

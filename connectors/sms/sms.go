@@ -63,10 +63,7 @@ var Factory = connectors.FactoryOf(Open)
 // send limits), Secrets.IDHashKey (names of both) and HTTPClient (the
 // aliyun sender's requests; nil: a client of its own).
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
+	path := spec.ConfigPath()
 	cfg, err := parseConfig(&spec.Config, path)
 	if err != nil {
 		return nil, err

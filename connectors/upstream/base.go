@@ -17,6 +17,7 @@ type Base struct {
 	// or callback URL) while the browser is away.
 	Values           connectors.Values
 	Log              connectors.Logger
+	Type             string // the connector's registry type
 	ID, Name, NameEN string // from connectors.Spec
 	Client           *http.Client
 }
@@ -29,7 +30,7 @@ func OpenBase(typ string, spec connectors.Spec, deps connectors.Deps, timeout ti
 	if deps.Values == nil {
 		return Base{}, connectors.Missing(typ, spec.ID, "Values")
 	}
-	return Base{Values: deps.Values, Log: deps.Log(), ID: spec.ID, Name: spec.Name, NameEN: spec.NameEN,
+	return Base{Values: deps.Values, Log: deps.Log(), Type: typ, ID: spec.ID, Name: spec.Name, NameEN: spec.NameEN,
 		Client: NewHTTPClient(deps.Transport(), timeout, maxBody)}, nil
 }
 
@@ -37,13 +38,4 @@ func OpenBase(typ string, spec connectors.Spec, deps connectors.Deps, timeout ti
 // when none is configured, the connector's default label.
 func (b Base) DisplayName(lang, defaultZH, defaultEN string) string {
 	return connectors.Label(lang, b.Name, b.NameEN, defaultZH, defaultEN)
-}
-
-// ConfigPath is the YAML path that config errors name: spec.Path, or
-// "config" for a spec built outside a config file.
-func ConfigPath(spec connectors.Spec) string {
-	if spec.Path == "" {
-		return "config"
-	}
-	return spec.Path
 }

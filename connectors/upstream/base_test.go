@@ -27,16 +27,6 @@ func TestDisplayNamePrefersConfiguredName(t *testing.T) {
 	}
 }
 
-func TestConfigPathDefaultsToConfig(t *testing.T) {
-	t.Parallel()
-	if got := ConfigPath(connectors.Spec{}); got != "config" {
-		t.Errorf("ConfigPath(no path) = %q, want config", got)
-	}
-	if got := ConfigPath(connectors.Spec{Path: "connectors[2].config"}); got != "connectors[2].config" {
-		t.Errorf("ConfigPath = %q, want connectors[2].config", got)
-	}
-}
-
 func TestOpenBaseKeepsSpecAndServices(t *testing.T) {
 	t.Parallel()
 	spec := connectors.Spec{ID: "gd", Name: "广东", NameEN: "Guangdong"}

@@ -52,10 +52,7 @@ var Factory = connectors.FactoryOf(Open)
 
 // Open validates spec.Config and opens the connector.
 func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.Path
-	if path == "" {
-		path = "config"
-	}
+	path := spec.ConfigPath()
 	cfg, err := parseConfig(&spec.Config, path)
 	if err != nil {
 		return nil, err
