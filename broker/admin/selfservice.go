@@ -58,7 +58,7 @@ func (a *API) unitCreateAgent(c echo.Context) error {
 		return a.fail(c, err)
 	}
 	ag, p, existing, err := a.UnitSelfService().CreateAgent(c.Request().Context(), unitActor(c),
-		NewUnitAgent{Name: in.Name, IDType: in.IDType, IDNumber: in.IDNumber, Mobile: in.Mobile, Password: in.Password, Roles: in.Roles})
+		NewUnitAgent(in))
 	if err != nil {
 		return a.fail(c, err)
 	}

@@ -138,7 +138,7 @@ func (l *LogoutRP) check(r *http.Request, v *oidc.IDTokenVerifier) (LogoutToken,
 	if _, err := v.Verify(r.Context(), raw); err != nil {
 		return LogoutToken{}, fmt.Errorf("verify: %w", err)
 	}
-	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil {
 		return LogoutToken{}, err
 	}

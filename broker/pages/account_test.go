@@ -62,11 +62,10 @@ func TestAccountPasswordLockout(t *testing.T) {
 	b := bt.Start(t, bt.Options{})
 	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
 	token := csrf(t, br)
-	var body string
 	for range 6 {
-		_, body, _ = post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {"999999"}, "password": {"582913"}, "password2": {"582913"}}, nil)
+		_, _, _ = post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {"999999"}, "password": {"582913"}, "password2": {"582913"}}, nil)
 	}
-	_, body, _ = post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {bt.AgentPassword}, "password": {"582913"}, "password2": {"582913"}}, nil)
+	_, body, _ := post(t, br, b.URL+"/account/password", url.Values{"csrf": {token}, "old_password": {bt.AgentPassword}, "password": {"582913"}, "password2": {"582913"}}, nil)
 	if !strings.Contains(body, "锁定") {
 		t.Errorf("after repeated wrong passwords the right one was not refused as locked: %.2000s", body)
 	}
