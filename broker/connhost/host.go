@@ -72,7 +72,7 @@ func (h *Host) Deps(spec connectors.Spec) connectors.Deps {
 		Values: h, Counters: h, QR: h, Tokens: h, Clients: h, Accounts: h, Audit: h,
 		Metrics:    h.o.Metrics,
 		Secrets:    h.o.Secrets,
-		Logger:     h.o.Logger.With("connector", spec.ID, "connector_type", spec.Type),
+		Logger:     h.o.Logger.With("connector_type", spec.Type), // connectors name their own ID (key "connector")
 		HTTPClient: h.o.HTTPClient,
 		ACRLevels:  h.o.ACRLevels,
 	}
