@@ -330,6 +330,7 @@ type Store interface {
 	QRSessions
 	LogoutSessions
 	LogoutQueue
+	Staff
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error
