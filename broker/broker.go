@@ -26,6 +26,7 @@ import (
 	"github.com/gjjid/gjjid/broker/ops"
 	pagesui "github.com/gjjid/gjjid/broker/pages"
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/staff"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
@@ -51,6 +52,7 @@ type Broker struct {
 	Login   *login.Login
 	Logout  *logout.Service // back- and front-channel logout (logout.go)
 	Pages   *pagesui.Pages  // /unit and /account
+	Staff   *staff.Service  // the staff's broker roles
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
@@ -108,6 +110,10 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 		if err := seed(ctx, b.Accounts, cfg.Seed); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
+	}
+	b.Staff = staff.NewService(b.Store, b.Accounts)
+	if err := seedStaff(ctx, b.Staff, b.Accounts, cfg.Staff.Admins, log); err != nil {
+		return nil, err
 	}
 	static, err := clients.NewStatic(cfg.Clients)
 	if err != nil {
@@ -171,7 +177,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation, Logout: b.Logout,
+		OnRevoke: b.auditRevocation, Logout: b.Logout, GrantScopes: b.Staff.GrantScopes,
 	}, b.log)
 	if err != nil {
 		return err
@@ -190,7 +196,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	b.Admin = admin.New(admin.Options{
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
-		Logger:    b.log, Logout: b.Logout,
+		Logger:    b.log, Logout: b.Logout, Staff: b.Staff,
 	})
 	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
 		return err
