@@ -196,7 +196,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	b.Admin = admin.New(admin.Options{
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
-		Logger:    b.log, Logout: b.Logout, Staff: b.Staff,
+		Logger:    b.log, Logout: b.Logout, Staff: b.Staff, StaffACR: cfg.Staff.ACR, ACRLevels: login.ACRLevels,
 	})
 	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
 		return err

@@ -65,9 +65,14 @@ type Options struct {
 	Logout Logout
 	// Staff answers the roles of persons whose tokens carry a role scope
 	// (staff.go); nil: only client_credentials tokens are admitted.
-	Staff  *staff.Service
-	Logger *slog.Logger
-	Now    func() time.Time
+	Staff *staff.Service
+	// StaffACR is the assurance level a staff token's login must have
+	// reached, by its place in ACRLevels (weakest first); "" or unknown:
+	// no requirement.
+	StaffACR  string
+	ACRLevels []string
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // API is the admin and unit self-service API.

@@ -48,6 +48,11 @@ func (a *API) admitStaff(c echo.Context, t *provider.AccessToken, next echo.Hand
 		a.denied(c, actor, "", "staff_disabled")
 		return swallow(a.challenge(c, http.StatusForbidden, "insufficient_scope", "staff tokens are not accepted here"))
 	}
+	if !a.strongEnough(t.ACR) {
+		a.denied(c, actor, "", "insufficient_user_authentication")
+		return swallow(a.challenge(c, http.StatusUnauthorized, "insufficient_user_authentication",
+			"staff must sign in at "+a.o.StaffACR+" or stronger"))
+	}
 	held, err := a.o.Staff.Roles(c.Request().Context(), t.Subject)
 	if err != nil {
 		return a.fail(c, err)
@@ -69,6 +74,13 @@ func (a *API) admitStaff(c echo.Context, t *provider.AccessToken, next echo.Hand
 	}
 	c.Set(callerKey, &caller{token: t, actor: actor, roles: roles})
 	return next(c)
+}
+
+// strongEnough reports whether a login at acr meets Options.StaffACR
+// (RFC 9470: a weaker one is answered insufficient_user_authentication).
+func (a *API) strongEnough(acr string) bool {
+	need := slices.Index(a.o.ACRLevels, a.o.StaffACR)
+	return need < 0 || slices.Index(a.o.ACRLevels, acr) >= need
 }
 
 // staffBody is the body of a grant or revocation.
