@@ -350,6 +350,7 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		Config: b.Config.Pages, Templates: tpl, Units: b.Admin.UnitSelfService(), Accounts: b.Accounts, Audit: b.Audit,
 		PasswordCheck: pw, Certificates: certs, Values: b.Store, DemoSigner: b.Config.Login.DemoSigner, Logger: b.log,
 		Revocations: b.Store, RevokeFor: max(b.Config.Tokens.RefreshTokenLifetime, b.Config.Sessions.Lifetime, b.Config.Tokens.AccessTokenLifetime),
-		OP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
+		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
+		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients,
 	})
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/admin"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/clients"
+	"github.com/gjjid/gjjid/broker/staff"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
@@ -64,6 +66,11 @@ type Options struct {
 	RevokeFor   time.Duration
 	Accounts    *accounts.Service
 	Audit       *audit.Log
+	// Staff and StaffConfig enable the staff console at /admin (nil
+	// Staff: no console); Clients is what its client pages change.
+	Staff       *staff.Service
+	StaffConfig config.Staff
+	Clients     *clients.Service
 	Logger      *slog.Logger
 	Now         func() time.Time
 }
@@ -111,6 +118,7 @@ func (p *Pages) Register(e *echo.Echo) {
 	p.registerUnit(e)
 	p.registerAccount(e)
 	p.registerCertificates(e)
+	p.registerConsole(e)
 }
 
 // lang: ?lang= switch, then the Accept-Language header, then the default.
