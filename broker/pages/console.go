@@ -30,6 +30,7 @@ type consoleSection struct {
 // consoleSections are the console's parts in the order of the nav.
 var consoleSections = []consoleSection{
 	{"/admin/clients", "pg_con_clients", staff.AreaClients},
+	{"/admin/accounts", "pg_con_accounts", staff.AreaAccounts},
 	{"/admin/staff", "pg_con_staff", staff.AreaStaff},
 }
 
@@ -40,6 +41,7 @@ func (p *Pages) registerConsole(e *echo.Echo) {
 	e.GET("/admin", p.consoleView("", p.consoleHome))
 	p.registerConsoleClients(e)
 	p.registerConsoleStaff(e)
+	p.registerConsoleAccounts(e)
 }
 
 // consoleSession is the page session within the staff's own limits.

@@ -24,6 +24,7 @@ import (
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/staff"
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
@@ -71,8 +72,12 @@ type Options struct {
 	Staff       *staff.Service
 	StaffConfig config.Staff
 	Clients     *clients.Service
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Counters and LockKey (the ID hash key that names the password
+	// lockout counters) let counter staff unlock an account.
+	Counters store.Counters
+	LockKey  []byte
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Pages serves the pages.

@@ -1,0 +1,72 @@
+package pages_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	bt "github.com/gjjid/gjjid/broker/brokertest"
+)
+
+var personLinkRe = regexp.MustCompile(`href="(/admin/persons/[^"]+)"`)
+
+// TestConsoleCounterUnlocksAndResets: counter staff find a person by ID
+// number (posted), unlock their locked password login, reset the password
+// with the must-change flag, and the person signs in with the new one.
+func TestConsoleCounterUnlocksAndResets(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, staffOptions(bt.Options{}))
+	grant(t, b, bt.AgentIDNumber, "gjjid:counter")
+	br := signIn(t, b, "/admin/accounts", bt.AgentIDNumber, bt.AgentPassword)
+	same := map[string]string{"Sec-Fetch-Site": "same-origin"}
+
+	// Lock agent 2 with wrong passwords.
+	for range 6 {
+		if _, err := agentLogin(t, b, bt.Agent2IDNumber, "000000"); err == nil {
+			t.Fatal("a wrong password signed in")
+		}
+	}
+	if _, err := agentLogin(t, b, bt.Agent2IDNumber, bt.Agent2Password); err == nil {
+		t.Fatal("the locked login signed in")
+	}
+
+	status, body, _ := post(t, br, b.URL+"/admin/accounts/search", url.Values{"csrf": {csrf(t, br)}, "q": {bt.Agent2IDNumber}}, same)
+	m := personLinkRe.FindStringSubmatch(body)
+	if status != http.StatusOK || m == nil || !strings.Contains(body, bt.Agent2Name) {
+		t.Fatalf("search by ID number: %d %.600s", status, body)
+	}
+	if _, err := br.Get(b.URL + m[1]); err != nil || br.Last != http.StatusOK || strings.Contains(br.Page, bt.Agent2IDNumber) {
+		t.Fatalf("person record: %d %v (the full ID number must not show)", br.Last, err)
+	}
+	tok := csrf(t, br)
+	status, _, where := post(t, br, b.URL+m[1]+"/unlock", url.Values{"csrf": {tok}}, same)
+	if status != http.StatusSeeOther || !strings.Contains(where, "done=unlocked") {
+		t.Fatalf("unlock: %d %s", status, where)
+	}
+	if _, err := agentLogin(t, b, bt.Agent2IDNumber, bt.Agent2Password); err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	// A weak password is refused on its field; a good one is set with the flag.
+	status, body, _ = post(t, br, b.URL+m[1]+"/password", url.Values{"csrf": {tok}, "password": {"123456"}, "must_change": {"1"}}, same)
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="reset-password-error">`) || strings.Contains(body, `id="reset-password-error" hidden`) {
+		t.Fatalf("weak password: %d %.600s", status, body)
+	}
+	status, _, _ = post(t, br, b.URL+m[1]+"/password", url.Values{"csrf": {tok}, "password": {"592817"}, "must_change": {"1"}}, same)
+	if status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", status)
+	}
+	if _, err := br.Get(b.URL + m[1]); err != nil || !strings.Contains(br.Page, `id="person-must-change"`) {
+		t.Fatalf("the must-change flag is not shown: %.600s", br.Page)
+	}
+	if _, err := agentLogin(t, b, bt.Agent2IDNumber, "592817"); err != nil {
+		t.Fatalf("sign in with the reset password: %v", err)
+	}
+	// Counter staff are refused the staff roles and client pages.
+	for _, path := range []string{"/admin/staff", "/admin/clients"} {
+		if _, err := br.Get(b.URL + path); err != nil || br.Last != http.StatusForbidden {
+			t.Fatalf("counter opens %s: %d", path, br.Last)
+		}
+	}
+}
