@@ -31,6 +31,7 @@ type consoleSection struct {
 var consoleSections = []consoleSection{
 	{"/admin/clients", "pg_con_clients", staff.AreaClients},
 	{"/admin/accounts", "pg_con_accounts", staff.AreaAccounts},
+	{"/admin/certs", "pg_con_certs", staff.AreaAccounts},
 	{"/admin/staff", "pg_con_staff", staff.AreaStaff},
 }
 
@@ -42,6 +43,7 @@ func (p *Pages) registerConsole(e *echo.Echo) {
 	p.registerConsoleClients(e)
 	p.registerConsoleStaff(e)
 	p.registerConsoleAccounts(e)
+	p.registerConsoleCerts(e)
 }
 
 // consoleSession is the page session within the staff's own limits.
