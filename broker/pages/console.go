@@ -32,6 +32,7 @@ var consoleSections = []consoleSection{
 	{"/admin/clients", "pg_con_clients", staff.AreaClients},
 	{"/admin/accounts", "pg_con_accounts", staff.AreaAccounts},
 	{"/admin/certs", "pg_con_certs", staff.AreaAccounts},
+	{"/admin/audit", "pg_con_audit", staff.AreaAudit},
 	{"/admin/staff", "pg_con_staff", staff.AreaStaff},
 }
 
@@ -44,6 +45,7 @@ func (p *Pages) registerConsole(e *echo.Echo) {
 	p.registerConsoleStaff(e)
 	p.registerConsoleAccounts(e)
 	p.registerConsoleCerts(e)
+	p.registerConsoleAudit(e)
 }
 
 // consoleSession is the page session within the staff's own limits.

@@ -123,6 +123,18 @@ var consoleTexts = map[string][2]string{
 	"pg_con_err_cert_no_unit":        {"证书中没有单位的统一社会信用代码，不能绑定到单位。", "The certificate names no unit (no unified social credit code); it cannot be bound."},
 	"pg_con_err_cert_unknown_unit":   {"证书所载单位尚未开立：", "The unit the certificate names has not been opened:"},
 	"pg_con_err_cert_bound":          {"该证书已绑定：", "This certificate is already bound:"},
+	"pg_con_audit":                   {"审计日志", "Audit trail"},
+	"pg_con_f_since":                 {"起始时间", "From"},
+	"pg_con_f_until":                 {"截止时间", "Until"},
+	"pg_con_f_principal":             {"对象（人员ID、单位信用代码或client_id）", "Principal (person ID, credit code or client_id)"},
+	"pg_con_f_staff":                 {"操作员工的居民身份证号码", "Staff member's resident ID number"},
+	"pg_con_f_type":                  {"事件类型（前缀以.结尾，如 admin.）", "Event type (a prefix ends in '.', e.g. admin.)"},
+	"pg_con_f_outcome":               {"结果", "Outcome"},
+	"pg_con_any":                     {"全部", "any"},
+	"pg_con_export":                  {"导出CSV", "Export CSV"},
+	"pg_con_time":                    {"时间", "Time"},
+	"pg_con_next":                    {"下一页", "Next page"},
+	"pg_con_err_time":                {"时间格式应为 2026-01-02 或 2026-01-02T15:04。", "Times are 2026-01-02 or 2026-01-02T15:04."},
 }
 
 func init() {
