@@ -27,6 +27,7 @@ import (
 	pagesui "github.com/gjjid/gjjid/broker/pages"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/staff"
+	"github.com/gjjid/gjjid/broker/stats"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
@@ -53,6 +54,7 @@ type Broker struct {
 	Logout  *logout.Service // back- and front-channel logout (logout.go)
 	Pages   *pagesui.Pages  // /unit and /account
 	Staff   *staff.Service  // the staff's broker roles
+	Stats   *stats.Stats    // the console dashboard's counters
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
@@ -106,6 +108,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	b.Metrics.WatchKeys(b.Keys.ActiveSince, b.Keys.RotationPeriod())
 	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
 	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
+	b.Stats = stats.New(b.Store, log)
+	b.Audit.Observe(b.Stats.Observe)
 	if cfg.Seed != nil {
 		if err := seed(ctx, b.Accounts, cfg.Seed); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
@@ -212,7 +216,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
-	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log))
+	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), b.Stats.Middleware)
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
@@ -352,5 +356,6 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		Revocations: b.Store, RevokeFor: max(b.Config.Tokens.RefreshTokenLifetime, b.Config.Sessions.Lifetime, b.Config.Tokens.AccessTokenLifetime),
 		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
 		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients, Counters: b.Store, LockKey: b.Secrets.IDHashKey,
+		Stats: b.Stats, Connectors: connectorIDsOf(conns),
 	})
 }

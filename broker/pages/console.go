@@ -33,6 +33,7 @@ var consoleSections = []consoleSection{
 	{"/admin/accounts", "pg_con_accounts", staff.AreaAccounts},
 	{"/admin/certs", "pg_con_certs", staff.AreaAccounts},
 	{"/admin/audit", "pg_con_audit", staff.AreaAudit},
+	{"/admin/dashboard", "pg_con_dashboard", staff.AreaAudit},
 	{"/admin/staff", "pg_con_staff", staff.AreaStaff},
 }
 
@@ -46,6 +47,7 @@ func (p *Pages) registerConsole(e *echo.Echo) {
 	p.registerConsoleAccounts(e)
 	p.registerConsoleCerts(e)
 	p.registerConsoleAudit(e)
+	p.registerConsoleDashboard(e)
 }
 
 // consoleSession is the page session within the staff's own limits.

@@ -55,7 +55,9 @@ func TestConsoleAuditorExportsCSV(t *testing.T) {
 		t.Fatalf("failures only: %d %v", status, rows)
 	}
 	// The export is audited under the auditor; other sections are refused.
-	var ex struct{ Items []struct{ Action, Actor string } }
+	var ex struct {
+		Items []struct{ Action, Actor string }
+	}
 	bt.NewAdminAPI(t, b.URL).Want(http.StatusOK, http.MethodGet, "/admin/v1/audit?type=admin.change&principal="+person, nil, &ex)
 	if len(ex.Items) == 0 || ex.Items[len(ex.Items)-1].Action != "audit.export" {
 		t.Errorf("export not audited under the auditor: %+v", ex.Items)

@@ -24,6 +24,7 @@ import (
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/staff"
+	"github.com/gjjid/gjjid/broker/stats"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
@@ -76,8 +77,12 @@ type Options struct {
 	// lockout counters) let counter staff unlock an account.
 	Counters store.Counters
 	LockKey  []byte
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Stats are the dashboard's counters; Connectors the connector IDs
+	// it shows logins of.
+	Stats      *stats.Stats
+	Connectors []string
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // Pages serves the pages.

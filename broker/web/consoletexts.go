@@ -135,6 +135,16 @@ var consoleTexts = map[string][2]string{
 	"pg_con_time":                    {"时间", "Time"},
 	"pg_con_next":                    {"下一页", "Next page"},
 	"pg_con_err_time":                {"时间格式应为 2026-01-02 或 2026-01-02T15:04。", "Times are 2026-01-02 or 2026-01-02T15:04."},
+	"pg_con_dashboard":               {"运行概况", "Dashboard"},
+	"pg_con_dash_24h":                {"最近24小时（每小时）", "Last 24 hours (per hour)"},
+	"pg_con_dash_30d":                {"最近30天（每天）", "Last 30 days (per day)"},
+	"pg_con_dash_logins":             {"登录", "Logins"},
+	"pg_con_dash_success":            {"成功", "success"},
+	"pg_con_dash_failure":            {"失败", "failure"},
+	"pg_con_dash_lockouts":           {"登录锁定", "Lockouts"},
+	"pg_con_dash_qr":                 {"扫码登录", "QR logins"},
+	"pg_con_dash_tokens":             {"令牌签发", "Tokens issued"},
+	"pg_con_dash_total":              {"合计", "total"},
 }
 
 func init() {
