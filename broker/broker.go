@@ -356,6 +356,6 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		Revocations: b.Store, RevokeFor: max(b.Config.Tokens.RefreshTokenLifetime, b.Config.Sessions.Lifetime, b.Config.Tokens.AccessTokenLifetime),
 		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
 		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients, Counters: b.Store, LockKey: b.Secrets.IDHashKey,
-		Stats: b.Stats, Connectors: connectorIDsOf(conns),
+		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys,
 	})
 }

@@ -34,6 +34,7 @@ var consoleSections = []consoleSection{
 	{"/admin/certs", "pg_con_certs", staff.AreaAccounts},
 	{"/admin/audit", "pg_con_audit", staff.AreaAudit},
 	{"/admin/dashboard", "pg_con_dashboard", staff.AreaAudit},
+	{"/admin/keys", "pg_con_keys", staff.AreaKeys},
 	{"/admin/staff", "pg_con_staff", staff.AreaStaff},
 }
 
@@ -48,6 +49,7 @@ func (p *Pages) registerConsole(e *echo.Echo) {
 	p.registerConsoleCerts(e)
 	p.registerConsoleAudit(e)
 	p.registerConsoleDashboard(e)
+	p.registerConsoleKeys(e)
 }
 
 // consoleSession is the page session within the staff's own limits.

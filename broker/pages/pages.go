@@ -81,8 +81,10 @@ type Options struct {
 	// it shows logins of.
 	Stats      *stats.Stats
 	Connectors []string
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Keys are the signing keys the console shows and rotates.
+	Keys   KeyRing
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Pages serves the pages.

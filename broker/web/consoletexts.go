@@ -145,6 +145,14 @@ var consoleTexts = map[string][2]string{
 	"pg_con_dash_qr":                 {"扫码登录", "QR logins"},
 	"pg_con_dash_tokens":             {"令牌签发", "Tokens issued"},
 	"pg_con_dash_total":              {"合计", "total"},
+	"pg_con_keys":                    {"签名密钥", "Signing keys"},
+	"pg_con_key_active":              {"正在签名", "signing now"},
+	"pg_con_key_published":           {"已发布（下一把或仍用于验证旧令牌）", "published (next, or still verifying older tokens)"},
+	"pg_con_key_since":               {"当前密钥启用于", "The current key signs since"},
+	"pg_con_key_period":              {"轮换周期", "rotation period"},
+	"pg_con_key_rotate":              {"立即轮换", "Rotate now"},
+	"pg_con_key_rotate_intro":        {"已发布的下一把密钥将在两个检查周期后开始签名；旧密钥继续发布到它签发的令牌过期。", "The published successor starts signing two check intervals later; the old key stays published until its tokens expire."},
+	"pg_con_done_rotated":            {"已安排轮换。", "The rotation is scheduled."},
 }
 
 func init() {
