@@ -60,8 +60,32 @@ func TestConsoleCounterUnlocksAndResets(t *testing.T) {
 	if _, err := br.Get(b.URL + m[1]); err != nil || !strings.Contains(br.Page, `id="person-must-change"`) {
 		t.Fatalf("the must-change flag is not shown: %.600s", br.Page)
 	}
-	if _, err := agentLogin(t, b, bt.Agent2IDNumber, "592817"); err != nil {
-		t.Fatalf("sign in with the reset password: %v", err)
+	// The reset password signs nobody in; it changes itself at
+	// /password/change, and the new one signs in.
+	if _, err := agentLogin(t, b, bt.Agent2IDNumber, "592817"); err == nil {
+		t.Fatal("a password reset with must-change signed in")
+	}
+	pw := bt.NewBrowser(t)
+	if _, err := pw.Get(b.URL + "/password/change"); err != nil || pw.Last != http.StatusOK {
+		t.Fatalf("change page: %d %v", pw.Last, err)
+	}
+	change := url.Values{"csrf": {csrf(t, pw)}, "login": {bt.Agent2IDNumber}, "old_password": {"592817"}, "password": {"703518"}, "password2": {"703518"}}
+	bad := url.Values{}
+	for k, v := range change {
+		bad[k] = v
+	}
+	bad.Set("old_password", "111111")
+	if status, body, _ := post(t, pw, b.URL+"/password/change", bad, same); status != http.StatusBadRequest || !strings.Contains(body, `id="mc-old-error">`) {
+		t.Fatalf("wrong reset password: %d %.400s", status, body)
+	}
+	if status, body, _ := post(t, pw, b.URL+"/password/change", change, same); status != http.StatusOK || !strings.Contains(body, "登录密码已修改") {
+		t.Fatalf("change: %d %.400s", status, body)
+	}
+	if _, err := agentLogin(t, b, bt.Agent2IDNumber, "703518"); err != nil {
+		t.Fatalf("sign in with the new password: %v", err)
+	}
+	if _, err := br.Get(b.URL + m[1]); err != nil || strings.Contains(br.Page, `id="person-must-change"`) {
+		t.Fatalf("the flag outlived the change: %.400s", br.Page)
 	}
 	// Counter staff are refused the staff roles and client pages.
 	for _, path := range []string{"/admin/staff", "/admin/clients"} {

@@ -23,7 +23,9 @@ func TestConsoleKeys(t *testing.T) {
 	if status != http.StatusSeeOther || where != "/admin/keys?done=rotated" {
 		t.Fatalf("rotate: %d %s", status, where)
 	}
-	var ev struct{ Items []struct{ Action, Actor string } }
+	var ev struct {
+		Items []struct{ Action, Actor string }
+	}
 	bt.NewAdminAPI(t, b.URL).Want(http.StatusOK, http.MethodGet, "/admin/v1/audit?type=admin.change&principal="+person, nil, &ev)
 	if len(ev.Items) == 0 || ev.Items[len(ev.Items)-1].Action != "keys.rotate" || ev.Items[len(ev.Items)-1].Actor != "person:"+person {
 		t.Fatalf("rotation audit: %+v", ev.Items)

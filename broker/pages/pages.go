@@ -131,6 +131,7 @@ func (p *Pages) Register(e *echo.Echo) {
 	p.registerAccount(e)
 	p.registerCertificates(e)
 	p.registerConsole(e)
+	p.registerMustChange(e)
 }
 
 // lang: ?lang= switch, then the Accept-Language header, then the default.

@@ -153,6 +153,12 @@ var consoleTexts = map[string][2]string{
 	"pg_con_key_rotate":              {"立即轮换", "Rotate now"},
 	"pg_con_key_rotate_intro":        {"已发布的下一把密钥将在两个检查周期后开始签名；旧密钥继续发布到它签发的令牌过期。", "The published successor starts signing two check intervals later; the old key stays published until its tokens expire."},
 	"pg_con_done_rotated":            {"已安排轮换。", "The rotation is scheduled."},
+	"pg_mc_title":                    {"修改被重置的登录密码", "Change a reset password"},
+	"pg_mc_intro":                    {"公积金中心为您重置了登录密码，请用它设置新的登录密码后再登录。", "The fund centre reset your password; use it to choose a new one, then sign in."},
+	"pg_mc_login":                    {"证件号码或手机号", "ID number or mobile"},
+	"pg_mc_old":                      {"重置后的密码", "The reset password"},
+	"pg_mc_repeat":                   {"再次输入新密码", "Repeat the new password"},
+	"pg_mc_done":                     {"登录密码已修改，请用新密码登录。", "Your password was changed; sign in with the new one."},
 }
 
 func init() {
