@@ -24,6 +24,7 @@ import (
 // admin API.
 func (p *Pages) registerConsoleAccounts(e *echo.Echo) {
 	e.GET("/admin/accounts", p.consoleView(staff.AreaAccounts, p.accountSearchPage))
+	p.registerConsolePersons(e)
 	e.POST("/admin/accounts/search", p.consoleAction(staff.AreaAccounts, p.accountSearch))
 	e.POST("/admin/units", p.consoleAction(staff.AreaAccounts, p.unitCreate))
 	e.GET("/admin/units/:unit", p.consoleView(staff.AreaAccounts, p.unitRecord))
@@ -61,14 +62,24 @@ func (p *Pages) accountSearchPage(c echo.Context, s *session, roles []string) er
 }
 
 func (p *Pages) renderAccounts(c echo.Context, s *session, roles []string, lang string, status int, search, unit form, hits []hit, searched bool) error {
+	return p.renderAccountsAll(c, s, roles, lang, status, search, unit, p.personForm(lang, p.csrf(s)), hits, searched)
+}
+
+// renderAccountsWith shows the page with the person form as posted.
+func (p *Pages) renderAccountsWith(c echo.Context, s *session, roles []string, lang string, status int, person form) error {
+	return p.renderAccountsAll(c, s, roles, lang, status, p.searchForm(lang, p.csrf(s)), p.unitForm(lang, p.csrf(s)), person, nil, false)
+}
+
+func (p *Pages) renderAccountsAll(c echo.Context, s *session, roles []string, lang string, status int, search, unit, person form, hits []hit, searched bool) error {
 	search.finish()
 	unit.finish()
+	person.finish()
 	return p.render(c, status, "pg_con_accounts", struct {
 		frame
-		Search, Unit form
-		Hits         []hit
-		Searched     bool
-	}{p.consoleFrame(c, s, roles, lang, "pg_con_accounts"), search, unit, hits, searched})
+		Search, Unit, Person form
+		Hits                 []hit
+		Searched             bool
+	}{p.consoleFrame(c, s, roles, lang, "pg_con_accounts"), search, unit, person.withMessages(func(k string) string { return web.Text(lang, k) }), hits, searched})
 }
 
 // accountSearch finds units and persons by credit code, ID number or a
@@ -231,6 +242,10 @@ func (p *Pages) unitRecord(c echo.Context, s *session, roles []string) error {
 }
 
 func (p *Pages) renderUnitRecord(c echo.Context, s *session, roles []string, lang string, status int, u *store.Unit, f form) error {
+	return p.renderUnitRecordMsg(c, s, roles, lang, status, u, f, "")
+}
+
+func (p *Pages) renderUnitRecordMsg(c echo.Context, s *session, roles []string, lang string, status int, u *store.Unit, f form, errMsg string) error {
 	ctx := c.Request().Context()
 	ags, _, err := p.o.Accounts.AgentsOfUnit(ctx, u.ID, "", 500)
 	if err != nil {
@@ -245,12 +260,16 @@ func (p *Pages) renderUnitRecord(c echo.Context, s *session, roles []string, lan
 		lines = append(lines, l)
 	}
 	f.finish()
+	fr := p.consoleFrame(c, s, roles, lang, "pg_con_unit")
+	if errMsg != "" {
+		fr.Error = errMsg
+	}
 	return p.render(c, status, "pg_con_unit", struct {
 		frame
 		Unit   *store.Unit
 		Form   form
 		Agents []agentLine
-	}{p.consoleFrame(c, s, roles, lang, "pg_con_unit"), u, f, lines})
+	}{fr, u, f, lines})
 }
 
 func (p *Pages) unitUpdate(c echo.Context, s *session, roles []string) error {

@@ -94,3 +94,41 @@ func TestConsoleCounterUnlocksAndResets(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleCounterRegistersPersonAndAgent: a person is registered with
+// field errors for bad input, then made an agent of a unit (once).
+func TestConsoleCounterRegistersPersonAndAgent(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, staffOptions(bt.Options{}))
+	grant(t, b, bt.AgentIDNumber, "gjjid:counter")
+	br := signIn(t, b, "/admin/accounts", bt.AgentIDNumber, bt.AgentPassword)
+	same := map[string]string{"Sec-Fetch-Site": "same-origin"}
+	idNumber := residentID("11010519800101003")
+	person := url.Values{"csrf": {csrf(t, br)}, "name": {"赵六"}, "id_number": {idNumber[:17] + "0"}, "mobile": {"13612345678"}, "password": {"582913"}}
+	if idNumber[17] == '0' {
+		person.Set("id_number", idNumber[:17]+"1")
+	}
+	status, body, _ := post(t, br, b.URL+"/admin/persons", person, same)
+	if status != http.StatusBadRequest || !strings.Contains(body, `id="person-id-number" name="id_number"`) || strings.Contains(body, `id="person-id-number-error" hidden`) {
+		t.Fatalf("a wrong check digit: %d %.600s", status, body)
+	}
+	person.Set("id_number", idNumber)
+	status, _, where := post(t, br, b.URL+"/admin/persons", person, same)
+	if status != http.StatusSeeOther || !strings.HasPrefix(where, "/admin/persons/") {
+		t.Fatalf("register: %d %s", status, where)
+	}
+	add := url.Values{"csrf": {csrf(t, br)}, "id_number": {idNumber}, "role": {"operator"}}
+	status, _, where = post(t, br, b.URL+"/admin/units/"+bt.Unit2ID+"/agents", add, same)
+	if status != http.StatusSeeOther || !strings.Contains(where, "done=agent_added") {
+		t.Fatalf("add agent: %d %s", status, where)
+	}
+	if _, err := br.Get(b.URL + "/admin/units/" + bt.Unit2ID); err != nil || !strings.Contains(br.Page, "赵六") {
+		t.Fatalf("the unit does not list the new agent: %.600s", br.Page)
+	}
+	if status, _, _ = post(t, br, b.URL+"/admin/units/"+bt.Unit2ID+"/agents", add, same); status != http.StatusConflict {
+		t.Fatalf("adding the agent again: %d", status)
+	}
+	if unit, err := agentLogin(t, b, idNumber, "582913"); err != nil || unit != bt.Unit2ID {
+		t.Fatalf("the new agent signs in for %q: %v", unit, err)
+	}
+}

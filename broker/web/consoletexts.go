@@ -159,6 +159,12 @@ var consoleTexts = map[string][2]string{
 	"pg_mc_old":                      {"重置后的密码", "The reset password"},
 	"pg_mc_repeat":                   {"再次输入新密码", "Repeat the new password"},
 	"pg_mc_done":                     {"登录密码已修改，请用新密码登录。", "Your password was changed; sign in with the new one."},
+	"pg_con_person_create":           {"登记人员", "Register a person"},
+	"pg_con_resident_id":             {"居民身份证", "resident ID"},
+	"pg_con_err_person_exists":       {"已有持此证件的人员。", "A person with this document exists already."},
+	"pg_con_err_agent_exists":        {"此人已是本单位的经办人。", "This person is an agent of the unit already."},
+	"pg_con_done_person_created":     {"已登记人员。", "The person was registered."},
+	"pg_con_done_agent_added":        {"已添加经办人。", "The agent was added."},
 }
 
 func init() {
