@@ -195,3 +195,21 @@ func personID(t *testing.T, admin *bt.API, idNumber string) string {
 	admin.Want(http.StatusOK, http.MethodPost, "/admin/v1/persons/lookup", map[string]any{"id_type": "resident_id", "id_number": idNumber}, &p)
 	return p.ID
 }
+
+// TestStaffAdminsSeeded: staff.admins grants gjjid:admin at start; a
+// person not created yet is skipped, not a failed start.
+func TestStaffAdminsSeeded(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{Edit: func(c *config.Config) {
+		c.Staff.Admins = []config.StaffAdmin{{IDType: "resident_id", IDNumber: bt.AgentIDNumber}, {IDType: "resident_id", IDNumber: "11010519491231002X"}}
+	}})
+	var list listPage[struct {
+		PersonID string   `json:"person_id"`
+		Name     string   `json:"name"`
+		Roles    []string `json:"roles"`
+	}]
+	bt.NewAdminAPI(t, b.URL).Want(http.StatusOK, http.MethodGet, "/admin/v1/staff", nil, &list)
+	if len(list.Items) != 1 || list.Items[0].Name != bt.AgentName || !slices.Equal(list.Items[0].Roles, []string{"gjjid:admin"}) {
+		t.Fatalf("staff = %+v, want the agent as gjjid:admin", list.Items)
+	}
+}
