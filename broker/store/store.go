@@ -261,21 +261,22 @@ type Unit struct {
 // (for lookup), an encrypted value and a masked display form; the mobile the
 // same way.
 type Person struct {
-	ID           string `json:"id"` // opaque broker ID, the token `sub`
-	Name         string `json:"name"`
-	IDType       string `json:"id_type"`
-	IDHash       string `json:"id_hash"`
-	IDMasked     string `json:"id_masked"`
-	IDSealed     []byte `json:"id_sealed,omitempty"`
-	MobileHash   string `json:"mobile_hash,omitempty"`
-	MobileMasked string `json:"mobile_masked,omitempty"`
-	MobileSealed []byte `json:"mobile_sealed,omitempty"`
-	PasswordHash string `json:"password_hash,omitempty"` // argon2id PHC string
+	ID           string    `json:"id"` // opaque broker ID, the token `sub`
+	Name         string    `json:"name"`
+	IDType       string    `json:"id_type"`
+	IDHash       string    `json:"id_hash"`
+	IDMasked     string    `json:"id_masked"`
+	IDSealed     []byte    `json:"id_sealed,omitempty"`
+	MobileHash   string    `json:"mobile_hash,omitempty"`
+	MobileMasked string    `json:"mobile_masked,omitempty"`
+	MobileSealed []byte    `json:"mobile_sealed,omitempty"`
+	PasswordHash string    `json:"password_hash,omitempty"` // argon2id PHC string
+	Status       string    `json:"status"`                  // active | disabled
+	CreatedAt    time.Time `json:"created_at"`
+
 	// MustChangePassword: staff reset the password; the person must
-	// choose a new one at their next sign-in.
-	MustChangePassword bool      `json:"must_change_password,omitempty"`
-	Status             string    `json:"status"` // active | disabled
-	CreatedAt          time.Time `json:"created_at"`
+	// choose a new one before it signs them in.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // Agent (经办人) is a person acting for a unit.
