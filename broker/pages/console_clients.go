@@ -26,12 +26,13 @@ func (p *Pages) registerConsoleClients(e *echo.Echo) {
 	e.POST("/admin/clients/:client", p.consoleAction(staff.AreaClients, p.clientUpdate))
 	e.POST("/admin/clients/:client/secret", p.consoleAction(staff.AreaClients, p.clientRotate))
 	e.POST("/admin/clients/:client/delete", p.consoleAction(staff.AreaClients, p.clientDelete))
+	e.POST("/admin/clients/:client/status", p.consoleAction(staff.AreaClients, p.clientStatus))
 }
 
 // clientRow is a client as the list shows it.
 type clientRow struct {
 	ID, Name, Source, Grants, RedirectURIs string
-	ReadOnly, Public                       bool
+	ReadOnly, Public, Disabled             bool
 }
 
 func (p *Pages) clientList(c echo.Context, s *session, roles []string) error {
@@ -49,7 +50,7 @@ func (p *Pages) clientList(c echo.Context, s *session, roles []string) error {
 			}
 			rows = append(rows, clientRow{ID: cl.ID, Name: cl.Name, Source: web.Text(lang, "pg_con_source_"+cl.Source),
 				Grants: strings.Join(cl.GrantTypes, " "), RedirectURIs: strings.Join(cl.RedirectURIs, " "),
-				ReadOnly: cl.Source == store.SourceConfig, Public: cl.AuthMethod == clients.AuthNone})
+				ReadOnly: cl.Source == store.SourceConfig, Public: cl.AuthMethod == clients.AuthNone, Disabled: cl.Disabled})
 		}
 		if cursor = next; next == "" {
 			break
@@ -237,4 +238,21 @@ func (p *Pages) clientDelete(c echo.Context, s *session, roles []string) error {
 	}
 	p.staffRecord(c, s, audit.Event{Action: "clients.delete", Principal: id})
 	return c.Redirect(http.StatusSeeOther, "/admin/clients?done=deleted")
+}
+
+// clientStatus disables or enables a stored client.
+func (p *Pages) clientStatus(c echo.Context, s *session, roles []string) error {
+	id, disable := c.Param("client"), c.FormValue("status") == "disabled"
+	if err := p.o.Clients.SetDisabled(c.Request().Context(), id, disable); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return p.fail(c, http.StatusNotFound, "pg_con_err_no_client", nil)
+		}
+		return p.clientFailed(c, s, roles, p.lang(c), form{}, id, err)
+	}
+	action, done := "clients.enable", "enabled"
+	if disable {
+		action, done = "clients.disable", "disabled"
+	}
+	p.staffRecord(c, s, audit.Event{Action: action, Principal: id})
+	return c.Redirect(http.StatusSeeOther, "/admin/clients?done=client_"+done)
 }

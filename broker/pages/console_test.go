@@ -94,8 +94,31 @@ func TestConsoleRegistersAClientThatLogsIn(t *testing.T) {
 	if len(events.Items) != 1 || events.Items[0].Action != "clients.create" || !strings.HasPrefix(events.Items[0].Actor, "person:") {
 		t.Fatalf("audit of the registration: %+v", events.Items)
 	}
-	// Delete needs the client_id typed as confirmation.
+	// Disabled, the client is unknown to the provider; enabled, it works again.
 	tok := csrf(t, br)
+	flow := func() error {
+		f := rp.NewFlow()
+		loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.Agent2IDNumber, bt.Agent2Password)
+		if err != nil {
+			return err
+		}
+		code, err := rp.Callback(f, loc)
+		if err != nil {
+			return err
+		}
+		_, _, err = rp.Exchange(ctx, f, code)
+		return err
+	}
+	for _, st := range []string{"disabled", "active"} {
+		status, _, where := post(t, br, b.URL+"/admin/clients/"+id+"/status", url.Values{"csrf": {tok}, "status": {st}}, map[string]string{"Sec-Fetch-Site": "same-origin"})
+		if status != http.StatusSeeOther || !strings.Contains(where, "done=client_") {
+			t.Fatalf("set %s: %d %s", st, status, where)
+		}
+		if err := flow(); (err == nil) != (st == "active") {
+			t.Fatalf("code flow of a client %s: %v", st, err)
+		}
+	}
+	// Delete needs the client_id typed as confirmation.
 	status, _, _ = post(t, br, b.URL+"/admin/clients/"+id+"/delete", url.Values{"csrf": {tok}, "confirm": {"wrong"}}, map[string]string{"Sec-Fetch-Site": "same-origin"})
 	if status != http.StatusBadRequest {
 		t.Fatalf("delete without confirmation: %d", status)

@@ -214,6 +214,10 @@ type Client struct {
 	RegistrationTokenHash string    `json:"registration_token_hash,omitempty"`
 	CreatedAt             time.Time `json:"created_at"`
 	UpdatedAt             time.Time `json:"updated_at"`
+
+	// Disabled: an administrator took the client out of service; it is
+	// not served (unknown to the provider) until enabled again.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Client sources.

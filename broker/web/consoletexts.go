@@ -165,6 +165,8 @@ var consoleTexts = map[string][2]string{
 	"pg_con_err_agent_exists":        {"此人已是本单位的经办人。", "This person is an agent of the unit already."},
 	"pg_con_done_person_created":     {"已登记人员。", "The person was registered."},
 	"pg_con_done_agent_added":        {"已添加经办人。", "The agent was added."},
+	"pg_con_done_client_disabled":    {"已停用该业务系统：它的登录和令牌请求将被拒绝。", "The business system was disabled: its sign-ins and token requests are refused."},
+	"pg_con_done_client_enabled":     {"已启用该业务系统。", "The business system was enabled."},
 }
 
 func init() {
