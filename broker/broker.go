@@ -26,6 +26,8 @@ import (
 	"github.com/gjjid/gjjid/broker/ops"
 	pagesui "github.com/gjjid/gjjid/broker/pages"
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/staff"
+	"github.com/gjjid/gjjid/broker/stats"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/combined"
 	"github.com/gjjid/gjjid/broker/store/memory"
@@ -53,6 +55,8 @@ type Broker struct {
 	Login   *login.Login
 	Logout  *logout.Service // back- and front-channel logout (logout.go)
 	Pages   *pagesui.Pages  // /unit and /account
+	Staff   *staff.Service  // the staff's broker roles
+	Stats   *stats.Stats    // the console dashboard's counters
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
@@ -106,10 +110,16 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	b.Metrics.WatchKeys(b.Keys.ActiveSince, b.Keys.RotationPeriod())
 	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
 	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
+	b.Stats = stats.New(b.Store, log)
+	b.Audit.Observe(b.Stats.Observe)
 	if cfg.Seed != nil {
 		if err := seed(ctx, b.Accounts, cfg.Seed); err != nil {
 			return nil, fmt.Errorf("seed: %w", err)
 		}
+	}
+	b.Staff = staff.NewService(b.Store, b.Accounts)
+	if err := seedStaff(ctx, b.Staff, b.Accounts, cfg.Staff.Admins, log); err != nil {
+		return nil, err
 	}
 	static, err := clients.NewStatic(cfg.Clients)
 	if err != nil {
@@ -173,7 +183,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation, Logout: b.Logout,
+		OnRevoke: b.auditRevocation, Logout: b.Logout, GrantScopes: b.Staff.GrantScopes,
 	}, b.log)
 	if err != nil {
 		return err
@@ -192,7 +202,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	b.Admin = admin.New(admin.Options{
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
-		Logger:    b.log, Logout: b.Logout,
+		Logger:    b.log, Logout: b.Logout, Staff: b.Staff, StaffACR: cfg.Staff.ACR, ACRLevels: login.ACRLevels,
 	})
 	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
 		return err
@@ -209,7 +219,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
 	e.HTTPErrorHandler = ops.StoreErrors(e.DefaultHTTPErrorHandler)
-	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), ops.StoreWaitBudget)
+	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), ops.StoreWaitBudget, b.Stats.Middleware)
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
@@ -358,6 +368,8 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		Config: b.Config.Pages, Templates: tpl, Units: b.Admin.UnitSelfService(), Accounts: b.Accounts, Audit: b.Audit,
 		PasswordCheck: pw, Certificates: certs, Values: b.Store, DemoSigner: b.Config.Login.DemoSigner, Logger: b.log,
 		Revocations: b.Store, RevokeFor: max(b.Config.Tokens.RefreshTokenLifetime, b.Config.Sessions.Lifetime, b.Config.Tokens.AccessTokenLifetime),
-		OP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
+		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
+		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients, Counters: b.Store, LockKey: b.Secrets.IDHashKey,
+		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys,
 	})
 }

@@ -20,6 +20,7 @@ type Config struct {
 	Sessions   Sessions    `yaml:"sessions"`
 	Login      Login       `yaml:"login"`
 	Pages      Pages       `yaml:"pages"`
+	Staff      Staff       `yaml:"staff"`
 	Log        Log         `yaml:"log"`
 	Audit      Audit       `yaml:"audit"`
 	Clients    []Client    `yaml:"clients"`

@@ -39,6 +39,7 @@ func (c *Config) ApplyDefaults() {
 	setDefault(&c.Login.DefaultLocale, "zh-CN")
 	setDefault(&c.Login.IPRateLimit, 30)
 	c.Pages.applyDefaults()
+	c.Staff.applyDefaults()
 
 	setDefault(&c.Logout.BackchannelRetryFor, 24*time.Hour)
 

@@ -30,6 +30,7 @@ seed:
 		Login:    Login{DefaultLocale: "zh-CN", IPRateLimit: 30},
 		Pages: Pages{IdleTimeout: 15 * time.Minute, Lifetime: 8 * time.Hour, StepUp: StepUp{MaxAge: 10 * time.Minute,
 			AddAgent: "gjj:loa:2", ResetPassword: "gjj:loa:2", BindCertificate: "gjj:loa:2"}},
+		Staff:  Staff{ACR: "gjj:loa:2", IdleTimeout: 15 * time.Minute, Lifetime: 8 * time.Hour},
 		Log:    Log{Level: "info", Format: "json"},
 		Audit:  Audit{Retention: 180 * 24 * time.Hour},
 		Logout: Logout{BackchannelRetryFor: 24 * time.Hour},

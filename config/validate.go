@@ -25,6 +25,7 @@ func (c *Config) Validate() error {
 	c.Logout.validate(&ps)
 	c.Login.validate(&ps)
 	c.Pages.validate(&ps)
+	c.Staff.validate(&ps)
 	c.Log.validate(&ps)
 	positive(&ps, "audit.retention", c.Audit.Retention)
 	connectorIDs := validateConnectors(c.Connectors, &ps)

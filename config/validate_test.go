@@ -125,6 +125,13 @@ func TestValidateRejects(t *testing.T) {
 		{"pages idle timeout", func(c *Config) { c.Pages.IdleTimeout = -time.Minute }, "pages.idle_timeout", "must be a positive duration"},
 		{"pages idle beyond lifetime", func(c *Config) { c.Pages.IdleTimeout = 9 * time.Hour }, "pages.idle_timeout", "must be at most pages.lifetime"},
 		{"pages step-up acr", func(c *Config) { c.Pages.StepUp.AddAgent = "high" }, "pages.step_up.add_agent", `must be one of gjj:loa:1, gjj:loa:2, gjj:loa:3, got "high"`},
+		{"staff acr", func(c *Config) { c.Staff.ACR = "gjj:loa:9" }, "staff.acr", `must be one of gjj:loa:1, gjj:loa:2, gjj:loa:3, got "gjj:loa:9"`},
+		{"staff idle timeout", func(c *Config) { c.Staff.IdleTimeout = 0 }, "staff.idle_timeout", "must be a positive duration"},
+		{"staff idle beyond lifetime", func(c *Config) { c.Staff.IdleTimeout = 9 * time.Hour }, "staff.idle_timeout", "must be at most staff.lifetime"},
+		{"staff admin without ID number", func(c *Config) { c.Staff.Admins = []StaffAdmin{{IDType: "resident_id"}} }, "staff.admins[0].id_number", "required"},
+		{"staff admin twice", func(c *Config) {
+			c.Staff.Admins = []StaffAdmin{{IDType: "resident_id", IDNumber: "11010519491231002X"}, {IDType: "resident_id", IDNumber: "11010519491231002X"}}
+		}, "staff.admins[1].id_number", "duplicate of staff.admins[0]"},
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level", "must be one of debug, info, warn, error"},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format", "must be one of json, text"},
 

@@ -121,6 +121,9 @@ type Account struct {
 	Name         string
 	PasswordHash string // empty: the person has no password and cannot log in with one
 	Disabled     bool
+	// MustChangePassword: the fund's staff reset the password; a login
+	// with it may only choose a new one.
+	MustChangePassword bool
 }
 
 // Accounts find the broker's persons and check their agent passwords.

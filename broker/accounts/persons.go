@@ -232,6 +232,17 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, ch PersonChange) 
 
 // SetPassword validates and sets the person's agent password.
 func (s *Service) SetPassword(ctx context.Context, id, password string) error {
+	return s.setPassword(ctx, id, password, false)
+}
+
+// ResetPassword is SetPassword by the fund's staff: with mustChange the
+// person must choose a new password at their next sign-in (SetPassword,
+// their own change, clears it). One write: password and flag together.
+func (s *Service) ResetPassword(ctx context.Context, id, password string, mustChange bool) error {
+	return s.setPassword(ctx, id, password, mustChange)
+}
+
+func (s *Service) setPassword(ctx context.Context, id, password string, mustChange bool) error {
 	p, err := s.GetPerson(ctx, id)
 	if err != nil {
 		return err
@@ -250,7 +261,7 @@ func (s *Service) SetPassword(ctx context.Context, id, password string) error {
 	if err != nil {
 		return fmt.Errorf("accounts: set password of %s: %w", id, err)
 	}
-	p.PasswordHash = h
+	p.PasswordHash, p.MustChangePassword = h, mustChange
 	if err := s.st.PutPerson(ctx, p); err != nil {
 		return fmt.Errorf("accounts: set password of %s: %w", id, err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/broker/staff"
 	"github.com/gjjid/gjjid/broker/store"
 )
 
@@ -62,8 +63,16 @@ type Options struct {
 	// Logout tells relying parties that a revoked principal's sessions
 	// ended (logout.Service); nil: none.
 	Logout Logout
-	Logger *slog.Logger
-	Now    func() time.Time
+	// Staff answers the roles of persons whose tokens carry a role scope
+	// (staff.go); nil: only client_credentials tokens are admitted.
+	Staff *staff.Service
+	// StaffACR is the assurance level a staff token's login must have
+	// reached, by its place in ACRLevels (weakest first); "" or unknown:
+	// no requirement.
+	StaffACR  string
+	ACRLevels []string
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // API is the admin and unit self-service API.
@@ -107,6 +116,7 @@ func (a *API) Register(e *echo.Echo) {
 	g.POST("/principals/:principal/revoke", a.revokePrincipal)
 	g.POST("/keys/rotate", a.rotateKeys)
 	g.GET("/audit", a.queryAudit)
+	a.registerStaff(g)
 
 	u := e.Group("/api/v1/unit", a.noStore, a.requireUnitAdmin)
 	u.GET("/agents", a.unitListAgents)
@@ -234,8 +244,9 @@ func (a *API) noStore(next echo.HandlerFunc) echo.HandlerFunc {
 // caller is who made an authenticated request.
 type caller struct {
 	token *provider.AccessToken
-	actor string // "client:<id>" or "person:<id>"
-	unit  string // self-service: the unit the caller administers
+	actor string   // "client:<id>" or "person:<id>"
+	unit  string   // self-service: the unit the caller administers
+	roles []string // staff: the roles that admitted the call
 }
 
 const callerKey = "gjjid.caller"
@@ -278,12 +289,16 @@ func (a *API) challenge(c echo.Context, status int, code, desc string) error {
 
 // requireAdmin admits tokens with scope gjjid:admin whose client still
 // holds that scope (a client an administrator demoted loses access at
-// once, not when its token expires).
+// once, not when its token expires), and staff tokens whose person holds,
+// at the time of the call, a role that reaches the route (staff.go).
 func (a *API) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t, err := a.bearer(c)
 		if err != nil {
 			return swallow(err)
+		}
+		if isStaffToken(t) {
+			return a.admitStaff(c, t, next)
 		}
 		if !t.HasScope(ScopeAdmin) || t.Subject != t.ClientID {
 			a.denied(c, "client:"+t.ClientID, "", "insufficient_scope")

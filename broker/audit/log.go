@@ -22,7 +22,13 @@ type Log struct {
 	log       *slog.Logger
 	retention time.Duration
 	now       func() time.Time
+	// observe is told of every recorded event (Observe); nil: none.
+	observe func(context.Context, Event)
 }
+
+// Observe has f told of every event recorded from now on, after it was
+// appended (the dashboard's counters). Set it before serving.
+func (l *Log) Observe(f func(context.Context, Event)) { l.observe = f }
 
 var _ Recorder = (*Log)(nil)
 
@@ -68,6 +74,9 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	}
 	if err != nil {
 		return fmt.Errorf("audit: append %s: %w", e.Type, err)
+	}
+	if l.observe != nil {
+		l.observe(ctx, e)
 	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package clients
 
 import (
+	"strings"
+
+	"github.com/gjjid/gjjid/broker/clients/redirecturi"
+
 	"net/url"
 )
 
@@ -32,10 +36,12 @@ func validateLogoutURIs(m Metadata, ps *problems) {
 
 // logoutURIProblem says what is wrong with a logout URI, or "".
 func logoutURIProblem(raw string) string {
-	if msg := redirectProblem(raw, true); msg != "" {
+	if msg := redirecturi.Problem(raw, true); msg != "" {
 		return msg
 	}
-	if u, _ := url.Parse(raw); u.Scheme != "https" && u.Scheme != "http" {
+	// The broker itself calls these URIs: localhost, which may resolve
+	// elsewhere on the broker's host (RFC 8252 §8.3), is not accepted.
+	if u, _ := url.Parse(raw); u.Scheme != "https" && (u.Scheme != "http" || strings.EqualFold(u.Hostname(), "localhost")) {
 		return "must use https, or http only on http://127.0.0.1 or http://[::1]"
 	}
 	return ""

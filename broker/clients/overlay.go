@@ -44,6 +44,9 @@ func (o *Overlay) GetClient(ctx context.Context, id string) (*store.Client, erro
 	if c.Source == SourceStaleConfig {
 		return nil, fmt.Errorf("clients: %q is a stored copy of a client no longer in the configuration file, not served: %w", id, store.ErrNotFound)
 	}
+	if c.Disabled {
+		return nil, fmt.Errorf("clients: %q is disabled, not served: %w", id, store.ErrNotFound)
+	}
 	return c, nil
 }
 

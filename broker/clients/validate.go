@@ -57,7 +57,7 @@ func FieldErrors(err error) []*FieldError {
 
 // ReservedScopes grant administrative access or personal data; only an
 // administrator may give them to a client, never dynamic registration.
-var ReservedScopes = []string{"gjjid:admin", provider.ScopeIDNumber}
+var ReservedScopes = []string{"gjjid:admin", "gjjid:counter", "gjjid:audit", provider.ScopeIDNumber}
 
 // Limits on what a client may register.
 const (

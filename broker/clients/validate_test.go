@@ -53,8 +53,14 @@ func TestValidation(t *testing.T) {
 		{"web https", webClient(), clients.Registration, "", ""},
 		{"web https with query and port", with(webClient(), func(m *clients.Metadata) { m.RedirectURIs = []string{"https://wt.example.cn:8443/cb?tenant=1"} }), clients.Registration, "", ""},
 		{"web http refused", with(webClient(), func(m *clients.Metadata) { m.RedirectURIs = []string{"http://wt.example.cn/cb"} }), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
-		{"web http loopback refused", with(webClient(), func(m *clients.Metadata) {
-			m.RedirectURIs = []string{"https://ok.example.cn/cb", "http://127.0.0.1/cb"}
+		// One rule for the file, the APIs and the console: http on loopback
+		// is accepted for web clients too (it was refused here while the
+		// configuration file accepted it).
+		{"web http loopback accepted", with(webClient(), func(m *clients.Metadata) {
+			m.RedirectURIs = []string{"https://ok.example.cn/cb", "http://127.0.0.1:5555/callback", "http://localhost/cb"}
+		}), clients.Registration, "", ""},
+		{"web http LAN refused", with(webClient(), func(m *clients.Metadata) {
+			m.RedirectURIs = []string{"https://ok.example.cn/cb", "http://192.168.1.5/cb"}
 		}), clients.Registration, "redirect_uris[1]", clients.InvalidRedirectURI},
 		{"web custom scheme refused", with(webClient(), func(m *clients.Metadata) { m.RedirectURIs = []string{"cn.gov.gjj.app:/cb"} }), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
 		{"relative refused", with(webClient(), func(m *clients.Metadata) { m.RedirectURIs = []string{"/callback"} }), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
@@ -83,7 +89,7 @@ func TestValidation(t *testing.T) {
 		{"native https", nativeClient("https://app.example.cn/cb"), clients.Registration, "", ""},
 		{"native private-use scheme", nativeClient("cn.gov.gjj.desktop:/callback"), clients.Registration, "", ""},
 		{"native scheme without dot refused", nativeClient("gjjapp:/callback"), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
-		{"native localhost refused", nativeClient("http://localhost:8080/cb"), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
+		{"native localhost accepted", nativeClient("http://localhost:8080/cb"), clients.Registration, "", ""},
 		{"native other loopback refused", nativeClient("http://127.0.0.2/cb"), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
 		{"native LAN http refused", nativeClient("http://192.168.1.5/cb"), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},
 		{"native loopback with userinfo refused", nativeClient("http://u@127.0.0.1/cb"), clients.Registration, "redirect_uris[0]", clients.InvalidRedirectURI},

@@ -51,7 +51,7 @@ func (h *Host) FindByLogin(ctx context.Context, login string) (connectors.Accoun
 	case err != nil:
 		return connectors.Account{}, contractErr(err)
 	}
-	return connectors.Account{PersonID: p.ID, Name: p.Name, PasswordHash: p.PasswordHash,
+	return connectors.Account{PersonID: p.ID, Name: p.Name, PasswordHash: p.PasswordHash, MustChangePassword: p.MustChangePassword,
 		Disabled: p.Status != accounts.StatusActive}, nil
 }
 

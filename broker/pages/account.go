@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"github.com/gjjid/gjjid/connectors/password"
+
 	"context"
 	"errors"
 	"net/http"
@@ -164,6 +166,9 @@ func (p *Pages) changePassword(c echo.Context, s *session, me *store.Person) err
 	}
 	id, err := p.o.PasswordCheck.Login(ctx, connectors.Credentials{User: login, Secret: old, RemoteIP: c.RealIP()})
 	var le *connectors.LoginError
+	if errors.As(err, &le) && le.Code == password.CodeMustChange {
+		err = nil // the right password, reset by staff: changing it is what it is for
+	}
 	switch {
 	case errors.As(err, &le):
 		p.record(c, audit.Event{Type: AccountChange, Action: "password.change", Outcome: audit.Failure, Reason: le.Code,

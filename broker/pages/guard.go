@@ -40,13 +40,17 @@ func CrossOrigin(r *http.Request, origin string) string {
 // guard wraps a form post: same origin, a live session and the session's
 // CSRF token, or a 403 page saying what to do and an audited refusal;
 // nothing is changed.
-func (p *Pages) guard(h handler) echo.HandlerFunc {
+func (p *Pages) guard(h handler) echo.HandlerFunc { return p.guardWith(p.session, h) }
+
+// guardWith is guard reading the session with get (the staff console's
+// limits are its own).
+func (p *Pages) guardWith(get func(echo.Context) *session, h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if why := CrossOrigin(c.Request(), p.origin); why != "" {
 			p.refuse(c, nil, why)
 			return p.fail(c, http.StatusForbidden, "pg_err_cross_site", nil)
 		}
-		s := p.session(c)
+		s := get(c)
 		if s == nil {
 			return p.fail(c, http.StatusForbidden, "pg_err_signed_out", nil)
 		}

@@ -22,6 +22,10 @@ import (
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/admin"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/clients"
+	"github.com/gjjid/gjjid/broker/staff"
+	"github.com/gjjid/gjjid/broker/stats"
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
@@ -64,8 +68,23 @@ type Options struct {
 	RevokeFor   time.Duration
 	Accounts    *accounts.Service
 	Audit       *audit.Log
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Staff and StaffConfig enable the staff console at /admin (nil
+	// Staff: no console); Clients is what its client pages change.
+	Staff       *staff.Service
+	StaffConfig config.Staff
+	Clients     *clients.Service
+	// Counters and LockKey (the ID hash key that names the password
+	// lockout counters) let counter staff unlock an account.
+	Counters store.Counters
+	LockKey  []byte
+	// Stats are the dashboard's counters; Connectors the connector IDs
+	// it shows logins of.
+	Stats      *stats.Stats
+	Connectors []string
+	// Keys are the signing keys the console shows and rotates.
+	Keys   KeyRing
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Pages serves the pages.
@@ -111,6 +130,8 @@ func (p *Pages) Register(e *echo.Echo) {
 	p.registerUnit(e)
 	p.registerAccount(e)
 	p.registerCertificates(e)
+	p.registerConsole(e)
+	p.registerMustChange(e)
 }
 
 // lang: ?lang= switch, then the Accept-Language header, then the default.

@@ -107,6 +107,12 @@ func (p *Pages) setCookie(c echo.Context, name, value string, maxAge time.Durati
 // pages.lifetime, or signed in before its subject was revoked. A live session's idle clock restarts (the cookie is
 // written again).
 func (p *Pages) session(c echo.Context) *session {
+	return p.sessionWithin(c, p.o.Config.IdleTimeout, p.o.Config.Lifetime)
+}
+
+// sessionWithin is session with the idle timeout and lifetime of the page
+// asking (the staff console's may be shorter than pages.*).
+func (p *Pages) sessionWithin(c echo.Context, idle, lifetime time.Duration) *session {
 	ck, err := c.Cookie(sessionCookie)
 	if err != nil {
 		return nil
@@ -116,7 +122,7 @@ func (p *Pages) session(c echo.Context) *session {
 		return nil
 	}
 	now := p.o.Now()
-	if now.Sub(time.Unix(s.Seen, 0)) > p.o.Config.IdleTimeout || now.Sub(time.Unix(s.Created, 0)) > p.o.Config.Lifetime ||
+	if now.Sub(time.Unix(s.Seen, 0)) > idle || now.Sub(time.Unix(s.Created, 0)) > lifetime ||
 		p.revoked(c.Request().Context(), &s) {
 		p.setCookie(c, sessionCookie, "", -1)
 		return nil

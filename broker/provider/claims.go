@@ -221,8 +221,16 @@ func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []
 // scope, plus who acts for which unit and how they logged in.
 func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
 	noteAccessTokenSigning(ctx)
-	claims := map[string]any{"scope": strings.Join(req.GetScopes(), " ")}
-	if p, ok := principalOf(req); ok {
+	scopes := req.GetScopes()
+	p, ok := principalOf(req)
+	if ok && s.opts.GrantScopes != nil {
+		var err error
+		if scopes, err = s.opts.GrantScopes(ctx, p.subject, scopes); err != nil {
+			return nil, s.fail(ctx, "grant scopes", err)
+		}
+	}
+	claims := map[string]any{"scope": strings.Join(scopes, " ")}
+	if ok {
 		loginClaims(claims, p)
 	}
 	return claims, nil

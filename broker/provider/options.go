@@ -87,6 +87,10 @@ type Options struct {
 	// RegistrationEndpoint, when set, is advertised in discovery as the
 	// RFC 7591 registration_endpoint (absolute URL).
 	RegistrationEndpoint string
+	// GrantScopes narrows the scopes a person's access token carries at
+	// issuance (staff role scopes only for staff holding the role); nil:
+	// no narrowing. Service tokens (client_credentials) are not passed.
+	GrantScopes func(ctx context.Context, subject string, scopes []string) ([]string, error)
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }

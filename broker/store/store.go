@@ -214,6 +214,10 @@ type Client struct {
 	RegistrationTokenHash string    `json:"registration_token_hash,omitempty"`
 	CreatedAt             time.Time `json:"created_at"`
 	UpdatedAt             time.Time `json:"updated_at"`
+
+	// Disabled: an administrator took the client out of service; it is
+	// not served (unknown to the provider) until enabled again.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Client sources.
@@ -273,6 +277,10 @@ type Person struct {
 	PasswordHash string    `json:"password_hash,omitempty"` // argon2id PHC string
 	Status       string    `json:"status"`                  // active | disabled
 	CreatedAt    time.Time `json:"created_at"`
+
+	// MustChangePassword: staff reset the password; the person must
+	// choose a new one before it signs them in.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 // Agent (经办人) is a person acting for a unit.
@@ -330,6 +338,7 @@ type Store interface {
 	QRSessions
 	LogoutSessions
 	LogoutQueue
+	Staff
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -61,6 +61,7 @@ func adminResources() []adminResource {
 		{"revoke", "revoke every token and SSO session of a person or client", revokeCommands()},
 		{"keys", "signing keys", keyCommands()},
 		{"audit", "query the audit log", auditCommands()},
+		{"staff", "the fund's staff: broker roles gjjid:admin, gjjid:counter, gjjid:audit", staffCommands()},
 	}
 }
 

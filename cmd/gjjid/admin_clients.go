@@ -161,7 +161,7 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 		fs.StringVar(&f.id, "id", "", "the client_id (`ID`); generated when left out")
 	}
 	fs.StringVar(&f.name, "name", "", "the client_name users see (`NAME`)")
-	fs.Var(&f.redirects, "redirect-uri", "a redirect `URI` (repeatable); web clients: https only")
+	fs.Var(&f.redirects, "redirect-uri", "a redirect `URI` (repeatable): https, or http only on 127.0.0.1, [::1] or localhost")
 	fs.Var(&f.postLogout, "post-logout-redirect-uri", "a post-logout redirect `URI` (repeatable)")
 	fs.Var(&f.grants, "grant", "a grant `TYPE` (repeatable): authorization_code (default), refresh_token, client_credentials")
 	fs.Var(&f.scopes, "scope", "an extra `SCOPE` the client may ask for (repeatable), e.g. gjj:api, gjjid:admin")

@@ -72,7 +72,10 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	defer stopCerts()
 	cfg.Login.DemoSigner = true
 	return start(ctx, cfg, stderr, func(b *broker.Broker, a net.Addr) {
-		fmt.Fprint(stdout, devBanner(cfg.Issuer)+provincial)
+		if err := devStaff(ctx, b); err != nil {
+			fmt.Fprintln(stderr, err)
+		}
+		fmt.Fprint(stdout, devBanner(cfg.Issuer)+devStaffBanner(cfg.Issuer)+provincial)
 		printDevAlipayWeChat(stdout, alipayWeChat)
 		fmt.Fprint(stdout, certBanner)
 	})

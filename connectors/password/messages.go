@@ -12,7 +12,22 @@ const (
 	CodeInvalidCredentials = "invalid_credentials"
 	CodeLocked             = "locked"
 	CodeInvalidLogin       = "invalid_login"
+	// CodeMustChange: the password was right but was reset by the fund's
+	// staff; it must be changed (at /password/change) before it signs in.
+	CodeMustChange = "password_change_required"
 )
+
+// mustChange refuses a right password that must be changed first; the
+// Identity returned with it carries the person's Subject, for the change.
+func mustChange() *connectors.LoginError {
+	return &connectors.LoginError{
+		Code: CodeMustChange,
+		Message: map[string]string{
+			"zh-CN": "您的登录密码已由公积金中心重置，请先到 /password/change 设置新密码后再登录",
+			"en":    "Your password was reset by the fund centre; set a new one at /password/change, then sign in",
+		},
+	}
+}
 
 // invalidCredentials is the one answer for an unknown login, a disabled
 // account, an account without password and a wrong password, so the page

@@ -175,6 +175,12 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 			return connectors.Identity{}, fmt.Errorf("password: reset failure count: %w", err)
 		}
 	}
+	if acct.MustChangePassword {
+		// A password the fund's staff reset signs nobody in; it only
+		// proves who may choose the new one (ErrMustChange).
+		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", CodeMustChange, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
+		return connectors.Identity{Subject: acct.PersonID}, mustChange()
+	}
 	return connectors.Identity{
 		ConnectorID: c.id,
 		Subject:     acct.PersonID,

@@ -51,6 +51,7 @@ type Store struct {
 	audit        []auditEntry                 // oldest first
 	qr           qrState                      // QR sessions and their watchers (qr.go)
 	logout       logoutState                  // logout participants and queue (logouts.go)
+	staff        map[string][]string          // person ID → sorted roles (staff.go)
 
 	stop      chan struct{}
 	done      chan struct{}

@@ -9,13 +9,13 @@ import (
 )
 
 const personColumns = `id, name, id_type, id_hash, id_masked, id_sealed, mobile_hash, mobile_masked,
-	mobile_sealed, password_hash, status, created_at`
+	mobile_sealed, password_hash, status, created_at, must_change_password`
 
 func scanPerson(r pgx.CollectableRow) (*store.Person, error) {
 	var p store.Person
 	var idHash, mobileHash *string
 	if err := r.Scan(&p.ID, &p.Name, &p.IDType, &idHash, &p.IDMasked, &p.IDSealed, &mobileHash, &p.MobileMasked,
-		&p.MobileSealed, &p.PasswordHash, &p.Status, &p.CreatedAt); err != nil {
+		&p.MobileSealed, &p.PasswordHash, &p.Status, &p.CreatedAt, &p.MustChangePassword); err != nil {
 		return nil, err
 	}
 	p.IDHash, p.MobileHash = deref(idHash), deref(mobileHash)
@@ -33,13 +33,14 @@ func (s *Store) PutPerson(ctx context.Context, p *store.Person) error {
 		return err
 	}
 	_, err := s.db.Exec(ctx, `insert into persons (`+personColumns+`)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		on conflict (id) do update set name = excluded.name, id_type = excluded.id_type, id_hash = excluded.id_hash,
 			id_masked = excluded.id_masked, id_sealed = excluded.id_sealed, mobile_hash = excluded.mobile_hash,
 			mobile_masked = excluded.mobile_masked, mobile_sealed = excluded.mobile_sealed,
-			password_hash = excluded.password_hash, status = excluded.status, created_at = excluded.created_at`,
+			password_hash = excluded.password_hash, status = excluded.status, created_at = excluded.created_at,
+			must_change_password = excluded.must_change_password`,
 		p.ID, p.Name, p.IDType, nullable(p.IDHash), p.IDMasked, p.IDSealed, nullable(p.MobileHash), p.MobileMasked,
-		p.MobileSealed, p.PasswordHash, p.Status, p.CreatedAt)
+		p.MobileSealed, p.PasswordHash, p.Status, p.CreatedAt, p.MustChangePassword)
 	return wrap(op, err)
 }
 

@@ -31,6 +31,8 @@ package redisstore
 //	p links:{acct}               sorted set of every link's "<c>\x00<s>"
 //	p links-of:{acct}:<id>       sorted set of "<c>\x00<s>" linked to a person or unit
 //	p audit                      stream of audit events (field d = JSON)
+//	p staff:{staff}:<person>     set of the person's broker roles
+//	p staff-ids:{staff}          sorted set of staff person IDs, score 0
 //	p qr:{<id>}                  hash: a QR login session (fields in qr.go)     PX = expiry + keep
 //	p qr-events                  pub/sub channel: IDs of QR sessions that changed (not a key)
 //
@@ -82,6 +84,8 @@ func (k keys) link(member string) string         { return k.p + "link:{acct}:" +
 func (k keys) links() string                     { return k.p + "links:{acct}" }
 func (k keys) linksOf(id string) string          { return k.p + "links-of:{acct}:" + id }
 func (k keys) audit() string                     { return k.p + "audit" }
+func (k keys) staff(personID string) string      { return k.p + "staff:{staff}:" + personID }
+func (k keys) staffIDs() string                  { return k.p + "staff-ids:{staff}" }
 
 // Logout participants and the back-channel logout queue (logouts.go):
 //

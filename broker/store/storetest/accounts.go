@@ -97,6 +97,14 @@ func testPersonLookups(t *testing.T, s store.Store) {
 	findPersons(t, s, p.IDHash, p.MobileHash, p)
 	must(t, "put unchanged", s.PutPerson(ctx, p))
 	findPersons(t, s, p.IDHash, p.MobileHash, p)
+	// A staff reset that the person must replace is kept too.
+	p.MustChangePassword = true
+	must(t, "put must-change", s.PutPerson(ctx, p))
+	got, err = s.GetPerson(ctx, p.ID)
+	must(t, "get must-change", err)
+	sameJSON(t, "get must-change", got, p)
+	p.MustChangePassword = false
+	must(t, "put changed", s.PutPerson(ctx, p))
 
 	_, err = s.GetPerson(ctx, newID("p"))
 	wantErr(t, "get unknown", err, store.ErrNotFound)

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Units", unitTests},
 		{"Links", linkTests},
 		{"Audit", auditTests},
+		{"Staff", staffTests},
 		{"Expiry", expiryTests},
 		{"Copies", copyTests},
 		{"Validation", validationTests},
