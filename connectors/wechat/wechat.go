@@ -34,6 +34,7 @@ const SubjectTokenType = "urn:gjjid:params:token-type:wechat-js-code"
 const AMR = "mca"
 
 var (
+	_ connectors.SelfBinder           = (*Connector)(nil)
 	_ connectors.RedirectLogin        = (*Connector)(nil)
 	_ connectors.SubjectTokenExchange = (*Connector)(nil)
 	_ connectors.Assurance            = (*Connector)(nil)
@@ -74,6 +75,9 @@ func (c *Connector) Type() string { return Type }
 func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // DisplayName is the configured name or 微信登录.
+// SelfBinds says whether a first login goes to the binding page.
+func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
+
 func (c *Connector) DisplayName(lang string) string {
 	return connectors.Label(lang, c.name, c.nameEN, "微信登录", "Sign in with WeChat")
 }
