@@ -98,6 +98,9 @@ func (l *Login) callback(c echo.Context) error {
 	if err != nil {
 		l.onLogin(cn.ID(), loginResult(err))
 		l.recordFailure(c, ar, cn.ID(), "", err)
+		if le, ok := connectors.AsLoginError(err); ok && le.Code == connectors.CodeUserRefused {
+			return l.userRefused(c, ar, cl, lang, cn.ID(), le)
+		}
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.errorText(c, http.StatusBadRequest, lang, le.Text(lang))
 			return nil
