@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,11 +21,19 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultACR is the broker's highest level: a certificate key.
-	DefaultACR               = "gjj:loa:3"
+	// DefaultACR is the broker's highest level: a certificate key held
+	// in hardware (a USB key, a smart card).
+	DefaultACR = "gjj:loa:3"
+	// SoftwareACR is the most a certificate of a key_storage: software CA
+	// reaches: the key is a file that can be copied, so the login proves
+	// possession of a copy, not of a device (gjj:loa:3 means a hardware key).
+	SoftwareACR              = "gjj:loa:2"
 	DefaultRevocationGrace   = 24 * time.Hour
 	DefaultRevocationTimeout = 5 * time.Second
 )
+
+// acrLevels are the broker's assurance levels, weakest first.
+var acrLevels = []string{"gjj:loa:1", SoftwareACR, DefaultACR}
 
 // Config is the connector's `config:` block.
 //
@@ -32,7 +41,7 @@ const (
 //	  link_policy: bound      # bound (default): only certificates bound at the counter; auto: the credit code decides
 //	  mtls: true              # accept certificates from the mTLS listener or a trusted proxy (default true)
 //	  challenge: true         # accept a signature over a one-time challenge (default true)
-//	  acr: gjj:loa:3
+//	  acr: gjj:loa:3          # hardware-key CAs; a software-key CA's logins get at most gjj:loa:2
 //	  max_chain: 5            # presented certificates, leaf included
 //	  component_origins: [http://127.0.0.1:5052, wss://127.0.0.1:5053]  # the CA component's local service, allowed in the certificate page's connect-src
 //	  cas:
@@ -74,7 +83,7 @@ type CA struct {
 	Roots         []*cert
 	Intermediates []*cert
 	Kind          connectors.Kind
-	Software      bool // keys are software keys: amr swk instead of hwk
+	Software      bool // keys are software keys: amr swk instead of hwk, acr at most SoftwareACR
 	Revocation    Revocation
 	Rules         []Rule
 	anchors       *anchors
@@ -142,6 +151,9 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 	}
 	if cfg.ACR == "" {
 		cfg.ACR = DefaultACR
+	}
+	if !slices.Contains(acrLevels, cfg.ACR) {
+		bad("acr", "must be one of %s, got %q", strings.Join(acrLevels, ", "), cfg.ACR)
 	}
 	switch {
 	case cfg.MaxChain == 0:
