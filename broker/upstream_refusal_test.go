@@ -66,7 +66,7 @@ func TestUpstreamRefusalNeverStrands(t *testing.T) {
 		if m == nil {
 			t.Fatalf("chooser lacks WeChat: %.500s", br.Page)
 		}
-		if loc, _ := br.Get(b.URL + html.UnescapeString(m[1])); loc != nil || br.Last != http.StatusUnauthorized || !strings.Contains(br.Page, "未同意微信授权") {
+		if loc, _ := br.Get(b.URL + html.UnescapeString(m[1])); loc != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, "未同意微信授权") {
 			t.Fatalf("refusal: %v %d %.300s", loc, br.Last, br.Page)
 		}
 		back := regexp.MustCompile(`<a id="back" href="(/login\?id=[^"]+)"`).FindStringSubmatch(br.Page)

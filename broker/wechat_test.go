@@ -171,7 +171,7 @@ func TestWeChatCallbackReplayAndRefusals(t *testing.T) {
 	// WeChat down: a clear error, nothing stored.
 	srv.Fail(wechat.PathAccessToken, wechattest.FaultSystemError)
 	br = bt.NewBrowser(t)
-	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "微信服务暂时无法使用") {
+	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadGateway || !strings.Contains(br.Page, "微信服务暂时无法使用") {
 		t.Fatalf("system error: %v %d %.300s", loc, br.Last, br.Page)
 	}
 }

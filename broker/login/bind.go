@@ -238,7 +238,7 @@ func (l *Login) bind(c echo.Context) error {
 		}
 		if err := cs.SendCode(ctx, connectors.Credentials{User: user, RemoteIP: ip}); err != nil {
 			if le, ok := connectors.AsLoginError(err); ok {
-				return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
+				return l.renderBind(c, refusalStatus(le), ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
 			}
 			l.fail(c, err, "")
 			return nil
@@ -250,7 +250,7 @@ func (l *Login) bind(c echo.Context) error {
 		l.recordFailure(c, ar, via.ID(), maskLogin(user), err)
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(p.Identity.ConnectorID, "bind_"+le.Code)
-			return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
+			return l.renderBind(c, refusalStatus(le), ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
 		}
 		l.fail(c, err, "")
 		return nil

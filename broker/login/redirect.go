@@ -102,7 +102,7 @@ func (l *Login) callback(c echo.Context) error {
 			return l.userRefused(c, ar, cl, lang, cn.ID(), le)
 		}
 		if le, ok := connectors.AsLoginError(err); ok {
-			l.errorText(c, http.StatusBadRequest, lang, le.Text(lang))
+			l.errorText(c, refusalStatus(le), lang, le.Text(lang))
 			return nil
 		}
 		l.log.Error("redirect login callback", "connector", cn.ID(), "err", err)

@@ -24,7 +24,7 @@ import (
 // way out.
 func (l *Login) userRefused(c echo.Context, ar *store.AuthRequest, cl *store.Client, lang, connectorID string, le *connectors.LoginError) error {
 	if usable, _ := l.usable(cl, ar); len(usable) > 1 && ar.IDPHint != connectorID {
-		return l.o.Pages.Render(c.Response(), http.StatusUnauthorized, "error", map[string]any{
+		return l.o.Pages.Render(c.Response(), statusRefused, "error", map[string]any{
 			"Lang": lang, "Message": le.Text(lang), "BackURL": URL(ar.ID) + "&lang=" + url.QueryEscape(lang)})
 	}
 	u, err := url.Parse(ar.RedirectURI)
