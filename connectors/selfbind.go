@@ -15,12 +15,25 @@ type SelfBinder interface {
 // would end on the binding page with no way to bind. paths are the specs'
 // YAML paths, by connector ID.
 func checkProofMethods(cs []Connector, paths map[string]string) []error {
+	var errs []error
+	password := false
 	for _, c := range cs {
 		if _, ok := c.(PasswordLogin); ok {
-			return nil
+			if _, sends := c.(CodeSender); !sends {
+				password = true
+			}
 		}
 	}
-	var errs []error
+	for _, c := range cs {
+		if sf, ok := c.(SecondFactor); ok && sf.SecondFactor() == SecondFactorPassword && !password {
+			errs = append(errs, fmt.Errorf("%s.second_factor: password needs a connector of type password, whose agents' passwords the second step checks; add one", paths[c.ID()]))
+		}
+	}
+	for _, c := range cs {
+		if _, ok := c.(PasswordLogin); ok {
+			return errs
+		}
+	}
 	for _, c := range cs {
 		if sb, ok := c.(SelfBinder); ok && sb.SelfBinds() {
 			errs = append(errs, fmt.Errorf("%s.link_policy: self-bind needs a connector of type password or sms, by which a first login proves an existing person on the binding page; add one, or set link_policy: bound", paths[c.ID()]))

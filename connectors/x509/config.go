@@ -41,6 +41,7 @@ var acrLevels = []string{"gjj:loa:1", SoftwareACR, DefaultACR}
 //	  link_policy: bound      # bound (default): only certificates bound at the counter; auto: the credit code decides
 //	  mtls: true              # accept certificates from the mTLS listener or a trusted proxy (default true)
 //	  challenge: true         # accept a signature over a one-time challenge (default true)
+//	  second_factor: password # after the certificate, an agent of its unit signs in with their password (amr [hwk, pwd])
 //	  acr: gjj:loa:3          # hardware-key CAs; a software-key CA's logins get at most gjj:loa:2
 //	  max_chain: 5            # presented certificates, leaf included
 //	  component_origins: [http://127.0.0.1:5052, wss://127.0.0.1:5053]  # the CA component's local service, allowed in the certificate page's connect-src
@@ -69,8 +70,11 @@ type Config struct {
 	MTLS       bool
 	Challenge  bool
 	ACR        string
-	MaxChain   int
-	CAs        []CA
+	// SecondFactor is "" or connectors.SecondFactorPassword: the
+	// certificate proves the unit, an agent of it then their password.
+	SecondFactor string
+	MaxChain     int
+	CAs          []CA
 	// ComponentOrigins are loopback origins (http, https, ws, wss) of
 	// the CA's local browser component the certificate page may connect
 	// to (CSP connect-src), normalised to scheme://host[:port].
@@ -131,6 +135,7 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 		yamlconfig.Bool("mtls", &cfg.MTLS),
 		yamlconfig.Bool("challenge", &cfg.Challenge),
 		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Str("second_factor", &cfg.SecondFactor, connectors.SecondFactorPassword),
 		yamlconfig.Whole("max_chain", &cfg.MaxChain, "5"),
 		yamlconfig.Strings("component_origins", &origins, "[http://127.0.0.1:5052]"),
 		yamlconfig.List("cas", func(v *yaml.Node, at string) error {
@@ -151,6 +156,9 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 	}
 	if cfg.ACR == "" {
 		cfg.ACR = DefaultACR
+	}
+	if cfg.SecondFactor != "" && cfg.SecondFactor != connectors.SecondFactorPassword {
+		bad("second_factor", "must be %s or absent, got %q", connectors.SecondFactorPassword, cfg.SecondFactor)
 	}
 	if !slices.Contains(acrLevels, cfg.ACR) {
 		bad("acr", "must be one of %s, got %q", strings.Join(acrLevels, ", "), cfg.ACR)

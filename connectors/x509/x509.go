@@ -42,6 +42,7 @@ const (
 var (
 	_ connectors.CertificateLogin = (*Connector)(nil)
 	_ connectors.Assurance        = (*Connector)(nil)
+	_ connectors.SecondFactor     = (*Connector)(nil)
 )
 
 // Connector is an opened certificate connector.
@@ -101,6 +102,9 @@ func (c *Connector) ACR() string {
 	}
 	return softwareACR(c.cfg.ACR)
 }
+
+// SecondFactor is the configured second step ("" or "password").
+func (c *Connector) SecondFactor() string { return c.cfg.SecondFactor }
 
 // softwareACR caps a configured level at SoftwareACR (the levels'
 // names sort by strength: gjj:loa:1 < gjj:loa:2 < gjj:loa:3).
