@@ -70,10 +70,10 @@ func (c *Connector) Type() string { return Type }
 // ACR is the configured assurance level.
 func (c *Connector) ACR() string { return c.cfg.ACR }
 
-// DisplayName is the configured name or 支付宝登录.
 // SelfBinds says whether a first login goes to the binding page.
 func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
 
+// DisplayName is the configured name or 支付宝登录.
 func (c *Connector) DisplayName(lang string) string {
 	return connectors.Label(lang, c.name, c.nameEN, "支付宝登录", "Sign in with Alipay")
 }

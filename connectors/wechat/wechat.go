@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -46,6 +47,8 @@ type Connector struct {
 	cfg              Config
 	api              *api
 	log              connectors.Logger
+	values           connectors.Values // face logins between their steps (face.go); may be nil
+	now              func() time.Time
 }
 
 // Factory opens wechat connectors for the registry.
@@ -62,7 +65,10 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 		return nil, err
 	}
 	log := deps.Log()
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: newAPI(cfg, deps.HTTPClient), log: log}, nil
+	a := newAPI(cfg, deps.HTTPClient)
+	a.tokens.now = deps.Clock()
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: a, log: log,
+		values: deps.Values, now: deps.Clock()}, nil
 }
 
 // ID is the configured connector ID.
@@ -74,10 +80,10 @@ func (c *Connector) Type() string { return Type }
 // ACR is the configured assurance level.
 func (c *Connector) ACR() string { return c.cfg.ACR }
 
-// DisplayName is the configured name or 微信登录.
 // SelfBinds says whether a first login goes to the binding page.
 func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
 
+// DisplayName is the configured name or 微信登录.
 func (c *Connector) DisplayName(lang string) string {
 	return connectors.Label(lang, c.name, c.nameEN, "微信登录", "Sign in with WeChat")
 }
