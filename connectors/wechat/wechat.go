@@ -38,6 +38,7 @@ var (
 	_ connectors.SelfBinder           = (*Connector)(nil)
 	_ connectors.RedirectLogin        = (*Connector)(nil)
 	_ connectors.SubjectTokenExchange = (*Connector)(nil)
+	_ connectors.Endpoints            = (*Connector)(nil)
 	_ connectors.Assurance            = (*Connector)(nil)
 )
 
@@ -215,13 +216,17 @@ func (c *Connector) SubjectTokenTypes() []string {
 	if c.cfg.MiniProgram == nil {
 		return nil
 	}
+	if c.values != nil {
+		return []string{SubjectTokenType, FaceTokenType}
+	}
 	return []string{SubjectTokenType}
 }
 
 // AcceptsSubjectToken: js_codes of the configured mini program, from its
 // clients.
 func (c *Connector) AcceptsSubjectToken(tokenType, clientID string) bool {
-	return tokenType == SubjectTokenType && c.cfg.MiniProgram != nil && slices.Contains(c.cfg.MiniClients, clientID)
+	return (tokenType == SubjectTokenType || (tokenType == FaceTokenType && c.values != nil)) &&
+		c.cfg.MiniProgram != nil && slices.Contains(c.cfg.MiniClients, clientID)
 }
 
 // ExchangeSubjectToken redeems a mini program's js_code with jscode2session
@@ -230,6 +235,13 @@ func (c *Connector) AcceptsSubjectToken(tokenType, clientID string) bool {
 func (c *Connector) ExchangeSubjectToken(ctx context.Context, clientID, tokenType, jsCode string) (connectors.Identity, error) {
 	if !c.AcceptsSubjectToken(tokenType, clientID) {
 		return connectors.Identity{}, loginError(CodeNotServed, fmt.Errorf("wechat: client %s may not exchange %s", clientID, tokenType))
+	}
+	if tokenType == FaceTokenType {
+		handle, code, ok := finishFaceToken(jsCode)
+		if !ok {
+			return connectors.Identity{}, faceError(CodeFaceInvalid, errors.New("wechat: face subject_token is not <handle>.<js_code>"))
+		}
+		return c.FinishFace(ctx, clientID, handle, code)
 	}
 	app := c.cfg.MiniProgram
 	if jsCode == "" || len(jsCode) > 512 {
