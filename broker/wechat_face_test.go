@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors/wechat"
 )
 
@@ -104,4 +107,37 @@ func mustCode(raw string) string {
 	}
 	_ = json.Unmarshal([]byte(raw), &out)
 	return out.Code
+}
+
+// A face login of an ID number the broker does not know is refused,
+// unless the connector allows creating the person (face_creates_persons).
+func TestWeChatFaceLoginUnknownPerson(t *testing.T) {
+	t.Parallel()
+	const name, number = "王五", "11010519491231002X"
+	for _, creates := range []bool{false, true} {
+		srv := newWeChat(t)
+		opts := withWeChat(t, srv, wechat.ScopeBase)
+		if creates {
+			edit := opts.Edit
+			opts.Edit = func(c *config.Config) {
+				edit(c)
+				cn := &c.Connectors[len(c.Connectors)-1]
+				cn.Config.Content = append(cn.Config.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "face_creates_persons"},
+					&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+			}
+		}
+		b := bt.Start(t, opts)
+		_, out, raw := faceStart(t, b, srv, name, number)
+		if out["face_handle"] == nil {
+			t.Fatalf("face start: %s", raw)
+		}
+		status, out := jsCodeExchange(t, b.URL, miniClient, out["face_handle"].(string)+"."+srv.JSCode(wxMP),
+			url.Values{"subject_token_type": {wechat.FaceTokenType}})
+		switch {
+		case !creates && (status != http.StatusBadRequest || out["error"] != "invalid_grant"):
+			t.Fatalf("unknown person without face_creates_persons: %d %v", status, out)
+		case creates && status != http.StatusOK:
+			t.Fatalf("unknown person with face_creates_persons: %d %v", status, out)
+		}
+	}
 }

@@ -32,8 +32,8 @@ import (
 //     within the verify_id's lifetime.
 //
 // The identity is then a verified person: link policy auto links it to
-// the person with that ID number (or creates them), amr [face], acr
-// gjj:loa:2.
+// the person with that ID number (or, with face_creates_persons, creates
+// them), amr [face], acr gjj:loa:2.
 
 // Face login codes, stable for logs and metrics.
 const (
@@ -173,7 +173,12 @@ func (c *Connector) FinishFace(ctx context.Context, clientID, handle, jsCode str
 	if err != nil {
 		return id, err
 	}
-	id.Name, id.AMR, id.ACR, id.LinkPolicy = rec.Name, []string{AMRFace}, FaceACR, connectors.LinkAuto
+	id.AMR, id.ACR, id.LinkPolicy = []string{AMRFace}, FaceACR, connectors.LinkAuto
+	if c.cfg.FaceCreatesPersons {
+		// The broker creates a person it does not know only from an
+		// identity that names them.
+		id.Name = rec.Name
+	}
 	id.Claims["id_type"], id.Claims["id_number"] = ids.DocResident, rec.Number
 	return id, nil
 }

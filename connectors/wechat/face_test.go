@@ -73,7 +73,7 @@ func TestFaceLoginVerifiesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.Kind != connectors.KindPerson || id.Name != faceName || id.Claims["id_number"] != faceNumber || id.Claims["id_type"] != "resident_id" ||
+	if id.Kind != connectors.KindPerson || id.Name != "" || id.Claims["id_number"] != faceNumber || id.Claims["id_type"] != "resident_id" ||
 		id.LinkPolicy != connectors.LinkAuto || len(id.AMR) != 1 || id.AMR[0] != wechat.AMRFace || id.ACR != wechat.FaceACR {
 		t.Fatalf("identity %+v", id)
 	}
