@@ -177,17 +177,18 @@ func TestAlipayBadSignatureFailsClosed(t *testing.T) {
 	srv := newAlipay(t, true)
 	b := bt.Start(t, withAlipay(t, srv, true))
 	rp := bt.NewRP(t, b.URL)
-	for _, f := range []alipaytest.Fault{alipaytest.FaultBadSignature, alipaytest.FaultMalformed} {
+	// A refused answer is 403, an unreadable one a failed upstream (502).
+	for f, status := range map[alipaytest.Fault]int{alipaytest.FaultBadSignature: http.StatusForbidden, alipaytest.FaultMalformed: http.StatusBadGateway} {
 		srv.Fail(alipay.MethodOAuthToken, f)
 		br := bt.NewBrowser(t)
-		if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest || strings.Contains(br.Page, "绑定经办人账户") {
+		if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != status || strings.Contains(br.Page, "绑定经办人账户") {
 			t.Fatalf("fault %d: %v %d %.300s", f, loc, br.Last, br.Page)
 		}
 	}
 	// A re-encoded user info reply (slashes unescaped) is refused too.
 	srv.Fail(alipay.MethodUserInfo, alipaytest.FaultReencoded)
 	br := bt.NewBrowser(t)
-	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "无法验证支付宝返回的结果") {
+	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, "无法验证支付宝返回的结果") {
 		t.Fatalf("re-encoded: %v %d %.300s", loc, br.Last, br.Page)
 	}
 	var links listPage[map[string]any]

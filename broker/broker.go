@@ -211,6 +211,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	if err := b.mountCrossDevice(b.Echo, conns); err != nil {
 		return err
 	}
+	b.mountConnectorEndpoints(b.Echo, conns)
 	return nil
 }
 

@@ -201,7 +201,7 @@ func TestCASBadAnswerStoresNothing(t *testing.T) {
 	o.Log = logs
 	b := bt.Start(t, o)
 	br := bt.NewBrowser(t)
-	if loc, _ := br.Get(bt.NewRP(t, b.URL).NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest {
+	if loc, _ := br.Get(bt.NewRP(t, b.URL).NewFlow().URL); loc != nil || br.Last != http.StatusForbidden {
 		t.Fatalf("bad answer: %v %d", loc, br.Last)
 	}
 	if strings.Contains(br.Page, "attributes.cn") {

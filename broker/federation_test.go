@@ -192,7 +192,7 @@ func TestFederationRefusesBadIDTokens(t *testing.T) {
 			}})
 			br := bt.NewBrowser(t)
 			got, err := br.Get(bt.NewRP(t, b.URL).NewFlow().URL)
-			if err != nil || got != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "无法验证") {
+			if err != nil || got != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, "无法验证") {
 				t.Fatalf("bad ID token: %v %v %d %.400s", got, err, br.Last, br.Page)
 			}
 			if slices.ContainsFunc(br.Client.Jar.Cookies(&url.URL{Scheme: "http", Host: strings.TrimPrefix(b.URL, "http://")}),

@@ -104,7 +104,7 @@ func TestGuangdongStyleLogin(t *testing.T) {
 	if _, err := br.Get(rp.NewFlow().URL); err != nil {
 		t.Fatal(err)
 	}
-	if loc, _ := br.Get(gd.URL + regexpFind(t, br.Page, `href="([^"]*as=gd-person-1[^"]*)"`)); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "返回错误") {
+	if loc, _ := br.Get(gd.URL + regexpFind(t, br.Page, `href="([^"]*as=gd-person-1[^"]*)"`)); loc != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, "返回错误") {
 		t.Fatalf("error field: %v %d %.400s", loc, br.Last, br.Page)
 	}
 	for _, secret := range []string{"gd-s3cret", bt.AgentIDNumber, bt.Agent2IDNumber} {

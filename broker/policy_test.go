@@ -21,7 +21,7 @@ func TestACRValuesTooStrongForConnectors(t *testing.T) {
 	rp := bt.NewRP(t, b.URL)
 	br := bt.NewBrowser(t)
 	loc, err := br.Get(rp.NewFlow(oauth2.SetAuthURLParam("acr_values", "gjj:loa:3")).URL)
-	if err != nil || loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "更高安全级别") {
+	if err != nil || loc != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, "更高安全级别") {
 		t.Fatalf("acr_values=gjj:loa:3 with only a password connector: %v %v %d %.300s", loc, err, br.Last, br.Page)
 	}
 	// A level the password reaches is fine, and the token says so.
@@ -46,7 +46,7 @@ func TestLoginRateLimitPerIP(t *testing.T) {
 			pw = bt.AgentPassword // even the right password is refused now
 		}
 		loc, err := br.SubmitPassword(b.URL, u, pw)
-		want := http.StatusOK
+		want := http.StatusForbidden
 		if i == 3 {
 			want = http.StatusTooManyRequests
 		}

@@ -197,10 +197,11 @@ func TestLinkPolicies(t *testing.T) {
 		t.Fatalf("binding of a disabled agent: %v %d", loc, br.Last)
 	}
 
-	// An upstream refusal shows the connector's own message.
+	// An upstream refusal (the client's only method) goes back to the
+	// relying party as access_denied (upstream_refusal_test.go).
 	up.As("error")
 	br = bt.NewBrowser(t)
-	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "外部登录被拒绝") {
+	if loc, _ := br.Get(rp.NewFlow().URL); loc == nil || loc.Query().Get("error") != "access_denied" {
 		t.Fatalf("upstream error: %v %d %.500s", loc, br.Last, br.Page)
 	}
 }

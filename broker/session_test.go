@@ -100,12 +100,12 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 		}
 		for i := range 5 {
 			loc, err := br.SubmitPassword(b.URL, bt.AgentIDNumber, "135790")
-			if err != nil || loc != nil || br.Last != http.StatusOK || !strings.Contains(br.Page, `id="error"`) {
+			if err != nil || loc != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, `id="error"`) {
 				t.Fatalf("failure %d: %v %v %d", i+1, loc, err, br.Last)
 			}
 		}
 		loc, err := br.SubmitPassword(b.URL, bt.AgentIDNumber, bt.AgentPassword)
-		if err != nil || loc != nil || br.Last != http.StatusOK || !strings.Contains(br.Page, "请 15 分钟后再试") {
+		if err != nil || loc != nil || br.Last != http.StatusForbidden || !strings.Contains(br.Page, "请 15 分钟后再试") {
 			t.Fatalf("locked account logged in: %v %v %d", loc, err, br.Last)
 		}
 		// Another browser (another IP would be the same): still locked.

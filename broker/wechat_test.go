@@ -158,17 +158,20 @@ func TestWeChatCallbackReplayAndRefusals(t *testing.T) {
 	if loc, _ := br.Get(cb.String()); loc != nil || br.Last != http.StatusBadRequest {
 		t.Fatalf("second callback with the same state: %v %d", loc, br.Last)
 	}
-	// The user refuses: no code comes back, the page says so.
+	// The user refuses: no code comes back. WeChat is the client's only
+	// method, so the refusal is the answer to the relying party
+	// (upstream_refusal_test.go has the other case).
 	srv.Deny(true)
 	br = bt.NewBrowser(t)
-	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "未同意微信授权") {
+	f := rp.NewFlow()
+	if loc, _ := br.Get(f.URL); loc == nil || loc.Query().Get("error") != "access_denied" || loc.Query().Get("state") != f.State {
 		t.Fatalf("refused: %v %d %.300s", loc, br.Last, br.Page)
 	}
 	srv.Deny(false)
 	// WeChat down: a clear error, nothing stored.
 	srv.Fail(wechat.PathAccessToken, wechattest.FaultSystemError)
 	br = bt.NewBrowser(t)
-	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadRequest || !strings.Contains(br.Page, "微信服务暂时无法使用") {
+	if loc, _ := br.Get(rp.NewFlow().URL); loc != nil || br.Last != http.StatusBadGateway || !strings.Contains(br.Page, "微信服务暂时无法使用") {
 		t.Fatalf("system error: %v %d %.300s", loc, br.Last, br.Page)
 	}
 }

@@ -14,7 +14,7 @@ func TestParseAppliesDefaults(t *testing.T) {
     redirect_uris: [http://127.0.0.1/cb]
 seed:
   units: [{id: 91350100M000100Y43}]
-  persons: [{id_number: 11010519491231002X, password: "123456"}]
+  persons: [{id_number: 11010519491231002X, password: "860412"}]
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,7 @@ seed:
 		},
 		Seed: &Seed{
 			Units:   []SeedUnit{{ID: "91350100M000100Y43"}},
-			Persons: []SeedPerson{{IDType: "resident_id", IDNumber: "11010519491231002X", Password: "123456", Roles: []string{"operator"}}},
+			Persons: []SeedPerson{{IDType: "resident_id", IDNumber: "11010519491231002X", Password: "860412", Roles: []string{"operator"}}},
 		},
 	}
 	if !reflect.DeepEqual(*cfg, want) {

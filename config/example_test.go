@@ -19,7 +19,7 @@ func setExampleEnv(t *testing.T) {
 	t.Setenv("GJJID_COOKIE_KEY", secret(5))
 	t.Setenv("GJJID_PORTAL_SECRET", "portal-secret")
 	t.Setenv("GJJID_ADMIN_SECRET", "admin-secret")
-	t.Setenv("GJJID_SEED_PASSWORD", "123456")
+	t.Setenv("GJJID_SEED_PASSWORD", "860412")
 	t.Setenv("GJJID_GD_CLIENT_SECRET", "gd-secret")
 }
 

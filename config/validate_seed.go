@@ -2,6 +2,8 @@ package config
 
 import (
 	"unicode/utf8"
+
+	"github.com/gjjid/gjjid/broker/agentpassword"
 )
 
 // validate checks the seed's shape. Check digits (GB 32100 for unit ids,
@@ -24,8 +26,10 @@ func (s Seed) validate(ps *Problems) {
 		if p.IDNumber == "" {
 			ps.add(key(path, "id_number"), "required")
 		}
-		if !isSixDigits(p.Password) {
-			ps.add(key(path, "password"), "must be exactly 6 digits")
+		// The rule the accounts service applies when serve seeds: a
+		// password it refuses must fail the check, not the start.
+		if err := agentpassword.Check(p.Password, p.IDNumber, p.Mobile); err != nil {
+			ps.add(key(path, "password"), "%v", err)
 		}
 		for j, u := range p.Units {
 			if units[u] == "" {
@@ -33,16 +37,4 @@ func (s Seed) validate(ps *Problems) {
 			}
 		}
 	}
-}
-
-func isSixDigits(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -20,7 +20,7 @@ func validConfig() *Config {
 		Connectors: []Connector{{ID: "password", Type: "password"}},
 		Seed: &Seed{
 			Units:   []SeedUnit{{ID: "91350100M000100Y43"}},
-			Persons: []SeedPerson{{IDNumber: "11010519491231002X", Password: "123456", Units: []string{"91350100M000100Y43"}}},
+			Persons: []SeedPerson{{IDNumber: "11010519491231002X", Password: "860412", Units: []string{"91350100M000100Y43"}}},
 		},
 	}
 	c.ApplyDefaults()

@@ -192,6 +192,13 @@ type SingleLogout interface {
 	LogoutSession(ctx context.Context, r *http.Request) (string, error)
 }
 
+// CodeUserRefused is the LoginError code of a login the user refused at
+// the upstream (declined WeChat's or Alipay's authorization, cancelled at
+// a provincial platform). The broker sends the user back to the chooser,
+// or to the relying party with error=access_denied when no other method is
+// left; every redirect connector returns it for that case.
+const CodeUserRefused = "upstream_denied"
+
 // LoginError is an error whose text may be shown to the user. Message is
 // keyed by language; Code is stable for logs and metrics.
 type LoginError struct {

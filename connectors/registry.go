@@ -62,12 +62,14 @@ type Registry map[string]Factory
 
 // Open opens every spec with the Deps the host gives it (deps is called
 // once per spec, so the host can scope each connector's logger),
-// collecting all errors.
+// collecting all errors, then checks that the connectors work together
+// (a self-bind connector needs a password or sms connector).
 func (r Registry) Open(specs []Spec, deps func(Spec) Deps) ([]Connector, []error) {
 	var (
 		out  []Connector
 		errs []error
 	)
+	paths := make(map[string]string, len(specs))
 	for _, s := range specs {
 		f, ok := r[s.Type]
 		if !ok {
@@ -80,7 +82,9 @@ func (r Registry) Open(specs []Spec, deps func(Spec) Deps) ([]Connector, []error
 			continue
 		}
 		out = append(out, c)
+		paths[c.ID()] = s.Path
 	}
+	errs = append(errs, checkProofMethods(out, paths)...)
 	return out, errs
 }
 

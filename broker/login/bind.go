@@ -38,6 +38,11 @@ type pendingBind struct {
 	AuthRequestID string              `json:"ar"`
 	BrowserID     string              `json:"b"`
 	Identity      connectors.Identity `json:"id"`
+	// Unit is set for a certificate login waiting for its second factor
+	// (secondfactor.go): the unit the certificate proved. Thumbprint is
+	// that login's RFC 8705 x5t#S256, for the session.
+	Unit       string `json:"u,omitempty"`
+	Thumbprint string `json:"x5t,omitempty"`
 }
 
 // bindTTL is how long the user has to prove who they are.
@@ -103,8 +108,14 @@ func openPending(ticket string, sealed []byte) (pendingBind, error) {
 
 // startBinding parks the identity and shows the binding page.
 func (l *Login) startBinding(c echo.Context, ar *store.AuthRequest, id connectors.Identity) error {
+	return l.park(c, ar, pendingBind{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Identity: id})
+}
+
+// park keeps p sealed for this browser and shows the binding page (or,
+// for a second factor, the agent's password page).
+func (l *Login) park(c echo.Context, ar *store.AuthRequest, p pendingBind) error {
 	ticket := secrets.Random(32)
-	rec, err := sealPending(ticket, pendingBind{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Identity: id})
+	rec, err := sealPending(ticket, p)
 	if err != nil {
 		l.fail(c, err, "")
 		return nil
@@ -149,8 +160,8 @@ func (l *Login) proofMethods() []connectors.PasswordLogin {
 	return out
 }
 
-func (l *Login) proofMethod(via string) connectors.PasswordLogin {
-	ms := l.proofMethods()
+func (l *Login) proofMethod(p *pendingBind, via string) connectors.PasswordLogin {
+	ms := l.proofMethodsFor(p)
 	for _, m := range ms {
 		if m.ID() == via {
 			return m
@@ -171,7 +182,7 @@ func (l *Login) showBind(c echo.Context) error {
 	if p == nil {
 		return nil
 	}
-	return l.renderBind(c, http.StatusOK, ar, cl, lang, c.QueryParam("t"), p, l.proofMethod(c.QueryParam("via")), "", "", "")
+	return l.renderBind(c, http.StatusOK, ar, cl, lang, c.QueryParam("t"), p, l.proofMethod(p, c.QueryParam("via")), "", "", "")
 }
 
 func (l *Login) renderBind(c echo.Context, status int, ar *store.AuthRequest, cl *store.Client, lang, ticket string, p *pendingBind, via connectors.PasswordLogin, user, msg, notice string) error {
@@ -184,7 +195,7 @@ func (l *Login) renderBind(c echo.Context, status int, ar *store.AuthRequest, cl
 		Current   bool
 	}
 	var methods []method
-	for _, m := range l.proofMethods() {
+	for _, m := range l.proofMethodsFor(p) {
 		methods = append(methods, method{Name: m.DisplayName(lang), Current: m.ID() == via.ID(),
 			URL: "/login/bind?id=" + url.QueryEscape(ar.ID) + "&t=" + url.QueryEscape(ticket) + "&via=" + url.QueryEscape(m.ID()) + "&lang=" + lang})
 	}
@@ -197,8 +208,8 @@ func (l *Login) renderBind(c echo.Context, status int, ar *store.AuthRequest, cl
 		page
 		UpstreamName, Ticket, Via, User, Error, Notice string
 		Methods                                        []method
-		CodeSender                                     bool
-	}{l.base(c, ar, cl, lang), upstream, ticket, via.ID(), user, msg, notice, methods, codeSender})
+		CodeSender, SecondFactor                       bool
+	}{l.base(c, ar, cl, lang), upstream, ticket, via.ID(), user, msg, notice, methods, codeSender, p.Unit != ""})
 }
 
 // bind handles the binding form: send a code, or prove the person and link.
@@ -214,7 +225,7 @@ func (l *Login) bind(c echo.Context) error {
 	if p == nil {
 		return nil
 	}
-	via := l.proofMethod(r.PostFormValue("via"))
+	via := l.proofMethod(p, r.PostFormValue("via"))
 	if via == nil {
 		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "no_bind_method")
 		return nil
@@ -238,7 +249,7 @@ func (l *Login) bind(c echo.Context) error {
 		}
 		if err := cs.SendCode(ctx, connectors.Credentials{User: user, RemoteIP: ip}); err != nil {
 			if le, ok := connectors.AsLoginError(err); ok {
-				return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
+				return l.renderBind(c, refusalStatus(le), ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
 			}
 			l.fail(c, err, "")
 			return nil
@@ -250,10 +261,13 @@ func (l *Login) bind(c echo.Context) error {
 		l.recordFailure(c, ar, via.ID(), maskLogin(user), err)
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(p.Identity.ConnectorID, "bind_"+le.Code)
-			return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
+			return l.renderBind(c, refusalStatus(le), ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
 		}
 		l.fail(c, err, "")
 		return nil
+	}
+	if p.Unit != "" {
+		return l.secondFactorProved(c, ar, cl, lang, ticket, p, via, user, proof)
 	}
 	// One binding per ticket: a second submit finds nothing.
 	if _, err := l.o.Store.TakeValue(ctx, bindKey(ticket)); err != nil {

@@ -508,8 +508,8 @@ func TestChromiumWrongPassword(t *testing.T) {
 			if err != nil {
 				t.Fatalf("submit a wrong password: %v", err)
 			}
-			if resp.Status != http.StatusOK {
-				t.Errorf("status %d, want %d", resp.Status, http.StatusOK)
+			if resp.Status != http.StatusForbidden { // a refusal (status.go)
+				t.Errorf("status %d, want %d", resp.Status, http.StatusForbidden)
 			}
 			st := c.state()
 			checkPage(t, st, tt.want)

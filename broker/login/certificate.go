@@ -131,7 +131,7 @@ func (l *Login) submitCertificate(c echo.Context, ar *store.AuthRequest, cl *sto
 		l.recordFailure(c, ar, cn.ID(), "", err)
 		l.onLogin(cn.ID(), loginResult(err))
 		if le, ok := connectors.AsLoginError(err); ok {
-			return l.renderCertificate(c, http.StatusOK, ar, cl, lang, cn, le.Text(lang))
+			return l.renderCertificate(c, refusalStatus(le), ar, cl, lang, cn, le.Text(lang))
 		}
 		l.fail(c, err, "")
 		return nil
@@ -218,7 +218,7 @@ func (l *Login) certificateMTLS(c echo.Context, ar *store.AuthRequest, cn connec
 		l.recordFailure(c, ar, cn.ID(), "", err)
 		l.onLogin(cn.ID(), loginResult(err))
 		if le, ok := connectors.AsLoginError(err); ok {
-			l.errorText(c, http.StatusForbidden, lang, le.Text(lang))
+			l.errorText(c, refusalStatus(le), lang, le.Text(lang))
 			return nil
 		}
 		l.fail(c, err, "")

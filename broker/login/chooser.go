@@ -55,7 +55,7 @@ func (l *Login) show(c echo.Context) error {
 		if weak {
 			code = "weak_method"
 		}
-		l.ErrorPage(c.Response(), c.Request(), http.StatusBadRequest, code)
+		l.ErrorPage(c.Response(), c.Request(), statusRefused, code) // policy: no method for this client
 		return nil
 	case 1:
 		return c.Redirect(http.StatusSeeOther, "/login/"+url.PathEscape(usable[0].ID())+suffix)

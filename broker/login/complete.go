@@ -27,6 +27,16 @@ func (l *Login) loggedIn(c echo.Context, ar *store.AuthRequest, id connectors.Id
 	if err != nil {
 		return l.unresolved(c, ar, id, err)
 	}
+	if sf, ok := l.byID[id.ConnectorID].(connectors.SecondFactor); ok && sf.SecondFactor() == connectors.SecondFactorPassword {
+		return l.startSecondFactor(c, ar, id, p)
+	}
+	return l.startSession(c, ar, id, p)
+}
+
+// startSession records the login of principal p (proved by identity id),
+// starts its SSO session and finishes the request.
+func (l *Login) startSession(c echo.Context, ar *store.AuthRequest, id connectors.Identity, p Principal) error {
+	ctx := c.Request().Context()
 	l.record(c, audit.Event{Type: audit.LoginSuccess, Connector: id.ConnectorID, Client: ar.ClientID,
 		Principal: p.Subject, Unit: p.UnitID, Subject: maskSubject(id.Subject)})
 	now := l.o.Now()

@@ -72,9 +72,8 @@ func (l *Login) submit(c echo.Context) error {
 		l.recordFailure(c, ar, cn.ID(), maskLogin(user), err)
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(cn.ID(), le.Code)
-			// 200 like Keycloak: a re-rendered form is not an HTTP
-			// authentication challenge (401 would need WWW-Authenticate).
-			return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, user, le.Text(lang), "")
+			// The form again with the refusal, 403 (status.go).
+			return l.renderPassword(c, refusalStatus(le), ar, cl, lang, cn, user, le.Text(lang), "")
 		}
 		l.onLogin(cn.ID(), "error")
 		l.fail(c, err, "")
@@ -97,6 +96,7 @@ func (l *Login) sendCode(c echo.Context, ar *store.AuthRequest, cl *store.Client
 	if err != nil {
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(cn.ID(), "send_"+le.Code)
+			// A code request is no login: its notices keep 200.
 			return l.renderPassword(c, http.StatusOK, ar, cl, lang, cn, user, le.Text(lang), "")
 		}
 		l.onLogin(cn.ID(), "send_error")

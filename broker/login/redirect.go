@@ -98,8 +98,11 @@ func (l *Login) callback(c echo.Context) error {
 	if err != nil {
 		l.onLogin(cn.ID(), loginResult(err))
 		l.recordFailure(c, ar, cn.ID(), "", err)
+		if le, ok := connectors.AsLoginError(err); ok && le.Code == connectors.CodeUserRefused {
+			return l.userRefused(c, ar, cl, lang, cn.ID(), le)
+		}
 		if le, ok := connectors.AsLoginError(err); ok {
-			l.errorText(c, http.StatusBadRequest, lang, le.Text(lang))
+			l.errorText(c, refusalStatus(le), lang, le.Text(lang))
 			return nil
 		}
 		l.log.Error("redirect login callback", "connector", cn.ID(), "err", err)

@@ -39,6 +39,8 @@ func devAlipayWeChat(cfg *config.Config) (stop func(), banner string, err error)
 	wx := wechattest.NewServer(wechattest.App{ID: DemoWeChatWebsite, Secret: webSecret, Kind: wechattest.Website},
 		wechattest.App{ID: DemoWeChatOA, Secret: oaSecret, Kind: wechattest.OfficialAccount},
 		wechattest.App{ID: DemoWeChatMini, Secret: mpSecret, Kind: wechattest.MiniProgram})
+	// 人脸识别一键登录: the fake verifies the demo agent's face only.
+	wx.Citizen(DemoAgentName, DemoAgentID)
 	stop = func() { ali.Close(); wx.Close() }
 	node := func(s string) (yaml.Node, error) {
 		var n yaml.Node
@@ -72,7 +74,10 @@ api_url: %s
   wechat            fake WeChat at %s (website QR; inside WeChat: official account)
   mini program      %s  (public; token exchange of a js_code: curl -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange
                     -d client_id=%s -d subject_token_type=%s -d subject_token=$(curl -s %s/dev/js_code?appid=%s) …/oauth/token)
-`, ali.URL, alipaytest.DefaultUser.NickName, wx.URL, DemoMiniProgramID, DemoMiniProgramID, wechat.SubjectTokenType, wx.URL, DemoWeChatMini)
+  face login        POST …/connectors/wechat/%s (client_id, js_code, name, id_type=resident_id, id_number of the demo agent)
+                    gives face_handle; then exchange "<face_handle>.<new js_code>" as subject_token_type %s
+`, ali.URL, alipaytest.DefaultUser.NickName, wx.URL, DemoMiniProgramID, DemoMiniProgramID, wechat.SubjectTokenType, wx.URL, DemoWeChatMini,
+		wechat.FaceStartPath, wechat.FaceTokenType)
 	return stop, banner, nil
 }
 

@@ -15,7 +15,7 @@ import (
 func TestExampleProvincialConnectors(t *testing.T) {
 	for k, v := range map[string]string{"GJJID_KEY_ENCRYPTION_KEY": secret64(), "GJJID_TOKEN_KEY": secret64(), "GJJID_PEPPER": secret64(),
 		"GJJID_ID_HASH_KEY": secret64(), "GJJID_COOKIE_KEY": secret64(), "GJJID_PORTAL_SECRET": "p", "GJJID_ADMIN_SECRET": "a",
-		"GJJID_SEED_PASSWORD": "123456", "GJJID_GD_CLIENT_SECRET": "gd-secret"} {
+		"GJJID_SEED_PASSWORD": "860412", "GJJID_GD_CLIENT_SECRET": "gd-secret"} {
 		t.Setenv(k, v)
 	}
 	cfg, err := config.Load("../../config/example.yaml")

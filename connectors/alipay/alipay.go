@@ -30,6 +30,7 @@ const Type = "alipay"
 const AMR = "mca"
 
 var (
+	_ connectors.SelfBinder    = (*Connector)(nil)
 	_ connectors.RedirectLogin = (*Connector)(nil)
 	_ connectors.Assurance     = (*Connector)(nil)
 )
@@ -65,6 +66,9 @@ func (c *Connector) Type() string { return Type }
 
 // ACR is the configured assurance level.
 func (c *Connector) ACR() string { return c.cfg.ACR }
+
+// SelfBinds says whether a first login goes to the binding page.
+func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
 
 // DisplayName is the configured name or 支付宝登录.
 func (c *Connector) DisplayName(lang string) string {

@@ -4,11 +4,11 @@ import "github.com/gjjid/gjjid/connectors"
 
 // Login error codes, stable for logs and metrics.
 const (
-	CodeDenied      = "upstream_denied"      // no auth_code: the user did not agree
-	CodeExpired     = "upstream_code"        // auth_code wrong, used or expired: start again
-	CodeUnavailable = "upstream_unavailable" // gateway down, slow, malformed or oversized reply
-	CodeInvalid     = "upstream_invalid"     // a reply that failed verification (fail closed)
-	CodeConfig      = "upstream_config"      // the gateway refused our app, key or signature
+	CodeDenied      = connectors.CodeUserRefused // no auth_code: the user did not agree
+	CodeExpired     = "upstream_code"            // auth_code wrong, used or expired: start again
+	CodeUnavailable = "upstream_unavailable"     // gateway down, slow, malformed or oversized reply
+	CodeInvalid     = "upstream_invalid"         // a reply that failed verification (fail closed)
+	CodeConfig      = "upstream_config"          // the gateway refused our app, key or signature
 )
 
 func loginError(code string, cause error) error {

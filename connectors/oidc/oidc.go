@@ -33,6 +33,7 @@ import (
 const Type = "oidc"
 
 var (
+	_ connectors.SelfBinder     = (*Connector)(nil)
 	_ connectors.RedirectLogin  = (*Connector)(nil)
 	_ connectors.UpstreamLogout = (*Connector)(nil)
 	_ connectors.Assurance      = (*Connector)(nil)
@@ -77,6 +78,9 @@ func (c *Connector) Type() string { return Type }
 
 // ACR is the strongest level these logins can reach.
 func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
+
+// SelfBinds says whether every login goes to the binding page on first use.
+func (c *Connector) SelfBinds() bool { return c.cfg.Mapping.LinkPolicy == connectors.LinkSelfBind }
 
 // DisplayName is the configured name or a default label.
 func (c *Connector) DisplayName(lang string) string {

@@ -9,7 +9,7 @@ import (
 // Login error codes of upstream connectors, stable for logs and metrics.
 const (
 	// CodeDenied: the user cancelled or the upstream refused the login.
-	CodeDenied = "upstream_denied"
+	CodeDenied = connectors.CodeUserRefused
 	// CodeInvalid: the upstream's answer failed a check (signature, nonce,
 	// audience, expiry, ticket) or could not be read.
 	CodeInvalid = "upstream_invalid"

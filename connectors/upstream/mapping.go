@@ -189,8 +189,12 @@ func missing(attr string, p Path) error {
 	return fmt.Errorf("%w: %s (path %s)", ErrMissing, attr, p)
 }
 
-// text reads a mapped value; required makes absence an error.
-func text(doc any, attr string, p Path, required bool) (string, error) {
+// text reads a mapped value. Every configured path is required: a path the answer lacks is a
+// mistyped path or a changed upstream, and a default in its place (the
+// level of an answer without one, "not verified", resident_id) would make
+// the login succeed on a guess — at worst count as verified and link by
+// ID number. Only an unconfigured path (p zero) reads as "".
+func text(doc any, attr string, p Path) (string, error) {
 	if p.IsZero() {
 		return "", nil
 	}
@@ -199,10 +203,22 @@ func text(doc any, attr string, p Path, required bool) (string, error) {
 		return "", fmt.Errorf("attribute %s: %w", attr, err)
 	}
 	s = strings.TrimSpace(s)
-	if required && (!present || s == "") {
+	if !present || s == "" {
 		return "", missing(attr, p)
 	}
 	return s, nil
+}
+
+// optionalText reads a mapped value whose absence is no error.
+func optionalText(doc any, attr string, p Path) (string, error) {
+	if p.IsZero() {
+		return "", nil
+	}
+	s, _, err := p.Text(doc)
+	if err != nil {
+		return "", fmt.Errorf("attribute %s: %w", attr, err)
+	}
+	return strings.TrimSpace(s), nil
 }
 
 // Identity maps doc onto an identity of connector id. Its errors name the
@@ -211,17 +227,17 @@ func text(doc any, attr string, p Path, required bool) (string, error) {
 func (m *Mapping) Identity(id string, doc any) (connectors.Identity, error) {
 	out := connectors.Identity{ConnectorID: id, Kind: connectors.KindPerson, AMR: slices.Clone(m.AMR), Claims: map[string]any{}}
 	var err error
-	if out.Subject, err = text(doc, "subject", m.Claims.Subject, true); err != nil {
+	if out.Subject, err = text(doc, "subject", m.Claims.Subject); err != nil {
 		return connectors.Identity{}, err
 	}
 	if len(out.Subject) > 256 {
 		return connectors.Identity{}, errors.New("attribute subject: longer than 256 characters")
 	}
-	if out.Name, err = text(doc, "name", m.Claims.Name, true); err != nil {
+	if out.Name, err = text(doc, "name", m.Claims.Name); err != nil {
 		return connectors.Identity{}, err
 	}
 	if !m.Claims.UserType.IsZero() && len(m.UserTypes) > 0 {
-		ut, err := text(doc, "user_type", m.Claims.UserType, true)
+		ut, err := text(doc, "user_type", m.Claims.UserType)
 		if err != nil {
 			return connectors.Identity{}, err
 		}
@@ -234,17 +250,12 @@ func (m *Mapping) Identity(id string, doc any) (connectors.Identity, error) {
 	if out.ACR, err = m.level(doc); err != nil {
 		return connectors.Identity{}, err
 	}
-	if out.Phone, err = text(doc, "mobile", m.Claims.Mobile, false); err != nil {
-		return connectors.Identity{}, err
-	}
-	verified, err := m.verified(doc, out.ACR)
-	if err != nil {
-		return connectors.Identity{}, err
-	}
-	proven := false
+	// The identifier is read first, so that its absence is the error the
+	// log names; the verified flag and the mobile after it.
+	var idType, idNumber string
 	switch out.Kind {
 	case connectors.KindLegalPerson:
-		raw, err := text(doc, "credit_code", m.Claims.CreditCode, true)
+		raw, err := text(doc, "credit_code", m.Claims.CreditCode)
 		if err != nil {
 			return connectors.Identity{}, err
 		}
@@ -253,7 +264,7 @@ func (m *Mapping) Identity(id string, doc any) (connectors.Identity, error) {
 			return connectors.Identity{}, fmt.Errorf("attribute credit_code (path %s): not a valid unified social credit code", m.Claims.CreditCode)
 		}
 		out.UnitID = code
-		unitName, err := text(doc, "unit_name", m.Claims.UnitName, false)
+		unitName, err := text(doc, "unit_name", m.Claims.UnitName)
 		if err != nil {
 			return connectors.Identity{}, err
 		}
@@ -263,9 +274,8 @@ func (m *Mapping) Identity(id string, doc any) (connectors.Identity, error) {
 		if unitName != "" {
 			out.Claims["unit_name"] = unitName
 		}
-		proven = verified
 	default:
-		num, err := text(doc, "id_number", m.Claims.IDNumber, true)
+		num, err := text(doc, "id_number", m.Claims.IDNumber)
 		if err != nil {
 			return connectors.Identity{}, err
 		}
@@ -278,13 +288,27 @@ func (m *Mapping) Identity(id string, doc any) (connectors.Identity, error) {
 			if derr != nil {
 				return connectors.Identity{}, fmt.Errorf("attribute id_number (path %s): not a valid %s number", m.Claims.IDNumber, typ)
 			}
-			if verified {
-				// Only a verified number reaches the broker, which links
-				// (or creates) the person by it.
-				out.Claims["id_type"], out.Claims["id_number"] = typ, n
-				proven = true
-			}
+			idType, idNumber = typ, n
 		}
+	}
+	verified, err := m.verified(doc, out.ACR)
+	if err != nil {
+		return connectors.Identity{}, err
+	}
+	// The mobile is the one optional claim: a legal person's answer often
+	// has none, and its absence makes no login weaker.
+	if out.Phone, err = optionalText(doc, "mobile", m.Claims.Mobile); err != nil {
+		return connectors.Identity{}, err
+	}
+	proven := false
+	switch {
+	case out.Kind == connectors.KindLegalPerson:
+		proven = verified
+	case verified && idNumber != "":
+		// Only a verified number reaches the broker, which links (or
+		// creates) the person by it.
+		out.Claims["id_type"], out.Claims["id_number"] = idType, idNumber
+		proven = true
 	}
 	out.LinkPolicy = m.LinkPolicy
 	if m.LinkPolicy == connectors.LinkAuto && !proven {
@@ -293,8 +317,12 @@ func (m *Mapping) Identity(id string, doc any) (connectors.Identity, error) {
 	return out, nil
 }
 
+// level is the answer's acr. The "answer without a level" default (m.ACR)
+// applies only when claims.level is not configured: a configured level the
+// answer lacks fails the login, since that default is usually a verified
+// level at which auto links by ID number.
 func (m *Mapping) level(doc any) (string, error) {
-	v, err := text(doc, "level", m.Claims.Level, false)
+	v, err := text(doc, "level", m.Claims.Level)
 	if err != nil || v == "" {
 		return m.ACR, err
 	}
@@ -310,22 +338,29 @@ func (m *Mapping) level(doc any) (string, error) {
 	return LowestACR, nil
 }
 
+// verified says whether the answer's identifier counts as verified: its
+// level is in verified_acr and, when claims.verified is configured, that
+// flag (which must be present) holds a verified value.
 func (m *Mapping) verified(doc any, acr string) (bool, error) {
+	flag := ""
+	if !m.Claims.Verified.IsZero() {
+		v, err := text(doc, "verified", m.Claims.Verified)
+		if err != nil {
+			return false, err
+		}
+		flag = v
+	}
 	if !slices.Contains(m.VerifiedACR, acr) {
 		return false, nil
 	}
-	if m.Claims.Verified.IsZero() {
-		return true, nil
-	}
-	v, err := text(doc, "verified", m.Claims.Verified, false)
-	if err != nil {
-		return false, err
-	}
-	return slices.Contains(m.VerifiedValues, v), nil
+	return m.Claims.Verified.IsZero() || slices.Contains(m.VerifiedValues, flag), nil
 }
 
+// idType is the document type of the answer's ID number: resident_id
+// when claims.id_type is not configured, else the mapped value of a
+// present id_type.
 func (m *Mapping) idType(doc any) (string, error) {
-	v, err := text(doc, "id_type", m.Claims.IDType, false)
+	v, err := text(doc, "id_type", m.Claims.IDType)
 	if err != nil || v == "" {
 		return ids.DocResident, err
 	}

@@ -87,6 +87,7 @@ type api struct {
 	base    string
 	timeout time.Duration
 	client  *http.Client
+	tokens  appTokens // the mini program's access_token (face_api.go)
 }
 
 func newAPI(cfg Config, client *http.Client) *api {
@@ -97,7 +98,7 @@ func newAPI(cfg Config, client *http.Client) *api {
 	// The API never redirects; following one would carry the AppSecret
 	// in the query string to another host.
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &api{base: strings.TrimSuffix(cfg.APIURL, "/"), timeout: cfg.Timeout, client: &c}
+	return &api{base: strings.TrimSuffix(cfg.APIURL, "/"), timeout: cfg.Timeout, client: &c, tokens: appTokens{now: time.Now}}
 }
 
 // secretParams are the query parameters whose values must never reach a
@@ -118,6 +119,12 @@ func (a *api) get(ctx context.Context, path string, q url.Values, out any) error
 	if err != nil {
 		return fmt.Errorf("wechat: %s: %w", path, err)
 	}
+	return a.do(req, path, &sent, out)
+}
+
+// do sends req and decodes a success into out; sent holds the secrets
+// its error texts must not show.
+func (a *api) do(req *http.Request, path string, sent *redact.Sent, out any) error {
 	resp, err := a.client.Do(req)
 	if err != nil {
 		var ue *url.Error

@@ -61,6 +61,7 @@ type App struct {
 //	  timeout: 5s
 //	  link_policy: self-bind
 //	  acr: gjj:loa:1
+//	  face_creates_persons: false  # a face login of an unknown ID number creates the person
 type Config struct {
 	Website         *App
 	OfficialAccount *App
@@ -73,6 +74,9 @@ type Config struct {
 	Timeout         time.Duration
 	LinkPolicy      connectors.LinkPolicy
 	ACR             string
+	// FaceCreatesPersons lets a verified face login create the person of
+	// an ID number the broker does not know; else it is refused.
+	FaceCreatesPersons bool
 }
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
@@ -113,6 +117,7 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		yamlconfig.Duration("timeout", &cfg.Timeout, "5s"),
 		yamlconfig.Str("link_policy", &linkPolicy, "self-bind"),
 		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Bool("face_creates_persons", &cfg.FaceCreatesPersons),
 	)
 	if !ok {
 		return cfg, errors.Join(errs...)

@@ -4,14 +4,14 @@ import "github.com/gjjid/gjjid/connectors"
 
 // Login error codes, stable for logs and metrics.
 const (
-	CodeDenied      = "upstream_denied"      // no code: the user refused
-	CodeExpired     = "upstream_code"        // code wrong, used or expired: start again
-	CodeUnavailable = "upstream_unavailable" // system error, rate limit, slow or malformed reply
-	CodeConfig      = "upstream_config"      // appid or secret refused
-	CodeBlocked     = "upstream_blocked"     // 40226: WeChat flags the account as high-risk
-	CodeNoUnionID   = "upstream_no_unionid"  // require_unionid and none came
-	CodeSnapshot    = "upstream_snapshot"    // a virtual openid of the snapshot page mode
-	CodeNotServed   = "unauthorized_client"  // a client this mini program does not serve
+	CodeDenied      = connectors.CodeUserRefused // no code: the user refused
+	CodeExpired     = "upstream_code"            // code wrong, used or expired: start again
+	CodeUnavailable = "upstream_unavailable"     // system error, rate limit, slow or malformed reply
+	CodeConfig      = "upstream_config"          // appid or secret refused
+	CodeBlocked     = "upstream_blocked"         // 40226: WeChat flags the account as high-risk
+	CodeNoUnionID   = "upstream_no_unionid"      // require_unionid and none came
+	CodeSnapshot    = "upstream_snapshot"        // a virtual openid of the snapshot page mode
+	CodeNotServed   = "unauthorized_client"      // a client this mini program does not serve
 )
 
 func loginError(code string, cause error) error {

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -34,8 +35,10 @@ const SubjectTokenType = "urn:gjjid:params:token-type:wechat-js-code"
 const AMR = "mca"
 
 var (
+	_ connectors.SelfBinder           = (*Connector)(nil)
 	_ connectors.RedirectLogin        = (*Connector)(nil)
 	_ connectors.SubjectTokenExchange = (*Connector)(nil)
+	_ connectors.Endpoints            = (*Connector)(nil)
 	_ connectors.Assurance            = (*Connector)(nil)
 )
 
@@ -45,6 +48,8 @@ type Connector struct {
 	cfg              Config
 	api              *api
 	log              connectors.Logger
+	values           connectors.Values // face logins between their steps (face.go); may be nil
+	now              func() time.Time
 }
 
 // Factory opens wechat connectors for the registry.
@@ -58,7 +63,10 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 		return nil, err
 	}
 	log := deps.Log()
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: newAPI(cfg, deps.HTTPClient), log: log}, nil
+	a := newAPI(cfg, deps.HTTPClient)
+	a.tokens.now = deps.Clock()
+	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: a, log: log,
+		values: deps.Values, now: deps.Clock()}, nil
 }
 
 // ID is the configured connector ID.
@@ -69,6 +77,9 @@ func (c *Connector) Type() string { return Type }
 
 // ACR is the configured assurance level.
 func (c *Connector) ACR() string { return c.cfg.ACR }
+
+// SelfBinds says whether a first login goes to the binding page.
+func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
 
 // DisplayName is the configured name or 微信登录.
 func (c *Connector) DisplayName(lang string) string {
@@ -202,13 +213,17 @@ func (c *Connector) SubjectTokenTypes() []string {
 	if c.cfg.MiniProgram == nil {
 		return nil
 	}
+	if c.values != nil {
+		return []string{SubjectTokenType, FaceTokenType}
+	}
 	return []string{SubjectTokenType}
 }
 
 // AcceptsSubjectToken: js_codes of the configured mini program, from its
 // clients.
 func (c *Connector) AcceptsSubjectToken(tokenType, clientID string) bool {
-	return tokenType == SubjectTokenType && c.cfg.MiniProgram != nil && slices.Contains(c.cfg.MiniClients, clientID)
+	return (tokenType == SubjectTokenType || (tokenType == FaceTokenType && c.values != nil)) &&
+		c.cfg.MiniProgram != nil && slices.Contains(c.cfg.MiniClients, clientID)
 }
 
 // ExchangeSubjectToken redeems a mini program's js_code with jscode2session
@@ -217,6 +232,13 @@ func (c *Connector) AcceptsSubjectToken(tokenType, clientID string) bool {
 func (c *Connector) ExchangeSubjectToken(ctx context.Context, clientID, tokenType, jsCode string) (connectors.Identity, error) {
 	if !c.AcceptsSubjectToken(tokenType, clientID) {
 		return connectors.Identity{}, loginError(CodeNotServed, fmt.Errorf("wechat: client %s may not exchange %s", clientID, tokenType))
+	}
+	if tokenType == FaceTokenType {
+		handle, code, ok := finishFaceToken(jsCode)
+		if !ok {
+			return connectors.Identity{}, faceError(CodeFaceInvalid, errors.New("wechat: face subject_token is not <handle>.<js_code>"))
+		}
+		return c.FinishFace(ctx, clientID, handle, code)
 	}
 	app := c.cfg.MiniProgram
 	if jsCode == "" || len(jsCode) > 512 {

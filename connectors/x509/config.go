@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,11 +21,19 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultACR is the broker's highest level: a certificate key.
-	DefaultACR               = "gjj:loa:3"
+	// DefaultACR is the broker's highest level: a certificate key held
+	// in hardware (a USB key, a smart card).
+	DefaultACR = "gjj:loa:3"
+	// SoftwareACR is the most a certificate of a key_storage: software CA
+	// reaches: the key is a file that can be copied, so the login proves
+	// possession of a copy, not of a device (gjj:loa:3 means a hardware key).
+	SoftwareACR              = "gjj:loa:2"
 	DefaultRevocationGrace   = 24 * time.Hour
 	DefaultRevocationTimeout = 5 * time.Second
 )
+
+// acrLevels are the broker's assurance levels, weakest first.
+var acrLevels = []string{"gjj:loa:1", SoftwareACR, DefaultACR}
 
 // Config is the connector's `config:` block.
 //
@@ -32,7 +41,8 @@ const (
 //	  link_policy: bound      # bound (default): only certificates bound at the counter; auto: the credit code decides
 //	  mtls: true              # accept certificates from the mTLS listener or a trusted proxy (default true)
 //	  challenge: true         # accept a signature over a one-time challenge (default true)
-//	  acr: gjj:loa:3
+//	  second_factor: password # after the certificate, an agent of its unit signs in with their password (amr [hwk, pwd])
+//	  acr: gjj:loa:3          # hardware-key CAs; a software-key CA's logins get at most gjj:loa:2
 //	  max_chain: 5            # presented certificates, leaf included
 //	  component_origins: [http://127.0.0.1:5052, wss://127.0.0.1:5053]  # the CA component's local service, allowed in the certificate page's connect-src
 //	  cas:
@@ -60,8 +70,11 @@ type Config struct {
 	MTLS       bool
 	Challenge  bool
 	ACR        string
-	MaxChain   int
-	CAs        []CA
+	// SecondFactor is "" or connectors.SecondFactorPassword: the
+	// certificate proves the unit, an agent of it then their password.
+	SecondFactor string
+	MaxChain     int
+	CAs          []CA
 	// ComponentOrigins are loopback origins (http, https, ws, wss) of
 	// the CA's local browser component the certificate page may connect
 	// to (CSP connect-src), normalised to scheme://host[:port].
@@ -74,7 +87,7 @@ type CA struct {
 	Roots         []*cert
 	Intermediates []*cert
 	Kind          connectors.Kind
-	Software      bool // keys are software keys: amr swk instead of hwk
+	Software      bool // keys are software keys: amr swk instead of hwk, acr at most SoftwareACR
 	Revocation    Revocation
 	Rules         []Rule
 	anchors       *anchors
@@ -122,6 +135,7 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 		yamlconfig.Bool("mtls", &cfg.MTLS),
 		yamlconfig.Bool("challenge", &cfg.Challenge),
 		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
+		yamlconfig.Str("second_factor", &cfg.SecondFactor, connectors.SecondFactorPassword),
 		yamlconfig.Whole("max_chain", &cfg.MaxChain, "5"),
 		yamlconfig.Strings("component_origins", &origins, "[http://127.0.0.1:5052]"),
 		yamlconfig.List("cas", func(v *yaml.Node, at string) error {
@@ -142,6 +156,12 @@ func parseConfig(n *yaml.Node, path string, warn func(msg string, args ...any)) 
 	}
 	if cfg.ACR == "" {
 		cfg.ACR = DefaultACR
+	}
+	if cfg.SecondFactor != "" && cfg.SecondFactor != connectors.SecondFactorPassword {
+		bad("second_factor", "must be %s or absent, got %q", connectors.SecondFactorPassword, cfg.SecondFactor)
+	}
+	if !slices.Contains(acrLevels, cfg.ACR) {
+		bad("acr", "must be one of %s, got %q", strings.Join(acrLevels, ", "), cfg.ACR)
 	}
 	switch {
 	case cfg.MaxChain == 0:

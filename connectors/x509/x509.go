@@ -42,6 +42,7 @@ const (
 var (
 	_ connectors.CertificateLogin = (*Connector)(nil)
 	_ connectors.Assurance        = (*Connector)(nil)
+	_ connectors.SecondFactor     = (*Connector)(nil)
 )
 
 // Connector is an opened certificate connector.
@@ -90,8 +91,26 @@ func (c *Connector) DisplayName(lang string) string {
 	return "数字证书登录"
 }
 
-// ACR is the configured level (default the broker's highest).
-func (c *Connector) ACR() string { return c.cfg.ACR }
+// ACR is the strongest level the connector's logins reach: the configured
+// level (default the broker's highest) when a CA holds hardware keys, else
+// that of its software-key CAs.
+func (c *Connector) ACR() string {
+	for i := range c.cfg.CAs {
+		if !c.cfg.CAs[i].Software {
+			return c.cfg.ACR
+		}
+	}
+	return softwareACR(c.cfg.ACR)
+}
+
+// SecondFactor is the configured second step ("" or "password").
+func (c *Connector) SecondFactor() string { return c.cfg.SecondFactor }
+
+// softwareACR caps a configured level at SoftwareACR (the levels'
+// names sort by strength: gjj:loa:1 < gjj:loa:2 < gjj:loa:3).
+func softwareACR(configured string) string {
+	return min(configured, SoftwareACR)
+}
 
 // AcceptsMTLS reports whether mTLS-presented certificates are accepted.
 func (c *Connector) AcceptsMTLS() bool { return c.cfg.MTLS }
@@ -164,7 +183,7 @@ func (c *Connector) identity(leaf *cert, ca *CA) (connectors.Identity, error) {
 		Name: holderName(leaf), AMR: []string{AMRHardware}, ACR: c.cfg.ACR, LinkPolicy: c.cfg.LinkPolicy,
 		Claims: map[string]any{"ca": ca.Name, "cert_serial": hex.EncodeToString(leaf.SerialNumber.Bytes())}}
 	if ca.Software {
-		id.AMR = []string{AMRSoftware}
+		id.AMR, id.ACR = []string{AMRSoftware}, softwareACR(c.cfg.ACR)
 	}
 	if is, err := ids.CertIssuerSerialOfCert(leaf.Certificate); err == nil {
 		id.AltSubjects = []string{is}

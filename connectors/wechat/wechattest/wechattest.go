@@ -126,6 +126,7 @@ func NewServer(apps ...App) *Server {
 	mux.HandleFunc("/sns/oauth2/refresh_token", s.api(s.refreshToken))
 	mux.HandleFunc("/sns/userinfo", s.api(s.userinfo))
 	mux.HandleFunc("/sns/jscode2session", s.api(s.jscode2session))
+	s.handleFace(mux) // face.go
 	// Not WeChat's: what wx.login gives a mini program, for `gjjid dev`.
 	mux.HandleFunc("/dev/js_code", func(w http.ResponseWriter, r *http.Request) {
 		if a, ok := s.apps[r.URL.Query().Get("appid")]; !ok || a.Kind != MiniProgram {
