@@ -11,13 +11,23 @@ import (
 // Access tokens are self-contained JWTs. Their jti encodes what revocation
 // checks need without a store read: the grant they belong to (the auth
 // request ID that started it, also the refresh family ID) and when they were
-// issued. Format: <grantID or "-">.<iat base36>.<random>.
+// issued. Format: <grantID or "-">.<iat in Unix milliseconds, base36>.<random>.
+//
+// Milliseconds, because a principal's revocation mark is kept to the
+// millisecond: with whole seconds, a token issued in the same second
+// after the mark (an agent disabled, enabled again and signing in at once)
+// read as issued before it and was refused.
 func newAccessTokenID(grantID string, iat time.Time) string {
 	if grantID == "" {
 		grantID = "-"
 	}
-	return grantID + "." + strconv.FormatInt(iat.Unix(), 36) + "." + secrets.Random(12)
+	return grantID + "." + strconv.FormatInt(iat.UnixMilli(), 36) + "." + secrets.Random(12)
 }
+
+// secondsBefore tells the iat of a token ID from an earlier version, which
+// encoded whole seconds, from milliseconds: 10^11 seconds lie in the year
+// 5138, 10^11 milliseconds in 1973.
+const secondsBefore = 100_000_000_000
 
 func parseAccessTokenID(jti string) (grantID string, iat time.Time, ok bool) {
 	g, rest, ok1 := strings.Cut(jti, ".")
@@ -25,14 +35,17 @@ func parseAccessTokenID(jti string) (grantID string, iat time.Time, ok bool) {
 	if !ok1 || !ok2 {
 		return "", time.Time{}, false
 	}
-	sec, err := strconv.ParseInt(t, 36, 64)
+	n, err := strconv.ParseInt(t, 36, 64)
 	if err != nil {
 		return "", time.Time{}, false
 	}
 	if g == "-" {
 		g = ""
 	}
-	return g, time.Unix(sec, 0), true
+	if n < secondsBefore {
+		return g, time.Unix(n, 0), true
+	}
+	return g, time.UnixMilli(n), true
 }
 
 // Refresh tokens are <familyID>.<secret>; only their SHA-256 is stored. The

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -32,5 +33,23 @@ func TestTokenIDShapes(t *testing.T) {
 	}
 	if _, _, ok := parseAccessTokenID("garbage"); ok {
 		t.Error("garbage parsed as an access token ID")
+	}
+}
+
+// TestAccessTokenIDKeepsMilliseconds: a token issued 300 ms after a
+// revocation mark must read as issued after it, and an ID of the earlier,
+// whole-second format still parses.
+func TestAccessTokenIDKeepsMilliseconds(t *testing.T) {
+	iat := time.UnixMilli(1_800_000_000_700)
+	_, got, ok := parseAccessTokenID(newAccessTokenID("fam1", iat))
+	if !ok || !got.Equal(iat) {
+		t.Fatalf("iat %v, %v; want %v", got, ok, iat)
+	}
+	if mark := time.UnixMilli(1_800_000_000_400); !got.After(mark) {
+		t.Fatalf("a token issued at %v reads as before the mark at %v", got, mark)
+	}
+	old := "fam1." + strconv.FormatInt(1_800_000_000, 36) + ".random"
+	if _, got, ok := parseAccessTokenID(old); !ok || !got.Equal(time.Unix(1_800_000_000, 0)) {
+		t.Fatalf("a whole-second token ID parsed as %v, %v", got, ok)
 	}
 }
