@@ -55,7 +55,7 @@ func TestCanarySMS(t *testing.T) {
 			if err := f.send(agentMobile, clientIP); err != nil {
 				t.Fatalf("SendCode: %v", err)
 			}
-			logs := f.log.text()
+			logs := f.log.Text()
 			if !strings.Contains(logs, tc.wantLog) {
 				t.Fatalf("log lacks %q:\n%s", tc.wantLog, logs)
 			}
