@@ -18,6 +18,11 @@ var (
 // its js_code (connectors/wechat).
 const grantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
 
+// PagesClientID is the broker's own first-party client of its pages
+// (/unit, /account, /admin). It lives in memory and is reserved: a
+// configured client of that ID would never be served.
+const PagesClientID = "gjjid-pages"
+
 // validateClients checks every client; connectorIDs are the configured
 // connectors a client may name.
 func validateClients(clients []Client, connectorIDs []string, ps *Problems) {
@@ -39,6 +44,8 @@ func (c Client) validate(path string, connectorIDs []string, ps *Problems) {
 	switch {
 	case c.ID == "":
 		ps.add(key(path, "id"), "required")
+	case c.ID == PagesClientID:
+		ps.add(key(path, "id"), "%q is reserved for the broker's own pages; choose another id", c.ID)
 	case strings.ContainsFunc(c.ID, func(r rune) bool { return r == ':' || unicode.IsSpace(r) || !unicode.IsPrint(r) }):
 		// RFC 6749 §2.3.1: HTTP Basic splits client_id:client_secret on ':'.
 		ps.add(key(path, "id"), "must not contain whitespace or ':', got %q", c.ID)

@@ -138,6 +138,7 @@ func TestValidateRejects(t *testing.T) {
 		// clients: identity
 		{"client id missing", func(c *Config) { c.Clients[0].ID = "" }, "clients[0].id", "required"},
 		{"client id duplicate", func(c *Config) { c.Clients[2].ID = "portal" }, "clients[2].id", `duplicate client id "portal" (also clients[0])`},
+		{"client id reserved for the pages", func(c *Config) { c.Clients[2].ID = PagesClientID }, "clients[2].id", `"gjjid-pages" is reserved for the broker's own pages`},
 		{"client id space", func(c *Config) { c.Clients[0].ID = "my portal" }, "clients[0].id", "must not contain whitespace or ':'"},
 		{"client id colon", func(c *Config) { c.Clients[0].ID = "portal:1" }, "clients[0].id", "must not contain whitespace or ':'"},
 

@@ -8,13 +8,14 @@ import (
 
 	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/config"
 )
 
 // ClientID is the pages' built-in first-party client. It lives in memory
 // only: every instance derives the same record and secret from the
 // configuration, so nothing is written to the store and nobody can edit or
 // delete it through the admin API.
-const ClientID = "gjjid-pages"
+const ClientID = config.PagesClientID
 
 // CallbackPath is the client's redirect URI on the issuer's origin.
 const CallbackPath = "/pages/callback"
