@@ -98,6 +98,16 @@ func TestWeChatFaceLogin(t *testing.T) {
 		if status, _, raw := faceStart(t, b, srv, bt.AgentName, "510107199003071237"); status != http.StatusBadRequest || !slices.Contains([]string{wechat.CodeFaceInvalid}, mustCode(raw)) {
 			t.Fatalf("invalid ID number: %d %s", status, raw)
 		}
+		// Starts per ID number are limited (two so far): the sixth in an
+		// hour is 429, whatever WeChat would say.
+		for i := 3; i <= wechat.DefaultFaceStartsPerID; i++ {
+			if status, _, raw := faceStart(t, b, srv, bt.AgentName, bt.AgentIDNumber); status != http.StatusOK {
+				t.Fatalf("start %d: %d %s", i, status, raw)
+			}
+		}
+		if status, _, raw := faceStart(t, b, srv, bt.AgentName, bt.AgentIDNumber); status != http.StatusTooManyRequests || mustCode(raw) != "rate_limited" {
+			t.Fatalf("start beyond the limit: %d %s", status, raw)
+		}
 	})
 }
 

@@ -199,6 +199,11 @@ type SingleLogout interface {
 // left; every redirect connector returns it for that case.
 const CodeUserRefused = "upstream_denied"
 
+// CodeRateLimited is the LoginError code of every limit a connector
+// enforces (too many tries, sends or starts); pages and APIs answer it
+// with 429.
+const CodeRateLimited = "rate_limited"
+
 // LoginError is an error whose text may be shown to the user. Message is
 // keyed by language; Code is stable for logs and metrics.
 type LoginError struct {

@@ -18,6 +18,10 @@ const (
 	DefaultAPIURL  = "https://api.weixin.qq.com"
 	DefaultTimeout = 5 * time.Second
 	DefaultACR     = "gjj:loa:1"
+
+	// Face-login starts allowed in an hour (face_starts_per_hour).
+	DefaultFaceStartsPerIP = 30
+	DefaultFaceStartsPerID = 5
 )
 
 // Official-account scopes (docs/connectors-alipay-wechat.md#wechat-official-account);
@@ -62,6 +66,7 @@ type App struct {
 //	  link_policy: self-bind
 //	  acr: gjj:loa:1
 //	  face_creates_persons: false  # a face login of an unknown ID number creates the person
+//	  face_starts_per_hour: {per_ip: 30, per_id_number: 5}  # getverifyid is paid for: limit who starts
 type Config struct {
 	Website         *App
 	OfficialAccount *App
@@ -77,10 +82,15 @@ type Config struct {
 	// FaceCreatesPersons lets a verified face login create the person of
 	// an ID number the broker does not know; else it is refused.
 	FaceCreatesPersons bool
+	// FaceStartsPerIP and FaceStartsPerID cap face-login starts per
+	// caller IP and per ID number in an hour: each start is a paid
+	// getverifyid call and a try of a (name, ID number) pair.
+	FaceStartsPerIP, FaceStartsPerID int
 }
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
-	cfg := Config{OpenURL: DefaultOpenURL, APIURL: DefaultAPIURL, Timeout: DefaultTimeout, ACR: DefaultACR, OAScope: ScopeBase}
+	cfg := Config{OpenURL: DefaultOpenURL, APIURL: DefaultAPIURL, Timeout: DefaultTimeout, ACR: DefaultACR, OAScope: ScopeBase,
+		FaceStartsPerIP: DefaultFaceStartsPerIP, FaceStartsPerID: DefaultFaceStartsPerID}
 	var linkPolicy string
 	if yamlconfig.Resolve(n) == nil {
 		return cfg, fmt.Errorf("%s: required: at least one of website, official_account and mini_program", path)
@@ -118,6 +128,9 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		yamlconfig.Str("link_policy", &linkPolicy, "self-bind"),
 		yamlconfig.Str("acr", &cfg.ACR, DefaultACR),
 		yamlconfig.Bool("face_creates_persons", &cfg.FaceCreatesPersons),
+		yamlconfig.Nested("face_starts_per_hour",
+			yamlconfig.Whole("per_ip", &cfg.FaceStartsPerIP, "30"),
+			yamlconfig.Whole("per_id_number", &cfg.FaceStartsPerID, "5")),
 	)
 	if !ok {
 		return cfg, errors.Join(errs...)
@@ -125,6 +138,9 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 	if cfg.Website == nil && cfg.OfficialAccount == nil && cfg.MiniProgram == nil {
 		errs = append(errs, fmt.Errorf("%s: at least one of website, official_account and mini_program is required", path))
 	}
+	errs = append(errs,
+		yamlconfig.CheckRange(path+".face_starts_per_hour.per_ip", cfg.FaceStartsPerIP, 1, 10000, ""),
+		yamlconfig.CheckRange(path+".face_starts_per_hour.per_id_number", cfg.FaceStartsPerID, 1, 100, ": more tries would let a caller probe whose name goes with an ID number"))
 	if cfg.OfficialAccount != nil && cfg.OAScope != ScopeBase && cfg.OAScope != ScopeUserinfo {
 		errs = append(errs, fmt.Errorf("%s.official_account.scope: must be %s or %s, got %q", path, ScopeBase, ScopeUserinfo, cfg.OAScope))
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -85,12 +86,15 @@ func faceUsedKey(handle string) string { return faceKey(handle) + ":used" }
 
 // StartFace begins a face login for a mini program client.
 func (c *Connector) StartFace(ctx context.Context, clientID, jsCode, name, idNumber string) (FaceStart, error) {
-	if !c.AcceptsSubjectToken(SubjectTokenType, clientID) || c.values == nil {
+	if !c.AcceptsSubjectToken(SubjectTokenType, clientID) || c.values == nil || c.counters == nil {
 		return FaceStart{}, loginError(CodeNotServed, fmt.Errorf("wechat: client %s may not start a face login", clientID))
 	}
 	number, err := ids.Document(ids.DocResident, idNumber)
 	if err != nil || name == "" || len(name) > 64 || jsCode == "" || len(jsCode) > 512 {
 		return FaceStart{}, faceError(CodeFaceInvalid, errors.New("wechat: face login needs a js_code, a name and a valid resident ID number"))
+	}
+	if err := c.limitFaceStart(ctx, number); err != nil {
+		return FaceStart{}, err
 	}
 	app := c.cfg.MiniProgram
 	s, err := c.api.session(ctx, app, jsCode)
@@ -119,6 +123,34 @@ func (c *Connector) StartFace(ctx context.Context, clientID, jsCode, name, idNum
 		return FaceStart{}, fmt.Errorf("wechat: keep face login: %w", err)
 	}
 	return FaceStart{VerifyID: v.VerifyID, Handle: handle, ExpiresIn: ttl}, nil
+}
+
+// limitFaceStart counts a start against the caller's IP and the ID number
+// (hashed: counter names reach the store) before anything is asked of
+// WeChat, and refuses beyond the configured hourly limits.
+func (c *Connector) limitFaceStart(ctx context.Context, number string) error {
+	ip := connectors.RemoteIP(ctx)
+	if ip == "" {
+		ip = "unknown"
+	}
+	mac := hmac.New(sha256.New, c.idKey)
+	mac.Write([]byte(number))
+	for _, l := range []struct {
+		key   string
+		limit int
+	}{
+		{"wechat-face:ip:" + c.id + ":" + ip, c.cfg.FaceStartsPerIP},
+		{"wechat-face:id:" + c.id + ":" + hex.EncodeToString(mac.Sum(nil)), c.cfg.FaceStartsPerID},
+	} {
+		n, err := c.counters.Incr(ctx, l.key, time.Hour)
+		if err != nil {
+			return fmt.Errorf("wechat: count face-login starts: %w", err)
+		}
+		if n > int64(l.limit) {
+			return faceError(connectors.CodeRateLimited, fmt.Errorf("wechat: more than %d face-login starts in an hour", l.limit))
+		}
+	}
+	return nil
 }
 
 // FinishFace completes a face login: handle from StartFace, jsCode fresh
@@ -197,14 +229,15 @@ func faceRefusal(ret int) error {
 
 func faceError(code string, cause error) error {
 	m := map[string][2]string{
-		CodeFaceCancelled: {"您已取消人脸识别，请重试或换一种登录方式。", "You cancelled the face check. Try again or use another method."},
-		CodeFaceTimeout:   {"人脸识别超时，请重试。", "The face check timed out. Try again."},
-		CodeFaceFailed:    {"人脸识别未通过，请重试或换一种登录方式。", "The face check did not pass. Try again or use another method."},
-		CodeFaceMismatch:  {"人脸识别结果与填写的身份信息不符。", "The face check does not match the identity entered."},
-		CodeFaceWrongUser: {"请使用发起人脸识别的微信账号完成登录。", "Finish the sign-in with the WeChat account that started the face check."},
-		CodeFaceUsed:      {"该人脸识别结果已使用，请重新识别。", "This face check was used already. Start again."},
-		CodeFaceExpired:   {"人脸识别已过期，请重新识别。", "The face check has expired. Start again."},
-		CodeFaceInvalid:   {"请填写正确的姓名和居民身份证号码。", "Enter your name and a valid resident ID number."},
+		CodeFaceCancelled:          {"您已取消人脸识别，请重试或换一种登录方式。", "You cancelled the face check. Try again or use another method."},
+		CodeFaceTimeout:            {"人脸识别超时，请重试。", "The face check timed out. Try again."},
+		CodeFaceFailed:             {"人脸识别未通过，请重试或换一种登录方式。", "The face check did not pass. Try again or use another method."},
+		CodeFaceMismatch:           {"人脸识别结果与填写的身份信息不符。", "The face check does not match the identity entered."},
+		CodeFaceWrongUser:          {"请使用发起人脸识别的微信账号完成登录。", "Finish the sign-in with the WeChat account that started the face check."},
+		CodeFaceUsed:               {"该人脸识别结果已使用，请重新识别。", "This face check was used already. Start again."},
+		CodeFaceExpired:            {"人脸识别已过期，请重新识别。", "The face check has expired. Start again."},
+		connectors.CodeRateLimited: {"人脸识别尝试次数过多，请一小时后再试或换一种登录方式。", "Too many face checks were started. Try again in an hour or use another method."},
+		CodeFaceInvalid:            {"请填写正确的姓名和居民身份证号码。", "Enter your name and a valid resident ID number."},
 	}[code]
 	return &connectors.LoginError{Code: code, Message: map[string]string{"zh-CN": m[0], "en": m[1]}, Err: cause}
 }

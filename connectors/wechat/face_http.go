@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -18,9 +19,9 @@ const FaceTokenType = "urn:gjjid:params:token-type:wechat-face"
 const FaceStartPath = "face/start"
 
 // Endpoints serves the face login's start when a mini program is
-// configured (and the host keeps values).
+// configured (and the host keeps values and counters).
 func (c *Connector) Endpoints() map[string]http.Handler {
-	if c.cfg.MiniProgram == nil || c.values == nil {
+	if c.cfg.MiniProgram == nil || c.values == nil || c.counters == nil {
 		return nil
 	}
 	return map[string]http.Handler{FaceStartPath: http.HandlerFunc(c.serveFaceStart)}
@@ -29,7 +30,7 @@ func (c *Connector) Endpoints() map[string]http.Handler {
 // serveFaceStart: POST client_id, js_code, name, id_type (resident_id
 // only), id_number → {"verify_id", "face_handle", "expires_in"}, or
 // {"error", "error_description", "code"} with 400 (403 for a client that
-// may not).
+// may not, 429 beyond the start limits, 503 when the store is down).
 func (c *Connector) serveFaceStart(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
@@ -51,9 +52,18 @@ func (c *Connector) serveFaceStart(w http.ResponseWriter, r *http.Request) {
 		status, code, desc := http.StatusBadGateway, "server_error", "WeChat is not available"
 		if le, ok := connectors.AsLoginError(err); ok {
 			status, code, desc = http.StatusBadRequest, le.Code, le.Text("en")
-			if le.Code == CodeNotServed {
+			switch le.Code {
+			case CodeNotServed:
 				status = http.StatusForbidden
+			case connectors.CodeRateLimited:
+				status = http.StatusTooManyRequests
+				w.Header().Set("Retry-After", "3600")
 			}
+		} else if errors.Is(err, connectors.ErrUnavailable) {
+			// Our store, not WeChat: the caller retries shortly.
+			status, code, desc = http.StatusServiceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable; try again shortly"
+			w.Header().Set("Retry-After", "5")
+			c.log.Warn("wechat face start: store unavailable", "connector", c.id, "err", err)
 		} else {
 			c.log.Error("wechat face start failed", "connector", c.id, "err", err)
 		}

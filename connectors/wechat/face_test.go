@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,10 +30,16 @@ type faceSetup struct {
 
 func openFace(t *testing.T) faceSetup {
 	t.Helper()
+	return openFaceWith(t, "")
+}
+
+// openFaceWith opens the connector with extra lines of configuration.
+func openFaceWith(t *testing.T, extra string) faceSetup {
+	t.Helper()
 	srv := wechattest.NewServer(wechattest.App{ID: mpApp, Secret: mpSecret, Kind: wechattest.MiniProgram})
 	t.Cleanup(srv.Close)
 	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(fmt.Sprintf("mini_program: {app_id: %s, app_secret: %s, client_ids: [mp]}\napi_url: %s\n", mpApp, mpSecret, srv.APIURL())), &n); err != nil {
+	if err := yaml.Unmarshal([]byte(fmt.Sprintf("mini_program: {app_id: %s, app_secret: %s, client_ids: [mp]}\napi_url: %s\n%s", mpApp, mpSecret, srv.APIURL(), extra)), &n); err != nil {
 		t.Fatal(err)
 	}
 	host, logs := connectorstest.New(), &recorder{}
@@ -152,12 +159,83 @@ func TestFaceLoginRefusals(t *testing.T) {
 			t.Fatalf("%v", err)
 		}
 	})
+	t.Run("WeChat refuses the query", func(t *testing.T) {
+		t.Parallel()
+		s := openFace(t)
+		st := s.start(t)
+		s.srv.Fail(wechat.PathQueryVerify, wechattest.FaultVerifyMismatch)
+		if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceMismatch {
+			t.Fatalf("%v", err)
+		}
+	})
 	t.Run("not the citizen", func(t *testing.T) {
 		t.Parallel()
 		s := openFace(t)
 		s.srv.Citizen("李四", "440106198511204569")
 		st := s.start(t)
 		if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceFailed {
+			t.Fatalf("%v", err)
+		}
+	})
+}
+
+// Each start is a paid getverifyid call and a try of a (name, ID number)
+// pair: starts are limited per caller IP and per ID number, before WeChat
+// is asked anything.
+func TestFaceStartLimits(t *testing.T) {
+	t.Parallel()
+	const other = "440106198511204569"
+	start := func(s faceSetup, ip, number string) error {
+		ctx := connectors.WithRemoteIP(context.Background(), ip)
+		_, err := s.c.StartFace(ctx, "mp", s.srv.JSCode(mpApp), faceName, number)
+		return err
+	}
+	t.Run("per ID number", func(t *testing.T) {
+		t.Parallel()
+		s := openFace(t)
+		for i := range wechat.DefaultFaceStartsPerID {
+			if err := start(s, "192.0.2.1", faceNumber); err != nil {
+				t.Fatalf("start %d: %v", i+1, err)
+			}
+		}
+		if err := start(s, "192.0.2.9", faceNumber); faceCode(err) != connectors.CodeRateLimited {
+			t.Fatalf("start beyond the limit from another IP: %v", err)
+		}
+		if err := start(s, "192.0.2.1", other); err != nil {
+			t.Fatalf("another ID number: %v", err)
+		}
+		if strings.Contains(strings.Join(s.host.Keys(), " "), faceNumber) {
+			t.Fatalf("an ID number in a counter's name: %v", s.host.Keys())
+		}
+		s.host.Advance(time.Hour + time.Second)
+		if err := start(s, "192.0.2.1", faceNumber); err != nil {
+			t.Fatalf("an hour later: %v", err)
+		}
+	})
+	t.Run("per IP", func(t *testing.T) {
+		t.Parallel()
+		s := openFaceWith(t, "face_starts_per_hour: {per_ip: 2}\n")
+		for _, n := range []string{faceNumber, other} {
+			if err := start(s, "192.0.2.1", n); err != nil {
+				t.Fatal(err)
+			}
+		}
+		calls := s.srv.Calls(wechat.PathJSCode) + s.srv.Calls(wechat.PathGetVerifyID)
+		if err := start(s, "192.0.2.1", faceNumber); faceCode(err) != connectors.CodeRateLimited {
+			t.Fatalf("third start from one IP: %v", err)
+		}
+		if got := s.srv.Calls(wechat.PathJSCode) + s.srv.Calls(wechat.PathGetVerifyID); got != calls {
+			t.Fatalf("a refused start reached WeChat (%d calls, then %d)", calls, got)
+		}
+		if err := start(s, "192.0.2.2", faceNumber); err != nil {
+			t.Fatalf("another IP: %v", err)
+		}
+	})
+	t.Run("store down", func(t *testing.T) {
+		t.Parallel()
+		s := openFace(t)
+		s.host.Fail(connectors.ErrUnavailable)
+		if err := start(s, "192.0.2.1", faceNumber); !errors.Is(err, connectors.ErrUnavailable) {
 			t.Fatalf("%v", err)
 		}
 	})

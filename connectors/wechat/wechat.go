@@ -48,7 +48,9 @@ type Connector struct {
 	cfg              Config
 	api              *api
 	log              connectors.Logger
-	values           connectors.Values // face logins between their steps (face.go); may be nil
+	values           connectors.Values   // face logins between their steps (face.go); may be nil
+	counters         connectors.Counters // face-login start limits (face.go); may be nil
+	idKey            []byte              // keyed hash of ID numbers in counter names
 	now              func() time.Time
 }
 
@@ -66,7 +68,7 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	a := newAPI(cfg, deps.HTTPClient)
 	a.tokens.now = deps.Clock()
 	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: a, log: log,
-		values: deps.Values, now: deps.Clock()}, nil
+		values: deps.Values, counters: deps.Counters, idKey: deps.Secrets.IDHashKey, now: deps.Clock()}, nil
 }
 
 // ID is the configured connector ID.

@@ -344,6 +344,9 @@ func TestConfigErrorsNameTheirPath(t *testing.T) {
 		{"website: {app_id: wx1, app_secret: s}\napi_url: http://api.weixin.qq.com", "connectors[4].config.api_url: must be https"},
 		{"website: {app_id: wx1, app_secret: s}\nlink_policy: auto", "connectors[4].config.link_policy: auto is not possible"},
 		{"website: {app_id: wx1, app_secret: s}\nrequire_unionid: maybe", "connectors[4].config.require_unionid: must be true or false"},
+		{"website: {app_id: wx1, app_secret: s}\nface_starts_per_hour: {per_ip: 0}", "connectors[4].config.face_starts_per_hour.per_ip: must be at least 1"},
+		{"website: {app_id: wx1, app_secret: s}\nface_starts_per_hour: {per_id_number: 500}", "connectors[4].config.face_starts_per_hour.per_id_number: must be at most 100: more tries"},
+		{"website: {app_id: wx1, app_secret: s}\nface_starts_per_hour: {per_user: 3}", "connectors[4].config.face_starts_per_hour.per_user: unknown"},
 	} {
 		var n yaml.Node
 		if err := yaml.Unmarshal([]byte(tc.yaml), &n); err != nil {

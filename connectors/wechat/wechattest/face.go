@@ -82,6 +82,8 @@ func (s *Server) faceAPI(h func(r *http.Request, body map[string]any, now time.T
 		switch {
 		case fault == FaultSystemError:
 			rep = fail(-1, "system error")
+		case fault == FaultVerifyMismatch:
+			rep = fail(ErrVerifyMismatch, "cert_hash or openid mismatch")
 		case r.Method != http.MethodPost || json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body) != nil:
 			rep = fail(47001, "data format error")
 		default:

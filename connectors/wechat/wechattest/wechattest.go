@@ -63,17 +63,18 @@ type Fault int
 
 // Faults.
 const (
-	FaultNone         Fault = iota
-	FaultSystemError        // errcode -1
-	FaultRateLimit          // errcode 45011
-	FaultBlocked            // errcode 40226
-	FaultMalformed          // not JSON
-	FaultHuge               // 8 MiB
-	FaultSlow               // no answer until the client gives up
-	FaultRedirect           // 302 to another host
-	FaultExpiredToken       // the access token issued is already expired (userinfo → 42001)
-	FaultNoScope            // the token reply leaves out its scope field
-	FaultEcho               // errcode 40029 whose errmsg quotes every parameter received, secret included
+	FaultNone           Fault = iota
+	FaultSystemError          // errcode -1
+	FaultRateLimit            // errcode 45011
+	FaultBlocked              // errcode 40226
+	FaultMalformed            // not JSON
+	FaultHuge                 // 8 MiB
+	FaultSlow                 // no answer until the client gives up
+	FaultRedirect             // 302 to another host
+	FaultExpiredToken         // the access token issued is already expired (userinfo → 42001)
+	FaultNoScope              // the token reply leaves out its scope field
+	FaultEcho                 // errcode 40029 whose errmsg quotes every parameter received, secret included
+	FaultVerifyMismatch       // queryverifyinfo: errcode 84002, as when WeChat holds another openid or identity for the verify_id
 )
 
 // Server is a running fake.
