@@ -24,7 +24,8 @@ import (
 // TestRedisFlushLosesNothingDurable: with PostgreSQL configured, Redis
 // keeps only the hot state. Under steady load Redis loses everything
 // (FLUSHALL on a private server); afterwards every client, unit, person,
-// agent, link, audit event and the signing key set is still there, users
+// agent, link, staff role, owed back-channel logout, audit event and the
+// signing key set is still there, users
 // at most sign in again, and the broker answered only 200 or 503 meanwhile.
 func TestRedisFlushLosesNothingDurable(t *testing.T) {
 	addr, _ := privateRedis(t)
@@ -42,6 +43,11 @@ func TestRedisFlushLosesNothingDurable(t *testing.T) {
 	must(t, b.Store.AddLink(ctx, &store.Link{Connector: "x509", Subject: "sha256:" + strings.Repeat("ab", 32),
 		Kind: store.LinkUnit, UnitID: bt.UnitID, Label: "CN=成都示例科技有限公司", CreatedBy: "client:admin", CreatedAt: now}))
 	must(t, b.Audit.Record(ctx, audit.Event{Type: audit.AdminChange, Action: "links.create", Actor: "client:admin", Unit: bt.UnitID}))
+	must(t, b.Store.GrantStaffRoles(ctx, "p-counter-staff", "gjjid:counter"))
+	// A back-channel logout still owed to a relying party (due later, so
+	// no worker sends it during the test).
+	must(t, b.Store.EnqueueLogouts(ctx, []*store.LogoutDelivery{{ID: "owed-logout", ClientID: "api-client", Subject: "p-x",
+		Reason: "end_session", CreatedAt: now, Deadline: now.Add(24 * time.Hour)}}, now.Add(time.Hour)))
 	rp := bt.NewRP(t, b.URL)
 	_, tok, _ := login(t, b, rp, bt.NewBrowser(t))
 	before := snapshot(t, b)
@@ -104,7 +110,7 @@ func TestRedisFlushLosesNothingDurable(t *testing.T) {
 	}
 
 	after := snapshot(t, b)
-	for _, k := range []string{"clients", "units", "persons", "agents", "links", "key set"} {
+	for _, k := range []string{"clients", "units", "persons", "agents", "links", "key set", "staff"} {
 		if !bytes.Equal(before[k], after[k]) {
 			t.Errorf("%s changed across the flush:\nbefore %s\nafter  %s", k, before[k], after[k])
 		}
@@ -112,10 +118,14 @@ func TestRedisFlushLosesNothingDurable(t *testing.T) {
 	if !bytes.HasPrefix(after["audit"], bytes.TrimSuffix(before["audit"], []byte("]"))) {
 		t.Errorf("audit events lost:\nbefore %s\nafter  %s", before["audit"], after["audit"])
 	}
-	for _, want := range []string{`"api-client"`, `"sha256:abab`, `login.success`, `links.create`, bt.UnitID} {
-		if !bytes.Contains(bytes.Join([][]byte{after["clients"], after["links"], after["audit"], after["units"]}, nil), []byte(want)) {
+	for _, want := range []string{`"api-client"`, `"sha256:abab`, `login.success`, `links.create`, bt.UnitID, `"p-counter-staff"`} {
+		if !bytes.Contains(bytes.Join([][]byte{after["clients"], after["links"], after["audit"], after["units"], after["staff"]}, nil), []byte(want)) {
 			t.Errorf("%s is missing after the flush", want)
 		}
+	}
+
+	if n, err := b.Store.PendingLogouts(ctx); err != nil || n < 1 {
+		t.Errorf("the owed back-channel logout is gone after the flush: %d %v", n, err)
 	}
 
 	// The refresh token lived in Redis: signing in again is the price.
@@ -150,6 +160,8 @@ func snapshot(t *testing.T, b *bt.Broker) map[string][]byte {
 	enc("units", units, err)
 	persons, _, err := st.ListPersons(ctx, "", 1000)
 	enc("persons", persons, err)
+	staff, err := st.ListStaff(ctx)
+	enc("staff", staff, err)
 	var agents []*store.Agent
 	for _, u := range units {
 		a, _, err := st.AgentsOfUnit(ctx, u.ID, "", 1000)

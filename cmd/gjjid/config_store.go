@@ -19,14 +19,14 @@ func describeStore(s config.Store) string {
 	if !s.Database.Configured() {
 		return "store: redis only — " + r + " keeps everything: the hot state (auth requests, codes, sessions, " +
 			"refresh tokens, QR logins, counters, revocations) and the durable records (clients, units, persons, " +
-			"agents, links, audit trail, signing keys); set store.database to move the durable records to PostgreSQL"
+			"agents, links, staff roles, owed back-channel logouts, audit trail, signing keys); set store.database to move the durable records to PostgreSQL"
 	}
 	migrate := "migrated at start"
 	if s.Database.SkipMigrations {
 		migrate = "not migrated at start: run gjjid migrate first"
 	}
 	return fmt.Sprintf("store: redis + postgres — PostgreSQL %s (%s, pool %d, tls %s) keeps the durable records "+
-		"(clients, units, persons, agents, links and certificate bindings, audit trail, signing keys); "+
+		"(clients, units, persons, agents, links and certificate bindings, staff roles, owed back-channel logouts, audit trail, signing keys); "+
 		"%s keeps the hot state (auth requests, codes, sessions, refresh tokens, QR logins, counters, revocations): "+
 		"flushing Redis signs people out and loses nothing else",
 		redacted(s.Database.URL), migrate, s.Database.MaxConns, tlsMode(s.Database.TLSMode), r)

@@ -1,8 +1,9 @@
 // Package combined joins two stores into one store.Store: the durable
 // records (clients, units, persons, agents, links, the audit trail, the
-// signing key set) from one, typically PostgreSQL, and everything hot and
-// short-lived (auth requests, codes, sessions, refresh families, QR
-// sessions, counters, values, the revocation denylist) from the other,
+// signing key set, staff roles, the back-channel logout queue) from one,
+// typically PostgreSQL, and everything hot and short-lived (auth requests,
+// codes, sessions, refresh families, QR sessions, counters, values, the
+// revocation denylist, which clients each SSO session reached) from the other,
 // typically Redis. Flushing the hot store signs people out and loses
 // nothing else.
 package combined

@@ -93,6 +93,23 @@ func TestDurableRecordsReachTheDurableStore(t *testing.T) {
 			}, true},
 		{"key set", func() error { _, err := s.SwapKeySet(ctx, 0, []byte("sealed")); return err },
 			func(x store.Store) error { _, _, err := x.GetKeySet(ctx); return err }, true},
+		{"staff role", func() error { return s.GrantStaffRoles(ctx, "p1", "gjjid:admin") },
+			func(x store.Store) error {
+				r, err := x.StaffRoles(ctx, "p1")
+				if err == nil && len(r) == 0 {
+					err = store.ErrNotFound
+				}
+				return err
+			}, true},
+		{"logout delivery", func() error {
+			return s.EnqueueLogouts(ctx, []*store.LogoutDelivery{{ID: "d1", ClientID: "c1", Deadline: now.Add(time.Hour)}}, now)
+		}, func(x store.Store) error {
+			n, err := x.PendingLogouts(ctx)
+			if err == nil && n == 0 {
+				err = store.ErrNotFound
+			}
+			return err
+		}, true},
 		{"value", func() error { return s.SetValue(ctx, "k", []byte("v"), time.Hour) },
 			func(x store.Store) error { _, err := x.GetValue(ctx, "k"); return err }, false},
 		{"session", func() error {

@@ -34,6 +34,8 @@ type Durable interface {
 	store.Accounts
 	store.Links
 	store.AuditLog
+	store.Staff
+	store.LogoutQueue
 	Ping(ctx context.Context) error
 	Close() error
 }

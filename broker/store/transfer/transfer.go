@@ -1,7 +1,9 @@
 // Package transfer copies the durable records of one store into another:
 // how an existing Redis deployment moves its clients, units, persons,
-// agents, links, audit trail and signing key set to PostgreSQL (gjjid
-// migrate --from … --to …). Copying is idempotent: a record the target
+// agents, links, staff roles, audit trail and signing key set to
+// PostgreSQL (gjjid migrate --from … --to …). Back-channel logout
+// deliveries still queued are not moved: a queue is drained, not copied
+// (the README says to wait for gjjid_backchannel_logout_pending to reach 0). Copying is idempotent: a record the target
 // already holds unchanged is counted, not written, so running it twice (or
 // after an interruption) changes nothing the first run wrote.
 package transfer
@@ -11,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -23,6 +26,7 @@ type Source interface {
 	store.Accounts
 	store.Links
 	store.AuditLog
+	store.Staff
 }
 
 // Target is what is written. ImportAudit keeps an audit record's ID and
@@ -66,6 +70,7 @@ func Copy(ctx context.Context, from Source, to Target, progress func(Count)) ([]
 		{"persons", copyPersons},
 		{"agents", copyAgents},
 		{"links", copyLinks},
+		{"staff", copyStaff},
 		{"audit", copyAudit},
 		{"key set", copyKeySet},
 	}
@@ -225,6 +230,40 @@ func copyLinks(ctx context.Context, from Source, to Target, c *Count) error {
 		}
 		return nil
 	})
+}
+
+// copyStaff grants each staff member the roles the target lacks; roles the
+// target has beyond the source's stay (counted as Kept): a migration never
+// takes a role away.
+func copyStaff(ctx context.Context, from Source, to Target, c *Count) error {
+	members, err := from.ListStaff(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		have, err := to.StaffRoles(ctx, m.PersonID)
+		if err != nil {
+			return err
+		}
+		var missing []string
+		for _, r := range m.Roles {
+			if !slices.Contains(have, r) {
+				missing = append(missing, r)
+			}
+		}
+		switch {
+		case len(missing) > 0:
+			if err := to.GrantStaffRoles(ctx, m.PersonID, missing...); err != nil {
+				return err
+			}
+			c.Copied++
+		case len(have) > len(m.Roles):
+			c.Kept++
+		default:
+			c.Unchanged++
+		}
+	}
+	return nil
 }
 
 func copyAudit(ctx context.Context, from Source, to Target, c *Count) error {

@@ -33,6 +33,7 @@ func populate(t *testing.T, s store.Store, n int) {
 		must(t, s.AddAgent(ctx, &store.Agent{PersonID: person, UnitID: unit, Roles: []string{"unit_admin"}, Status: "active", CreatedAt: now}))
 		must(t, s.AddLink(ctx, &store.Link{Connector: "x509", Subject: fmt.Sprintf("sha256:%064d", i), Kind: store.LinkAgent,
 			PersonID: person, UnitID: unit, CreatedBy: "client:admin", CreatedAt: now}))
+		must(t, s.GrantStaffRoles(ctx, person, "gjjid:counter", "gjjid:audit"))
 		data, _ := json.Marshal(map[string]any{"type": "admin.change", "principal": person, "n": i})
 		_, err := s.AppendAudit(ctx, data, time.Hour)
 		must(t, err)
@@ -51,13 +52,14 @@ func dump(t *testing.T, s transfer.Source) string {
 	links, _, err4 := s.ListLinks(ctx, "", 1000)
 	recs, err5 := s.ReadAudit(ctx, time.Time{}, "", time.Time{}, 1000)
 	keys, version, err6 := s.GetKeySet(ctx)
+	staff, err7 := s.ListStaff(ctx)
 	var agents []*store.Agent
 	for _, p := range persons {
 		a, err := s.AgentsOfPerson(ctx, p.ID)
 		must(t, err)
 		agents = append(agents, a...)
 	}
-	for _, err := range []error{err1, err2, err3, err4, err5, err6} {
+	for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
 		must(t, err)
 	}
 	audit := make([]string, len(recs))
@@ -65,7 +67,7 @@ func dump(t *testing.T, s transfer.Source) string {
 		audit[i] = r.ID + " " + string(r.Data)
 	}
 	b, _ := json.MarshalIndent(map[string]any{"clients": clients, "units": units, "persons": persons, "agents": agents,
-		"links": links, "audit": audit, "keys": string(keys), "has_keys": version > 0}, "", " ")
+		"links": links, "audit": audit, "keys": string(keys), "has_keys": version > 0, "staff": staff}, "", " ")
 	return string(b)
 }
 
