@@ -19,6 +19,7 @@ import (
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/admin"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/bulkimport"
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/connhost"
 	"github.com/gjjid/gjjid/broker/login"
@@ -61,6 +62,8 @@ type Broker struct {
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
 	log     *slog.Logger
+	// importer loads CSV files through the admin API (bulkimport.For).
+	importer *bulkimport.Importer
 
 	// ClientOverlay is where clients are looked up: the configuration
 	// file's, read-only and never stored, over the store's.
@@ -109,6 +112,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	b.Metrics.WatchStore(b.Store.Ping)
 	b.Metrics.WatchKeys(b.Keys.ActiveSince, b.Keys.RotationPeriod())
 	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
+	b.importer = bulkimport.For(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
 	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
 	b.Stats = stats.New(b.Store, log)
 	b.Audit.Observe(b.Stats.Observe)
@@ -203,6 +207,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
 		Logger:    b.log, Logout: b.Logout, Staff: b.Staff, StaffACR: cfg.Staff.ACR, ACRLevels: login.ACRLevels,
+		Import: b.importer,
 	})
 	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/bulkimport"
 	"github.com/gjjid/gjjid/broker/clients"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/staff"
@@ -66,6 +67,9 @@ type Options struct {
 	// Staff answers the roles of persons whose tokens carry a role scope
 	// (staff.go); nil: only client_credentials tokens are admitted.
 	Staff *staff.Service
+	// Import loads CSV files of units, persons and agents (POST
+	// /admin/v1/import/{kind}); nil: the route answers 501.
+	Import *bulkimport.Importer
 	// StaffACR is the assurance level a staff token's login must have
 	// reached, by its place in ACRLevels (weakest first); "" or unknown:
 	// no requirement.
@@ -116,6 +120,7 @@ func (a *API) Register(e *echo.Echo) {
 	g.POST("/principals/:principal/revoke", a.revokePrincipal)
 	g.POST("/keys/rotate", a.rotateKeys)
 	g.GET("/audit", a.queryAudit)
+	g.POST("/import/:kind", a.importCSV)
 	a.registerStaff(g)
 
 	u := e.Group("/api/v1/unit", a.noStore, a.requireUnitAdmin)

@@ -37,25 +37,37 @@ func NewTokenAPI(t testing.TB, issuer, accessToken string) *API {
 	return &API{t: t, base: issuer, client: oauth2.NewClient(context.Background(), ts)}
 }
 
-// Call sends body (JSON-encoded unless nil) and decodes the JSON answer
+// Raw is a request body sent as it is, with its content type (a CSV
+// file for the import endpoint).
+type Raw struct {
+	ContentType string
+	Data        []byte
+}
+
+// Call sends body (JSON-encoded unless nil or Raw) and decodes the JSON answer
 // into out (unless nil). It returns the status; transport errors fail the
 // test.
 func (a *API) Call(method, path string, body, out any) int {
 	a.t.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
+	contentType := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case Raw:
+		rd, contentType = bytes.NewReader(b.Data), b.ContentType
+	default:
+		raw, err := json.Marshal(body)
 		if err != nil {
 			a.t.Fatal(err)
 		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, a.base+path, rd)
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {

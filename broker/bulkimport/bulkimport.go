@@ -26,6 +26,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/store"
 )
 
 // Kinds of file.
@@ -89,6 +90,33 @@ type Importer struct {
 	InTx func(ctx context.Context, fn func(*accounts.Service) error) error
 }
 
+// ErrFile marks an error of the file as a whole (no header row, unknown or
+// missing columns): the caller's input, not the store's state.
+var ErrFile = errors.New("import: unusable CSV file")
+
+type fileError struct{ error }
+
+func (e fileError) Is(target error) bool { return target == ErrFile }
+func (e fileError) Unwrap() error        { return e.error }
+
+// transactional is a store that can make several writes one transaction
+// (combined.Store over PostgreSQL).
+type transactional interface {
+	InTx(ctx context.Context, fn func(store.Store) error) error
+}
+
+// For returns an importer into st through the accounts service of secrets,
+// one transaction per row when st can make one.
+func For(st store.Store, secrets accounts.Secrets) *Importer {
+	im := &Importer{Accounts: accounts.New(st, secrets)}
+	if tx, ok := st.(transactional); ok {
+		im.InTx = func(ctx context.Context, fn func(*accounts.Service) error) error {
+			return tx.InTx(ctx, func(ts store.Store) error { return fn(accounts.New(ts, secrets)) })
+		}
+	}
+	return im
+}
+
 // job is one data row on its way to a worker.
 type job struct {
 	line int
@@ -109,11 +137,11 @@ func (im *Importer) Import(ctx context.Context, kind string, r io.Reader) (Resul
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return Result{}, fmt.Errorf("import %s: header: %w", kind, err)
+		return Result{}, fileError{fmt.Errorf("import %s: header: %w", kind, err)}
 	}
 	index, err := headerIndex(header, cols.required, cols.optional)
 	if err != nil {
-		return Result{}, fmt.Errorf("import %s: %w", kind, err)
+		return Result{}, fileError{fmt.Errorf("import %s: %w", kind, err)}
 	}
 	workers := cmp.Or(max(im.Workers, 0), 8)
 	every := cmp.Or(max(im.ProgressEvery, 0), 500)

@@ -12,7 +12,6 @@ import (
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/bulkimport"
-	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/config"
 )
 
@@ -69,13 +68,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	secrets := accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper}
-	im := &bulkimport.Importer{Accounts: accounts.New(st, secrets)}
-	if tx, ok := st.(transactional); ok { // PostgreSQL: one transaction per row
-		im.InTx = func(ctx context.Context, fn func(*accounts.Service) error) error {
-			return tx.InTx(ctx, func(ts store.Store) error { return fn(accounts.New(ts, secrets)) })
-		}
-	}
+	// PostgreSQL: one transaction per row.
+	im := bulkimport.For(st, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
 	if isTerminal(stderr) {
 		im.Progress = func(n int) { fmt.Fprintf(stderr, "\r%s: %d rows", kind, n) }
 	}
@@ -95,12 +89,6 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %d rows rejected (listed above; fix them and run the file again)", len(res.Rejected)-res.Duplicates)
 	}
 	return nil
-}
-
-// transactional is a store that can make several writes one transaction
-// (combined.Store over PostgreSQL).
-type transactional interface {
-	InTx(ctx context.Context, fn func(store.Store) error) error
 }
 
 // isTerminal reports whether w is a character device (progress is shown
