@@ -74,8 +74,8 @@ func TestAdminAPIAuthentication(t *testing.T) {
 }
 
 func TestAdminAccounts(t *testing.T) {
-	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
-		b := start(t)
+	withPostgres(t, func(t *testing.T, startWith func(*testing.T, bt.Options) *bt.Broker) {
+		b := startWith(t, bt.Options{})
 		api := bt.NewAdminAPI(t, b.URL)
 		const unit = "91110000600037341L"
 
@@ -194,8 +194,8 @@ func TestAdminAccounts(t *testing.T) {
 }
 
 func TestAdminLinks(t *testing.T) {
-	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
-		b := start(t)
+	withPostgres(t, func(t *testing.T, startWith func(*testing.T, bt.Options) *bt.Broker) {
+		b := startWith(t, bt.Options{})
 		api := bt.NewAdminAPI(t, b.URL)
 		var p map[string]any
 		api.Want(http.StatusOK, "POST", "/admin/v1/persons/lookup", map[string]any{"id_number": bt.AgentIDNumber}, &p)
@@ -284,8 +284,8 @@ func TestAdminRevokeAndRotate(t *testing.T) {
 }
 
 func TestAdminClientsAndIDNumberScope(t *testing.T) {
-	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
-		b := start(t)
+	withPostgres(t, func(t *testing.T, startWith func(*testing.T, bt.Options) *bt.Broker) {
+		b := startWith(t, bt.Options{})
 		api := bt.NewAdminAPI(t, b.URL)
 		body := map[string]any{"client_id": "rp1", "client_name": "业务系统", "redirect_uris": []string{"https://rp.example/cb"},
 			"grant_types": []string{"authorization_code", "refresh_token"}}

@@ -35,6 +35,7 @@ import (
 	"github.com/gjjid/gjjid/broker/store/postgres"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
 	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/broker/webtx"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/builtin"
@@ -207,7 +208,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		Accounts: b.Accounts, Audit: b.Audit, Tokens: b.Provider, Clients: b.Clients, Keys: b.Keys, Store: b.Store,
 		RevokeFor: max(cfg.Tokens.RefreshTokenLifetime, cfg.Sessions.Lifetime, cfg.Tokens.AccessTokenLifetime),
 		Logger:    b.log, Logout: b.Logout, Staff: b.Staff, StaffACR: cfg.Staff.ACR, ACRLevels: login.ACRLevels,
-		Import: b.importer,
+		Import: b.importer, Tx: webtx.Of(b.Store),
 	})
 	if b.Pages, err = b.newPages(pages, conns, secure); err != nil {
 		return err
@@ -376,6 +377,6 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		Revocations: b.Store, RevokeFor: max(b.Config.Tokens.RefreshTokenLifetime, b.Config.Sessions.Lifetime, b.Config.Tokens.AccessTokenLifetime),
 		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
 		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients, Counters: b.Store, LockKey: b.Secrets.IDHashKey,
-		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys,
+		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys, Tx: webtx.Of(b.Store),
 	})
 }

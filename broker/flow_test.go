@@ -15,13 +15,37 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/store/pgtest"
 	"github.com/gjjid/gjjid/broker/store/redistest"
+	"github.com/gjjid/gjjid/config"
 )
 
 // backends runs a protocol test against both stores.
 func backends(t *testing.T, test func(t *testing.T, start func(t *testing.T) *bt.Broker)) {
 	backendsWith(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
 		test(t, func(t *testing.T) *bt.Broker { return start(t, bt.Options{}) })
+	})
+}
+
+// withPostgres is backendsWith plus a run on Redis + PostgreSQL, for the
+// tests of durable records and admin changes (each change and its audit
+// event one transaction there).
+func withPostgres(t *testing.T, test func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker)) {
+	backendsWith(t, test)
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		test(t, func(t *testing.T, o bt.Options) *bt.Broker {
+			o.RedisURL, o.KeyPrefix = redistest.URL(t), redistest.Prefix(t)
+			dbURL, edit := pgtest.Schema(t, pgtest.URL(t)), o.Edit
+			o.Edit = func(c *config.Config) {
+				if edit != nil {
+					edit(c)
+				}
+				c.Store.Database = config.Database{URL: dbURL}
+				c.ApplyDefaults()
+			}
+			return bt.Start(t, o)
+		})
 	})
 }
 

@@ -70,7 +70,7 @@ func endSession(t *testing.T, b *bt.Broker, br *bt.Browser, idToken string) *url
 // the RP's endpoint receives one verified logout token naming the login's
 // subject and session, and the ID token carried that sid.
 func TestBackchannelLogoutAtEndSession(t *testing.T) {
-	backendsWith(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
+	withPostgres(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
 		lrp := bt.NewLogoutRP(t)
 		b := start(t, bt.Options{Edit: withBackchannel(lrp, time.Minute)})
 		lrp.Verify(b.URL, bt.ClientID)

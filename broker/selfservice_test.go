@@ -52,8 +52,8 @@ func loginAs(t *testing.T, b *bt.Broker, user, password string, unit ...string) 
 }
 
 func TestUnitSelfService(t *testing.T) {
-	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
-		b := start(t)
+	withPostgres(t, func(t *testing.T, startWith func(*testing.T, bt.Options) *bt.Broker) {
+		b := startWith(t, bt.Options{})
 		admin := bt.NewAdminAPI(t, b.URL)
 		zhang := bt.NewTokenAPI(t, b.URL, loginAs(t, b, bt.AgentIDNumber, bt.AgentPassword))
 

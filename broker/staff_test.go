@@ -52,7 +52,7 @@ func setRoles(t *testing.T, admin *bt.API, person string, roles ...string) {
 // token. Roles are changed between calls on the same staff token: they
 // are checked at the time of each call.
 func TestAdminAPIRoleMatrix(t *testing.T) {
-	backendsWith(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
+	withPostgres(t, func(t *testing.T, start func(*testing.T, bt.Options) *bt.Broker) {
 		b := staffBroker(t, start, "gjj:loa:1")
 		admin := bt.NewAdminAPI(t, b.URL)
 		person := personID(t, admin, bt.AgentIDNumber)

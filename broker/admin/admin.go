@@ -27,6 +27,7 @@ import (
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/staff"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/webtx"
 )
 
 // ScopeAdmin is the scope an administrator client's token must carry.
@@ -70,6 +71,9 @@ type Options struct {
 	// Import loads CSV files of units, persons and agents (POST
 	// /admin/v1/import/{kind}); nil: the route answers 501.
 	Import *bulkimport.Importer
+	// Tx makes each change and its audit events one transaction (oneTx);
+	// nil: written one by one (stores without transactions).
+	Tx webtx.Tx
 	// StaffACR is the assurance level a staff token's login must have
 	// reached, by its place in ACRLevels (weakest first); "" or unknown:
 	// no requirement.
@@ -98,7 +102,7 @@ func New(o Options) *API {
 
 // Register mounts /admin/v1 and /api/v1/unit on e.
 func (a *API) Register(e *echo.Echo) {
-	g := e.Group("/admin/v1", a.noStore, a.requireAdmin)
+	g := e.Group("/admin/v1", a.noStore, a.requireAdmin, a.oneTx)
 	a.registerClients(g)
 	g.POST("/units", a.createUnit)
 	g.GET("/units", a.listUnits)
@@ -123,7 +127,7 @@ func (a *API) Register(e *echo.Echo) {
 	g.POST("/import/:kind", a.importCSV)
 	a.registerStaff(g)
 
-	u := e.Group("/api/v1/unit", a.noStore, a.requireUnitAdmin)
+	u := e.Group("/api/v1/unit", a.noStore, a.requireUnitAdmin, a.oneTx)
 	u.GET("/agents", a.unitListAgents)
 	u.POST("/agents", a.unitCreateAgent)
 	u.POST("/agents/:person/disable", a.unitSetStatus(accounts.StatusDisabled))

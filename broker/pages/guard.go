@@ -2,12 +2,15 @@ package pages
 
 import (
 	"crypto/hmac"
+	"fmt"
 	"net/http"
 	"net/url"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/broker/webtx"
 )
 
 // handler is a page handler with its live session.
@@ -58,8 +61,23 @@ func (p *Pages) guardWith(get func(echo.Context) *session, h handler) echo.Handl
 			p.refuse(c, s, "csrf")
 			return p.fail(c, http.StatusForbidden, "err_csrf", nil)
 		}
-		return h(c, s)
+		if outsideTx[c.Path()] {
+			return h(c, s)
+		}
+		return webtx.Wrap(p.o.Tx, func(c echo.Context) error { return h(c, s) }, func(c echo.Context, err error) error {
+			p.log.Error("page change not committed", "path", c.Path(), "err", err)
+			return p.storeFail(c, fmt.Errorf("%w: %w", store.ErrUnavailable, err))
+		})(c)
 	}
+}
+
+// outsideTx are the form posts not made one transaction (webtx): a key
+// rotation publishes to the key manager's memory as it stores; the audit
+// pages only read, and an export streams.
+var outsideTx = map[string]bool{
+	"/admin/keys/rotate":  true,
+	"/admin/audit":        true,
+	"/admin/audit/export": true,
 }
 
 // signedIn wraps a page: without a live session the browser signs in

@@ -27,12 +27,16 @@ import (
 	"github.com/gjjid/gjjid/broker/stats"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/broker/webtx"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 )
 
 // Options configure the pages.
 type Options struct {
+	// Tx makes each form post's change and its audit events one
+	// transaction (webtx; PostgreSQL); nil: written one by one.
+	Tx webtx.Tx
 	// Issuer is the broker's public URL; its origin is the only one whose
 	// form posts are accepted, and the sign-in's redirect URI is on it.
 	Issuer string

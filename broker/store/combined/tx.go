@@ -27,3 +27,21 @@ func (s *Store) InTx(ctx context.Context, fn func(store.Store) error) error {
 		return fn(&Store{hot: s.hot, Durable: tx})
 	})
 }
+
+// ctxTransactor is a durable store whose calls join a transaction their
+// context carries (postgres.Store.WithTx).
+type ctxTransactor interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// WithTx runs fn with a context under which every durable write is one
+// transaction, committed when fn returns nil, when the durable side is
+// PostgreSQL; hot state is never part of it. With another durable side fn
+// runs with ctx as it is, write by write.
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	t, ok := s.Durable.(ctxTransactor)
+	if !ok {
+		return fn(ctx)
+	}
+	return t.WithTx(ctx, fn)
+}

@@ -40,7 +40,7 @@ func (s *Store) PutAgent(ctx context.Context, a *store.Agent) error {
 	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `insert into agents (`+agentColumns+`) values ($1, $2, $3, $4, $5)
+	_, err := s.q(ctx).Exec(ctx, `insert into agents (`+agentColumns+`) values ($1, $2, $3, $4, $5)
 		on conflict (person_id, unit_id) do update set roles = excluded.roles, status = excluded.status,
 			created_at = excluded.created_at`, agentArgs(a)...)
 	return wrap(op, err)
@@ -67,7 +67,7 @@ func (s *Store) AgentsOfUnit(ctx context.Context, unitID, cursor string, limit i
 // DeleteAgent removes the record; ErrNotFound when there is none.
 func (s *Store) DeleteAgent(ctx context.Context, personID, unitID string) error {
 	const op = "delete agent"
-	tag, err := s.db.Exec(ctx, `delete from agents where person_id = $1 and unit_id = $2`, personID, unitID)
+	tag, err := s.q(ctx).Exec(ctx, `delete from agents where person_id = $1 and unit_id = $2`, personID, unitID)
 	if err != nil {
 		return wrap(op, err)
 	}

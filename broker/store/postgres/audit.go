@@ -61,7 +61,7 @@ func (s *Store) AppendAudit(ctx context.Context, data []byte, retention time.Dur
 	// creating a partition locks the audit table, which the transaction may
 	// hold already (a deadlock the server cannot see). The current month's
 	// partition exists from Open and the hourly upkeep on.
-	_, inTx := s.db.(pgx.Tx)
+	_, inTx := s.q(ctx).(pgx.Tx)
 	if !inTx {
 		s.upkeep(ctx, retention)
 	}
@@ -69,7 +69,7 @@ func (s *Store) AppendAudit(ctx context.Context, data []byte, retention time.Dur
 	insert := func() (string, error) {
 		var at time.Time
 		var seq int64
-		err := s.db.QueryRow(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
+		err := s.q(ctx).QueryRow(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
 			values (date_trunc('milliseconds', clock_timestamp()), nextval('audit_seq'), $1, $2, $3, $4, $5, $6, $7)
 			returning at, seq`, args...).Scan(&at, &seq)
 		if err != nil {

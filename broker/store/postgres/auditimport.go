@@ -19,7 +19,7 @@ func (s *Store) ImportAudit(ctx context.Context, r store.AuditRecord) (bool, err
 	}
 	args := append(append([]any{at, seq}, parseAuditFilters(r.Data).args()...), string(r.Data))
 	insert := func() (int64, error) {
-		tag, err := s.db.Exec(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
+		tag, err := s.q(ctx).Exec(ctx, `insert into audit_events (at, seq, `+auditFilterColumns+`, data)
 			values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (at, seq) do nothing`, args...)
 		return tag.RowsAffected(), err
 	}

@@ -54,7 +54,7 @@ func (s *Store) SearchAudit(ctx context.Context, since, until time.Time, princip
 	}
 	sql := `select at, seq, data from audit_events where ` + strings.Join(where, " and ") +
 		` order by at, seq limit ` + arg(limit)
-	rows, err := s.db.Query(ctx, sql, args...)
+	rows, err := s.q(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}

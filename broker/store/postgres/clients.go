@@ -24,7 +24,7 @@ func (s *Store) PutClient(ctx context.Context, c *store.Client) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.Exec(ctx, `insert into clients (id, record) values ($1, $2)
+	_, err = s.q(ctx).Exec(ctx, `insert into clients (id, record) values ($1, $2)
 		on conflict (id) do update set record = excluded.record, version = clients.version + 1, updated_at = now()`, c.ID, b)
 	return wrap(op, err)
 }
@@ -54,7 +54,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.
 	for range updateClientAttempts {
 		var raw string
 		var version int64
-		err := s.db.QueryRow(ctx, `select record, version from clients where id = $1`, id).Scan(&raw, &version)
+		err := s.q(ctx).QueryRow(ctx, `select record, version from clients where id = $1`, id).Scan(&raw, &version)
 		if err != nil {
 			return nil, wrap(op, err)
 		}
@@ -72,7 +72,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.
 		if err != nil {
 			return nil, err
 		}
-		tag, err := s.db.Exec(ctx, `update clients set record = $2, version = version + 1, updated_at = now()
+		tag, err := s.q(ctx).Exec(ctx, `update clients set record = $2, version = version + 1, updated_at = now()
 			where id = $1 and version = $3`, id, b, version)
 		if err != nil {
 			return nil, wrap(op, err)
@@ -88,7 +88,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.
 func (s *Store) GetClient(ctx context.Context, id string) (*store.Client, error) {
 	const op = "get client"
 	var raw string
-	if err := s.db.QueryRow(ctx, `select record from clients where id = $1`, id).Scan(&raw); err != nil {
+	if err := s.q(ctx).QueryRow(ctx, `select record from clients where id = $1`, id).Scan(&raw); err != nil {
 		return nil, wrap(op, err)
 	}
 	return decodeJSON[store.Client](op, raw)
@@ -97,7 +97,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (*store.Client, error)
 // DeleteClient removes the client; ErrNotFound when there is none.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	const op = "delete client"
-	tag, err := s.db.Exec(ctx, `delete from clients where id = $1`, id)
+	tag, err := s.q(ctx).Exec(ctx, `delete from clients where id = $1`, id)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -111,7 +111,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 func (s *Store) ListClients(ctx context.Context, cursor string, limit int) ([]*store.Client, string, error) {
 	const op = "list clients"
 	limit = pageLimit(limit)
-	rows, err := s.db.Query(ctx, `select id, record from clients where id > $1 order by id limit $2`, cursor, limit+1)
+	rows, err := s.q(ctx).Query(ctx, `select id, record from clients where id > $1 order by id limit $2`, cursor, limit+1)
 	if err != nil {
 		return nil, "", wrap(op, err)
 	}

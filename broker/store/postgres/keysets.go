@@ -18,7 +18,7 @@ func (s *Store) GetKeySet(ctx context.Context) ([]byte, int64, error) {
 	const op = "get key set"
 	var data []byte
 	var version int64
-	if err := s.db.QueryRow(ctx, `select data, version from key_sets where id = 1`).Scan(&data, &version); err != nil {
+	if err := s.q(ctx).QueryRow(ctx, `select data, version from key_sets where id = 1`).Scan(&data, &version); err != nil {
 		return nil, 0, wrap(op, err)
 	}
 	return data, version, nil
@@ -32,10 +32,10 @@ func (s *Store) SwapKeySet(ctx context.Context, oldVersion int64, data []byte) (
 	const op = "swap key set"
 	var row pgx.Row
 	if oldVersion == 0 {
-		row = s.db.QueryRow(ctx, `insert into key_sets (id, version, data) values (1, 1, $1)
+		row = s.q(ctx).QueryRow(ctx, `insert into key_sets (id, version, data) values (1, 1, $1)
 			on conflict (id) do nothing returning version`, data)
 	} else {
-		row = s.db.QueryRow(ctx, `update key_sets set version = version + 1, data = $2
+		row = s.q(ctx).QueryRow(ctx, `update key_sets set version = version + 1, data = $2
 			where id = 1 and version = $1 returning version`, oldVersion, data)
 	}
 	var v int64

@@ -44,7 +44,7 @@ func (s *Store) GetLink(ctx context.Context, connector, subject string) (*store.
 // DeleteLink removes the link; ErrNotFound when there is none.
 func (s *Store) DeleteLink(ctx context.Context, connector, subject string) error {
 	const op = "delete link"
-	tag, err := s.db.Exec(ctx, `delete from links where connector = $1 and subject = $2`, connector, subject)
+	tag, err := s.q(ctx).Exec(ctx, `delete from links where connector = $1 and subject = $2`, connector, subject)
 	if err != nil {
 		return wrap(op, err)
 	}

@@ -38,7 +38,7 @@ func (s *Store) EnqueueLogouts(ctx context.Context, ds []*store.LogoutDelivery, 
 		// Kept a while past its deadline, so a late claim still finds it.
 		ids[i], items[i], expires[i] = d.ID, b, now.Add(max(d.Deadline.Sub(now), 0)+time.Hour)
 	}
-	_, err := s.db.Exec(ctx, `insert into logout_queue (id, delivery, due, expires)
+	_, err := s.q(ctx).Exec(ctx, `insert into logout_queue (id, delivery, due, expires)
 		select i.id, i.delivery, $1, i.expires
 		from unnest($2::text[], $3::jsonb[], $4::timestamptz[]) as i(id, delivery, expires)
 		where not exists (select 1 from logout_finished f where f.id = i.id and f."until" > $5)
@@ -56,10 +56,10 @@ func (s *Store) ClaimLogouts(ctx context.Context, now time.Time, lease time.Dura
 	if limit <= 0 {
 		limit = 100
 	}
-	if _, err := s.db.Exec(ctx, `delete from logout_queue where expires <= $1`, time.Now()); err != nil {
+	if _, err := s.q(ctx).Exec(ctx, `delete from logout_queue where expires <= $1`, time.Now()); err != nil {
 		return nil, wrap(op, err)
 	}
-	rows, err := s.db.Query(ctx, `with c as (
+	rows, err := s.q(ctx).Query(ctx, `with c as (
 			select id, due from logout_queue where due <= $1
 			order by due, id limit $3 for update skip locked)
 		update logout_queue q set due = $2 from c where q.id = c.id
@@ -102,7 +102,7 @@ func (s *Store) RetryLogout(ctx context.Context, d *store.LogoutDelivery, due ti
 	if err != nil {
 		return fmt.Errorf("postgres: %s: encode: %w", op, err)
 	}
-	tag, err := s.db.Exec(ctx, `update logout_queue set delivery = $2, due = $3 where id = $1`, d.ID, b, due)
+	tag, err := s.q(ctx).Exec(ctx, `update logout_queue set delivery = $2, due = $3 where id = $1`, d.ID, b, due)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -123,7 +123,7 @@ func (s *Store) FinishLogout(ctx context.Context, id string, keep time.Duration)
 		return err
 	}
 	now := time.Now()
-	_, err := s.db.Exec(ctx, `with gone as (delete from logout_queue where id = $1),
+	_, err := s.q(ctx).Exec(ctx, `with gone as (delete from logout_queue where id = $1),
 			old as (delete from logout_finished where "until" <= $3 and id <> $1)
 		insert into logout_finished (id, "until") values ($1, $2)
 		on conflict (id) do update set "until" = excluded."until"`, id, now.Add(keep), now)
@@ -133,6 +133,6 @@ func (s *Store) FinishLogout(ctx context.Context, id string, keep time.Duration)
 // PendingLogouts counts the queued deliveries.
 func (s *Store) PendingLogouts(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.db.QueryRow(ctx, `select count(*) from logout_queue`).Scan(&n)
+	err := s.q(ctx).QueryRow(ctx, `select count(*) from logout_queue`).Scan(&n)
 	return n, wrap("pending logouts", err)
 }

@@ -32,7 +32,7 @@ func (s *Store) PutPerson(ctx context.Context, p *store.Person) error {
 	if err := required(op, "ID", p.ID); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `insert into persons (`+personColumns+`)
+	_, err := s.q(ctx).Exec(ctx, `insert into persons (`+personColumns+`)
 		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		on conflict (id) do update set name = excluded.name, id_type = excluded.id_type, id_hash = excluded.id_hash,
 			id_masked = excluded.id_masked, id_sealed = excluded.id_sealed, mobile_hash = excluded.mobile_hash,

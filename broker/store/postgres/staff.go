@@ -13,7 +13,7 @@ func (s *Store) GrantStaffRoles(ctx context.Context, personID string, roles ...s
 	if err := store.StaffInput("postgres: "+op, personID, roles); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `insert into staff_roles (person_id, role)
+	_, err := s.q(ctx).Exec(ctx, `insert into staff_roles (person_id, role)
 		select $1, unnest($2::text[]) on conflict do nothing`, personID, roles)
 	return wrap(op, err)
 }
@@ -25,14 +25,14 @@ func (s *Store) RevokeStaffRoles(ctx context.Context, personID string, roles ...
 	if err := store.StaffInput("postgres: "+op, personID, roles); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `delete from staff_roles where person_id = $1 and role = any($2::text[])`, personID, roles)
+	_, err := s.q(ctx).Exec(ctx, `delete from staff_roles where person_id = $1 and role = any($2::text[])`, personID, roles)
 	return wrap(op, err)
 }
 
 // StaffRoles returns the person's roles, sorted.
 func (s *Store) StaffRoles(ctx context.Context, personID string) ([]string, error) {
 	const op = "staff roles"
-	rows, err := s.db.Query(ctx, `select role from staff_roles where person_id = $1 order by role`, personID)
+	rows, err := s.q(ctx).Query(ctx, `select role from staff_roles where person_id = $1 order by role`, personID)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -51,7 +51,7 @@ func (s *Store) StaffRoles(ctx context.Context, personID string) ([]string, erro
 // ListStaff returns every staff member in person-ID order.
 func (s *Store) ListStaff(ctx context.Context) ([]*store.StaffMember, error) {
 	const op = "list staff"
-	rows, err := s.db.Query(ctx, `select person_id, array_agg(role order by role) from staff_roles
+	rows, err := s.q(ctx).Query(ctx, `select person_id, array_agg(role order by role) from staff_roles
 		group by person_id order by person_id`)
 	if err != nil {
 		return nil, wrap(op, err)

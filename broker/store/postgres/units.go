@@ -45,7 +45,7 @@ func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	if err := required(op, "ID", u.ID); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, `insert into units (`+unitColumns+`) values ($1, $2, $3, $4, $5, $6)
+	_, err := s.q(ctx).Exec(ctx, `insert into units (`+unitColumns+`) values ($1, $2, $3, $4, $5, $6)
 		on conflict (id) do update set customer_no = excluded.customer_no, org_code = excluded.org_code,
 			name = excluded.name, status = excluded.status, created_at = excluded.created_at`, unitArgs(u)...)
 	return wrap(op, err)
@@ -76,7 +76,7 @@ func (s *Store) ListUnits(ctx context.Context, cursor string, limit int) ([]*sto
 // did not insert as store.ErrConflict. Unlike a unique violation, this
 // leaves a surrounding transaction (InTx) usable.
 func insertOnce(ctx context.Context, s *Store, op, what, sql string, args ...any) error {
-	tag, err := s.db.Exec(ctx, sql, args...)
+	tag, err := s.q(ctx).Exec(ctx, sql, args...)
 	if err != nil {
 		return wrap(op, err)
 	}
@@ -88,7 +88,7 @@ func insertOnce(ctx context.Context, s *Store, op, what, sql string, args ...any
 
 // queryOne runs a query expected to return one row; none is ErrNotFound.
 func queryOne[T any](ctx context.Context, s *Store, op string, scan pgx.RowToFunc[*T], sql string, args ...any) (*T, error) {
-	rows, err := s.db.Query(ctx, sql, args...)
+	rows, err := s.q(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
@@ -101,7 +101,7 @@ func queryOne[T any](ctx context.Context, s *Store, op string, scan pgx.RowToFun
 
 // queryAll runs a query and scans every row; none is an empty slice.
 func queryAll[T any](ctx context.Context, s *Store, op string, scan pgx.RowToFunc[*T], sql string, args ...any) ([]*T, error) {
-	rows, err := s.db.Query(ctx, sql, args...)
+	rows, err := s.q(ctx).Query(ctx, sql, args...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}
