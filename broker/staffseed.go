@@ -41,3 +41,17 @@ func connectorIDsOf(conns []connectors.Connector) []string {
 	}
 	return out
 }
+
+// connectorNames names connectors for people (their button labels).
+func connectorNames(conns []connectors.Connector) func(id, lang string) string {
+	byID := make(map[string]connectors.Connector, len(conns))
+	for _, c := range conns {
+		byID[c.ID()] = c
+	}
+	return func(id, lang string) string {
+		if c, ok := byID[id]; ok {
+			return c.DisplayName(lang)
+		}
+		return ""
+	}
+}

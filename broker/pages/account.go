@@ -29,6 +29,7 @@ func (p *Pages) registerAccount(e *echo.Echo) {
 	e.POST("/account/password", p.guard(p.person(p.changePassword)))
 	e.POST("/account/links/remove", p.guard(p.person(p.unlink)))
 	e.POST("/account/signout-all", p.guard(p.person(p.signOutEverywhere)))
+	e.POST("/account/sessions/signout", p.guard(p.person(p.signOutSession)))
 }
 
 // personHandler is an /account handler with the signed-in person.
@@ -95,6 +96,10 @@ func (p *Pages) renderAccount(c echo.Context, status int, s *session, me *store.
 		}
 		urows = append(urows, r)
 	}
+	sessions, err := p.ssoSessions(ctx, lang, s, me.ID)
+	if err != nil {
+		return p.storeFail(c, err)
+	}
 	pw.finish()
 	f := p.frame(c, s, lang, web.Text(lang, "pg_account_title"))
 	f.Error, f.Notice = errMsg, notice
@@ -105,7 +110,8 @@ func (p *Pages) renderAccount(c echo.Context, status int, s *session, me *store.
 		Links                                      []linkRow
 		Units                                      []unitRow
 		SignIns                                    []activity
-	}{f, me.Name, ids.DocTypeLabel(me.IDType, lang), me.IDMasked, me.MobileMasked, pw, lrows, urows, p.signIns(ctx, lang, me.ID)})
+		Sessions                                   []sessionRow
+	}{f, me.Name, ids.DocTypeLabel(me.IDType, lang), me.IDMasked, me.MobileMasked, pw, lrows, urows, p.signIns(ctx, lang, me.ID), sessions})
 }
 
 // signIns are the person's sign-ins of the last 30 days, newest first.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -169,5 +170,66 @@ func TestSignOut(t *testing.T) {
 	}
 	if !strings.Contains(br.Page, `name="secret"`) {
 		t.Errorf("still signed in after signing out: %.1000s", br.Page)
+	}
+}
+
+var sessionItem = regexp.MustCompile(`(?s)<li><span>([^<]*)(<strong>[^<]*</strong>)?.*?name="session" value="([^"]+)"`)
+
+// TestAccountSignsOutOneSession: 我的账号 lists the person's signed-in
+// devices (this one marked) and signs out one of them: that browser's SSO
+// session ends (its next login asks for the password again), the others
+// stay; a session reference that is not the person's changes nothing.
+func TestAccountSignsOutOneSession(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	other := bt.NewBrowser(t)
+	if _, err := agentLoginWith(t, b, other, bt.AgentIDNumber, bt.AgentPassword); err != nil {
+		t.Fatalf("sign in on the other device: %v", err)
+	}
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	type item struct {
+		ref     string
+		current bool
+	}
+	list := func() []item {
+		var out []item
+		for _, m := range sessionItem.FindAllStringSubmatch(br.Page, -1) {
+			out = append(out, item{ref: m[3], current: m[2] != ""})
+		}
+		return out
+	}
+	items := list()
+	if len(items) != 2 || items[0].current == items[1].current {
+		t.Fatalf("sessions listed %+v, want two, one of them this device: %.3000s", items, br.Page)
+	}
+	otherRef := items[0].ref
+	if items[0].current {
+		otherRef = items[1].ref
+	}
+	token := csrf(t, br)
+
+	code, body, _ := post(t, br, b.URL+"/account/sessions/signout", url.Values{"csrf": {token}, "session": {"not-a-session-of-yours"}}, nil)
+	if code != http.StatusBadRequest || !strings.Contains(body, "未做任何修改") {
+		t.Fatalf("unknown session: %d %.1500s", code, body)
+	}
+	if _, err := br.Post(b.URL+"/account/sessions/signout", url.Values{"csrf": {token}, "session": {otherRef}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "已退出该设备上的登录") {
+		t.Fatalf("after signing out the other device: %d %.2000s", br.Last, br.Page)
+	}
+	if items := list(); len(items) != 1 || !items[0].current {
+		t.Fatalf("after signing out the other device the list is %+v", items)
+	}
+	// The other browser's next login asks for the password again.
+	if _, err := other.Get(bt.NewRP(t, b.URL).NewFlow().URL); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(other.Page, `name="secret"`) {
+		t.Fatalf("the signed-out device still has its SSO session: %d %.500s", other.Last, other.Page)
+	}
+	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: pages.AccountChange})
+	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Action == "sessions.signout" }) {
+		t.Fatalf("no sessions.signout audit event: %+v %v", evs, err)
 	}
 }

@@ -86,7 +86,13 @@ type Options struct {
 	Stats      *stats.Stats
 	Connectors []string
 	// Keys are the signing keys the console shows and rotates.
-	Keys   KeyRing
+	Keys KeyRing
+	// Sessions are the SSO sessions 我的账号 lists, each with its own
+	// sign-out; Logout tells their business systems (back-channel).
+	Sessions SSOSessions
+	Logout   SessionEnder
+	// ConnectorName names a connector for people in lang ("" unknown).
+	ConnectorName func(id, lang string) string
 	Logger *slog.Logger
 	Now    func() time.Time
 }

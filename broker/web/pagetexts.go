@@ -115,6 +115,13 @@ var pageTexts = map[string][2]string{
 	"pg_sessions":                      {"登录设备", "Signed-in devices"},
 	"pg_sessions_intro":                {"如果在别处（如公共电脑）登录后忘记退出，可在此退出所有设备上的登录：所有浏览器和业务系统都需要重新登录。", "If you stayed signed in somewhere else (a shared computer, say), sign out on every device here: every browser and business system will ask you to sign in again."},
 	"pg_signout_all":                   {"退出所有设备", "Sign out everywhere"},
+	"pg_session_current":               {"（本设备）", "(this device)"},
+	"pg_session_started":               {"登录于", "Signed in"},
+	"pg_session_expires":               {"有效至", "until"},
+	"pg_session_signout":               {"退出此设备", "Sign out this device"},
+	"pg_no_sessions":                   {"没有其他登录中的设备。", "No other signed-in devices."},
+	"pg_done_session_signout":          {"已退出该设备上的登录，相关业务系统已收到通知。", "That device was signed out; its business systems were told."},
+	"pg_err_no_session":                {"该登录已结束或不属于您，未做任何修改。", "That sign-in has ended or is not yours; nothing was changed."},
 	"pg_signins":                       {"最近登录", "Recent sign-ins"},
 }
 
