@@ -378,6 +378,6 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
 		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients, Counters: b.Store, LockKey: b.Secrets.IDHashKey,
 		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys, Tx: webtx.Of(b.Store),
-		Sessions: b.Store, Logout: b.Logout, ConnectorName: connectorNames(conns),
+		Sessions: b.Store, Logout: b.Logout, ConnectorName: connectorNames(conns), Devices: deviceKeysOf(conns),
 	})
 }

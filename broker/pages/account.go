@@ -30,6 +30,7 @@ func (p *Pages) registerAccount(e *echo.Echo) {
 	e.POST("/account/links/remove", p.guard(p.person(p.unlink)))
 	e.POST("/account/signout-all", p.guard(p.person(p.signOutEverywhere)))
 	e.POST("/account/sessions/signout", p.guard(p.person(p.signOutSession)))
+	e.POST("/account/devices/forget", p.guard(p.person(p.forgetDevice)))
 }
 
 // personHandler is an /account handler with the signed-in person.
@@ -100,6 +101,10 @@ func (p *Pages) renderAccount(c echo.Context, status int, s *session, me *store.
 	if err != nil {
 		return p.storeFail(c, err)
 	}
+	devices, err := p.devices(ctx, me.ID)
+	if err != nil {
+		return p.storeFail(c, err)
+	}
 	pw.finish()
 	f := p.frame(c, s, lang, web.Text(lang, "pg_account_title"))
 	f.Error, f.Notice = errMsg, notice
@@ -111,7 +116,9 @@ func (p *Pages) renderAccount(c echo.Context, status int, s *session, me *store.
 		Units                                      []unitRow
 		SignIns                                    []activity
 		Sessions                                   []sessionRow
-	}{f, me.Name, ids.DocTypeLabel(me.IDType, lang), me.IDMasked, me.MobileMasked, pw, lrows, urows, p.signIns(ctx, lang, me.ID), sessions})
+		Devices                                    []deviceRow
+		DevicesShown                               bool
+	}{f, me.Name, ids.DocTypeLabel(me.IDType, lang), me.IDMasked, me.MobileMasked, pw, lrows, urows, p.signIns(ctx, lang, me.ID), sessions, devices, p.o.Devices != nil})
 }
 
 // signIns are the person's sign-ins of the last 30 days, newest first.

@@ -2,16 +2,24 @@ package pages_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/connectors/appscan"
 
 	"github.com/gjjid/gjjid/broker/audit"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
@@ -231,5 +239,63 @@ func TestAccountSignsOutOneSession(t *testing.T) {
 	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: pages.AccountChange})
 	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Action == "sessions.signout" }) {
 		t.Fatalf("no sessions.signout audit event: %+v %v", evs, err)
+	}
+}
+
+// TestAccountForgetsDevice: a device key the demo agent's app registered
+// is listed on 我的账号 and forgotten there: the app API no longer knows it
+// (so its signatures are refused). Another person's key named in the form changes
+// nothing.
+func TestAccountForgetsDevice(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{Edit: bt.WithAppScan("require_device_signature: true\n")})
+	register := func(app *bt.App) (string, *ecdsa.PrivateKey) {
+		t.Helper()
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+		kid := appscan.DeviceKeyID(spki)
+		at := time.Now()
+		nonce := "nonce-" + kid[:12]
+		h := sha256.Sum256(appscan.SignedMessage("", "register", nonce, at.Unix()))
+		sig, _ := ecdsa.SignASN1(rand.Reader, key, h[:])
+		code, body := app.Post(t, "/api/v1/qr/devices", `{"public_key":"`+base64.StdEncoding.EncodeToString(spki)+`"}`,
+			map[string]string{"Gjjid-Device-Key": kid, "Gjjid-Device-Nonce": nonce, "Gjjid-Device-Time": strconv.FormatInt(at.Unix(), 10),
+				"Gjjid-Device-Signature": base64.StdEncoding.EncodeToString(sig)})
+		if code != http.StatusCreated {
+			t.Fatalf("register a device key: %d %v", code, body)
+		}
+		return kid, key
+	}
+	app := bt.AppLogin(t, b.URL, bt.AgentIDNumber, bt.AgentPassword)
+	mine, _ := register(app)
+	theirs, _ := register(bt.AppLogin(t, b.URL, bt.Agent2IDNumber, bt.Agent2Password))
+
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	if !strings.Contains(br.Page, mine) || strings.Contains(br.Page, theirs) {
+		t.Fatalf("the account page should list the agent's device key only: %.3000s", br.Page)
+	}
+	token := csrf(t, br)
+	code, body, _ := post(t, br, b.URL+"/account/devices/forget", url.Values{"csrf": {token}, "device": {theirs}}, nil)
+	if code != http.StatusBadRequest || !strings.Contains(body, "未做任何修改") {
+		t.Fatalf("forgetting another person's device: %d %.1500s", code, body)
+	}
+	if _, err := br.Post(b.URL+"/account/devices/forget", url.Values{"csrf": {token}, "device": {mine}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "已移除该设备") || strings.Contains(br.Page, "<code>"+mine+"</code>") {
+		t.Fatalf("after forgetting the device: %d %.3000s", br.Last, br.Page)
+	}
+	// The app's key is gone (the app API no longer knows it); the other
+	// person's key still stands.
+	if code, body := app.Do(t, http.MethodDelete, "/api/v1/qr/devices/"+mine, "", nil); code != http.StatusNotFound {
+		t.Fatalf("the forgotten key is still registered: %d %v", code, body)
+	}
+	other := signIn(t, b, "/account", bt.Agent2IDNumber, bt.Agent2Password)
+	if !strings.Contains(other.Page, theirs) {
+		t.Fatalf("the other person's device key went too: %.3000s", other.Page)
+	}
+	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: pages.AccountChange})
+	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Action == "devices.forget" }) {
+		t.Fatalf("no devices.forget audit event: %+v %v", evs, err)
 	}
 }

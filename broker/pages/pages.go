@@ -91,6 +91,9 @@ type Options struct {
 	// sign-out; Logout tells their business systems (back-channel).
 	Sessions SSOSessions
 	Logout   SessionEnder
+	// Devices keeps persons' app device keys (the appscan connector);
+	// nil: 我的账号 lists none.
+	Devices connectors.DeviceKeys
 	// ConnectorName names a connector for people in lang ("" unknown).
 	ConnectorName func(id, lang string) string
 	Logger *slog.Logger

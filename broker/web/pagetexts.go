@@ -121,6 +121,13 @@ var pageTexts = map[string][2]string{
 	"pg_session_signout":               {"退出此设备", "Sign out this device"},
 	"pg_no_sessions":                   {"没有其他登录中的设备。", "No other signed-in devices."},
 	"pg_done_session_signout":          {"已退出该设备上的登录，相关业务系统已收到通知。", "That device was signed out; its business systems were told."},
+	"pg_devices":                       {"公积金App设备", "Fund app devices"},
+	"pg_devices_intro":                 {"这些手机上的公积金App可签名确认扫码登录。手机丢失或转让时，请移除该设备。", "The fund app on these phones signs its QR confirmations. Forget a phone you lost or gave away."},
+	"pg_device_registered":             {"登记于", "Registered"},
+	"pg_device_forget":                 {"移除此设备", "Forget this device"},
+	"pg_no_devices":                    {"没有登记的设备。", "No registered devices."},
+	"pg_done_device_forgotten":         {"已移除该设备，其签名不再有效。", "The device was forgotten; its signatures no longer count."},
+	"pg_err_no_device":                 {"该设备不存在或不属于您，未做任何修改。", "That device does not exist or is not yours; nothing was changed."},
 	"pg_err_no_session":                {"该登录已结束或不属于您，未做任何修改。", "That sign-in has ended or is not yours; nothing was changed."},
 	"pg_signins":                       {"最近登录", "Recent sign-ins"},
 }
