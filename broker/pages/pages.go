@@ -77,6 +77,9 @@ type Options struct {
 	Staff       *staff.Service
 	StaffConfig config.Staff
 	Clients     *clients.Service
+	// Usage says when each client last received tokens (the list's
+	// "last use"); nil: not shown.
+	Usage *clients.Usage
 	// Counters and LockKey (the ID hash key that names the password
 	// lockout counters) let counter staff unlock an account.
 	Counters store.Counters
@@ -96,8 +99,8 @@ type Options struct {
 	Devices connectors.DeviceKeys
 	// ConnectorName names a connector for people in lang ("" unknown).
 	ConnectorName func(id, lang string) string
-	Logger *slog.Logger
-	Now    func() time.Time
+	Logger        *slog.Logger
+	Now           func() time.Time
 }
 
 // Pages serves the pages.

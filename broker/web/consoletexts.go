@@ -8,6 +8,8 @@ var consoleTexts = map[string][2]string{
 	"pg_con_role_gjjid:counter":      {"柜台人员", "Counter staff"},
 	"pg_con_role_gjjid:audit":        {"审计人员", "Auditor"},
 	"pg_con_clients":                 {"业务系统", "Business systems"},
+	"pg_con_last_use":                {"最近使用", "Last use"},
+	"pg_con_never_used":              {"—（400天内未用）", "— (none in 400 days)"},
 	"pg_con_clients_caption":         {"已登记的业务系统（配置文件中的只读）", "Registered business systems (those of the configuration file are read-only)"},
 	"pg_con_staff":                   {"员工与角色", "Staff and roles"},
 	"pg_con_staff_caption":           {"持有后台角色的人员", "Persons holding console roles"},
