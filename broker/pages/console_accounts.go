@@ -227,7 +227,11 @@ func (p *Pages) unitEditForm(lang, csrf string, u *store.Unit) form {
 	}}
 }
 
-type agentLine struct{ URL, Name, IDMasked, Roles, Status string }
+type agentLine struct {
+	URL, PersonID, Name, IDMasked, Roles, Status string
+	// Admin: the agent holds unit_admin (the role select's choice).
+	Admin bool
+}
 
 func (p *Pages) unitRecord(c echo.Context, s *session, roles []string) error {
 	lang := p.lang(c)
@@ -253,7 +257,8 @@ func (p *Pages) renderUnitRecordMsg(c echo.Context, s *session, roles []string, 
 	}
 	lines := make([]agentLine, 0, len(ags))
 	for _, a := range ags {
-		l := agentLine{URL: "/admin/persons/" + url.PathEscape(a.PersonID), Roles: strings.Join(a.Roles, " "), Status: web.Text(lang, "pg_status_"+a.Status)}
+		l := agentLine{URL: "/admin/persons/" + url.PathEscape(a.PersonID), PersonID: a.PersonID, Roles: strings.Join(a.Roles, " "),
+			Status: web.Text(lang, "pg_status_"+a.Status), Admin: contains(a.Roles, "unit_admin")}
 		if per, err := p.o.Accounts.GetPerson(ctx, a.PersonID); err == nil {
 			l.Name, l.IDMasked = per.Name, per.IDMasked
 		}
@@ -313,10 +318,14 @@ func (p *Pages) personRecord(c echo.Context, s *session, roles []string) error {
 	if err != nil {
 		return p.storeFail(c, err)
 	}
-	return p.renderPersonRecord(c, s, roles, lang, http.StatusOK, per, p.resetForm(lang, p.csrf(s), per.ID))
+	return p.renderPersonRecord(c, s, roles, lang, http.StatusOK, per, p.resetForm(lang, p.csrf(s), per.ID), nil)
 }
 
-func (p *Pages) renderPersonRecord(c echo.Context, s *session, roles []string, lang string, status int, per *store.Person, reset form) error {
+func (p *Pages) renderPersonRecord(c echo.Context, s *session, roles []string, lang string, status int, per *store.Person, reset form, edit *form) error {
+	if edit == nil {
+		f := p.personEditForm(lang, p.csrf(s), per)
+		edit = &f
+	}
 	ctx := c.Request().Context()
 	refs, err := p.o.Accounts.UnitsOf(ctx, per.ID)
 	if err != nil {
@@ -327,15 +336,16 @@ func (p *Pages) renderPersonRecord(c echo.Context, s *session, roles []string, l
 		units = append(units, hit{URL: "/admin/units/" + url.PathEscape(r.ID), Label: r.Name, Detail: strings.Join(r.Roles, " ")})
 	}
 	reset.finish()
+	edit.finish()
 	return p.render(c, status, "pg_con_person", struct {
 		frame
 		Person         *store.Person
 		IDType, Status string
 		Active         bool
-		Reset          form
+		Reset, Edit    form
 		Units          []hit
 	}{p.consoleFrame(c, s, roles, lang, "pg_con_person"), per, ids.DocTypeLabel(per.IDType, lang),
-		web.Text(lang, "pg_status_"+per.Status), per.Status == accounts.StatusActive, reset, units})
+		web.Text(lang, "pg_status_"+per.Status), per.Status == accounts.StatusActive, reset, *edit, units})
 }
 
 func (p *Pages) personReset(c echo.Context, s *session, roles []string) error {
@@ -351,7 +361,7 @@ func (p *Pages) personReset(c echo.Context, s *session, roles []string) error {
 		if !setFieldError(&f, err, "password") {
 			return p.storeFail(c, err)
 		}
-		return p.renderPersonRecord(c, s, roles, lang, http.StatusBadRequest, per, f)
+		return p.renderPersonRecord(c, s, roles, lang, http.StatusBadRequest, per, f, nil)
 	}
 	p.staffRecord(c, s, audit.Event{Action: "persons.reset_password", Principal: id, After: map[string]any{"must_change_password": mustChange}})
 	return c.Redirect(http.StatusSeeOther, "/admin/persons/"+url.PathEscape(id)+"?done=password_reset")
