@@ -35,9 +35,8 @@ func (p *Pages) registerConsoleAccounts(e *echo.Echo) {
 	e.POST("/admin/persons/:person/status", p.consoleAction(staff.AreaAccounts, p.personStatus))
 }
 
-// maxNameScan bounds a search by name: units and persons are paged
-// through in ID order, at most this many of each.
-const maxNameScan = 5000
+// maxNameHits bounds the units, and the persons, a search by name lists.
+const maxNameHits = 100
 
 type hit struct{ URL, Label, Detail string }
 
@@ -104,11 +103,16 @@ func (p *Pages) accountSearch(c echo.Context, s *session, roles []string) error 
 			hits = append(hits, personHit(per))
 		}
 	}
+	complete := true
 	if len(hits) == 0 {
 		var err error
-		if hits, err = p.searchNames(c, q); err != nil {
+		if hits, complete, err = p.searchNames(c, q); err != nil {
 			return p.storeFail(c, err)
 		}
+	}
+	if !complete {
+		// Said where the person looks: under the search box.
+		search.Fields[0].Hint = web.Text(lang, "pg_con_search_partial")
 	}
 	return p.renderAccounts(c, s, roles, lang, http.StatusOK, search, p.unitForm(lang, p.csrf(s)), hits, true)
 }
@@ -121,42 +125,21 @@ func personHit(per *store.Person) hit {
 	return hit{URL: "/admin/persons/" + url.PathEscape(per.ID), Label: per.Name, Detail: per.IDMasked}
 }
 
-func (p *Pages) searchNames(c echo.Context, q string) ([]hit, error) {
-	ctx := c.Request().Context()
-	var hits []hit
-	cursor := ""
-	for seen := 0; seen < maxNameScan; {
-		us, next, err := p.o.Accounts.ListUnits(ctx, cursor, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range us {
-			if strings.Contains(u.Name, q) {
-				hits = append(hits, unitHit(u))
-			}
-		}
-		seen += len(us)
-		if cursor = next; next == "" {
-			break
-		}
+// searchNames finds units and persons by a part of their name (the whole
+// tables with PostgreSQL; the first accounts.MaxNameScan of each kind
+// otherwise, which the page then says).
+func (p *Pages) searchNames(c echo.Context, q string) (hits []hit, complete bool, err error) {
+	units, persons, complete, err := p.o.Accounts.SearchNames(c.Request().Context(), q, maxNameHits)
+	if err != nil {
+		return nil, false, err
 	}
-	cursor = ""
-	for seen := 0; seen < maxNameScan; {
-		ps, next, err := p.o.Accounts.ListPersons(ctx, cursor, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, per := range ps {
-			if strings.Contains(per.Name, q) {
-				hits = append(hits, personHit(per))
-			}
-		}
-		seen += len(ps)
-		if cursor = next; next == "" {
-			break
-		}
+	for _, u := range units {
+		hits = append(hits, unitHit(u))
 	}
-	return hits, nil
+	for _, per := range persons {
+		hits = append(hits, personHit(per))
+	}
+	return hits, complete, nil
 }
 
 // setFieldError puts an accounts validation error on its field, or on

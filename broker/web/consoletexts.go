@@ -88,6 +88,7 @@ var consoleTexts = map[string][2]string{
 	"pg_con_must_change":             {"本人下次登录时须修改密码", "The person must change it at their next sign-in"},
 	"pg_con_unlock":                  {"解除登录锁定", "Unlock sign-in"},
 	"pg_con_unlock_intro":            {"密码多次输错后登录会被锁定；核实身份后可在此解除。", "Repeated wrong passwords lock the sign-in; after checking who they are, unlock it here."},
+	"pg_con_search_partial":          {"按姓名/名称搜索只查找了前5000个单位和个人；请用统一社会信用代码或身份证号精确查找，或配置PostgreSQL以搜索全部。", "A search by name looked at the first 5,000 units and persons only: search by credit code or ID number, or configure PostgreSQL to search them all."},
 	"pg_con_done_roles":              {"已修改经办人角色。", "The agent's role was changed."},
 	"pg_con_done_removed":            {"已移除该经办人（其个人账号保留）。", "The agent was removed (their personal account stays)."},
 	"pg_con_err_no_agent":            {"此人不是该单位的经办人，未做任何修改。", "That person is not an agent of this unit; nothing was changed."},
