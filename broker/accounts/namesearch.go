@@ -36,55 +36,40 @@ func (s *Service) SearchNames(ctx context.Context, q string, limit int) (units [
 			return units, persons, true, nil
 		}
 	}
-	complete = true
-	scan := func(list func(cursor string) (names []string, next string, err error), add func(i int)) error {
-		cursor, seen, found := "", 0, 0
-		for {
-			if seen >= MaxNameScan {
-				complete = false
-				return nil
-			}
-			names, next, err := list(cursor)
-			if err != nil {
-				return err
-			}
-			for i, n := range names {
-				if strings.Contains(n, q) && found < limit {
-					add(i)
-					found++
-				}
-			}
-			seen += len(names)
-			if cursor = next; next == "" {
-				return nil
-			}
-		}
-	}
-	var page []*store.Unit
-	err = scan(func(cursor string) ([]string, string, error) {
-		us, next, err := s.ListUnits(ctx, cursor, 500)
-		page = us
-		names := make([]string, len(us))
-		for i, u := range us {
-			names[i] = u.Name
-		}
-		return names, next, err
-	}, func(i int) { units = append(units, page[i]) })
+	units, unitsDone, err := scanNames(q, limit, func(cursor string) ([]*store.Unit, string, error) {
+		return s.ListUnits(ctx, cursor, 500)
+	}, func(u *store.Unit) string { return u.Name })
 	if err != nil {
 		return nil, nil, false, err
 	}
-	var ppage []*store.Person
-	err = scan(func(cursor string) ([]string, string, error) {
-		ps, next, err := s.ListPersons(ctx, cursor, 500)
-		ppage = ps
-		names := make([]string, len(ps))
-		for i, p := range ps {
-			names[i] = p.Name
-		}
-		return names, next, err
-	}, func(i int) { persons = append(persons, ppage[i]) })
+	persons, personsDone, err := scanNames(q, limit, func(cursor string) ([]*store.Person, string, error) {
+		return s.ListPersons(ctx, cursor, 500)
+	}, func(p *store.Person) string { return p.Name })
 	if err != nil {
 		return nil, nil, false, err
 	}
+	complete = unitsDone && personsDone
 	return units, persons, complete, nil
+}
+
+// scanNames pages through list for records whose name contains q, at most
+// limit of them; done is false when it stopped at MaxNameScan records.
+func scanNames[T any](q string, limit int, list func(cursor string) ([]T, string, error), name func(T) string) (found []T, done bool, err error) {
+	cursor, seen := "", 0
+	for seen < MaxNameScan {
+		page, next, err := list(cursor)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, r := range page {
+			if len(found) < limit && strings.Contains(name(r), q) {
+				found = append(found, r)
+			}
+		}
+		seen += len(page)
+		if cursor = next; next == "" {
+			return found, true, nil
+		}
+	}
+	return found, false, nil
 }

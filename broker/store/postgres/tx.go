@@ -23,26 +23,12 @@ type querier interface {
 // change together or not at all (a person with their agent record). Called
 // on such a store, it runs fn in the same transaction. The store fn gets is
 // for this goroutine only and must not be used after fn returns.
-func (s *Store) InTx(ctx context.Context, fn func(*Store) error) (err error) {
-	if _, ok := s.q(ctx).(pgx.Tx); ok {
-		return fn(&Store{pool: s.pool, db: s.q(ctx)})
-	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return wrap("begin", err)
-	}
-	defer func() {
-		if err != nil {
-			if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
-				err = errors.Join(err, fmt.Errorf("postgres: rollback: %w", rerr))
-			}
-		}
-	}()
-	inner := &Store{pool: s.pool, db: tx}
-	if err := fn(inner); err != nil {
-		return err
-	}
-	return wrap("commit", tx.Commit(ctx))
+func (s *Store) InTx(ctx context.Context, fn func(*Store) error) error {
+	return s.WithTx(ctx, func(txCtx context.Context) error {
+		// The inner store runs on the transaction whatever context its
+		// caller passes.
+		return fn(&Store{pool: s.pool, db: s.q(txCtx)})
+	})
 }
 
 // ctxTx is the transaction a context carries (WithTx), for the pool it
