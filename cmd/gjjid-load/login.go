@@ -74,8 +74,9 @@ func (l *loader) codeForm(g grant) string {
 }
 
 var (
-	formRe   = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
-	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`)
+	formRe           = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+	passwordButtonRe = regexp.MustCompile(`id="connector-password" href="([^"]+)"`)
+	hiddenRe         = regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`)
 )
 
 // login signs in once through the password form (the broker's slow
@@ -98,6 +99,20 @@ func (l *loader) login(ctx context.Context) error {
 		}
 		l.loggedIn = true // an SSO session already answered
 		return nil
+	}
+	if b := passwordButtonRe.FindSubmatch(page); b != nil {
+		// The chooser of several methods (gjjid dev has them all):
+		// follow its password button.
+		next, err := resp.Request.URL.Parse(html.UnescapeString(string(b[1])))
+		if err != nil {
+			return fmt.Errorf("login: password button: %w", err)
+		}
+		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, next.String(), nil)
+		if resp, err = l.browser.Do(req); err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+		page, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
 	}
 	m := formRe.FindSubmatch(page)
 	if m == nil || !strings.Contains(string(page), `name="secret"`) {

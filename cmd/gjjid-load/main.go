@@ -11,6 +11,13 @@
 //
 // Only loopback issuers are accepted: load belongs on the machine you own.
 // --allow-remote lifts that for a broker you are entitled to load.
+//
+//	gjjid-load soak [--duration 30m] [--rate N] [--store redis://…] [--gjjid bin/gjjid]
+//
+// starts `gjjid dev` on Redis in its own process, loads it with a mix of
+// every case at a fixed rate (half the measured capacity by default) and
+// asserts no errors, no growth of RSS, goroutines and Redis memory after
+// warm-up (< 10 %) and no rise of any p99 (< 20 %) (soak.go).
 package main
 
 import (
@@ -65,6 +72,9 @@ func main() {
 // run executes a command line and returns the exit code: 0 when every case
 // ran without errors, 1 when requests failed, 2 for usage errors.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if isSoak(args) {
+		return soak(ctx, args[1:], stdout, stderr)
+	}
 	o, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 2

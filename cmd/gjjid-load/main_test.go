@@ -177,29 +177,41 @@ func TestRefusesRemoteIssuer(t *testing.T) {
 }
 
 // TestAgainstBroker runs every case briefly against a real broker (memory
-// store) with the demo values gjjid dev and brokertest share.
+// store) with the demo values gjjid dev and brokertest share: with the
+// password connector alone, and with another method beside it, where the
+// login goes through the chooser as it does under gjjid dev.
 func TestAgainstBroker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a broker")
 	}
-	b := bt.Start(t, bt.Options{})
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"--issuer", b.URL, "--case", "all", "--requests", "40", "--concurrency", "4"}, &out, &errb)
-	if code != 0 {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	for _, tc := range []struct {
+		name string
+		opts bt.Options
+	}{
+		{"password only", bt.Options{}},
+		{"chooser", bt.Options{Edit: bt.WithAppScan("")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := bt.Start(t, tc.opts)
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"--issuer", b.URL, "--case", "all", "--requests", "40", "--concurrency", "4"}, &out, &errb)
+			if code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			if len(lines) != 1+len(allCases) {
+				t.Fatalf("output:\n%s", out.String())
+			}
+			for i, name := range allCases {
+				f := strings.Fields(lines[i+1])
+				if len(f) != 5 || f[0] != name || f[4] != "0" || f[1] == "0.0" {
+					t.Errorf("line %q", lines[i+1])
+				}
+			}
+			// Both logins (code_exchange and refresh) used the one password login.
+			t.Log("\n" + out.String())
+		})
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1+len(allCases) {
-		t.Fatalf("output:\n%s", out.String())
-	}
-	for i, name := range allCases {
-		f := strings.Fields(lines[i+1])
-		if len(f) != 5 || f[0] != name || f[4] != "0" || f[1] == "0.0" {
-			t.Errorf("line %q", lines[i+1])
-		}
-	}
-	// Both logins (code_exchange and refresh) used the one password login.
-	t.Log("\n" + out.String())
 }
 
 // TestWaitForBroker: --wait bridges the time a just-started broker needs.
