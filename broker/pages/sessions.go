@@ -31,7 +31,7 @@ type SessionEnder interface {
 // store key.
 type sessionRow struct {
 	Ref, Started, Expires, Method, Browser, IP, Unit string
-	Current                                        bool
+	Current                                          bool
 }
 
 // ssoSessions lists the person's live SSO sessions; the one this page was
