@@ -130,10 +130,7 @@ func (s *Store) EnqueueLogouts(ctx context.Context, ds []*store.LogoutDelivery, 
 	const op = "enqueue logouts"
 	enc := make([][]byte, len(ds))
 	for i, d := range ds {
-		if err := required(op, "delivery ID", d.ID, "client ID", d.ClientID); err != nil {
-			return err
-		}
-		b, err := encode(op, d)
+		b, err := encodeRecord(op, d, "delivery ID", d.ID, "client ID", d.ClientID)
 		if err != nil {
 			return err
 		}
@@ -196,10 +193,7 @@ func (s *Store) ClaimLogouts(ctx context.Context, now time.Time, lease time.Dura
 // RetryLogout stores d and makes it due at due, unless it was finished.
 func (s *Store) RetryLogout(ctx context.Context, d *store.LogoutDelivery, due time.Time) error {
 	const op = "retry logout"
-	if err := required(op, "delivery ID", d.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, d)
+	b, err := encodeRecord(op, d, "delivery ID", d.ID)
 	if err != nil {
 		return err
 	}

@@ -160,6 +160,15 @@ func encode(op string, v any) ([]byte, error) {
 	return b, nil
 }
 
+// encodeRecord checks a record's required fields (name, value pairs)
+// before it encodes it: every write of a record starts so.
+func encodeRecord(op string, v any, fields ...string) ([]byte, error) {
+	if err := required(op, fields...); err != nil {
+		return nil, err
+	}
+	return encode(op, v)
+}
+
 // decode returns a fresh copy of a stored value.
 func decode[T any](op string, b []byte) (*T, error) {
 	v := new(T)

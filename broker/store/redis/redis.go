@@ -232,6 +232,15 @@ func encode(op string, v any) (string, error) {
 	return string(b), nil
 }
 
+// encodeRecord checks a record's required fields (name, value pairs)
+// before it encodes it: every write of a record starts so.
+func encodeRecord(op string, v any, fields ...string) (string, error) {
+	if err := required(op, fields...); err != nil {
+		return "", err
+	}
+	return encode(op, v)
+}
+
 // decode parses a stored JSON value.
 func decode[T any](op, raw string) (*T, error) {
 	v := new(T)
