@@ -261,16 +261,7 @@ func testDynamicRegistration(t *testing.T, b *bt.Broker) {
 	}
 
 	// A code obtained before the deletion cannot be redeemed after it.
-	br := rpBrowser(t)
-	f := rp.NewFlow()
-	loc, err := br.Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, code := rp.PasswordCode(t, rpBrowser(t), b.URL, bt.AgentIDNumber, bt.AgentPassword)
 
 	// RFC 7592 §2.3 delete.
 	resp, body := regCall(t, http.MethodDelete, self, regToken, nil)
