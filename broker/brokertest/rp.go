@@ -167,6 +167,21 @@ func (rp *RP) VerifyIDToken(ctx context.Context, tok *oauth2.Token, nonce string
 	return idt, nil
 }
 
+// Discovery fetches the broker's discovery document at issuer.
+func Discovery(t testing.TB, issuer string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	defer resp.Body.Close()
+	var d map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+		t.Fatalf("discovery: status %d, %v", resp.StatusCode, err)
+	}
+	return d
+}
+
 // Introspect asks the broker about a token (RFC 7662) as clientID.
 func Introspect(issuer, clientID, secret, token string) (map[string]any, error) {
 	req, _ := http.NewRequest(http.MethodPost, issuer+"/oauth/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
