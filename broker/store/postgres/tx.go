@@ -23,10 +23,17 @@ type querier interface {
 // change together or not at all (a person with their agent record). Called
 // on such a store, it runs fn in the same transaction. The store fn gets is
 // for this goroutine only and must not be used after fn returns.
-func (s *Store) InTx(ctx context.Context, fn func(*Store) error) (err error) {
+func (s *Store) InTx(ctx context.Context, fn func(*Store) error) error {
 	if _, ok := s.q(ctx).(pgx.Tx); ok {
 		return fn(&Store{pool: s.pool, db: s.q(ctx)})
 	}
+	return s.runTx(ctx, func(tx pgx.Tx) error { return fn(&Store{pool: s.pool, db: tx}) })
+}
+
+// runTx begins a transaction on the pool and runs fn in it, committing
+// when fn returns nil and rolling back otherwise (also when the commit
+// fails).
+func (s *Store) runTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return wrap("begin", err)
@@ -38,8 +45,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Store) error) (err error) {
 			}
 		}
 	}()
-	inner := &Store{pool: s.pool, db: tx}
-	if err := fn(inner); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	return wrap("commit", tx.Commit(ctx))
@@ -70,23 +76,9 @@ func (s *Store) q(ctx context.Context) querier {
 // audit event are written together or not at all. Under a context that
 // carries a transaction already, fn joins it. The context must not be used
 // by two goroutines at once, nor after fn returns.
-func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := s.q(ctx).(pgx.Tx); ok {
 		return fn(ctx)
 	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return wrap("begin", err)
-	}
-	defer func() {
-		if err != nil {
-			if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
-				err = errors.Join(err, fmt.Errorf("postgres: rollback: %w", rerr))
-			}
-		}
-	}()
-	if err := fn(context.WithValue(ctx, txKey{}, &ctxTx{pool: s.pool, tx: tx})); err != nil {
-		return err
-	}
-	return wrap("commit", tx.Commit(ctx))
+	return s.runTx(ctx, func(tx pgx.Tx) error { return fn(context.WithValue(ctx, txKey{}, &ctxTx{pool: s.pool, tx: tx})) })
 }
