@@ -60,10 +60,7 @@ return out
 // AddLogoutParticipant records p for at least ttl.
 func (s *Store) AddLogoutParticipant(ctx context.Context, p store.LogoutParticipant, ttl time.Duration) error {
 	const op = "add logout participant"
-	if err := required(op, "subject", p.Subject, "client ID", p.ClientID); err != nil {
-		return err
-	}
-	if err := lifetime(op, ttl); err != nil {
+	if err := expiring(op, ttl, "subject", p.Subject, "client ID", p.ClientID); err != nil {
 		return err
 	}
 	field, err := encode(op, p)
@@ -224,10 +221,7 @@ func (s *Store) RetryLogout(ctx context.Context, d *store.LogoutDelivery, due ti
 // FinishLogout removes the delivery and remembers its ID for keep.
 func (s *Store) FinishLogout(ctx context.Context, id string, keep time.Duration) error {
 	const op = "finish logout"
-	if err := required(op, "delivery ID", id); err != nil {
-		return err
-	}
-	if err := lifetime(op, keep); err != nil {
+	if err := expiring(op, keep, "delivery ID", id); err != nil {
 		return err
 	}
 	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
