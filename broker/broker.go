@@ -59,6 +59,7 @@ type Broker struct {
 	Pages   *pagesui.Pages  // /unit and /account
 	Staff   *staff.Service  // the staff's broker roles
 	Stats   *stats.Stats    // the console dashboard's counters
+	Usage   *clients.Usage  // when each client last received tokens
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
 	Secrets config.DecodedSecrets
@@ -116,6 +117,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	b.importer = bulkimport.For(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
 	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
 	b.Stats = stats.New(b.Store, log)
+	b.Usage = clients.NewUsage(b.Store, log)
 	b.Audit.Observe(b.Stats.Observe)
 	if cfg.Seed != nil {
 		if err := seed(ctx, b.Accounts, cfg.Seed); err != nil {
@@ -226,7 +228,7 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
 	e.HTTPErrorHandler = ops.StoreErrors(e.DefaultHTTPErrorHandler)
-	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), ops.StoreWaitBudget, b.Stats.Middleware)
+	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), ops.StoreWaitBudget, b.Stats.Middleware, b.Usage.Middleware)
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
@@ -378,5 +380,6 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		OP:    http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { b.Echo.ServeHTTP(w, r) }),
 		Staff: b.Staff, StaffConfig: b.Config.Staff, Clients: b.Clients, Counters: b.Store, LockKey: b.Secrets.IDHashKey,
 		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys, Tx: webtx.Of(b.Store),
+		Sessions: b.Store, Logout: b.Logout, ConnectorName: connectorNames(conns), Devices: deviceKeysOf(conns), Usage: b.Usage,
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/gjjid/gjjid/broker/staff"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/config"
-	"github.com/gjjid/gjjid/connectors"
 )
 
 // seedStaff grants gjjid:admin to the configuration's first
@@ -31,13 +30,4 @@ func seedStaff(ctx context.Context, s *staff.Service, a *accounts.Service, admin
 		}
 	}
 	return nil
-}
-
-// connectorIDsOf lists the connectors' IDs, in configuration order.
-func connectorIDsOf(conns []connectors.Connector) []string {
-	out := make([]string, len(conns))
-	for i, c := range conns {
-		out[i] = c.ID()
-	}
-	return out
 }

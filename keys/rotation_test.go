@@ -173,6 +173,11 @@ func TestRotateNowSchedulesTheNextKey(t *testing.T) {
 		t.Errorf("Active() at the switch = %s, want the former next key %s", got, k1)
 	}
 	assertIDs(t, "Published", publishedIDs(m), []string{k1, k2.KID, k0})
+	var states []string
+	for _, k := range m.Published() {
+		states = append(states, k.State())
+	}
+	assertIDs(t, "states", states, []string{StateActive, StateNext, StateRetiring})
 	other := newTestManager(t, st, clk, nil)
 	if other.Active().ID() != k1 {
 		t.Errorf("another instance's Active() = %s, want %s", other.Active().ID(), k1)

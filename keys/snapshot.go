@@ -40,10 +40,22 @@ func (k *SigningKey) Signer() crypto.Signer { return k.signer }
 // method set is the one the OpenID Provider library asks of a key-set
 // member.
 type PublicKey struct {
-	id  string
-	alg jose.SignatureAlgorithm
-	key crypto.PublicKey
+	id    string
+	alg   jose.SignatureAlgorithm
+	key   crypto.PublicKey
+	state string
 }
+
+// Key states, as the key set is published at one moment.
+const (
+	StateActive   = "active"   // signs now
+	StateNext     = "next"     // published ahead; will sign after a rotation
+	StateRetiring = "retiring" // signed before; published until its tokens expire
+)
+
+// State is StateActive, StateNext or StateRetiring (in Published's
+// answer; "" on keys from elsewhere).
+func (k *PublicKey) State() string { return k.state }
 
 // ID is the kid.
 func (k *PublicKey) ID() string { return k.id }
@@ -172,13 +184,16 @@ func newPhase(from int64, t time.Time, def chainKeys, extra []chainKeys, retire 
 // index a (-1: none active yet): the active key, the keys to come, then
 // retired keys still within their grace, newest first.
 func appendPublished(out []PublicKey, c chainKeys, a int, t time.Time, retire time.Duration) []PublicKey {
+	with := func(k PublicKey, state string) PublicKey { k.state = state; return k }
 	if a >= 0 {
-		out = append(out, c.public[a])
+		out = append(out, with(c.public[a], StateActive))
 	}
-	out = append(out, c.public[a+1:]...)
+	for _, k := range c.public[a+1:] {
+		out = append(out, with(k, StateNext))
+	}
 	for i := a - 1; i >= 0; i-- {
 		if t.Before(c.entries[i].DeactivateAt.Add(retire)) {
-			out = append(out, c.public[i])
+			out = append(out, with(c.public[i], StateRetiring))
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gjjid/gjjid/broker/provider"
+	"github.com/gjjid/gjjid/config"
 )
 
 // RFC 7591 §3.2.2 error codes.
@@ -95,6 +96,11 @@ func (s *Service) validate(m Metadata, admin bool) error {
 	if m.ID != "" && (!idPattern.MatchString(m.ID) || m.ID == "." || m.ID == "..") {
 		// "." and ".." would be rewritten in registration_client_uri's path.
 		ps.add("client_id", InvalidClientMetadata, "must be 1 to 64 letters, digits, '.', '_' or '-' (and not \".\" or \"..\"), got %s", quote(m.ID))
+	}
+	if m.ID == config.PagesClientID {
+		// The pages' built-in client is served from memory before any
+		// stored one: a stored client of this ID would never be used.
+		ps.add("client_id", InvalidClientMetadata, "%s is reserved for the broker's own account pages", m.ID)
 	}
 	switch n := utf8.RuneCountInString(m.Name); {
 	case n == 0:

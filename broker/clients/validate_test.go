@@ -117,6 +117,8 @@ func TestValidation(t *testing.T) {
 			m.GrantTypes = []string{"authorization_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"}
 		}), clients.Registration, "grant_types[1]", clients.InvalidClientMetadata},
 
+		{"the pages' client ID is reserved", with(webClient(), func(m *clients.Metadata) { m.ID = "gjjid-pages" }), clients.Admin, "client_id", clients.InvalidClientMetadata},
+
 		// kind and authentication
 		{"native confidential allowed", with(nativeClient("http://127.0.0.1/cb"), func(m *clients.Metadata) { m.AuthMethod = "client_secret_post" }), clients.Registration, "", ""},
 		{"web public allowed", with(webClient(), func(m *clients.Metadata) { m.AuthMethod = "none" }), clients.Registration, "", ""},

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,7 +44,8 @@ func (l *Login) startSession(c echo.Context, ar *store.AuthRequest, id connector
 	cookie := secrets.Random(32)
 	s := &store.Session{ID: secrets.Hash(cookie), CreatedAt: now, ExpiresAt: now.Add(l.o.SessionLifetime),
 		Auth: store.Authentication{Subject: p.Subject, AuthTime: now.Truncate(time.Second), AMR: id.AMR, ACR: id.ACR, IDP: id.ConnectorID, UnitID: p.UnitID,
-			CertThumbprint: certThumbprintOf(c)}}
+			CertThumbprint: certThumbprintOf(c)},
+		UserAgent: truncate(c.Request().UserAgent(), 256), IP: c.RealIP()}
 	s.Auth.SessionID = s.ID
 	if old := l.ck.sessionID(c.Request()); old != "" {
 		_ = l.o.Store.DeleteSession(ctx, old)
@@ -119,4 +121,15 @@ func (l *Login) session(c echo.Context) *store.Session {
 		return nil
 	}
 	return s
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -29,6 +29,8 @@ func (p *Pages) registerAccount(e *echo.Echo) {
 	e.POST("/account/password", p.guard(p.person(p.changePassword)))
 	e.POST("/account/links/remove", p.guard(p.person(p.unlink)))
 	e.POST("/account/signout-all", p.guard(p.person(p.signOutEverywhere)))
+	e.POST("/account/sessions/signout", p.guard(p.person(p.signOutSession)))
+	e.POST("/account/devices/forget", p.guard(p.person(p.forgetDevice)))
 }
 
 // personHandler is an /account handler with the signed-in person.
@@ -95,6 +97,14 @@ func (p *Pages) renderAccount(c echo.Context, status int, s *session, me *store.
 		}
 		urows = append(urows, r)
 	}
+	sessions, err := p.ssoSessions(ctx, lang, s, me.ID)
+	if err != nil {
+		return p.storeFail(c, err)
+	}
+	devices, err := p.devices(ctx, me.ID)
+	if err != nil {
+		return p.storeFail(c, err)
+	}
 	pw.finish()
 	f := p.frame(c, s, lang, web.Text(lang, "pg_account_title"))
 	f.Error, f.Notice = errMsg, notice
@@ -105,7 +115,10 @@ func (p *Pages) renderAccount(c echo.Context, status int, s *session, me *store.
 		Links                                      []linkRow
 		Units                                      []unitRow
 		SignIns                                    []activity
-	}{f, me.Name, ids.DocTypeLabel(me.IDType, lang), me.IDMasked, me.MobileMasked, pw, lrows, urows, p.signIns(ctx, lang, me.ID)})
+		Sessions                                   []sessionRow
+		Devices                                    []deviceRow
+		DevicesShown                               bool
+	}{f, me.Name, ids.DocTypeLabel(me.IDType, lang), me.IDMasked, me.MobileMasked, pw, lrows, urows, p.signIns(ctx, lang, me.ID), sessions, devices, p.o.Devices != nil})
 }
 
 // signIns are the person's sign-ins of the last 30 days, newest first.

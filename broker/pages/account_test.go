@@ -2,15 +2,24 @@ package pages_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/connectors/appscan"
 
 	"github.com/gjjid/gjjid/broker/audit"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
@@ -169,5 +178,124 @@ func TestSignOut(t *testing.T) {
 	}
 	if !strings.Contains(br.Page, `name="secret"`) {
 		t.Errorf("still signed in after signing out: %.1000s", br.Page)
+	}
+}
+
+var sessionItem = regexp.MustCompile(`(?s)<li><span>([^<]*)(<strong>[^<]*</strong>)?.*?name="session" value="([^"]+)"`)
+
+// TestAccountSignsOutOneSession: 我的账号 lists the person's signed-in
+// devices (this one marked) and signs out one of them: that browser's SSO
+// session ends (its next login asks for the password again), the others
+// stay; a session reference that is not the person's changes nothing.
+func TestAccountSignsOutOneSession(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{})
+	other := bt.NewBrowser(t)
+	if _, err := agentLoginWith(t, b, other, bt.AgentIDNumber, bt.AgentPassword); err != nil {
+		t.Fatalf("sign in on the other device: %v", err)
+	}
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	type item struct {
+		ref     string
+		current bool
+	}
+	list := func() []item {
+		var out []item
+		for _, m := range sessionItem.FindAllStringSubmatch(br.Page, -1) {
+			out = append(out, item{ref: m[3], current: m[2] != ""})
+		}
+		return out
+	}
+	items := list()
+	if len(items) != 2 || items[0].current == items[1].current {
+		t.Fatalf("sessions listed %+v, want two, one of them this device: %.3000s", items, br.Page)
+	}
+	otherRef := items[0].ref
+	if items[0].current {
+		otherRef = items[1].ref
+	}
+	token := csrf(t, br)
+
+	code, body, _ := post(t, br, b.URL+"/account/sessions/signout", url.Values{"csrf": {token}, "session": {"not-a-session-of-yours"}}, nil)
+	if code != http.StatusBadRequest || !strings.Contains(body, "未做任何修改") {
+		t.Fatalf("unknown session: %d %.1500s", code, body)
+	}
+	if _, err := br.Post(b.URL+"/account/sessions/signout", url.Values{"csrf": {token}, "session": {otherRef}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "已退出该设备上的登录") {
+		t.Fatalf("after signing out the other device: %d %.2000s", br.Last, br.Page)
+	}
+	if items := list(); len(items) != 1 || !items[0].current {
+		t.Fatalf("after signing out the other device the list is %+v", items)
+	}
+	// The other browser's next login asks for the password again.
+	if _, err := other.Get(bt.NewRP(t, b.URL).NewFlow().URL); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(other.Page, `name="secret"`) {
+		t.Fatalf("the signed-out device still has its SSO session: %d %.500s", other.Last, other.Page)
+	}
+	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: pages.AccountChange})
+	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Action == "sessions.signout" }) {
+		t.Fatalf("no sessions.signout audit event: %+v %v", evs, err)
+	}
+}
+
+// TestAccountForgetsDevice: a device key the demo agent's app registered
+// is listed on 我的账号 and forgotten there: the app API no longer knows it
+// (so its signatures are refused). Another person's key named in the form changes
+// nothing.
+func TestAccountForgetsDevice(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{Edit: bt.WithAppScan("require_device_signature: true\n")})
+	register := func(app *bt.App) (string, *ecdsa.PrivateKey) {
+		t.Helper()
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		spki, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
+		kid := appscan.DeviceKeyID(spki)
+		at := time.Now()
+		nonce := "nonce-" + kid[:12]
+		h := sha256.Sum256(appscan.SignedMessage("", "register", nonce, at.Unix()))
+		sig, _ := ecdsa.SignASN1(rand.Reader, key, h[:])
+		code, body := app.Post(t, "/api/v1/qr/devices", `{"public_key":"`+base64.StdEncoding.EncodeToString(spki)+`"}`,
+			map[string]string{"Gjjid-Device-Key": kid, "Gjjid-Device-Nonce": nonce, "Gjjid-Device-Time": strconv.FormatInt(at.Unix(), 10),
+				"Gjjid-Device-Signature": base64.StdEncoding.EncodeToString(sig)})
+		if code != http.StatusCreated {
+			t.Fatalf("register a device key: %d %v", code, body)
+		}
+		return kid, key
+	}
+	app := bt.AppLogin(t, b.URL, bt.AgentIDNumber, bt.AgentPassword)
+	mine, _ := register(app)
+	theirs, _ := register(bt.AppLogin(t, b.URL, bt.Agent2IDNumber, bt.Agent2Password))
+
+	br := signIn(t, b, "/account", bt.AgentIDNumber, bt.AgentPassword)
+	if !strings.Contains(br.Page, mine) || strings.Contains(br.Page, theirs) {
+		t.Fatalf("the account page should list the agent's device key only: %.3000s", br.Page)
+	}
+	token := csrf(t, br)
+	code, body, _ := post(t, br, b.URL+"/account/devices/forget", url.Values{"csrf": {token}, "device": {theirs}}, nil)
+	if code != http.StatusBadRequest || !strings.Contains(body, "未做任何修改") {
+		t.Fatalf("forgetting another person's device: %d %.1500s", code, body)
+	}
+	if _, err := br.Post(b.URL+"/account/devices/forget", url.Values{"csrf": {token}, "device": {mine}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(br.Page, "已移除该设备") || strings.Contains(br.Page, "<code>"+mine+"</code>") {
+		t.Fatalf("after forgetting the device: %d %.3000s", br.Last, br.Page)
+	}
+	// The app's key is gone (the app API no longer knows it); the other
+	// person's key still stands.
+	if code, body := app.Do(t, http.MethodDelete, "/api/v1/qr/devices/"+mine, "", nil); code != http.StatusNotFound {
+		t.Fatalf("the forgotten key is still registered: %d %v", code, body)
+	}
+	other := signIn(t, b, "/account", bt.Agent2IDNumber, bt.Agent2Password)
+	if !strings.Contains(other.Page, theirs) {
+		t.Fatalf("the other person's device key went too: %.3000s", other.Page)
+	}
+	evs, _, err := b.Audit.Query(context.Background(), audit.Query{Type: pages.AccountChange})
+	if err != nil || !slices.ContainsFunc(evs, func(e audit.Event) bool { return e.Action == "devices.forget" }) {
+		t.Fatalf("no devices.forget audit event: %+v %v", evs, err)
 	}
 }

@@ -8,12 +8,16 @@ import (
 	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 )
 
+// chromiumTimeout bounds each browser's life in the pages' tests, which
+// walk longer than a login does.
+const chromiumTimeout = 60 * time.Second
+
 // startChrome starts the shared headless Chromium as the people's pages
 // are used most: on a phone, in Chinese. The favicon's 404 is no error of
 // the pages'.
 func startChrome(t *testing.T) *chrometest.Chrome {
 	t.Helper()
-	return chrometest.Start(t, chrometest.Options{AcceptLanguage: "zh-CN,zh;q=0.9", Phone: true, Timeout: 60 * time.Second, IgnoreFavicon: true})
+	return chrometest.Start(t, chrometest.Options{AcceptLanguage: "zh-CN,zh;q=0.9", Phone: true, Timeout: chromiumTimeout, IgnoreFavicon: true})
 }
 
 // loaded waits until the page's scripts ran (the demo signer listens for

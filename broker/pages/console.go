@@ -46,6 +46,7 @@ func (p *Pages) registerConsole(e *echo.Echo) {
 	p.registerConsoleClients(e)
 	p.registerConsoleStaff(e)
 	p.registerConsoleAccounts(e)
+	p.registerConsoleEdits(e)
 	p.registerConsoleCerts(e)
 	p.registerConsoleAudit(e)
 	p.registerConsoleDashboard(e)

@@ -35,9 +35,8 @@ func (p *Pages) registerConsoleAccounts(e *echo.Echo) {
 	e.POST("/admin/persons/:person/status", p.consoleAction(staff.AreaAccounts, p.personStatus))
 }
 
-// maxNameScan bounds a search by name: units and persons are paged
-// through in ID order, at most this many of each.
-const maxNameScan = 5000
+// maxNameHits bounds the units, and the persons, a search by name lists.
+const maxNameHits = 100
 
 type hit struct{ URL, Label, Detail string }
 
@@ -104,11 +103,16 @@ func (p *Pages) accountSearch(c echo.Context, s *session, roles []string) error 
 			hits = append(hits, personHit(per))
 		}
 	}
+	complete := true
 	if len(hits) == 0 {
 		var err error
-		if hits, err = p.searchNames(c, q); err != nil {
+		if hits, complete, err = p.searchNames(c, q); err != nil {
 			return p.storeFail(c, err)
 		}
+	}
+	if !complete {
+		// Said where the person looks: under the search box.
+		search.Fields[0].Hint = web.Text(lang, "pg_con_search_partial")
 	}
 	return p.renderAccounts(c, s, roles, lang, http.StatusOK, search, p.unitForm(lang, p.csrf(s)), hits, true)
 }
@@ -121,42 +125,21 @@ func personHit(per *store.Person) hit {
 	return hit{URL: "/admin/persons/" + url.PathEscape(per.ID), Label: per.Name, Detail: per.IDMasked}
 }
 
-func (p *Pages) searchNames(c echo.Context, q string) ([]hit, error) {
-	ctx := c.Request().Context()
-	var hits []hit
-	cursor := ""
-	for seen := 0; seen < maxNameScan; {
-		us, next, err := p.o.Accounts.ListUnits(ctx, cursor, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range us {
-			if strings.Contains(u.Name, q) {
-				hits = append(hits, unitHit(u))
-			}
-		}
-		seen += len(us)
-		if cursor = next; next == "" {
-			break
-		}
+// searchNames finds units and persons by a part of their name (the whole
+// tables with PostgreSQL; the first accounts.MaxNameScan of each kind
+// otherwise, which the page then says).
+func (p *Pages) searchNames(c echo.Context, q string) (hits []hit, complete bool, err error) {
+	units, persons, complete, err := p.o.Accounts.SearchNames(c.Request().Context(), q, maxNameHits)
+	if err != nil {
+		return nil, false, err
 	}
-	cursor = ""
-	for seen := 0; seen < maxNameScan; {
-		ps, next, err := p.o.Accounts.ListPersons(ctx, cursor, 500)
-		if err != nil {
-			return nil, err
-		}
-		for _, per := range ps {
-			if strings.Contains(per.Name, q) {
-				hits = append(hits, personHit(per))
-			}
-		}
-		seen += len(ps)
-		if cursor = next; next == "" {
-			break
-		}
+	for _, u := range units {
+		hits = append(hits, unitHit(u))
 	}
-	return hits, nil
+	for _, per := range persons {
+		hits = append(hits, personHit(per))
+	}
+	return hits, complete, nil
 }
 
 // setFieldError puts an accounts validation error on its field, or on
@@ -227,7 +210,11 @@ func (p *Pages) unitEditForm(lang, csrf string, u *store.Unit) form {
 	}}
 }
 
-type agentLine struct{ URL, Name, IDMasked, Roles, Status string }
+type agentLine struct {
+	URL, PersonID, Name, IDMasked, Roles, Status string
+	// Admin: the agent holds unit_admin (the role select's choice).
+	Admin bool
+}
 
 func (p *Pages) unitRecord(c echo.Context, s *session, roles []string) error {
 	lang := p.lang(c)
@@ -253,7 +240,8 @@ func (p *Pages) renderUnitRecordMsg(c echo.Context, s *session, roles []string, 
 	}
 	lines := make([]agentLine, 0, len(ags))
 	for _, a := range ags {
-		l := agentLine{URL: "/admin/persons/" + url.PathEscape(a.PersonID), Roles: strings.Join(a.Roles, " "), Status: web.Text(lang, "pg_status_"+a.Status)}
+		l := agentLine{URL: "/admin/persons/" + url.PathEscape(a.PersonID), PersonID: a.PersonID, Roles: strings.Join(a.Roles, " "),
+			Status: web.Text(lang, "pg_status_"+a.Status), Admin: contains(a.Roles, "unit_admin")}
 		if per, err := p.o.Accounts.GetPerson(ctx, a.PersonID); err == nil {
 			l.Name, l.IDMasked = per.Name, per.IDMasked
 		}
@@ -313,10 +301,14 @@ func (p *Pages) personRecord(c echo.Context, s *session, roles []string) error {
 	if err != nil {
 		return p.storeFail(c, err)
 	}
-	return p.renderPersonRecord(c, s, roles, lang, http.StatusOK, per, p.resetForm(lang, p.csrf(s), per.ID))
+	return p.renderPersonRecord(c, s, roles, lang, http.StatusOK, per, p.resetForm(lang, p.csrf(s), per.ID), nil)
 }
 
-func (p *Pages) renderPersonRecord(c echo.Context, s *session, roles []string, lang string, status int, per *store.Person, reset form) error {
+func (p *Pages) renderPersonRecord(c echo.Context, s *session, roles []string, lang string, status int, per *store.Person, reset form, edit *form) error {
+	if edit == nil {
+		f := p.personEditForm(lang, p.csrf(s), per)
+		edit = &f
+	}
 	ctx := c.Request().Context()
 	refs, err := p.o.Accounts.UnitsOf(ctx, per.ID)
 	if err != nil {
@@ -327,15 +319,16 @@ func (p *Pages) renderPersonRecord(c echo.Context, s *session, roles []string, l
 		units = append(units, hit{URL: "/admin/units/" + url.PathEscape(r.ID), Label: r.Name, Detail: strings.Join(r.Roles, " ")})
 	}
 	reset.finish()
+	edit.finish()
 	return p.render(c, status, "pg_con_person", struct {
 		frame
 		Person         *store.Person
 		IDType, Status string
 		Active         bool
-		Reset          form
+		Reset, Edit    form
 		Units          []hit
 	}{p.consoleFrame(c, s, roles, lang, "pg_con_person"), per, ids.DocTypeLabel(per.IDType, lang),
-		web.Text(lang, "pg_status_"+per.Status), per.Status == accounts.StatusActive, reset, units})
+		web.Text(lang, "pg_status_"+per.Status), per.Status == accounts.StatusActive, reset, *edit, units})
 }
 
 func (p *Pages) personReset(c echo.Context, s *session, roles []string) error {
@@ -351,7 +344,7 @@ func (p *Pages) personReset(c echo.Context, s *session, roles []string) error {
 		if !setFieldError(&f, err, "password") {
 			return p.storeFail(c, err)
 		}
-		return p.renderPersonRecord(c, s, roles, lang, http.StatusBadRequest, per, f)
+		return p.renderPersonRecord(c, s, roles, lang, http.StatusBadRequest, per, f, nil)
 	}
 	p.staffRecord(c, s, audit.Event{Action: "persons.reset_password", Principal: id, After: map[string]any{"must_change_password": mustChange}})
 	return c.Redirect(http.StatusSeeOther, "/admin/persons/"+url.PathEscape(id)+"?done=password_reset")
@@ -394,4 +387,102 @@ func (p *Pages) personStatus(c echo.Context, s *session, roles []string) error {
 	p.staffRecord(c, s, audit.Event{Action: "persons.update", Principal: id,
 		Before: map[string]any{"status": before.Status}, After: map[string]any{"status": after.Status}})
 	return c.Redirect(http.StatusSeeOther, "/admin/persons/"+url.PathEscape(id)+"?done="+st)
+}
+
+// The console's edits of persons (name, mobile) and agents (roles,
+// removal), the admin API's PATCH and DELETE in forms.
+
+func (p *Pages) registerConsoleEdits(e *echo.Echo) {
+	e.POST("/admin/persons/:person", p.consoleAction(staff.AreaAccounts, p.personEdit))
+	e.POST("/admin/units/:unit/agents/:person/roles", p.consoleAction(staff.AreaAccounts, p.agentRolesEdit))
+	e.POST("/admin/units/:unit/agents/:person/remove", p.consoleAction(staff.AreaAccounts, p.agentRemoveEdit))
+}
+
+// personEditForm edits a person's name and mobile; an empty mobile field
+// keeps the mobile (which the page shows masked only).
+func (p *Pages) personEditForm(lang, csrf string, per *store.Person) form {
+	return form{Action: "/admin/persons/" + url.PathEscape(per.ID), CSRF: csrf, Submit: web.Text(lang, "pg_con_save"), Fields: []field{
+		{ID: "person-name", Name: "name", Label: web.Text(lang, "pg_f_name"), Type: "text", Value: per.Name, Required: true, MaxLength: 64},
+		{ID: "person-mobile", Name: "mobile", Label: web.Text(lang, "pg_f_mobile"), Type: "tel", MaxLength: 11, InputMode: "numeric",
+			Autocomplete: "off", Hint: web.Text(lang, "pg_con_h_mobile_keep")},
+	}}
+}
+
+func (p *Pages) personEdit(c echo.Context, s *session, roles []string) error {
+	lang, ctx, id := p.lang(c), c.Request().Context(), c.Param("person")
+	name, mobile := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("mobile"))
+	ch := accounts.PersonChange{Name: &name}
+	if mobile != "" {
+		ch.Mobile = &mobile
+	}
+	before, after, err := p.o.Accounts.UpdatePerson(ctx, id, ch)
+	if errors.Is(err, store.ErrNotFound) {
+		return p.fail(c, http.StatusNotFound, "pg_con_err_no_record", nil)
+	}
+	if err != nil {
+		per, gerr := p.o.Accounts.GetPerson(ctx, id)
+		if gerr != nil {
+			return p.storeFail(c, gerr)
+		}
+		f := p.personEditForm(lang, p.csrf(s), per)
+		f.fill(url.Values{"name": {name}, "mobile": {mobile}})
+		if !setFieldError(&f, err, "name") {
+			return p.storeFail(c, err)
+		}
+		return p.renderPersonRecord(c, s, roles, lang, http.StatusBadRequest, per, p.resetForm(lang, p.csrf(s), id), &f)
+	}
+	p.staffRecord(c, s, audit.Event{Action: "persons.update", Principal: id,
+		Before: map[string]any{"name": before.Name, "mobile": before.MobileMasked},
+		After:  map[string]any{"name": after.Name, "mobile": after.MobileMasked}})
+	return c.Redirect(http.StatusSeeOther, "/admin/persons/"+url.PathEscape(id)+"?done=updated")
+}
+
+// agentRolesEdit sets an agent's roles in one unit (one role per select).
+func (p *Pages) agentRolesEdit(c echo.Context, s *session, roles []string) error {
+	ctx, unit, person := c.Request().Context(), c.Param("unit"), c.Param("person")
+	in, _ := c.FormParams()
+	before, after, err := p.o.Accounts.UpdateAgent(ctx, person, unit, accounts.AgentChange{Roles: in["role"]})
+	if err != nil {
+		return p.agentEditFailed(c, s, roles, unit, err)
+	}
+	p.staffRecord(c, s, audit.Event{Action: "agents.update", Principal: person, Unit: unit,
+		Before: map[string]any{"roles": before.Roles}, After: map[string]any{"roles": after.Roles}})
+	return c.Redirect(http.StatusSeeOther, "/admin/units/"+url.PathEscape(unit)+"?done=roles")
+}
+
+// agentRemoveEdit ends a person's agency for the unit (the person stays).
+func (p *Pages) agentRemoveEdit(c echo.Context, s *session, roles []string) error {
+	ctx, unit, person := c.Request().Context(), c.Param("unit"), c.Param("person")
+	before, err := p.o.Accounts.Agent(ctx, person, unit)
+	if err == nil {
+		err = p.o.Accounts.RemoveAgent(ctx, person, unit)
+	}
+	if err != nil {
+		return p.agentEditFailed(c, s, roles, unit, err)
+	}
+	p.staffRecord(c, s, audit.Event{Action: "agents.delete", Principal: person, Unit: unit, Before: map[string]any{"roles": before.Roles}})
+	return c.Redirect(http.StatusSeeOther, "/admin/units/"+url.PathEscape(unit)+"?done=removed")
+}
+
+// agentEditFailed shows the unit's page again with what went wrong; a
+// store outage is the outage page.
+func (p *Pages) agentEditFailed(c echo.Context, s *session, roles []string, unit string, err error) error {
+	lang := p.lang(c)
+	u, gerr := p.o.Accounts.GetUnit(c.Request().Context(), unit)
+	if gerr != nil {
+		if errors.Is(gerr, store.ErrNotFound) {
+			return p.fail(c, http.StatusNotFound, "pg_con_err_no_record", nil)
+		}
+		return p.storeFail(c, gerr)
+	}
+	var msg string
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		msg = web.Text(lang, "pg_con_err_no_agent")
+	case errors.Is(err, accounts.ErrInvalid):
+		msg = invalidMessage(err)
+	default:
+		return p.storeFail(c, err)
+	}
+	return p.renderUnitRecordMsg(c, s, roles, lang, http.StatusBadRequest, u, p.unitEditForm(lang, p.csrf(s), u), msg)
 }

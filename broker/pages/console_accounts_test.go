@@ -1,12 +1,16 @@
 package pages_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/audit"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 )
 
@@ -130,5 +134,75 @@ func TestConsoleCounterRegistersPersonAndAgent(t *testing.T) {
 	}
 	if unit, err := agentLogin(t, b, idNumber, "582913"); err != nil || unit != bt.Unit2ID {
 		t.Fatalf("the new agent signs in for %q: %v", unit, err)
+	}
+}
+
+// TestConsoleCounterEditsPersonAndAgent: counter staff correct a person's
+// name and mobile (a bad mobile is refused on its field and changes
+// nothing), change an agent's role and remove the agent; each change is
+// audited under the staff person.
+func TestConsoleCounterEditsPersonAndAgent(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, staffOptions(bt.Options{}))
+	staffID := grant(t, b, bt.AgentIDNumber, "gjjid:counter")
+	br := signIn(t, b, "/admin/accounts", bt.AgentIDNumber, bt.AgentPassword)
+	same := map[string]string{"Sec-Fetch-Site": "same-origin"}
+	ctx := context.Background()
+	agent2, err := b.Accounts.FindByIDNumber(ctx, accounts.IDTypeResident, bt.Agent2IDNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	personURL := b.URL + "/admin/persons/" + agent2.ID
+	if _, err := br.Get(personURL); err != nil || !strings.Contains(br.Page, `id="person-name"`) {
+		t.Fatalf("the person record has no edit form: %d %v", br.Last, err)
+	}
+	tok := csrf(t, br)
+
+	status, body, _ := post(t, br, personURL, url.Values{"csrf": {tok}, "name": {"赵六"}, "mobile": {"12345"}}, same)
+	if status != http.StatusBadRequest || strings.Contains(body, `id="person-mobile-error" hidden`) || !strings.Contains(body, `id="person-mobile-error"`) {
+		t.Fatalf("bad mobile: %d %.800s", status, body)
+	}
+	if p, _ := b.Accounts.GetPerson(ctx, agent2.ID); p.Name != agent2.Name {
+		t.Fatalf("a refused edit changed the name to %q", p.Name)
+	}
+	status, _, where := post(t, br, personURL, url.Values{"csrf": {tok}, "name": {"赵六"}, "mobile": {"13912345678"}}, same)
+	if status != http.StatusSeeOther || !strings.Contains(where, "done=updated") {
+		t.Fatalf("edit: %d %s", status, where)
+	}
+	if p, _ := b.Accounts.GetPerson(ctx, agent2.ID); p.Name != "赵六" || p.MobileMasked != "139****5678" {
+		t.Fatalf("after the edit: %q %q", p.Name, p.MobileMasked)
+	}
+
+	unitURL := b.URL + "/admin/units/" + bt.Unit2ID + "/agents/" + agent2.ID
+	status, body, where = post(t, br, unitURL+"/roles", url.Values{"csrf": {tok}, "role": {"operator"}}, same)
+	if status != http.StatusSeeOther || !strings.Contains(where, "done=roles") {
+		t.Fatalf("change role: %d %s %.1500s", status, where, body)
+	}
+	if a, err := b.Accounts.Agent(ctx, agent2.ID, bt.Unit2ID); err != nil || !slices.Equal(a.Roles, []string{"operator"}) {
+		t.Fatalf("after the role change: %+v %v", a, err)
+	}
+	status, body, _ = post(t, br, b.URL+"/admin/units/"+bt.UnitID+"/agents/"+agent2.ID+"/roles", url.Values{"csrf": {tok}, "role": {"operator"}}, same)
+	if status != http.StatusBadRequest || !strings.Contains(body, "不是该单位的经办人") {
+		t.Fatalf("role of a non-agent: %d %.600s", status, body)
+	}
+	status, _, where = post(t, br, unitURL+"/remove", url.Values{"csrf": {tok}}, same)
+	if status != http.StatusSeeOther || !strings.Contains(where, "done=removed") {
+		t.Fatalf("remove: %d %s", status, where)
+	}
+	if _, err := b.Accounts.Agent(ctx, agent2.ID, bt.Unit2ID); err == nil {
+		t.Fatal("the agent is still there")
+	}
+	evs, _, err := b.Audit.Query(ctx, audit.Query{Principal: agent2.ID, Type: audit.AdminChange})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range evs {
+		if e.Actor == "person:"+staffID {
+			actions = append(actions, e.Action)
+		}
+	}
+	if want := []string{"persons.update", "agents.update", "agents.delete"}; !slices.Equal(actions, want) {
+		t.Fatalf("audited staff actions %v, want %v", actions, want)
 	}
 }

@@ -1,8 +1,10 @@
 package pages_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -19,7 +21,8 @@ func TestChromiumCounterBindsCertificate(t *testing.T) {
 	stores(t, func(t *testing.T, o bt.Options) {
 		o = staffOptions(o)
 		ca := withCertificateConnector(t, &o, "bound")
-		certFile, keyFile := bt.DemoCertFiles(t, ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)}))
+		leaf := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
+		certFile, keyFile := bt.DemoCertFiles(t, leaf)
 		b := bt.Start(t, o)
 		grant(t, b, bt.AgentIDNumber, "gjjid:counter")
 
@@ -50,6 +53,14 @@ func TestChromiumCounterBindsCertificate(t *testing.T) {
 		after := startChrome(t)
 		login(after)
 		after.WaitText("the bound certificate logs in", "h1", "单位登录权限管理")
+		// The unit's list names the certificate as the counter saw it:
+		// issuer, serial and validity beside the subject.
+		listed := after.Text("#certificates")
+		for _, want := range []string{leaf.Cert.Issuer.CommonName, fmt.Sprintf("%X", leaf.Cert.SerialNumber), leaf.Cert.NotAfter.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")} {
+			if !strings.Contains(strings.ToUpper(listed), strings.ToUpper(want)) {
+				t.Errorf("the unit's certificate list %q lacks %q", listed, want)
+			}
+		}
 
 		bind()
 		staffTab.WaitText("a second binding is refused naming the first", "#page-error", "该证书已绑定")

@@ -107,15 +107,17 @@ func TestChromiumConsoleRegistersAClient(t *testing.T) {
 // client pages in the nav and are refused them.
 func TestChromiumConsoleCounterRefusedClients(t *testing.T) {
 	t.Parallel()
-	b := bt.Start(t, staffOptions(bt.Options{}))
-	grant(t, b, bt.AgentIDNumber, "gjjid:counter")
-	tab := startChrome(t)
-	tab.Do("open the console", chromedp.Navigate(b.URL+"/admin"))
-	tab.Login(bt.AgentIDNumber, bt.AgentPassword)
-	tab.WaitText("the console", "h1", "员工管理后台")
-	if strings.Contains(tab.Text("nav"), "业务系统") {
-		t.Fatalf("counter staff see the client pages in the nav: %q", tab.Text("nav"))
-	}
-	tab.Do("open the client pages", chromedp.Navigate(b.URL+"/admin/clients"))
-	tab.WaitText("refused", "body", "您的角色不能使用这一部分")
+	stores(t, func(t *testing.T, o bt.Options) {
+		b := bt.Start(t, staffOptions(o))
+		grant(t, b, bt.AgentIDNumber, "gjjid:counter")
+		tab := startChrome(t)
+		tab.Do("open the console", chromedp.Navigate(b.URL+"/admin"))
+		tab.Login(bt.AgentIDNumber, bt.AgentPassword)
+		tab.WaitText("the console", "h1", "员工管理后台")
+		if strings.Contains(tab.Text("nav"), "业务系统") {
+			t.Fatalf("counter staff see the client pages in the nav: %q", tab.Text("nav"))
+		}
+		tab.Do("open the client pages", chromedp.Navigate(b.URL+"/admin/clients"))
+		tab.WaitText("refused", "body", "您的角色不能使用这一部分")
+	})
 }

@@ -32,6 +32,7 @@ func (p *Pages) registerConsoleClients(e *echo.Echo) {
 // clientRow is a client as the list shows it.
 type clientRow struct {
 	ID, Name, Source, Grants, RedirectURIs string
+	LastUse                                string // when it last received tokens; "" not known
 	ReadOnly, Public, Disabled             bool
 }
 
@@ -48,9 +49,19 @@ func (p *Pages) clientList(c echo.Context, s *session, roles []string) error {
 			if cl.ID == ClientID {
 				continue
 			}
-			rows = append(rows, clientRow{ID: cl.ID, Name: cl.Name, Source: web.Text(lang, "pg_con_source_"+cl.Source),
+			row := clientRow{ID: cl.ID, Name: cl.Name, Source: web.Text(lang, "pg_con_source_"+cl.Source),
 				Grants: strings.Join(cl.GrantTypes, " "), RedirectURIs: strings.Join(cl.RedirectURIs, " "),
-				ReadOnly: cl.Source == store.SourceConfig, Public: cl.AuthMethod == clients.AuthNone, Disabled: cl.Disabled})
+				ReadOnly: cl.Source == store.SourceConfig, Public: cl.AuthMethod == clients.AuthNone, Disabled: cl.Disabled}
+			if p.o.Usage != nil {
+				used, err := p.o.Usage.LastUse(c.Request().Context(), cl.ID)
+				if err != nil {
+					return p.storeFail(c, err)
+				}
+				if !used.IsZero() {
+					row.LastUse = used.In(chinaTime).Format("2006-01-02 15:04")
+				}
+			}
+			rows = append(rows, row)
 		}
 		if cursor = next; next == "" {
 			break

@@ -40,8 +40,9 @@ func (p *Pages) keysPage(c echo.Context, s *session, roles []string) error {
 	lang := p.lang(c)
 	var rows []keyRow
 	for _, k := range p.o.Keys.Published() {
-		state := web.Text(lang, "pg_con_key_published")
+		state := web.Text(lang, "pg_con_key_"+k.State())
 		if a := p.o.Keys.ActiveFor(k.Algorithm()); a != nil && a.ID() == k.ID() {
+			// What this instance signs with, whatever the set says.
 			state = web.Text(lang, "pg_con_key_active")
 		}
 		rows = append(rows, keyRow{KID: k.ID(), Alg: string(k.Algorithm()), State: state})

@@ -16,7 +16,7 @@ func TestConsoleKeys(t *testing.T) {
 	b := bt.Start(t, staffOptions(bt.Options{}))
 	person := grant(t, b, bt.AgentIDNumber, "gjjid:admin")
 	br := signIn(t, b, "/admin/keys", bt.AgentIDNumber, bt.AgentPassword)
-	if !strings.Contains(br.Page, "正在签名") || !strings.Contains(br.Page, "ES256") {
+	if !strings.Contains(br.Page, "正在签名") || !strings.Contains(br.Page, "下一把") || !strings.Contains(br.Page, "ES256") {
 		t.Fatalf("keys page: %.800s", br.Page)
 	}
 	status, _, where := post(t, br, b.URL+"/admin/keys/rotate", url.Values{"csrf": {csrf(t, br)}}, map[string]string{"Sec-Fetch-Site": "same-origin"})

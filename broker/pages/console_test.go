@@ -152,3 +152,29 @@ func TestConsoleRoles(t *testing.T) {
 		t.Fatalf("after the role was revoked: %d %v", br.Last, err)
 	}
 }
+
+// TestConsoleClientsLastUse: the client list says when each client last
+// received tokens: the service client after its client_credentials token,
+// and nothing for a client that never had one.
+func TestConsoleClientsLastUse(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, staffOptions(bt.Options{}))
+	grant(t, b, bt.AgentIDNumber, "gjjid:admin") // the admin API's token is a use of the admin client
+	bt.NewServiceAPI(t, b.URL, bt.ServiceID, bt.ServiceSecret, "gjj:api").Call(http.MethodGet, "/admin/v1/units", nil, nil)
+	br := signIn(t, b, "/admin/clients", bt.AgentIDNumber, bt.AgentPassword)
+	row := func(id string) string {
+		t.Helper()
+		m := regexp.MustCompile(`(?s)<tr data-client="` + regexp.QuoteMeta(id) + `">.*?<td class="last-use">([^<]*)</td>`).FindStringSubmatch(br.Page)
+		if m == nil {
+			t.Fatalf("client %s not listed: %.3000s", id, br.Page)
+		}
+		return m[1]
+	}
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	if got := row(bt.ServiceID); !strings.HasPrefix(got, today) {
+		t.Errorf("service client's last use %q, want today (%s)", got, today)
+	}
+	if got := row(bt.ClientID); !strings.Contains(got, "未用") {
+		t.Errorf("a client never used shows %q", got)
+	}
+}

@@ -22,6 +22,12 @@ func signIn(t *testing.T, b *bt.Broker, path, user, password string) *bt.Browser
 	if _, err := br.Get(b.URL + path); err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
+	if m := passwordButton.FindStringSubmatch(br.Page); m != nil {
+		// The chooser, when the login offers several methods.
+		if _, err := br.Get(b.URL + html.UnescapeString(m[1])); err != nil {
+			t.Fatalf("choose the password: %v", err)
+		}
+	}
 	if !strings.Contains(br.Page, `name="secret"`) {
 		t.Fatalf("opening %s did not lead to the password form (status %d): %.400s", path, br.Last, br.Page)
 	}
@@ -33,6 +39,8 @@ func signIn(t *testing.T, b *bt.Broker, path, user, password string) *bt.Browser
 	}
 	return br
 }
+
+var passwordButton = regexp.MustCompile(`id="connector-password" href="([^"]+)"`)
 
 var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 

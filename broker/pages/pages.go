@@ -77,6 +77,9 @@ type Options struct {
 	Staff       *staff.Service
 	StaffConfig config.Staff
 	Clients     *clients.Service
+	// Usage says when each client last received tokens (the list's
+	// "last use"); nil: not shown.
+	Usage *clients.Usage
 	// Counters and LockKey (the ID hash key that names the password
 	// lockout counters) let counter staff unlock an account.
 	Counters store.Counters
@@ -86,9 +89,18 @@ type Options struct {
 	Stats      *stats.Stats
 	Connectors []string
 	// Keys are the signing keys the console shows and rotates.
-	Keys   KeyRing
-	Logger *slog.Logger
-	Now    func() time.Time
+	Keys KeyRing
+	// Sessions are the SSO sessions 我的账号 lists, each with its own
+	// sign-out; Logout tells their business systems (back-channel).
+	Sessions SSOSessions
+	Logout   SessionEnder
+	// Devices keeps persons' app device keys (the appscan connector);
+	// nil: 我的账号 lists none.
+	Devices connectors.DeviceKeys
+	// ConnectorName names a connector for people in lang ("" unknown).
+	ConnectorName func(id, lang string) string
+	Logger        *slog.Logger
+	Now           func() time.Time
 }
 
 // Pages serves the pages.

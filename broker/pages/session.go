@@ -28,11 +28,14 @@ const (
 // kept server-side, so every broker instance can read it and it needs no
 // store. Times are Unix seconds.
 type session struct {
-	Subject  string `json:"sub"`
-	Unit     string `json:"unit,omitempty"`
-	Name     string `json:"name,omitempty"`
-	ACR      string `json:"acr,omitempty"`
-	IDP      string `json:"idp,omitempty"`
+	Subject string `json:"sub"`
+	Unit    string `json:"unit,omitempty"`
+	Name    string `json:"name,omitempty"`
+	ACR     string `json:"acr,omitempty"`
+	IDP     string `json:"idp,omitempty"`
+	// SID is the SSO session this page session signed in through (the
+	// ID token's sid): 我的账号 marks it among the person's sessions.
+	SID      string `json:"sid,omitempty"`
 	AuthTime int64  `json:"auth_time"`
 	Created  int64  `json:"created"`
 	Seen     int64  `json:"seen"`

@@ -110,6 +110,7 @@ type idClaims struct {
 	AuthTime int64  `json:"auth_time"`
 	UnitID   string `json:"unit_id"`
 	IDP      string `json:"idp"`
+	SID      string `json:"sid"`
 }
 
 // callback completes a sign-in: state, code with the PKCE verifier, ID
@@ -141,7 +142,7 @@ func (p *Pages) callback(c echo.Context) error {
 	if !acrAtLeast(cl.ACR, st.ACR) || (st.MaxAge > 0 && now.Sub(time.Unix(cl.AuthTime, 0)) > time.Duration(st.MaxAge+30)*time.Second) {
 		return p.fail(c, http.StatusForbidden, "pg_err_step_up", nil)
 	}
-	s := &session{Subject: cl.Subject, Unit: cl.UnitID, Name: cl.Name, ACR: cl.ACR, IDP: cl.IDP, AuthTime: cl.AuthTime,
+	s := &session{Subject: cl.Subject, Unit: cl.UnitID, Name: cl.Name, ACR: cl.ACR, IDP: cl.IDP, AuthTime: cl.AuthTime, SID: cl.SID,
 		Created: now.Unix(), Seen: now.Unix(), CSRFSeed: randomToken(), Pending: st.Pending}
 	if s.Name == "" {
 		if u, ok := accounts.UnitOfSubject(s.Subject); ok {

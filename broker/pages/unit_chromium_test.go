@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
@@ -186,8 +187,43 @@ func TestChromiumStepUpAndAccount(t *testing.T) {
 		if unit, err := agentLogin(t, b, bt.AgentIDNumber, "582913"); err != nil || unit != bt.UnitID {
 			t.Errorf("login with the new password: %q %v", unit, err)
 		}
+
+		// A WeChat link, unlinked with the keyboard: focus its button, Enter.
+		me, err := b.Accounts.FindByIDNumber(c.Ctx, "resident_id", bt.AgentIDNumber)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Accounts.CreateLink(c.Ctx, accounts.NewLink{Connector: "wechat", Subject: "o_chromium", Kind: store.LinkPerson,
+			PersonID: me.ID, Label: "微信用户", CreatedBy: "self-bind"}); err != nil {
+			t.Fatal(err)
+		}
+		c.Do("reload my account", chromedp.Navigate(b.URL+"/account"))
+		c.WaitText("the WeChat link is listed", "section[aria-labelledby=links-h]", "wechat")
+		c.Do("unlink WeChat with the keyboard",
+			chromedp.Focus(chromedp.CSS(`form[action="/account/links/remove"] button`)),
+			chromedp.KeyEvent(kb.Enter),
+		)
+		c.WaitText("the link is gone", "#notice", "已解除绑定")
+		if _, err := b.Accounts.GetLink(c.Ctx, "wechat", "o_chromium"); err == nil {
+			t.Error("the WeChat link is still there")
+		}
+
 		if errs := c.ConsoleErrors(); len(errs) > 0 {
 			t.Errorf("console errors: %q", errs)
+		}
+
+		// A forged CSRF token: the page refuses, says why, changes nothing.
+		c.Do("forge the CSRF token and sign out everywhere",
+			chromedp.SetValue(chromedp.CSS(`form[action="/account/signout-all"] input[name=csrf]`), "forged"),
+			chromedp.Click(chromedp.ID("sign-out-everywhere")),
+		)
+		c.WaitText("the forged post is refused", "body", "页面已过期")
+		// Not signed out: the account page opens without a new sign-in.
+		c.Do("reopen my account", chromedp.Navigate(b.URL+"/account"))
+		c.WaitText("still signed in", "h1", "我的账号")
+		// The one console message now is the refused post's 403.
+		if errs := c.ConsoleErrors(); len(errs) != 1 || !strings.Contains(errs[0], "403") {
+			t.Errorf("console errors after the forged post: %q", errs)
 		}
 	})
 }

@@ -156,6 +156,10 @@ type Session struct {
 	Auth      Authentication `json:"auth"`
 	CreatedAt time.Time      `json:"created_at"`
 	ExpiresAt time.Time      `json:"expires_at"`
+	// UserAgent and IP are the browser's at sign-in, shown to the person
+	// on 我的账号 so they can tell their sessions apart.
+	UserAgent string `json:"user_agent,omitempty"`
+	IP        string `json:"ip,omitempty"`
 }
 
 // Sessions keeps browser sessions.
@@ -163,6 +167,9 @@ type Sessions interface {
 	CreateSession(ctx context.Context, s *Session) error // expires at s.ExpiresAt
 	GetSession(ctx context.Context, id string) (*Session, error)
 	DeleteSession(ctx context.Context, id string) error
+	// SessionsOf returns the live sessions of subject (Auth.Subject),
+	// newest first.
+	SessionsOf(ctx context.Context, subject string) ([]*Session, error)
 }
 
 // Counters back lockouts and rate limits.

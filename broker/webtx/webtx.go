@@ -46,7 +46,7 @@ func Wrap(tx Tx, next echo.HandlerFunc, failed func(c echo.Context, err error) e
 		r := c.Request()
 		res := c.Response()
 		orig := res.Writer
-		held := &heldResponse{header: http.Header{}}
+		held := NewRecorder()
 		res.Writer = held
 		var herr error
 		err := tx(r.Context(), func(ctx context.Context) error {
@@ -70,40 +70,49 @@ func Wrap(tx Tx, next echo.HandlerFunc, failed func(c echo.Context, err error) e
 			res.Committed = false
 			return failed(c, err)
 		}
-		for k, v := range held.header {
+		for k, v := range held.Header() {
 			orig.Header()[k] = v
 		}
-		orig.WriteHeader(cmpStatus(held.status))
-		_, werr := orig.Write(held.body.Bytes())
+		orig.WriteHeader(held.Status())
+		_, werr := orig.Write(held.Body())
 		return werr
 	}
 }
 
-func cmpStatus(s int) int {
-	if s == 0 {
-		return http.StatusOK
-	}
-	return s
-}
-
-// heldResponse keeps an answer until the transaction behind it commits.
-type heldResponse struct {
+// Recorder keeps a handler's answer in memory: its header, status (the
+// first written; 200 when the handler only wrote a body) and body.
+type Recorder struct {
 	header http.Header
 	status int
 	body   bytes.Buffer
 }
 
-func (h *heldResponse) Header() http.Header { return h.header }
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder { return &Recorder{header: http.Header{}} }
 
-func (h *heldResponse) WriteHeader(status int) {
-	if h.status == 0 {
-		h.status = status
+// Header is the answer's header.
+func (r *Recorder) Header() http.Header { return r.header }
+
+// WriteHeader keeps the first status.
+func (r *Recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
 	}
 }
 
-func (h *heldResponse) Write(b []byte) (int, error) {
-	if h.status == 0 {
-		h.status = http.StatusOK
-	}
-	return h.body.Write(b)
+// Write keeps b (status 200 unless one was written).
+func (r *Recorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return r.body.Write(b)
 }
+
+// Status is the answer's status; 200 when none was written.
+func (r *Recorder) Status() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+// Body is what was written.
+func (r *Recorder) Body() []byte { return r.body.Bytes() }

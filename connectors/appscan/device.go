@@ -310,3 +310,55 @@ func (c *Connector) auditDevice(ctx context.Context, typ string, a appSession, k
 		c.log.Error("appscan audit write failed", "connector", c.id, "type", typ, "err", err)
 	}
 }
+
+var _ connectors.DeviceKeys = (*Connector)(nil)
+
+// DeviceKeysOf returns those of ids that are live keys of subject.
+func (c *Connector) DeviceKeysOf(ctx context.Context, subject string, ids []string) ([]connectors.DeviceKey, error) {
+	var out []connectors.DeviceKey
+	for _, kid := range ids {
+		rec, err := c.deviceOf(ctx, subject, kid)
+		if errors.Is(err, connectors.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		created := time.Unix(rec.Created, 0)
+		out = append(out, connectors.DeviceKey{ID: kid, Created: created, Expires: created.Add(c.cfg.DeviceKeyLifetime)})
+	}
+	return out, nil
+}
+
+// ForgetDeviceKey deletes subject's key kid (the account page's "forget
+// this device", as DELETE /api/v1/qr/devices/<kid> from the app).
+func (c *Connector) ForgetDeviceKey(ctx context.Context, subject, kid string) error {
+	if _, err := c.deviceOf(ctx, subject, kid); err != nil {
+		return err
+	}
+	if err := c.svc.DeleteValue(ctx, deviceKey(kid)); err != nil {
+		return fmt.Errorf("appscan: forget device key: %w", err)
+	}
+	c.log.Info("appscan device key forgotten on the account page", "connector", c.id, "device_key", kid)
+	return nil
+}
+
+// deviceOf reads kid's record; ErrNotFound unless it is a live key of
+// subject.
+func (c *Connector) deviceOf(ctx context.Context, subject, kid string) (deviceRecord, error) {
+	var rec deviceRecord
+	if subject == "" || kid == "" || len(kid) > 64 {
+		return rec, connectors.ErrNotFound
+	}
+	raw, err := c.svc.GetValue(ctx, deviceKey(kid))
+	if err != nil {
+		if errors.Is(err, connectors.ErrNotFound) {
+			return rec, err
+		}
+		return rec, fmt.Errorf("appscan: read device key: %w", err)
+	}
+	if json.Unmarshal(raw, &rec) != nil || rec.Subject != subject {
+		return rec, connectors.ErrNotFound
+	}
+	return rec, nil
+}

@@ -22,3 +22,18 @@ func (s *Store) SearchAudit(ctx context.Context, since, until time.Time, princip
 	}
 	return nil, errors.ErrUnsupported
 }
+
+// nameSearcher is a durable store that searches names itself
+// (postgres.Store).
+type nameSearcher interface {
+	SearchNames(ctx context.Context, q string, limit int) ([]*store.Unit, []*store.Person, error)
+}
+
+// SearchNames passes the search to the durable store when it can search
+// itself, and answers errors.ErrUnsupported otherwise, so the caller scans.
+func (s *Store) SearchNames(ctx context.Context, q string, limit int) ([]*store.Unit, []*store.Person, error) {
+	if n, ok := s.Durable.(nameSearcher); ok {
+		return n.SearchNames(ctx, q, limit)
+	}
+	return nil, nil, errors.ErrUnsupported
+}

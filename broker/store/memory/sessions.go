@@ -42,3 +42,30 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	delete(s.sessions, id)
 	return nil
 }
+
+// SessionsOf scans the sessions for subject's (the memory store serves one
+// development instance: a scan is fine).
+func (s *Store) SessionsOf(ctx context.Context, subject string) ([]*store.Session, error) {
+	const op = "sessions of"
+	if err := required(op, "subject", subject); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var out []*store.Session
+	for _, r := range s.sessions {
+		if !live(r.expires, now) {
+			continue
+		}
+		sess, err := decode[store.Session](op, r.data)
+		if err != nil {
+			return nil, err
+		}
+		if sess.Auth.Subject == subject {
+			out = append(out, sess)
+		}
+	}
+	store.NewestFirst(out)
+	return out, nil
+}

@@ -54,7 +54,12 @@ func (s *Store) SearchAudit(ctx context.Context, since, until time.Time, princip
 	}
 	sql := `select at, seq, data from audit_events where ` + strings.Join(where, " and ") +
 		` order by at, seq limit ` + arg(limit)
-	rows, err := s.q(ctx).Query(ctx, sql, args...)
+	// Planned for its own values every time (no cached generic plan): a
+	// principal with a thousand events wants the filter indexes, a filter
+	// matching most events the time order of the primary key. A generic
+	// plan scans the primary key for every principal, seconds over ten
+	// million events (BenchmarkSearchAuditByPrincipal).
+	rows, err := s.q(ctx).Query(ctx, sql, append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, wrap(op, err)
 	}

@@ -24,31 +24,11 @@ type querier interface {
 // on such a store, it runs fn in the same transaction. The store fn gets is
 // for this goroutine only and must not be used after fn returns.
 func (s *Store) InTx(ctx context.Context, fn func(*Store) error) error {
-	if _, ok := s.q(ctx).(pgx.Tx); ok {
-		return fn(&Store{pool: s.pool, db: s.q(ctx)})
-	}
-	return s.runTx(ctx, func(tx pgx.Tx) error { return fn(&Store{pool: s.pool, db: tx}) })
-}
-
-// runTx begins a transaction on the pool and runs fn in it, committing
-// when fn returns nil and rolling back otherwise (also when the commit
-// fails).
-func (s *Store) runTx(ctx context.Context, fn func(pgx.Tx) error) (err error) {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return wrap("begin", err)
-	}
-	defer func() {
-		if err != nil {
-			if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
-				err = errors.Join(err, fmt.Errorf("postgres: rollback: %w", rerr))
-			}
-		}
-	}()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return wrap("commit", tx.Commit(ctx))
+	return s.WithTx(ctx, func(txCtx context.Context) error {
+		// The inner store runs on the transaction whatever context its
+		// caller passes.
+		return fn(&Store{pool: s.pool, db: s.q(txCtx)})
+	})
 }
 
 // ctxTx is the transaction a context carries (WithTx), for the pool it
@@ -76,9 +56,23 @@ func (s *Store) q(ctx context.Context) querier {
 // audit event are written together or not at all. Under a context that
 // carries a transaction already, fn joins it. The context must not be used
 // by two goroutines at once, nor after fn returns.
-func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if _, ok := s.q(ctx).(pgx.Tx); ok {
 		return fn(ctx)
 	}
-	return s.runTx(ctx, func(tx pgx.Tx) error { return fn(context.WithValue(ctx, txKey{}, &ctxTx{pool: s.pool, tx: tx})) })
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return wrap("begin", err)
+	}
+	defer func() {
+		if err != nil {
+			if rerr := tx.Rollback(context.WithoutCancel(ctx)); rerr != nil && !errors.Is(rerr, pgx.ErrTxClosed) {
+				err = errors.Join(err, fmt.Errorf("postgres: rollback: %w", rerr))
+			}
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{}, &ctxTx{pool: s.pool, tx: tx})); err != nil {
+		return err
+	}
+	return wrap("commit", tx.Commit(ctx))
 }

@@ -66,6 +66,7 @@ func (k keys) revokedGrant(grant string) string  { return k.p + "rv:grant:{" + g
 func (k keys) revokedJTI(jti string) string      { return k.p + "rv:jti:" + jti }
 func (k keys) revokedSubject(sub string) string  { return k.p + "rv:sub:" + sub }
 func (k keys) session(id string) string          { return k.p + "sess:" + id }
+func (k keys) sessionsOf(subject string) string  { return k.p + "sessof:" + subject }
 func (k keys) counter(key string) string         { return k.p + "cnt:" + key }
 func (k keys) value(key string) string           { return k.p + "val:" + key }
 func (k keys) keySet() string                    { return k.p + "keyset" }

@@ -2,7 +2,10 @@ package redisstore
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gjjid/gjjid/broker/store"
 )
@@ -22,7 +25,72 @@ func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	if err != nil {
 		return err
 	}
-	return wrap(op, s.c.Set(ctx, s.k.session(sess.ID), b, px(ttl)).Err())
+	if err := s.c.Set(ctx, s.k.session(sess.ID), b, px(ttl)).Err(); err != nil {
+		return wrap(op, err)
+	}
+	if sess.Auth.Subject == "" {
+		return nil
+	}
+	// The subject's index lives as long as its longest session; it is
+	// another key (another slot in a cluster), so a second round trip.
+	return wrap(op, indexSession.Run(ctx, s.c, []string{s.k.sessionsOf(sess.Auth.Subject)}, sess.ID, ttl.Milliseconds()).Err())
+}
+
+// indexSession: KEYS[1] a subject's session index; ARGV session ID, its
+// lifetime in ms. Adds the ID and extends the index's lifetime to it.
+var indexSession = goredis.NewScript(`
+redis.call('SADD', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1
+`)
+
+// SessionsOf reads the subject's index and each session in it, dropping
+// from the index the sessions that ended (deleted or expired).
+func (s *Store) SessionsOf(ctx context.Context, subject string) ([]*store.Session, error) {
+	const op = "sessions of"
+	if err := required(op, "subject", subject); err != nil {
+		return nil, err
+	}
+	ids, err := s.c.SMembers(ctx, s.k.sessionsOf(subject)).Result()
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	gets := make([]*goredis.StringCmd, len(ids))
+	if _, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, id := range ids {
+			gets[i] = p.Get(ctx, s.k.session(id))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, wrap(op, err)
+	}
+	var out []*store.Session
+	var ended []any
+	for i, g := range gets {
+		raw, err := g.Result()
+		if errors.Is(err, goredis.Nil) {
+			ended = append(ended, ids[i])
+			continue
+		}
+		if err != nil {
+			return nil, wrap(op, err)
+		}
+		sess, err := decode[store.Session](op, raw)
+		if err != nil {
+			return nil, err
+		}
+		if sess.Auth.Subject != subject {
+			ended = append(ended, ids[i])
+			continue
+		}
+		out = append(out, sess)
+	}
+	if len(ended) > 0 {
+		// Best effort: a later call prunes what this one could not.
+		_ = s.c.SRem(ctx, s.k.sessionsOf(subject), ended...).Err()
+	}
+	store.NewestFirst(out)
+	return out, nil
 }
 
 // GetSession returns the session.
