@@ -405,15 +405,7 @@ func TestRevocationsAudited(t *testing.T) {
 		t.Fatalf("revoke: %d %v", status, err)
 	}
 	// A replayed code revokes what it issued.
-	f := rp.NewFlow()
-	loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, code := codeFor(t, b, rp)
 	if _, _, err := rp.Exchange(context.Background(), f, code); err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package broker_test
 
 import (
 	"bufio"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -138,20 +137,8 @@ func (p *qrPC) complete(ticket string) *url.URL {
 // the ID token's claims.
 func (p *qrPC) redeem(loc *url.URL) map[string]any {
 	p.t.Helper()
-	code, err := p.rp.Callback(p.flow, loc)
-	if err != nil {
-		p.t.Fatalf("callback %v: %v (page %d %.300s)", loc, err, p.br.Last, p.br.Page)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, idt, err := p.rp.Exchange(ctx, p.flow, code)
-	if err != nil {
-		p.t.Fatalf("exchange: %v", err)
-	}
 	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		p.t.Fatal(err)
-	}
+	p.rp.Redeem(p.t, p.flow, loc, p.br, &claims)
 	return claims
 }
 

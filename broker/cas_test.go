@@ -107,15 +107,7 @@ func casLogin(t *testing.T, b *bt.Broker, rp *bt.RP, br *bt.Browser) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback: %v (%d %.300s)", err, br.Last, br.Page)
-	}
-	tok, _, err := rp.Exchange(t.Context(), f, code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok.Extra("id_token").(string)
+	return rp.Redeem(t, f, loc, br, nil).Extra("id_token").(string)
 }
 
 func silent(t *testing.T, rp *bt.RP, br *bt.Browser) string {

@@ -47,16 +47,7 @@ func send(t *testing.T, issuer, path string, form url.Values, basicID, basicSecr
 // codeFor runs a login for the demo client and returns an unredeemed code.
 func codeFor(t *testing.T, b *bt.Broker, rp *bt.RP) (bt.Flow, string) {
 	t.Helper()
-	f := rp.NewFlow()
-	loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, code
+	return rp.PasswordCode(t, bt.NewBrowser(t), b.URL, bt.AgentIDNumber, bt.AgentPassword)
 }
 
 // TestTokenEndpoint401ChallengesTheClient: RFC 6749 §5.2. A client that

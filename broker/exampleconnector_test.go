@@ -83,7 +83,7 @@ func TestExampleConnectorLogsIn(t *testing.T) {
 		})
 		rp := bt.NewRP(t, b.URL)
 
-		_, _, claims := pinLogin(t, b, rp, bt.AgentIDNumber, bt.AgentPassword)
+		claims := pinLogin(t, b, rp, bt.AgentIDNumber, bt.AgentPassword)
 		if claims["idp"] != "pin" || claims["unit_id"] != bt.UnitID || claims["name"] != bt.AgentName {
 			t.Errorf("claims = %v, want idp pin for the demo agent's unit", claims)
 		}
@@ -106,25 +106,8 @@ func TestExampleConnectorLogsIn(t *testing.T) {
 
 // pinLogin signs user in through the one form the client offers and
 // returns the ID token's claims.
-func pinLogin(t *testing.T, b *bt.Broker, rp *bt.RP, user, password string) (bt.Flow, string, map[string]any) {
+func pinLogin(t *testing.T, b *bt.Broker, rp *bt.RP, user, password string) map[string]any {
 	t.Helper()
-	f := rp.NewFlow()
-	br := bt.NewBrowser(t)
-	loc, err := br.Login(b.URL, f.URL, user, password)
-	if err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback: %v (page %d: %.300s)", err, br.Last, br.Page)
-	}
-	_, idt, err := rp.Exchange(context.Background(), f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
-	return f, code, claims
+	_, _, claims := rp.PasswordLogin(t, bt.NewBrowser(t), b.URL, user, password)
+	return claims
 }

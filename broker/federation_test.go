@@ -85,23 +85,7 @@ verified_acr: [gjj:loa:1, gjj:loa:2, gjj:loa:3]
 // ID token claims and tokens.
 func federatedLogin(t *testing.T, up, down *bt.Broker, rp *bt.RP, br *bt.Browser, user, password string) (map[string]any, string) {
 	t.Helper()
-	f := rp.NewFlow()
-	loc, err := br.Login(up.URL, f.URL, user, password)
-	if err != nil {
-		t.Fatalf("federated login: %v", err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback: %v (page %d: %.300s)", err, br.Last, br.Page)
-	}
-	tok, idt, err := rp.Exchange(context.Background(), f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
+	_, tok, claims := rp.PasswordLogin(t, br, up.URL, user, password)
 	return claims, tok.Extra("id_token").(string)
 }
 

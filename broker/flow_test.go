@@ -68,24 +68,7 @@ func backendsWith(t *testing.T, test func(t *testing.T, start func(*testing.T, b
 // login runs a whole authorization and returns the verified tokens.
 func login(t *testing.T, b *bt.Broker, rp *bt.RP, br *bt.Browser, extra ...oauth2.AuthCodeOption) (bt.Flow, *oauth2.Token, map[string]any) {
 	t.Helper()
-	f := rp.NewFlow(extra...)
-	loc, err := br.Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil {
-		t.Fatalf("login: %v", err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback: %v (page %d: %.200s)", err, br.Last, br.Page)
-	}
-	tok, idt, err := rp.Exchange(context.Background(), f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
-	return f, tok, claims
+	return rp.PasswordLogin(t, br, b.URL, bt.AgentIDNumber, bt.AgentPassword, extra...)
 }
 
 func TestCodeFlow(t *testing.T) {
@@ -176,16 +159,7 @@ func TestCodeReplayRevokesTokens(t *testing.T) {
 		b := start(t)
 		rp := bt.NewRP(t, b.URL)
 		ctx := context.Background()
-		br := bt.NewBrowser(t)
-		f := rp.NewFlow()
-		loc, err := br.Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-		if err != nil {
-			t.Fatal(err)
-		}
-		code, err := rp.Callback(f, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, code := codeFor(t, b, rp)
 		tok, _, err := rp.Exchange(ctx, f, code)
 		if err != nil {
 			t.Fatal(err)
@@ -208,16 +182,8 @@ func TestPKCE(t *testing.T) {
 
 		t.Run("wrong or missing verifier", func(t *testing.T) {
 			for _, opts := range [][]oauth2.AuthCodeOption{{oauth2.VerifierOption(oauth2.GenerateVerifier())}, nil} {
-				f := rp.NewFlow()
-				loc, err := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-				if err != nil {
-					t.Fatal(err)
-				}
-				code, err := rp.Callback(f, loc)
-				if err != nil {
-					t.Fatal(err)
-				}
-				_, err = rp.OAuth2.Exchange(ctx, code, opts...)
+				f, code := codeFor(t, b, rp)
+				_, err := rp.OAuth2.Exchange(ctx, code, opts...)
 				if err == nil {
 					t.Fatalf("exchange without the right verifier succeeded")
 				}
@@ -269,15 +235,10 @@ func TestRedirectURIChecks(t *testing.T) {
 			}
 		})
 		t.Run("token endpoint redirect_uri must match", func(t *testing.T) {
-			f := rp.NewFlow()
-			loc, _ := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-			code, err := rp.Callback(f, loc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, code := codeFor(t, b, rp)
 			c := rp.OAuth2
 			c.RedirectURL = bt.RedirectURI2
-			_, err = c.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
+			_, err := c.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
 			assertOAuthError(t, err, "invalid_grant")
 		})
 	})
@@ -287,16 +248,11 @@ func TestClientAuthentication(t *testing.T) {
 	backends(t, func(t *testing.T, start func(t *testing.T) *bt.Broker) {
 		b := start(t)
 		rp := bt.NewRP(t, b.URL)
-		f := rp.NewFlow()
-		loc, _ := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-		code, err := rp.Callback(f, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, code := codeFor(t, b, rp)
 		c := rp.OAuth2
 		c.ClientSecret = "wrong"
 		c.Endpoint.AuthStyle = oauth2.AuthStyleInHeader // no retry in the body
-		_, err = c.Exchange(context.Background(), code, oauth2.VerifierOption(f.Verifier))
+		_, err := c.Exchange(context.Background(), code, oauth2.VerifierOption(f.Verifier))
 		var re *oauth2.RetrieveError
 		if !errors.As(err, &re) || re.Response.StatusCode != http.StatusUnauthorized || re.ErrorCode != "invalid_client" {
 			t.Fatalf("wrong secret: %v", err)
@@ -336,12 +292,7 @@ func TestParallelRedemptions(t *testing.T) {
 		b := start(t)
 		rp := bt.NewRP(t, b.URL)
 		ctx := context.Background()
-		f := rp.NewFlow()
-		loc, _ := bt.NewBrowser(t).Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-		code, err := rp.Callback(f, loc)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, code := codeFor(t, b, rp)
 		if n := race16(func() error { _, err := rp.OAuth2.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier)); return err }); n != 1 {
 			t.Errorf("16 parallel code redemptions: %d succeeded, want 1", n)
 		}

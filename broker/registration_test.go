@@ -138,13 +138,7 @@ func testDynamicRegistration(t *testing.T, b *bt.Broker) {
 	ctx := context.Background()
 	endpoint := b.URL + "/register"
 
-	var disc map[string]any
-	resp, err := http.Get(b.URL + "/.well-known/openid-configuration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&disc)
-	resp.Body.Close()
+	disc := bt.Discovery(t, b.URL)
 	if disc["registration_endpoint"] != endpoint {
 		t.Fatalf("discovery registration_endpoint = %v, want %s", disc["registration_endpoint"], endpoint)
 	}
@@ -255,22 +249,13 @@ func testDynamicRegistration(t *testing.T, b *bt.Broker) {
 		t.Errorf("read after update: %d %v", resp.StatusCode, got)
 	}
 	// The secret still works: refresh.
-	tok, err = rp.OAuth2.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	tok, err := rp.OAuth2.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
 	if err != nil {
 		t.Fatalf("refresh after update: %v", err)
 	}
 
 	// A code obtained before the deletion cannot be redeemed after it.
-	br := rpBrowser(t)
-	f := rp.NewFlow()
-	loc, err := br.Login(b.URL, f.URL, bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, code := rp.PasswordCode(t, rpBrowser(t), b.URL, bt.AgentIDNumber, bt.AgentPassword)
 
 	// RFC 7592 §2.3 delete.
 	resp, body := regCall(t, http.MethodDelete, self, regToken, nil)
@@ -369,13 +354,7 @@ func TestRegistrationRefusesBadMetadata(t *testing.T) {
 // configuration enables it.
 func TestRegistrationOffByDefault(t *testing.T) {
 	b := bt.Start(t, bt.Options{})
-	var disc map[string]any
-	resp, err := http.Get(b.URL + "/.well-known/openid-configuration")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&disc)
-	resp.Body.Close()
+	disc := bt.Discovery(t, b.URL)
 	if _, ok := disc["registration_endpoint"]; ok {
 		t.Errorf("discovery advertises registration_endpoint %v while registration is off", disc["registration_endpoint"])
 	}

@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -40,15 +39,7 @@ func loginAs(t *testing.T, b *bt.Broker, user, password string, unit ...string) 
 			t.Fatal(err)
 		}
 	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback: %v", err)
-	}
-	tok, _, err := rp.Exchange(context.Background(), f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
-	return tok.AccessToken
+	return rp.Redeem(t, f, loc, nil, nil).AccessToken
 }
 
 func TestUnitSelfService(t *testing.T) {

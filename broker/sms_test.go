@@ -92,18 +92,8 @@ func TestSMSLogin(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				rc, err := rp.Callback(f, loc)
-				if err != nil {
-					t.Fatalf("callback: %v (page %d: %.500s)", err, br.Last, br.Page)
-				}
-				_, idt, err := rp.Exchange(context.Background(), f, rc)
-				if err != nil {
-					t.Fatalf("exchange: %v", err)
-				}
 				var claims map[string]any
-				if err := idt.Claims(&claims); err != nil {
-					t.Fatal(err)
-				}
+				rp.Redeem(t, f, loc, br, &claims)
 				if amr, _ := claims["amr"].([]any); !slices.Contains(amr, any("sms")) {
 					t.Errorf("amr = %v, want sms", claims["amr"])
 				}

@@ -8,7 +8,6 @@ import (
 	"encoding/asn1"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
 	"golang.org/x/oauth2"
 
 	"github.com/gjjid/gjjid/broker"
@@ -63,23 +61,7 @@ func startCert(t *testing.T, o certOpts) *certEnv {
 		o.alg = x509test.ECDSA
 	}
 	env := &certEnv{ca: x509test.NewCA(t, o.alg, "Unit CA "+string(o.alg), o.now)}
-	if o.revocation == "" {
-		o.revocation = "{crl_urls: [" + env.ca.CRLURL + "], ocsp: false}"
-	}
-	src := fmt.Sprintf(o.top+`link_policy: %s
-cas:
-  - name: test
-    roots: |
-%s
-    revocation: %s
-    extract:
-      - cn_regex: '^041@N([0-9A-Z]{18})@'
-        type: credit_code
-`, o.policy, indentLines(env.ca.PEM(), 6), o.revocation)
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
+	cert := bt.CertConnector(t, env.ca, o.top+"link_policy: "+o.policy+"\n", o.revocation)
 	var ln net.Listener
 	if o.mtls {
 		var err error
@@ -98,7 +80,7 @@ cas:
 			return cx.Factory(spec, deps)
 		}},
 		Edit: func(c *config.Config) {
-			c.Connectors = append(c.Connectors, config.Connector{ID: certConnector, Type: cx.Type, Name: "单位数字证书", NameEN: "Unit certificate", Config: *n.Content[0]})
+			c.Connectors = append(c.Connectors, cert)
 			c.Clients[0].Connectors = []string{certConnector}
 			c.Listen.MTLS.URL = env.mtlsURL
 			c.Listen.ClientCert.TrustedProxies = o.proxies
@@ -117,11 +99,6 @@ cas:
 		t.Cleanup(func() { cancel(); <-done })
 	}
 	return env
-}
-
-func indentLines(s string, n int) string {
-	pad := strings.Repeat(" ", n)
-	return pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad)
 }
 
 // unitCert issues a CFCA-style certificate of the demo unit.
@@ -169,18 +146,8 @@ func (e *certEnv) open(t *testing.T, rp *bt.RP, br *bt.Browser) (bt.Flow, string
 // finish exchanges the code the redirect carries.
 func finish(t *testing.T, rp *bt.RP, f bt.Flow, loc *url.URL, br *bt.Browser) (string, map[string]any, map[string]any) {
 	t.Helper()
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback: %v (page %d: %.400s)", err, br.Last, br.Page)
-	}
-	tok, idt, err := rp.Exchange(context.Background(), f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
 	var claims map[string]any
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
+	tok := rp.Redeem(t, f, loc, br, &claims)
 	return tok.AccessToken, claims, jwtClaims(t, tok.AccessToken)
 }
 
@@ -315,16 +282,8 @@ func TestCertificateMTLSLoginBindsTokens(t *testing.T) {
 		leaf := e.unitCert(t, x509test.LeafOptions{})
 		br := e.browser(t, leaf)
 		f, loc := e.mtlsLogin(t, rp, br)
-		code, err := rp.Callback(f, loc)
-		if err != nil {
-			t.Fatalf("%v: %.300s", err, br.Page)
-		}
-		tok, idt, err := rp.Exchange(context.Background(), f, code)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var id map[string]any
-		_ = idt.Claims(&id)
+		tok := rp.Redeem(t, f, loc, br, &id)
 		wantUnitLogin(t, id)
 		want := brokerlogin.CertThumbprint(leaf.DER)
 		x5t := func(m map[string]any) any {

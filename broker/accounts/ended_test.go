@@ -14,13 +14,7 @@ func TestOnEnded(t *testing.T) {
 	t.Parallel()
 	svc, _ := newService(t)
 	ctx := context.Background()
-	p, err := svc.CreatePerson(ctx, accounts.NewPerson{Name: "张三", IDNumber: demoID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateUnit(ctx, demoUnit, "", demoUnitName); err != nil {
-		t.Fatal(err)
-	}
+	p := demoPersonAndUnit(t, svc)
 	if _, err := svc.AddAgent(ctx, p.ID, demoUnit, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
 )
 
@@ -29,4 +30,18 @@ func newService(t testing.TB) (*accounts.Service, *memory.Store) {
 	st := memory.New()
 	t.Cleanup(func() { _ = st.Close() })
 	return accounts.New(st, testSecrets), st
+}
+
+// demoPersonAndUnit registers the demo person 张三 and the demo unit, not
+// yet linked by an agent record.
+func demoPersonAndUnit(t testing.TB, svc *accounts.Service) *store.Person {
+	t.Helper()
+	p, err := svc.CreatePerson(t.Context(), accounts.NewPerson{Name: "张三", IDNumber: demoID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUnit(t.Context(), demoUnit, "", demoUnitName); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

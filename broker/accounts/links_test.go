@@ -14,13 +14,7 @@ func TestCreateLink(t *testing.T) {
 	t.Parallel()
 	svc, _ := newService(t)
 	ctx := context.Background()
-	p, err := svc.CreatePerson(ctx, accounts.NewPerson{Name: "张三", IDNumber: demoID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.CreateUnit(ctx, demoUnit, "", demoUnitName); err != nil {
-		t.Fatal(err)
-	}
+	p := demoPersonAndUnit(t, svc)
 	for _, tc := range []struct {
 		name  string
 		link  accounts.NewLink

@@ -62,8 +62,7 @@ func TestAddAgent(t *testing.T) {
 	t.Parallel()
 	svc, st := newService(t)
 	ctx := context.Background()
-	p, _ := svc.CreatePerson(ctx, accounts.NewPerson{Name: "张三", IDNumber: demoID})
-	_, _ = svc.CreateUnit(ctx, demoUnit, "", demoUnitName)
+	p := demoPersonAndUnit(t, svc)
 
 	a, err := svc.AddAgent(ctx, p.ID, demoUnit, nil)
 	if err != nil || !slices.Equal(a.Roles, []string{accounts.RoleOperator}) || a.Status != accounts.StatusActive {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -81,6 +82,71 @@ func (rp *RP) Exchange(ctx context.Context, f Flow, code string) (*oauth2.Token,
 	return tok, idt, err
 }
 
+// Redeem is the relying party's side of a login that ended at loc: it
+// checks the redirect (redirect URI, state, iss), redeems the code with the
+// flow's PKCE verifier, verifies the ID token and decodes its claims into
+// claims (nil: not decoded). Any failure fails t; br, when an HTTP-level
+// Browser drove the login, puts its last page into the message.
+func (rp *RP) Redeem(t testing.TB, f Flow, loc *url.URL, br *Browser, claims any) *oauth2.Token {
+	t.Helper()
+	if loc != nil && loc.Scheme+"://"+loc.Host+loc.Path != rp.OAuth2.RedirectURL {
+		t.Fatalf("redirect to %s, want %s", loc, rp.OAuth2.RedirectURL)
+	}
+	code, err := rp.Callback(f, loc)
+	if err != nil {
+		if br != nil {
+			t.Fatalf("callback %v: %v (page %d: %.400s)", loc, err, br.Last, br.Page)
+		}
+		t.Fatalf("callback %v: %v", loc, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	tok, idt, err := rp.Exchange(ctx, f, code)
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	if claims != nil {
+		if err := idt.Claims(claims); err != nil {
+			t.Fatalf("ID token claims: %v", err)
+		}
+	}
+	return tok
+}
+
+// PasswordLogin runs a whole authorization in br, signing user in with the
+// password form of the broker at formURL (the issuer, or the upstream one
+// in a federation), and redeems the code: the flow, the tokens and the ID
+// token's claims.
+func (rp *RP) PasswordLogin(t testing.TB, br *Browser, formURL, user, password string, extra ...oauth2.AuthCodeOption) (Flow, *oauth2.Token, map[string]any) {
+	t.Helper()
+	f, loc := rp.passwordRedirect(t, br, formURL, user, password, extra)
+	var claims map[string]any
+	tok := rp.Redeem(t, f, loc, br, &claims)
+	return f, tok, claims
+}
+
+// PasswordCode runs an authorization as PasswordLogin does but stops at
+// the code, unredeemed, for tests of the token endpoint.
+func (rp *RP) PasswordCode(t testing.TB, br *Browser, formURL, user, password string, extra ...oauth2.AuthCodeOption) (Flow, string) {
+	t.Helper()
+	f, loc := rp.passwordRedirect(t, br, formURL, user, password, extra)
+	code, err := rp.Callback(f, loc)
+	if err != nil {
+		t.Fatalf("callback %v: %v (page %d: %.400s)", loc, err, br.Last, br.Page)
+	}
+	return f, code
+}
+
+func (rp *RP) passwordRedirect(t testing.TB, br *Browser, formURL, user, password string, extra []oauth2.AuthCodeOption) (Flow, *url.URL) {
+	t.Helper()
+	f := rp.NewFlow(extra...)
+	loc, err := br.Login(formURL, f.URL, user, password)
+	if err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	return f, loc
+}
+
 // VerifyIDToken verifies the token response's ID token; nonce "" skips the
 // nonce check (refreshed ID tokens carry none).
 func (rp *RP) VerifyIDToken(ctx context.Context, tok *oauth2.Token, nonce string) (*oidc.IDToken, error) {
@@ -99,6 +165,21 @@ func (rp *RP) VerifyIDToken(ctx context.Context, tok *oauth2.Token, nonce string
 		return nil, fmt.Errorf("at_hash: %w", err)
 	}
 	return idt, nil
+}
+
+// Discovery fetches the broker's discovery document at issuer.
+func Discovery(t testing.TB, issuer string) map[string]any {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	defer resp.Body.Close()
+	var d map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&d); err != nil {
+		t.Fatalf("discovery: status %d, %v", resp.StatusCode, err)
+	}
+	return d
 }
 
 // Introspect asks the broker about a token (RFC 7662) as clientID.

@@ -2,14 +2,13 @@
 // capabilities package connectors declares (values, counters, QR sessions,
 // token verification, client names, accounts, audit), over the broker's
 // store, accounts service, audit trail, client cache and token verifier.
-// It hands each connector its connectors.Deps and translates every store
-// error into the contract's, so no connector sees the store.
+// It hands each connector its connectors.Deps. The store's not found,
+// conflict and unavailable errors are the contract's own (package store
+// aliases them), so they reach a connector as the contract says.
 package connhost
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -78,93 +77,69 @@ func (h *Host) Deps(spec connectors.Spec) connectors.Deps {
 	}
 }
 
-// contractErr adds the contract's sentinel to a store error, keeping the
-// cause for logs.
-func contractErr(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("%w: %w", connectors.ErrNotFound, err)
-	case errors.Is(err, store.ErrConflict):
-		return fmt.Errorf("%w: %w", connectors.ErrConflict, err)
-	case errors.Is(err, store.ErrUnavailable):
-		return fmt.Errorf("%w: %w", connectors.ErrUnavailable, err)
-	}
-	return err
-}
-
 // SetValue stores a short-lived value.
 func (h *Host) SetValue(ctx context.Context, key string, v []byte, ttl time.Duration) error {
-	return contractErr(h.o.Store.SetValue(ctx, key, v, ttl))
+	return h.o.Store.SetValue(ctx, key, v, ttl)
 }
 
 // AddValue stores a value unless the key holds one.
 func (h *Host) AddValue(ctx context.Context, key string, v []byte, ttl time.Duration) error {
-	return contractErr(h.o.Store.AddValue(ctx, key, v, ttl))
+	return h.o.Store.AddValue(ctx, key, v, ttl)
 }
 
 // GetValue reads a value.
 func (h *Host) GetValue(ctx context.Context, key string) ([]byte, error) {
-	v, err := h.o.Store.GetValue(ctx, key)
-	return v, contractErr(err)
+	return h.o.Store.GetValue(ctx, key)
 }
 
 // TakeValue reads and deletes a value in one step.
 func (h *Host) TakeValue(ctx context.Context, key string) ([]byte, error) {
-	v, err := h.o.Store.TakeValue(ctx, key)
-	return v, contractErr(err)
+	return h.o.Store.TakeValue(ctx, key)
 }
 
 // DeleteValue forgets key.
 func (h *Host) DeleteValue(ctx context.Context, key string) error {
-	return contractErr(h.o.Store.DeleteValue(ctx, key))
+	return h.o.Store.DeleteValue(ctx, key)
 }
 
 // Incr counts in an expiring window.
 func (h *Host) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
-	n, err := h.o.Store.Incr(ctx, key, ttl)
-	return n, contractErr(err)
+	return h.o.Store.Incr(ctx, key, ttl)
 }
 
 // Count reads a count.
 func (h *Host) Count(ctx context.Context, key string) (int64, error) {
-	n, err := h.o.Store.Count(ctx, key)
-	return n, contractErr(err)
+	return h.o.Store.Count(ctx, key)
 }
 
 // Reset forgets a count.
 func (h *Host) Reset(ctx context.Context, key string) error {
-	return contractErr(h.o.Store.Reset(ctx, key))
+	return h.o.Store.Reset(ctx, key)
 }
 
 // CreateQR stores a new QR session.
 func (h *Host) CreateQR(ctx context.Context, s *connectors.QRSession, keep time.Duration) error {
-	return contractErr(h.o.Store.CreateQR(ctx, s, keep))
+	return h.o.Store.CreateQR(ctx, s, keep)
 }
 
 // GetQR reads a QR session.
 func (h *Host) GetQR(ctx context.Context, id string) (*connectors.QRSession, error) {
-	s, err := h.o.Store.GetQR(ctx, id)
-	return s, contractErr(err)
+	return h.o.Store.GetQR(ctx, id)
 }
 
 // PollQR counts a browser poll.
 func (h *Host) PollQR(ctx context.Context, id, pollHash string) (*connectors.QRSession, error) {
-	s, err := h.o.Store.PollQR(ctx, id, pollHash)
-	return s, contractErr(err)
+	return h.o.Store.PollQR(ctx, id, pollHash)
 }
 
 // UpdateQR applies one compare-and-set step.
 func (h *Host) UpdateQR(ctx context.Context, id string, u connectors.QRUpdate) (*connectors.QRSession, error) {
-	s, err := h.o.Store.UpdateQR(ctx, id, u)
-	return s, contractErr(err)
+	return h.o.Store.UpdateQR(ctx, id, u)
 }
 
 // AddQRToAuthRequest counts a QR code on its authorization request.
 func (h *Host) AddQRToAuthRequest(ctx context.Context, authRequestID string) (int64, error) {
-	n, err := h.o.Store.AddQRToAuthRequest(ctx, authRequestID)
-	return n, contractErr(err)
+	return h.o.Store.AddQRToAuthRequest(ctx, authRequestID)
 }
 
 // WatchQR wakes on the session's state changes on any instance.

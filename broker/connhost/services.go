@@ -22,7 +22,7 @@ func (h *Host) VerifyAccessToken(ctx context.Context, raw string) (connectors.Ac
 		return connectors.AccessToken{}, fmt.Errorf("%w: %w", connectors.ErrInvalidToken, err)
 	}
 	if err != nil {
-		return connectors.AccessToken{}, contractErr(err)
+		return connectors.AccessToken{}, err
 	}
 	return connectors.AccessToken{JTI: t.JTI, Grant: t.Grant(), Subject: t.Subject, ClientID: t.ClientID, Scopes: t.Scopes,
 		AMR: t.AMR, ACR: t.ACR, IssuedAt: t.IssuedAt, Expiry: t.Expiry}, nil
@@ -36,7 +36,7 @@ func (h *Host) ClientName(ctx context.Context, id string) (string, error) {
 	}
 	cl, err := h.o.Clients.Client(ctx, id)
 	if err != nil {
-		return "", contractErr(err)
+		return "", err
 	}
 	return cl.Name, nil
 }
@@ -49,7 +49,7 @@ func (h *Host) FindByLogin(ctx context.Context, login string) (connectors.Accoun
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, accounts.ErrInvalid):
 		return connectors.Account{}, fmt.Errorf("%w: %w", connectors.ErrUnknownAccount, err)
 	case err != nil:
-		return connectors.Account{}, contractErr(err)
+		return connectors.Account{}, err
 	}
 	return connectors.Account{PersonID: p.ID, Name: p.Name, PasswordHash: p.PasswordHash, MustChangePassword: p.MustChangePassword,
 		Disabled: p.Status != accounts.StatusActive}, nil
@@ -66,7 +66,7 @@ func (h *Host) Person(ctx context.Context, id string) (connectors.Account, error
 	case errors.Is(err, store.ErrNotFound):
 		return connectors.Account{}, fmt.Errorf("%w: %w", connectors.ErrUnknownAccount, err)
 	case err != nil:
-		return connectors.Account{}, contractErr(err)
+		return connectors.Account{}, err
 	}
 	return connectors.Account{PersonID: p.ID, Name: p.Name, Disabled: p.Status != accounts.StatusActive}, nil
 }
@@ -78,7 +78,7 @@ func (h *Host) VerifyPassword(hash, password string) (bool, error) {
 
 // UpgradePassword replaces a verified legacy hash by argon2id.
 func (h *Host) UpgradePassword(ctx context.Context, personID, oldHash, password string) error {
-	return contractErr(h.o.Accounts.UpgradePassword(ctx, personID, oldHash, password))
+	return h.o.Accounts.UpgradePassword(ctx, personID, oldHash, password)
 }
 
 // DummyVerify spends the time of a VerifyPassword.

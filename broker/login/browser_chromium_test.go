@@ -7,77 +7,34 @@ package login_test
 // which the HTTP-level brokertest.Browser does not.
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/oauth2"
 
 	"github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 )
 
-// chromiumTimeout bounds each browser's whole life, so a hung page fails the
-// test instead of hanging it.
-const chromiumTimeout = 30 * time.Second
-
-// rpHost is where the demo client's redirect URI points; nothing listens.
-var rpHost = func() string {
-	u, err := url.Parse(brokertest.RedirectURI)
-	if err != nil {
-		panic(err)
-	}
-	return u.Host
-}()
-
-// chromiumPath finds the browser; a missing browser fails the test, since
-// these tests are the only ones that see the pages as a browser does.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if st, err := os.Stat("/usr/bin/chromium"); err == nil && !st.IsDir() {
-		return "/usr/bin/chromium"
-	}
-	t.Fatalf("headless Chromium not found (no chromium on PATH, no /usr/bin/chromium): " +
-		"install the Debian packages chromium chromium-driver (apt-get install chromium chromium-driver)")
-	return ""
-}
-
-// chrome is one headless Chromium with one tab, and what the tab saw.
-type chrome struct {
-	t   *testing.T
-	ctx context.Context // the tab; ends chromiumTimeout after the start
-
-	mu        sync.Mutex
-	ended     bool                // the test cleanup ran: log nothing more
-	requests  []string            // URLs of every request, redirect targets included
-	responses []*network.Response // every response with its resource type
-	types     []network.ResourceType
-	errors    []string      // console.error, uncaught exceptions, log entries of level error
-	errSignal chan struct{} // a new entry in errors
-	rp        chan *url.URL // requests to the relying party's redirect URI
-}
+// chrome is the shared headless Chromium with the login pages' own reads.
+type chrome struct{ *chrometest.Chrome }
 
 // startChrome starts a headless Chromium whose requests carry
 // acceptLanguage ("" leaves Chromium's own).
+func startChrome(t *testing.T, acceptLanguage string) *chrome {
+	t.Helper()
+	return &chrome{chrometest.Start(t, chrometest.Options{AcceptLanguage: acceptLanguage})}
+}
+
 // openLogin starts a broker and a Chromium sending acceptLanguage, and
 // opens the login page of a new authorization request (with ui_locales when
 // set).
@@ -91,201 +48,8 @@ func openLogin(t *testing.T, uiLocales, acceptLanguage string) (*brokertest.RP, 
 	}
 	f := rp.NewFlow(extra...)
 	c := startChrome(t, acceptLanguage)
-	c.do("open the authorization URL", chromedp.Navigate(f.URL))
+	c.Do("open the authorization URL", chromedp.Navigate(f.URL))
 	return rp, f, c
-}
-
-func startChrome(t *testing.T, acceptLanguage string) *chrome {
-	t.Helper()
-	c := &chrome{t: t, rp: make(chan *url.URL, 16), errSignal: make(chan struct{}, 1)}
-	// The flags, and no others from chromedp: DefaultExecAllocatorOptions
-	// adds many more. chromedp adds --remote-debugging-pipe and a fresh
-	// --user-data-dir it removes when the allocator ends.
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.NoFirstRun,
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	tabCtx, cancelTab := chromedp.NewContext(allocCtx,
-		chromedp.WithListener(c.listen), chromedp.WithErrorf(c.logf), chromedp.WithLogf(c.logf))
-	// The first Run binds the browser's life to this context: the timeout
-	// kills Chromium too.
-	ctx, cancelTimeout := context.WithTimeout(tabCtx, chromiumTimeout)
-	c.ctx = ctx
-	t.Cleanup(func() {
-		c.mu.Lock()
-		c.ended = true
-		c.mu.Unlock()
-		cancelTimeout()
-		cancelTab()
-		cancelAlloc() // waits until Chromium exited and its profile is gone
-	})
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	if acceptLanguage != "" {
-		v, err := chromedp.CallBrowser(ctx, browser.GetVersion, cdp.Empty{})
-		if err != nil {
-			t.Fatalf("Browser.getVersion: %v", err)
-		}
-		if _, err := chromedp.Call(ctx, emulation.SetUserAgentOverride,
-			emulation.SetUserAgentOverrideParams{UserAgent: v.UserAgent, AcceptLanguage: acceptLanguage}); err != nil {
-			t.Fatalf("set Accept-Language: %v", err)
-		}
-	}
-	return c
-}
-
-func (c *chrome) logf(format string, args ...any) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ended {
-		c.t.Logf("chromedp: "+format, args...)
-	}
-}
-
-// listen runs in the tab's event loop: record and return.
-func (c *chrome) listen(ev any) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := len(c.errors)
-	defer func() {
-		if len(c.errors) > n {
-			select {
-			case c.errSignal <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	switch ev := ev.(type) {
-	case *network.EventRequestWillBeSent:
-		c.requests = append(c.requests, ev.Request.URL)
-		if u, err := url.Parse(ev.Request.URL); err == nil && u.Host == rpHost {
-			select {
-			case c.rp <- u:
-			default:
-			}
-		}
-	case *network.EventResponseReceived:
-		c.responses = append(c.responses, ev.Response)
-		c.types = append(c.types, ev.Type)
-	case *runtime.EventConsoleAPICalled:
-		if ev.Type == runtime.ConsoleAPICalledTypeError {
-			var args []string
-			for _, a := range ev.Args {
-				args = append(args, fmt.Sprint(a.Value, a.Description))
-			}
-			c.errors = append(c.errors, "console.error: "+strings.Join(args, " "))
-		}
-	case *runtime.EventExceptionThrown:
-		c.errors = append(c.errors, "exception: "+ev.ExceptionDetails.Text)
-	case *cdplog.EventEntryAdded:
-		if ev.Entry.Level == cdplog.EntryLevelError {
-			c.errors = append(c.errors, fmt.Sprintf("log %s: %s (%s)", ev.Entry.Source, ev.Entry.Text, ev.Entry.URL))
-		}
-	}
-}
-
-func (c *chrome) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	c.t.Helper()
-	if err := chromedp.Do(c.ctx, steps...); err != nil {
-		c.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-// consoleErrors returns the errors seen so far.
-func (c *chrome) consoleErrors() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.errors)
-}
-
-// sentToRP reports the requests to the relying party so far.
-func (c *chrome) sentToRP() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []string
-	for _, r := range c.requests {
-		if u, err := url.Parse(r); err == nil && u.Host == rpHost {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// response returns the last response of type typ whose path is path.
-func (c *chrome) response(typ network.ResourceType, path string) *network.Response {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := len(c.responses) - 1; i >= 0; i-- {
-		if u, err := url.Parse(c.responses[i].URL); err == nil && c.types[i] == typ && u.Path == path {
-			return c.responses[i]
-		}
-	}
-	return nil
-}
-
-// waitRP waits until Chromium tries to load the relying party's redirect
-// URI and returns that URL. A Content Security Policy violation, which
-// blocks the navigation for good, fails at once.
-func (c *chrome) waitRP(what string) *url.URL {
-	c.t.Helper()
-	for {
-		select {
-		case u := <-c.rp:
-			return u
-		case <-c.errSignal:
-			errs := c.consoleErrors()
-			if !slices.ContainsFunc(errs, func(s string) bool { return strings.Contains(s, "Content Security Policy") }) {
-				continue // e.g. the favicon's 404
-			}
-			c.do("settle", chromedp.Sleep(200*time.Millisecond))
-			st := c.state()
-			c.t.Fatalf("%s: Chromium blocked the way to %s; the tab shows %s (lang %q, error %q); requests %q; console: %q",
-				what, brokertest.RedirectURI, st.URL, st.Lang, st.Error, c.allRequests(), errs)
-		case <-c.ctx.Done():
-			c.t.Fatalf("%s: Chromium never went to %s: %v; requests %q; console: %q",
-				what, brokertest.RedirectURI, c.ctx.Err(), c.allRequests(), c.consoleErrors())
-		}
-	}
-}
-
-// waitFor polls cond until it holds or d passed; it reports whether it held.
-func (c *chrome) waitFor(d time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) || c.ctx.Err() != nil {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
-}
-
-// waitError waits up to d for a console error containing substr after the
-// first n ones.
-func (c *chrome) waitError(n int, substr string, d time.Duration) bool {
-	return c.waitFor(d, func() bool {
-		return slices.ContainsFunc(c.consoleErrors()[n:], func(s string) bool { return strings.Contains(s, substr) })
-	})
-}
-
-func hasPath(path string) func(string) bool {
-	return func(s string) bool { u, err := url.Parse(s); return err == nil && u.Path == path }
-}
-
-func (c *chrome) allRequests() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.requests)
 }
 
 // pageState is what the login page shows, read from the rendered DOM.
@@ -338,23 +102,8 @@ const pageStateJS = `(() => {
 })()`
 
 func (c *chrome) state() pageState {
-	c.t.Helper()
-	st, err := chromedp.Run(c.ctx, chromedp.Evaluate[pageState](pageStateJS))
-	if err != nil {
-		c.t.Fatalf("read the page: %v", err)
-	}
-	return st
-}
-
-func (c *chrome) screenshot(path string) {
-	c.t.Helper()
-	png, err := chromedp.Run(c.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		c.t.Fatalf("screenshot: %v", err)
-	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		c.t.Fatalf("screenshot: %v", err)
-	}
+	c.T.Helper()
+	return chrometest.Eval[pageState](c.Chrome, "read the page", pageStateJS)
 }
 
 // texts are the expected visible texts of the password page in one language
@@ -403,39 +152,14 @@ func checkPage(t *testing.T, st pageState, want texts) {
 	}
 }
 
-// login types the credentials into the form like a user and submits it.
-func (c *chrome) login(user, password string) {
-	c.t.Helper()
-	c.do("log in",
-		chromedp.SendKeys(chromedp.ID("user"), user),
-		chromedp.SendKeys(chromedp.ID("secret"), password),
-		chromedp.Click(chromedp.ID("submit")),
-	)
-}
-
 // redeem checks the redirect Chromium tried to follow and redeems its code;
 // the ID token must name the agent.
 func redeem(t *testing.T, rp *brokertest.RP, f brokertest.Flow, loc *url.URL) {
 	t.Helper()
-	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != brokertest.RedirectURI {
-		t.Fatalf("redirect to %s, want %s", loc, brokertest.RedirectURI)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback %s: %v", loc, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, idt, err := rp.Exchange(ctx, f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
 	var claims struct {
 		Name string `json:"name"`
 	}
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
+	rp.Redeem(t, f, loc, nil, &claims)
 	if claims.Name != brokertest.AgentName {
 		t.Errorf("ID token name %q, want %q", claims.Name, brokertest.AgentName)
 	}
@@ -469,11 +193,11 @@ func TestChromiumLogin(t *testing.T) {
 			rp, f, c := openLogin(t, tt.uiLocales, tt.acceptLanguage)
 			checkPage(t, c.state(), tt.want)
 			if tt.screenshot != "" {
-				c.screenshot(tt.screenshot)
+				c.Screenshot(tt.screenshot)
 			}
 
-			c.login(tt.user, brokertest.AgentPassword)
-			redeem(t, rp, f, c.waitRP("log in"))
+			c.Login(tt.user, brokertest.AgentPassword)
+			redeem(t, rp, f, c.WaitRP("log in"))
 		})
 	}
 }
@@ -501,7 +225,7 @@ func TestChromiumWrongPassword(t *testing.T) {
 			}
 
 			// Six digits, so the form's own pattern lets it through.
-			resp, err := chromedp.RunResponse(c.ctx,
+			resp, err := chromedp.RunResponse(c.Ctx,
 				chromedp.SendKeys(chromedp.ID("user"), brokertest.AgentIDNumber),
 				chromedp.SendKeys(chromedp.ID("secret"), "000000"),
 				chromedp.Click(chromedp.ID("submit")))
@@ -526,15 +250,15 @@ func TestChromiumWrongPassword(t *testing.T) {
 			if st.AuthRequestID != before.AuthRequestID {
 				t.Errorf("auth request %q after the error, was %q", st.AuthRequestID, before.AuthRequestID)
 			}
-			if sent := c.sentToRP(); len(sent) > 0 {
+			if sent := c.SentToRP(); len(sent) > 0 {
 				t.Fatalf("a wrong password sent the browser to the relying party: %q", sent)
 			}
 
 			// The kept login stays; type the right password on the error page.
-			c.do("log in after the error",
+			c.Do("log in after the error",
 				chromedp.SendKeys(chromedp.ID("secret"), brokertest.AgentPassword),
 				chromedp.Click(chromedp.ID("submit")))
-			redeem(t, rp, f, c.waitRP("log in after the error"))
+			redeem(t, rp, f, c.WaitRP("log in after the error"))
 		})
 	}
 }
@@ -562,7 +286,7 @@ func TestChromiumLanguageSwitch(t *testing.T) {
 			before := c.state()
 			checkPage(t, before, tt.from)
 			if tt.afterError {
-				if _, err := chromedp.RunResponse(c.ctx,
+				if _, err := chromedp.RunResponse(c.Ctx,
 					chromedp.SendKeys(chromedp.ID("user"), brokertest.AgentIDNumber),
 					chromedp.SendKeys(chromedp.ID("secret"), "000000"),
 					chromedp.Click(chromedp.ID("submit"))); err != nil {
@@ -573,7 +297,7 @@ func TestChromiumLanguageSwitch(t *testing.T) {
 				}
 			}
 
-			if _, err := chromedp.Run(c.ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+			if _, err := chromedp.Run(c.Ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
 				chromedp.Click(chromedp.ID("lang-switch")))); err != nil {
 				t.Fatalf("click the language switch: %v", err)
 			}
@@ -590,20 +314,10 @@ func TestChromiumLanguageSwitch(t *testing.T) {
 				t.Errorf("form action %q does not keep lang=%s", after.Action, tt.to.lang)
 			}
 
-			c.login(tt.user, brokertest.AgentPassword)
-			redeem(t, rp, f, c.waitRP("log in after the switch"))
+			c.Login(tt.user, brokertest.AgentPassword)
+			redeem(t, rp, f, c.WaitRP("log in after the switch"))
 		})
 	}
-}
-
-// header returns a response header by case-insensitive name.
-func header(h network.Headers, name string) string {
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return fmt.Sprint(v)
-		}
-	}
-	return ""
 }
 
 // TestChromiumSecurityHeaders checks the headers of the login page as
@@ -617,14 +331,14 @@ func TestChromiumSecurityHeaders(t *testing.T) {
 		t.Errorf("header background %q, want %q: is /static/gjjid.css applied?", st.HeaderColor, headerColor)
 	}
 
-	doc := c.response(network.ResourceTypeDocument, "/login/password")
+	doc := c.Response(network.ResourceTypeDocument, "/login/password")
 	if doc == nil {
 		t.Fatalf("Chromium received no document /login/password (page %s)", st.URL)
 	}
 	if doc.Status != http.StatusOK {
 		t.Errorf("login page status %d", doc.Status)
 	}
-	csp := header(doc.Headers, "Content-Security-Policy")
+	csp := chrometest.Header(doc.Headers, "Content-Security-Policy")
 	if !strings.Contains(csp, "frame-ancestors 'none'") {
 		t.Errorf("Content-Security-Policy %q lacks frame-ancestors 'none'", csp)
 	}
@@ -633,33 +347,33 @@ func TestChromiumSecurityHeaders(t *testing.T) {
 		"X-Content-Type-Options": "nosniff",
 		"Cache-Control":          "no-store",
 	} {
-		if got := header(doc.Headers, name); got != want {
+		if got := chrometest.Header(doc.Headers, name); got != want {
 			t.Errorf("login page %s %q, want %q", name, got, want)
 		}
 	}
-	css := c.response(network.ResourceTypeStylesheet, "/static/gjjid.css")
+	css := c.Response(network.ResourceTypeStylesheet, "/static/gjjid.css")
 	if css == nil {
 		t.Errorf("Chromium did not load /static/gjjid.css")
-	} else if css.Status != http.StatusOK || css.MimeType != "text/css" || header(css.Headers, "X-Content-Type-Options") != "nosniff" {
+	} else if css.Status != http.StatusOK || css.MimeType != "text/css" || chrometest.Header(css.Headers, "X-Content-Type-Options") != "nosniff" {
 		t.Errorf("stylesheet status %d, type %q, X-Content-Type-Options %q", css.Status, css.MimeType,
-			header(css.Headers, "X-Content-Type-Options"))
+			chrometest.Header(css.Headers, "X-Content-Type-Options"))
 	}
 
 	// Let late reports arrive: Chromium asks for /favicon.ico after the
 	// load, and reports CSP violations asynchronously.
-	c.waitFor(2*time.Second, func() bool { return slices.ContainsFunc(c.allRequests(), hasPath("/favicon.ico")) })
-	c.do("settle", chromedp.Sleep(300*time.Millisecond))
-	if errs := c.consoleErrors(); len(errs) > 0 {
+	c.WaitFor(2*time.Second, func() bool { return slices.ContainsFunc(c.AllRequests(), chrometest.HasPath("/favicon.ico")) })
+	c.Do("settle", chromedp.Sleep(300*time.Millisecond))
+	if errs := c.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors on the login page: %q", errs)
 	}
 
 	// The listener does see CSP violations: an image from another origin
 	// breaks img-src 'self'.
-	n := len(c.consoleErrors())
-	c.do("break the CSP", chromedp.Evaluate[chromedp.Void](
-		`document.body.insertAdjacentHTML("beforeend", '<img src="http://`+rpHost+`/probe.png">')`))
-	if !c.waitError(n, "img-src", 5*time.Second) {
-		t.Errorf("an image against the CSP gave no console error, so the check above sees nothing: %q", c.consoleErrors())
+	n := len(c.ConsoleErrors())
+	c.Do("break the CSP", chromedp.Evaluate[chromedp.Void](
+		`document.body.insertAdjacentHTML("beforeend", '<img src="http://`+chrometest.RPHost+`/probe.png">')`))
+	if !c.WaitError(n, "img-src", 5*time.Second) {
+		t.Errorf("an image against the CSP gave no console error, so the check above sees nothing: %q", c.ConsoleErrors())
 	}
 
 	// Chromium refuses to render the login page in a frame of another origin.
@@ -669,9 +383,9 @@ func TestChromiumSecurityHeaders(t *testing.T) {
 		fmt.Fprintf(w, `<!doctype html><title>framer</title><iframe id="login" src="%s"></iframe>`, f2.URL)
 	}))
 	defer framer.Close()
-	n = len(c.consoleErrors())
-	c.do("frame the login page", chromedp.Navigate(framer.URL))
-	if !c.waitError(n, "frame-ancestors", 5*time.Second) {
-		t.Errorf("no frame-ancestors refusal when framing the login page; console: %q", c.consoleErrors()[n:])
+	n = len(c.ConsoleErrors())
+	c.Do("frame the login page", chromedp.Navigate(framer.URL))
+	if !c.WaitError(n, "frame-ancestors", 5*time.Second) {
+		t.Errorf("no frame-ancestors refusal when framing the login page; console: %q", c.ConsoleErrors()[n:])
 	}
 }

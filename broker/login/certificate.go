@@ -75,9 +75,10 @@ func (l *Login) renderCertificate(c echo.Context, status int, ar *store.AuthRequ
 	data := struct {
 		page
 		ConnectorName, Action, Challenge, MTLSURL, Error, BackURL string
+		SignLabel                                                 string // cert_signer's submit button
 		DemoSigner                                                bool
 	}{page: l.base(c, ar, cl, lang), ConnectorName: cn.DisplayName(lang), Error: msg, DemoSigner: l.o.DemoSigner,
-		Action: "/login/" + url.PathEscape(cn.ID()) + "?lang=" + lang}
+		Action: "/login/" + url.PathEscape(cn.ID()) + "?lang=" + lang, SignLabel: "submit"}
 	if cn.AcceptsChallenge() {
 		ch := secrets.Random(32) // 256 bits
 		rec, _ := json.Marshal(certChallenge{AuthRequestID: ar.ID, BrowserID: ar.BrowserID, Connector: cn.ID()})
@@ -243,18 +244,8 @@ func (l *Login) certificateMTLS(c echo.Context, ar *store.AuthRequest, cn connec
 // single use and the auth request must be this browser's.
 func (l *Login) mtlsDone(c echo.Context) error {
 	r := c.Request()
-	raw, err := l.o.Store.TakeValue(r.Context(), certHandoffKey(c.QueryParam("h")))
-	if errors.Is(err, store.ErrNotFound) {
-		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
-		return nil
-	}
-	if err != nil {
-		l.fail(c, err, "")
-		return nil
-	}
-	var rec certHandoff
-	if err := json.Unmarshal(raw, &rec); err != nil || rec.Connector != c.Param("connector") {
-		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
+	rec, ok := takeStep(l, c, certHandoffKey(c.QueryParam("h")), func(h *certHandoff) string { return h.Connector })
+	if !ok {
 		return nil
 	}
 	ar, cl, _ := l.request(c, rec.AuthRequestID) // checks the browser binding

@@ -1,13 +1,7 @@
 package login_test
 
 import (
-	"context"
-	"crypto/x509"
-	"encoding/pem"
-	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -15,9 +9,9 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"go.yaml.in/yaml/v3"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	cx "github.com/gjjid/gjjid/connectors/x509"
@@ -35,50 +29,25 @@ func TestChromiumCertificateDemoSigner(t *testing.T) {
 	t.Parallel()
 	const connectorID, connectorName = "cert", "单位数字证书"
 	ca := x509test.NewCA(t, x509test.ECDSA, "Unit CA chromium", nil)
-	src := fmt.Sprintf(`link_policy: auto
-cas:
-  - name: test
-    roots: |
-%s
-    revocation: {crl_urls: [%s], ocsp: false}
-    extract:
-      - cn_regex: '^041@N([0-9A-Z]{18})@'
-        type: credit_code
-`, "      "+strings.ReplaceAll(strings.TrimRight(ca.PEM(), "\n"), "\n", "\n      "), ca.CRLURL)
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
+	cert := bt.CertConnector(t, ca, "link_policy: auto\n", "")
 	b := bt.Start(t, bt.Options{
 		Connectors: connectors.Registry{cx.Type: cx.Factory},
 		Edit: func(c *config.Config) {
-			c.Connectors = append(c.Connectors, config.Connector{ID: connectorID, Type: cx.Type, Name: connectorName, NameEN: "Unit certificate", Config: *n.Content[0]})
+			c.Connectors = append(c.Connectors, cert)
 			c.Clients[0].Connectors = []string{connectorID}
 			c.Login.DemoSigner = true
 		},
 	})
 
 	// The demo unit's certificate and key, as `gjjid dev` writes them.
-	leaf := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
-	dir := t.TempDir()
-	k8, err := x509.MarshalPKCS8PrivateKey(leaf.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile := filepath.Join(dir, "unit.pem"), filepath.Join(dir, "unit-key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.DER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k8}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	certFile, keyFile := bt.DemoCertFiles(t, ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)}))
 
 	rp := bt.NewRP(t, b.URL)
 	f := rp.NewFlow()
 	c := startChrome(t, "zh-CN,zh;q=0.9")
-	c.do("open the authorization URL", chromedp.Navigate(f.URL))
-	c.do("wait for the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")))
-	heading, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS("h1")))
+	c.Do("open the authorization URL", chromedp.Navigate(f.URL))
+	c.Do("wait for the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")))
+	heading, err := chromedp.Run(c.Ctx, chromedp.Text(chromedp.CSS("h1")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +55,7 @@ cas:
 		t.Fatalf("heading %q, want the certificate page %q", heading, connectorName)
 	}
 	// Both scripts ran: cert-login.js exposes the challenge to signers.
-	challenge, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`window.gjjidCertChallenge || ""`))
+	challenge, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string](`window.gjjidCertChallenge || ""`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,20 +63,20 @@ cas:
 		t.Fatalf("page script challenge %q", challenge)
 	}
 	for _, s := range []string{"/static/cert-login.js", "/static/cert-demo-signer.js"} {
-		if r := c.response(network.ResourceTypeScript, s); r == nil || r.Status != 200 {
+		if r := c.Response(network.ResourceTypeScript, s); r == nil || r.Status != 200 {
 			t.Fatalf("Chromium did not load %s: %+v", s, r)
 		}
 	}
 
 	// The page came under the broker's CSP: scripts only from 'self'.
-	doc := c.lastDocument(b.URL)
+	doc := c.LastDocument(b.URL)
 	if doc == nil {
-		t.Fatalf("no document from the broker; requests %q", c.allRequests())
+		t.Fatalf("no document from the broker; requests %q", c.AllRequests())
 	}
 	if u, _ := url.Parse(doc.URL); u == nil || u.Path != "/login/"+connectorID || doc.Status != 200 {
 		t.Errorf("certificate page at %s (status %d), want /login/%s", doc.URL, doc.Status, connectorID)
 	}
-	csp := header(doc.Headers, "Content-Security-Policy")
+	csp := chrometest.Header(doc.Headers, "Content-Security-Policy")
 	for _, want := range []string{"script-src 'self'", "default-src 'none'", "frame-ancestors 'none'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("certificate page Content-Security-Policy %q lacks %q", csp, want)
@@ -115,50 +84,23 @@ cas:
 	}
 
 	// The user picks both files; the demo signer signs and submits.
-	c.do("choose the unit certificate and key", chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{certFile, keyFile}))
-	loc := c.waitRP("sign the challenge with the demo signer")
-	if got := loc.Scheme + "://" + loc.Host + loc.Path; got != bt.RedirectURI {
-		t.Fatalf("redirect to %s, want %s", loc, bt.RedirectURI)
-	}
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback %s: %v", loc, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, idt, err := rp.Exchange(ctx, f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
+	c.Do("choose the unit certificate and key", chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{certFile, keyFile}))
+	loc := c.WaitRP("sign the challenge with the demo signer")
 	var claims struct {
 		Sub    string   `json:"sub"`
 		UnitID string   `json:"unit_id"`
 		IdP    string   `json:"idp"`
 		AMR    []string `json:"amr"`
 	}
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
+	rp.Redeem(t, f, loc, nil, &claims)
 	if claims.Sub != "u_"+bt.UnitID || claims.UnitID != bt.UnitID || claims.IdP != connectorID || !slices.Contains(claims.AMR, cx.AMRHardware) {
 		t.Errorf("ID token %+v, want the demo unit %s by certificate", claims, bt.UnitID)
 	}
 
 	// Nothing went wrong on the way: no exception, no CSP violation, no
 	// console error (the favicon's 404 aside).
-	c.do("settle", chromedp.Sleep(300*time.Millisecond))
-	if errs := c.consoleErrors(); !onlyFavicon(errs) {
+	c.Do("settle", chromedp.Sleep(300*time.Millisecond))
+	if errs := c.ConsoleErrors(); !chrometest.OnlyFavicon(errs) {
 		t.Errorf("console errors on the certificate page: %q", errs)
 	}
-}
-
-// lastDocument returns the last document Chromium received from base.
-func (c *chrome) lastDocument(base string) *network.Response {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i := len(c.responses) - 1; i >= 0; i-- {
-		if c.types[i] == network.ResourceTypeDocument && strings.HasPrefix(c.responses[i].URL, base+"/") {
-			return c.responses[i]
-		}
-	}
-	return nil
 }

@@ -1,17 +1,10 @@
 package login_test
 
 import (
-	"context"
-	"crypto/x509"
-	"encoding/pem"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"go.yaml.in/yaml/v3"
@@ -48,21 +41,11 @@ func TestChromiumCertificatePlusPassword(t *testing.T) {
 			if st := c.state(); st.Heading != "证书已验证：请经办人确认密码" {
 				t.Fatalf("after the certificate: heading %q, want the agent's password page", st.Heading)
 			}
-			c.do("the agent's password",
+			c.Do("the agent's password",
 				chromedp.SetValue(chromedp.ID("user"), bt.AgentIDNumber),
 				chromedp.SetValue(chromedp.ID("secret"), bt.AgentPassword),
 				chromedp.Click(chromedp.ID("submit")))
-			loc := c.waitRP("sign in as the agent")
-			code, err := rp.Callback(f, loc)
-			if err != nil {
-				t.Fatalf("callback %s: %v", loc, err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_, idt, err := rp.Exchange(ctx, f, code)
-			if err != nil {
-				t.Fatalf("exchange: %v", err)
-			}
+			loc := c.WaitRP("sign in as the agent")
 			var claims struct {
 				Sub    string   `json:"sub"`
 				UnitID string   `json:"unit_id"`
@@ -70,9 +53,7 @@ func TestChromiumCertificatePlusPassword(t *testing.T) {
 				AMR    []string `json:"amr"`
 				ACR    string   `json:"acr"`
 			}
-			if err := idt.Claims(&claims); err != nil {
-				t.Fatal(err)
-			}
+			rp.Redeem(t, f, loc, nil, &claims)
 			if strings.HasPrefix(claims.Sub, "u_") || claims.UnitID != bt.UnitID || claims.IdP != "cert" ||
 				!slices.Equal(claims.AMR, []string{cx.AMRHardware, "pwd"}) || claims.ACR != cx.DefaultACR {
 				t.Fatalf("ID token %+v, want the agent acting for %s with amr [hwk pwd]", claims, bt.UnitID)
@@ -86,7 +67,7 @@ func TestChromiumCertificatePlusPassword(t *testing.T) {
 			o.certificate(c, f.URL)
 			submit := func(user, pw string) (int, pageState) {
 				t.Helper()
-				resp, err := chromedp.RunResponse(c.ctx,
+				resp, err := chromedp.RunResponse(c.Ctx,
 					chromedp.SetValue(chromedp.ID("user"), user),
 					chromedp.SetValue(chromedp.ID("secret"), pw),
 					chromedp.Click(chromedp.ID("submit")))
@@ -106,7 +87,7 @@ func TestChromiumCertificatePlusPassword(t *testing.T) {
 			if status, st := submit(bt.AgentIDNumber, bt.AgentPassword); status != http.StatusForbidden || !strings.Contains(st.Error, "锁定") {
 				t.Fatalf("locked agent with the right password: status %d, error %q", status, st.Error)
 			}
-			if got := c.sentToRP(); len(got) != 0 {
+			if got := c.SentToRP(); len(got) != 0 {
 				t.Fatalf("a refused second step reached the relying party: %q", got)
 			}
 		})
@@ -124,21 +105,8 @@ type certPlusPassword struct {
 func certPlusPasswordBroker(t *testing.T) *certPlusPassword {
 	t.Helper()
 	ca := x509test.NewCA(t, x509test.ECDSA, "Unit CA second factor", nil)
-	src := fmt.Sprintf(`link_policy: auto
-second_factor: password
-cas:
-  - name: test
-    roots: |
-%s
-    revocation: {crl_urls: [%s], ocsp: false}
-    extract:
-      - cn_regex: '^041@N([0-9A-Z]{18})@'
-        type: credit_code
-`, "      "+strings.ReplaceAll(strings.TrimRight(ca.PEM(), "\n"), "\n", "\n      "), ca.CRLURL)
-	var n, pw yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
+	cert := bt.CertConnector(t, ca, "link_policy: auto\nsecond_factor: password\n", "")
+	var pw yaml.Node
 	if err := yaml.Unmarshal([]byte("max_failures: 3"), &pw); err != nil {
 		t.Fatal(err)
 	}
@@ -146,32 +114,20 @@ cas:
 		Connectors: connectors.Registry{cx.Type: cx.Factory},
 		Edit: func(c *config.Config) {
 			c.Connectors[0].Config = *pw.Content[0]
-			c.Connectors = append(c.Connectors, config.Connector{ID: "cert", Type: cx.Type, Name: "单位数字证书", NameEN: "Unit certificate", Config: *n.Content[0]})
+			c.Connectors = append(c.Connectors, cert)
 			c.Clients[0].Connectors = []string{"cert"}
 			c.Login.DemoSigner = true
 		},
 	}}
-	leaf := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
-	dir := t.TempDir()
-	k8, err := x509.MarshalPKCS8PrivateKey(leaf.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.certFile, o.keyFile = filepath.Join(dir, "unit.pem"), filepath.Join(dir, "unit-key.pem")
-	if err := os.WriteFile(o.certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.DER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(o.keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k8}), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	o.certFile, o.keyFile = bt.DemoCertFiles(t, ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)}))
 	return o
 }
 
 // certificate opens the authorization URL and signs in with the demo
 // unit's certificate through the demo signer, up to the agent's page.
 func (o *certPlusPassword) certificate(c *chrome, authURL string) {
-	c.do("open the authorization URL", chromedp.Navigate(authURL))
-	c.do("wait for the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")))
-	c.do("choose the unit certificate and key", chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{o.certFile, o.keyFile}))
-	c.do("wait for the agent's page", chromedp.WaitVisible(chromedp.ID("secret")))
+	c.Do("open the authorization URL", chromedp.Navigate(authURL))
+	c.Do("wait for the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")))
+	c.Do("choose the unit certificate and key", chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{o.certFile, o.keyFile}))
+	c.Do("wait for the agent's page", chromedp.WaitVisible(chromedp.ID("secret")))
 }

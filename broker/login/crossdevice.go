@@ -141,7 +141,7 @@ func (l *Login) qrStatusError(c echo.Context, err error) error {
 		}
 		return qrError(c, http.StatusNotFound, "not_found")
 	}
-	if errors.Is(err, connectors.ErrUnavailable) || errors.Is(err, store.ErrUnavailable) {
+	if errors.Is(err, store.ErrUnavailable) { // the connectors contract's, as the store's
 		return qrError(c, http.StatusServiceUnavailable, "unavailable")
 	}
 	l.log.Error("qr status", "err", err)

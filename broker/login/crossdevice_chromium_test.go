@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 )
 
 // qrState is what the QR page shows, read from the rendered DOM.
@@ -39,20 +40,16 @@ const qrStateJS = `(() => {
 })()`
 
 func (c *chrome) qrState() qrState {
-	c.t.Helper()
-	st, err := chromedp.Run(c.ctx, chromedp.Evaluate[qrState](qrStateJS))
-	if err != nil {
-		c.t.Fatalf("read the QR page: %v", err)
-	}
-	return st
+	c.T.Helper()
+	return chrometest.Eval[qrState](c.Chrome, "read the QR page", qrStateJS)
 }
 
 // waitQR waits until the QR page satisfies cond.
 func (c *chrome) waitQR(what string, cond func(qrState) bool) qrState {
-	c.t.Helper()
+	c.T.Helper()
 	var st qrState
-	if !c.waitFor(10*time.Second, func() bool { st = c.qrState(); return cond(st) }) {
-		c.t.Fatalf("%s: the QR page shows %+v; console: %q", what, st, c.consoleErrors())
+	if !c.WaitFor(10*time.Second, func() bool { st = c.qrState(); return cond(st) }) {
+		c.T.Fatalf("%s: the QR page shows %+v; console: %q", what, st, c.ConsoleErrors())
 	}
 	return st
 }
@@ -80,13 +77,13 @@ func TestChromiumQRLogin(t *testing.T) {
 			f := rp.NewFlow()
 			c := startChrome(t, "zh-CN,zh;q=0.9")
 			if tt.noEventSource {
-				if _, err := chromedp.Call(c.ctx, page.AddScriptToEvaluateOnNewDocument,
+				if _, err := chromedp.Call(c.Ctx, page.AddScriptToEvaluateOnNewDocument,
 					page.AddScriptToEvaluateOnNewDocumentParams{Source: "delete window.EventSource;"}); err != nil {
 					t.Fatalf("remove EventSource: %v", err)
 				}
 			}
-			c.do("open the authorization URL", chromedp.Navigate(f.URL))
-			c.do("choose the QR login", chromedp.Click(chromedp.ID("connector-appscan")), chromedp.WaitVisible(chromedp.ID("qr-image")))
+			c.Do("open the authorization URL", chromedp.Navigate(f.URL))
+			c.Do("choose the QR login", chromedp.Click(chromedp.ID("connector-appscan")), chromedp.WaitVisible(chromedp.ID("qr-image")))
 
 			st := c.waitQR("the QR code appears", func(s qrState) bool { return s.ImageWidth > 0 })
 			if st.QRID == "" || !st.ImageShown || st.State != "waiting" || st.Status != "等待扫码…" || st.Refresh {
@@ -96,8 +93,8 @@ func TestChromiumQRLogin(t *testing.T) {
 			if tt.noEventSource {
 				transport = "/poll"
 			}
-			if !c.waitFor(5*time.Second, func() bool { return c.requested(transport) }) {
-				t.Fatalf("the page never opened %s; requests %q", transport, c.allRequests())
+			if !c.WaitFor(5*time.Second, func() bool { return c.Requested(transport) }) {
+				t.Fatalf("the page never opened %s; requests %q", transport, c.AllRequests())
 			}
 
 			if code, body := app.Call(t, st.QRID, "scan", nil); code != http.StatusOK {
@@ -108,13 +105,13 @@ func TestChromiumQRLogin(t *testing.T) {
 				t.Fatalf("scanned status %q: want the masked name 张*", st.Status)
 			}
 			if tt.screenshot != "" {
-				c.screenshot(tt.screenshot)
+				c.Screenshot(tt.screenshot)
 			}
 			if code, body := app.Call(t, st.QRID, "confirm", nil); code != http.StatusOK {
 				t.Fatalf("confirm: %d %v", code, body)
 			}
-			redeem(t, rp, f, c.waitRP("confirm in the app"))
-			if errs := c.consoleErrors(); len(errs) > 0 && !onlyFavicon(errs) {
+			redeem(t, rp, f, c.WaitRP("confirm in the app"))
+			if errs := c.ConsoleErrors(); len(errs) > 0 && !chrometest.OnlyFavicon(errs) {
 				t.Errorf("console errors on the QR page: %q", errs)
 			}
 		})
@@ -129,8 +126,8 @@ func TestChromiumQRCancelled(t *testing.T) {
 	app := brokertest.AppLogin(t, b.URL, brokertest.AgentIDNumber, brokertest.AgentPassword)
 	f := brokertest.NewRP(t, b.URL).NewFlow()
 	c := startChrome(t, "en")
-	c.do("open the authorization URL", chromedp.Navigate(f.URL))
-	c.do("choose the QR login", chromedp.Click(chromedp.ID("connector-appscan")), chromedp.WaitVisible(chromedp.ID("qr-image")))
+	c.Do("open the authorization URL", chromedp.Navigate(f.URL))
+	c.Do("choose the QR login", chromedp.Click(chromedp.ID("connector-appscan")), chromedp.WaitVisible(chromedp.ID("qr-image")))
 	st := c.waitQR("the QR code appears", func(s qrState) bool { return s.ImageWidth > 0 })
 	app.Call(t, st.QRID, "scan", nil)
 	app.Call(t, st.QRID, "cancel", nil)
@@ -139,36 +136,14 @@ func TestChromiumQRCancelled(t *testing.T) {
 		t.Fatalf("cancelled status %q", st.Status)
 	}
 	old := st.QRID
-	if _, err := chromedp.Run(c.ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.ID("qr-refresh")))); err != nil {
+	if _, err := chromedp.Run(c.Ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.ID("qr-refresh")))); err != nil {
 		t.Fatalf("click refresh: %v", err)
 	}
 	st = c.waitQR("a new QR code", func(s qrState) bool { return s.QRID != "" && s.QRID != old && s.ImageWidth > 0 })
 	if st.State != "waiting" || st.Refresh {
 		t.Fatalf("after the refresh: %+v", st)
 	}
-	if doc := c.response(network.ResourceTypeDocument, "/login/appscan"); doc == nil || header(doc.Headers, "Content-Security-Policy") == "" {
+	if doc := c.Response(network.ResourceTypeDocument, "/login/appscan"); doc == nil || chrometest.Header(doc.Headers, "Content-Security-Policy") == "" {
 		t.Fatal("the QR page came without its Content-Security-Policy")
 	}
-}
-
-// requested reports whether the page requested a path ending in suffix.
-func (c *chrome) requested(suffix string) bool {
-	for _, r := range c.allRequests() {
-		if i := strings.Index(r, "?"); i >= 0 {
-			r = r[:i]
-		}
-		if strings.HasSuffix(r, suffix) {
-			return true
-		}
-	}
-	return false
-}
-
-func onlyFavicon(errs []string) bool {
-	for _, e := range errs {
-		if !strings.Contains(e, "favicon") {
-			return false
-		}
-	}
-	return true
 }

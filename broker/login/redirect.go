@@ -26,6 +26,29 @@ type redirectState struct {
 	Connector     string `json:"c"`
 }
 
+// takeStep takes the one-time record a login step left under key, which
+// must be for this route's connector (connector reads it from the record).
+// Unless ok, the browser has its answer: a missing, malformed or another
+// connector's record is 400 invalid_state, a store failure 503.
+func takeStep[T any](l *Login, c echo.Context, key string, connector func(*T) string) (rec *T, ok bool) {
+	r := c.Request()
+	raw, err := l.o.Store.TakeValue(r.Context(), key)
+	if errors.Is(err, store.ErrNotFound) {
+		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
+		return nil, false
+	}
+	if err != nil {
+		l.fail(c, err, "")
+		return nil, false
+	}
+	rec = new(T)
+	if err := json.Unmarshal(raw, rec); err != nil || connector(rec) != c.Param("connector") {
+		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
+		return nil, false
+	}
+	return rec, true
+}
+
 // redirectStateTTL bounds the time a user may spend at an upstream
 // (reading a QR with WeChat, typing at a provincial portal).
 const redirectStateTTL = 10 * time.Minute
@@ -71,18 +94,8 @@ func (l *Login) callback(c echo.Context) error {
 		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
 		return nil
 	}
-	raw, err := l.o.Store.TakeValue(ctx, redirectStateKey(state))
-	if errors.Is(err, store.ErrNotFound) {
-		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
-		return nil
-	}
-	if err != nil {
-		l.fail(c, err, "")
-		return nil
-	}
-	var rec redirectState
-	if err := json.Unmarshal(raw, &rec); err != nil || rec.Connector != c.Param("connector") {
-		l.ErrorPage(c.Response(), r, http.StatusBadRequest, "invalid_state")
+	rec, ok := takeStep(l, c, redirectStateKey(state), func(s *redirectState) string { return s.Connector })
+	if !ok {
 		return nil
 	}
 	ar, cl, lang := l.request(c, rec.AuthRequestID) // checks the browser binding

@@ -1,12 +1,10 @@
 package login_test
 
 import (
-	"context"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -25,26 +23,26 @@ func TestChromiumUnitChooser(t *testing.T) {
 	rp := bt.NewRP(t, b.URL)
 	f := rp.NewFlow()
 	c := startChrome(t, "zh-CN,zh;q=0.9")
-	c.do("open the authorization URL", chromedp.Navigate(f.URL))
-	c.login(bt.AgentIDNumber, bt.AgentPassword)
+	c.Do("open the authorization URL", chromedp.Navigate(f.URL))
+	c.Login(bt.AgentIDNumber, bt.AgentPassword)
 
-	c.do("wait for the unit chooser", chromedp.WaitVisible(chromedp.ID("continue")))
-	heading, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS("h1")))
+	c.Do("wait for the unit chooser", chromedp.WaitVisible(chromedp.ID("continue")))
+	heading, err := chromedp.Run(c.Ctx, chromedp.Text(chromedp.CSS("h1")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	units, err := chromedp.Run(c.ctx, chromedp.Text(chromedp.CSS("ul.units")))
+	units, err := chromedp.Run(c.Ctx, chromedp.Text(chromedp.CSS("ul.units")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if heading != "请选择要办理业务的单位" || !strings.Contains(units, bt.UnitName) || !strings.Contains(units, bt.Unit2Name) {
 		t.Fatalf("chooser %q lists %q, want both units", heading, units)
 	}
-	c.do("choose the second unit",
+	c.Do("choose the second unit",
 		chromedp.Click(chromedp.CSS(`input[value="`+bt.Unit2ID+`"]`)),
 		chromedp.Click(chromedp.ID("continue")),
 	)
-	if got := unitOf(t, rp, f, c.waitRP("choose a unit")); got != bt.Unit2ID {
+	if got := unitOf(t, rp, f, c.WaitRP("choose a unit")); got != bt.Unit2ID {
 		t.Fatalf("unit_id %q, want the chosen %s", got, bt.Unit2ID)
 	}
 
@@ -52,10 +50,10 @@ func TestChromiumUnitChooser(t *testing.T) {
 	f2 := rp.NewFlow()
 	// Navigate without waiting for a load: the tab ends at the relying
 	// party, which does not run, and waitRP catches that request.
-	if _, err := chromedp.Run(c.ctx, chromedp.Evaluate[string]("location.href = "+strconv.Quote(f2.URL))); err != nil {
+	if _, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string]("location.href = "+strconv.Quote(f2.URL))); err != nil {
 		t.Fatal(err)
 	}
-	if got := unitOf(t, rp, f2, c.waitRP("second sign-in")); got != bt.Unit2ID {
+	if got := unitOf(t, rp, f2, c.WaitRP("second sign-in")); got != bt.Unit2ID {
 		t.Fatalf("second sign-in acts for %q, want the remembered %s", got, bt.Unit2ID)
 	}
 }
@@ -64,21 +62,9 @@ func TestChromiumUnitChooser(t *testing.T) {
 // returns the ID token's unit_id.
 func unitOf(t *testing.T, rp *bt.RP, f bt.Flow, loc *url.URL) string {
 	t.Helper()
-	code, err := rp.Callback(f, loc)
-	if err != nil {
-		t.Fatalf("callback %s: %v", loc, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, idt, err := rp.Exchange(ctx, f, code)
-	if err != nil {
-		t.Fatalf("exchange: %v", err)
-	}
 	var claims struct {
 		UnitID string `json:"unit_id"`
 	}
-	if err := idt.Claims(&claims); err != nil {
-		t.Fatal(err)
-	}
+	rp.Redeem(t, f, loc, nil, &claims)
 	return claims.UnitID
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gjjid/gjjid/broker/store"
-	"github.com/gjjid/gjjid/connectors"
 )
 
 // RetryAfter is the Retry-After, in seconds, of the 503 a store outage
@@ -26,12 +25,12 @@ func StoreWaitBudget(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // StoreErrors answers a handler error that means the store is unreachable
-// (store.ErrUnavailable or connectors.ErrUnavailable) with 503
+// (store.ErrUnavailable, which is connectors.ErrUnavailable) with 503
 // temporarily_unavailable and Retry-After, and hands every other error to
 // next (echo's default handler would make it a 500).
 func StoreErrors(next echo.HTTPErrorHandler) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
-		if !errors.Is(err, store.ErrUnavailable) && !errors.Is(err, connectors.ErrUnavailable) {
+		if !errors.Is(err, store.ErrUnavailable) {
 			next(err, c)
 			return
 		}

@@ -130,8 +130,9 @@ func (p *Pages) renderBind(c echo.Context, status int, s *session, msg string) e
 	return p.render(c, status, "pg_bind", struct {
 		frame
 		Challenge, Connector string
+		SignLabel            string // cert_signer's submit button
 		DemoSigner           bool
-	}{f, ch, cn.ID(), p.o.DemoSigner})
+	}{f, ch, cn.ID(), "pg_bind_submit", p.o.DemoSigner})
 }
 
 // bindCertificate binds a certificate to the signed-in unit. The proof

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/pem"
-	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -15,8 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	bt "github.com/gjjid/gjjid/broker/brokertest"
@@ -60,16 +57,11 @@ func proof(t *testing.T, page string, leaf *x509test.Leaf) url.Values {
 func TestBindCertificateOnline(t *testing.T) {
 	t.Parallel()
 	ca := x509test.NewCA(t, x509test.ECDSA, "Unit CA bind", nil)
-	src := fmt.Sprintf("link_policy: bound\ncas:\n  - name: test\n    roots: |\n%s\n    revocation: {crl_urls: [%s], ocsp: false}\n    extract:\n      - cn_regex: '^041@N([0-9A-Z]{18})@'\n        type: credit_code\n",
-		"      "+strings.ReplaceAll(strings.TrimRight(ca.PEM(), "\n"), "\n", "\n      "), ca.CRLURL)
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &n); err != nil {
-		t.Fatal(err)
-	}
+	cert := bt.CertConnector(t, ca, "link_policy: bound\n", "")
 	b := bt.Start(t, bt.Options{
 		Connectors: connectors.Registry{cx.Type: cx.Factory},
 		Edit: func(c *config.Config) {
-			c.Connectors = append(c.Connectors, config.Connector{ID: "cert", Type: cx.Type, Name: "单位数字证书", NameEN: "Unit certificate", Config: *n.Content[0]})
+			c.Connectors = append(c.Connectors, cert)
 			c.Clients[0].Connectors = []string{"cert"}
 		},
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 )
 
 // TestChromiumAuditorDashboard: an auditor's dashboard renders its SVG
@@ -27,31 +28,31 @@ func TestChromiumAuditorDashboard(t *testing.T) {
 			_, _ = agentLogin(t, b, bt.Agent2IDNumber, pw)
 		}
 		tab := startChrome(t)
-		tab.do("open the dashboard", chromedp.Navigate(b.URL+"/admin/dashboard"))
-		tab.login(bt.AgentIDNumber, bt.AgentPassword)
-		tab.waitText("the dashboard", "h1", "运行概况")
+		tab.Do("open the dashboard", chromedp.Navigate(b.URL+"/admin/dashboard"))
+		tab.Login(bt.AgentIDNumber, bt.AgentPassword)
+		tab.WaitText("the dashboard", "h1", "运行概况")
 		for sel, want := range map[string]string{
 			"#login-password-success-24h .total": "3",
 			"#login-password-failure-24h .total": "1",
 			"#login-password-failure-30d .total": "1",
 		} {
-			if got := tab.text(sel); got != want {
+			if got := tab.Text(sel); got != want {
 				t.Errorf("%s = %q, want %s", sel, got, want)
 			}
 		}
-		if n := eval[int](tab, "bars", `document.querySelectorAll("#login-password-success-24h svg rect").length`); n != 24 {
+		if n := chrometest.Eval[int](tab, "bars", `document.querySelectorAll("#login-password-success-24h svg rect").length`); n != 24 {
 			t.Errorf("the 24-hour chart has %d bars, want 24", n)
 		}
-		tab.do("filter the audit by failures", chromedp.Navigate(b.URL+"/admin/audit"),
+		tab.Do("filter the audit by failures", chromedp.Navigate(b.URL+"/admin/audit"),
 			chromedp.WaitVisible(chromedp.ID("f-type")), chromedp.SendKeys(chromedp.ID("f-type"), "login."),
 			chromedp.SetValue(chromedp.ID("f-outcome"), "failure"), chromedp.Click(chromedp.ID("audit-apply")))
 		// The filtered page keeps its filter and lists the one failure.
-		tab.waitJS("only the failure is listed", `document.getElementById("f-type") && document.getElementById("f-type").value === "login." && document.querySelectorAll("#audit tbody tr").length === 1 && document.querySelector("#audit tbody").innerText.includes("login.failure")`)
+		tab.WaitJS("only the failure is listed", `document.getElementById("f-type") && document.getElementById("f-type").value === "login." && document.querySelectorAll("#audit tbody tr").length === 1 && document.querySelector("#audit tbody").innerText.includes("login.failure")`)
 		// Export the filtered range: the downloaded CSV holds exactly the
 		// failures the audit API lists under the same filter.
 		dir := t.TempDir()
 		done := make(chan string, 1)
-		listenErr := chromedp.ListenBrowser(tab.ctx, func(ev any) {
+		listenErr := chromedp.ListenBrowser(tab.Ctx, func(ev any) {
 			if e, ok := ev.(*browser.EventDownloadProgress); ok && e.State == browser.DownloadProgressStateCompleted {
 				select {
 				case done <- e.GUID:
@@ -63,11 +64,11 @@ func TestChromiumAuditorDashboard(t *testing.T) {
 			t.Fatalf("listen to the browser: %v", listenErr)
 		}
 		events := true
-		if _, err := chromedp.CallBrowser(tab.ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		if _, err := chromedp.CallBrowser(tab.Ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: &events}); err != nil {
 			t.Fatalf("allow downloads: %v", err)
 		}
-		tab.do("export the filtered range", chromedp.Click(chromedp.ID("audit-export")))
+		tab.Do("export the filtered range", chromedp.Click(chromedp.ID("audit-export")))
 		var file string
 		select {
 		case guid := <-done:
@@ -96,7 +97,7 @@ func TestChromiumAuditorDashboard(t *testing.T) {
 		if len(rows) != len(failures)+1 || len(failures) != 1 || rows[1][0] != failures[0] || rows[1][4] != "failure" {
 			t.Fatalf("downloaded CSV %v, the API's failures %v", rows, failures)
 		}
-		if errs := tab.consoleErrors(); len(errs) > 0 {
+		if errs := tab.ConsoleErrors(); len(errs) > 0 {
 			t.Errorf("console errors (CSP?): %q", errs)
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 	"github.com/gjjid/gjjid/connectors/x509/x509test"
 )
 
@@ -21,43 +22,40 @@ func TestChromiumCounterBindsCertificate(t *testing.T) {
 		o = staffOptions(o)
 		ca := withCertificateConnector(t, &o, "bound")
 		leaf := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(bt.UnitID, bt.UnitName)})
-		certFile, keyFile := demoFiles(t, leaf)
+		certFile, keyFile := bt.DemoCertFiles(t, leaf)
 		b := bt.Start(t, o)
 		grant(t, b, bt.AgentIDNumber, "gjjid:counter")
 
-		login := func(c *chrome) {
-			c.do("open the broker", chromedp.Navigate(b.URL+"/"))
-			c.do("choose the certificate", chromedp.WaitVisible(chromedp.CSS(`a[href^="/login/cert"]`)), chromedp.Click(chromedp.CSS(`a[href^="/login/cert"]`)))
-			c.do("sign with the demo signer", chromedp.WaitReady(chromedp.ID("cert-demo-files")), loaded,
-				chromedp.SetUploadFiles(chromedp.ID("cert-demo-files"), []string{certFile, keyFile}))
+		login := func(c *chrometest.Chrome) {
+			certSignIn(c, b.URL+"/", certFile, keyFile)
 		}
 		before := startChrome(t)
 		login(before)
-		before.waitText("not bound yet", "body", "尚未在公积金中心柜台绑定")
+		before.WaitText("not bound yet", "body", "尚未在公积金中心柜台绑定")
 
 		staffTab := startChrome(t)
-		staffTab.do("open the console", chromedp.Navigate(b.URL+"/admin/certs"))
-		staffTab.do("choose the password", chromedp.WaitVisible(chromedp.ID("connector-password")), chromedp.Click(chromedp.ID("connector-password")))
-		staffTab.login(bt.AgentIDNumber, bt.AgentPassword)
-		staffTab.waitText("the binding page", "h1", "证书绑定")
+		staffTab.Do("open the console", chromedp.Navigate(b.URL+"/admin/certs"))
+		staffTab.Do("choose the password", chromedp.WaitVisible(chromedp.ID("connector-password")), chromedp.Click(chromedp.ID("connector-password")))
+		staffTab.Login(bt.AgentIDNumber, bt.AgentPassword)
+		staffTab.WaitText("the binding page", "h1", "证书绑定")
 		bind := func() {
-			staffTab.do("upload the certificate", chromedp.Navigate(b.URL+"/admin/certs"), chromedp.WaitReady(chromedp.ID("cert-file")),
+			staffTab.Do("upload the certificate", chromedp.Navigate(b.URL+"/admin/certs"), chromedp.WaitReady(chromedp.ID("cert-file")),
 				chromedp.SetUploadFiles(chromedp.ID("cert-file"), []string{certFile}), chromedp.Click(chromedp.ID("cert-inspect")))
-			staffTab.waitText("the certificate is shown", "#cert-unit", bt.UnitID)
-			if fp := staffTab.text("#cert-fingerprint"); !strings.HasPrefix(fp, "sha256:") {
+			staffTab.WaitText("the certificate is shown", "#cert-unit", bt.UnitID)
+			if fp := staffTab.Text("#cert-fingerprint"); !strings.HasPrefix(fp, "sha256:") {
 				t.Errorf("fingerprint shown as %q", fp)
 			}
-			staffTab.do("confirm", chromedp.Click(chromedp.ID("cert-bind")))
+			staffTab.Do("confirm", chromedp.Click(chromedp.ID("cert-bind")))
 		}
 		bind()
-		staffTab.waitText("bound", "#notice", "已绑定证书")
+		staffTab.WaitText("bound", "#notice", "已绑定证书")
 
 		after := startChrome(t)
 		login(after)
-		after.waitText("the bound certificate logs in", "h1", "单位登录权限管理")
+		after.WaitText("the bound certificate logs in", "h1", "单位登录权限管理")
 		// The unit's list names the certificate as the counter saw it:
 		// issuer, serial and validity beside the subject.
-		listed := after.text("#certificates")
+		listed := after.Text("#certificates")
 		for _, want := range []string{leaf.Cert.Issuer.CommonName, fmt.Sprintf("%X", leaf.Cert.SerialNumber), leaf.Cert.NotAfter.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")} {
 			if !strings.Contains(strings.ToUpper(listed), strings.ToUpper(want)) {
 				t.Errorf("the unit's certificate list %q lacks %q", listed, want)
@@ -65,8 +63,8 @@ func TestChromiumCounterBindsCertificate(t *testing.T) {
 		}
 
 		bind()
-		staffTab.waitText("a second binding is refused naming the first", "#page-error", "该证书已绑定")
-		if msg := staffTab.text("#page-error"); !strings.Contains(msg, bt.UnitID) {
+		staffTab.WaitText("a second binding is refused naming the first", "#page-error", "该证书已绑定")
+		if msg := staffTab.Text("#page-error"); !strings.Contains(msg, bt.UnitID) {
 			t.Errorf("the refusal does not name the existing binding: %q", msg)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/chrometest"
 	"github.com/gjjid/gjjid/config"
 )
 
@@ -51,38 +52,38 @@ func TestChromiumConsoleRegistersAClient(t *testing.T) {
 		grant(t, b, bt.AgentIDNumber, "gjjid:admin", "gjjid:counter", "gjjid:audit")
 
 		staffTab := startChrome(t)
-		staffTab.do("open my account", chromedp.Navigate(b.URL+"/account"))
-		staffTab.do("choose the password", chromedp.WaitVisible(chromedp.ID("connector-password")), chromedp.Click(chromedp.ID("connector-password")))
-		staffTab.login(bt.AgentIDNumber, bt.AgentPassword)
-		staffTab.waitText("signed in at gjj:loa:1", "h1", "我的账号")
+		staffTab.Do("open my account", chromedp.Navigate(b.URL+"/account"))
+		staffTab.Do("choose the password", chromedp.WaitVisible(chromedp.ID("connector-password")), chromedp.Click(chromedp.ID("connector-password")))
+		staffTab.Login(bt.AgentIDNumber, bt.AgentPassword)
+		staffTab.WaitText("signed in at gjj:loa:1", "h1", "我的账号")
 
 		// The console needs gjj:loa:2: the password session is stepped up
 		// through the app's QR login.
-		staffTab.do("open the console", chromedp.Navigate(b.URL+"/admin"))
-		staffTab.do("the QR login is offered", chromedp.WaitReady(chromedp.CSS("img")))
-		if strings.Contains(staffTab.text("main"), "员工管理后台") {
+		staffTab.Do("open the console", chromedp.Navigate(b.URL+"/admin"))
+		staffTab.Do("the QR login is offered", chromedp.WaitReady(chromedp.CSS("img")))
+		if strings.Contains(staffTab.Text("main"), "员工管理后台") {
 			t.Fatal("the console opened on a gjj:loa:1 session")
 		}
 		app := startChrome(t)
-		app.do("open the simulated app", chromedp.Navigate(b.URL+"/dev/app"))
-		app.do("scan", chromedp.WaitVisible(chromedp.CSS("button.scan")), chromedp.Click(chromedp.CSS("button.scan")))
-		app.waitText("the scan went through", "body", ": ok")
-		app.do("confirm", chromedp.WaitVisible(chromedp.CSS("button.confirm")), chromedp.Click(chromedp.CSS("button.confirm")))
-		staffTab.waitText("the console after the step-up", "h1", "员工管理后台")
+		app.Do("open the simulated app", chromedp.Navigate(b.URL+"/dev/app"))
+		app.Do("scan", chromedp.WaitVisible(chromedp.CSS("button.scan")), chromedp.Click(chromedp.CSS("button.scan")))
+		app.WaitText("the scan went through", "body", ": ok")
+		app.Do("confirm", chromedp.WaitVisible(chromedp.CSS("button.confirm")), chromedp.Click(chromedp.CSS("button.confirm")))
+		staffTab.WaitText("the console after the step-up", "h1", "员工管理后台")
 
-		staffTab.do("open the registration form", chromedp.Navigate(b.URL+"/admin/clients/new"))
-		staffTab.do("fill and submit",
+		staffTab.Do("open the registration form", chromedp.Navigate(b.URL+"/admin/clients/new"))
+		staffTab.Do("fill and submit",
 			chromedp.WaitVisible(chromedp.ID("client-name")),
 			chromedp.SendKeys(chromedp.ID("client-name"), "浏览器登记的系统"),
 			chromedp.SendKeys(chromedp.ID("client-redirect-uris"), bt.RedirectURI),
 			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
 		)
-		staffTab.do("the secret is shown", chromedp.WaitVisible(chromedp.ID("client-secret")))
-		staffTab.do("copy it", chromedp.Click(chromedp.ID("copy-secret")))
-		staffTab.waitText("the copy button answered", "#copy-status", "已复制")
-		copied := eval[string](staffTab, "the selection or the copied text", `document.getElementById("client-secret").innerText.trim()`)
-		id := staffTab.text("#client-id")
-		if errs := staffTab.consoleErrors(); len(errs) > 0 {
+		staffTab.Do("the secret is shown", chromedp.WaitVisible(chromedp.ID("client-secret")))
+		staffTab.Do("copy it", chromedp.Click(chromedp.ID("copy-secret")))
+		staffTab.WaitText("the copy button answered", "#copy-status", "已复制")
+		copied := chrometest.Eval[string](staffTab, "the selection or the copied text", `document.getElementById("client-secret").innerText.trim()`)
+		id := staffTab.Text("#client-id")
+		if errs := staffTab.ConsoleErrors(); len(errs) > 0 {
 			t.Errorf("console errors on the console pages: %q", errs)
 		}
 
@@ -110,13 +111,13 @@ func TestChromiumConsoleCounterRefusedClients(t *testing.T) {
 		b := bt.Start(t, staffOptions(o))
 		grant(t, b, bt.AgentIDNumber, "gjjid:counter")
 		tab := startChrome(t)
-		tab.do("open the console", chromedp.Navigate(b.URL+"/admin"))
-		tab.login(bt.AgentIDNumber, bt.AgentPassword)
-		tab.waitText("the console", "h1", "员工管理后台")
-		if strings.Contains(tab.text("nav"), "业务系统") {
-			t.Fatalf("counter staff see the client pages in the nav: %q", tab.text("nav"))
+		tab.Do("open the console", chromedp.Navigate(b.URL+"/admin"))
+		tab.Login(bt.AgentIDNumber, bt.AgentPassword)
+		tab.WaitText("the console", "h1", "员工管理后台")
+		if strings.Contains(tab.Text("nav"), "业务系统") {
+			t.Fatalf("counter staff see the client pages in the nav: %q", tab.Text("nav"))
 		}
-		tab.do("open the client pages", chromedp.Navigate(b.URL+"/admin/clients"))
-		tab.waitText("refused", "body", "您的角色不能使用这一部分")
+		tab.Do("open the client pages", chromedp.Navigate(b.URL+"/admin/clients"))
+		tab.WaitText("refused", "body", "您的角色不能使用这一部分")
 	})
 }

@@ -23,16 +23,16 @@ func TestChromiumDevAppButtons(t *testing.T) {
 	rp := bt.NewRP(t, b.URL)
 	f := rp.NewFlow()
 	login := startChrome(t)
-	login.do("open the QR login", chromedp.Navigate(f.URL))
-	login.do("wait for the code", chromedp.WaitReady(chromedp.CSS("img")))
+	login.Do("open the QR login", chromedp.Navigate(f.URL))
+	login.Do("wait for the code", chromedp.WaitReady(chromedp.CSS("img")))
 
 	app := startChrome(t)
-	app.do("open the simulated app", chromedp.Navigate(b.URL+"/dev/app"))
-	app.do("scan", chromedp.WaitVisible(chromedp.CSS("button.scan")), chromedp.Click(chromedp.CSS("button.scan")))
-	app.waitText("the scan went through", "body", ": ok")
-	app.do("confirm", chromedp.WaitVisible(chromedp.CSS("button.confirm")), chromedp.Click(chromedp.CSS("button.confirm")))
-	app.waitJS("the confirmation went through", `!document.querySelector("button.confirm") && document.body.innerText.includes("confirm ") && document.body.innerText.includes(": ok")`)
-	if body := app.text("body"); strings.Contains(body, "refused") || strings.Contains(body, "403") {
+	app.Do("open the simulated app", chromedp.Navigate(b.URL+"/dev/app"))
+	app.Do("scan", chromedp.WaitVisible(chromedp.CSS("button.scan")), chromedp.Click(chromedp.CSS("button.scan")))
+	app.WaitText("the scan went through", "body", ": ok")
+	app.Do("confirm", chromedp.WaitVisible(chromedp.CSS("button.confirm")), chromedp.Click(chromedp.CSS("button.confirm")))
+	app.WaitJS("the confirmation went through", `!document.querySelector("button.confirm") && document.body.innerText.includes("confirm ") && document.body.innerText.includes(": ok")`)
+	if body := app.Text("body"); strings.Contains(body, "refused") || strings.Contains(body, "403") {
 		t.Errorf("the simulated app refused its own buttons: %q", body)
 	}
 }

@@ -24,3 +24,16 @@ func Lifetime(op string, ttl time.Duration) error {
 	}
 	return nil
 }
+
+// ApplyClientUpdate runs a caller's UpdateClient function on c, the stored
+// client id as read, and refuses an update that changed the ID: every
+// backend's UpdateClient applies updates through it.
+func ApplyClientUpdate(op, id string, c *Client, update func(*Client) error) error {
+	if err := update(c); err != nil {
+		return err
+	}
+	if c.ID != id {
+		return fmt.Errorf("%s %q: update changed the ID to %q", op, id, c.ID)
+	}
+	return nil
+}

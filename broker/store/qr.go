@@ -1,23 +1,22 @@
 package store
 
 import (
-	"context"
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 )
 
-// QR session states. A session moves waiting → scanned → confirmed |
-// cancelled, and confirmed → consumed exactly once; waiting and scanned read
-// as QRExpired from ExpiresAt on. Every step is a compare-and-set, so states
-// never go back.
+// QR session states, the connectors contract's (defined once there). A
+// session moves waiting → scanned → confirmed | cancelled, and confirmed →
+// consumed exactly once; waiting and scanned read as QRExpired from
+// ExpiresAt on. Every step is a compare-and-set, so states never go back.
 const (
-	QRWaiting   = "waiting"   // shown on the PC, nobody scanned it yet
-	QRScanned   = "scanned"   // an app session scanned it and shows the request
-	QRConfirmed = "confirmed" // that app session agreed
-	QRCancelled = "cancelled" // that app session refused
-	QRConsumed  = "consumed"  // the browser redeemed its login ticket
-	QRExpired   = "expired"   // never stored: how waiting and scanned read once ExpiresAt passed
+	QRWaiting   = connectors.CrossDeviceWaiting   // shown on the PC, nobody scanned it yet
+	QRScanned   = connectors.CrossDeviceScanned   // an app session scanned it and shows the request
+	QRConfirmed = connectors.CrossDeviceConfirmed // that app session agreed
+	QRCancelled = connectors.CrossDeviceCancelled // that app session refused
+	QRConsumed  = connectors.CrossDeviceConsumed  // the browser redeemed its login ticket
+	QRExpired   = connectors.CrossDeviceExpired   // never stored: how waiting and scanned read once ExpiresAt passed
 )
 
 // QRSession is one cross-device login (the fund's app scans a QR code the
@@ -33,35 +32,19 @@ type QRSession = connectors.QRSession
 type QRUpdate = connectors.QRUpdate
 
 // QRSessions keeps QR sessions for their short lifetime and wakes the
-// browsers waiting on them, on whichever broker instance they wait.
-type QRSessions interface {
-	// CreateQR stores a new session. It is kept until ExpiresAt + keep, so
-	// late callers learn that it expired rather than that it never existed.
-	// ErrConflict when the ID exists.
-	CreateQR(ctx context.Context, s *QRSession, keep time.Duration) error
-	// GetQR returns the session; ErrNotFound once it is gone.
-	GetQR(ctx context.Context, id string) (*QRSession, error)
-	// PollQR counts one browser poll and returns the session with the new
-	// count, only for the holder of the poll secret: ErrConflict, and
-	// nothing counted, when pollHash is not the recorded one.
-	PollQR(ctx context.Context, id, pollHash string) (*QRSession, error)
-	// UpdateQR applies u atomically if its conditions hold and returns the
-	// session as it now is. If they do not hold it returns the current
-	// session together with ErrConflict; ErrNotFound once the session is
-	// gone. A step that changes the state wakes the session's watchers on
-	// every instance.
-	UpdateQR(ctx context.Context, id string, u QRUpdate) (*QRSession, error)
-	// AddQRToAuthRequest counts one more QR code shown for an
-	// authorization request and returns the count. The count is kept on
-	// the request itself and goes with it; ErrNotFound when the request is
-	// gone.
-	AddQRToAuthRequest(ctx context.Context, authRequestID string) (int64, error)
-	// WatchQR calls wake after every state change of session id, made by
-	// any instance, and whenever it may have missed one (a reconnection to
-	// Redis), until stop is called. wake must not block. Register before
-	// reading the state, so no change falls between the read and the wait.
-	WatchQR(id string, wake func()) (stop func())
-}
+// browsers waiting on them, on whichever broker instance they wait. The
+// method set is the connectors contract's (defined once there), so the
+// connector host passes the store's sessions through; from the store the
+// errors are the store's own: ErrConflict when CreateQR finds the ID
+// taken, when PollQR is not given the recorded poll hash (nothing is
+// counted) and when UpdateQR's conditions do not hold (with the current
+// session); ErrNotFound once the session or, for AddQRToAuthRequest, the
+// authorization request (which keeps the count) is gone. Sessions are kept
+// until ExpiresAt + keep, so late callers learn that one expired rather
+// than that it never existed. WatchQR's wake also runs whenever a change
+// may have been missed (a reconnection to Redis); register before reading
+// the state, so no change falls between the read and the wait.
+type QRSessions = connectors.QRSessions
 
 // QRState is how s reads at now: waiting and scanned read as QRExpired from
 // ExpiresAt on (connectors.QRSession.StateAt).

@@ -8,15 +8,20 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/gjjid/gjjid/connectors"
 )
 
-// Errors every implementation returns (wrapped or not); compare with errors.Is.
+// Errors every implementation returns (wrapped or not); compare with
+// errors.Is. Not found, conflict and unavailable are the connectors
+// contract's errors, defined once there: what the store returns is what
+// the connector host hands on.
 var (
 	// ErrNotFound: no such record, or it expired.
-	ErrNotFound = errors.New("store: not found")
+	ErrNotFound = connectors.ErrNotFound
 	// ErrConflict: a compare-and-set lost, a unique index is taken, or a
 	// one-way transition was attempted twice.
-	ErrConflict = errors.New("store: conflict")
+	ErrConflict = connectors.ErrConflict
 	// ErrCodeReplayed: an authorization code was presented a second time.
 	ErrCodeReplayed = errors.New("store: authorization code replayed")
 	// ErrRefreshReused: a refresh token that was already rotated was
@@ -25,7 +30,7 @@ var (
 	// ErrRevoked: the refresh family was revoked.
 	ErrRevoked = errors.New("store: revoked")
 	// ErrUnavailable: the backend could not be reached. The broker answers 503.
-	ErrUnavailable = errors.New("store: unavailable")
+	ErrUnavailable = connectors.ErrUnavailable
 )
 
 // Authentication is what a completed login established: who, for which

@@ -11,10 +11,7 @@ import (
 // PutUnit creates or replaces the unit.
 func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	const op = "put unit"
-	if err := required(op, "ID", u.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, u)
+	b, err := encodeRecord(op, u, "ID", u.ID)
 	if err != nil {
 		return err
 	}
@@ -42,10 +39,7 @@ func (s *Store) GetUnit(ctx context.Context, id string) (*store.Unit, error) {
 // indexes. Nothing is written when either hash belongs to another person.
 func (s *Store) PutPerson(ctx context.Context, p *store.Person) error {
 	const op = "put person"
-	if err := required(op, "ID", p.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, p)
+	b, err := encodeRecord(op, p, "ID", p.ID)
 	if err != nil {
 		return err
 	}
@@ -88,24 +82,24 @@ func (s *Store) GetPerson(ctx context.Context, id string) (*store.Person, error)
 
 // FindPersonByIDHash looks a person up by the keyed hash of the ID number.
 func (s *Store) FindPersonByIDHash(ctx context.Context, idHash string) (*store.Person, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id, ok := s.byIDHash[idHash]
-	if !ok || idHash == "" {
-		return nil, notFound("find person by ID hash", idHash)
-	}
-	return s.person("find person by ID hash", id)
+	return s.findPerson("find person by ID hash", s.byIDHash, idHash)
 }
 
 // FindPersonByMobileHash looks a person up by the keyed hash of the mobile.
 func (s *Store) FindPersonByMobileHash(ctx context.Context, mobileHash string) (*store.Person, error) {
+	return s.findPerson("find person by mobile hash", s.byMobile, mobileHash)
+}
+
+// findPerson looks a person up in one of the hash indexes (made once in
+// New, read under s.mu); the empty hash finds nobody.
+func (s *Store) findPerson(op string, index map[string]string, hash string) (*store.Person, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, ok := s.byMobile[mobileHash]
-	if !ok || mobileHash == "" {
-		return nil, notFound("find person by mobile hash", mobileHash)
+	id, ok := index[hash]
+	if !ok || hash == "" {
+		return nil, notFound(op, hash)
 	}
-	return s.person("find person by mobile hash", id)
+	return s.person(op, id)
 }
 
 // person decodes a stored person. s.mu must be held.
@@ -166,10 +160,7 @@ func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.A
 // AddUnit creates the unit unless its ID exists.
 func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
 	const op = "add unit"
-	if err := required(op, "ID", u.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, u)
+	b, err := encodeRecord(op, u, "ID", u.ID)
 	if err != nil {
 		return err
 	}

@@ -14,10 +14,7 @@ const defaultPageSize = 100
 // PutClient creates or replaces the client.
 func (s *Store) PutClient(ctx context.Context, c *store.Client) error {
 	const op = "put client"
-	if err := required(op, "ID", c.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, c)
+	b, err := encodeRecord(op, c, "ID", c.ID)
 	if err != nil {
 		return err
 	}
@@ -30,10 +27,7 @@ func (s *Store) PutClient(ctx context.Context, c *store.Client) error {
 // CreateClient stores the client unless its ID is taken.
 func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	const op = "create client"
-	if err := required(op, "ID", c.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, c)
+	b, err := encodeRecord(op, c, "ID", c.ID)
 	if err != nil {
 		return err
 	}
@@ -63,11 +57,8 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.
 	if err != nil {
 		return nil, err
 	}
-	if err := update(c); err != nil {
+	if err := store.ApplyClientUpdate("memory: "+op, id, c, update); err != nil {
 		return nil, err
-	}
-	if c.ID != id {
-		return nil, fmt.Errorf("memory: %s %q: update changed the ID to %q", op, id, c.ID)
 	}
 	b, err := encode(op, c)
 	if err != nil {

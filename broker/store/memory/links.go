@@ -17,10 +17,7 @@ func linkKey(connector, subject string) string { return connector + "\x00" + sub
 // AddLink stores the link unless (connector, subject) is linked.
 func (s *Store) AddLink(ctx context.Context, l *store.Link) error {
 	const op = "add link"
-	if err := required(op, "connector", l.Connector, "subject", l.Subject, "kind", l.Kind); err != nil {
-		return err
-	}
-	b, err := encode(op, l)
+	b, err := encodeRecord(op, l, "connector", l.Connector, "subject", l.Subject, "kind", l.Kind)
 	if err != nil {
 		return err
 	}

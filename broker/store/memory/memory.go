@@ -160,6 +160,24 @@ func encode(op string, v any) ([]byte, error) {
 	return b, nil
 }
 
+// expiring checks the required fields (name, value pairs) and the
+// lifetime of a record that expires by itself, as every write of one does.
+func expiring(op string, ttl time.Duration, fields ...string) error {
+	if err := required(op, fields...); err != nil {
+		return err
+	}
+	return lifetime(op, ttl)
+}
+
+// encodeRecord checks a record's required fields (name, value pairs)
+// before it encodes it: every write of a record starts so.
+func encodeRecord(op string, v any, fields ...string) ([]byte, error) {
+	if err := required(op, fields...); err != nil {
+		return nil, err
+	}
+	return encode(op, v)
+}
+
 // decode returns a fresh copy of a stored value.
 func decode[T any](op string, b []byte) (*T, error) {
 	v := new(T)

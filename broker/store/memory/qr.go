@@ -40,10 +40,7 @@ func copyQR(s *store.QRSession) *store.QRSession {
 // CreateQR stores a new session until s.ExpiresAt + keep.
 func (s *Store) CreateQR(ctx context.Context, q *store.QRSession, keep time.Duration) error {
 	const op = "create QR session"
-	if err := required(op, "ID", q.ID, "state", q.State, "poll hash", q.PollHash); err != nil {
-		return err
-	}
-	if err := lifetime(op, time.Until(q.ExpiresAt)+keep); err != nil {
+	if err := expiring(op, time.Until(q.ExpiresAt)+keep, "ID", q.ID, "state", q.State, "poll hash", q.PollHash); err != nil {
 		return err
 	}
 	s.mu.Lock()

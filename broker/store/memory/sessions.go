@@ -11,10 +11,7 @@ import (
 // same ID.
 func (s *Store) CreateSession(ctx context.Context, sess *store.Session) error {
 	const op = "create session"
-	if err := required(op, "ID", sess.ID); err != nil {
-		return err
-	}
-	if err := lifetime(op, time.Until(sess.ExpiresAt)); err != nil {
+	if err := expiring(op, time.Until(sess.ExpiresAt), "ID", sess.ID); err != nil {
 		return err
 	}
 	b, err := encode(op, sess)

@@ -62,11 +62,8 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(*store.
 		if err != nil {
 			return nil, err
 		}
-		if err := update(c); err != nil {
+		if err := store.ApplyClientUpdate("postgres: "+op, id, c, update); err != nil {
 			return nil, err
-		}
-		if c.ID != id {
-			return nil, fmt.Errorf("postgres: %s %q: update changed the ID to %q", op, id, c.ID)
 		}
 		b, err := encodeJSON(op, c)
 		if err != nil {

@@ -46,10 +46,7 @@ const putPersonAttempts = 8
 // PutUnit creates or replaces the unit.
 func (s *Store) PutUnit(ctx context.Context, u *store.Unit) error {
 	const op = "put unit"
-	if err := required(op, "ID", u.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, u)
+	b, err := encodeRecord(op, u, "ID", u.ID)
 	if err != nil {
 		return err
 	}
@@ -79,10 +76,7 @@ func (s *Store) GetUnit(ctx context.Context, id string) (*store.Unit, error) {
 // another person.
 func (s *Store) PutPerson(ctx context.Context, p *store.Person) error {
 	const op = "put person"
-	if err := required(op, "ID", p.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, p)
+	b, err := encodeRecord(op, p, "ID", p.ID)
 	if err != nil {
 		return err
 	}
@@ -172,10 +166,7 @@ func (s *Store) findPerson(ctx context.Context, op, indexKey, hash string, field
 // PutAgent creates or replaces the agent record for (person, unit).
 func (s *Store) PutAgent(ctx context.Context, a *store.Agent) error {
 	const op = "put agent"
-	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
-		return err
-	}
-	b, err := encode(op, a)
+	b, err := encodeRecord(op, a, "person ID", a.PersonID, "unit ID", a.UnitID)
 	if err != nil {
 		return err
 	}
@@ -225,10 +216,7 @@ return 1
 // AddUnit creates the unit; ErrConflict when its ID exists.
 func (s *Store) AddUnit(ctx context.Context, u *store.Unit) error {
 	const op = "add unit"
-	if err := required(op, "ID", u.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, u)
+	b, err := encodeRecord(op, u, "ID", u.ID)
 	if err != nil {
 		return err
 	}
@@ -282,10 +270,7 @@ return 1
 // AddAgent creates the record; ErrConflict when (person, unit) has one.
 func (s *Store) AddAgent(ctx context.Context, a *store.Agent) error {
 	const op = "add agent"
-	if err := required(op, "person ID", a.PersonID, "unit ID", a.UnitID); err != nil {
-		return err
-	}
-	b, err := encode(op, a)
+	b, err := encodeRecord(op, a, "person ID", a.PersonID, "unit ID", a.UnitID)
 	if err != nil {
 		return err
 	}

@@ -29,10 +29,7 @@ return 2
 // CreateAuthRequest stores r for ttl, replacing a request with the same ID.
 func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest, ttl time.Duration) error {
 	const op = "create auth request"
-	if err := required(op, "ID", r.ID); err != nil {
-		return err
-	}
-	if err := lifetime(op, ttl); err != nil {
+	if err := expiring(op, ttl, "ID", r.ID); err != nil {
 		return err
 	}
 	req := *r

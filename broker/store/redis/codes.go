@@ -40,10 +40,7 @@ return {'ok', id}
 // (live or as a tombstone), so a replayed code can never be revived.
 func (s *Store) SaveCode(ctx context.Context, codeHash, authRequestID string, ttl time.Duration) error {
 	const op = "save code"
-	if err := required(op, "code hash", codeHash, "auth request ID", authRequestID); err != nil {
-		return err
-	}
-	if err := lifetime(op, ttl); err != nil {
+	if err := expiring(op, ttl, "code hash", codeHash, "auth request ID", authRequestID); err != nil {
 		return err
 	}
 	ok, err := s.c.SetArgs(ctx, s.k.code(codeHash), codeLive+authRequestID, goredis.SetArgs{

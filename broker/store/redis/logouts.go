@@ -60,10 +60,7 @@ return out
 // AddLogoutParticipant records p for at least ttl.
 func (s *Store) AddLogoutParticipant(ctx context.Context, p store.LogoutParticipant, ttl time.Duration) error {
 	const op = "add logout participant"
-	if err := required(op, "subject", p.Subject, "client ID", p.ClientID); err != nil {
-		return err
-	}
-	if err := lifetime(op, ttl); err != nil {
+	if err := expiring(op, ttl, "subject", p.Subject, "client ID", p.ClientID); err != nil {
 		return err
 	}
 	field, err := encode(op, p)
@@ -169,10 +166,7 @@ func (s *Store) EnqueueLogouts(ctx context.Context, ds []*store.LogoutDelivery, 
 	args := []any{s.k.logoutItem(""), s.k.logoutDone(""), due.UnixMilli()}
 	now := time.Now()
 	for _, d := range ds {
-		if err := required(op, "delivery ID", d.ID, "client ID", d.ClientID); err != nil {
-			return err
-		}
-		b, err := encode(op, d)
+		b, err := encodeRecord(op, d, "delivery ID", d.ID, "client ID", d.ClientID)
 		if err != nil {
 			return err
 		}
@@ -210,10 +204,7 @@ func (s *Store) ClaimLogouts(ctx context.Context, now time.Time, lease time.Dura
 // RetryLogout stores d and makes it due at due, unless it was finished.
 func (s *Store) RetryLogout(ctx context.Context, d *store.LogoutDelivery, due time.Time) error {
 	const op = "retry logout"
-	if err := required(op, "delivery ID", d.ID); err != nil {
-		return err
-	}
-	b, err := encode(op, d)
+	b, err := encodeRecord(op, d, "delivery ID", d.ID)
 	if err != nil {
 		return err
 	}
@@ -230,10 +221,7 @@ func (s *Store) RetryLogout(ctx context.Context, d *store.LogoutDelivery, due ti
 // FinishLogout removes the delivery and remembers its ID for keep.
 func (s *Store) FinishLogout(ctx context.Context, id string, keep time.Duration) error {
 	const op = "finish logout"
-	if err := required(op, "delivery ID", id); err != nil {
-		return err
-	}
-	if err := lifetime(op, keep); err != nil {
+	if err := expiring(op, keep, "delivery ID", id); err != nil {
 		return err
 	}
 	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {

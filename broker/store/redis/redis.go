@@ -232,6 +232,24 @@ func encode(op string, v any) (string, error) {
 	return string(b), nil
 }
 
+// expiring checks the required fields (name, value pairs) and the
+// lifetime of a record that expires by itself, as every write of one does.
+func expiring(op string, ttl time.Duration, fields ...string) error {
+	if err := required(op, fields...); err != nil {
+		return err
+	}
+	return lifetime(op, ttl)
+}
+
+// encodeRecord checks a record's required fields (name, value pairs)
+// before it encodes it: every write of a record starts so.
+func encodeRecord(op string, v any, fields ...string) (string, error) {
+	if err := required(op, fields...); err != nil {
+		return "", err
+	}
+	return encode(op, v)
+}
+
 // decode parses a stored JSON value.
 func decode[T any](op, raw string) (*T, error) {
 	v := new(T)

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 )
@@ -21,14 +19,7 @@ import (
 // successor then counts as a former member.
 func TestRotationSurvivesStoreFailures(t *testing.T) {
 	t.Parallel()
-	o, err := goredis.ParseURL(redistest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewClient(o)
-	t.Cleanup(func() { c.Close() })
-	prefix := redistest.Prefix(t)
-	redistest.CleanupKeys(t, c, prefix)
+	c, prefix := redistest.Client(t)
 	s := New(c, prefix)
 	s.timeout = time.Second
 	ctx := t.Context()
@@ -115,14 +106,7 @@ func TestRotationSurvivesStoreFailures(t *testing.T) {
 // is not taken for a replay (which would revoke the grant).
 func TestLateCodeConsumptionChangesNothing(t *testing.T) {
 	t.Parallel()
-	o, err := goredis.ParseURL(redistest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewClient(o)
-	t.Cleanup(func() { c.Close() })
-	prefix := redistest.Prefix(t)
-	redistest.CleanupKeys(t, c, prefix)
+	c, prefix := redistest.Client(t)
 	s := New(c, prefix)
 	ctx := t.Context()
 	if err := s.SaveCode(ctx, "code", "ar", time.Minute); err != nil {

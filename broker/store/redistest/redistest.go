@@ -73,6 +73,21 @@ func Cluster(t testing.TB) []string {
 	return addrs
 }
 
+// Client connects to URL(t) and returns the client, closed when t ends,
+// with a fresh Prefix whose keys are deleted first.
+func Client(t testing.TB) (*goredis.Client, string) {
+	t.Helper()
+	o, err := goredis.ParseURL(URL(t))
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	c := goredis.NewClient(o)
+	t.Cleanup(func() { c.Close() })
+	prefix := Prefix(t)
+	CleanupKeys(t, c, prefix)
+	return c, prefix
+}
+
 // Prefix returns a key prefix no other test uses, "gjjidtest:<random>:".
 // Pair it with CleanupKeys.
 func Prefix(t testing.TB) string {

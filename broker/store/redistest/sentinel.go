@@ -3,11 +3,7 @@ package redistest
 import (
 	"context"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,33 +19,14 @@ func Sentinel(t testing.TB) (sentinelAddr string) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Fatalf("redis sentinel tests need the redis-server binary on PATH (Debian package redis-server)")
+		t.Fatalf("%s", needServer)
 	}
 	master := startServer(t, bin, false)
 	host, port, _ := net.SplitHostPort(master)
-	dir := t.TempDir()
-	sport := freePort(t, false)
-	conf := filepath.Join(dir, "sentinel.conf")
-	body := strings.Join([]string{
-		"port " + strconv.Itoa(sport),
-		"bind 127.0.0.1",
-		"dir " + dir,
+	addr := startSentinel(t, []string{
 		"sentinel monitor " + SentinelMaster + " " + host + " " + port + " 1",
 		"sentinel down-after-milliseconds " + SentinelMaster + " 5000",
-	}, "\n") + "\n"
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, conf, "--sentinel")
-	cmd.Dir = dir
-	dieWithParent(cmd)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("redistest: start sentinel: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { stop(cmd, exited) })
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sport))
+	})
 	sc := goredis.NewSentinelClient(&goredis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond})
 	defer sc.Close()
 	deadline := time.Now().Add(10 * time.Second)

@@ -176,24 +176,12 @@ func testQueueClaimLeases(t *testing.T, s store.Store) {
 			sameJSON(t, "claimed delivery", d, a)
 		}
 	}
-	got, err = s.ClaimLogouts(ctx, t0.Add(30*time.Second), time.Minute, 10)
-	must(t, "claim while leased", err)
-	if len(got) != 0 {
-		t.Fatalf("claimed leased deliveries again: %v", ids(got))
-	}
-	got, err = s.ClaimLogouts(ctx, t0.Add(61*time.Second), time.Minute, 1)
-	must(t, "claim after the lease", err)
-	if len(got) != 1 {
-		t.Fatalf("after the lease ended, claim with limit 1 got %d", len(got))
-	}
+	claimN(t, s, "claim while leased", 0, t0.Add(30*time.Second), time.Minute, 10)
+	claimN(t, s, "claim after the lease", 1, t0.Add(61*time.Second), time.Minute, 1)
 	must(t, "finish", s.FinishLogout(ctx, a.ID, time.Hour))
 	must(t, "finish", s.FinishLogout(ctx, b.ID, time.Hour))
 	pending(t, s, 0)
-	got, err = s.ClaimLogouts(ctx, t0.Add(time.Hour), time.Minute, 10)
-	must(t, "claim after finish", err)
-	if len(got) != 0 {
-		t.Fatalf("finished deliveries claimed: %v", ids(got))
-	}
+	claimN(t, s, "claim after finish", 0, t0.Add(time.Hour), time.Minute, 10)
 }
 
 func testQueueNotDueYet(t *testing.T, s store.Store) {
@@ -201,12 +189,8 @@ func testQueueNotDueYet(t *testing.T, s store.Store) {
 	d := newDelivery()
 	t0 := now()
 	must(t, "enqueue", s.EnqueueLogouts(ctx, []*store.LogoutDelivery{d}, t0.Add(time.Minute)))
-	got, err := s.ClaimLogouts(ctx, t0, time.Minute, 10)
-	must(t, "claim early", err)
-	if len(got) != 0 {
-		t.Fatalf("claimed before due: %v", ids(got))
-	}
-	got, err = s.ClaimLogouts(ctx, t0.Add(time.Minute), time.Minute, 10)
+	claimN(t, s, "claim early", 0, t0, time.Minute, 10)
+	got, err := s.ClaimLogouts(ctx, t0.Add(time.Minute), time.Minute, 10)
 	must(t, "claim when due", err)
 	sameJSON(t, "claim when due", ids(got), []string{d.ID})
 }
@@ -218,11 +202,7 @@ func testQueueEnqueueTwice(t *testing.T, s store.Store) {
 	must(t, "enqueue", s.EnqueueLogouts(ctx, []*store.LogoutDelivery{d}, t0))
 	must(t, "enqueue again", s.EnqueueLogouts(ctx, []*store.LogoutDelivery{d, d}, t0))
 	pending(t, s, 1)
-	got, err := s.ClaimLogouts(ctx, t0, time.Minute, 10)
-	must(t, "claim", err)
-	if len(got) != 1 {
-		t.Fatalf("claimed %d, want the one delivery", len(got))
-	}
+	claimN(t, s, "claim", 1, t0, time.Minute, 10)
 	must(t, "finish", s.FinishLogout(ctx, d.ID, time.Hour))
 	must(t, "enqueue after finish", s.EnqueueLogouts(ctx, []*store.LogoutDelivery{d}, t0))
 	pending(t, s, 0)
@@ -233,24 +213,12 @@ func testQueueRetry(t *testing.T, s store.Store) {
 	d := newDelivery()
 	t0 := now()
 	must(t, "enqueue", s.EnqueueLogouts(ctx, []*store.LogoutDelivery{d}, t0))
-	got, err := s.ClaimLogouts(ctx, t0, time.Hour, 10)
-	must(t, "claim", err)
-	if len(got) != 1 {
-		t.Fatalf("claimed %d, want 1", len(got))
-	}
+	got := claimN(t, s, "claim", 1, t0, time.Hour, 10)
 	r := got[0]
 	r.Attempts, r.LastError = 1, "connection refused"
 	must(t, "retry", s.RetryLogout(ctx, r, t0.Add(10*time.Second)))
-	got, err = s.ClaimLogouts(ctx, t0.Add(5*time.Second), time.Hour, 10)
-	must(t, "claim before the retry", err)
-	if len(got) != 0 {
-		t.Fatalf("claimed before the retry time: %v", ids(got))
-	}
-	got, err = s.ClaimLogouts(ctx, t0.Add(10*time.Second), time.Hour, 10)
-	must(t, "claim at the retry", err)
-	if len(got) != 1 {
-		t.Fatalf("claimed %d at the retry time, want 1", len(got))
-	}
+	claimN(t, s, "claim before the retry", 0, t0.Add(5*time.Second), time.Hour, 10)
+	got = claimN(t, s, "claim at the retry", 1, t0.Add(10*time.Second), time.Hour, 10)
 	sameJSON(t, "retried delivery", got[0], r)
 	must(t, "finish", s.FinishLogout(ctx, d.ID, time.Hour))
 	wantErr(t, "retry after finish", s.RetryLogout(ctx, r, t0), store.ErrNotFound)
@@ -306,4 +274,15 @@ func testQueueRefuseBadInput(t *testing.T, s store.Store) {
 	if err := s.FinishLogout(ctx, "", time.Hour); err == nil {
 		t.Fatal("finish without ID accepted")
 	}
+}
+
+// claimN claims the deliveries due at at and fails unless it got n.
+func claimN(t *testing.T, s store.Store, what string, n int, at time.Time, lease time.Duration, limit int) []*store.LogoutDelivery {
+	t.Helper()
+	got, err := s.ClaimLogouts(t.Context(), at, lease, limit)
+	must(t, what, err)
+	if len(got) != n {
+		t.Fatalf("%s: claimed %d deliveries %v, want %d", what, len(got), ids(got), n)
+	}
+	return got
 }

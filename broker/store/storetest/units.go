@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -75,23 +74,12 @@ func testListUnits(t *testing.T, s store.Store) {
 func testAddAgentOnce(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	a := &store.Agent{PersonID: newID("p"), UnitID: "91110000000000001A", Roles: []string{"operator"}, Status: "active", CreatedAt: now()}
-	var wins atomic.Int64
-	for _, err := range concurrently(contenders, func(i int) error {
+	errs := concurrently(contenders, func(i int) error {
 		b := *a
 		b.Roles = []string{fmt.Sprint("r", i)}
-		err := s.AddAgent(ctx, &b)
-		if err == nil {
-			wins.Add(1)
-			return nil
-		}
-		wantErr(t, "losing add", err, store.ErrConflict)
-		return nil
-	}) {
-		must(t, "add", err)
-	}
-	if wins.Load() != 1 {
-		t.Fatalf("%d concurrent adds of one agent succeeded, want 1", wins.Load())
-	}
+		return s.AddAgent(ctx, &b)
+	})
+	oneWinner(t, "concurrent adds of one agent", errs, store.ErrConflict)
 	got, _, err := s.AgentsOfUnit(ctx, a.UnitID, "", 10)
 	must(t, "agents of unit", err)
 	if len(got) != 1 {

@@ -44,22 +44,8 @@ func testValueSetGetDelete(t *testing.T, s store.Store) {
 func testValueAddOnlyWhenAbsent(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	key := newID("val")
-	var wins atomic.Int64
-	errs := concurrently(contenders, func(i int) error {
-		err := s.AddValue(ctx, key, []byte{byte(i)}, time.Hour)
-		if err == nil {
-			wins.Add(1)
-			return nil
-		}
-		wantErr(t, "losing add", err, store.ErrConflict)
-		return nil
-	})
-	for _, err := range errs {
-		must(t, "add", err)
-	}
-	if wins.Load() != 1 {
-		t.Fatalf("%d concurrent adds succeeded, want exactly 1", wins.Load())
-	}
+	errs := concurrently(contenders, func(i int) error { return s.AddValue(ctx, key, []byte{byte(i)}, time.Hour) })
+	oneWinner(t, "concurrent adds", errs, store.ErrConflict)
 }
 
 func testValueTakeOnce(t *testing.T, s store.Store) {

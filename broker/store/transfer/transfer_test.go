@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/pgtest"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
@@ -138,15 +136,7 @@ func TestCopyKeepsTargetsOwnLinksAndKeys(t *testing.T) {
 
 func redisFor(t *testing.T) *redisstore.Store {
 	t.Helper()
-	opts, err := goredis.ParseURL(redistest.URL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewClient(opts)
-	t.Cleanup(func() { c.Close() })
-	prefix := redistest.Prefix(t)
-	redistest.CleanupKeys(t, c, prefix)
-	return redisstore.New(c, prefix)
+	return redisstore.New(redistest.Client(t))
 }
 
 func must(t *testing.T, err error) {
