@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/redact"
@@ -42,18 +40,16 @@ type Connector struct {
 	cfg           Config
 }
 
-// Factory opens cas connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	kind = upstream.Kind[Config, *Connector]{Type: Type, MaxBody: MaxResponse, Parse: parseConfig,
+		DefaultEN: "Sign in with the unified identity platform (CAS)",
+		New:       func(b upstream.Base, cfg Config, _ connectors.Deps) *Connector { return &Connector{Base: b, cfg: cfg} }}
 
-// Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	return kind.Open(spec, deps)
-}
-
-var kind = upstream.Kind[Config, *Connector]{Type: Type, MaxBody: MaxResponse, Parse: parseConfig,
-	DefaultEN: "Sign in with the unified identity platform (CAS)",
-	Settings:  func(c *Config) (time.Duration, *upstream.Mapping) { return c.Timeout, &c.Mapping },
-	New:       func(b upstream.Base, cfg Config, _ connectors.Deps) *Connector { return &Connector{Base: b, cfg: cfg} }}
+	// Open validates spec.Config and opens the connector.
+	Open = kind.Open
+	// Factory opens cas connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
 type flow struct {
 	Service string `json:"s"`
@@ -156,7 +152,7 @@ func (c *Connector) validate(ctx context.Context, f flow, ticket string) (*Respo
 // is quoted only after the request's values are removed; the failure
 // text, free text that often quotes the ticket, never is.
 func failure(code string, sent *redact.Sent) error {
-	cause := fmt.Errorf("CAS failure %s", clip(sent.Text(code)))
+	cause := fmt.Errorf("CAS failure %s", upstream.Clip(sent.Text(code)))
 	switch code {
 	case "INVALID_TICKET", "INVALID_TICKET_SPEC":
 		return upstream.Invalid(fmt.Errorf("%w: the ticket is unknown, used or expired", cause))
@@ -195,17 +191,4 @@ func (c *Connector) LogoutSession(_ context.Context, r *http.Request) (string, e
 		return "", errors.New("single logout without logoutRequest")
 	}
 	return ParseLogoutRequest([]byte(msg))
-}
-
-func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/redact"
@@ -35,17 +34,15 @@ type Connector struct {
 	cfg           Config
 }
 
-// Factory opens oauth2 connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	kind = upstream.Kind[Config, *Connector]{Type: Type, Parse: parseConfig,
+		New: func(b upstream.Base, cfg Config, _ connectors.Deps) *Connector { return &Connector{Base: b, cfg: cfg} }}
 
-// Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	return kind.Open(spec, deps)
-}
-
-var kind = upstream.Kind[Config, *Connector]{Type: Type, Parse: parseConfig,
-	Settings: func(c *Config) (time.Duration, *upstream.Mapping) { return c.Timeout, &c.Mapping },
-	New:      func(b upstream.Base, cfg Config, _ connectors.Deps) *Connector { return &Connector{Base: b, cfg: cfg} }}
+	// Open validates spec.Config and opens the connector.
+	Open = kind.Open
+	// Factory opens oauth2 connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
 // LoginURL is the authorize URL with response_type=code, client_id,
 // redirect_uri, state, scope and the static authorize_params.
@@ -79,7 +76,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 func (c *Connector) handle(ctx context.Context, q url.Values, raw []byte, sent *redact.Sent) (connectors.Identity, error) {
 	callback := string(raw)
 	if e := q.Get("error"); e != "" {
-		return connectors.Identity{}, upstream.Denied(fmt.Errorf("upstream error %q", clip(e)))
+		return connectors.Identity{}, upstream.Denied(fmt.Errorf("upstream error %q", upstream.Clip(e)))
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -214,7 +211,7 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request,
 	if !call.ErrorPath.IsZero() {
 		v, present, err := call.ErrorPath.Text(doc)
 		if err != nil || (present && !slices.Contains(call.ErrorOK, v)) {
-			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, clip(sent.Text(v))))
+			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, upstream.Clip(sent.Text(v))))
 		}
 	}
 	return doc, nil
@@ -225,20 +222,7 @@ func errorField(call Call, doc any, sent *redact.Sent) string {
 		return ""
 	}
 	if v, ok, _ := call.ErrorPath.Text(doc); ok {
-		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, clip(sent.Text(v)))
+		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, upstream.Clip(sent.Text(v)))
 	}
 	return ""
-}
-
-func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

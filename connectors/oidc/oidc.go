@@ -54,21 +54,19 @@ type provider struct {
 	endSession string
 }
 
-// Factory opens oidc connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	kind = upstream.Kind[Config, *Connector]{Type: Type, Parse: parseConfig,
+		New: func(b upstream.Base, cfg Config, deps connectors.Deps) *Connector {
+			return &Connector{Base: b, cfg: cfg, now: deps.Clock()}
+		}}
 
-// Open validates spec.Config and opens the connector. Discovery happens
-// at the first login (and again after a failure), so the broker starts
-// while the upstream is down.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	return kind.Open(spec, deps)
-}
-
-var kind = upstream.Kind[Config, *Connector]{Type: Type, Parse: parseConfig,
-	Settings: func(c *Config) (time.Duration, *upstream.Mapping) { return c.Timeout, &c.Mapping },
-	New: func(b upstream.Base, cfg Config, deps connectors.Deps) *Connector {
-		return &Connector{Base: b, cfg: cfg, now: deps.Clock()}
-	}}
+	// Open validates spec.Config and opens the connector. Discovery happens
+	// at the first login (and again after a failure), so the broker starts
+	// while the upstream is down.
+	Open = kind.Open
+	// Factory opens oidc connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
 // flow is what a login keeps while the browser is upstream.
 type flow struct {

@@ -34,15 +34,16 @@ const (
 	LabelEN = "Sign in with the provincial identity platform"
 )
 
+// config is a connector's Config: it embeds Settings.
+type config interface{ settings() Settings }
+
 // Kind is one upstream connector type (C its config, K its opened
 // connector): what Open needs to know of it.
-type Kind[C, K any] struct {
+type Kind[C config, K any] struct {
 	Type                 string
 	DefaultZH, DefaultEN string // the button label when the spec names none ("": LabelZH, LabelEN)
 	MaxBody              int64  // cap of an upstream answer (NewHTTPClient; 0: MaxBody)
 	Parse                func(n *yaml.Node, path string) (C, error)
-	// Settings are the parsed config's upstream timeout and claim mapping.
-	Settings func(*C) (time.Duration, *Mapping)
 	// New makes the connector of its Base and config.
 	New func(Base, C, connectors.Deps) K
 }
@@ -58,12 +59,12 @@ func (k Kind[C, K]) Open(spec connectors.Spec, deps connectors.Deps) (K, error) 
 		return none, err
 	}
 	zh, en, maxBody := cmp.Or(k.DefaultZH, LabelZH), cmp.Or(k.DefaultEN, LabelEN), cmp.Or(k.MaxBody, MaxBody)
-	timeout, m := k.Settings(&cfg)
-	b, err := OpenBase(connectors.NewBase(k.Type, spec, zh, en), deps, timeout, maxBody)
+	set := cfg.settings()
+	b, err := OpenBase(connectors.NewBase(k.Type, spec, zh, en), deps, set.Timeout, maxBody)
 	if err != nil {
 		return none, err
 	}
-	b.acr, b.selfBind = m.DeclaredACR(), m.LinkPolicy == connectors.LinkSelfBind
+	b.acr, b.selfBind = set.Mapping.DeclaredACR(), set.Mapping.LinkPolicy == connectors.LinkSelfBind
 	return k.New(b, cfg, deps), nil
 }
 
