@@ -30,21 +30,6 @@ func (s Spec) ConfigPath() string {
 // must name the YAML path (spec.Path + "." + key).
 type Factory func(spec Spec, deps Deps) (Connector, error)
 
-// Label is a connector's button label in lang ("en", else Chinese): the
-// name configured for that language, or the connector's default.
-func Label(lang, name, nameEN, defaultZH, defaultEN string) string {
-	if lang == "en" {
-		if nameEN != "" {
-			return nameEN
-		}
-		return defaultEN
-	}
-	if name != "" {
-		return name
-	}
-	return defaultZH
-}
-
 // FactoryOf turns a connector package's Open into its Factory. A failed
 // Open gives a nil Connector, not an interface holding a nil pointer.
 func FactoryOf[C Connector](open func(Spec, Deps) (C, error)) Factory {

@@ -31,16 +31,24 @@ func TestFactoryOfReturnsNilConnectorOnError(t *testing.T) {
 	}
 }
 
-func TestLabel(t *testing.T) {
+func TestBaseNamesTheConnector(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ lang, name, nameEN, want string }{
 		{"zh-CN", "", "", "默认"},
+		{"en", "", "", "Default"},
 		{"zh-CN", "公积金登录", "GJJ", "公积金登录"},
+		{"zh-CN", "公积金登录", "", "公积金登录"},
 		{"en", "公积金登录", "", "Default"},
 		{"en", "公积金登录", "GJJ", "GJJ"},
+		{"en", "", "GJJ", "GJJ"},
+		{"zh-CN", "", "GJJ", "默认"},
 	} {
-		if got := connectors.Label(tc.lang, tc.name, tc.nameEN, "默认", "Default"); got != tc.want {
-			t.Errorf("Label(%q, %q, %q) = %q, want %q", tc.lang, tc.name, tc.nameEN, got, tc.want)
+		b := connectors.NewBase("pin", connectors.Spec{ID: "p1", Type: "other", Name: tc.name, NameEN: tc.nameEN}, "默认", "Default")
+		if got := b.DisplayName(tc.lang); got != tc.want {
+			t.Errorf("DisplayName(%q) with names %q, %q = %q, want %q", tc.lang, tc.name, tc.nameEN, got, tc.want)
+		}
+		if b.ID() != "p1" || b.Type() != "pin" {
+			t.Errorf("ID, Type = %q, %q; want the spec's ID and the type NewBase was given", b.ID(), b.Type())
 		}
 	}
 }

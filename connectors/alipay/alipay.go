@@ -37,10 +37,10 @@ var (
 
 // Connector is an opened Alipay connector.
 type Connector struct {
-	id, name, nameEN string
-	cfg              Config
-	gw               *gateway
-	log              connectors.Logger
+	connectors.Base // ID, Type, DisplayName
+	cfg             Config
+	gw              *gateway
+	log             connectors.Logger
 }
 
 // Factory opens alipay connectors for the registry.
@@ -55,25 +55,14 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 		return nil, err
 	}
 	log := deps.Log()
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, gw: newGateway(cfg, deps.HTTPClient), log: log}, nil
+	return &Connector{Base: connectors.NewBase(Type, spec, "支付宝登录", "Sign in with Alipay"), cfg: cfg, gw: newGateway(cfg, deps.HTTPClient), log: log}, nil
 }
-
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
-
-// Type is "alipay".
-func (c *Connector) Type() string { return Type }
 
 // ACR is the configured assurance level.
 func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // SelfBinds says whether a first login goes to the binding page.
 func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
-
-// DisplayName is the configured name or 支付宝登录.
-func (c *Connector) DisplayName(lang string) string {
-	return connectors.Label(lang, c.name, c.nameEN, "支付宝登录", "Sign in with Alipay")
-}
 
 // LoginURL is the authorization page; redirect_uri must equal the
 // 授权回调地址 registered for the app
@@ -90,7 +79,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 	q := r.URL.Query()
 	code := q.Get("auth_code") // not `code` (docs/connectors-alipay-wechat.md#alipay-authorization-page)
 	if code == "" {
-		c.log.Info("alipay login not authorised", "connector", c.id)
+		c.log.Info("alipay login not authorised", "connector", c.ID())
 		return connectors.Identity{}, loginError(CodeDenied, errors.New("alipay: callback without auth_code"))
 	}
 	if a := q.Get("app_id"); a != "" && a != c.cfg.AppID {
@@ -100,7 +89,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 	if err != nil {
 		return connectors.Identity{}, c.failed(MethodOAuthToken, err)
 	}
-	id := connectors.Identity{ConnectorID: c.id, Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR,
+	id := connectors.Identity{ConnectorID: c.ID(), Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR,
 		LinkPolicy: c.cfg.LinkPolicy, Claims: map[string]any{"alipay_app_id": c.cfg.AppID}}
 	userID := tok.UserID
 	if userID == "" {
@@ -135,7 +124,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 		default:
 			// The profile is optional; the verified token reply already
 			// named the user.
-			c.log.Warn("alipay user info unavailable; signing in without a profile", "connector", c.id, "err", err.Error())
+			c.log.Warn("alipay user info unavailable; signing in without a profile", "connector", c.ID(), "err", err.Error())
 		}
 	}
 	return id, nil
@@ -148,7 +137,7 @@ func (c *Connector) failed(method string, err error) error {
 	var uv *unverified
 	switch {
 	case errors.As(err, &ge):
-		c.log.Warn("alipay gateway refused", "connector", c.id, "method", method, "member", ge.Member, "code", ge.Code, "sub_code", ge.SubCode, "sub_msg", ge.SubMsg)
+		c.log.Warn("alipay gateway refused", "connector", c.ID(), "method", method, "member", ge.Member, "code", ge.Code, "sub_code", ge.SubCode, "sub_msg", ge.SubMsg)
 		switch {
 		case strings.HasPrefix(ge.SubCode, "isv.code-") || strings.Contains(ge.SubCode, "refresh-token") || ge.SubCode == "isv.grant-type-invalid":
 			return loginError(CodeExpired, err)
@@ -159,12 +148,12 @@ func (c *Connector) failed(method string, err error) error {
 		}
 		return loginError(CodeConfig, err)
 	case errors.As(err, &uv):
-		c.log.Error("alipay reply failed verification", "connector", c.id, "method", method, "unverified_sub_code", uv.subCode, "err", err.Error())
+		c.log.Error("alipay reply failed verification", "connector", c.ID(), "method", method, "unverified_sub_code", uv.subCode, "err", err.Error())
 		return loginError(CodeInvalid, err)
 	case errors.Is(err, ErrSignature):
-		c.log.Error("alipay reply failed verification", "connector", c.id, "method", method, "err", err.Error())
+		c.log.Error("alipay reply failed verification", "connector", c.ID(), "method", method, "err", err.Error())
 		return loginError(CodeInvalid, err)
 	}
-	c.log.Warn("alipay gateway unavailable", "connector", c.id, "method", method, "err", err.Error())
+	c.log.Warn("alipay gateway unavailable", "connector", c.ID(), "method", method, "err", err.Error())
 	return loginError(CodeUnavailable, err)
 }

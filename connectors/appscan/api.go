@@ -96,7 +96,7 @@ func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSessi
 	case !slices.Contains(c.cfg.AppClients, tok.ClientID):
 		// Tokens of relying parties must never confirm a login: a relying
 		// party holding a user's token would sign in as that user elsewhere.
-		c.log.Warn("appscan API refused a token of another client", "connector", c.id, "client", tok.ClientID)
+		c.log.Warn("appscan API refused a token of another client", "connector", c.ID(), "client", tok.ClientID)
 		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "the access token was not issued to the app"}
 	}
 	n, err := c.svc.Incr(ctx, c.appKey(tok.Subject, c.now()), 2*time.Minute)
@@ -140,7 +140,7 @@ func bearer(r *http.Request) (string, bool) {
 
 func (c *Connector) logAPIError(e *apiError) {
 	if e.Status >= 500 {
-		c.log.Error("appscan API", "connector", c.id, "status", e.Status, "err", e.Err)
+		c.log.Error("appscan API", "connector", c.ID(), "status", e.Status, "err", e.Err)
 	}
 }
 

@@ -48,14 +48,14 @@ var (
 
 // Connector is an opened appscan connector.
 type Connector struct {
-	id, name, nameEN string
-	cfg              Config
-	levels           []string
-	svc              host
-	key              []byte // HMAC key naming counters
-	log              connectors.Logger
-	now              func() time.Time
-	handler          http.Handler
+	connectors.Base // ID, Type, DisplayName
+	cfg             Config
+	levels          []string
+	svc             host
+	key             []byte // HMAC key naming counters
+	log             connectors.Logger
+	now             func() time.Time
+	handler         http.Handler
 
 	devMu     sync.Mutex
 	devRecent []string // sessions started lately, for the dev page (dev_app_page only)
@@ -84,7 +84,7 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 		return nil, connectors.Missing(Type, spec.ID, missing)
 	}
 	log := deps.Log()
-	c := &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, levels: slices.Clone(deps.ACRLevels),
+	c := &Connector{Base: connectors.NewBase(Type, spec, "公积金App扫码登录", "Scan with the fund's app"), cfg: cfg, levels: slices.Clone(deps.ACRLevels),
 		svc: svc, key: deps.Secrets.IDHashKey, log: log, now: deps.Clock()}
 	c.handler = c.routes()
 	// The prefix decides how big every QR code is (see
@@ -106,20 +106,9 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	return c, nil
 }
 
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
-
-// Type is "appscan".
-func (c *Connector) Type() string { return Type }
-
 // ACR is the most a QR login reaches; each login gets at most the acr of
 // the app session that confirmed it.
 func (c *Connector) ACR() string { return c.cfg.ACR }
-
-// DisplayName is the configured name or, without one, a default label.
-func (c *Connector) DisplayName(lang string) string {
-	return connectors.Label(lang, c.name, c.nameEN, "公积金App扫码登录", "Scan with the fund's app")
-}
 
 // Paths are the prefixes Handler serves: the app API, and the simulated
 // app with dev_app_page.

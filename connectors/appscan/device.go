@@ -94,7 +94,7 @@ func (c *Connector) verifyDevice(r *http.Request, a appSession, qrID, action str
 		return "", fmt.Errorf("appscan: device key %s: malformed record", kid)
 	}
 	if rec.Subject != a.token.Subject {
-		c.log.Warn("appscan request signed with another person's device key", "connector", c.id, "person_id", a.person.PersonID)
+		c.log.Warn("appscan request signed with another person's device key", "connector", c.ID(), "person_id", a.person.PersonID)
 		return "", forbidden("unknown_device_key", "the device key belongs to another account")
 	}
 	pub, err := parseKey(rec.Key)
@@ -122,7 +122,7 @@ func (c *Connector) checkSignature(r *http.Request, a appSession, kid string, pu
 		return forbidden("invalid_signature", "the signature's time is more than a minute off the server's clock")
 	}
 	if !verifySignature(pub, SignedMessage(qrID, action, nonce, unix), sig) {
-		c.log.Info("appscan request with a bad device signature", "connector", c.id, "person_id", a.person.PersonID, "action", action)
+		c.log.Info("appscan request with a bad device signature", "connector", c.ID(), "person_id", a.person.PersonID, "action", action)
 		return forbidden("invalid_signature", "the device signature does not verify")
 	}
 	err = c.svc.AddValue(r.Context(), nonceKey(kid, nonce), []byte{1}, 2*signatureSkew+time.Second)
@@ -251,7 +251,7 @@ func (c *Connector) apiRegisterDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, internal(err))
 		return
 	}
-	c.log.Info("appscan device key registered", "connector", c.id, "person_id", a.person.PersonID, "device_key", kid)
+	c.log.Info("appscan device key registered", "connector", c.ID(), "person_id", a.person.PersonID, "device_key", kid)
 	c.auditDevice(ctx, connectors.AuditQRDeviceRegister, a, kid, "")
 	writeJSON(w, http.StatusCreated, map[string]any{"device_key_id": kid, "expires_at": now.Add(c.cfg.DeviceKeyLifetime).UTC()})
 }
@@ -293,7 +293,7 @@ func (c *Connector) apiDeleteDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, internal(err))
 		return
 	}
-	c.log.Info("appscan device key deleted", "connector", c.id, "person_id", a.person.PersonID, "device_key", kid)
+	c.log.Info("appscan device key deleted", "connector", c.ID(), "person_id", a.person.PersonID, "device_key", kid)
 	c.auditDevice(ctx, connectors.AuditQRDeviceDelete, a, kid, "")
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -301,13 +301,13 @@ func (c *Connector) apiDeleteDevice(w http.ResponseWriter, r *http.Request) {
 // auditDevice records a device key's registration or deletion; reason
 // names a refusal.
 func (c *Connector) auditDevice(ctx context.Context, typ string, a appSession, kid, reason string) {
-	e := connectors.AuditEvent{Type: typ, Outcome: connectors.AuditSuccess, Reason: reason, Connector: c.id, PersonID: a.person.PersonID,
+	e := connectors.AuditEvent{Type: typ, Outcome: connectors.AuditSuccess, Reason: reason, Connector: c.ID(), PersonID: a.person.PersonID,
 		IP: a.ip, UserAgent: a.userAgent, Details: map[string]string{"device_key": kid, "app_client": a.token.ClientID}}
 	if reason != "" {
 		e.Outcome = connectors.AuditDenied
 	}
 	if err := c.svc.Audit(ctx, e); err != nil {
-		c.log.Error("appscan audit write failed", "connector", c.id, "type", typ, "err", err)
+		c.log.Error("appscan audit write failed", "connector", c.ID(), "type", typ, "err", err)
 	}
 }
 

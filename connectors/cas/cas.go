@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/redact"
@@ -31,47 +29,27 @@ import (
 const Type = "cas"
 
 var (
-	_ connectors.SelfBinder     = (*Connector)(nil)
 	_ connectors.RedirectLogin  = (*Connector)(nil)
 	_ connectors.UpstreamLogout = (*Connector)(nil)
 	_ connectors.SingleLogout   = (*Connector)(nil)
-	_ connectors.Assurance      = (*Connector)(nil)
 )
 
 // Connector is an opened CAS connector.
 type Connector struct {
-	base upstream.Base
-	cfg  Config
+	upstream.Base // ID, Type, DisplayName, ACR, SelfBinds; flows and the upstream client
+	cfg           Config
 }
 
-// Factory opens cas connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	kind = upstream.Kind[Config, *Connector]{Type: Type, MaxBody: MaxResponse, Parse: parseConfig,
+		DefaultEN: "Sign in with the unified identity platform (CAS)",
+		New:       func(b upstream.Base, cfg Config, _ connectors.Deps) *Connector { return &Connector{Base: b, cfg: cfg} }}
 
-// Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	base, cfg, err := upstream.Open(Type, spec, deps, parseConfig, func(c Config) time.Duration { return c.Timeout }, MaxResponse)
-	if err != nil {
-		return nil, err
-	}
-	return &Connector{base: base, cfg: cfg}, nil
-}
-
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.base.ID }
-
-// Type is "cas".
-func (c *Connector) Type() string { return Type }
-
-// ACR is the strongest level these logins can reach.
-func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
-
-// SelfBinds says whether every login goes to the binding page on first use.
-func (c *Connector) SelfBinds() bool { return c.cfg.Mapping.LinkPolicy == connectors.LinkSelfBind }
-
-// DisplayName is the configured name or a default label.
-func (c *Connector) DisplayName(lang string) string {
-	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the unified identity platform (CAS)")
-}
+	// Open validates spec.Config and opens the connector.
+	Open = kind.Open
+	// Factory opens cas connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
 type flow struct {
 	Service string `json:"s"`
@@ -88,7 +66,7 @@ func service(callbackURL, state string) string {
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
 	f := flow{Service: service(callbackURL, state), Renew: connectors.LoginHintsFrom(ctx).ForceLogin}
 	rec, _ := json.Marshal(f)
-	if err := c.base.SaveFlow(ctx, state, rec); err != nil {
+	if err := c.SaveFlow(ctx, state, rec); err != nil {
 		return "", err
 	}
 	q := url.Values{"service": {f.Service}}
@@ -105,23 +83,13 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 // the request.
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	var sent redact.Sent
-	id, err := c.handle(ctx, r, &sent)
-	err = upstream.RedactError(err, &sent)
-	if le, ok := connectors.AsLoginError(err); ok {
-		c.base.Log.Warn("cas login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
-	}
-	return id, err
+	return c.Callback(ctx, r, &sent, c.handle)
 }
 
-func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
-	q := r.URL.Query()
-	raw, err := c.base.TakeFlow(ctx, q.Get("state"))
-	if err != nil {
-		return connectors.Identity{}, err
-	}
+func (c *Connector) handle(ctx context.Context, q url.Values, raw []byte, sent *redact.Sent) (connectors.Identity, error) {
 	var f flow
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return connectors.Identity{}, fmt.Errorf("cas %s: flow record: %w", c.base.ID, err)
+		return connectors.Identity{}, fmt.Errorf("cas %s: flow record: %w", c.ID(), err)
 	}
 	ticket := q.Get("ticket")
 	sent.Add(ticket)
@@ -139,7 +107,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Se
 	if !resp.Success {
 		return connectors.Identity{}, failure(resp.FailureCode, sent)
 	}
-	out, err := c.cfg.Mapping.Identity(c.base.ID, resp.Document())
+	out, err := c.cfg.Mapping.Identity(c.ID(), resp.Document())
 	if err != nil {
 		return connectors.Identity{}, upstream.Attribute(err)
 	}
@@ -159,19 +127,19 @@ func (c *Connector) validate(ctx context.Context, f flow, ticket string) (*Respo
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/xml, text/xml")
-	resp, err := c.base.Client.Do(req)
+	resp, err := c.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("cas %s: validate: %w", c.base.ID, upstream.Redact(err))
+		return nil, fmt.Errorf("cas %s: validate: %w", c.ID(), upstream.Redact(err))
 	}
 	body, err := upstream.ReadBody(resp)
 	if err != nil {
 		if errors.Is(err, upstream.ErrTooLarge) {
 			return nil, upstream.Invalid(fmt.Errorf("validate: %w", err))
 		}
-		return nil, fmt.Errorf("cas %s: validate: %w", c.base.ID, err)
+		return nil, fmt.Errorf("cas %s: validate: %w", c.ID(), err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("cas %s: validate: status %d", c.base.ID, resp.StatusCode)
+		return nil, fmt.Errorf("cas %s: validate: status %d", c.ID(), resp.StatusCode)
 	}
 	r, err := ParseResponse(body)
 	if err != nil {
@@ -184,7 +152,7 @@ func (c *Connector) validate(ctx context.Context, f flow, ticket string) (*Respo
 // is quoted only after the request's values are removed; the failure
 // text, free text that often quotes the ticket, never is.
 func failure(code string, sent *redact.Sent) error {
-	cause := fmt.Errorf("CAS failure %s", clip(sent.Text(code)))
+	cause := fmt.Errorf("CAS failure %s", upstream.Clip(sent.Text(code)))
 	switch code {
 	case "INVALID_TICKET", "INVALID_TICKET_SPEC":
 		return upstream.Invalid(fmt.Errorf("%w: the ticket is unknown, used or expired", cause))
@@ -223,17 +191,4 @@ func (c *Connector) LogoutSession(_ context.Context, r *http.Request) (string, e
 		return "", errors.New("single logout without logoutRequest")
 	}
 	return ParseLogoutRequest([]byte(msg))
-}
-
-func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -32,25 +31,24 @@ const (
 //	  claims: {subject: user, name: attributes.cn, …}
 //	  user_types, id_types, levels, verified_values, acr, verified_acr, amr, link_policy
 type Config struct {
-	Server       string
-	Protocol     string
-	LoginURL     string
-	ValidateURL  string
-	LogoutURL    string
-	Logout       bool
-	SingleLogout bool
-	Timeout      time.Duration
-	Mapping      upstream.Mapping
+	Server            string
+	Protocol          string
+	LoginURL          string
+	ValidateURL       string
+	LogoutURL         string
+	Logout            bool
+	SingleLogout      bool
+	upstream.Settings // timeout, mapping
 }
 
 func defaultConfig() Config {
-	return Config{Protocol: Protocol3, Logout: true, SingleLogout: true, Timeout: upstream.DefaultTimeout,
-		Mapping: upstream.DefaultMapping("user")}
+	return Config{Protocol: Protocol3, Logout: true, SingleLogout: true,
+		Settings: upstream.DefaultSettings("user")}
 }
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	err := c.Mapping.Decode(n, path, "a mapping with at least server", c.validate,
+	err := c.Settings.Decode(n, path, "a mapping with at least server", c.validate,
 		yamlconfig.Str("server", &c.Server, "https://cas.example.gov.cn/cas"),
 		yamlconfig.Str("protocol", &c.Protocol, `"3.0"`),
 		yamlconfig.Str("login_url", &c.LoginURL, "https://cas.example.gov.cn/cas/login"),
@@ -58,7 +56,6 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 		yamlconfig.Str("logout_url", &c.LogoutURL, "https://cas.example.gov.cn/cas/logout"),
 		yamlconfig.Bool("logout", &c.Logout),
 		yamlconfig.Bool("single_logout", &c.SingleLogout),
-		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
 	)
 	return c, err
 }
@@ -99,9 +96,6 @@ func (c *Config) validate(path string) error {
 	if c.Protocol == Protocol2 && c.Mapping.Claims.Subject.String() != "user" && !c.Mapping.Claims.Subject.IsZero() &&
 		strings.HasPrefix(c.Mapping.Claims.Subject.String(), "attributes") {
 		errs = append(errs, fmt.Errorf("%s.claims.subject: CAS 2.0 answers carry no attributes; use user", path))
-	}
-	if c.Timeout < upstream.MinTimeout || c.Timeout > upstream.MaxTimeout {
-		errs = append(errs, fmt.Errorf("%s.timeout: must be between %s and %s", path, upstream.MinTimeout, upstream.MaxTimeout))
 	}
 	return errors.Join(errs...)
 }

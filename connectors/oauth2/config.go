@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -48,11 +47,10 @@ type Config struct {
 	SecretIn    string        // query | form | basic
 	AccessToken upstream.Path // path of the access token in the token answer
 
-	UserInfo   Call
-	TokenIn    string // query | form | header
-	TokenParam string // the access token's parameter name (query, form)
-	Timeout    time.Duration
-	Mapping    upstream.Mapping
+	UserInfo          Call
+	TokenIn           string // query | form | header
+	TokenParam        string // the access token's parameter name (query, form)
+	upstream.Settings        // timeout, mapping
 }
 
 func defaultConfig() Config {
@@ -63,8 +61,7 @@ func defaultConfig() Config {
 		UserInfo:    Call{Method: http.MethodGet, ErrorOK: []string{"0", ""}},
 		TokenIn:     InHeader,
 		TokenParam:  "access_token",
-		Timeout:     upstream.DefaultTimeout,
-		Mapping:     upstream.DefaultMapping(""),
+		Settings:    upstream.DefaultSettings(""),
 	}
 }
 
@@ -82,7 +79,7 @@ func call(key string, c *Call, example string, extra ...yamlconfig.Field) yamlco
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
-	err := c.Mapping.Decode(n, path, "a mapping with authorize_url, client_id, client_secret, token, userinfo and claims", c.validate,
+	err := c.Settings.Decode(n, path, "a mapping with authorize_url, client_id, client_secret, token, userinfo and claims", c.validate,
 		yamlconfig.Str("authorize_url", &c.AuthorizeURL, "https://tyrz.gd.gov.cn/tif/sso/connect/page/oauth2/authorize"),
 		yamlconfig.StringMap("authorize_params", &c.AuthorizeParams, "{service: initService}"),
 		yamlconfig.Str("client_id", &c.ClientID, "gjj"),
@@ -96,7 +93,6 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 			yamlconfig.Str("token_in", &c.TokenIn, "query"),
 			yamlconfig.Str("token_param", &c.TokenParam, "access_token"),
 		),
-		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
 	)
 	return c, err
 }
@@ -166,9 +162,6 @@ func (c *Config) validate(path string) error {
 	}
 	if c.AccessToken.IsZero() {
 		errs = append(errs, fmt.Errorf("%s.token.access_token: required: the path of the access token in the token answer", path))
-	}
-	if c.Timeout < upstream.MinTimeout || c.Timeout > upstream.MaxTimeout {
-		errs = append(errs, fmt.Errorf("%s.timeout: must be between %s and %s", path, upstream.MinTimeout, upstream.MaxTimeout))
 	}
 	return errors.Join(errs...)
 }

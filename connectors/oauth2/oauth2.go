@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/redact"
@@ -27,51 +26,28 @@ import (
 // Type is the registry type of this connector.
 const Type = "oauth2"
 
-var (
-	_ connectors.SelfBinder    = (*Connector)(nil)
-	_ connectors.RedirectLogin = (*Connector)(nil)
-	_ connectors.Assurance     = (*Connector)(nil)
-)
+var _ connectors.RedirectLogin = (*Connector)(nil)
 
 // Connector is an opened OAuth2-like connector.
 type Connector struct {
-	base upstream.Base
-	cfg  Config
+	upstream.Base // ID, Type, DisplayName, ACR, SelfBinds; flows and the upstream client
+	cfg           Config
 }
 
-// Factory opens oauth2 connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	kind = upstream.Kind[Config, *Connector]{Type: Type, Parse: parseConfig,
+		New: func(b upstream.Base, cfg Config, _ connectors.Deps) *Connector { return &Connector{Base: b, cfg: cfg} }}
 
-// Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	base, cfg, err := upstream.Open(Type, spec, deps, parseConfig, func(c Config) time.Duration { return c.Timeout }, upstream.MaxBody)
-	if err != nil {
-		return nil, err
-	}
-	return &Connector{base: base, cfg: cfg}, nil
-}
-
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.base.ID }
-
-// Type is "oauth2".
-func (c *Connector) Type() string { return Type }
-
-// ACR is the strongest level these logins can reach.
-func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
-
-// SelfBinds says whether every login goes to the binding page on first use.
-func (c *Connector) SelfBinds() bool { return c.cfg.Mapping.LinkPolicy == connectors.LinkSelfBind }
-
-// DisplayName is the configured name or a default label.
-func (c *Connector) DisplayName(lang string) string {
-	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the provincial identity platform")
-}
+	// Open validates spec.Config and opens the connector.
+	Open = kind.Open
+	// Factory opens oauth2 connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
 // LoginURL is the authorize URL with response_type=code, client_id,
 // redirect_uri, state, scope and the static authorize_params.
 func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (string, error) {
-	if err := c.base.SaveFlow(ctx, state, []byte(callbackURL)); err != nil {
+	if err := c.SaveFlow(ctx, state, []byte(callbackURL)); err != nil {
 		return "", err
 	}
 	q := url.Values{}
@@ -94,23 +70,13 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	var sent redact.Sent
 	sent.Add(c.cfg.ClientSecret, base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(c.cfg.ClientID)+":"+url.QueryEscape(c.cfg.ClientSecret))))
-	id, err := c.handle(ctx, r, &sent)
-	err = upstream.RedactError(err, &sent)
-	if le, ok := connectors.AsLoginError(err); ok {
-		c.base.Log.Warn("oauth2 login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
-	}
-	return id, err
+	return c.Callback(ctx, r, &sent, c.handle)
 }
 
-func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
-	q := r.URL.Query()
-	raw, err := c.base.TakeFlow(ctx, q.Get("state"))
-	if err != nil {
-		return connectors.Identity{}, err
-	}
+func (c *Connector) handle(ctx context.Context, q url.Values, raw []byte, sent *redact.Sent) (connectors.Identity, error) {
 	callback := string(raw)
 	if e := q.Get("error"); e != "" {
-		return connectors.Identity{}, upstream.Denied(fmt.Errorf("upstream error %q", clip(e)))
+		return connectors.Identity{}, upstream.Denied(fmt.Errorf("upstream error %q", upstream.Clip(e)))
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -130,7 +96,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Se
 	if err != nil {
 		return connectors.Identity{}, err
 	}
-	out, err := c.cfg.Mapping.Identity(c.base.ID, doc)
+	out, err := c.cfg.Mapping.Identity(c.ID(), doc)
 	if err != nil {
 		return connectors.Identity{}, upstream.Attribute(err)
 	}
@@ -210,7 +176,7 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request,
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oauth2 %s: %s request: %w", c.base.ID, name, err)
+		return nil, fmt.Errorf("oauth2 %s: %s request: %w", c.ID(), name, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.basicUser != "" {
@@ -219,23 +185,23 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request,
 	if r.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+r.bearer)
 	}
-	resp, err := c.base.Client.Do(req)
+	resp, err := c.Client.Do(req)
 	if err != nil {
 		// Redact: the query may hold the client secret or the token.
-		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.base.ID, name, upstream.Redact(err))
+		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.ID(), name, upstream.Redact(err))
 	}
 	body, err := upstream.ReadBody(resp)
 	if err != nil {
 		if errors.Is(err, upstream.ErrTooLarge) {
 			return nil, upstream.Invalid(fmt.Errorf("%s answer: %w", name, err))
 		}
-		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.base.ID, name, err)
+		return nil, fmt.Errorf("oauth2 %s: %s call: %w", c.ID(), name, err)
 	}
 	doc, jerr := upstream.DecodeJSON(body)
 	if resp.StatusCode/100 != 2 {
 		cause := fmt.Errorf("%s answer: status %d%s", name, resp.StatusCode, errorField(call, doc, sent))
 		if resp.StatusCode >= 500 {
-			return nil, fmt.Errorf("oauth2 %s: %w", c.base.ID, cause)
+			return nil, fmt.Errorf("oauth2 %s: %w", c.ID(), cause)
 		}
 		return nil, upstream.Failed(cause)
 	}
@@ -245,7 +211,7 @@ func (c *Connector) call(ctx context.Context, name string, call Call, r request,
 	if !call.ErrorPath.IsZero() {
 		v, present, err := call.ErrorPath.Text(doc)
 		if err != nil || (present && !slices.Contains(call.ErrorOK, v)) {
-			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, clip(sent.Text(v))))
+			return nil, upstream.Failed(fmt.Errorf("%s answer: error field %s = %q", name, call.ErrorPath, upstream.Clip(sent.Text(v))))
 		}
 	}
 	return doc, nil
@@ -256,20 +222,7 @@ func errorField(call Call, doc any, sent *redact.Sent) string {
 		return ""
 	}
 	if v, ok, _ := call.ErrorPath.Text(doc); ok {
-		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, clip(sent.Text(v)))
+		return fmt.Sprintf(", error field %s = %q", call.ErrorPath, upstream.Clip(sent.Text(v)))
 	}
 	return ""
-}
-
-func clip(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -46,19 +45,18 @@ type Endpoints struct {
 //	  claims: {subject: sub, name: name, id_number: …, level: acr, …}
 //	  user_types, id_types, levels, verified_values, acr, verified_acr, amr, link_policy
 type Config struct {
-	Issuer       string
-	ClientID     string
-	ClientSecret string
-	AuthMethod   string
-	Scopes       []string
-	UserInfo     bool
-	ACRValues    string
-	Logout       bool
-	Discovery    bool
-	Endpoints    Endpoints
-	SigningAlgs  []string
-	Timeout      time.Duration
-	Mapping      upstream.Mapping
+	Issuer            string
+	ClientID          string
+	ClientSecret      string
+	AuthMethod        string
+	Scopes            []string
+	UserInfo          bool
+	ACRValues         string
+	Logout            bool
+	Discovery         bool
+	Endpoints         Endpoints
+	SigningAlgs       []string
+	upstream.Settings // timeout, mapping
 }
 
 // algorithms the connector accepts for ID tokens: asymmetric only
@@ -66,16 +64,15 @@ type Config struct {
 var algorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 func defaultConfig() Config {
-	m := upstream.DefaultMapping("sub")
-	m.Claims.Name = upstream.MustPath("name")
-	return Config{AuthMethod: AuthBasic, Scopes: []string{"openid", "profile"}, Logout: true, Discovery: true,
-		Timeout: upstream.DefaultTimeout, Mapping: m}
+	s := upstream.DefaultSettings("sub")
+	s.Mapping.Claims.Name = upstream.MustPath("name")
+	return Config{AuthMethod: AuthBasic, Scopes: []string{"openid", "profile"}, Logout: true, Discovery: true, Settings: s}
 }
 
 func parseConfig(n *yaml.Node, path string) (Config, error) {
 	c := defaultConfig()
 	e := &c.Endpoints
-	err := c.Mapping.Decode(n, path, "a mapping with at least issuer, client_id and client_secret", c.validate,
+	err := c.Settings.Decode(n, path, "a mapping with at least issuer, client_id and client_secret", c.validate,
 		yamlconfig.Str("issuer", &c.Issuer, "https://tyrz.example.gov.cn/oidc"),
 		yamlconfig.Str("client_id", &c.ClientID, "gjj-portal"),
 		yamlconfig.Str("client_secret", &c.ClientSecret, "${GJJID_OIDC_SECRET}"),
@@ -93,7 +90,6 @@ func parseConfig(n *yaml.Node, path string) (Config, error) {
 			yamlconfig.Str("end_session", &e.EndSession, "https://…/logout"),
 		),
 		yamlconfig.Strings("signing_algs", &c.SigningAlgs, "[RS256, ES256]"),
-		yamlconfig.Duration("timeout", &c.Timeout, "10s"),
 	)
 	return c, err
 }
@@ -143,9 +139,6 @@ func (c *Config) validate(path string) error {
 		if !slices.Contains(algorithms, a) {
 			errs = append(errs, fmt.Errorf("%s.signing_algs[%d]: must be one of %v (never none or HS256), got %q", path, i, algorithms, a))
 		}
-	}
-	if c.Timeout < upstream.MinTimeout || c.Timeout > upstream.MaxTimeout {
-		errs = append(errs, fmt.Errorf("%s.timeout: must be between %s and %s", path, upstream.MinTimeout, upstream.MaxTimeout))
 	}
 	return errors.Join(errs...)
 }

@@ -33,17 +33,15 @@ import (
 const Type = "oidc"
 
 var (
-	_ connectors.SelfBinder     = (*Connector)(nil)
 	_ connectors.RedirectLogin  = (*Connector)(nil)
 	_ connectors.UpstreamLogout = (*Connector)(nil)
-	_ connectors.Assurance      = (*Connector)(nil)
 )
 
 // Connector is an opened OIDC connector.
 type Connector struct {
-	base upstream.Base
-	cfg  Config
-	now  func() time.Time
+	upstream.Base // ID, Type, DisplayName, ACR, SelfBinds; flows and the upstream client
+	cfg           Config
+	now           func() time.Time
 
 	mu   sync.Mutex
 	prov *provider // nil until discovery succeeded; retried per login
@@ -56,36 +54,19 @@ type provider struct {
 	endSession string
 }
 
-// Factory opens oidc connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	kind = upstream.Kind[Config, *Connector]{Type: Type, Parse: parseConfig,
+		New: func(b upstream.Base, cfg Config, deps connectors.Deps) *Connector {
+			return &Connector{Base: b, cfg: cfg, now: deps.Clock()}
+		}}
 
-// Open validates spec.Config and opens the connector. Discovery happens
-// at the first login (and again after a failure), so the broker starts
-// while the upstream is down.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	base, cfg, err := upstream.Open(Type, spec, deps, parseConfig, func(c Config) time.Duration { return c.Timeout }, upstream.MaxBody)
-	if err != nil {
-		return nil, err
-	}
-	return &Connector{base: base, cfg: cfg, now: deps.Clock()}, nil
-}
-
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.base.ID }
-
-// Type is "oidc".
-func (c *Connector) Type() string { return Type }
-
-// ACR is the strongest level these logins can reach.
-func (c *Connector) ACR() string { return c.cfg.Mapping.DeclaredACR() }
-
-// SelfBinds says whether every login goes to the binding page on first use.
-func (c *Connector) SelfBinds() bool { return c.cfg.Mapping.LinkPolicy == connectors.LinkSelfBind }
-
-// DisplayName is the configured name or a default label.
-func (c *Connector) DisplayName(lang string) string {
-	return c.base.DisplayName(lang, "统一身份认证平台登录", "Sign in with the provincial identity platform")
-}
+	// Open validates spec.Config and opens the connector. Discovery happens
+	// at the first login (and again after a failure), so the broker starts
+	// while the upstream is down.
+	Open = kind.Open
+	// Factory opens oidc connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
 // flow is what a login keeps while the browser is upstream.
 type flow struct {
@@ -95,7 +76,7 @@ type flow struct {
 }
 
 func (c *Connector) ctx(ctx context.Context) context.Context {
-	return gooidc.ClientContext(ctx, c.base.Client)
+	return gooidc.ClientContext(ctx, c.Client)
 }
 
 // LoginURL sends the browser to the upstream's authorization endpoint.
@@ -106,7 +87,7 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 	}
 	f := flow{Nonce: random(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
 	rec, _ := json.Marshal(f)
-	if err := c.base.SaveFlow(ctx, state, rec); err != nil {
+	if err := c.SaveFlow(ctx, state, rec); err != nil {
 		return "", err
 	}
 	opts := []oauth2.AuthCodeOption{gooidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}
@@ -138,23 +119,13 @@ func (c *Connector) oauth2(p *provider, callbackURL string) *oauth2.Config {
 func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connectors.Identity, error) {
 	var sent redact.Sent
 	sent.Add(c.cfg.ClientSecret, basicAuth(c.cfg.ClientID, c.cfg.ClientSecret))
-	id, err := c.handle(ctx, r, &sent)
-	err = upstream.RedactError(err, &sent)
-	if le, ok := connectors.AsLoginError(err); ok {
-		c.base.Log.Warn("oidc login refused", "connector", c.base.ID, "code", le.Code, "err", le.Err)
-	}
-	return id, err
+	return c.Callback(ctx, r, &sent, c.handle)
 }
 
-func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Sent) (connectors.Identity, error) {
-	q := r.URL.Query()
-	raw, err := c.base.TakeFlow(ctx, q.Get("state"))
-	if err != nil {
-		return connectors.Identity{}, err
-	}
+func (c *Connector) handle(ctx context.Context, q url.Values, raw []byte, sent *redact.Sent) (connectors.Identity, error) {
 	var f flow
 	if err := json.Unmarshal(raw, &f); err != nil {
-		return connectors.Identity{}, fmt.Errorf("oidc %s: flow record: %w", c.base.ID, err)
+		return connectors.Identity{}, fmt.Errorf("oidc %s: flow record: %w", c.ID(), err)
 	}
 	// RFC 9207: an iss parameter, when sent, must name this upstream.
 	if iss := q.Get("iss"); iss != "" && iss != c.cfg.Issuer {
@@ -183,7 +154,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Se
 		if errors.As(err, &re) {
 			return connectors.Identity{}, upstream.Failed(fmt.Errorf("token endpoint: status %d, error %q", re.Response.StatusCode, clip(re.ErrorCode)))
 		}
-		return connectors.Identity{}, fmt.Errorf("oidc %s: token request: %w", c.base.ID, upstream.Redact(err))
+		return connectors.Identity{}, fmt.Errorf("oidc %s: token request: %w", c.ID(), upstream.Redact(err))
 	}
 	rawID, _ := tok.Extra("id_token").(string)
 	sent.Add(tok.AccessToken, tok.RefreshToken, rawID)
@@ -219,7 +190,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Se
 			return connectors.Identity{}, err
 		}
 	}
-	out, err := c.cfg.Mapping.Identity(c.base.ID, m)
+	out, err := c.cfg.Mapping.Identity(c.ID(), m)
 	if err != nil {
 		return connectors.Identity{}, upstream.Attribute(err)
 	}
@@ -234,7 +205,7 @@ func (c *Connector) handle(ctx context.Context, r *http.Request, sent *redact.Se
 func (c *Connector) addUserInfo(ctx context.Context, p *provider, tok *oauth2.Token, sub string, claims map[string]any) error {
 	ui, err := p.p.UserInfo(c.ctx(ctx), oauth2.StaticTokenSource(tok))
 	if err != nil {
-		return fmt.Errorf("oidc %s: userinfo: %w", c.base.ID, upstream.Redact(err))
+		return fmt.Errorf("oidc %s: userinfo: %w", c.ID(), upstream.Redact(err))
 	}
 	if ui.Subject != sub {
 		return upstream.Invalid(errors.New("userinfo sub differs from the ID token's"))
@@ -285,7 +256,7 @@ func (c *Connector) LogoutURL(ctx context.Context, state, returnURL string) (str
 	}
 	u, err := url.Parse(p.endSession)
 	if err != nil {
-		return "", fmt.Errorf("oidc %s: end_session_endpoint: %w", c.base.ID, err)
+		return "", fmt.Errorf("oidc %s: end_session_endpoint: %w", c.ID(), err)
 	}
 	q := u.Query()
 	q.Set("client_id", c.cfg.ClientID)
@@ -332,7 +303,7 @@ func (c *Connector) provider(ctx context.Context) (*provider, error) {
 		algs = []string{"RS256", "ES256"}
 	}
 	pc.Algorithms = algs
-	p := pc.NewProvider(gooidc.ClientContext(context.Background(), c.base.Client))
+	p := pc.NewProvider(gooidc.ClientContext(context.Background(), c.Client))
 	c.prov = &provider{p: p, endSession: endSession,
 		verifier: p.Verifier(&gooidc.Config{ClientID: c.cfg.ClientID, SupportedSigningAlgs: algs, Now: c.now})}
 	return c.prov, nil
@@ -363,27 +334,27 @@ func (c *Connector) discover(ctx context.Context) (*discovery, error) {
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.base.Client.Do(req)
+	resp, err := c.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("oidc %s: discovery: %w", c.base.ID, upstream.Redact(err))
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.ID(), upstream.Redact(err))
 	}
 	body, err := upstream.ReadBody(resp)
 	if err != nil {
-		return nil, fmt.Errorf("oidc %s: discovery: %w", c.base.ID, err)
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.ID(), err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("oidc %s: discovery: status %d", c.base.ID, resp.StatusCode)
+		return nil, fmt.Errorf("oidc %s: discovery: status %d", c.ID(), resp.StatusCode)
 	}
 	var d discovery
 	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("oidc %s: discovery: %w", c.base.ID, err)
+		return nil, fmt.Errorf("oidc %s: discovery: %w", c.ID(), err)
 	}
 	if d.Issuer != c.cfg.Issuer {
-		return nil, fmt.Errorf("oidc %s: discovery: issuer %q is not the configured %q", c.base.ID, d.Issuer, c.cfg.Issuer)
+		return nil, fmt.Errorf("oidc %s: discovery: issuer %q is not the configured %q", c.ID(), d.Issuer, c.cfg.Issuer)
 	}
 	for name, v := range map[string]string{"authorization_endpoint": d.AuthURL, "token_endpoint": d.TokenURL, "jwks_uri": d.JWKSURL} {
 		if err := upstream.CheckURL(v, true); err != nil {
-			return nil, fmt.Errorf("oidc %s: discovery: %s %w", c.base.ID, name, err)
+			return nil, fmt.Errorf("oidc %s: discovery: %s %w", c.ID(), name, err)
 		}
 	}
 	for _, v := range []*string{&d.UserInfoURL, &d.EndSession} {

@@ -51,54 +51,30 @@ func TestFactory(t *testing.T) {
 	t.Parallel()
 	key := connectors.Secrets{IDHashKey: []byte("k")}
 	h := connectorstest.New()
-	tests := []struct {
-		name    string
-		deps    connectors.Deps
-		config  string
-		wantErr string
-	}{
-		{name: "opens", deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}},
-		{name: "bad config names its path", deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}, config: "max_failures: 0", wantErr: "connectors[2].config.max_failures: must be at least 1"},
-		{name: "no directory", deps: connectors.Deps{Counters: h, Secrets: key}, wantErr: "the host gave no Accounts"},
-		{name: "store without counters", deps: connectors.Deps{Accounts: h, Secrets: key}, wantErr: "the host gave no Counters"},
-		{name: "no id hash key", deps: connectors.Deps{Accounts: h, Counters: h}, wantErr: "the host gave no Secrets.IDHashKey"},
+	tests := []connectorstest.FactoryCase{
+		{Name: "opens", Deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}},
+		{Name: "bad config names its path", Deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}, Config: "max_failures: 0", WantErr: "connectors[2].config.max_failures: must be at least 1"},
+		{Name: "no directory", Deps: connectors.Deps{Counters: h, Secrets: key}, WantErr: "the host gave no Accounts"},
+		{Name: "store without counters", Deps: connectors.Deps{Accounts: h, Secrets: key}, WantErr: "the host gave no Counters"},
+		{Name: "no id hash key", Deps: connectors.Deps{Accounts: h, Counters: h}, WantErr: "the host gave no Secrets.IDHashKey"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			reg := connectors.Registry{Type: Factory}
-			spec := connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[2].config", Config: yamlconfigtest.Node(t, tt.config)}
-			cs, errs := reg.Open([]connectors.Spec{spec}, connectors.Same(tt.deps))
-			if tt.wantErr == "" {
-				if len(errs) != 0 || len(cs) != 1 {
-					t.Fatalf("Open: %v", errs)
-				}
-				c := cs[0].(*Connector)
-				if c.ID() != "pwd" || c.Type() != "password" {
-					t.Errorf("ID, Type = %q, %q", c.ID(), c.Type())
-				}
-				return
-			}
-			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) || len(cs) != 0 {
-				t.Fatalf("Open = %v, %v; want one error with %q", cs, errs, tt.wantErr)
-			}
-		})
-	}
+	connectorstest.Factory(t, Factory, connectors.Spec{ID: "pwd", Type: Type, Path: "connectors[2].config"}, tests, func(t *testing.T, c connectors.Connector) {
+		if c.ID() != "pwd" || c.Type() != "password" {
+			t.Errorf("ID, Type = %q, %q", c.ID(), c.Type())
+		}
+	})
 }
 
 func TestDisplayName(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, nameEN, lang, want string }{
-		{"", "", "zh-CN", "经办人登录"},
-		{"", "", "en", "Agent sign-in"},
-		{"", "", "", "经办人登录"},
-		{"单位经办人", "", "zh-CN", "单位经办人"},
-		{"单位经办人", "", "en", "Agent sign-in"},
-		{"单位经办人", "Unit agents", "en", "Unit agents"},
-	} {
-		c := &Connector{name: tc.name, nameEN: tc.nameEN}
-		if got := c.DisplayName(tc.lang); got != tc.want {
-			t.Errorf("DisplayName(%q) with name %q = %q, want %q", tc.lang, tc.name, got, tc.want)
-		}
-	}
+	h := connectorstest.New()
+	deps := connectors.Deps{Accounts: h, Counters: h, Secrets: connectors.Secrets{IDHashKey: []byte("k")}}
+	connectorstest.Labels(t, Factory, connectors.Spec{ID: "pwd", Type: Type}, deps, []connectorstest.Label{
+		{Lang: "zh-CN", Want: "经办人登录"},
+		{Lang: "en", Want: "Agent sign-in"},
+		{Want: "经办人登录"},
+		{Name: "单位经办人", Lang: "zh-CN", Want: "单位经办人"},
+		{Name: "单位经办人", Lang: "en", Want: "Agent sign-in"},
+		{Name: "单位经办人", NameEN: "Unit agents", Lang: "en", Want: "Unit agents"},
+	})
 }

@@ -32,13 +32,12 @@ var _ connectors.PasswordLogin = (*Connector)(nil)
 
 // Connector is an opened password connector.
 type Connector struct {
-	id, name string
-	nameEN   string
-	cfg      Config
-	dir      connectors.Accounts
-	counters connectors.Counters
-	lockKey  []byte // HMAC key naming lockout counters
-	log      connectors.Logger
+	connectors.Base // ID, Type, DisplayName
+	cfg             Config
+	dir             connectors.Accounts
+	counters        connectors.Counters
+	lockKey         []byte // HMAC key naming lockout counters
+	log             connectors.Logger
 }
 
 // Factory opens password connectors for the registry.
@@ -62,26 +61,13 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 		return nil, connectors.Missing(Type, spec.ID, "Secrets.IDHashKey")
 	}
 	return &Connector{
-		id:       spec.ID,
-		name:     spec.Name,
-		nameEN:   spec.NameEN,
+		Base:     connectors.NewBase(Type, spec, "经办人登录", "Agent sign-in"),
 		cfg:      cfg,
 		dir:      deps.Accounts,
 		counters: deps.Counters,
 		lockKey:  deps.Secrets.IDHashKey,
 		log:      deps.Log(),
 	}, nil
-}
-
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
-
-// Type is "password".
-func (c *Connector) Type() string { return Type }
-
-// DisplayName is the configured name or, without one, a default label.
-func (c *Connector) DisplayName(lang string) string {
-	return connectors.Label(lang, c.name, c.nameEN, "经办人登录", "Agent sign-in")
 }
 
 // Login checks an ID number or mobile and the agent password.
@@ -108,7 +94,7 @@ func (c *Connector) DisplayName(lang string) string {
 func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (connectors.Identity, error) {
 	login, masked, err := normalizeLogin(cr.User)
 	if err != nil {
-		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", "malformed_login", "remote_ip", cr.RemoteIP, "err", err)
+		c.log.Info("password login refused", "connector", c.ID(), "login", masked, "reason", "malformed_login", "remote_ip", cr.RemoteIP, "err", err)
 		return connectors.Identity{}, invalidLogin(err)
 	}
 	loginKey := c.counterKey(loginLabel, login)
@@ -117,18 +103,18 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		return connectors.Identity{}, err
 	}
 	if !ok {
-		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", "locked", "remote_ip", cr.RemoteIP)
+		c.log.Info("password login refused", "connector", c.ID(), "login", masked, "reason", "locked", "remote_ip", cr.RemoteIP)
 		return connectors.Identity{}, locked(c.cfg.Lockout)
 	}
 
 	var accountFailures int64
 	fail := func(reason, personID string) (connectors.Identity, error) {
-		c.log.Info("password login failed", "connector", c.id, "login", masked, "reason", reason, "person_id", personID,
+		c.log.Info("password login failed", "connector", c.ID(), "login", masked, "reason", reason, "person_id", personID,
 			"failures", n, "account_failures", accountFailures, "remote_ip", cr.RemoteIP)
 		limit := int64(c.cfg.MaxFailures)
 		err := invalidCredentials(errors.New(reason))
 		if n == limit || accountFailures == limit {
-			c.log.Warn("password login locked", "connector", c.id, "login", masked, "person_id", personID,
+			c.log.Warn("password login locked", "connector", c.ID(), "login", masked, "person_id", personID,
 				"failures", n, "account_failures", accountFailures, "lockout", c.cfg.Lockout.String(), "remote_ip", cr.RemoteIP)
 			err.Lockout = true
 		}
@@ -178,11 +164,11 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	if acct.MustChangePassword {
 		// A password the fund's staff reset signs nobody in; it only
 		// proves who may choose the new one (ErrMustChange).
-		c.log.Info("password login refused", "connector", c.id, "login", masked, "reason", CodeMustChange, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
+		c.log.Info("password login refused", "connector", c.ID(), "login", masked, "reason", CodeMustChange, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
 		return connectors.Identity{Subject: acct.PersonID}, mustChange()
 	}
 	return connectors.Identity{
-		ConnectorID: c.id,
+		ConnectorID: c.ID(),
 		Subject:     acct.PersonID,
 		Kind:        connectors.KindPerson,
 		Name:        acct.Name,

@@ -113,42 +113,21 @@ func TestFactory(t *testing.T) {
 	key := connectors.Secrets{IDHashKey: []byte("k")}
 	h := connectorstest.New()
 	good := connectors.Deps{Accounts: h, Values: h, Counters: h, Secrets: key}
-	tests := []struct {
-		name    string
-		deps    connectors.Deps
-		config  string
-		wantErr string
-	}{
-		{name: "opens with log sender", deps: good, config: "sender: {type: log}"},
-		{name: "opens with aliyun sender", deps: good, config: aliyunYAML},
-		{name: "bad config names its path", deps: good,
-			config: strings.Replace(aliyunYAML, "    sign_name: 成都住房公积金\n", "", 1), wantErr: "connectors[2].config.sender.aliyun.sign_name: required"},
-		{name: "no directory", deps: connectors.Deps{Values: h, Counters: h, Secrets: key}, config: "sender: {type: log}", wantErr: "the host gave no Accounts"},
-		{name: "store without values", deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}, config: "sender: {type: log}", wantErr: "the host gave no Values"},
-		{name: "store without counters", deps: connectors.Deps{Accounts: h, Values: h, Secrets: key}, config: "sender: {type: log}", wantErr: "the host gave no Counters"},
-		{name: "no id hash key", deps: connectors.Deps{Accounts: h, Values: h, Counters: h}, config: "sender: {type: log}", wantErr: "the host gave no Secrets.IDHashKey"},
+	tests := []connectorstest.FactoryCase{
+		{Name: "opens with log sender", Deps: good, Config: "sender: {type: log}"},
+		{Name: "opens with aliyun sender", Deps: good, Config: aliyunYAML},
+		{Name: "bad config names its path", Deps: good,
+			Config: strings.Replace(aliyunYAML, "    sign_name: 成都住房公积金\n", "", 1), WantErr: "connectors[2].config.sender.aliyun.sign_name: required"},
+		{Name: "no directory", Deps: connectors.Deps{Values: h, Counters: h, Secrets: key}, Config: "sender: {type: log}", WantErr: "the host gave no Accounts"},
+		{Name: "store without values", Deps: connectors.Deps{Accounts: h, Counters: h, Secrets: key}, Config: "sender: {type: log}", WantErr: "the host gave no Values"},
+		{Name: "store without counters", Deps: connectors.Deps{Accounts: h, Values: h, Secrets: key}, Config: "sender: {type: log}", WantErr: "the host gave no Counters"},
+		{Name: "no id hash key", Deps: connectors.Deps{Accounts: h, Values: h, Counters: h}, Config: "sender: {type: log}", WantErr: "the host gave no Secrets.IDHashKey"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			reg := connectors.Registry{Type: Factory}
-			spec := connectors.Spec{ID: "sms", Type: Type, Path: "connectors[2].config", Config: yamlconfigtest.Node(t, tt.config)}
-			cs, errs := reg.Open([]connectors.Spec{spec}, connectors.Same(tt.deps))
-			if tt.wantErr == "" {
-				if len(errs) != 0 || len(cs) != 1 {
-					t.Fatalf("Open: %v", errs)
-				}
-				c := cs[0].(*Connector)
-				if c.ID() != "sms" || c.Type() != "sms" || c.ACR() != DefaultACR {
-					t.Errorf("ID, Type, ACR = %q, %q, %q", c.ID(), c.Type(), c.ACR())
-				}
-				return
-			}
-			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.wantErr) || len(cs) != 0 {
-				t.Fatalf("Open = %v, %v; want one error with %q", cs, errs, tt.wantErr)
-			}
-		})
-	}
+	connectorstest.Factory(t, Factory, connectors.Spec{ID: "sms", Type: Type, Path: "connectors[2].config"}, tests, func(t *testing.T, c connectors.Connector) {
+		if c.ID() != "sms" || c.Type() != "sms" || c.(*Connector).ACR() != DefaultACR {
+			t.Errorf("ID, Type, ACR = %q, %q, %q", c.ID(), c.Type(), c.(*Connector).ACR())
+		}
+	})
 }
 
 func TestLogSenderWarnsAtOpen(t *testing.T) {
@@ -172,15 +151,13 @@ func TestLogSenderWarnsAtOpen(t *testing.T) {
 
 func TestDisplayName(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct{ name, nameEN, lang, want string }{
-		{"", "", "zh-CN", "短信验证码登录"},
-		{"", "", "en", "Sign in with a text message code"},
-		{"手机验证码", "", "zh-CN", "手机验证码"},
-		{"手机验证码", "SMS code", "en", "SMS code"},
-	} {
-		c := &Connector{name: tc.name, nameEN: tc.nameEN}
-		if got := c.DisplayName(tc.lang); got != tc.want {
-			t.Errorf("DisplayName(%q) with name %q = %q, want %q", tc.lang, tc.name, got, tc.want)
-		}
-	}
+	h := connectorstest.New()
+	deps := connectors.Deps{Accounts: h, Values: h, Counters: h, Secrets: connectors.Secrets{IDHashKey: []byte("k")}, Logger: &recLogger{}}
+	spec := connectors.Spec{ID: "sms", Type: Type, Config: yamlconfigtest.Node(t, "sender: {type: log}")}
+	connectorstest.Labels(t, Factory, spec, deps, []connectorstest.Label{
+		{Lang: "zh-CN", Want: "短信验证码登录"},
+		{Lang: "en", Want: "Sign in with a text message code"},
+		{Name: "手机验证码", Lang: "zh-CN", Want: "手机验证码"},
+		{Name: "手机验证码", NameEN: "SMS code", Lang: "en", Want: "SMS code"},
+	})
 }

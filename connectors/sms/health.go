@@ -38,7 +38,7 @@ import (
 func (c *Connector) healthKeys(now time.Time) (requests, failed [2]string) {
 	w := now.UnixNano() / int64(c.cfg.UnavailableWindow)
 	for i, b := range []int64{w, w - 1} {
-		sfx := c.id + ":" + strconv.FormatInt(b, 10)
+		sfx := c.ID() + ":" + strconv.FormatInt(b, 10)
 		requests[i], failed[i] = "smshealth:req:"+sfx, "smshealth:fail:"+sfx
 	}
 	return requests, failed
@@ -75,7 +75,7 @@ func (c *Connector) providerFailing(ctx context.Context) (bool, error) {
 func (c *Connector) sendWithRetry(ctx context.Context, mobile, code, personID, ip string) error {
 	err := c.sender.Send(ctx, mobile, code)
 	if _, limited := connectors.AsLoginError(err); err != nil && !limited && ctx.Err() == nil {
-		c.log.Warn("sms send failed, retrying once", "connector", c.id, "person_id", personID, "err", err)
+		c.log.Warn("sms send failed, retrying once", "connector", c.ID(), "person_id", personID, "err", err)
 		err = c.sender.Send(ctx, mobile, code)
 	}
 	if _, limited := connectors.AsLoginError(err); limited {
@@ -98,7 +98,7 @@ func (c *Connector) countHealth(ctx context.Context, request bool) {
 		key = reqKeys[0]
 	}
 	if _, err := c.store.Incr(ctx, key, 2*c.cfg.UnavailableWindow+time.Minute); err != nil {
-		c.log.Error("sms provider health not counted", "connector", c.id, "err", err)
+		c.log.Error("sms provider health not counted", "connector", c.ID(), "err", err)
 	}
 }
 
@@ -119,7 +119,7 @@ func failureCode(err error) string {
 func (c *Connector) reportFailure(ctx context.Context, err error, personID, ip string) {
 	code := failureCode(err)
 	if c.reporter != nil {
-		c.reporter.SMSSendFailure(c.id, code)
+		c.reporter.SMSSendFailure(c.ID(), code)
 	}
 	if c.auditor == nil {
 		return
@@ -130,8 +130,8 @@ func (c *Connector) reportFailure(ctx context.Context, err error, personID, ip s
 		details["request_id"] = ue.RequestID
 	}
 	ev := connectors.AuditEvent{Type: connectors.AuditSMSProviderFailure, Outcome: connectors.AuditFailure, Reason: "provider_failure",
-		Connector: c.id, PersonID: personID, IP: ip, Details: details}
+		Connector: c.ID(), PersonID: personID, IP: ip, Details: details}
 	if aerr := c.auditor.Audit(ctx, ev); aerr != nil {
-		c.log.Error("audit event not recorded", "connector", c.id, "type", ev.Type, "err", aerr)
+		c.log.Error("audit event not recorded", "connector", c.ID(), "type", ev.Type, "err", aerr)
 	}
 }

@@ -41,18 +41,17 @@ type sender interface {
 
 // Connector is an opened SMS connector.
 type Connector struct {
-	id, name string
-	nameEN   string
-	cfg      Config
-	dir      connectors.Accounts
-	store    hostStore
-	key      []byte // HMAC key of store keys and code MACs
-	log      connectors.Logger
-	sender   sender
-	now      func() time.Time
-	sends    sync.WaitGroup     // texts on their way (tests wait for them)
-	auditor  connectors.Auditor // nil: provider failures are only logged
-	reporter connectors.Metrics // nil: no metric
+	connectors.Base // ID, Type, DisplayName
+	cfg             Config
+	dir             connectors.Accounts
+	store           hostStore
+	key             []byte // HMAC key of store keys and code MACs
+	log             connectors.Logger
+	sender          sender
+	now             func() time.Time
+	sends           sync.WaitGroup     // texts on their way (tests wait for them)
+	auditor         connectors.Auditor // nil: provider failures are only logged
+	reporter        connectors.Metrics // nil: no metric
 }
 
 // Factory opens SMS connectors for the registry.
@@ -80,15 +79,13 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	}
 	log := deps.Log()
 	c := &Connector{
-		id:     spec.ID,
-		name:   spec.Name,
-		nameEN: spec.NameEN,
-		cfg:    cfg,
-		dir:    deps.Accounts,
-		store:  hostStore{deps.Values, deps.Counters},
-		key:    deps.Secrets.IDHashKey,
-		log:    log,
-		now:    deps.Clock(),
+		Base:  connectors.NewBase(Type, spec, "短信验证码登录", "Sign in with a text message code"),
+		cfg:   cfg,
+		dir:   deps.Accounts,
+		store: hostStore{deps.Values, deps.Counters},
+		key:   deps.Secrets.IDHashKey,
+		log:   log,
+		now:   deps.Clock(),
 	}
 	c.auditor, c.reporter = deps.Audit, deps.Metrics
 	switch cfg.Sender.Type {
@@ -102,16 +99,5 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	return c, nil
 }
 
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
-
-// Type is "sms".
-func (c *Connector) Type() string { return Type }
-
 // ACR is the configured assurance level of these logins.
 func (c *Connector) ACR() string { return c.cfg.ACR }
-
-// DisplayName is the configured name or, without one, a default label.
-func (c *Connector) DisplayName(lang string) string {
-	return connectors.Label(lang, c.name, c.nameEN, "短信验证码登录", "Sign in with a text message code")
-}

@@ -40,7 +40,7 @@ func keyedHash(key []byte, label string, parts ...string) string {
 }
 
 func (c *Connector) codeKey(mobile string) string {
-	return "smscode:" + keyedHash(c.key, codeLabel, c.id, mobile)
+	return "smscode:" + keyedHash(c.key, codeLabel, c.ID(), mobile)
 }
 
 // triesKey counts the wrong tries of one code (by its random record ID), so

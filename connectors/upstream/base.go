@@ -1,41 +1,94 @@
 package upstream
 
 import (
+	"cmp"
 	"net/http"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
 )
 
 // Base is what an opened oidc, cas or oauth2 connector holds besides its
-// own configuration: the spec's ID and names, the broker's services and
-// the capped client of its upstream calls. A connector keeps it in an
-// unexported field rather than embedding it, so that these stay out of
-// the connector's exported API.
+// own configuration: the spec's ID and names (connectors.Base), the
+// level and link policy its mapping declares, the broker's services and
+// the capped client of its upstream calls. A connector embeds it, so
+// ID, Type, DisplayName, ACR and SelfBinds are written once, here.
 type Base struct {
+	connectors.Base
 	// Values keep a login's upstream state (nonce, PKCE verifier, service
 	// or callback URL) while the browser is away.
-	Values           connectors.Values
-	Log              connectors.Logger
-	Type             string // the connector's registry type
-	ID, Name, NameEN string // from connectors.Spec
-	Client           *http.Client
+	Values connectors.Values
+	Log    connectors.Logger
+	Client *http.Client
+
+	acr      string // the mapping's DeclaredACR
+	selfBind bool   // the mapping's link policy is self-bind
+}
+
+// The button label of an upstream connector whose spec names none, unless
+// its Kind gives one of its own.
+const (
+	LabelZH = "统一身份认证平台登录"
+	LabelEN = "Sign in with the provincial identity platform"
+)
+
+// config is a connector's Config: it embeds Settings.
+type config interface{ settings() Settings }
+
+// Kind is one upstream connector type (C its config, K its opened
+// connector): what Open needs to know of it.
+type Kind[C config, K any] struct {
+	Type                 string
+	DefaultZH, DefaultEN string // the button label when the spec names none ("": LabelZH, LabelEN)
+	MaxBody              int64  // cap of an upstream answer (NewHTTPClient; 0: MaxBody)
+	Parse                func(n *yaml.Node, path string) (C, error)
+	// New makes the connector of its Base and config.
+	New func(Base, C, connectors.Deps) K
+}
+
+// Open is the opening every oidc, cas and oauth2 connector shares: parse
+// its config (so a config error is reported first), open its Base with
+// the configured timeout (OpenBase) and the mapping's level and link
+// policy, and make the connector of both.
+func (k Kind[C, K]) Open(spec connectors.Spec, deps connectors.Deps) (K, error) {
+	var none K
+	cfg, err := k.Parse(&spec.Config, spec.ConfigPath())
+	if err != nil {
+		return none, err
+	}
+	zh, en, maxBody := cmp.Or(k.DefaultZH, LabelZH), cmp.Or(k.DefaultEN, LabelEN), cmp.Or(k.MaxBody, MaxBody)
+	set := cfg.settings()
+	b, err := OpenBase(connectors.NewBase(k.Type, spec, zh, en), deps, set.Timeout, maxBody)
+	if err != nil {
+		return none, err
+	}
+	b.acr, b.selfBind = set.Mapping.DeclaredACR(), set.Mapping.LinkPolicy == connectors.LinkSelfBind
+	return k.New(b, cfg, deps), nil
 }
 
 // OpenBase checks that the host gave the connector Values and builds the
 // upstream client (NewHTTPClient) over the host's transport. A connector
-// calls it after parsing its config: a config error is reported first, and
+// opens it after parsing its config: a config error is reported first, and
 // the client needs the configured timeout.
-func OpenBase(typ string, spec connectors.Spec, deps connectors.Deps, timeout time.Duration, maxBody int64) (Base, error) {
+func OpenBase(named connectors.Base, deps connectors.Deps, timeout time.Duration, maxBody int64) (Base, error) {
 	if deps.Values == nil {
-		return Base{}, connectors.Missing(typ, spec.ID, "Values")
+		return Base{}, connectors.Missing(named.Type(), named.ID(), "Values")
 	}
-	return Base{Values: deps.Values, Log: deps.Log(), Type: typ, ID: spec.ID, Name: spec.Name, NameEN: spec.NameEN,
-		Client: NewHTTPClient(deps.Transport(), timeout, maxBody)}, nil
+	return Base{Base: named, Values: deps.Values, Log: deps.Log(), Client: NewHTTPClient(deps.Transport(), timeout, maxBody)}, nil
 }
 
-// DisplayName is the configured name in lang ("en", else Chinese) or,
-// when none is configured, the connector's default label.
-func (b Base) DisplayName(lang, defaultZH, defaultEN string) string {
-	return connectors.Label(lang, b.Name, b.NameEN, defaultZH, defaultEN)
-}
+// ACR is the strongest level these logins can reach
+// (Mapping.DeclaredACR).
+func (b Base) ACR() string { return b.acr }
+
+// SelfBinds says whether every login goes to the binding page on first use.
+func (b Base) SelfBinds() bool { return b.selfBind }
+
+// A connector embedding Base has these capabilities through it.
+var (
+	_ connectors.Connector  = Base{}
+	_ connectors.SelfBinder = Base{}
+	_ connectors.Assurance  = Base{}
+)

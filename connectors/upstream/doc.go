@@ -9,8 +9,9 @@
 //   - an HTTP client whose answers are capped in time and size, and error
 //     texts that never carry a URL's query (where secrets may travel);
 //   - the login errors all three show to the user;
-//   - what each opens with and holds besides its own config (Base,
-//     OpenBase).
+//   - what each opens with and holds besides its own config (Kind, Base,
+//     OpenBase): Base gives ID, Type, DisplayName, ACR and SelfBinds, and
+//     Base.Callback the part of HandleCallback around each one's own.
 //
 // It is not a connector; it imports no connector and no broker package.
 package upstream

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -56,3 +57,19 @@ func Failed(cause error) error {
 
 // ErrMissing marks a mapped attribute absent from the upstream's answer.
 var ErrMissing = errors.New("mapped attribute missing")
+
+// Clip is an upstream's value as an error may quote it: control
+// characters dropped and cut after 64 bytes, so that a hostile or broken
+// upstream cannot fill or forge log lines.
+func Clip(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

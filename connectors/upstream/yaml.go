@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -61,4 +62,34 @@ func (m *Mapping) Decode(n *yaml.Node, path, need string, validate func(path str
 		return errors.Join(errs...)
 	}
 	return errors.Join(append(errs, m.Finish(path, policy), validate(path))...)
+}
+
+// Settings are what the config of every upstream connector holds besides
+// its own keys: the timeout of its upstream calls and its claim mapping.
+// A connector's Config embeds them.
+type Settings struct {
+	Timeout time.Duration
+	Mapping Mapping
+}
+
+// DefaultSettings are the settings before the config is read; subject is
+// the default claims.subject path.
+func DefaultSettings(subject string) Settings {
+	return Settings{Timeout: DefaultTimeout, Mapping: DefaultMapping(subject)}
+}
+
+func (s Settings) settings() Settings { return s }
+
+// Decode is Mapping.Decode with the key every upstream connector has
+// after its own, timeout, checked after validate's own checks to lie
+// between MinTimeout and MaxTimeout.
+func (s *Settings) Decode(n *yaml.Node, path, need string, validate func(path string) error, own ...yamlconfig.Field) error {
+	check := func(path string) error {
+		err := validate(path)
+		if s.Timeout < MinTimeout || s.Timeout > MaxTimeout {
+			err = errors.Join(err, fmt.Errorf("%s.timeout: must be between %s and %s", path, MinTimeout, MaxTimeout))
+		}
+		return err
+	}
+	return s.Mapping.Decode(n, path, need, check, append(own, yamlconfig.Duration("timeout", &s.Timeout, "10s"))...)
 }

@@ -139,8 +139,8 @@ func (c *Connector) limitFaceStart(ctx context.Context, number string) error {
 		key   string
 		limit int
 	}{
-		{"wechat-face:ip:" + c.id + ":" + ip, c.cfg.FaceStartsPerIP},
-		{"wechat-face:id:" + c.id + ":" + hex.EncodeToString(mac.Sum(nil)), c.cfg.FaceStartsPerID},
+		{"wechat-face:ip:" + c.ID() + ":" + ip, c.cfg.FaceStartsPerIP},
+		{"wechat-face:id:" + c.ID() + ":" + hex.EncodeToString(mac.Sum(nil)), c.cfg.FaceStartsPerID},
 	} {
 		n, err := c.counters.Incr(ctx, l.key, time.Hour)
 		if err != nil {
@@ -192,13 +192,13 @@ func (c *Connector) FinishFace(ctx context.Context, clientID, handle, jsCode str
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Code != ErrSystem {
-			c.log.Warn("wechat face verification refused", "connector", c.id, "errcode", ae.Code)
+			c.log.Warn("wechat face verification refused", "connector", c.ID(), "errcode", ae.Code)
 			return connectors.Identity{}, faceError(CodeFaceMismatch, err)
 		}
 		return connectors.Identity{}, c.failed(app, PathQueryVerify, err)
 	}
 	if ret != VerifyRetOK {
-		c.log.Info("wechat face verification failed", "connector", c.id, "verify_ret", ret)
+		c.log.Info("wechat face verification failed", "connector", c.ID(), "verify_ret", ret)
 		return connectors.Identity{}, faceRefusal(ret)
 	}
 	id, err := c.identity(app, rec.OpenID, rec.UnionID)

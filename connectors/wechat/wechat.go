@@ -44,14 +44,14 @@ var (
 
 // Connector is an opened WeChat connector.
 type Connector struct {
-	id, name, nameEN string
-	cfg              Config
-	api              *api
-	log              connectors.Logger
-	values           connectors.Values   // face logins between their steps (face.go); may be nil
-	counters         connectors.Counters // face-login start limits (face.go); may be nil
-	idKey            []byte              // keyed hash of ID numbers in counter names
-	now              func() time.Time
+	connectors.Base // ID, Type, DisplayName
+	cfg             Config
+	api             *api
+	log             connectors.Logger
+	values          connectors.Values   // face logins between their steps (face.go); may be nil
+	counters        connectors.Counters // face-login start limits (face.go); may be nil
+	idKey           []byte              // keyed hash of ID numbers in counter names
+	now             func() time.Time
 }
 
 // Factory opens wechat connectors for the registry.
@@ -67,26 +67,15 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	log := deps.Log()
 	a := newAPI(cfg, deps.HTTPClient)
 	a.tokens.now = deps.Clock()
-	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, api: a, log: log,
+	return &Connector{Base: connectors.NewBase(Type, spec, "微信登录", "Sign in with WeChat"), cfg: cfg, api: a, log: log,
 		values: deps.Values, counters: deps.Counters, idKey: deps.Secrets.IDHashKey, now: deps.Clock()}, nil
 }
-
-// ID is the configured connector ID.
-func (c *Connector) ID() string { return c.id }
-
-// Type is "wechat".
-func (c *Connector) Type() string { return Type }
 
 // ACR is the configured assurance level.
 func (c *Connector) ACR() string { return c.cfg.ACR }
 
 // SelfBinds says whether a first login goes to the binding page.
 func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
-
-// DisplayName is the configured name or 微信登录.
-func (c *Connector) DisplayName(lang string) string {
-	return connectors.Label(lang, c.name, c.nameEN, "微信登录", "Sign in with WeChat")
-}
 
 // Which app brought the browser back: a parameter of our own redirect_uri
 // (WeChat appends code and state to it).
@@ -138,7 +127,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 	}
 	code := q.Get("code")
 	if code == "" {
-		c.log.Info("wechat login refused by the user", "connector", c.id, "app", app.ID)
+		c.log.Info("wechat login refused by the user", "connector", c.ID(), "app", app.ID)
 		return connectors.Identity{}, loginError(CodeDenied, errors.New("wechat: callback without code"))
 	}
 	tok, err := c.api.token(ctx, app, code)
@@ -163,7 +152,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 		default:
 			// The profile is optional
 			// (docs/connectors-alipay-wechat.md#wechat-user-info): sign in with the IDs.
-			c.log.Warn("wechat userinfo unavailable; signing in without a profile", "connector", c.id, "app", app.ID, "errcode", codeOf(err), "err", err.Error())
+			c.log.Warn("wechat userinfo unavailable; signing in without a profile", "connector", c.ID(), "app", app.ID, "errcode", codeOf(err), "err", err.Error())
 		}
 	}
 	id, err := c.identity(app, tok.OpenID, unionID)
@@ -195,10 +184,10 @@ func (c *Connector) userinfo(ctx context.Context, app *App, tok TokenReply) (Use
 // (docs/connectors-alipay-wechat.md#wechat-identity-keys).
 func (c *Connector) identity(app *App, openID, unionID string) (connectors.Identity, error) {
 	if unionID == "" && c.cfg.RequireUnionID {
-		c.log.Warn("wechat login without unionid refused (require_unionid)", "connector", c.id, "app", app.ID)
+		c.log.Warn("wechat login without unionid refused (require_unionid)", "connector", c.ID(), "app", app.ID)
 		return connectors.Identity{}, loginError(CodeNoUnionID, fmt.Errorf("wechat: app %s gave no unionid: bind it to the Open Platform account", app.ID))
 	}
-	id := connectors.Identity{ConnectorID: c.id, Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR, LinkPolicy: c.cfg.LinkPolicy,
+	id := connectors.Identity{ConnectorID: c.ID(), Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR, LinkPolicy: c.cfg.LinkPolicy,
 		Claims: map[string]any{"wechat_app_id": app.ID, "wechat_openid": openID}}
 	if unionID != "" {
 		id.Subject = unionID
@@ -263,9 +252,9 @@ func (c *Connector) ExchangeSubjectToken(ctx context.Context, clientID, tokenTyp
 func (c *Connector) failed(app *App, path string, err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		c.log.Warn("wechat API refused", "connector", c.id, "app", app.ID, "path", path, "errcode", ae.Code, "errmsg", ae.Message)
+		c.log.Warn("wechat API refused", "connector", c.ID(), "app", app.ID, "path", path, "errcode", ae.Code, "errmsg", ae.Message)
 	} else {
-		c.log.Warn("wechat API unavailable", "connector", c.id, "app", app.ID, "path", path, "err", err.Error())
+		c.log.Warn("wechat API unavailable", "connector", c.ID(), "app", app.ID, "path", path, "err", err.Error())
 	}
 	return apiFailure(err)
 }
