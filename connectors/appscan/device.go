@@ -339,7 +339,7 @@ func (c *Connector) ForgetDeviceKey(ctx context.Context, subject, kid string) er
 	if err := c.svc.DeleteValue(ctx, deviceKey(kid)); err != nil {
 		return fmt.Errorf("appscan: forget device key: %w", err)
 	}
-	c.log.Info("appscan device key forgotten on the account page", "connector", c.id, "device_key", kid)
+	c.log.Info("appscan device key forgotten on the account page", "connector", c.ID(), "device_key", kid)
 	return nil
 }
 
