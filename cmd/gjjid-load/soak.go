@@ -525,4 +525,3 @@ func redacted(u string) string {
 
 // isSoak reports whether args ask for the soak.
 func isSoak(args []string) bool { return len(args) > 0 && args[0] == "soak" }
-
