@@ -77,9 +77,13 @@ type Broker struct {
 // adds connectors and routes: the registry of connectors is built by the
 // caller from what Open made (the accounts directory), since the broker
 // knows connectors only by interface.
-func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, error) {
+func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Option) (*Broker, error) {
 	if log == nil {
 		log = slog.Default()
+	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
 	}
 	sec, err := cfg.Secrets.Decode()
 	if err != nil {
@@ -113,8 +117,9 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Broker, e
 	}
 	b.Metrics.WatchStore(b.Store.Ping)
 	b.Metrics.WatchKeys(b.Keys.ActiveSince, b.Keys.RotationPeriod())
-	b.Accounts = accounts.New(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
-	b.importer = bulkimport.For(b.Store, accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper})
+	as := accounts.Secrets{IDHashKey: sec.IDHashKey, Pepper: sec.Pepper, HashMemoryKiB: o.hashMemoryKiB}
+	b.Accounts = accounts.New(b.Store, as)
+	b.importer = bulkimport.For(b.Store, as)
 	b.Audit = audit.New(b.Store, log, cfg.Audit.Retention)
 	b.Stats = stats.New(b.Store, log)
 	b.Usage = clients.NewUsage(b.Store, log)
@@ -382,4 +387,17 @@ func (b *Broker) newPages(tpl *web.Pages, conns []connectors.Connector, secure b
 		Stats: b.Stats, Connectors: connectorIDsOf(conns), Keys: b.Keys, Tx: webtx.Of(b.Store),
 		Sessions: b.Store, Logout: b.Logout, ConnectorName: connectorNames(conns), Devices: deviceKeysOf(conns), Usage: b.Usage,
 	})
+}
+
+// Option adjusts Open for tests.
+type Option func(*options)
+
+type options struct{ hashMemoryKiB uint32 }
+
+// WithPasswordHashMemory makes new password hashes use kib KiB of argon2id
+// memory instead of the production 64 MiB: for tests, whose hundreds of
+// logins under the race detector would otherwise spend minutes hashing.
+// gjjid serve and dev never set it.
+func WithPasswordHashMemory(kib uint32) Option {
+	return func(o *options) { o.hashMemoryKiB = kib }
 }

@@ -54,6 +54,11 @@ type Secrets struct {
 	// Pepper (at least 32 bytes) is mixed into every password before
 	// argon2id, so a leaked store alone does not allow guessing passwords.
 	Pepper []byte
+	// HashMemoryKiB is the argon2id memory of new password hashes; 0: the
+	// default, 64 MiB (passwords.go). Only tests lower it: under the race
+	// detector one 64 MiB hash takes over a second. Stored hashes carry
+	// their parameters, so verification never depends on it.
+	HashMemoryKiB uint32
 }
 
 // Store is what the service keeps its records in.
@@ -105,6 +110,9 @@ func New(st Store, s Secrets) *Service {
 		params:    defaultArgon2,
 		slots:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 		now:       time.Now,
+	}
+	if s.HashMemoryKiB > 0 {
+		svc.params.memory = s.HashMemoryKiB
 	}
 	svc.dummyPHC = svc.params.dummy()
 	return svc

@@ -138,3 +138,28 @@ func BenchmarkDummyVerify(b *testing.B) {
 		svc.DummyVerify(demoPW)
 	}
 }
+
+// TestHashMemoryForTests: the test knob changes only new hashes' memory,
+// and a production-cost hash still verifies on a service that has it.
+func TestHashMemoryForTests(t *testing.T) {
+	t.Parallel()
+	prod, st := newService(t)
+	cheap := accounts.New(st, accounts.Secrets{IDHashKey: testSecrets.IDHashKey, Pepper: testSecrets.Pepper, HashMemoryKiB: 1024})
+	h, err := cheap.HashPassword(demoPW)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^\$argon2id\$v=19\$m=1024,t=1,p=1\$`).MatchString(h) {
+		t.Fatalf("hash %q does not carry m=1024", h)
+	}
+	ph, _ := prod.HashPassword(demoPW)
+	for _, tc := range []struct {
+		name string
+		svc  *accounts.Service
+		phc  string
+	}{{"cheap hash on the production service", prod, h}, {"production hash on the cheap service", cheap, ph}} {
+		if ok, err := tc.svc.VerifyPassword(tc.phc, demoPW); !ok || err != nil {
+			t.Errorf("%s: VerifyPassword = %v, %v; want true", tc.name, ok, err)
+		}
+	}
+}

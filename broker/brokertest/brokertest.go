@@ -186,7 +186,10 @@ func Start(t testing.TB, o Options) *Broker {
 		log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := broker.Open(ctx, cfg, log)
+	// 1 MiB argon2id instead of 64: the suite logs in hundreds of times
+	// under the race detector (the production parameters are tested in
+	// broker/accounts).
+	b, err := broker.Open(ctx, cfg, log, broker.WithPasswordHashMemory(1024))
 	if err != nil {
 		cancel()
 		t.Fatalf("open broker: %v", err)
