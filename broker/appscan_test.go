@@ -552,6 +552,21 @@ func TestQRAppAPIAuthentication(t *testing.T) {
 	wantQRStatus(t, "unknown QR code", code, body, http.StatusNotFound, "not_found")
 	code, body = app.Post(t, "/api/v1/qr/nothing/here/at/all", "", nil)
 	wantQRStatus(t, "unknown endpoint", code, body, http.StatusNotFound, "not_found")
+
+	// The app with DPoP (RFC 9449): its bound token scans with a proof of
+	// its key, and is refused as a bearer token or with another key.
+	key := bt.NewProver(t)
+	bound := bt.AppLoginDPoP(t, b.URL, bt.AgentIDNumber, bt.AgentPassword, key)
+	code, body = bound.Call(t, pc.QRID, "scan", nil)
+	if code != http.StatusOK {
+		t.Fatalf("DPoP-bound app scan: %d %v", code, body)
+	}
+	asBearer := &bt.App{Issuer: b.URL, Token: bound.Token, HTTP: http.DefaultClient}
+	code, body = asBearer.Call(t, pc.QRID, "scan", nil)
+	wantQRStatus(t, "a DPoP-bound token as bearer", code, body, http.StatusUnauthorized, "invalid_token")
+	thief := &bt.App{Issuer: b.URL, Token: bound.Token, Prover: bt.NewProver(t), HTTP: bt.DPoPClient(bt.NewProver(t))}
+	code, body = thief.Call(t, pc.QRID, "scan", nil)
+	wantQRStatus(t, "a DPoP-bound token with another key's proof", code, body, http.StatusUnauthorized, "invalid_dpop_proof")
 }
 
 // TestQRDeviceSignature: with require_device_signature, QR steps must be

@@ -156,9 +156,10 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		return err
 	}
 	clientCache := provider.NewClientCache(pagesui.WithClient(b.ClientOverlay, firstParty), 0)
+	proofs := b.dpopVerifier()
 	b.Host = connhost.New(connhost.Options{
 		Store: b.Store, Accounts: b.Accounts, Audit: b.Audit, Metrics: b.Metrics, Clients: clientCache,
-		Tokens:    provider.NewTokenVerifier(cfg.Issuer, keySource{b.Keys}, b.Store),
+		Tokens:    provider.NewTokenVerifier(cfg.Issuer, keySource{b.Keys}, b.Store).WithDPoP(proofs),
 		Secrets:   connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey},
 		Logger:    b.log,
 		ACRLevels: login.ACRLevels,
@@ -195,7 +196,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		AccessTokenLifetime: cfg.Tokens.AccessTokenLifetime, IDTokenLifetime: cfg.Tokens.IDTokenLifetime,
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
-		OnRevoke: b.auditRevocation, Logout: b.Logout, GrantScopes: b.Staff.GrantScopes,
+		OnRevoke: b.auditRevocation, Logout: b.Logout, GrantScopes: b.Staff.GrantScopes, DPoP: proofs,
 	}, b.log)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -32,24 +31,6 @@ func faceStart(t *testing.T, b *bt.Broker, srv interface{ JSCode(string) string 
 	return resp.StatusCode, out, string(raw)
 }
 
-// accessClaims reads an access token's claims (verified elsewhere).
-func accessClaims(t *testing.T, tok string) map[string]any {
-	t.Helper()
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		t.Fatalf("access token is not a JWT")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c map[string]any
-	if err := json.Unmarshal(raw, &c); err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // TestWeChatFaceLogin: 人脸识别一键登录 end to end through the mini-program
 // token exchange against the fake: the verified identity links to the
 // existing person with that ID number without a binding page, amr [face],
@@ -70,7 +51,7 @@ func TestWeChatFaceLogin(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("face exchange: %d %v", status, out)
 		}
-		c := accessClaims(t, out["access_token"].(string))
+		c := jwtClaims(t, out["access_token"].(string))
 		amr, _ := c["amr"].([]any)
 		if c["acr"] != wechat.FaceACR || len(amr) != 1 || amr[0] != wechat.AMRFace || c["unit_id"] != bt.UnitID || c["idp"] != "wechat" {
 			t.Fatalf("access token claims %v", c)

@@ -30,6 +30,8 @@ type Config struct {
 	Registration Registration `yaml:"registration"`
 	// Logout configures logout messages to relying parties (logout.go).
 	Logout Logout `yaml:"logout"`
+	// DPoP configures sender-constrained tokens (dpop.go).
+	DPoP DPoP `yaml:"dpop"`
 }
 
 // Audit configures the audit trail.
@@ -168,6 +170,9 @@ type Client struct {
 	BackchannelLogoutSessionRequired  bool   `yaml:"backchannel_logout_session_required"`
 	FrontchannelLogoutURI             string `yaml:"frontchannel_logout_uri"`
 	FrontchannelLogoutSessionRequired bool   `yaml:"frontchannel_logout_session_required"`
+	// DPoPBoundAccessTokens: every token request must carry a DPoP proof
+	// (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `yaml:"dpop_bound_access_tokens"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

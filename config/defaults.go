@@ -17,6 +17,7 @@ func (c *Config) ApplyDefaults() {
 	c.Store.Database.applyDefaults()
 
 	setDefault(&c.Audit.Retention, 180*24*time.Hour)
+	setDefault(&c.DPoP.ProofLifetime, 60*time.Second)
 
 	setDefault(&c.Keys.Algorithm, "ES256")
 	setDefault(&c.Keys.RotationPeriod, 720*time.Hour)

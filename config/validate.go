@@ -23,6 +23,7 @@ func (c *Config) Validate() error {
 	c.Tokens.validate(&ps)
 	c.Sessions.validate(&ps)
 	c.Logout.validate(&ps)
+	c.DPoP.validate(&ps)
 	c.Login.validate(&ps)
 	c.Pages.validate(&ps)
 	c.Staff.validate(&ps)

@@ -26,6 +26,12 @@ var (
 	// ErrInvalidToken: the access token is malformed, expired, revoked or
 	// not the broker's (RFC 6750 §3.1 invalid_token).
 	ErrInvalidToken = errors.New("connectors: invalid access token")
+	// ErrNoToken: the request carried no access token (RFC 6750 §3.1: a
+	// bare challenge).
+	ErrNoToken = errors.New("connectors: no access token")
+	// ErrInvalidProof: the DPoP proof of a DPoP-bound token is missing,
+	// wrong or replayed (RFC 9449 §7.1 invalid_dpop_proof).
+	ErrInvalidProof = errors.New("connectors: invalid DPoP proof")
 	// ErrUnavailable: the store cannot be reached. The broker answers 503
 	// temporarily_unavailable, never an authentication error.
 	ErrUnavailable = errors.New("connectors: unavailable")
@@ -105,6 +111,11 @@ type TokenVerifier interface {
 	// ErrInvalidToken for a token that fails any of them, ErrUnavailable
 	// when revocation cannot be checked.
 	VerifyAccessToken(ctx context.Context, raw string) (AccessToken, error)
+	// VerifyRequestToken checks the access token of r: `Authorization:
+	// Bearer` (a DPoP-bound token is refused so) or `Authorization: DPoP`
+	// with its proof (RFC 9449 §7). ErrNoToken without a token,
+	// ErrInvalidProof for a bad proof, else as VerifyAccessToken.
+	VerifyRequestToken(ctx context.Context, r *http.Request) (AccessToken, error)
 }
 
 // ClientNames name relying parties (for a confirmation screen).

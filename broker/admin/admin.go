@@ -24,6 +24,7 @@ import (
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/bulkimport"
 	"github.com/gjjid/gjjid/broker/clients"
+	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/staff"
 	"github.com/gjjid/gjjid/broker/store"
@@ -33,9 +34,10 @@ import (
 // ScopeAdmin is the scope an administrator client's token must carry.
 const ScopeAdmin = "gjjid:admin"
 
-// TokenVerifier checks bearer tokens (provider.Provider does).
+// TokenVerifier checks a request's Bearer or DPoP access token
+// (provider.Provider does).
 type TokenVerifier interface {
-	VerifyAccessToken(ctx context.Context, raw string) (*provider.AccessToken, error)
+	VerifyRequestToken(ctx context.Context, r *http.Request) (*provider.AccessToken, error)
 }
 
 // KeyRotator rotates the signing keys (keys.Manager does).
@@ -262,21 +264,29 @@ const callerKey = "gjjid.caller"
 
 func callerOf(c echo.Context) *caller { cl, _ := c.Get(callerKey).(*caller); return cl }
 
-// bearer verifies the request's bearer token (RFC 6750 §2.1).
+// bearer verifies the request's access token: `Authorization: Bearer`
+// (RFC 6750 §2.1) or a DPoP-bound token with its proof (RFC 9449 §7).
 func (a *API) bearer(c echo.Context) (*provider.AccessToken, error) {
-	h := c.Request().Header.Get("Authorization")
-	scheme, raw, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
-		return nil, a.challenge(c, http.StatusUnauthorized, "", "a bearer access token is required")
-	}
-	t, err := a.o.Tokens.VerifyAccessToken(c.Request().Context(), strings.TrimSpace(raw))
+	r := c.Request()
+	t, err := a.o.Tokens.VerifyRequestToken(r.Context(), r)
 	switch {
+	case errors.Is(err, provider.ErrNoToken):
+		return nil, a.challenge(c, http.StatusUnauthorized, "", "a bearer access token is required")
+	case errors.Is(err, dpop.ErrInvalidProof):
+		return nil, a.dpopChallenge(c, dpop.CodeInvalidProof, "the DPoP proof is invalid for this request and token")
 	case errors.Is(err, provider.ErrInvalidToken):
 		return nil, a.challenge(c, http.StatusUnauthorized, "invalid_token", "the access token is invalid, expired or revoked")
 	case err != nil:
 		return nil, a.fail(c, err)
 	}
 	return t, nil
+}
+
+// dpopChallenge refuses a DPoP proof (RFC 9449 §7.1).
+func (a *API) dpopChallenge(c echo.Context, code, desc string) error {
+	c.Response().Header().Set("WWW-Authenticate", provider.DPoPChallenge(code, desc))
+	_ = c.JSON(http.StatusUnauthorized, &apiError{Code: code, Description: desc})
+	return errAnswered
 }
 
 // errAnswered marks a request already answered by a middleware.

@@ -54,7 +54,8 @@ func auditClient(c *store.Client) map[string]any {
 	return map[string]any{"name": m.Name, "application_type": m.ApplicationType, "auth_method": m.AuthMethod,
 		"redirect_uris": m.RedirectURIs, "grant_types": m.GrantTypes, "scopes": m.Scopes, "connectors": m.Connectors,
 		"id_token_signed_response_alg": m.IDTokenSignedResponseAlg,
-		"backchannel_logout_uri":       m.BackchannelLogoutURI, "frontchannel_logout_uri": m.FrontchannelLogoutURI}
+		"backchannel_logout_uri":       m.BackchannelLogoutURI, "frontchannel_logout_uri": m.FrontchannelLogoutURI,
+		"dpop_bound_access_tokens": m.DPoPBoundAccessTokens}
 }
 
 func (a *API) createClient(c echo.Context) error {

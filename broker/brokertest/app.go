@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/oauth2"
 
+	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/config/demo"
 )
@@ -51,11 +52,26 @@ type App struct {
 	Issuer string
 	Token  string
 	HTTP   *http.Client
+	// Prover, when set, makes the token DPoP-bound: requests use
+	// `Authorization: DPoP` with a proof (AppLoginDPoP).
+	Prover *dpop.Prover
 }
 
 // AppLogin logs user in to the app with the password form (authorization
 // code with PKCE, as a native app does) and returns the app session.
 func AppLogin(t testing.TB, issuer, user, password string) *App {
+	t.Helper()
+	return appLogin(t, issuer, user, password, nil)
+}
+
+// AppLoginDPoP is AppLogin with DPoP (RFC 9449): the token is bound to the
+// prover's key and every API call carries a proof.
+func AppLoginDPoP(t testing.TB, issuer, user, password string, p *dpop.Prover) *App {
+	t.Helper()
+	return appLogin(t, issuer, user, password, p)
+}
+
+func appLogin(t testing.TB, issuer, user, password string, p *dpop.Prover) *App {
 	t.Helper()
 	rp := NewRP(t, issuer)
 	app := rp.OAuth2
@@ -79,11 +95,21 @@ func AppLogin(t testing.TB, issuer, user, password string) *App {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if p != nil {
+		ctx = context.WithValue(ctx, oauth2.HTTPClient, DPoPClient(p))
+	}
 	tok, err := app.Exchange(ctx, loc.Query().Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil || tok.AccessToken == "" {
 		t.Fatalf("app token exchange: %v", err)
 	}
-	return &App{Issuer: issuer, Token: tok.AccessToken, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	a := &App{Issuer: issuer, Token: tok.AccessToken, HTTP: &http.Client{Timeout: 30 * time.Second}, Prover: p}
+	if p != nil {
+		if tok.TokenType != "DPoP" {
+			t.Fatalf("app token type %q, want DPoP", tok.TokenType)
+		}
+		a.HTTP.Transport = &DPoPTransport{Prover: p}
+	}
+	return a
 }
 
 // chooseDirect stops the browser at the app's loopback redirect.
@@ -137,7 +163,10 @@ func (a *App) Do(t testing.TB, method, path, body string, headers map[string]str
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Token != "" {
+	switch {
+	case a.Token != "" && a.Prover != nil:
+		req.Header.Set("Authorization", "DPoP "+a.Token) // the transport adds the proof
+	case a.Token != "":
 		req.Header.Set("Authorization", "Bearer "+a.Token)
 	}
 	if body != "" {
@@ -156,8 +185,8 @@ func (a *App) Do(t testing.TB, method, path, body string, headers map[string]str
 	if len(raw) > 0 && json.Unmarshal(raw, &m) != nil {
 		t.Fatalf("app API %s: status %d, not JSON: %.200s", path, resp.StatusCode, raw)
 	}
-	if resp.StatusCode == http.StatusUnauthorized && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
-		t.Errorf("app API %s: 401 without a Bearer challenge", path)
+	if ch := resp.Header.Get("WWW-Authenticate"); resp.StatusCode == http.StatusUnauthorized && !strings.HasPrefix(ch, "Bearer") && !strings.HasPrefix(ch, "DPoP") {
+		t.Errorf("app API %s: 401 without a Bearer or DPoP challenge", path)
 	}
 	return resp.StatusCode, m
 }

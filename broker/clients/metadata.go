@@ -49,6 +49,9 @@ type Metadata struct {
 	// FrontchannelLogoutSessionRequired it gets iss and sid.
 	FrontchannelLogoutURI             string `json:"frontchannel_logout_uri,omitempty"`
 	FrontchannelLogoutSessionRequired bool   `json:"frontchannel_logout_session_required,omitempty"`
+	// DPoPBoundAccessTokens: every token request must carry a DPoP proof
+	// (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -127,6 +130,7 @@ func MetadataOf(c *store.Client) Metadata {
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
 		BackchannelLogoutURI:     c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
 	}
 }
 

@@ -65,7 +65,8 @@ func fromConfig(c config.Client) *store.Client {
 		AccessTokenLifetime: c.AccessTokenLifetime, IDTokenLifetime: c.IDTokenLifetime, RefreshTokenLifetime: c.RefreshTokenLifetime,
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, Source: store.SourceConfig,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
-		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired}
+		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens}
 	if c.Public {
 		rec.AuthMethod = AuthNone
 	}

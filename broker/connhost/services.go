@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/connectors"
@@ -17,11 +19,27 @@ func (h *Host) VerifyAccessToken(ctx context.Context, raw string) (connectors.Ac
 	if h.o.Tokens == nil {
 		return connectors.AccessToken{}, errors.New("connhost: no token verifier")
 	}
-	t, err := h.o.Tokens.Verify(ctx, raw)
-	if errors.Is(err, provider.ErrInvalidToken) {
-		return connectors.AccessToken{}, fmt.Errorf("%w: %w", connectors.ErrInvalidToken, err)
+	return accessToken(h.o.Tokens.Verify(ctx, raw))
+}
+
+// VerifyRequestToken verifies the Bearer or DPoP access token of r.
+func (h *Host) VerifyRequestToken(ctx context.Context, r *http.Request) (connectors.AccessToken, error) {
+	if h.o.Tokens == nil {
+		return connectors.AccessToken{}, errors.New("connhost: no token verifier")
 	}
-	if err != nil {
+	return accessToken(h.o.Tokens.VerifyRequest(ctx, r))
+}
+
+// accessToken turns the provider's answer into the connectors contract's.
+func accessToken(t *provider.AccessToken, err error) (connectors.AccessToken, error) {
+	switch {
+	case errors.Is(err, provider.ErrNoToken):
+		return connectors.AccessToken{}, fmt.Errorf("%w: %w", connectors.ErrNoToken, err)
+	case errors.Is(err, dpop.ErrInvalidProof), errors.Is(err, dpop.ErrUseNonce):
+		return connectors.AccessToken{}, fmt.Errorf("%w: %w", connectors.ErrInvalidProof, err)
+	case errors.Is(err, provider.ErrInvalidToken):
+		return connectors.AccessToken{}, fmt.Errorf("%w: %w", connectors.ErrInvalidToken, err)
+	case err != nil:
 		return connectors.AccessToken{}, err
 	}
 	return connectors.AccessToken{JTI: t.JTI, Grant: t.Grant(), Subject: t.Subject, ClientID: t.ClientID, Scopes: t.Scopes,

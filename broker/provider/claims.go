@@ -31,16 +31,17 @@ type principal struct {
 	amr                       []string
 	scopes                    []string
 	x5t                       string // RFC 8705 certificate thumbprint of an mTLS login
+	jkt                       string // RFC 9449 key thumbprint the access token is bound to
 }
 
 func principalOf(req op.TokenRequest) (principal, bool) {
 	switch r := req.(type) {
 	case authRequest:
 		if a := r.r.Auth; a != nil {
-			return principal{a.Subject, a.UnitID, a.IDP, a.ACR, a.AMR, r.r.Scopes, a.CertThumbprint}, true
+			return principal{a.Subject, a.UnitID, a.IDP, a.ACR, a.AMR, r.r.Scopes, a.CertThumbprint, ""}, true
 		}
 	case *refreshRequest:
-		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.scopes, r.rt.CertThumbprint}, true
+		return principal{r.rt.Subject, r.rt.UnitID, r.rt.IDP, r.rt.ACR, r.rt.AMR, r.scopes, r.rt.CertThumbprint, ""}, true
 	}
 	return principal{}, false
 }
@@ -113,6 +114,7 @@ type tokenClaims struct {
 	AMR    []string `json:"amr"`
 	CNF    struct {
 		X5t string `json:"x5t#S256"`
+		JKT string `json:"jkt"`
 	} `json:"cnf"`
 }
 
@@ -121,7 +123,16 @@ type tokenClaims struct {
 // storage; it only passes the jti along, so the claims come from the raw
 // token the interceptor kept.
 func (s *storage) presentedAccessToken(ctx context.Context, jti string) (*tokenClaims, bool) {
-	raw := rawTokenFrom(ctx)
+	c, ok := parseTokenClaims(rawTokenFrom(ctx))
+	if !ok || (jti != "" && c.JWTID != jti) {
+		return nil, false
+	}
+	return c, true
+}
+
+// parseTokenClaims decodes one of the broker's JWT access tokens without
+// checking its signature: for callers that verify it elsewhere.
+func parseTokenClaims(raw string) (*tokenClaims, bool) {
 	if raw == "" {
 		return nil, false
 	}
@@ -133,9 +144,6 @@ func (s *storage) presentedAccessToken(ctx context.Context, jti string) (*tokenC
 	if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c); err != nil {
 		return nil, false
 	}
-	if jti != "" && c.JWTID != jti {
-		return nil, false
-	}
 	return &c, true
 }
 
@@ -144,6 +152,10 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, ui *oidc.UserInfo, j
 	c, ok := s.presentedAccessToken(ctx, jti)
 	if !ok || c.Subject != subject {
 		return errors.New("access token not recognised")
+	}
+	if c.CNF.JKT != "" && c.CNF.JKT != proofJKT(ctx) {
+		// RFC 9449 §7.2: a DPoP-bound token without its proof is refused.
+		return errors.New("DPoP-bound access token presented without its proof")
 	}
 	revoked, err := s.accessTokenRevoked(ctx, jti, subject)
 	if err != nil {
@@ -180,6 +192,9 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Scope = oidc.SpaceDelimitedArray(strings.Fields(c.Scope))
 	resp.ClientID = c.ClientID
 	resp.TokenType = oidc.BearerToken
+	if c.CNF.JKT != "" {
+		resp.TokenType = DPoPScheme // RFC 9449 §6.2
+	}
 	resp.Expiration = c.Expiration
 	resp.IssuedAt = c.IssuedAt
 	resp.NotBefore = c.NotBefore
@@ -187,7 +202,7 @@ func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.Intr
 	resp.Audience = c.Audience
 	resp.Issuer = c.Issuer
 	resp.JWTID = c.JWTID
-	resp.Claims = loginClaims(map[string]any{}, principal{unitID: c.UnitID, idp: c.IDP, acr: c.ACR, amr: c.AMR, x5t: c.CNF.X5t})
+	resp.Claims = loginClaims(map[string]any{}, principal{unitID: c.UnitID, idp: c.IDP, acr: c.ACR, amr: c.AMR, x5t: c.CNF.X5t, jkt: c.CNF.JKT})
 	return nil
 }
 
@@ -205,11 +220,7 @@ func loginClaims(claims map[string]any, p principal) map[string]any {
 	if len(p.amr) > 0 {
 		claims["amr"] = p.amr
 	}
-	if p.x5t != "" {
-		// RFC 8705 §3.1: the token is bound to the certificate the user
-		// logged in with over mTLS.
-		claims["cnf"] = map[string]any{"x5t#S256": p.x5t}
-	}
+	withCnf(claims, p.x5t, p.jkt)
 	return claims
 }
 
@@ -231,7 +242,10 @@ func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 	}
 	claims := map[string]any{"scope": strings.Join(scopes, " ")}
 	if ok {
+		p.jkt = proofJKT(ctx)
 		loginClaims(claims, p)
+	} else {
+		withCnf(claims, "", proofJKT(ctx))
 	}
 	return claims, nil
 }

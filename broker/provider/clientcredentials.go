@@ -90,7 +90,11 @@ func (p *Provider) serveClientCredentials(w http.ResponseWriter, r *http.Request
 		Jti      string   `json:"jti"`
 		ClientID string   `json:"client_id"`
 		Scope    string   `json:"scope"`
-	}{p.opts.Issuer, id, []string{id}, exp.Unix(), now.Unix(), now.Unix(), newAccessTokenID("", now), id, strings.Join(req.scopes, " ")}
+		Cnf      any      `json:"cnf,omitempty"`
+	}{p.opts.Issuer, id, []string{id}, exp.Unix(), now.Unix(), now.Unix(), newAccessTokenID("", now), id, strings.Join(req.scopes, " "), nil}
+	if jkt := proofJKT(ctx); jkt != "" {
+		claims.Cnf = map[string]string{"jkt": jkt} // RFC 9449 §6.1
+	}
 	payload, _ := json.Marshal(claims)
 	tok, err := p.jwt.sign(kid, alg, key, payload)
 	if err != nil {

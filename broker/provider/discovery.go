@@ -3,8 +3,10 @@ package provider
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 
+	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
@@ -81,6 +83,9 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 	for _, k := range []string{"backchannel_logout_supported", "backchannel_logout_session_supported",
 		"frontchannel_logout_supported", "frontchannel_logout_session_supported"} {
 		m[k] = logout
+	}
+	if d.p.opts.DPoP != nil {
+		m["dpop_signing_alg_values_supported"] = strings.Fields(dpop.AlgsValue()) // RFC 9449 §5.1
 	}
 	if len(d.p.opts.ACRValues) > 0 {
 		m["acr_values_supported"] = d.p.opts.ACRValues

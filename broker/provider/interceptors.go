@@ -169,6 +169,20 @@ func (p *Provider) authorizeErrorInterceptor(next http.Handler) http.Handler {
 	})
 }
 
+// authorizeParam is a parameter of an authorization request the library
+// does not parse, from the query or (POST) the form.
+func authorizeParam(r *http.Request, name string) string {
+	if v := r.URL.Query().Get(name); v != "" {
+		return v
+	}
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err == nil {
+			return r.PostForm.Get(name)
+		}
+	}
+	return ""
+}
+
 // browserInterceptor identifies the browser on /authorize (setting the
 // binding cookie when absent) and refuses /authorize/callback from any
 // browser other than the one that started the request: the auth request ID
@@ -179,12 +193,11 @@ func (p *Provider) browserInterceptor(next http.Handler) http.Handler {
 		case "/authorize":
 			b := p.opts.Login.Browser(w, r)
 			ctx := WithBrowser(r.Context(), b)
-			if h := r.URL.Query().Get("idp_hint"); h != "" {
+			if h := authorizeParam(r, "idp_hint"); h != "" {
 				ctx = withIDPHint(ctx, h)
-			} else if r.Method == http.MethodPost {
-				if err := r.ParseForm(); err == nil && r.PostForm.Get("idp_hint") != "" {
-					ctx = withIDPHint(ctx, r.PostForm.Get("idp_hint"))
-				}
+			}
+			if j := authorizeParam(r, "dpop_jkt"); j != "" {
+				ctx = withDPoPJKTParam(ctx, j)
 			}
 			r = r.WithContext(ctx)
 		case "/end_session":

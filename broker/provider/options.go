@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/gjjid/gjjid/broker/dpop"
+
 	jose "github.com/go-jose/go-jose/v4"
 )
 
@@ -91,6 +93,8 @@ type Options struct {
 	// issuance (staff role scopes only for staff holding the role); nil:
 	// no narrowing. Service tokens (client_credentials) are not passed.
 	GrantScopes func(ctx context.Context, subject string, scopes []string) ([]string, error)
+	// DPoP checks DPoP proofs (RFC 9449); nil: DPoP is not offered.
+	DPoP *dpop.Verifier
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }

@@ -42,7 +42,7 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 		log = slog.Default()
 	}
 	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log, clients: opts.Clients}
-	p := &Provider{storage: s, opts: opts, tokens: NewTokenVerifier(opts.Issuer, keys, st)}
+	p := &Provider{storage: s, opts: opts, tokens: NewTokenVerifier(opts.Issuer, keys, st).WithDPoP(opts.DPoP)}
 
 	cfg := &op.Config{
 		CryptoKey:                opts.CryptoKey,
@@ -89,6 +89,12 @@ func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 	if p.refuseRepeated(w, r) {
 		return
 	}
+	if r.URL.Path == "/userinfo" {
+		var ok bool
+		if r, ok = p.dpopUserinfo(w, r); !ok {
+			return
+		}
+	}
 	w, r = p.challenges(w, r)
 	switch r.URL.Path {
 	case "/.well-known/openid-configuration":
@@ -97,6 +103,13 @@ func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 		p.serveJWKS(w, r)
 	case "/oauth/token":
 		r = r.WithContext(withTokenSigning(r.Context()))
+		var ok bool
+		if w, r, ok = p.dpopToken(w, r); !ok {
+			return
+		}
+		if tw, held := w.(*tokenTypeWriter); held {
+			defer tw.flush()
+		}
 		if r.Method == http.MethodPost && r.PostFormValue("grant_type") == string(oidc.GrantTypeClientCredentials) {
 			p.serveClientCredentials(w, r)
 			return

@@ -81,6 +81,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		ACRValues:           req.ACRValues,
 		LoginHint:           req.LoginHint,
 		IDPHint:             idpHintFrom(ctx),
+		DPoPJKT:             dpopJKTParam(ctx),
 		BrowserID:           b.ID,
 		CreatedAt:           s.opts.now(),
 	}
@@ -149,6 +150,9 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	}
 	if r.Auth == nil {
 		return nil, oidc.ErrInvalidGrant().WithDescription("authorization code invalid")
+	}
+	if err := checkCodeBinding(ctx, r); err != nil {
+		return nil, err
 	}
 	return authRequest{r}, nil
 }

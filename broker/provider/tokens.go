@@ -52,6 +52,9 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			AuthTime: a.AuthTime, IDP: a.IDP, UnitID: a.UnitID, SessionID: a.SessionID,
 			IssuedAt: now, ExpiresAt: now.Add(rtLifetime), CertThumbprint: a.CertThumbprint,
 		}
+		if cl, err := s.clients.Client(ctx, r.r.ClientID); err == nil {
+			bindRefresh(ctx, rt, cl.AuthMethod == "none")
+		}
 		tok := newRefreshToken(rt.FamilyID)
 		err = s.st.CreateRefreshToken(ctx, secrets.Hash(tok), rt)
 		switch {
@@ -112,6 +115,9 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	}
 	if !rt.ExpiresAt.After(s.opts.now()) {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token expired")
+	}
+	if err := checkRefreshBinding(ctx, rt); err != nil {
+		return nil, err
 	}
 	return &refreshRequest{rt: rt, token: token, scopes: rt.Scopes}, nil
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 )
 
@@ -18,6 +19,9 @@ type AccessToken struct {
 	AMR      []string
 	IssuedAt time.Time
 	Expiry   time.Time
+	// JKT is the DPoP key the token is bound to (cnf.jkt), "" for a
+	// bearer token.
+	JKT string
 }
 
 // HasScope reports whether the token was granted scope.
@@ -39,4 +43,10 @@ var ErrInvalidToken = errors.New("invalid access token")
 // the provider's TokenVerifier.
 func (p *Provider) VerifyAccessToken(ctx context.Context, raw string) (*AccessToken, error) {
 	return p.tokens.Verify(ctx, raw)
+}
+
+// VerifyRequestToken checks the Bearer or DPoP access token of r
+// (TokenVerifier.VerifyRequest).
+func (p *Provider) VerifyRequestToken(ctx context.Context, r *http.Request) (*AccessToken, error) {
+	return p.tokens.VerifyRequest(ctx, r)
 }

@@ -25,6 +25,8 @@ type request struct {
 	Scope                   string   `json:"scope"` // space-separated (RFC 7591 §2)
 	// IDTokenSignedResponseAlg: OpenID Connect Registration §2.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
+	// DPoPBoundAccessTokens: RFC 9449 §5.2.
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens"`
 	logoutMetadata
 }
 
@@ -35,6 +37,7 @@ func (r request) metadata() (clients.Metadata, error) {
 		Name: r.ClientName, ApplicationType: r.ApplicationType, AuthMethod: r.TokenEndpointAuthMethod,
 		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
 		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
+		DPoPBoundAccessTokens: r.DPoPBoundAccessTokens,
 	}
 	r.logoutMetadata.apply(&m)
 	code := len(r.GrantTypes) == 0 || slices.Contains(r.GrantTypes, clients.GrantAuthorizationCode)
@@ -72,6 +75,7 @@ type response struct {
 	// IDTokenSignedResponseAlg is the algorithm the client registered for
 	// its ID tokens; absent when it registered none (the broker's default).
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
+	DPoPBoundAccessTokens    bool   `json:"dpop_bound_access_tokens,omitempty"`
 	logoutMetadata
 }
 
@@ -85,6 +89,7 @@ func information(c *store.Client, secret, token, uri string) response {
 		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, logoutMetadata: logoutMetadataOf(c),
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
 	}
 	if c.AuthMethod != clients.AuthNone {
 		never := int64(0)
@@ -101,5 +106,6 @@ func auditView(c *store.Client) map[string]any {
 	return map[string]any{"name": c.Name, "application_type": c.ApplicationType, "auth_method": c.AuthMethod,
 		"redirect_uris": c.RedirectURIs, "grant_types": c.GrantTypes, "scopes": c.Scopes,
 		"id_token_signed_response_alg": c.IDTokenSignedResponseAlg,
-		"backchannel_logout_uri":       c.BackchannelLogoutURI, "frontchannel_logout_uri": c.FrontchannelLogoutURI}
+		"backchannel_logout_uri":       c.BackchannelLogoutURI, "frontchannel_logout_uri": c.FrontchannelLogoutURI,
+		"dpop_bound_access_tokens": c.DPoPBoundAccessTokens}
 }

@@ -67,6 +67,9 @@ type AuthRequest struct {
 	UILocales           []string        `json:"ui_locales,omitempty"`
 	LoginHint           string          `json:"login_hint,omitempty"`
 	IDPHint             string          `json:"idp_hint,omitempty"`
+	// DPoPJKT is the authorization request's dpop_jkt (RFC 9449 §10): the
+	// code is redeemed only with a proof of that key.
+	DPoPJKT string `json:"dpop_jkt,omitempty"`
 	BrowserID           string          `json:"browser_id"` // hash of the browser-binding cookie
 	CreatedAt           time.Time       `json:"created_at"`
 	Auth                *Authentication `json:"auth,omitempty"`
@@ -112,6 +115,9 @@ type RefreshToken struct {
 	// CertThumbprint carries Authentication.CertThumbprint into refreshed
 	// access tokens.
 	CertThumbprint string `json:"x5t_s256,omitempty"`
+	// DPoPJKT binds a public client's family to its DPoP key (RFC 9449
+	// §5): a refresh needs a proof of that key.
+	DPoPJKT string `json:"jkt,omitempty"`
 }
 
 // RefreshTokens stores refresh-token families with rotation and reuse
@@ -218,6 +224,9 @@ type Client struct {
 	// and sid to it.
 	FrontchannelLogoutURI             string `json:"frontchannel_logout_uri,omitempty"`
 	FrontchannelLogoutSessionRequired bool   `json:"frontchannel_logout_session_required,omitempty"`
+	// DPoPBoundAccessTokens: every token request of the client must carry
+	// a DPoP proof (RFC 9449 §5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
 	// Source says who registered the client: SourceConfig, SourceAdmin or
 	// SourceDynamic; empty on records written before sources existed.
 	Source string `json:"source,omitempty"`

@@ -110,13 +110,14 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 			{ID: DemoNativeClientID, Name: "网厅PC端", Public: true, ApplicationType: "native",
 				RedirectURIs:           []string{"http://127.0.0.1/callback"},
 				PostLogoutRedirectURIs: []string{"http://127.0.0.1/logged-out"},
-				GrantTypes:             []string{"authorization_code", "refresh_token"}},
+				GrantTypes:             []string{"authorization_code", "refresh_token"}, DPoPBoundAccessTokens: true},
 			{ID: DemoServiceID, Name: "示例后台服务", Secret: DemoServiceSecret,
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjj:api"}},
 			{ID: DemoAdminID, Name: "管理后台", Secret: DemoAdminSecret,
 				GrantTypes: []string{"client_credentials"}, Scopes: []string{"gjjid:admin"}},
 			{ID: DemoAppClientID, Name: "公积金App", Public: true, ApplicationType: "native",
-				RedirectURIs: []string{"http://127.0.0.1/callback"}, GrantTypes: []string{"authorization_code", "refresh_token"}},
+				RedirectURIs: []string{"http://127.0.0.1/callback"}, GrantTypes: []string{"authorization_code", "refresh_token"},
+				DPoPBoundAccessTokens: true},
 		},
 		Connectors: []config.Connector{
 			{ID: "password", Type: "password", Name: "经办人登录", NameEN: "Agent sign-in",
@@ -171,12 +172,12 @@ gjjid dev — demo setup (development only; secrets are public)
   issuer            %[1]s
   discovery         %[1]s/.well-known/openid-configuration
   client            %s / %s  (redirect http://127.0.0.1:5555/callback, /callback2; post-logout /logged-out)
-  native client     %s  (public, PKCE, loopback redirect http://127.0.0.1:<any port>/callback)
+  native client     %s  (public, PKCE, DPoP required, loopback redirect http://127.0.0.1:<any port>/callback)
   service client    %s / %s  (client_credentials, scope gjj:api)
   admin client      %s / %s  (client_credentials, scope gjjid:admin; try: gjjid admin units list)
   connectors        password (经办人登录), sms (短信验证码登录; the code is printed in this log),
                     appscan (扫码登录; scan with the simulated app at %s/dev/app)
-  app client        %s  (public, the fund's app: its users' tokens confirm QR logins)
+  app client        %s  (public, DPoP required, the fund's app: its users' tokens confirm QR logins)
   unit              %s %s
   agent             %s  ID %s  mobile %s  password %s  (unit_admin)
   unit 2            %s %s

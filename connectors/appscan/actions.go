@@ -33,6 +33,8 @@ type apiError struct {
 	// NoToken: the request carried no access token at all, so the
 	// challenge names no error (RFC 6750 §3.1).
 	NoToken bool
+	// DPoP: the refusal is of a DPoP proof (a DPoP challenge).
+	DPoP bool
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Description) }

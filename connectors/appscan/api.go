@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
@@ -83,12 +82,12 @@ func (c *Connector) apiDecide(to, action string) http.HandlerFunc {
 // signature.
 func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSession, *apiError) {
 	ctx := r.Context()
-	raw, ok := bearer(r)
-	if !ok {
-		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "an access token of the app is required (Authorization: Bearer)", NoToken: true}
-	}
-	tok, err := c.svc.VerifyAccessToken(ctx, raw)
+	tok, err := c.svc.VerifyRequestToken(ctx, r)
 	switch {
+	case errors.Is(err, connectors.ErrNoToken):
+		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "an access token of the app is required (Authorization: Bearer or DPoP)", NoToken: true}
+	case errors.Is(err, connectors.ErrInvalidProof):
+		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_dpop_proof", Description: "the DPoP proof is invalid for this request and token", Err: err, DPoP: true}
 	case errors.Is(err, connectors.ErrInvalidToken):
 		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "the access token is invalid, expired or revoked", Err: err}
 	case err != nil:
@@ -128,16 +127,6 @@ func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSessi
 	return a, nil
 }
 
-func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	tok = strings.TrimSpace(tok)
-	return tok, tok != ""
-}
-
 func (c *Connector) logAPIError(e *apiError) {
 	if e.Status >= 500 {
 		c.log.Error("appscan API", "connector", c.ID(), "status", e.Status, "err", e.Err)
@@ -156,6 +145,9 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	switch {
 	case e.Status == http.StatusUnauthorized && e.NoToken:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gjjid"`)
+	case e.Status == http.StatusUnauthorized && e.DPoP:
+		// RFC 9449 §7.1: the DPoP challenge names the error.
+		w.Header().Set("WWW-Authenticate", `DPoP error="`+e.Code+`", error_description="`+e.Description+`"`)
 	case e.Status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="gjjid", error="invalid_token", error_description="`+e.Description+`"`)
 	}

@@ -3,6 +3,8 @@ package connectorstest
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -173,6 +175,22 @@ func Contract(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		{"tokens and clients", func(t *testing.T, f Fixture) {
 			if _, err := f.Deps.Tokens.VerifyAccessToken(ctx, "not.a.token"); !errors.Is(err, connectors.ErrInvalidToken) {
 				t.Fatalf("VerifyAccessToken(garbage) = %v, want ErrInvalidToken", err)
+			}
+			for _, tc := range []struct {
+				authorization string
+				want          error
+			}{
+				{"", connectors.ErrNoToken},
+				{"Basic dXNlcjpwdw==", connectors.ErrNoToken},
+				{"Bearer not.a.token", connectors.ErrInvalidToken},
+			} {
+				r := httptest.NewRequest(http.MethodGet, "/api/app/v1/qr/x", nil)
+				if tc.authorization != "" {
+					r.Header.Set("Authorization", tc.authorization)
+				}
+				if _, err := f.Deps.Tokens.VerifyRequestToken(ctx, r); !errors.Is(err, tc.want) {
+					t.Fatalf("VerifyRequestToken(Authorization: %q) = %v, want %v", tc.authorization, err, tc.want)
+				}
 			}
 			if _, err := f.Deps.Clients.ClientName(ctx, "no-such-client"); !errors.Is(err, connectors.ErrNotFound) {
 				t.Fatalf("ClientName(unknown) = %v, want ErrNotFound", err)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -414,6 +415,23 @@ func (h *Host) VerifyAccessToken(_ context.Context, raw string) (connectors.Acce
 		return connectors.AccessToken{}, fmt.Errorf("connectorstest: token: %w", connectors.ErrInvalidToken)
 	}
 	return t, nil
+}
+
+// VerifyRequestToken implements connectors.TokenVerifier for Bearer
+// tokens added with AddToken; the double knows no DPoP proofs, so it
+// refuses the DPoP scheme as ErrInvalidProof.
+func (h *Host) VerifyRequestToken(ctx context.Context, r *http.Request) (connectors.AccessToken, error) {
+	scheme, raw, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	raw = strings.TrimSpace(raw)
+	switch {
+	case !ok || raw == "":
+		return connectors.AccessToken{}, connectors.ErrNoToken
+	case strings.EqualFold(scheme, "Bearer"):
+		return h.VerifyAccessToken(ctx, raw)
+	case strings.EqualFold(scheme, "DPoP"):
+		return connectors.AccessToken{}, fmt.Errorf("connectorstest: no DPoP: %w", connectors.ErrInvalidProof)
+	}
+	return connectors.AccessToken{}, connectors.ErrNoToken
 }
 
 // AddClient names a relying party.
