@@ -51,28 +51,28 @@ type Authentication struct {
 // AuthRequest is an authorization request between /authorize and the code
 // exchange. Auth is nil until the login completed it.
 type AuthRequest struct {
-	ID                  string          `json:"id"`
-	ClientID            string          `json:"client_id"`
-	RedirectURI         string          `json:"redirect_uri"`
-	State               string          `json:"state,omitempty"`
-	Nonce               string          `json:"nonce,omitempty"`
-	Scopes              []string        `json:"scopes,omitempty"`
-	ResponseType        string          `json:"response_type"`
-	ResponseMode        string          `json:"response_mode,omitempty"`
-	CodeChallenge       string          `json:"code_challenge,omitempty"`
-	CodeChallengeMethod string          `json:"code_challenge_method,omitempty"`
-	Prompt              []string        `json:"prompt,omitempty"`
-	MaxAge              *int64          `json:"max_age,omitempty"` // seconds; nil when absent
-	ACRValues           []string        `json:"acr_values,omitempty"`
-	UILocales           []string        `json:"ui_locales,omitempty"`
-	LoginHint           string          `json:"login_hint,omitempty"`
-	IDPHint             string          `json:"idp_hint,omitempty"`
+	ID                  string   `json:"id"`
+	ClientID            string   `json:"client_id"`
+	RedirectURI         string   `json:"redirect_uri"`
+	State               string   `json:"state,omitempty"`
+	Nonce               string   `json:"nonce,omitempty"`
+	Scopes              []string `json:"scopes,omitempty"`
+	ResponseType        string   `json:"response_type"`
+	ResponseMode        string   `json:"response_mode,omitempty"`
+	CodeChallenge       string   `json:"code_challenge,omitempty"`
+	CodeChallengeMethod string   `json:"code_challenge_method,omitempty"`
+	Prompt              []string `json:"prompt,omitempty"`
+	MaxAge              *int64   `json:"max_age,omitempty"` // seconds; nil when absent
+	ACRValues           []string `json:"acr_values,omitempty"`
+	UILocales           []string `json:"ui_locales,omitempty"`
+	LoginHint           string   `json:"login_hint,omitempty"`
+	IDPHint             string   `json:"idp_hint,omitempty"`
 	// DPoPJKT is the authorization request's dpop_jkt (RFC 9449 §10): the
 	// code is redeemed only with a proof of that key.
-	DPoPJKT string `json:"dpop_jkt,omitempty"`
-	BrowserID           string          `json:"browser_id"` // hash of the browser-binding cookie
-	CreatedAt           time.Time       `json:"created_at"`
-	Auth                *Authentication `json:"auth,omitempty"`
+	DPoPJKT   string          `json:"dpop_jkt,omitempty"`
+	BrowserID string          `json:"browser_id"` // hash of the browser-binding cookie
+	CreatedAt time.Time       `json:"created_at"`
+	Auth      *Authentication `json:"auth,omitempty"`
 }
 
 // AuthRequests keeps authorization requests for their short lifetime.
