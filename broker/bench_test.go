@@ -22,6 +22,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 )
 
@@ -58,6 +59,7 @@ func BenchmarkEndpoints(b *testing.B) {
 		{"client_credentials", benchClientCredentials},
 		{"code_exchange", benchCodeExchange},
 		{"refresh", benchRefresh},
+		{"refresh_dpop", benchRefreshDPoP},
 		{"introspection", benchIntrospection},
 		{"jwks", benchJWKS},
 		{"discovery", benchDiscovery},
@@ -106,6 +108,10 @@ type benchEnv struct {
 	once   sync.Once
 	chains []string // refresh chains, one current refresh token per worker
 	userAT string   // a user access token to introspect
+
+	dpopOnce   sync.Once
+	dpopChains []string     // the native client's DPoP-bound refresh chains
+	prover     *dpop.Prover // their key
 }
 
 func benchTransport() *http.Transport {
@@ -156,8 +162,10 @@ type benchGrant struct{ code, verifier string }
 
 // mintCode runs /authorize with the SSO browser: the session answers it
 // without a password, and the redirect to the client carries a new code.
-func (e *benchEnv) mintCode() (benchGrant, error) {
-	f := e.rp.NewFlow()
+func (e *benchEnv) mintCode() (benchGrant, error) { return e.mintCodeFor(e.rp) }
+
+func (e *benchEnv) mintCodeFor(rp *bt.RP) (benchGrant, error) {
+	f := rp.NewFlow()
 	resp, err := e.mint.Get(f.URL)
 	if err != nil {
 		return benchGrant{}, err
@@ -170,7 +178,7 @@ func (e *benchEnv) mintCode() (benchGrant, error) {
 	if err != nil {
 		return benchGrant{}, err
 	}
-	code, err := e.rp.Callback(f, loc)
+	code, err := rp.Callback(f, loc)
 	if err != nil {
 		return benchGrant{}, err
 	}
@@ -502,6 +510,91 @@ func benchRefresh(b *testing.B, e *benchEnv) {
 			return errors.New("refresh token not rotated")
 		}
 		e.chains[w] = tr.RefreshToken
+		return nil
+	})
+	m.report(b)
+}
+
+// setupDPoP mints the native (public) client's refresh chains with DPoP:
+// each family is bound to one key, as the app's would be.
+func (e *benchEnv) setupDPoP(b *testing.B) {
+	var err error
+	e.dpopOnce.Do(func() {
+		e.prover = bt.NewProver(b)
+		native := *e.rp
+		native.OAuth2.ClientID, native.OAuth2.ClientSecret = bt.NativeClientID, ""
+		native.OAuth2.RedirectURL = "http://127.0.0.1:49152/callback"
+		chains := make([]string, benchConcurrency)
+		for i := range chains {
+			var g benchGrant
+			if g, err = e.mintCodeFor(&native); err != nil {
+				return
+			}
+			form := url.Values{"grant_type": {"authorization_code"}, "code": {g.code}, "redirect_uri": {native.OAuth2.RedirectURL},
+				"code_verifier": {g.verifier}, "client_id": {bt.NativeClientID}}.Encode()
+			var body []byte
+			if body, err = e.postDPoP(form, e.mustProof(b), new(bytes.Buffer)); err != nil {
+				return
+			}
+			var tr benchTokenResponse
+			if err = json.Unmarshal(body, &tr); err != nil {
+				return
+			}
+			chains[i] = tr.RefreshToken
+		}
+		e.dpopChains = chains
+	})
+	if err != nil || e.dpopChains == nil {
+		b.Fatalf("prepare DPoP grants: %v", err)
+	}
+}
+
+func (e *benchEnv) mustProof(b *testing.B) string {
+	p, err := e.prover.Proof(http.MethodPost, e.tokenURL, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// postDPoP sends a public client's token request with a proof.
+func (e *benchEnv) postDPoP(form, proof string, buf *bytes.Buffer) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodPost, e.tokenURL, strings.NewReader(form))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("DPoP", proof)
+	return e.do(req, buf)
+}
+
+// benchRefreshDPoP is benchRefresh for a public client whose refresh
+// tokens are bound to its DPoP key (RFC 9449 §5): every refresh carries a
+// fresh proof, which the broker verifies (signature, claims, and the
+// single-use jti in the store) before rotating. The proofs are signed
+// with the timer stopped: the client's signing is not the broker's cost.
+func benchRefreshDPoP(b *testing.B, e *benchEnv) {
+	b.StopTimer()
+	e.setupDPoP(b)
+	proofs := make([]string, b.N)
+	for i := range proofs {
+		proofs[i] = e.mustProof(b)
+	}
+	var m benchMeasurement
+	m.drive(b, b.N, func(w, i int, buf *bytes.Buffer) error {
+		form := "grant_type=refresh_token&client_id=" + bt.NativeClientID + "&refresh_token=" + url.QueryEscape(e.dpopChains[w])
+		body, err := e.postDPoP(form, proofs[i], buf)
+		if err != nil {
+			return err
+		}
+		var tr benchTokenResponse
+		if err := json.Unmarshal(body, &tr); err != nil {
+			return err
+		}
+		if tr.RefreshToken == "" || tr.RefreshToken == e.dpopChains[w] {
+			return errors.New("refresh token not rotated")
+		}
+		e.dpopChains[w] = tr.RefreshToken
 		return nil
 	})
 	m.report(b)

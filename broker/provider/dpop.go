@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -160,6 +161,11 @@ func tokenRequestClientID(r *http.Request) string {
 	return r.PostFormValue("client_id")
 }
 
+var (
+	bearerTokenType = []byte(`"token_type":"Bearer"`)
+	dpopTokenType   = []byte(`"token_type":"DPoP"`)
+)
+
 // tokenTypeWriter turns token_type Bearer into DPoP in a successful token
 // response (RFC 9449 §5.1): the library and the broker's own grants write
 // Bearer. Token responses are small, so the body is held until complete.
@@ -189,7 +195,12 @@ func (w *tokenTypeWriter) flush() {
 	body := w.buf.Bytes()
 	if w.status == http.StatusOK {
 		var m map[string]json.RawMessage
-		if json.Unmarshal(body, &m) == nil && m["access_token"] != nil {
+		if i := bytes.Index(body, bearerTokenType); i >= 0 && bytes.Count(body, bearerTokenType) == 1 {
+			// The usual answer, compact JSON from encoding/json: swap the
+			// value in place rather than decode and encode it again.
+			body = slices.Concat(body[:i], dpopTokenType, body[i+len(bearerTokenType):])
+			w.Header().Del("Content-Length")
+		} else if json.Unmarshal(body, &m) == nil && m["access_token"] != nil {
 			m["token_type"] = json.RawMessage(`"DPoP"`)
 			if b, err := json.Marshal(m); err == nil {
 				body = b
