@@ -197,6 +197,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		RefreshTokenLifetime: cfg.Tokens.RefreshTokenLifetime, CodeLifetime: cfg.Tokens.CodeLifetime,
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
 		OnRevoke: b.auditRevocation, Logout: b.Logout, GrantScopes: b.Staff.GrantScopes, DPoP: proofs,
+		PARLifetime: cfg.PAR.RequestURILifetime, RequirePAR: cfg.PAR.Required,
 	}, b.log)
 	if err != nil {
 		return err

@@ -32,6 +32,8 @@ type Config struct {
 	Logout Logout `yaml:"logout"`
 	// DPoP configures sender-constrained tokens (dpop.go).
 	DPoP DPoP `yaml:"dpop"`
+	// PAR configures pushed authorization requests (dpop.go).
+	PAR PAR `yaml:"par"`
 }
 
 // Audit configures the audit trail.
@@ -173,6 +175,9 @@ type Client struct {
 	// DPoPBoundAccessTokens: every token request must carry a DPoP proof
 	// (RFC 9449 §5.2).
 	DPoPBoundAccessTokens bool `yaml:"dpop_bound_access_tokens"`
+	// RequirePushedAuthorizationRequests: authorization requests must
+	// come through PAR (RFC 9126 §6).
+	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

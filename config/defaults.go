@@ -18,6 +18,7 @@ func (c *Config) ApplyDefaults() {
 
 	setDefault(&c.Audit.Retention, 180*24*time.Hour)
 	setDefault(&c.DPoP.ProofLifetime, 60*time.Second)
+	setDefault(&c.PAR.RequestURILifetime, 60*time.Second)
 
 	setDefault(&c.Keys.Algorithm, "ES256")
 	setDefault(&c.Keys.RotationPeriod, 720*time.Hour)

@@ -35,6 +35,7 @@ seed:
 		Audit:  Audit{Retention: 180 * 24 * time.Hour},
 		Logout: Logout{BackchannelRetryFor: 24 * time.Hour},
 		DPoP:   DPoP{ProofLifetime: 60 * time.Second},
+		PAR:    PAR{RequestURILifetime: 60 * time.Second},
 		Clients: []Client{
 			{ID: "portal", Secret: "s3cret", ApplicationType: "web", AuthMethod: "client_secret_basic",
 				RedirectURIs: []string{"https://app.example.com/cb"}, GrantTypes: []string{"authorization_code"}},

@@ -21,3 +21,22 @@ func (d DPoP) validate(ps *Problems) {
 		ps.add("dpop.proof_lifetime", "must be at most %v (a proof is meant for one request), got %v", maxDPoPProofLifetime, d.ProofLifetime)
 	}
 }
+
+// PAR configures pushed authorization requests (RFC 9126).
+type PAR struct {
+	// RequestURILifetime is how long a pushed request_uri can be used
+	// (default and at most 60s).
+	RequestURILifetime time.Duration `yaml:"request_uri_lifetime"`
+	// Required refuses authorization requests of every client that did
+	// not push them first.
+	Required bool `yaml:"required"`
+}
+
+const maxPARLifetime = 60 * time.Second
+
+func (p PAR) validate(ps *Problems) {
+	positive(ps, "par.request_uri_lifetime", p.RequestURILifetime)
+	if p.RequestURILifetime > maxPARLifetime {
+		ps.add("par.request_uri_lifetime", "must be at most %v, got %v", maxPARLifetime, p.RequestURILifetime)
+	}
+}

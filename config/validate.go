@@ -24,6 +24,7 @@ func (c *Config) Validate() error {
 	c.Sessions.validate(&ps)
 	c.Logout.validate(&ps)
 	c.DPoP.validate(&ps)
+	c.PAR.validate(&ps)
 	c.Login.validate(&ps)
 	c.Pages.validate(&ps)
 	c.Staff.validate(&ps)

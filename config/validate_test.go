@@ -182,6 +182,7 @@ func TestValidateRejects(t *testing.T) {
 		{"client back-channel logout http", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "http://app.example.com/bcl" }, "clients[0].backchannel_logout_uri", "must use https"},
 		{"client front-channel session without URI", func(c *Config) { c.Clients[0].FrontchannelLogoutSessionRequired = true }, "clients[0].frontchannel_logout_session_required", "needs frontchannel_logout_uri"},
 		{"logout retry", func(c *Config) { c.Logout.BackchannelRetryFor = -time.Hour }, "logout.backchannel_retry_for", "must be a positive duration"},
+		{"par lifetime too long", func(c *Config) { c.PAR.RequestURILifetime = 2 * time.Minute }, "par.request_uri_lifetime", "must be at most 1m0s"},
 		{"dpop proof lifetime too long", func(c *Config) { c.DPoP.ProofLifetime = 10 * time.Minute }, "dpop.proof_lifetime", "must be at most 5m0s"},
 		{"dpop proof lifetime negative", func(c *Config) { c.DPoP.ProofLifetime = -time.Second }, "dpop.proof_lifetime", "must be a positive duration"},
 		{"client ID token algorithm", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "HS256" }, "clients[0].id_token_signed_response_alg", `must be one of ES256, RS256, got "HS256"`},

@@ -52,6 +52,9 @@ type Metadata struct {
 	// DPoPBoundAccessTokens: every token request must carry a DPoP proof
 	// (RFC 9449 §5.2).
 	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens,omitempty"`
+	// RequirePushedAuthorizationRequests: authorization requests must come
+	// through PAR (RFC 9126 §6).
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -130,7 +133,7 @@ func MetadataOf(c *store.Client) Metadata {
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
 		BackchannelLogoutURI:     c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
-		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
 	}
 }
 

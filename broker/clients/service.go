@@ -316,7 +316,7 @@ func apply(c *store.Client, m Metadata, now time.Time) {
 	c.IDTokenSignedResponseAlg = m.IDTokenSignedResponseAlg
 	c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired = m.BackchannelLogoutURI, m.BackchannelLogoutSessionRequired
 	c.FrontchannelLogoutURI, c.FrontchannelLogoutSessionRequired = m.FrontchannelLogoutURI, m.FrontchannelLogoutSessionRequired
-	c.DPoPBoundAccessTokens = m.DPoPBoundAccessTokens
+	c.DPoPBoundAccessTokens, c.RequirePushedAuthorizationRequests = m.DPoPBoundAccessTokens, m.RequirePushedAuthorizationRequests
 	c.UpdatedAt = now
 }
 

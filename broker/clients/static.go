@@ -66,7 +66,7 @@ func fromConfig(c config.Client) *store.Client {
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, Source: store.SourceConfig,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
-		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens}
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests}
 	if c.Public {
 		rec.AuthMethod = AuthNone
 	}

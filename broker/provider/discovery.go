@@ -84,6 +84,9 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 		"frontchannel_logout_supported", "frontchannel_logout_session_supported"} {
 		m[k] = logout
 	}
+	// RFC 9126 §5.
+	m["pushed_authorization_request_endpoint"] = d.p.endpointURL(PAREndpoint)
+	m["require_pushed_authorization_requests"] = d.p.opts.RequirePAR
 	if d.p.opts.DPoP != nil {
 		m["dpop_signing_alg_values_supported"] = strings.Fields(dpop.AlgsValue()) // RFC 9449 §5.1
 	}

@@ -93,6 +93,11 @@ type Options struct {
 	// issuance (staff role scopes only for staff holding the role); nil:
 	// no narrowing. Service tokens (client_credentials) are not passed.
 	GrantScopes func(ctx context.Context, subject string, scopes []string) ([]string, error)
+	// PARLifetime is how long a pushed request_uri lives (RFC 9126; 0 or
+	// more than 60 s: 60 s); RequirePAR refuses authorization requests of
+	// every client that were not pushed.
+	PARLifetime time.Duration
+	RequirePAR  bool
 	// DPoP checks DPoP proofs (RFC 9449); nil: DPoP is not offered.
 	DPoP *dpop.Verifier
 	// Now is the clock (tests); nil means time.Now.

@@ -14,7 +14,7 @@ import (
 // endpoint that takes OAuth parameters, in the query or the form body.
 
 // paramEndpoints are the endpoints whose parameters must be single.
-var paramEndpoints = []string{"/authorize", "/oauth/token", "/oauth/introspect", "/revoke"}
+var paramEndpoints = []string{"/authorize", "/oauth/token", "/oauth/introspect", "/revoke", PAREndpoint}
 
 // multiValued are the parameters their specifications let a client repeat:
 // RFC 8707 resource indicators and RFC 8693 audiences.

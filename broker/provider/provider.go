@@ -101,6 +101,13 @@ func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 		p.serveDiscovery(w, r)
 	case "/keys":
 		p.serveJWKS(w, r)
+	case PAREndpoint:
+		p.servePAR(w, r)
+	case "/authorize":
+		var ok bool
+		if r, ok = p.authorizePushed(w, r); ok {
+			p.handler.ServeHTTP(w, r)
+		}
 	case "/oauth/token":
 		r = r.WithContext(withTokenSigning(r.Context()))
 		var ok bool

@@ -65,6 +65,9 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	case req.CodeChallengeMethod != oidc.CodeChallengeMethodS256:
 		return nil, oidc.ErrInvalidRequest().WithDescription("code_challenge_method must be S256")
 	}
+	if err := s.requirePushed(ctx, req.ClientID); err != nil {
+		return nil, err
+	}
 	b := BrowserFrom(ctx)
 	r := &store.AuthRequest{
 		ID:                  secrets.NewID(),

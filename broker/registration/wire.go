@@ -27,6 +27,8 @@ type request struct {
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
 	// DPoPBoundAccessTokens: RFC 9449 §5.2.
 	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens"`
+	// RequirePushedAuthorizationRequests: RFC 9126 §6.
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
 	logoutMetadata
 }
 
@@ -37,7 +39,7 @@ func (r request) metadata() (clients.Metadata, error) {
 		Name: r.ClientName, ApplicationType: r.ApplicationType, AuthMethod: r.TokenEndpointAuthMethod,
 		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
 		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
-		DPoPBoundAccessTokens: r.DPoPBoundAccessTokens,
+		DPoPBoundAccessTokens: r.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: r.RequirePushedAuthorizationRequests,
 	}
 	r.logoutMetadata.apply(&m)
 	code := len(r.GrantTypes) == 0 || slices.Contains(r.GrantTypes, clients.GrantAuthorizationCode)
@@ -74,8 +76,9 @@ type response struct {
 	Scope                   string   `json:"scope,omitempty"`
 	// IDTokenSignedResponseAlg is the algorithm the client registered for
 	// its ID tokens; absent when it registered none (the broker's default).
-	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg,omitempty"`
-	DPoPBoundAccessTokens    bool   `json:"dpop_bound_access_tokens,omitempty"`
+	IDTokenSignedResponseAlg           string `json:"id_token_signed_response_alg,omitempty"`
+	DPoPBoundAccessTokens              bool   `json:"dpop_bound_access_tokens,omitempty"`
+	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests,omitempty"`
 	logoutMetadata
 }
 
@@ -89,7 +92,7 @@ func information(c *store.Client, secret, token, uri string) response {
 		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
 		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, logoutMetadata: logoutMetadataOf(c),
-		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
 	}
 	if c.AuthMethod != clients.AuthNone {
 		never := int64(0)
@@ -107,5 +110,5 @@ func auditView(c *store.Client) map[string]any {
 		"redirect_uris": c.RedirectURIs, "grant_types": c.GrantTypes, "scopes": c.Scopes,
 		"id_token_signed_response_alg": c.IDTokenSignedResponseAlg,
 		"backchannel_logout_uri":       c.BackchannelLogoutURI, "frontchannel_logout_uri": c.FrontchannelLogoutURI,
-		"dpop_bound_access_tokens": c.DPoPBoundAccessTokens}
+		"dpop_bound_access_tokens": c.DPoPBoundAccessTokens, "require_pushed_authorization_requests": c.RequirePushedAuthorizationRequests}
 }

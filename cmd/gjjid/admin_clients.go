@@ -14,7 +14,7 @@ import (
 var clientOrder = []string{"client_id", "client_name", "application_type", "token_endpoint_auth_method", "redirect_uris",
 	"post_logout_redirect_uris", "grant_types", "scopes", "connectors", "access_token_lifetime", "id_token_lifetime",
 	"refresh_token_lifetime", "id_token_signed_response_alg", "backchannel_logout_uri", "backchannel_logout_session_required",
-	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "source", "created_at", "updated_at", "client_secret"}
+	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "source", "created_at", "updated_at", "client_secret"}
 
 var clientColumns = []column{{"CLIENT_ID", "client_id"}, {"TYPE", "application_type"}, {"AUTH", "token_endpoint_auth_method"},
 	{"GRANTS", "grant_types"}, {"SOURCE", "source"}, {"NAME", "client_name"}}
@@ -153,7 +153,7 @@ type clientFlags struct {
 	redirects, postLogout, grants, scopes, connectorList stringList
 	native, public                                       bool
 	backchannelSession, frontchannelSession              bool
-	dpopBound                                            bool
+	dpopBound, requirePAR                                bool
 	accessTTL, idTTL, refreshTTL                         time.Duration
 }
 
@@ -179,6 +179,7 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.StringVar(&f.frontchannel, "frontchannel-logout-uri", "", "framed on the logged-out page (`URI`, OpenID Connect Front-Channel Logout); empty: none")
 	fs.BoolVar(&f.frontchannelSession, "frontchannel-logout-session-required", false, "the front-channel URI gets iss and sid")
 	fs.BoolVar(&f.dpopBound, "dpop-bound-access-tokens", false, "every token request must carry a DPoP proof (RFC 9449)")
+	fs.BoolVar(&f.requirePAR, "require-pushed-authorization-requests", false, "authorization requests must be pushed to /oauth/par first (RFC 9126)")
 }
 
 // apply writes the flags the command line set into m.
@@ -231,6 +232,9 @@ func (f *clientFlags) apply(m *clients.Metadata, set map[string]bool) error {
 	}
 	if set["dpop-bound-access-tokens"] {
 		m.DPoPBoundAccessTokens = f.dpopBound
+	}
+	if set["require-pushed-authorization-requests"] {
+		m.RequirePushedAuthorizationRequests = f.requirePAR
 	}
 	f.applyLogout(m, set)
 	return nil
