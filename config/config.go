@@ -30,6 +30,8 @@ type Config struct {
 	Registration Registration `yaml:"registration"`
 	// Logout configures logout messages to relying parties (logout.go).
 	Logout Logout `yaml:"logout"`
+	// Tracing exports OpenTelemetry traces (tracing.go); off by default.
+	Tracing Tracing `yaml:"tracing"`
 }
 
 // Audit configures the audit trail.
