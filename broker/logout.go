@@ -20,6 +20,7 @@ func (b *Broker) newLogout(clients *provider.ClientCache) *logout.Service {
 		RetryFor:       cfg.Logout.BackchannelRetryFor,
 		ParticipantTTL: max(cfg.Sessions.Lifetime, cfg.Tokens.RefreshTokenLifetime),
 		Audit:          b.Audit, Logger: b.log,
+		Transport: b.Tracing.Transport(nil), // nil when tracing is off
 	})
 	b.Metrics.Register(s.Collectors()...)
 	b.Accounts.OnEnded(func(ctx context.Context, e accounts.Ended) {

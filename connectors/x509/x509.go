@@ -64,10 +64,15 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	// OCSP and CRL fetches: the host's client, or one of its own.
-	hc := deps.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
+	// OCSP and CRL fetches: over the host's client (a tracing one), with
+	// a minute's timeout unless the host set one.
+	hc := &http.Client{Timeout: time.Minute}
+	if deps.HTTPClient != nil {
+		c := *deps.HTTPClient
+		if c.Timeout == 0 {
+			c.Timeout = time.Minute
+		}
+		hc = &c
 	}
 	now := deps.Clock()
 	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, now: now, log: log,
