@@ -274,7 +274,7 @@ func (b *Broker) auditRevocation(ctx context.Context, r provider.Revocation) {
 		e.After = map[string]any{"grant": r.Grant}
 	}
 	if err := b.Audit.Record(ctx, e); err != nil {
-		b.log.Error("audit write failed", "type", e.Type, "err", err)
+		b.log.ErrorContext(ctx, "audit write failed", "type", e.Type, "err", err)
 	}
 }
 
@@ -337,7 +337,7 @@ func (b *Broker) stopTracing() {
 	ctx, cancel := context.WithTimeout(context.Background(), tracingShutdownTimeout)
 	defer cancel()
 	if err := b.Tracing.Shutdown(ctx); err != nil {
-		b.log.Warn("spans not exported at shutdown", "err", err)
+		b.log.WarnContext(ctx, "spans not exported at shutdown", "err", err)
 	}
 }
 

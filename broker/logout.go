@@ -25,7 +25,7 @@ func (b *Broker) newLogout(clients *provider.ClientCache) *logout.Service {
 	b.Metrics.Register(s.Collectors()...)
 	b.Accounts.OnEnded(func(ctx context.Context, e accounts.Ended) {
 		if err := s.EndSubject(ctx, e.Subject, e.UnitID, e.Reason); err != nil {
-			b.log.Error("back-channel logout after an account change", "reason", e.Reason, "err", err)
+			b.log.ErrorContext(ctx, "back-channel logout after an account change", "reason", e.Reason, "err", err)
 		}
 	})
 	return s

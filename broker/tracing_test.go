@@ -202,6 +202,16 @@ func TestTracingExportsScrubbedSpans(t *testing.T) {
 		t.Errorf("userinfo log line has trace_id %q span_id %q, want %s %s", line.TraceID, line.SpanID, rpTraceID, userinfo.SpanID())
 	}
 
+	// Every request's access log line names its trace.
+	sc := bufio.NewScanner(strings.NewReader(logs.String()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var l accessLine
+		if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "http" && (len(l.TraceID) != 32 || len(l.SpanID) != 16) {
+			t.Errorf("access log line without trace: %s", sc.Text())
+		}
+	}
+
 	// Nothing secret or personal in any text of any span.
 	var all []string
 	for _, s := range spans {

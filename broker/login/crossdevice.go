@@ -147,7 +147,7 @@ func (l *Login) qrStatusError(c echo.Context, err error) error {
 	if errors.Is(err, store.ErrUnavailable) { // the connectors contract's, as the store's
 		return qrError(c, http.StatusServiceUnavailable, "unavailable")
 	}
-	l.log.Error("qr status", "err", err)
+	l.log.ErrorContext(c.Request().Context(), "qr status", "err", err)
 	return qrError(c, http.StatusInternalServerError, "internal")
 }
 

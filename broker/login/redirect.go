@@ -79,7 +79,7 @@ func (l *Login) startRedirect(c echo.Context, ar *store.AuthRequest, cn connecto
 		return cn.LoginURL(ctx, state, l.CallbackURL(cn.ID()))
 	})
 	if err != nil {
-		l.log.Error("redirect login", "connector", cn.ID(), "err", err)
+		l.log.ErrorContext(ctx, "redirect login", "connector", cn.ID(), "err", err)
 		l.ErrorPage(c.Response(), c.Request(), http.StatusBadGateway, "upstream")
 		return nil
 	}
@@ -123,7 +123,7 @@ func (l *Login) callback(c echo.Context) error {
 			l.errorText(c, refusalStatus(le), lang, le.Text(lang))
 			return nil
 		}
-		l.log.Error("redirect login callback", "connector", cn.ID(), "err", err)
+		l.log.ErrorContext(ctx, "redirect login callback", "connector", cn.ID(), "err", err)
 		l.ErrorPage(c.Response(), r, http.StatusBadGateway, "upstream")
 		return nil
 	}
@@ -163,6 +163,6 @@ func (l *Login) record(c echo.Context, e audit.Event) {
 	}
 	e.IP, e.UserAgent = c.RealIP(), c.Request().UserAgent()
 	if err := l.o.Audit.Record(c.Request().Context(), e); err != nil {
-		l.log.Error("audit write failed", "type", e.Type, "err", err)
+		l.log.ErrorContext(c.Request().Context(), "audit write failed", "type", e.Type, "err", err)
 	}
 }

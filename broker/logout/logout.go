@@ -157,6 +157,6 @@ func (s *Service) Participated(ctx context.Context, p store.LogoutParticipant) {
 		return
 	}
 	if err := s.o.Store.AddLogoutParticipant(ctx, p, s.o.ParticipantTTL); err != nil {
-		s.log.Error("record logout participant", "client", p.ClientID, "err", err)
+		s.log.ErrorContext(ctx, "record logout participant", "client", p.ClientID, "err", err)
 	}
 }

@@ -175,7 +175,7 @@ func (c *Connector) Authenticate(ctx context.Context, e connectors.Evidence) (co
 	}
 	if err := c.rev.check(ctx, ca.Revocation, ev.leaf, chain[1]); err != nil {
 		if !errors.Is(err, errRevoked) {
-			c.log.Warn("x509: revocation status unavailable; login refused", "connector", c.id, "ca", ca.Name, "err", err)
+			c.log.WarnContext(ctx, "x509: revocation status unavailable; login refused", "connector", c.id, "ca", ca.Name, "err", err)
 		}
 		return connectors.Identity{}, loginError(reasonCode(err), err)
 	}
