@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/admin"
@@ -34,6 +35,7 @@ import (
 	"github.com/gjjid/gjjid/broker/store/memory"
 	"github.com/gjjid/gjjid/broker/store/postgres"
 	redisstore "github.com/gjjid/gjjid/broker/store/redis"
+	"github.com/gjjid/gjjid/broker/tracing"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/broker/webtx"
 	"github.com/gjjid/gjjid/config"
@@ -62,6 +64,9 @@ type Broker struct {
 	Usage   *clients.Usage  // when each client last received tokens
 	Metrics *ops.Metrics
 	Echo    *echo.Echo
+	// Tracing is the tracer provider (tracing.endpoint); off: no-op, and
+	// nothing is instrumented.
+	Tracing *tracing.Tracing
 	Secrets config.DecodedSecrets
 	log     *slog.Logger
 	// importer loads CSV files through the admin API (bulkimport.For).
@@ -91,13 +96,17 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger, opts ...Opt
 	}
 	fillMissingSecrets(&sec)
 	b := &Broker{Config: cfg, Secrets: sec, log: log, Metrics: ops.NewMetrics()}
-	if b.Store, err = openStore(ctx, cfg.Store); err != nil {
+	if b.Tracing, err = tracing.New(ctx, cfg.Tracing); err != nil {
+		return nil, err
+	}
+	if b.Store, err = openStore(ctx, cfg.Store, b.Tracing); err != nil {
+		b.stopTracing()
 		return nil, err
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			b.Store.Close()
+			b.Close()
 		}
 	}()
 	var kek [32]byte
@@ -163,6 +172,8 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		Secrets:   connectors.Secrets{Pepper: b.Secrets.Pepper, IDHashKey: b.Secrets.IDHashKey},
 		Logger:    b.log,
 		ACRLevels: login.ACRLevels,
+		// Upstream calls get client spans; off: nil, the connectors' own.
+		HTTPClient: b.Tracing.Client(),
 	})
 	conns, errs := reg.Open(builtin.Specs(cfg.Connectors), b.Host.Deps)
 	if len(errs) > 0 {
@@ -187,6 +198,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		SessionLifetime: cfg.Sessions.Lifetime, IPRateLimit: cfg.Login.IPRateLimit, DefaultLocale: cfg.Login.DefaultLocale,
 		OnLogin: b.Metrics.Login, Audit: b.Audit, Issuer: cfg.Issuer, Logger: b.log,
 		CertificateURL: b.certificateURL(), DemoSigner: cfg.Login.DemoSigner, Logout: b.Logout,
+		Tracer: b.Tracing.Tracer(),
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
@@ -236,6 +248,9 @@ func (b *Broker) routes(https bool) *echo.Echo {
 	e.IPExtractor = ipExtractor(b.Config.Listen.TrustedProxies)
 	e.HTTPErrorHandler = ops.StoreErrors(e.DefaultHTTPErrorHandler)
 	e.Use(middleware.Recover(), ops.SecurityHeaders(https), b.Metrics.Middleware, ops.AccessLog(b.log), ops.StoreWaitBudget, b.Stats.Middleware, b.Usage.Middleware)
+	if b.Tracing.Enabled() {
+		e.Use(nameSpan)
+	}
 	e.Use(login.ClientCertificates(cidrs(b.Config.Listen.ClientCert.TrustedProxies), b.Config.Listen.ClientCert.Header))
 	b.Login.Register(e)
 	b.Admin.Register(e)
@@ -266,7 +281,7 @@ func (b *Broker) auditRevocation(ctx context.Context, r provider.Revocation) {
 		e.After = map[string]any{"grant": r.Grant}
 	}
 	if err := b.Audit.Record(ctx, e); err != nil {
-		b.log.Error("audit write failed", "type", e.Type, "err", err)
+		b.log.ErrorContext(ctx, "audit write failed", "type", e.Type, "err", err)
 	}
 }
 
@@ -295,7 +310,7 @@ func (b *Broker) Run(ctx context.Context, ln net.Listener) error {
 // serve serves the broker on ln until ctx ends, then shuts down within the
 // configured timeout; setup may adjust the server first.
 func (b *Broker) serve(ctx context.Context, ln net.Listener, setup func(*http.Server)) error {
-	srv := &http.Server{Handler: b.Echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: b.Tracing.Handler(b.Echo), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	if setup != nil {
 		setup(srv)
@@ -314,26 +329,59 @@ func (b *Broker) serve(ctx context.Context, ln net.Listener, setup func(*http.Se
 	return err
 }
 
-// Close releases the store.
-func (b *Broker) Close() error { return b.Store.Close() }
+// Close releases the store, then exports the spans still buffered.
+func (b *Broker) Close() error {
+	err := b.Store.Close()
+	b.stopTracing()
+	return err
+}
+
+// tracingShutdownTimeout bounds the last export to a slow or unreachable
+// collector at shutdown.
+const tracingShutdownTimeout = 5 * time.Second
+
+func (b *Broker) stopTracing() {
+	ctx, cancel := context.WithTimeout(context.Background(), tracingShutdownTimeout)
+	defer cancel()
+	if err := b.Tracing.Shutdown(ctx); err != nil {
+		b.log.WarnContext(ctx, "spans not exported at shutdown", "err", err)
+	}
+}
+
+// nameSpan names the request's server span by its route once the router
+// has found it (tracing.Handler started the span before routing).
+func nameSpan(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		tracing.NameRoute(c.Request(), ops.Route(c))
+		return next(c)
+	}
+}
 
 // openStore picks the combination the configuration asks for: memory;
 // Redis for everything; or Redis for the hot state and PostgreSQL for the
-// durable records (migrated at start unless skip_migrations is set).
-func openStore(ctx context.Context, s config.Store) (store.Store, error) {
+// durable records (migrated at start unless skip_migrations is set). With
+// tracing on, Redis commands and PostgreSQL queries get client spans.
+func openStore(ctx context.Context, s config.Store, tr *tracing.Tracing) (store.Store, error) {
 	if s.Type != "redis" {
 		return memory.New(), nil
 	}
+	var tp trace.TracerProvider
+	if tr.Enabled() {
+		tp = tr.TracerProvider()
+	}
 	r := s.Redis
 	st, err := redisstore.Open(ctx, redisstore.Options{URL: r.URL, Addrs: r.Addrs, MasterName: r.MasterName,
-		Username: r.Username, Password: r.Password, DB: r.DB, TLS: r.TLS, Timeout: r.Timeout, KeyPrefix: r.KeyPrefix})
+		Username: r.Username, Password: r.Password, DB: r.DB, TLS: r.TLS, Timeout: r.Timeout, KeyPrefix: r.KeyPrefix,
+		TracerProvider: tp})
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	if !s.Database.Configured() {
 		return st, nil
 	}
-	db, err := postgres.Open(ctx, DatabaseOptions(s.Database))
+	do := DatabaseOptions(s.Database)
+	do.TracerProvider = tp
+	db, err := postgres.Open(ctx, do)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("store: database: %w", err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/postgres"
+	"github.com/gjjid/gjjid/broker/tracing"
 	"github.com/gjjid/gjjid/config"
 )
 
@@ -16,6 +17,8 @@ func DatabaseOptions(d config.Database) postgres.Options {
 		Timeout: d.Timeout, SkipMigrate: d.SkipMigrations}
 }
 
-// OpenStore opens the store combination s selects, as Open does; gjjid
-// import uses it to write where the broker reads.
-func OpenStore(ctx context.Context, s config.Store) (store.Store, error) { return openStore(ctx, s) }
+// OpenStore opens the store combination s selects, as Open does but
+// untraced; gjjid import uses it to write where the broker reads.
+func OpenStore(ctx context.Context, s config.Store) (store.Store, error) {
+	return openStore(ctx, s, tracing.Off())
+}

@@ -20,11 +20,12 @@ func (b *Broker) newLogout(clients *provider.ClientCache) *logout.Service {
 		RetryFor:       cfg.Logout.BackchannelRetryFor,
 		ParticipantTTL: max(cfg.Sessions.Lifetime, cfg.Tokens.RefreshTokenLifetime),
 		Audit:          b.Audit, Logger: b.log,
+		Transport: b.Tracing.Transport(nil), // nil when tracing is off
 	})
 	b.Metrics.Register(s.Collectors()...)
 	b.Accounts.OnEnded(func(ctx context.Context, e accounts.Ended) {
 		if err := s.EndSubject(ctx, e.Subject, e.UnitID, e.Reason); err != nil {
-			b.log.Error("back-channel logout after an account change", "reason", e.Reason, "err", err)
+			b.log.ErrorContext(ctx, "back-channel logout after an account change", "reason", e.Reason, "err", err)
 		}
 	})
 	return s

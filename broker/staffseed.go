@@ -19,7 +19,7 @@ func seedStaff(ctx context.Context, s *staff.Service, a *accounts.Service, admin
 	for i, adm := range admins {
 		p, err := a.FindByIDNumber(ctx, adm.IDType, adm.IDNumber)
 		if errors.Is(err, store.ErrNotFound) {
-			log.Warn("staff.admins: no such person yet; not granted", "index", i)
+			log.WarnContext(ctx, "staff.admins: no such person yet; not granted", "index", i)
 			continue
 		}
 		if err != nil {

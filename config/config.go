@@ -34,6 +34,8 @@ type Config struct {
 	DPoP DPoP `yaml:"dpop"`
 	// PAR configures pushed authorization requests (dpop.go).
 	PAR PAR `yaml:"par"`
+	// Tracing exports OpenTelemetry traces (tracing.go); off by default.
+	Tracing Tracing `yaml:"tracing"`
 }
 
 // Audit configures the audit trail.

@@ -48,6 +48,12 @@ func (c *checker) check(slot **yaml.Node, t reflect.Type, path string) {
 			return
 		}
 		c.mapping(n, t, path)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			c.mismatch(slot, t, path)
+			return
+		}
+		c.entries(n, t.Elem(), path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
 			c.mismatch(slot, t, path)
@@ -97,6 +103,31 @@ func (c *checker) mapping(n *yaml.Node, t reflect.Type, path string) {
 		c.lines[p] = k.Line
 		kept = append(kept, k, v)
 		c.check(&kept[len(kept)-1], ft, p)
+	}
+	n.Content = kept
+}
+
+// entries checks a mapping decoded into a Go map of string keys (e.g.
+// tracing.headers): keys are plain strings, once each, and every value is
+// checked against elem.
+func (c *checker) entries(n *yaml.Node, elem reflect.Type, path string) {
+	seen := make(map[string]int) // key -> line
+	kept := n.Content[:0]
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+			c.problems.add(path, "line %d: keys must be plain strings", k.Line)
+			continue
+		}
+		p := key(path, k.Value)
+		if first, dup := seen[k.Value]; dup {
+			c.problems.add(p, "line %d: duplicate key (first set at line %d)", k.Line, first)
+			continue
+		}
+		seen[k.Value] = k.Line
+		c.lines[p] = k.Line
+		kept = append(kept, k, v)
+		c.check(&kept[len(kept)-1], elem, p)
 	}
 	n.Content = kept
 }
@@ -167,6 +198,8 @@ func describeType(t reflect.Type) string {
 		return "a mapping"
 	case reflect.Slice:
 		return "a list"
+	case reflect.Map:
+		return "a mapping"
 	case reflect.Bool:
 		return "true or false"
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -174,6 +207,8 @@ func describeType(t reflect.Type) string {
 		return "an integer"
 	case reflect.String:
 		return "a string"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
 	}
 	return t.String()
 }

@@ -47,6 +47,7 @@ func (c *Config) ApplyDefaults() {
 
 	setDefault(&c.Log.Level, "info")
 	setDefault(&c.Log.Format, "json")
+	c.Tracing.applyDefaults()
 
 	for i := range c.Clients {
 		cl := &c.Clients[i]

@@ -29,6 +29,7 @@ func (c *Config) Validate() error {
 	c.Pages.validate(&ps)
 	c.Staff.validate(&ps)
 	c.Log.validate(&ps)
+	c.Tracing.validate(&ps)
 	positive(&ps, "audit.retention", c.Audit.Retention)
 	connectorIDs := validateConnectors(c.Connectors, &ps)
 	validateClients(c.Clients, connectorIDs, &ps)

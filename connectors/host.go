@@ -172,11 +172,16 @@ type Secrets struct {
 	IDHashKey []byte // keyed hash of ID numbers and mobiles, names of counters
 }
 
-// Logger is the part of *slog.Logger connectors use.
+// Logger is the part of *slog.Logger connectors use. Lines about a
+// request are logged with its context (the …Context forms), so the
+// broker's handler can add the request's trace and span IDs.
 type Logger interface {
 	Info(msg string, args ...any)
 	Warn(msg string, args ...any)
 	Error(msg string, args ...any)
+	InfoContext(ctx context.Context, msg string, args ...any)
+	WarnContext(ctx context.Context, msg string, args ...any)
+	ErrorContext(ctx context.Context, msg string, args ...any)
 }
 
 // Deps are what the host hands a connector when it opens: one typed field

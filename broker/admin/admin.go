@@ -177,7 +177,7 @@ func (a *API) fail(c echo.Context, err error) error {
 	case errors.Is(err, store.ErrUnavailable):
 		ae = &apiError{Status: http.StatusServiceUnavailable, Code: "temporarily_unavailable", Description: "the store is unreachable; retry later"}
 	default:
-		a.log.Error("admin api", "path", c.Path(), "err", err)
+		a.log.ErrorContext(c.Request().Context(), "admin api", "path", c.Path(), "err", err)
 		ae = &apiError{Status: http.StatusInternalServerError, Code: "server_error", Description: "internal error"}
 	}
 	if ae.Status == http.StatusServiceUnavailable {
@@ -370,7 +370,7 @@ func (a *API) record(c echo.Context, e audit.Event) {
 	}
 	e.IP, e.UserAgent = c.RealIP(), c.Request().UserAgent()
 	if err := a.o.Audit.Record(c.Request().Context(), e); err != nil {
-		a.log.Error("audit write failed", "type", e.Type, "action", e.Action, "err", err)
+		a.log.ErrorContext(c.Request().Context(), "audit write failed", "type", e.Type, "action", e.Action, "err", err)
 	}
 }
 
@@ -379,6 +379,6 @@ func (a *API) denied(c echo.Context, actor, unit, reason string) {
 	e := audit.Event{Type: audit.AccessDenied, Outcome: audit.Denied, Reason: reason, Actor: actor, ActorUnit: unit,
 		Action: c.Request().Method + " " + c.Path(), IP: c.RealIP(), UserAgent: c.Request().UserAgent()}
 	if err := a.o.Audit.Record(c.Request().Context(), e); err != nil {
-		a.log.Error("audit write failed", "type", e.Type, "err", err)
+		a.log.ErrorContext(c.Request().Context(), "audit write failed", "type", e.Type, "err", err)
 	}
 }

@@ -19,6 +19,6 @@ func (a *API) logout(ctx context.Context, principal string) {
 		return
 	}
 	if err := a.o.Logout.EndSubject(ctx, principal, "", reasonAdminRevoke); err != nil {
-		a.log.Error("back-channel logout of a revoked principal", "err", err)
+		a.log.ErrorContext(ctx, "back-channel logout of a revoked principal", "err", err)
 	}
 }

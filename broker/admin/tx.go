@@ -23,7 +23,7 @@ var outsideTx = map[string]bool{
 // was written and the caller may try again.
 func (a *API) oneTx(next echo.HandlerFunc) echo.HandlerFunc {
 	inTx := webtx.Wrap(a.o.Tx, next, func(c echo.Context, err error) error {
-		a.log.Error("admin change not committed", "path", c.Path(), "err", err)
+		a.log.ErrorContext(c.Request().Context(), "admin change not committed", "path", c.Path(), "err", err)
 		return a.fail(c, fmt.Errorf("%w: %w", store.ErrUnavailable, err))
 	})
 	return func(c echo.Context) error {

@@ -283,6 +283,6 @@ func (s *UnitSelfService) record(ctx context.Context, who UnitActor, e audit.Eve
 		e.Type = audit.UnitChange
 	}
 	if err := s.a.o.Audit.Record(ctx, e); err != nil {
-		s.a.log.Error("audit write failed", "type", e.Type, "action", e.Action, "err", err)
+		s.a.log.ErrorContext(ctx, "audit write failed", "type", e.Type, "action", e.Action, "err", err)
 	}
 }

@@ -99,11 +99,11 @@ func (o *Overlay) Shadowed(ctx context.Context) ([]*store.Client, error) {
 func (o *Overlay) WarnShadowed(ctx context.Context, log *slog.Logger) {
 	hidden, err := o.Shadowed(ctx)
 	if err != nil {
-		log.Warn("could not check for stored clients the configuration file shadows", "err", err)
+		log.WarnContext(ctx, "could not check for stored clients the configuration file shadows", "err", err)
 		return
 	}
 	for _, c := range hidden {
-		log.Warn("a client of the configuration file shadows a stored client of the same ID; the file's is served",
+		log.WarnContext(ctx, "a client of the configuration file shadows a stored client of the same ID; the file's is served",
 			"client_id", c.ID, "stored_source", c.Source)
 	}
 }

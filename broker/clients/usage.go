@@ -64,7 +64,7 @@ func (u *Usage) Touch(ctx context.Context, clientID string) {
 	u.written[clientID] = now
 	u.mu.Unlock()
 	if err := u.v.SetValue(ctx, usageKey(clientID), []byte(strconv.FormatInt(now.Unix(), 10)), usageKeep); err != nil {
-		u.log.Warn("client last use", "client_id", clientID, "err", err)
+		u.log.WarnContext(ctx, "client last use", "client_id", clientID, "err", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -247,7 +248,9 @@ func (l *Login) bind(c echo.Context) error {
 			l.ErrorPage(c.Response(), r, http.StatusBadRequest, "no_bind_method")
 			return nil
 		}
-		if err := cs.SendCode(ctx, connectors.Credentials{User: user, RemoteIP: ip}); err != nil {
+		if err := tracedErr(ctx, l, stepBegin, via, func(ctx context.Context) error {
+			return cs.SendCode(ctx, connectors.Credentials{User: user, RemoteIP: ip})
+		}); err != nil {
 			if le, ok := connectors.AsLoginError(err); ok {
 				return l.renderBind(c, refusalStatus(le), ar, cl, lang, ticket, p, via, user, le.Text(lang), "")
 			}
@@ -256,7 +259,9 @@ func (l *Login) bind(c echo.Context) error {
 		}
 		return l.renderBind(c, http.StatusOK, ar, cl, lang, ticket, p, via, user, "", web.Text(lang, "code_sent"))
 	}
-	proof, err := via.Login(ctx, connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
+	proof, err := traced(ctx, l, stepFinish, via, func(ctx context.Context) (connectors.Identity, error) {
+		return via.Login(ctx, connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
+	})
 	if err != nil {
 		l.recordFailure(c, ar, via.ID(), maskLogin(user), err)
 		if le, ok := connectors.AsLoginError(err); ok {

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -126,8 +127,10 @@ func (l *Login) submitCertificate(c echo.Context, ar *store.AuthRequest, cl *sto
 		l.onLogin(cn.ID(), "bad_challenge")
 		return l.renderCertificate(c, http.StatusBadRequest, ar, cl, lang, cn, web.Text(lang, "err_cert_challenge"))
 	}
-	id, err := cn.Authenticate(r.Context(), connectors.Evidence{Certificate: r.PostFormValue("certificate"),
-		Signature: r.PostFormValue("signature"), Format: r.PostFormValue("format"), Challenge: ch})
+	id, err := traced(r.Context(), l, stepFinish, cn, func(ctx context.Context) (connectors.Identity, error) {
+		return cn.Authenticate(ctx, connectors.Evidence{Certificate: r.PostFormValue("certificate"),
+			Signature: r.PostFormValue("signature"), Format: r.PostFormValue("format"), Challenge: ch})
+	})
 	if err != nil {
 		l.recordFailure(c, ar, cn.ID(), "", err)
 		l.onLogin(cn.ID(), loginResult(err))
@@ -214,7 +217,9 @@ func (l *Login) certificateMTLS(c echo.Context, ar *store.AuthRequest, cn connec
 		l.ErrorPage(c.Response(), r, http.StatusTooManyRequests, "rate_limited")
 		return nil
 	}
-	id, err := cn.Authenticate(r.Context(), connectors.Evidence{Chain: chain})
+	id, err := traced(r.Context(), l, stepFinish, cn, func(ctx context.Context) (connectors.Identity, error) {
+		return cn.Authenticate(ctx, connectors.Evidence{Chain: chain})
+	})
 	if err != nil {
 		l.recordFailure(c, ar, cn.ID(), "", err)
 		l.onLogin(cn.ID(), loginResult(err))

@@ -2,6 +2,7 @@ package login
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"html/template"
@@ -68,8 +69,10 @@ func (l *Login) showCrossDevice(c echo.Context, ar *store.AuthRequest, cl *store
 	if len(usable) > 1 {
 		p.BackURL = URL(ar.ID) + "&lang=" + lang
 	}
-	ch, err := cd.Start(r.Context(), connectors.CrossDeviceRequest{AuthRequestID: ar.ID, ClientID: ar.ClientID,
-		ACRValues: ar.ACRValues, RemoteIP: c.RealIP(), UserAgent: r.UserAgent()})
+	ch, err := traced(r.Context(), l, stepBegin, cd, func(ctx context.Context) (connectors.Challenge, error) {
+		return cd.Start(ctx, connectors.CrossDeviceRequest{AuthRequestID: ar.ID, ClientID: ar.ClientID,
+			ACRValues: ar.ACRValues, RemoteIP: c.RealIP(), UserAgent: r.UserAgent()})
+	})
 	if err != nil {
 		le, ok := connectors.AsLoginError(err)
 		if !ok {
@@ -144,7 +147,7 @@ func (l *Login) qrStatusError(c echo.Context, err error) error {
 	if errors.Is(err, store.ErrUnavailable) { // the connectors contract's, as the store's
 		return qrError(c, http.StatusServiceUnavailable, "unavailable")
 	}
-	l.log.Error("qr status", "err", err)
+	l.log.ErrorContext(c.Request().Context(), "qr status", "err", err)
 	return qrError(c, http.StatusInternalServerError, "internal")
 }
 
@@ -229,7 +232,9 @@ func (l *Login) qrComplete(c echo.Context) error {
 	if ck, err := r.Cookie(qrCookie); err == nil {
 		secret = ck.Value
 	}
-	ident, err := cd.Redeem(r.Context(), connectors.Redemption{ID: id, PollSecret: secret, Ticket: r.PostFormValue("ticket"), AuthRequestID: ar.ID})
+	ident, err := traced(r.Context(), l, stepFinish, cd, func(ctx context.Context) (connectors.Identity, error) {
+		return cd.Redeem(ctx, connectors.Redemption{ID: id, PollSecret: secret, Ticket: r.PostFormValue("ticket"), AuthRequestID: ar.ID})
+	})
 	if err != nil {
 		le, ok := connectors.AsLoginError(err)
 		if !ok {

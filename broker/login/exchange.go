@@ -104,6 +104,6 @@ func (l *Login) recordExchange(ctx context.Context, e audit.Event) {
 		return
 	}
 	if err := l.o.Audit.Record(ctx, e); err != nil {
-		l.log.Error("audit write failed", "type", e.Type, "err", err)
+		l.log.ErrorContext(ctx, "audit write failed", "type", e.Type, "err", err)
 	}
 }

@@ -44,6 +44,6 @@ func (l *Login) upstreamEnded(ctx context.Context, sessionID string) {
 		return
 	}
 	if _, err := l.o.Logout.EndSession(ctx, sessionID, reasonUpstreamLogout); err != nil {
-		l.log.Error("logout of relying parties after an upstream logout", "err", err)
+		l.log.ErrorContext(ctx, "logout of relying parties after an upstream logout", "err", err)
 	}
 }

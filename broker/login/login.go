@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/provider"
@@ -102,6 +104,8 @@ type Options struct {
 
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Tracer records a span per login step (trace.go); nil: none.
+	Tracer trace.Tracer
 }
 
 // Login serves /login….
@@ -111,6 +115,7 @@ type Login struct {
 	byID    map[string]connectors.Connector
 	log     *slog.Logger
 	onLogin func(string, string)
+	tracer  trace.Tracer
 
 	streams  qrStreams            // hijacked QR event streams (crossdevice_stream.go)
 	exchange subjectTokenExchange // logins by subject token (exchange.go)
@@ -127,7 +132,10 @@ func New(o Options) *Login {
 	if o.OnLogin == nil {
 		o.OnLogin = func(string, string) {}
 	}
-	l := &Login{o: o, log: o.Logger, onLogin: o.OnLogin, byID: map[string]connectors.Connector{},
+	if o.Tracer == nil {
+		o.Tracer = noop.NewTracerProvider().Tracer("")
+	}
+	l := &Login{o: o, log: o.Logger, onLogin: o.OnLogin, tracer: o.Tracer, byID: map[string]connectors.Connector{},
 		ck: &cookies{key: o.CookieKey, secure: o.CookieSecure, sessionName: o.SessionCookie}}
 	for _, c := range o.Connectors {
 		l.byID[c.ID()] = c

@@ -59,7 +59,7 @@ func (l *Login) fail(c echo.Context, err error, code string) {
 	if errors.Is(err, store.ErrUnavailable) {
 		status, code = http.StatusServiceUnavailable, "unavailable"
 	} else if !errors.Is(err, store.ErrNotFound) {
-		l.log.Error("login", "err", err)
+		l.log.ErrorContext(c.Request().Context(), "login", "err", err)
 		status, code = http.StatusInternalServerError, "internal"
 	}
 	l.ErrorPage(c.Response(), c.Request(), status, code)

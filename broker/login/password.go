@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,7 +68,9 @@ func (l *Login) submit(c echo.Context) error {
 	if r.PostFormValue("action") == "send" {
 		return l.sendCode(c, ar, cl, lang, cn, user, ip)
 	}
-	id, err := pl.Login(r.Context(), connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
+	id, err := traced(r.Context(), l, stepFinish, cn, func(ctx context.Context) (connectors.Identity, error) {
+		return pl.Login(ctx, connectors.Credentials{User: user, Secret: r.PostFormValue("secret"), RemoteIP: ip})
+	})
 	if err != nil {
 		l.recordFailure(c, ar, cn.ID(), maskLogin(user), err)
 		if le, ok := connectors.AsLoginError(err); ok {
@@ -92,7 +95,9 @@ func (l *Login) sendCode(c echo.Context, ar *store.AuthRequest, cl *store.Client
 		l.ErrorPage(c.Response(), c.Request(), http.StatusNotFound, "no_connector")
 		return nil
 	}
-	err := cs.SendCode(c.Request().Context(), connectors.Credentials{User: user, RemoteIP: ip})
+	err := tracedErr(c.Request().Context(), l, stepBegin, cn, func(ctx context.Context) error {
+		return cs.SendCode(ctx, connectors.Credentials{User: user, RemoteIP: ip})
+	})
 	if err != nil {
 		if le, ok := connectors.AsLoginError(err); ok {
 			l.onLogin(cn.ID(), "send_"+le.Code)

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -74,9 +75,11 @@ func (l *Login) startRedirect(c echo.Context, ar *store.AuthRequest, cn connecto
 	}
 	force := slices.Contains(ar.Prompt, "login") || (ar.MaxAge != nil && *ar.MaxAge == 0)
 	ctx = connectors.WithLoginHints(ctx, connectors.LoginHints{ForceLogin: force})
-	u, err := cn.LoginURL(connectors.WithUserAgent(ctx, c.Request().UserAgent()), state, l.CallbackURL(cn.ID()))
+	u, err := traced(connectors.WithUserAgent(ctx, c.Request().UserAgent()), l, stepBegin, cn, func(ctx context.Context) (string, error) {
+		return cn.LoginURL(ctx, state, l.CallbackURL(cn.ID()))
+	})
 	if err != nil {
-		l.log.Error("redirect login", "connector", cn.ID(), "err", err)
+		l.log.ErrorContext(ctx, "redirect login", "connector", cn.ID(), "err", err)
 		l.ErrorPage(c.Response(), c.Request(), http.StatusBadGateway, "upstream")
 		return nil
 	}
@@ -107,7 +110,9 @@ func (l *Login) callback(c echo.Context) error {
 		l.ErrorPage(c.Response(), r, http.StatusNotFound, "no_connector")
 		return nil
 	}
-	id, err := cn.HandleCallback(ctx, r)
+	id, err := traced(ctx, l, stepFinish, cn, func(ctx context.Context) (connectors.Identity, error) {
+		return cn.HandleCallback(ctx, r.WithContext(ctx))
+	})
 	if err != nil {
 		l.onLogin(cn.ID(), loginResult(err))
 		l.recordFailure(c, ar, cn.ID(), "", err)
@@ -118,7 +123,7 @@ func (l *Login) callback(c echo.Context) error {
 			l.errorText(c, refusalStatus(le), lang, le.Text(lang))
 			return nil
 		}
-		l.log.Error("redirect login callback", "connector", cn.ID(), "err", err)
+		l.log.ErrorContext(ctx, "redirect login callback", "connector", cn.ID(), "err", err)
 		l.ErrorPage(c.Response(), r, http.StatusBadGateway, "upstream")
 		return nil
 	}
@@ -158,6 +163,6 @@ func (l *Login) record(c echo.Context, e audit.Event) {
 	}
 	e.IP, e.UserAgent = c.RealIP(), c.Request().UserAgent()
 	if err := l.o.Audit.Record(c.Request().Context(), e); err != nil {
-		l.log.Error("audit write failed", "type", e.Type, "err", err)
+		l.log.ErrorContext(c.Request().Context(), "audit write failed", "type", e.Type, "err", err)
 	}
 }

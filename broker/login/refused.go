@@ -33,7 +33,7 @@ func (l *Login) userRefused(c echo.Context, ar *store.AuthRequest, cl *store.Cli
 		return nil
 	}
 	if err := l.o.Store.DeleteAuthRequest(c.Request().Context(), ar.ID); err != nil {
-		l.log.Warn("delete refused auth request", "err", err)
+		l.log.WarnContext(c.Request().Context(), "delete refused auth request", "err", err)
 	}
 	q := u.Query()
 	q.Set("error", "access_denied")

@@ -48,12 +48,12 @@ func (l *Login) rememberUpstream(ctx context.Context, s *store.Session, id conne
 	ttl := s.ExpiresAt.Sub(l.o.Now())
 	if _, ok := cn.(connectors.UpstreamLogout); ok {
 		if err := l.o.Store.SetValue(ctx, upstreamLogoutKey(s.ID), []byte(id.ConnectorID), ttl); err != nil {
-			l.log.Error("remember upstream logout", "connector", id.ConnectorID, "err", err)
+			l.log.ErrorContext(ctx, "remember upstream logout", "connector", id.ConnectorID, "err", err)
 		}
 	}
 	if _, ok := cn.(connectors.SingleLogout); ok && id.UpstreamSession != "" {
 		if err := l.o.Store.SetValue(ctx, upstreamSessionKey(id.ConnectorID, id.UpstreamSession), []byte(s.ID), ttl); err != nil {
-			l.log.Error("remember upstream session", "connector", id.ConnectorID, "err", err)
+			l.log.ErrorContext(ctx, "remember upstream session", "connector", id.ConnectorID, "err", err)
 		}
 	}
 }
@@ -72,7 +72,7 @@ func (l *Login) UpstreamLogout(ctx context.Context, sessionID, next string) stri
 	raw, err := l.o.Store.TakeValue(ctx, upstreamLogoutKey(sessionID))
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
-			l.log.Error("upstream logout", "err", err)
+			l.log.ErrorContext(ctx, "upstream logout", "err", err)
 		}
 		return ""
 	}
@@ -83,13 +83,13 @@ func (l *Login) UpstreamLogout(ctx context.Context, sessionID, next string) stri
 	state := secrets.Random(32)
 	rec, _ := json.Marshal(logoutState{Next: next, Connector: cn.ID()})
 	if err := l.o.Store.SetValue(ctx, logoutStateKey(state), rec, redirectStateTTL); err != nil {
-		l.log.Error("upstream logout", "connector", cn.ID(), "err", err)
+		l.log.ErrorContext(ctx, "upstream logout", "connector", cn.ID(), "err", err)
 		return ""
 	}
 	u, err := cn.LogoutURL(ctx, state, l.LogoutReturnURL(cn.ID()))
 	if err != nil || u == "" {
 		if err != nil {
-			l.log.Error("upstream logout", "connector", cn.ID(), "err", err)
+			l.log.ErrorContext(ctx, "upstream logout", "connector", cn.ID(), "err", err)
 		}
 		_ = l.o.Store.DeleteValue(ctx, logoutStateKey(state))
 		return ""
@@ -124,7 +124,7 @@ func (l *Login) backChannelLogout(c echo.Context) error {
 	ctx := c.Request().Context()
 	handle, err := cn.LogoutSession(ctx, c.Request())
 	if err != nil {
-		l.log.Warn("back-channel logout refused", "connector", id, "err", err)
+		l.log.WarnContext(ctx, "back-channel logout refused", "connector", id, "err", err)
 		return c.NoContent(http.StatusBadRequest)
 	}
 	sid, err := l.o.Store.TakeValue(ctx, upstreamSessionKey(id, handle))
@@ -132,15 +132,15 @@ func (l *Login) backChannelLogout(c echo.Context) error {
 	case errors.Is(err, store.ErrNotFound):
 		return c.NoContent(http.StatusOK) // unknown or already ended
 	case err != nil:
-		l.log.Error("back-channel logout", "connector", id, "err", err)
+		l.log.ErrorContext(ctx, "back-channel logout", "connector", id, "err", err)
 		return c.NoContent(http.StatusServiceUnavailable)
 	}
 	if err := l.o.Store.DeleteSession(ctx, string(sid)); err != nil && !errors.Is(err, store.ErrNotFound) {
-		l.log.Error("back-channel logout", "connector", id, "err", err)
+		l.log.ErrorContext(ctx, "back-channel logout", "connector", id, "err", err)
 		return c.NoContent(http.StatusServiceUnavailable)
 	}
 	_ = l.o.Store.DeleteValue(ctx, upstreamLogoutKey(string(sid)))
 	l.upstreamEnded(ctx, string(sid))
-	l.log.Info("upstream ended a session", "connector", id)
+	l.log.InfoContext(ctx, "upstream ended a session", "connector", id)
 	return c.NoContent(http.StatusOK)
 }

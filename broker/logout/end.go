@@ -86,7 +86,7 @@ func (s *Service) end(ctx context.Context, ps []store.LogoutParticipant, reason 
 		if err := s.o.Store.EnqueueLogouts(ctx, ds, now); err != nil {
 			return frames, fmt.Errorf("logout: enqueue %d back-channel logouts: %w", len(ds), err)
 		}
-		s.log.Info("back-channel logouts queued", "reason", reason, "count", len(ds))
+		s.log.InfoContext(ctx, "back-channel logouts queued", "reason", reason, "count", len(ds))
 		for _, d := range ds {
 			s.audit(ctx, audit.Event{Type: audit.BackchannelLogout, Action: "logout.queue", Outcome: audit.Success,
 				Reason: reason, Client: d.ClientID, Principal: d.Subject, After: map[string]any{"jti": d.ID}})
@@ -114,6 +114,6 @@ func (s *Service) audit(ctx context.Context, e audit.Event) {
 		e.Actor = "broker"
 	}
 	if err := s.o.Audit.Record(ctx, e); err != nil {
-		s.log.Error("audit write failed", "type", e.Type, "err", err)
+		s.log.ErrorContext(ctx, "audit write failed", "type", e.Type, "err", err)
 	}
 }

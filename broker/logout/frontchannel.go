@@ -49,7 +49,7 @@ func frontChannelURL(c *store.Client, issuer, sid string) string {
 func (s *Service) BrowserLogout(ctx context.Context, sessionID, next string) string {
 	frames, err := s.EndSession(ctx, sessionID, ReasonEndSession)
 	if err != nil {
-		s.log.Error("logout of relying parties", "err", err)
+		s.log.ErrorContext(ctx, "logout of relying parties", "err", err)
 	}
 	if len(frames) == 0 {
 		return next
@@ -60,7 +60,7 @@ func (s *Service) BrowserLogout(ctx context.Context, sessionID, next string) str
 	state := secrets.Random(32)
 	rec, _ := json.Marshal(frontChannel{Frames: frames, Next: next})
 	if err := s.o.Store.SetValue(ctx, frontChannelKey(state), rec, frontChannelTTL); err != nil {
-		s.log.Error("front-channel logout", "err", err)
+		s.log.ErrorContext(ctx, "front-channel logout", "err", err)
 		return next
 	}
 	return s.o.LoggedOutURL + "?fc=" + url.QueryEscape(state)

@@ -75,12 +75,15 @@ type Options struct {
 	// ParticipantTTL is how long the clients of a session are remembered:
 	// as long as anything issued in it lives (session, refresh tokens).
 	ParticipantTTL time.Duration
-	// HTTPClient posts logout tokens; nil: a client with a 10s timeout
-	// that follows no redirects.
+	// HTTPClient posts logout tokens; nil: a client over Transport with a
+	// 10s timeout that follows no redirects.
 	HTTPClient *http.Client
-	Audit      audit.Recorder // nil: none
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Transport carries the default client's requests (a tracing one);
+	// nil: http.DefaultTransport.
+	Transport http.RoundTripper
+	Audit     audit.Recorder // nil: none
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 // Service records participants, ends sessions and delivers logout tokens.
@@ -106,7 +109,7 @@ func New(o Options) *Service {
 		o.ParticipantTTL = 30 * 24 * time.Hour
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 10 * time.Second,
+		o.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: o.Transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if o.Logger == nil {
@@ -154,6 +157,6 @@ func (s *Service) Participated(ctx context.Context, p store.LogoutParticipant) {
 		return
 	}
 	if err := s.o.Store.AddLogoutParticipant(ctx, p, s.o.ParticipantTTL); err != nil {
-		s.log.Error("record logout participant", "client", p.ClientID, "err", err)
+		s.log.ErrorContext(ctx, "record logout participant", "client", p.ClientID, "err", err)
 	}
 }

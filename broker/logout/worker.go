@@ -43,7 +43,7 @@ func (s *Service) drain(ctx context.Context) {
 		ds, err := s.o.Store.ClaimLogouts(ctx, s.o.Now(), s.lease, claimBatch)
 		if err != nil {
 			if ctx.Err() == nil {
-				s.log.Error("claim back-channel logouts", "err", err)
+				s.log.ErrorContext(ctx, "claim back-channel logouts", "err", err)
 			}
 			return
 		}
@@ -102,7 +102,7 @@ func (s *Service) deliver(ctx context.Context, d *store.LogoutDelivery) {
 // attempt: this instance is shutting down.
 func (s *Service) release(ctx context.Context, d *store.LogoutDelivery) {
 	if err := s.o.Store.RetryLogout(ctx, d, s.o.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.log.Error("hand back back-channel logout", "client", d.ClientID, "err", err)
+		s.log.ErrorContext(ctx, "hand back back-channel logout", "client", d.ClientID, "err", err)
 	}
 }
 
@@ -142,9 +142,9 @@ func (s *Service) retry(ctx context.Context, d *store.LogoutDelivery, cause erro
 		return
 	}
 	s.metrics.deliveries.WithLabelValues(resultFailed).Inc()
-	s.log.Warn("back-channel logout failed; will retry", "client", d.ClientID, "attempt", d.Attempts, "retry_at", next, "err", cause)
+	s.log.WarnContext(ctx, "back-channel logout failed; will retry", "client", d.ClientID, "attempt", d.Attempts, "retry_at", next, "err", cause)
 	if err := s.o.Store.RetryLogout(ctx, d, next); err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.log.Error("schedule back-channel logout retry", "client", d.ClientID, "err", err)
+		s.log.ErrorContext(ctx, "schedule back-channel logout retry", "client", d.ClientID, "err", err)
 	}
 }
 
@@ -162,17 +162,17 @@ func (s *Service) finish(ctx context.Context, d *store.LogoutDelivery, result, w
 	if err := s.o.Store.FinishLogout(ctx, d.ID, s.o.RetryFor+time.Hour); err != nil {
 		// It stays queued and leased: sent again after the lease, which
 		// only a store outage at this instant causes.
-		s.log.Error("finish back-channel logout", "client", d.ClientID, "err", err)
+		s.log.ErrorContext(ctx, "finish back-channel logout", "client", d.ClientID, "err", err)
 	}
 	s.metrics.deliveries.WithLabelValues(result).Inc()
 	e := audit.Event{Type: audit.BackchannelLogout, Action: "logout.deliver", Outcome: audit.Success, Reason: d.Reason,
 		Client: d.ClientID, Principal: d.Subject, After: map[string]any{"jti": d.ID, "attempts": d.Attempts + 1}}
 	if result == resultSent {
-		s.log.Info("back-channel logout sent", "client", d.ClientID, "reason", d.Reason, "attempts", d.Attempts+1)
+		s.log.InfoContext(ctx, "back-channel logout sent", "client", d.ClientID, "reason", d.Reason, "attempts", d.Attempts+1)
 	} else {
 		e.Outcome, e.After["error"] = audit.Failure, why
 		e.After["attempts"] = d.Attempts
-		s.log.Warn("back-channel logout dropped", "client", d.ClientID, "reason", d.Reason, "attempts", d.Attempts, "err", why)
+		s.log.WarnContext(ctx, "back-channel logout dropped", "client", d.ClientID, "reason", d.Reason, "attempts", d.Attempts, "err", why)
 	}
 	s.audit(ctx, e)
 }

@@ -5,11 +5,13 @@ import (
 	"log/slog"
 
 	"github.com/gjjid/gjjid/broker/logmask"
+	"github.com/gjjid/gjjid/broker/tracing"
 )
 
 // NewLogger builds the broker's slog logger: JSON (or text) at level, with
 // ID numbers and mobile numbers masked wherever they appear, so no code
-// path can log them in the clear by accident.
+// path can log them in the clear by accident, and the trace and span IDs
+// of the context's span on every line logged with one (…Context methods).
 func NewLogger(level, format string, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level))
@@ -18,5 +20,5 @@ func NewLogger(level, format string, w io.Writer) *slog.Logger {
 	if format == "text" {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(logmask.NewHandler(h))
+	return slog.New(tracing.NewLogHandler(logmask.NewHandler(h)))
 }

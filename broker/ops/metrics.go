@@ -76,7 +76,7 @@ func (m *Metrics) Middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			_ = c.Request().ParseForm()
 		}
 		err := next(c)
-		route := routeOf(c)
+		route := Route(c)
 		status := c.Response().Status
 		if he, ok := err.(*echo.HTTPError); ok && !c.Response().Committed {
 			status = he.Code
@@ -99,7 +99,10 @@ var knownOPRoutes = map[string]bool{
 	"/userinfo": true, "/revoke": true, "/end_session": true, "/keys": true, "/.well-known/openid-configuration": true,
 }
 
-func routeOf(c echo.Context) string {
+// Route is the request's route for metrics and span names: echo's route
+// pattern, or for the provider's catch-all its known endpoint path, else
+// "other"; never a raw path, which may hold IDs.
+func Route(c echo.Context) string {
 	p := c.Path()
 	if p == "/*" || p == "" {
 		if knownOPRoutes[c.Request().URL.Path] {

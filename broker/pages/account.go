@@ -128,7 +128,7 @@ func (p *Pages) signIns(ctx context.Context, lang, personID string) []activity {
 	}
 	evs, _, err := p.o.Audit.Query(ctx, audit.Query{Since: p.o.Now().Add(-30 * 24 * time.Hour), Principal: personID, Type: "login.", Limit: 1000})
 	if err != nil {
-		p.log.Warn("sign-in history", "err", err)
+		p.log.WarnContext(ctx, "sign-in history", "err", err)
 		return nil
 	}
 	var out []activity

@@ -149,7 +149,7 @@ func (p *Pages) bindCertificate(c echo.Context, s *session, who admin.UnitActor)
 	lang := p.lang(c)
 	deny := func(reason string, cause error) error {
 		if cause != nil {
-			p.log.Info("certificate binding refused", "unit", who.Unit, "reason", reason, "err", cause)
+			p.log.InfoContext(ctx, "certificate binding refused", "unit", who.Unit, "reason", reason, "err", cause)
 		}
 		p.record(c, audit.Event{Type: audit.AccessDenied, Outcome: audit.Denied, Reason: reason, Action: "links.create",
 			Actor: who.ID, ActorUnit: who.Unit, Unit: who.Unit, Client: ClientID, IP: c.RealIP(), UserAgent: c.Request().UserAgent()})

@@ -65,7 +65,7 @@ func (p *Pages) guardWith(get func(echo.Context) *session, h handler) echo.Handl
 			return h(c, s)
 		}
 		return webtx.Wrap(p.o.Tx, func(c echo.Context) error { return h(c, s) }, func(c echo.Context, err error) error {
-			p.log.Error("page change not committed", "path", c.Path(), "err", err)
+			p.log.ErrorContext(c.Request().Context(), "page change not committed", "path", c.Path(), "err", err)
 			return p.storeFail(c, fmt.Errorf("%w: %w", store.ErrUnavailable, err))
 		})(c)
 	}
@@ -107,6 +107,6 @@ func (p *Pages) record(c echo.Context, e audit.Event) {
 		return
 	}
 	if err := p.o.Audit.Record(c.Request().Context(), e); err != nil {
-		p.log.Error("audit write failed", "type", e.Type, "action", e.Action, "err", err)
+		p.log.ErrorContext(c.Request().Context(), "audit write failed", "type", e.Type, "action", e.Action, "err", err)
 	}
 }

@@ -206,7 +206,7 @@ func (p *Pages) frame(c echo.Context, s *session, lang, title string) frame {
 // render writes a page; a template error is logged and answered 500.
 func (p *Pages) render(c echo.Context, status int, page string, data any) error {
 	if err := p.o.Templates.Render(c.Response(), status, page, data); err != nil {
-		p.log.Error("render", "page", page, "err", err)
+		p.log.ErrorContext(c.Request().Context(), "render", "page", page, "err", err)
 	}
 	return nil
 }
@@ -214,7 +214,7 @@ func (p *Pages) render(c echo.Context, status int, page string, data any) error 
 // fail shows an error page for a problem that is not the person's input.
 func (p *Pages) fail(c echo.Context, status int, key string, err error) error {
 	if err != nil {
-		p.log.Error("page", "path", c.Path(), "err", err)
+		p.log.ErrorContext(c.Request().Context(), "page", "path", c.Path(), "err", err)
 	}
 	lang := p.lang(c)
 	return p.render(c, status, "error", map[string]any{"Lang": lang, "Message": web.Text(lang, key)})

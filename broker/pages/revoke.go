@@ -29,7 +29,7 @@ func (p *Pages) revoked(ctx context.Context, s *session) bool {
 	// a sign-in made just after a revocation is not taken for one before.
 	r, err := p.o.Revocations.AccessTokenRevoked(ctx, "", "", s.Subject, time.Unix(s.AuthTime, int64(time.Second-1)))
 	if err != nil {
-		p.log.Warn("revocation check", "err", err)
+		p.log.WarnContext(ctx, "revocation check", "err", err)
 		return true
 	}
 	return r

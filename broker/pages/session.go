@@ -139,7 +139,7 @@ func (p *Pages) sessionWithin(c echo.Context, idle, lifetime time.Duration) *ses
 func (p *Pages) saveSession(c echo.Context, s *session) {
 	v, err := p.seal.seal(sessionCookie, s)
 	if err != nil {
-		p.log.Error("seal page session", "err", err)
+		p.log.ErrorContext(c.Request().Context(), "seal page session", "err", err)
 		return
 	}
 	p.setCookie(c, sessionCookie, v, p.o.Config.Lifetime)

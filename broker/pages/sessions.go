@@ -115,7 +115,7 @@ func (p *Pages) signOutSession(c echo.Context, s *session, me *store.Person) err
 	}
 	if p.o.Logout != nil {
 		if _, err := p.o.Logout.EndSession(ctx, target.ID, "account_signout"); err != nil {
-			p.log.Warn("session sign-out: logout tokens", "err", err)
+			p.log.WarnContext(ctx, "session sign-out: logout tokens", "err", err)
 		}
 	}
 	if err := p.o.Sessions.DeleteSession(ctx, target.ID); err != nil {

@@ -128,7 +128,7 @@ func (p *Pages) callback(c echo.Context) error {
 		return p.fail(c, http.StatusBadRequest, "pg_err_signin_expired", nil)
 	}
 	if e := q.Get("error"); e != "" {
-		p.log.Info("sign-in refused by the login", "error", e, "description", q.Get("error_description"))
+		p.log.InfoContext(c.Request().Context(), "sign-in refused by the login", "error", e, "description", q.Get("error_description"))
 		return p.fail(c, http.StatusForbidden, "pg_err_signin_refused", nil)
 	}
 	if q.Get("iss") != "" && q.Get("iss") != p.o.Issuer {

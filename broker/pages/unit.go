@@ -160,7 +160,7 @@ func (p *Pages) unitActivity(ctx context.Context, unit string) (map[string]time.
 	for range 5 {
 		evs, next, err := p.o.Audit.Query(ctx, q)
 		if err != nil {
-			p.log.Warn("unit activity", "err", err)
+			p.log.WarnContext(ctx, "unit activity", "err", err)
 			break
 		}
 		for _, e := range evs {

@@ -84,7 +84,7 @@ func (p *Provider) authorizeRepeated(w http.ResponseWriter, r *http.Request, nam
 			}
 		}
 	}
-	p.storage.log.Info("authorization request repeats a parameter", "parameter", name, "client", clientID)
+	p.storage.log.InfoContext(r.Context(), "authorization request repeats a parameter", "parameter", name, "client", clientID)
 	if p.opts.Login != nil {
 		p.opts.Login.ErrorPage(w, r, http.StatusBadRequest, "invalid_request")
 		return

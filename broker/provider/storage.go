@@ -132,9 +132,9 @@ func (s *storage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRe
 	if errors.Is(err, store.ErrCodeReplayed) {
 		until := s.opts.now().Add(s.opts.maxTokenLifetime())
 		if rerr := s.st.RevokeGrant(ctx, id, until); rerr != nil {
-			s.log.Error("revoke grant after code replay", "grant", id, "err", rerr)
+			s.log.ErrorContext(ctx, "revoke grant after code replay", "grant", id, "err", rerr)
 		}
-		s.log.Warn("authorization code replayed; grant revoked", "grant", id)
+		s.log.WarnContext(ctx, "authorization code replayed; grant revoked", "grant", id)
 		s.revoked(ctx, Revocation{Reason: RevokedCodeReplay, Grant: id})
 		return nil, oidc.ErrInvalidGrant().WithDescription("authorization code already used")
 	}

@@ -124,7 +124,7 @@ func (p *Provider) serveTokenExchange(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, store.ErrUnavailable):
 			writeUnavailable(w)
 		default:
-			p.storage.log.Error("token exchange", "client", cl.c.ID, "err", err)
+			p.storage.log.ErrorContext(ctx, "token exchange", "client", cl.c.ID, "err", err)
 			tokenError(w, http.StatusInternalServerError, string(oidc.ServerError), "")
 		}
 		return
@@ -138,7 +138,7 @@ func (p *Provider) serveTokenExchange(w http.ResponseWriter, r *http.Request) {
 			tokenError(w, http.StatusBadRequest, string(oe.ErrorType), oe.Description)
 			return
 		}
-		p.storage.log.Error("token exchange: issue tokens", "client", cl.c.ID, "err", err)
+		p.storage.log.ErrorContext(ctx, "token exchange: issue tokens", "client", cl.c.ID, "err", err)
 		tokenError(w, http.StatusInternalServerError, string(oidc.ServerError), "")
 		return
 	}

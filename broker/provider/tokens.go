@@ -64,7 +64,7 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			// code still answers, but what it returns is already dead:
 			// the grant mark denies the access token and the refresh
 			// token was never stored.
-			s.log.Warn("code replayed during its exchange; tokens issued revoked", "grant", rt.FamilyID)
+			s.log.WarnContext(ctx, "code replayed during its exchange; tokens issued revoked", "grant", rt.FamilyID)
 		case err != nil:
 			return "", "", time.Time{}, s.fail(ctx, "save refresh token", err)
 		}
@@ -105,7 +105,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	switch {
 	case errors.Is(err, store.ErrRefreshReused):
 		s.revokeFamilyTokens(ctx, fam)
-		s.log.Warn("refresh token reused; family revoked", "family", fam)
+		s.log.WarnContext(ctx, "refresh token reused; family revoked", "family", fam)
 		s.revoked(ctx, Revocation{Reason: RevokedRefreshReuse, Grant: fam})
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token already used; the grant has been revoked")
 	case errors.Is(err, store.ErrRevoked), errors.Is(err, store.ErrNotFound):
@@ -125,7 +125,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 // revokeFamilyTokens also denies the access tokens minted for the family.
 func (s *storage) revokeFamilyTokens(ctx context.Context, family string) {
 	if err := s.st.RevokeGrant(ctx, family, s.opts.now().Add(s.opts.maxTokenLifetime())); err != nil {
-		s.log.Error("revoke grant", "grant", family, "err", err)
+		s.log.ErrorContext(ctx, "revoke grant", "grant", family, "err", err)
 	}
 }
 

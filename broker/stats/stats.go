@@ -62,7 +62,7 @@ func (s *Stats) Add(ctx context.Context, series string) {
 		ttl time.Duration
 	}{{hourKey(series, now), 25 * time.Hour}, {dayKey(series, now), 31 * 24 * time.Hour}} {
 		if _, err := s.c.Incr(ctx, k.key, k.ttl); err != nil {
-			s.log.Warn("stats: count", "series", series, "err", err)
+			s.log.WarnContext(ctx, "stats: count", "series", series, "err", err)
 			return
 		}
 	}

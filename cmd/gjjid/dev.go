@@ -49,11 +49,15 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	addr := fs.String("addr", "127.0.0.1:5556", "listen address; the issuer is http://ADDR")
 	storeURL := fs.String("store", "", "redis://… to use Redis instead of the memory store")
 	mtlsAddr := fs.String("mtls-addr", "auto", "the certificate-login mTLS listener (auto: a free loopback port; empty: none)")
+	traceURL := fs.String("tracing", "", "an OpenTelemetry collector's OTLP/HTTP URL (tracing.endpoint), e.g. http://127.0.0.1:4318; empty: no tracing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cfg, err := devConfig(*addr, *storeURL)
 	if err != nil {
+		return err
+	}
+	if err := devTracing(cfg, *traceURL); err != nil {
 		return err
 	}
 	provincial, err := devProvincial(ctx, cfg)
@@ -143,6 +147,20 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 		return nil, fmt.Errorf("dev configuration:\n%w", err)
 	}
 	return cfg, nil
+}
+
+// devTracing exports the dev broker's traces to endpoint (every trace,
+// service name gjjid), checked as tracing.endpoint in a file would be.
+func devTracing(cfg *config.Config, endpoint string) error {
+	if endpoint == "" {
+		return nil
+	}
+	cfg.Tracing = config.Tracing{Endpoint: endpoint}
+	cfg.ApplyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("--tracing:\n%w", err)
+	}
+	return nil
 }
 
 // devSMSConfig sends codes with the log sender: they appear in this

@@ -8,6 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
+
+	"go.opentelemetry.io/otel"
 
 	"github.com/gjjid/gjjid/broker"
 	"github.com/gjjid/gjjid/broker/accounts"
@@ -15,6 +18,7 @@ import (
 	"github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/ops"
 	"github.com/gjjid/gjjid/broker/store/memory"
+	"github.com/gjjid/gjjid/broker/tracing"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/builtin"
@@ -47,6 +51,12 @@ func start(ctx context.Context, cfg *config.Config, stderr io.Writer, ready func
 		return err
 	}
 	defer b.Close()
+	if b.Tracing.Enabled() {
+		// The OP library's own spans (Authorize, AuthResponse, …) go
+		// through OpenTelemetry's globals; one broker per process here.
+		otel.SetTracerProvider(b.Tracing.TracerProvider())
+		otel.SetTextMapPropagator(tracing.Propagator())
+	}
 	if err := b.Mount(builtin.Registry()); err != nil {
 		return err
 	}
@@ -87,6 +97,7 @@ func configCheck(path string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: ok (%d clients, %d connectors, store %s)\n", path, len(cfg.Clients), len(cfg.Connectors), cfg.Store.Type)
 	fmt.Fprintln(stdout, describeStore(cfg.Store))
+	fmt.Fprintln(stdout, describeTracing(cfg.Tracing))
 	return 0
 }
 
@@ -102,4 +113,14 @@ func checkConnectors(cfg *config.Config) []error {
 		Secrets: connectors.Secrets{Pepper: key, IDHashKey: key}, ACRLevels: login.ACRLevels})
 	_, errs := builtin.Registry().Open(builtin.Specs(cfg.Connectors), host.Deps)
 	return errs
+}
+
+// describeTracing says where spans go; header values are never printed
+// (they are usually API keys).
+func describeTracing(t config.Tracing) string {
+	if !t.Enabled() {
+		return "tracing: off"
+	}
+	return fmt.Sprintf("tracing: OTLP/HTTP to %s/v1/traces as %s, sampling %g of new traces (parent-based), %d header(s)",
+		strings.TrimSuffix(t.Endpoint, "/"), t.ServiceName, t.Ratio(), len(t.Headers))
 }

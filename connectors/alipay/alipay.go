@@ -79,7 +79,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 	q := r.URL.Query()
 	code := q.Get("auth_code") // not `code` (docs/connectors-alipay-wechat.md#alipay-authorization-page)
 	if code == "" {
-		c.log.Info("alipay login not authorised", "connector", c.ID())
+		c.log.InfoContext(ctx, "alipay login not authorised", "connector", c.ID())
 		return connectors.Identity{}, loginError(CodeDenied, errors.New("alipay: callback without auth_code"))
 	}
 	if a := q.Get("app_id"); a != "" && a != c.cfg.AppID {
@@ -87,7 +87,7 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 	}
 	tok, err := c.gw.token(ctx, code)
 	if err != nil {
-		return connectors.Identity{}, c.failed(MethodOAuthToken, err)
+		return connectors.Identity{}, c.failed(ctx, MethodOAuthToken, err)
 	}
 	id := connectors.Identity{ConnectorID: c.ID(), Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR,
 		LinkPolicy: c.cfg.LinkPolicy, Claims: map[string]any{"alipay_app_id": c.cfg.AppID}}
@@ -120,11 +120,11 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 				id.Claims["picture"] = u.Avatar
 			}
 		case errors.Is(err, ErrSignature):
-			return connectors.Identity{}, c.failed(MethodUserInfo, err)
+			return connectors.Identity{}, c.failed(ctx, MethodUserInfo, err)
 		default:
 			// The profile is optional; the verified token reply already
 			// named the user.
-			c.log.Warn("alipay user info unavailable; signing in without a profile", "connector", c.ID(), "err", err.Error())
+			c.log.WarnContext(ctx, "alipay user info unavailable; signing in without a profile", "connector", c.ID(), "err", err.Error())
 		}
 	}
 	return id, nil
@@ -132,12 +132,12 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 
 // failed logs a gateway failure (sub_code, never a key or token) and maps
 // it to the user's message.
-func (c *Connector) failed(method string, err error) error {
+func (c *Connector) failed(ctx context.Context, method string, err error) error {
 	var ge *GatewayError
 	var uv *unverified
 	switch {
 	case errors.As(err, &ge):
-		c.log.Warn("alipay gateway refused", "connector", c.ID(), "method", method, "member", ge.Member, "code", ge.Code, "sub_code", ge.SubCode, "sub_msg", ge.SubMsg)
+		c.log.WarnContext(ctx, "alipay gateway refused", "connector", c.ID(), "method", method, "member", ge.Member, "code", ge.Code, "sub_code", ge.SubCode, "sub_msg", ge.SubMsg)
 		switch {
 		case strings.HasPrefix(ge.SubCode, "isv.code-") || strings.Contains(ge.SubCode, "refresh-token") || ge.SubCode == "isv.grant-type-invalid":
 			return loginError(CodeExpired, err)
@@ -148,12 +148,12 @@ func (c *Connector) failed(method string, err error) error {
 		}
 		return loginError(CodeConfig, err)
 	case errors.As(err, &uv):
-		c.log.Error("alipay reply failed verification", "connector", c.ID(), "method", method, "unverified_sub_code", uv.subCode, "err", err.Error())
+		c.log.ErrorContext(ctx, "alipay reply failed verification", "connector", c.ID(), "method", method, "unverified_sub_code", uv.subCode, "err", err.Error())
 		return loginError(CodeInvalid, err)
 	case errors.Is(err, ErrSignature):
-		c.log.Error("alipay reply failed verification", "connector", c.ID(), "method", method, "err", err.Error())
+		c.log.ErrorContext(ctx, "alipay reply failed verification", "connector", c.ID(), "method", method, "err", err.Error())
 		return loginError(CodeInvalid, err)
 	}
-	c.log.Warn("alipay gateway unavailable", "connector", c.ID(), "method", method, "err", err.Error())
+	c.log.WarnContext(ctx, "alipay gateway unavailable", "connector", c.ID(), "method", method, "err", err.Error())
 	return loginError(CodeUnavailable, err)
 }

@@ -47,6 +47,11 @@ func (r *recorder) add(level, msg string, args ...any) {
 func (r *recorder) Info(msg string, args ...any)  { r.add("INFO", msg, args...) }
 func (r *recorder) Warn(msg string, args ...any)  { r.add("WARN", msg, args...) }
 func (r *recorder) Error(msg string, args ...any) { r.add("ERROR", msg, args...) }
+
+// The …Context forms log as the plain ones: the fake keeps no trace IDs.
+func (r *recorder) InfoContext(_ context.Context, msg string, args ...any)  { r.Info(msg, args...) }
+func (r *recorder) WarnContext(_ context.Context, msg string, args ...any)  { r.Warn(msg, args...) }
+func (r *recorder) ErrorContext(_ context.Context, msg string, args ...any) { r.Error(msg, args...) }
 func (r *recorder) String() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -109,7 +109,7 @@ func (c *Connector) scan(ctx context.Context, id string, a appSession) (_ ScanVi
 		return ScanView{}, &apiError{Status: http.StatusNotFound, Code: "not_found", Description: "no such QR code", Err: err}
 	}
 	if req.MinACR != "" && c.rank(a.token.ACR) < c.rank(req.MinACR) {
-		c.log.Info("appscan scan refused", "connector", c.ID(), "qr", short(id), "reason", "acr", "person_id", a.person.PersonID)
+		c.log.InfoContext(ctx, "appscan scan refused", "connector", c.ID(), "qr", short(id), "reason", "acr", "person_id", a.person.PersonID)
 		return ScanView{}, &apiError{Status: http.StatusForbidden, Code: "insufficient_user_authentication",
 			Description: "this sign-in needs a stronger login in the app (acr " + req.MinACR + ")"}
 	}
@@ -134,7 +134,7 @@ func (c *Connector) scan(ctx context.Context, id string, a appSession) (_ ScanVi
 		return ScanView{}, internal(err)
 	default:
 		s = cur
-		c.log.Info("appscan scanned", "connector", c.ID(), "qr", short(id), "person_id", a.person.PersonID,
+		c.log.InfoContext(ctx, "appscan scanned", "connector", c.ID(), "qr", short(id), "person_id", a.person.PersonID,
 			"app_client", a.token.ClientID, "remote_ip", req.RemoteIP)
 	}
 	name, err := c.svc.ClientName(ctx, req.ClientID)
@@ -160,14 +160,14 @@ func (c *Connector) decide(ctx context.Context, id string, a appSession, to, act
 	switch {
 	case errors.Is(err, connectors.ErrConflict) && cur != nil:
 		aerr = c.refusal(cur, a, action)
-		c.log.Info("appscan "+action+" refused", "connector", c.ID(), "qr", short(id), "reason", aerr.Code, "person_id", a.person.PersonID)
+		c.log.InfoContext(ctx, "appscan "+action+" refused", "connector", c.ID(), "qr", short(id), "reason", aerr.Code, "person_id", a.person.PersonID)
 		return aerr
 	case errors.Is(err, connectors.ErrNotFound):
 		return &apiError{Status: http.StatusNotFound, Code: "not_found", Description: "no such QR code"}
 	case err != nil:
 		return internal(err)
 	}
-	c.log.Info("appscan "+to, "connector", c.ID(), "qr", short(id), "person_id", a.person.PersonID, "app_client", a.token.ClientID)
+	c.log.InfoContext(ctx, "appscan "+to, "connector", c.ID(), "qr", short(id), "person_id", a.person.PersonID, "app_client", a.token.ClientID)
 	return nil
 }
 
@@ -200,6 +200,6 @@ func (c *Connector) auditStep(ctx context.Context, action, id string, a appSessi
 		}
 	}
 	if err := c.svc.Audit(ctx, e); err != nil {
-		c.log.Error("appscan audit write failed", "connector", c.ID(), "type", e.Type, "err", err)
+		c.log.ErrorContext(ctx, "appscan audit write failed", "connector", c.ID(), "type", e.Type, "err", err)
 	}
 }

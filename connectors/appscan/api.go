@@ -1,6 +1,7 @@
 package appscan
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -53,7 +54,7 @@ func (c *Connector) apiScan(w http.ResponseWriter, r *http.Request) {
 	}
 	v, aerr := c.scan(r.Context(), id, a)
 	if aerr != nil {
-		c.logAPIError(aerr)
+		c.logAPIError(r.Context(), aerr)
 		writeError(w, aerr)
 		return
 	}
@@ -69,7 +70,7 @@ func (c *Connector) apiDecide(to, action string) http.HandlerFunc {
 			return
 		}
 		if aerr := c.decide(r.Context(), id, a, to, action); aerr != nil {
-			c.logAPIError(aerr)
+			c.logAPIError(r.Context(), aerr)
 			writeError(w, aerr)
 			return
 		}
@@ -95,7 +96,7 @@ func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSessi
 	case !slices.Contains(c.cfg.AppClients, tok.ClientID):
 		// Tokens of relying parties must never confirm a login: a relying
 		// party holding a user's token would sign in as that user elsewhere.
-		c.log.Warn("appscan API refused a token of another client", "connector", c.ID(), "client", tok.ClientID)
+		c.log.WarnContext(ctx, "appscan API refused a token of another client", "connector", c.ID(), "client", tok.ClientID)
 		return appSession{}, &apiError{Status: http.StatusUnauthorized, Code: "invalid_token", Description: "the access token was not issued to the app"}
 	}
 	n, err := c.svc.Incr(ctx, c.appKey(tok.Subject, c.now()), 2*time.Minute)
@@ -127,9 +128,9 @@ func (c *Connector) authenticate(r *http.Request, qrID, action string) (appSessi
 	return a, nil
 }
 
-func (c *Connector) logAPIError(e *apiError) {
+func (c *Connector) logAPIError(ctx context.Context, e *apiError) {
 	if e.Status >= 500 {
-		c.log.Error("appscan API", "connector", c.ID(), "status", e.Status, "err", e.Err)
+		c.log.ErrorContext(ctx, "appscan API", "connector", c.ID(), "status", e.Status, "err", e.Err)
 	}
 }
 

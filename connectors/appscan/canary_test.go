@@ -1,6 +1,7 @@
 package appscan
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -25,6 +26,11 @@ func (l *lines) add(level, msg string, args ...any) {
 func (l *lines) Info(msg string, args ...any)  { l.add("INFO", msg, args...) }
 func (l *lines) Warn(msg string, args ...any)  { l.add("WARN", msg, args...) }
 func (l *lines) Error(msg string, args ...any) { l.add("ERROR", msg, args...) }
+
+// The …Context forms log as the plain ones: the fake keeps no trace IDs.
+func (l *lines) InfoContext(_ context.Context, msg string, args ...any)  { l.Info(msg, args...) }
+func (l *lines) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
+func (l *lines) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
 
 // TestCanaryAppScan drives a QR login to its end, with a refused scan, a
 // wrong poll secret and a replayed ticket on the way; no QR ID, poll

@@ -94,7 +94,7 @@ func (c *Connector) verifyDevice(r *http.Request, a appSession, qrID, action str
 		return "", fmt.Errorf("appscan: device key %s: malformed record", kid)
 	}
 	if rec.Subject != a.token.Subject {
-		c.log.Warn("appscan request signed with another person's device key", "connector", c.ID(), "person_id", a.person.PersonID)
+		c.log.WarnContext(r.Context(), "appscan request signed with another person's device key", "connector", c.ID(), "person_id", a.person.PersonID)
 		return "", forbidden("unknown_device_key", "the device key belongs to another account")
 	}
 	pub, err := parseKey(rec.Key)
@@ -122,7 +122,7 @@ func (c *Connector) checkSignature(r *http.Request, a appSession, kid string, pu
 		return forbidden("invalid_signature", "the signature's time is more than a minute off the server's clock")
 	}
 	if !verifySignature(pub, SignedMessage(qrID, action, nonce, unix), sig) {
-		c.log.Info("appscan request with a bad device signature", "connector", c.ID(), "person_id", a.person.PersonID, "action", action)
+		c.log.InfoContext(r.Context(), "appscan request with a bad device signature", "connector", c.ID(), "person_id", a.person.PersonID, "action", action)
 		return forbidden("invalid_signature", "the device signature does not verify")
 	}
 	err = c.svc.AddValue(r.Context(), nonceKey(kid, nonce), []byte{1}, 2*signatureSkew+time.Second)
@@ -251,7 +251,7 @@ func (c *Connector) apiRegisterDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, internal(err))
 		return
 	}
-	c.log.Info("appscan device key registered", "connector", c.ID(), "person_id", a.person.PersonID, "device_key", kid)
+	c.log.InfoContext(ctx, "appscan device key registered", "connector", c.ID(), "person_id", a.person.PersonID, "device_key", kid)
 	c.auditDevice(ctx, connectors.AuditQRDeviceRegister, a, kid, "")
 	writeJSON(w, http.StatusCreated, map[string]any{"device_key_id": kid, "expires_at": now.Add(c.cfg.DeviceKeyLifetime).UTC()})
 }
@@ -293,7 +293,7 @@ func (c *Connector) apiDeleteDevice(w http.ResponseWriter, r *http.Request) {
 		writeError(w, internal(err))
 		return
 	}
-	c.log.Info("appscan device key deleted", "connector", c.ID(), "person_id", a.person.PersonID, "device_key", kid)
+	c.log.InfoContext(ctx, "appscan device key deleted", "connector", c.ID(), "person_id", a.person.PersonID, "device_key", kid)
 	c.auditDevice(ctx, connectors.AuditQRDeviceDelete, a, kid, "")
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -307,7 +307,7 @@ func (c *Connector) auditDevice(ctx context.Context, typ string, a appSession, k
 		e.Outcome = connectors.AuditDenied
 	}
 	if err := c.svc.Audit(ctx, e); err != nil {
-		c.log.Error("appscan audit write failed", "connector", c.ID(), "type", typ, "err", err)
+		c.log.ErrorContext(ctx, "appscan audit write failed", "connector", c.ID(), "type", typ, "err", err)
 	}
 }
 
@@ -339,7 +339,7 @@ func (c *Connector) ForgetDeviceKey(ctx context.Context, subject, kid string) er
 	if err := c.svc.DeleteValue(ctx, deviceKey(kid)); err != nil {
 		return fmt.Errorf("appscan: forget device key: %w", err)
 	}
-	c.log.Info("appscan device key forgotten on the account page", "connector", c.ID(), "device_key", kid)
+	c.log.InfoContext(ctx, "appscan device key forgotten on the account page", "connector", c.ID(), "device_key", kid)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func (c *Connector) Start(ctx context.Context, r connectors.CrossDeviceRequest) 
 		return connectors.Challenge{}, fmt.Errorf("appscan: count QR codes of an IP: %w", err)
 	}
 	if n > int64(c.cfg.IPCreateLimit) {
-		c.log.Info("appscan QR refused", "connector", c.ID(), "reason", "ip_limit", "remote_ip", r.RemoteIP)
+		c.log.InfoContext(ctx, "appscan QR refused", "connector", c.ID(), "reason", "ip_limit", "remote_ip", r.RemoteIP)
 		return connectors.Challenge{}, rateLimited(errors.New("ip_create_limit"))
 	}
 	n, err = c.svc.AddQRToAuthRequest(ctx, r.AuthRequestID)
@@ -41,7 +41,7 @@ func (c *Connector) Start(ctx context.Context, r connectors.CrossDeviceRequest) 
 		return connectors.Challenge{}, fmt.Errorf("appscan: count QR codes of an auth request: %w", err)
 	}
 	if n > int64(c.cfg.RequestCreateLimit) {
-		c.log.Info("appscan QR refused", "connector", c.ID(), "reason", "request_limit", "remote_ip", r.RemoteIP)
+		c.log.InfoContext(ctx, "appscan QR refused", "connector", c.ID(), "reason", "request_limit", "remote_ip", r.RemoteIP)
 		return connectors.Challenge{}, rateLimited(errors.New("request_create_limit"))
 	}
 	data := request{AuthRequestID: r.AuthRequestID, ClientID: r.ClientID, RemoteIP: cleanField(r.RemoteIP),

@@ -38,7 +38,7 @@ func (c *Connector) Status(ctx context.Context, id, pollSecret string, poll bool
 		return connectors.CrossDeviceStatus{}, fmt.Errorf("appscan: read QR session: %w", err)
 	}
 	if poll && s.Polls > int64(c.cfg.MaxPolls) {
-		c.log.Info("appscan poll refused", "connector", c.ID(), "qr", short(id), "reason", "max_polls", "polls", s.Polls)
+		c.log.InfoContext(ctx, "appscan poll refused", "connector", c.ID(), "qr", short(id), "reason", "max_polls", "polls", s.Polls)
 		return connectors.CrossDeviceStatus{}, rateLimited(errors.New("max_polls"))
 	}
 	st := connectors.CrossDeviceStatus{State: c.state(s), ExpiresAt: s.ExpiresAt}
@@ -87,7 +87,7 @@ func (c *Connector) Redeem(ctx context.Context, r connectors.Redemption) (connec
 		} else if s.State == connectors.CrossDeviceConfirmed {
 			reason = "wrong_ticket"
 		}
-		c.log.Info("appscan redemption refused", "connector", c.ID(), "qr", short(r.ID), "reason", reason, "state", c.state(s))
+		c.log.InfoContext(ctx, "appscan redemption refused", "connector", c.ID(), "qr", short(r.ID), "reason", reason, "state", c.state(s))
 		if c.state(s) == connectors.CrossDeviceExpired {
 			return connectors.Identity{}, expired(err)
 		}
@@ -102,7 +102,7 @@ func (c *Connector) Redeem(ctx context.Context, r connectors.Redemption) (connec
 		return connectors.Identity{}, err
 	}
 	if req.AuthRequestID != r.AuthRequestID {
-		c.log.Warn("appscan redemption for another authorization request refused", "connector", c.ID(), "qr", short(r.ID))
+		c.log.WarnContext(ctx, "appscan redemption for another authorization request refused", "connector", c.ID(), "qr", short(r.ID))
 		return connectors.Identity{}, invalidTicket(errors.New("session of another authorization request"))
 	}
 	sc, ok := decodeScan(s)
@@ -112,7 +112,7 @@ func (c *Connector) Redeem(ctx context.Context, r connectors.Redemption) (connec
 	p, err := c.svc.Person(ctx, sc.Subject)
 	switch {
 	case errors.Is(err, connectors.ErrUnknownAccount) || (err == nil && p.Disabled):
-		c.log.Info("appscan redemption refused", "connector", c.ID(), "qr", short(r.ID), "reason", "no_account", "person_id", sc.Subject)
+		c.log.InfoContext(ctx, "appscan redemption refused", "connector", c.ID(), "qr", short(r.ID), "reason", "no_account", "person_id", sc.Subject)
 		return connectors.Identity{}, noAccount(err)
 	case err != nil:
 		return connectors.Identity{}, fmt.Errorf("appscan: read person: %w", err)
@@ -121,7 +121,7 @@ func (c *Connector) Redeem(ctx context.Context, r connectors.Redemption) (connec
 	if !slices.Contains(amr, AMR) {
 		amr = append(amr, AMR)
 	}
-	c.log.Info("appscan login", "connector", c.ID(), "qr", short(r.ID), "person_id", p.PersonID, "name", ids.MaskName(p.Name),
+	c.log.InfoContext(ctx, "appscan login", "connector", c.ID(), "qr", short(r.ID), "person_id", p.PersonID, "name", ids.MaskName(p.Name),
 		"app_client", sc.ClientID, "remote_ip", req.RemoteIP)
 	return connectors.Identity{
 		ConnectorID: c.ID(),

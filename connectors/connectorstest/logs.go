@@ -1,6 +1,7 @@
 package connectorstest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -27,6 +28,11 @@ func (l *Logs) Warn(msg string, args ...any) { l.add("WARN", msg, args...) }
 
 // Error logs at ERROR.
 func (l *Logs) Error(msg string, args ...any) { l.add("ERROR", msg, args...) }
+
+// The …Context forms log as the plain ones: the fake keeps no trace IDs.
+func (l *Logs) InfoContext(_ context.Context, msg string, args ...any)  { l.Info(msg, args...) }
+func (l *Logs) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
+func (l *Logs) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
 
 // Text is everything logged so far, a line each.
 func (l *Logs) Text() string {

@@ -94,7 +94,7 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (connectors.Identity, error) {
 	login, masked, err := normalizeLogin(cr.User)
 	if err != nil {
-		c.log.Info("password login refused", "connector", c.ID(), "login", masked, "reason", "malformed_login", "remote_ip", cr.RemoteIP, "err", err)
+		c.log.InfoContext(ctx, "password login refused", "connector", c.ID(), "login", masked, "reason", "malformed_login", "remote_ip", cr.RemoteIP, "err", err)
 		return connectors.Identity{}, invalidLogin(err)
 	}
 	loginKey := c.counterKey(loginLabel, login)
@@ -103,18 +103,18 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		return connectors.Identity{}, err
 	}
 	if !ok {
-		c.log.Info("password login refused", "connector", c.ID(), "login", masked, "reason", "locked", "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "password login refused", "connector", c.ID(), "login", masked, "reason", "locked", "remote_ip", cr.RemoteIP)
 		return connectors.Identity{}, locked(c.cfg.Lockout)
 	}
 
 	var accountFailures int64
 	fail := func(reason, personID string) (connectors.Identity, error) {
-		c.log.Info("password login failed", "connector", c.ID(), "login", masked, "reason", reason, "person_id", personID,
+		c.log.InfoContext(ctx, "password login failed", "connector", c.ID(), "login", masked, "reason", reason, "person_id", personID,
 			"failures", n, "account_failures", accountFailures, "remote_ip", cr.RemoteIP)
 		limit := int64(c.cfg.MaxFailures)
 		err := invalidCredentials(errors.New(reason))
 		if n == limit || accountFailures == limit {
-			c.log.Warn("password login locked", "connector", c.ID(), "login", masked, "person_id", personID,
+			c.log.WarnContext(ctx, "password login locked", "connector", c.ID(), "login", masked, "person_id", personID,
 				"failures", n, "account_failures", accountFailures, "lockout", c.cfg.Lockout.String(), "remote_ip", cr.RemoteIP)
 			err.Lockout = true
 		}
@@ -164,7 +164,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	if acct.MustChangePassword {
 		// A password the fund's staff reset signs nobody in; it only
 		// proves who may choose the new one (ErrMustChange).
-		c.log.Info("password login refused", "connector", c.ID(), "login", masked, "reason", CodeMustChange, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "password login refused", "connector", c.ID(), "login", masked, "reason", CodeMustChange, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
 		return connectors.Identity{Subject: acct.PersonID}, mustChange()
 	}
 	return connectors.Identity{

@@ -75,7 +75,7 @@ func (c *Connector) providerFailing(ctx context.Context) (bool, error) {
 func (c *Connector) sendWithRetry(ctx context.Context, mobile, code, personID, ip string) error {
 	err := c.sender.Send(ctx, mobile, code)
 	if _, limited := connectors.AsLoginError(err); err != nil && !limited && ctx.Err() == nil {
-		c.log.Warn("sms send failed, retrying once", "connector", c.ID(), "person_id", personID, "err", err)
+		c.log.WarnContext(ctx, "sms send failed, retrying once", "connector", c.ID(), "person_id", personID, "err", err)
 		err = c.sender.Send(ctx, mobile, code)
 	}
 	if _, limited := connectors.AsLoginError(err); limited {
@@ -98,7 +98,7 @@ func (c *Connector) countHealth(ctx context.Context, request bool) {
 		key = reqKeys[0]
 	}
 	if _, err := c.store.Incr(ctx, key, 2*c.cfg.UnavailableWindow+time.Minute); err != nil {
-		c.log.Error("sms provider health not counted", "connector", c.ID(), "err", err)
+		c.log.ErrorContext(ctx, "sms provider health not counted", "connector", c.ID(), "err", err)
 	}
 }
 
@@ -132,6 +132,6 @@ func (c *Connector) reportFailure(ctx context.Context, err error, personID, ip s
 	ev := connectors.AuditEvent{Type: connectors.AuditSMSProviderFailure, Outcome: connectors.AuditFailure, Reason: "provider_failure",
 		Connector: c.ID(), PersonID: personID, IP: ip, Details: details}
 	if aerr := c.auditor.Audit(ctx, ev); aerr != nil {
-		c.log.Error("audit event not recorded", "connector", c.ID(), "type", ev.Type, "err", aerr)
+		c.log.ErrorContext(ctx, "audit event not recorded", "connector", c.ID(), "type", ev.Type, "err", aerr)
 	}
 }

@@ -28,7 +28,7 @@ import (
 func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (connectors.Identity, error) {
 	mobile, err := ids.Mobile(cr.User)
 	if err != nil {
-		c.log.Info("sms login refused", "connector", c.ID(), "mobile", maskInput(cr.User), "reason", "malformed_mobile", "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "sms login refused", "connector", c.ID(), "mobile", maskInput(cr.User), "reason", "malformed_mobile", "remote_ip", cr.RemoteIP)
 		return connectors.Identity{}, invalidLogin(err)
 	}
 	masked := ids.MaskMobile(mobile)
@@ -37,7 +37,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 		return connectors.Identity{}, malformedCode()
 	}
 	fail := func(reason string, tries int64) (connectors.Identity, error) {
-		c.log.Info("sms login failed", "connector", c.ID(), "mobile", masked, "reason", reason, "tries", tries, "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "sms login failed", "connector", c.ID(), "mobile", masked, "reason", reason, "tries", tries, "remote_ip", cr.RemoteIP)
 		return connectors.Identity{}, invalidCode(reason)
 	}
 
@@ -59,12 +59,12 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	}
 	limit := int64(c.cfg.MaxAttempts)
 	if tries > limit {
-		c.log.Info("sms login refused", "connector", c.ID(), "mobile", masked, "reason", "code_dead", "tries", tries, "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "sms login refused", "connector", c.ID(), "mobile", masked, "reason", "code_dead", "tries", tries, "remote_ip", cr.RemoteIP)
 		return connectors.Identity{}, codeDead()
 	}
 	if !hmac.Equal([]byte(c.codeMAC(rec.ID, code)), []byte(rec.MAC)) {
 		if tries == limit {
-			c.log.Warn("sms code dead after too many wrong tries", "connector", c.ID(), "mobile", masked, "tries", tries, "remote_ip", cr.RemoteIP)
+			c.log.WarnContext(ctx, "sms code dead after too many wrong tries", "connector", c.ID(), "mobile", masked, "tries", tries, "remote_ip", cr.RemoteIP)
 			return connectors.Identity{}, codeDead()
 		}
 		return fail("wrong_code", tries)
@@ -98,7 +98,7 @@ func (c *Connector) Login(ctx context.Context, cr connectors.Credentials) (conne
 	case acct.Disabled:
 		return fail("disabled", tries)
 	}
-	c.log.Info("sms login", "connector", c.ID(), "mobile", masked, "person_id", acct.PersonID, "tries", tries, "remote_ip", cr.RemoteIP)
+	c.log.InfoContext(ctx, "sms login", "connector", c.ID(), "mobile", masked, "person_id", acct.PersonID, "tries", tries, "remote_ip", cr.RemoteIP)
 	return connectors.Identity{
 		ConnectorID: c.ID(),
 		Subject:     acct.PersonID,

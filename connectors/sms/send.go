@@ -47,7 +47,7 @@ type record struct {
 func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) error {
 	mobile, err := ids.Mobile(cr.User)
 	if err != nil {
-		c.log.Info("sms code refused", "connector", c.ID(), "mobile", maskInput(cr.User), "reason", "malformed_mobile", "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "sms code refused", "connector", c.ID(), "mobile", maskInput(cr.User), "reason", "malformed_mobile", "remote_ip", cr.RemoteIP)
 		return invalidLogin(err)
 	}
 	masked := ids.MaskMobile(mobile)
@@ -56,12 +56,12 @@ func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) err
 		return err
 	}
 	if failing {
-		c.log.Warn("sms code refused", "connector", c.ID(), "mobile", masked, "reason", CodeSMSUnavailable, "remote_ip", cr.RemoteIP)
+		c.log.WarnContext(ctx, "sms code refused", "connector", c.ID(), "mobile", masked, "reason", CodeSMSUnavailable, "remote_ip", cr.RemoteIP)
 		return smsUnavailable()
 	}
 	if err := c.reserveSend(ctx, mobile, cr.RemoteIP); err != nil {
 		if le, ok := connectors.AsLoginError(err); ok {
-			c.log.Info("sms code refused", "connector", c.ID(), "mobile", masked, "reason", le.Error(), "remote_ip", cr.RemoteIP)
+			c.log.InfoContext(ctx, "sms code refused", "connector", c.ID(), "mobile", masked, "reason", le.Error(), "remote_ip", cr.RemoteIP)
 		}
 		return err
 	}
@@ -92,7 +92,7 @@ func (c *Connector) SendCode(ctx context.Context, cr connectors.Credentials) err
 	if reason != "" {
 		// The code just stored reaches nobody: it only makes this mobile
 		// behave like a registered one.
-		c.log.Info("sms code not sent", "connector", c.ID(), "mobile", masked, "reason", reason, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
+		c.log.InfoContext(ctx, "sms code not sent", "connector", c.ID(), "mobile", masked, "reason", reason, "person_id", acct.PersonID, "remote_ip", cr.RemoteIP)
 		return nil
 	}
 	c.dispatch(ctx, mobile, code, acct.PersonID, cr.RemoteIP)
@@ -108,10 +108,10 @@ func (c *Connector) dispatch(ctx context.Context, mobile, code, personID, ip str
 		defer cancel()
 		masked := ids.MaskMobile(mobile)
 		if err := c.sendWithRetry(ctx, mobile, code, personID, ip); err != nil {
-			c.log.Error("sms code not delivered", "connector", c.ID(), "mobile", masked, "person_id", personID, "remote_ip", ip, "err", err)
+			c.log.ErrorContext(ctx, "sms code not delivered", "connector", c.ID(), "mobile", masked, "person_id", personID, "remote_ip", ip, "err", err)
 			return
 		}
-		c.log.Info("sms code sent", "connector", c.ID(), "mobile", masked, "person_id", personID, "remote_ip", ip)
+		c.log.InfoContext(ctx, "sms code sent", "connector", c.ID(), "mobile", masked, "person_id", personID, "remote_ip", ip)
 	})
 }
 

@@ -16,7 +16,7 @@ type logSender struct {
 	log connectors.Logger
 }
 
-func (s logSender) Send(_ context.Context, mobile, code string) error {
-	s.log.Info("sms code (log sender, development only)", "connector", s.id, "mobile", ids.MaskMobile(mobile), "code", code)
+func (s logSender) Send(ctx context.Context, mobile, code string) error {
+	s.log.InfoContext(ctx, "sms code (log sender, development only)", "connector", s.id, "mobile", ids.MaskMobile(mobile), "code", code)
 	return nil
 }

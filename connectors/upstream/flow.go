@@ -60,7 +60,7 @@ func (b Base) Callback(ctx context.Context, r *http.Request, sent *redact.Sent,
 	id, err := b.callback(ctx, r.URL.Query(), sent, handle)
 	err = RedactError(err, sent)
 	if le, ok := connectors.AsLoginError(err); ok {
-		b.Log.Warn(b.Type()+" login refused", "connector", b.ID(), "code", le.Code, "err", le.Err)
+		b.Log.WarnContext(ctx, b.Type()+" login refused", "connector", b.ID(), "code", le.Code, "err", le.Err)
 	}
 	return id, err
 }

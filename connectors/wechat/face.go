@@ -99,14 +99,14 @@ func (c *Connector) StartFace(ctx context.Context, clientID, jsCode, name, idNum
 	app := c.cfg.MiniProgram
 	s, err := c.api.session(ctx, app, jsCode)
 	if err != nil {
-		return FaceStart{}, c.failed(app, PathJSCode, err)
+		return FaceStart{}, c.failed(ctx, app, PathJSCode, err)
 	}
 	seq := make([]byte, 16)
 	_, _ = rand.Read(seq)
 	outSeqNo := hex.EncodeToString(seq) // 32 characters of [0-9a-f]
 	v, err := c.api.getVerifyID(ctx, app, outSeqNo, s.OpenID, name, number)
 	if err != nil {
-		return FaceStart{}, c.failed(app, PathGetVerifyID, err)
+		return FaceStart{}, c.failed(ctx, app, PathGetVerifyID, err)
 	}
 	ttl := time.Duration(v.ExpiresIn) * time.Second
 	if ttl <= 0 || ttl > faceMaxTTL {
@@ -183,7 +183,7 @@ func (c *Connector) FinishFace(ctx context.Context, clientID, handle, jsCode str
 	app := c.cfg.MiniProgram
 	s, err := c.api.session(ctx, app, jsCode)
 	if err != nil {
-		return connectors.Identity{}, c.failed(app, PathJSCode, err)
+		return connectors.Identity{}, c.failed(ctx, app, PathJSCode, err)
 	}
 	if s.OpenID != rec.OpenID {
 		return connectors.Identity{}, faceError(CodeFaceWrongUser, errors.New("wechat: face login finished by another openid"))
@@ -192,16 +192,16 @@ func (c *Connector) FinishFace(ctx context.Context, clientID, handle, jsCode str
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Code != ErrSystem {
-			c.log.Warn("wechat face verification refused", "connector", c.ID(), "errcode", ae.Code)
+			c.log.WarnContext(ctx, "wechat face verification refused", "connector", c.ID(), "errcode", ae.Code)
 			return connectors.Identity{}, faceError(CodeFaceMismatch, err)
 		}
-		return connectors.Identity{}, c.failed(app, PathQueryVerify, err)
+		return connectors.Identity{}, c.failed(ctx, app, PathQueryVerify, err)
 	}
 	if ret != VerifyRetOK {
-		c.log.Info("wechat face verification failed", "connector", c.ID(), "verify_ret", ret)
+		c.log.InfoContext(ctx, "wechat face verification failed", "connector", c.ID(), "verify_ret", ret)
 		return connectors.Identity{}, faceRefusal(ret)
 	}
-	id, err := c.identity(app, rec.OpenID, rec.UnionID)
+	id, err := c.identity(ctx, app, rec.OpenID, rec.UnionID)
 	if err != nil {
 		return id, err
 	}

@@ -63,9 +63,9 @@ func (c *Connector) serveFaceStart(w http.ResponseWriter, r *http.Request) {
 			// Our store, not WeChat: the caller retries shortly.
 			status, code, desc = http.StatusServiceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable; try again shortly"
 			w.Header().Set("Retry-After", "5")
-			c.log.Warn("wechat face start: store unavailable", "connector", c.ID(), "err", err)
+			c.log.WarnContext(r.Context(), "wechat face start: store unavailable", "connector", c.ID(), "err", err)
 		} else {
-			c.log.Error("wechat face start failed", "connector", c.ID(), "err", err)
+			c.log.ErrorContext(r.Context(), "wechat face start failed", "connector", c.ID(), "err", err)
 		}
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_request", "code": code, "error_description": desc})

@@ -127,12 +127,12 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 	}
 	code := q.Get("code")
 	if code == "" {
-		c.log.Info("wechat login refused by the user", "connector", c.ID(), "app", app.ID)
+		c.log.InfoContext(ctx, "wechat login refused by the user", "connector", c.ID(), "app", app.ID)
 		return connectors.Identity{}, loginError(CodeDenied, errors.New("wechat: callback without code"))
 	}
 	tok, err := c.api.token(ctx, app, code)
 	if err != nil {
-		return connectors.Identity{}, c.failed(app, PathAccessToken, err)
+		return connectors.Identity{}, c.failed(ctx, app, PathAccessToken, err)
 	}
 	if tok.IsSnapshotUser == 1 {
 		return connectors.Identity{}, loginError(CodeSnapshot, errors.New("wechat: snapshot-page user (virtual openid)"))
@@ -152,10 +152,10 @@ func (c *Connector) HandleCallback(ctx context.Context, r *http.Request) (connec
 		default:
 			// The profile is optional
 			// (docs/connectors-alipay-wechat.md#wechat-user-info): sign in with the IDs.
-			c.log.Warn("wechat userinfo unavailable; signing in without a profile", "connector", c.ID(), "app", app.ID, "errcode", codeOf(err), "err", err.Error())
+			c.log.WarnContext(ctx, "wechat userinfo unavailable; signing in without a profile", "connector", c.ID(), "app", app.ID, "errcode", codeOf(err), "err", err.Error())
 		}
 	}
-	id, err := c.identity(app, tok.OpenID, unionID)
+	id, err := c.identity(ctx, app, tok.OpenID, unionID)
 	if err != nil {
 		return id, err
 	}
@@ -182,9 +182,9 @@ func (c *Connector) userinfo(ctx context.Context, app *App, tok TokenReply) (Use
 
 // identity keys the user on unionid, else (appid, openid)
 // (docs/connectors-alipay-wechat.md#wechat-identity-keys).
-func (c *Connector) identity(app *App, openID, unionID string) (connectors.Identity, error) {
+func (c *Connector) identity(ctx context.Context, app *App, openID, unionID string) (connectors.Identity, error) {
 	if unionID == "" && c.cfg.RequireUnionID {
-		c.log.Warn("wechat login without unionid refused (require_unionid)", "connector", c.ID(), "app", app.ID)
+		c.log.WarnContext(ctx, "wechat login without unionid refused (require_unionid)", "connector", c.ID(), "app", app.ID)
 		return connectors.Identity{}, loginError(CodeNoUnionID, fmt.Errorf("wechat: app %s gave no unionid: bind it to the Open Platform account", app.ID))
 	}
 	id := connectors.Identity{ConnectorID: c.ID(), Kind: connectors.KindPerson, AMR: []string{AMR}, ACR: c.cfg.ACR, LinkPolicy: c.cfg.LinkPolicy,
@@ -237,9 +237,9 @@ func (c *Connector) ExchangeSubjectToken(ctx context.Context, clientID, tokenTyp
 	}
 	s, err := c.api.session(ctx, app, jsCode)
 	if err != nil {
-		return connectors.Identity{}, c.failed(app, PathJSCode, err)
+		return connectors.Identity{}, c.failed(ctx, app, PathJSCode, err)
 	}
-	id, err := c.identity(app, s.OpenID, s.UnionID)
+	id, err := c.identity(ctx, app, s.OpenID, s.UnionID)
 	if err != nil {
 		return id, err
 	}
@@ -249,12 +249,12 @@ func (c *Connector) ExchangeSubjectToken(ctx context.Context, clientID, tokenTyp
 
 // failed logs an API failure (errcode, never the secret or a token) and
 // maps it to the user's message.
-func (c *Connector) failed(app *App, path string, err error) error {
+func (c *Connector) failed(ctx context.Context, app *App, path string, err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) {
-		c.log.Warn("wechat API refused", "connector", c.ID(), "app", app.ID, "path", path, "errcode", ae.Code, "errmsg", ae.Message)
+		c.log.WarnContext(ctx, "wechat API refused", "connector", c.ID(), "app", app.ID, "path", path, "errcode", ae.Code, "errmsg", ae.Message)
 	} else {
-		c.log.Warn("wechat API unavailable", "connector", c.ID(), "app", app.ID, "path", path, "err", err.Error())
+		c.log.WarnContext(ctx, "wechat API unavailable", "connector", c.ID(), "app", app.ID, "path", path, "err", err.Error())
 	}
 	return apiFailure(err)
 }

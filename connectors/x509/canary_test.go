@@ -30,6 +30,11 @@ func (l *lines) add(msg string, args ...any) {
 func (l *lines) Info(msg string, args ...any)  { l.add(msg, args...) }
 func (l *lines) Warn(msg string, args ...any)  { l.add(msg, args...) }
 func (l *lines) Error(msg string, args ...any) { l.add(msg, args...) }
+
+// The …Context forms log as the plain ones: the fake keeps no trace IDs.
+func (l *lines) InfoContext(_ context.Context, msg string, args ...any)  { l.Info(msg, args...) }
+func (l *lines) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
+func (l *lines) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
 func (l *lines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -435,6 +435,10 @@ func (f logFunc) Info(string, ...any)     {}
 func (f logFunc) Warn(m string, _ ...any) { f(m) }
 func (f logFunc) Error(string, ...any)    {}
 
+func (f logFunc) InfoContext(context.Context, string, ...any)       {}
+func (f logFunc) WarnContext(_ context.Context, m string, _ ...any) { f(m) }
+func (f logFunc) ErrorContext(context.Context, string, ...any)      {}
+
 func TestConfigErrorsNamePaths(t *testing.T) {
 	t.Parallel()
 	cases := map[string]string{

@@ -64,10 +64,15 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	// OCSP and CRL fetches: the host's client, or one of its own.
-	hc := deps.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
+	// OCSP and CRL fetches: over the host's client (a tracing one), with
+	// a minute's timeout unless the host set one.
+	hc := &http.Client{Timeout: time.Minute}
+	if deps.HTTPClient != nil {
+		c := *deps.HTTPClient
+		if c.Timeout == 0 {
+			c.Timeout = time.Minute
+		}
+		hc = &c
 	}
 	now := deps.Clock()
 	return &Connector{id: spec.ID, name: spec.Name, nameEN: spec.NameEN, cfg: cfg, now: now, log: log,
@@ -170,7 +175,7 @@ func (c *Connector) Authenticate(ctx context.Context, e connectors.Evidence) (co
 	}
 	if err := c.rev.check(ctx, ca.Revocation, ev.leaf, chain[1]); err != nil {
 		if !errors.Is(err, errRevoked) {
-			c.log.Warn("x509: revocation status unavailable; login refused", "connector", c.id, "ca", ca.Name, "err", err)
+			c.log.WarnContext(ctx, "x509: revocation status unavailable; login refused", "connector", c.id, "ca", ca.Name, "err", err)
 		}
 		return connectors.Identity{}, loginError(reasonCode(err), err)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gjjid/gjjid/broker/store"
 )
@@ -72,6 +73,9 @@ type Options struct {
 	// SkipMigrate opens without applying migrations (the schema must then be
 	// current already); Open still refuses a schema newer than it knows.
 	SkipMigrate bool
+	// TracerProvider, when set, records a span per query (trace.go); nil:
+	// no tracer.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultTimeout is used when Options.Timeout is zero.
@@ -111,6 +115,9 @@ func (o Options) Config() (*pgxpool.Config, error) {
 		return nil, fmt.Errorf("postgres: timeout %v is negative", o.Timeout)
 	}
 	cfg.ConnConfig.ConnectTimeout = timeout
+	if o.TracerProvider != nil {
+		cfg.ConnConfig.Tracer = queryTracer{t: o.TracerProvider.Tracer(tracerScope)}
+	}
 	return cfg, nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/gjjid/gjjid/broker/store"
 )
@@ -72,6 +73,9 @@ type Options struct {
 	Timeout time.Duration
 	// KeyPrefix starts every key, e.g. "gjjid:"; no '{' or '}'.
 	KeyPrefix string
+	// TracerProvider, when set, records a span per command and pipeline
+	// (trace.go); nil: no tracing hook at all.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultTimeout is used when Options.Timeout is zero.
@@ -95,6 +99,10 @@ const DefaultTimeout = 3 * time.Second
 func Open(ctx context.Context, o Options) (*Store, error) {
 	c, err := o.client()
 	if err != nil {
+		return nil, err
+	}
+	if err := instrument(c, o.TracerProvider); err != nil {
+		_ = c.Close()
 		return nil, err
 	}
 	c.AddHook(deadlineHook{timeout: o.timeout()})

@@ -6,6 +6,7 @@
 package upstreamtest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -30,6 +31,11 @@ func (l *Logs) add(msg string, args ...any) {
 func (l *Logs) Info(msg string, args ...any)  { l.add(msg, args...) }
 func (l *Logs) Warn(msg string, args ...any)  { l.add(msg, args...) }
 func (l *Logs) Error(msg string, args ...any) { l.add(msg, args...) }
+
+// The …Context forms log as the plain ones: the fake keeps no trace IDs.
+func (l *Logs) InfoContext(_ context.Context, msg string, args ...any)  { l.Info(msg, args...) }
+func (l *Logs) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
+func (l *Logs) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
 
 // String is everything logged so far.
 func (l *Logs) String() string {
