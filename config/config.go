@@ -180,6 +180,10 @@ type Client struct {
 	// RequirePushedAuthorizationRequests: authorization requests must
 	// come through PAR (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
+	// JWKS (a JSON Web Key Set as JSON text) or JWKSURI: the public keys
+	// of a private_key_jwt client (auth_method private_key_jwt).
+	JWKS    string `yaml:"jwks"`
+	JWKSURI string `yaml:"jwks_uri"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

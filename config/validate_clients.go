@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	authMethods = []string{"client_secret_basic", "client_secret_post", "none"}
+	authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
 	grantTypes  = []string{"authorization_code", "refresh_token", "client_credentials"}
 	hexSHA256   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 )
@@ -106,6 +106,15 @@ func (c Client) validateAuth(path string, ps *Problems) {
 		}
 		if c.SecretHash != "" {
 			ps.add(key(path, "secret_hash"), "must be empty for a public client, which cannot keep a secret")
+		}
+		return
+	}
+	for _, p := range ValidateClientKeys(c.AuthMethod, c.JWKS, c.JWKSURI) {
+		ps.add(key(path, p.Field), "%s", p.Message)
+	}
+	if c.AuthMethod == "private_key_jwt" {
+		if c.Secret != "" || c.SecretHash != "" {
+			ps.add(key(path, "secret"), "must be empty for a private_key_jwt client, which signs with its keys")
 		}
 		return
 	}

@@ -151,7 +151,14 @@ func TestValidateRejects(t *testing.T) {
 		{"public with secret hash", func(c *Config) { c.Clients[1].SecretHash = strings.Repeat("0", 64) }, "clients[1].secret_hash", "must be empty for a public client"},
 		{"public not none", func(c *Config) { c.Clients[1].AuthMethod = "client_secret_post" }, "clients[1].auth_method", "must be none for a public client"},
 		{"confidential none", func(c *Config) { c.Clients[0].AuthMethod = "none" }, "clients[0].auth_method", "none is only for public clients"},
-		{"auth method", func(c *Config) { c.Clients[0].AuthMethod = "private_key_jwt" }, "clients[0].auth_method", "must be one of client_secret_basic, client_secret_post, none"},
+		{"auth method", func(c *Config) { c.Clients[0].AuthMethod = "client_secret_jwt" }, "clients[0].auth_method", "must be one of client_secret_basic, client_secret_post, private_key_jwt, none"},
+		{"private_key_jwt without keys", func(c *Config) { c.Clients[0].AuthMethod, c.Clients[0].Secret = "private_key_jwt", "" }, "clients[0].jwks_uri", "needs its public keys"},
+		{"private_key_jwt with a secret", func(c *Config) {
+			c.Clients[0].AuthMethod, c.Clients[0].JWKSURI = "private_key_jwt", "https://rp.example/jwks"
+		}, "clients[0].secret", "must be empty for a private_key_jwt client"},
+		{"jwks not a key set", func(c *Config) {
+			c.Clients[0].AuthMethod, c.Clients[0].Secret, c.Clients[0].JWKS = "private_key_jwt", "", "[1,2]"
+		}, "clients[0].jwks", "must be a JSON Web Key Set"},
 		{"application type", func(c *Config) { c.Clients[0].ApplicationType = "spa" }, "clients[0].application_type", "must be one of web, native"},
 
 		// clients: grants

@@ -165,7 +165,7 @@ func (a *API) fail(c echo.Context, err error) error {
 	case len(clients.FieldErrors(err)) > 0:
 		fe := clients.FieldErrors(err)[0]
 		ae = &apiError{Status: http.StatusBadRequest, Code: "invalid_request", Description: fe.Error(), Field: fe.Field}
-	case errors.Is(err, clients.ErrReadOnly), errors.Is(err, clients.ErrStaleConfig), errors.Is(err, clients.ErrPublicClient):
+	case errors.Is(err, clients.ErrReadOnly), errors.Is(err, clients.ErrStaleConfig), errors.Is(err, clients.ErrPublicClient), errors.Is(err, clients.ErrKeyClient):
 		ae = &apiError{Status: http.StatusConflict, Code: "conflict", Description: strings.TrimPrefix(err.Error(), "clients: ")}
 	case errors.Is(err, accounts.ErrInvalid):
 		field, _ := accounts.Field(err)

@@ -55,6 +55,10 @@ type Metadata struct {
 	// RequirePushedAuthorizationRequests: authorization requests must come
 	// through PAR (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
+	// JWKS (a JSON Web Key Set, as JSON text) or JWKSURI holds the public
+	// keys a private_key_jwt client signs its assertions with.
+	JWKS    string `json:"-"`
+	JWKSURI string `json:"jwks_uri,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -78,12 +82,17 @@ type metadataJSON struct {
 	AccessTokenLifetime  string `json:"access_token_lifetime,omitempty"`
 	IDTokenLifetime      string `json:"id_token_lifetime,omitempty"`
 	RefreshTokenLifetime string `json:"refresh_token_lifetime,omitempty"`
+	// JWKS is the key set as a JSON object (RFC 7591 §2 jwks).
+	JWKS json.RawMessage `json:"jwks,omitempty"`
 }
 
 // MarshalJSON writes lifetimes as Go durations ("10m0s"), as the
 // configuration file does, instead of nanoseconds.
 func (m Metadata) MarshalJSON() ([]byte, error) {
 	j := metadataJSON{metadataFields: (*metadataFields)(&m)}
+	if m.JWKS != "" {
+		j.JWKS = json.RawMessage(m.JWKS)
+	}
 	for _, l := range []struct {
 		d   time.Duration
 		out *string
@@ -101,6 +110,9 @@ func (m *Metadata) UnmarshalJSON(b []byte) error {
 	j := metadataJSON{metadataFields: (*metadataFields)(m)}
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
+	}
+	if len(j.JWKS) > 0 && string(j.JWKS) != "null" {
+		m.JWKS = string(j.JWKS)
 	}
 	for _, l := range []struct {
 		field, in string
@@ -134,17 +146,24 @@ func MetadataOf(c *store.Client) Metadata {
 		BackchannelLogoutURI:     c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
+		JWKS: c.JWKS, JWKSURI: c.JWKSURI,
 	}
 }
 
 // Public reports whether the client has no secret (auth method none).
 func (m Metadata) Public() bool { return m.AuthMethod == AuthNone }
 
+// HasSecret reports whether the client authenticates with a secret.
+func (m Metadata) HasSecret() bool { return m.AuthMethod == AuthBasic || m.AuthMethod == AuthPost }
+
 // Auth methods at the token endpoint.
 const (
 	AuthBasic = "client_secret_basic"
 	AuthPost  = "client_secret_post"
 	AuthNone  = "none"
+	// AuthPrivateKeyJWT: the client signs an assertion with a key of its
+	// jwks or jwks_uri (RFC 7523 §2.2); it has no secret.
+	AuthPrivateKeyJWT = "private_key_jwt"
 )
 
 // Grant types a client may hold.

@@ -47,6 +47,9 @@ var (
 	ErrStaleConfig = errors.New("clients: the client is a stale stored copy of a configuration-file client; delete it or define it in the configuration file")
 	// ErrPublicClient: a public client has no secret to rotate.
 	ErrPublicClient = errors.New("clients: a public client (token_endpoint_auth_method none) has no secret")
+	// ErrKeyClient: a private_key_jwt client signs with its keys and has
+	// no secret to rotate.
+	ErrKeyClient = errors.New("clients: a private_key_jwt client authenticates with its keys and has no secret")
 )
 
 // ReadOnlyError refuses to change a configured client, or a stale stored
@@ -150,7 +153,7 @@ func (s *Service) Create(ctx context.Context, m Metadata, o CreateOptions) (c *s
 	now := s.now()
 	c = &store.Client{CreatedAt: now, Source: src, RegistrationTokenHash: o.RegistrationTokenHash}
 	apply(c, m, now)
-	if !m.Public() {
+	if m.HasSecret() {
 		secret = NewSecret()
 		c.SecretHash = secrets.Hash(secret)
 	}
@@ -236,7 +239,7 @@ func (s *Service) Update(ctx context.Context, id string, m Metadata, by Caller) 
 		}
 		secret = ""
 		switch {
-		case m.Public():
+		case !m.HasSecret():
 			c.SecretHash = ""
 		case c.SecretHash == "":
 			secret, c.SecretHash = fresh, secrets.Hash(fresh)
@@ -269,6 +272,8 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (secret string, e
 			return &ReadOnlyError{ID: id, Stale: true}
 		case c.AuthMethod == AuthNone:
 			return ErrPublicClient
+		case c.AuthMethod == AuthPrivateKeyJWT:
+			return ErrKeyClient
 		}
 		c.SecretHash, c.UpdatedAt = secrets.Hash(secret), now
 		return nil
@@ -317,6 +322,7 @@ func apply(c *store.Client, m Metadata, now time.Time) {
 	c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired = m.BackchannelLogoutURI, m.BackchannelLogoutSessionRequired
 	c.FrontchannelLogoutURI, c.FrontchannelLogoutSessionRequired = m.FrontchannelLogoutURI, m.FrontchannelLogoutSessionRequired
 	c.DPoPBoundAccessTokens, c.RequirePushedAuthorizationRequests = m.DPoPBoundAccessTokens, m.RequirePushedAuthorizationRequests
+	c.JWKS, c.JWKSURI = m.JWKS, m.JWKSURI
 	c.UpdatedAt = now
 }
 

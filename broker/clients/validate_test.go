@@ -123,7 +123,22 @@ func TestValidation(t *testing.T) {
 		{"native confidential allowed", with(nativeClient("http://127.0.0.1/cb"), func(m *clients.Metadata) { m.AuthMethod = "client_secret_post" }), clients.Registration, "", ""},
 		{"web public allowed", with(webClient(), func(m *clients.Metadata) { m.AuthMethod = "none" }), clients.Registration, "", ""},
 		{"unknown application type", with(webClient(), func(m *clients.Metadata) { m.ApplicationType = "mobile" }), clients.Registration, "application_type", clients.InvalidClientMetadata},
-		{"unsupported auth method", with(webClient(), func(m *clients.Metadata) { m.AuthMethod = "private_key_jwt" }), clients.Registration, "token_endpoint_auth_method", clients.InvalidClientMetadata},
+		{"unsupported auth method", with(webClient(), func(m *clients.Metadata) { m.AuthMethod = "client_secret_jwt" }), clients.Registration, "token_endpoint_auth_method", clients.InvalidClientMetadata},
+		// private_key_jwt (RFC 7523): keys by URI or inline, public only
+		{"private_key_jwt with jwks_uri", with(webClient(), func(m *clients.Metadata) {
+			m.AuthMethod, m.JWKSURI = "private_key_jwt", "https://rp.example/jwks.json"
+		}), clients.Registration, "", ""},
+		{"private_key_jwt with jwks", with(webClient(), func(m *clients.Metadata) {
+			m.AuthMethod, m.JWKS = "private_key_jwt", testPublicJWKS
+		}), clients.Admin, "", ""},
+		{"private_key_jwt without keys refused", with(webClient(), func(m *clients.Metadata) { m.AuthMethod = "private_key_jwt" }), clients.Registration, "jwks_uri", clients.InvalidClientMetadata},
+		{"private_key_jwt with an http jwks_uri refused", with(webClient(), func(m *clients.Metadata) {
+			m.AuthMethod, m.JWKSURI = "private_key_jwt", "http://rp.example/jwks.json"
+		}), clients.Registration, "jwks_uri", clients.InvalidClientMetadata},
+		{"private_key_jwt with a private key refused", with(webClient(), func(m *clients.Metadata) {
+			m.AuthMethod, m.JWKS = "private_key_jwt", testPrivateJWKS
+		}), clients.Admin, "jwks", clients.InvalidClientMetadata},
+		{"jwks on a secret client refused", with(webClient(), func(m *clients.Metadata) { m.JWKS = testPublicJWKS }), clients.Admin, "jwks", clients.InvalidClientMetadata},
 
 		// name and ID
 		{"name required", with(webClient(), func(m *clients.Metadata) { m.Name = "" }), clients.Registration, "client_name", clients.InvalidClientMetadata},
@@ -294,3 +309,9 @@ func TestIDTokenAlgorithmIsStoredAndRead(t *testing.T) {
 		t.Errorf("metadata %s lacks id_token_signed_response_alg", b)
 	}
 }
+
+// RFC 7515 appendix A.3's P-256 key: public half, and with its private d.
+const (
+	testPublicJWKS  = `{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","kid":"k1"}]}`
+	testPrivateJWKS = `{"keys":[{"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI","kid":"k1"}]}`
+)

@@ -226,7 +226,7 @@ func (p *Pages) clientRotate(c echo.Context, s *session, roles []string) error {
 	id := c.Param("client")
 	secret, err := p.o.Clients.RotateSecret(c.Request().Context(), id)
 	switch {
-	case errors.Is(err, clients.ErrPublicClient):
+	case errors.Is(err, clients.ErrPublicClient), errors.Is(err, clients.ErrKeyClient):
 		return p.fail(c, http.StatusConflict, "pg_con_err_public", nil)
 	case err != nil:
 		return p.clientFailed(c, s, roles, lang, form{}, id, err)

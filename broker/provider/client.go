@@ -57,6 +57,8 @@ func (c *client) AuthMethod() oidc.AuthMethod {
 	case "client_secret_post":
 		return oidc.AuthMethodPost
 	default:
+		// Also private_key_jwt: the broker verifies the assertion and
+		// hands the library Basic credentials (clientassertion.go).
 		return oidc.AuthMethodBasic
 	}
 }

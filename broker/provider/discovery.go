@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gjjid/gjjid/broker/dpop"
+	"github.com/gjjid/gjjid/config"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
@@ -66,9 +67,18 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 		m["grant_types_supported"] = append(m["grant_types_supported"].([]string), GrantTypeTokenExchange)
 	}
 	m["code_challenge_methods_supported"] = []string{"S256"}
-	m["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "none"}
-	m["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post"}
-	m["revocation_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "none"}
+	m["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	m["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
+	m["revocation_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	// The algorithms private_key_jwt assertions may use (clientassertion.go).
+	var algs []string
+	for _, a := range config.ClientKeyAlgs {
+		algs = append(algs, string(a))
+	}
+	for _, k := range []string{"token_endpoint_auth_signing_alg_values_supported", "introspection_endpoint_auth_signing_alg_values_supported",
+		"revocation_endpoint_auth_signing_alg_values_supported"} {
+		m[k] = algs
+	}
 	m["scopes_supported"] = append([]string(nil), standardScopes...)
 	m["claims_supported"] = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp",
 		"at_hash", "name", ClaimSID, ClaimUnitID, ClaimUnitName, ClaimRoles, ClaimIDP}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/dpop"
@@ -98,6 +99,9 @@ type Options struct {
 	// every client that were not pushed.
 	PARLifetime time.Duration
 	RequirePAR  bool
+	// ClientKeysHTTP fetches private_key_jwt clients' jwks_uri (nil: a
+	// plain client with a 5 s timeout).
+	ClientKeysHTTP *http.Client
 	// DPoP checks DPoP proofs (RFC 9449); nil: DPoP is not offered.
 	DPoP *dpop.Verifier
 	// Now is the clock (tests); nil means time.Now.

@@ -31,6 +31,8 @@ type Provider struct {
 	tokens    *TokenVerifier
 	jwt       jwtSigner
 	serve     http.Handler // route behind faultInterceptor
+	// clientKeys finds private_key_jwt clients' keys (clientkeys.go).
+	clientKeys *clientKeys
 }
 
 // New builds the provider.
@@ -42,7 +44,8 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 		log = slog.Default()
 	}
 	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log, clients: opts.Clients}
-	p := &Provider{storage: s, opts: opts, tokens: NewTokenVerifier(opts.Issuer, keys, st).WithDPoP(opts.DPoP)}
+	p := &Provider{storage: s, opts: opts, tokens: NewTokenVerifier(opts.Issuer, keys, st).WithDPoP(opts.DPoP),
+		clientKeys: newClientKeys(opts.ClientKeysHTTP, opts.now)}
 
 	cfg := &op.Config{
 		CryptoKey:                opts.CryptoKey,
@@ -89,13 +92,16 @@ func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 	if p.refuseRepeated(w, r) {
 		return
 	}
+	var ok bool
 	if r.URL.Path == "/userinfo" {
-		var ok bool
 		if r, ok = p.dpopUserinfo(w, r); !ok {
 			return
 		}
 	}
 	w, r = p.challenges(w, r)
+	if r, ok = p.clientAssertion(w, r); !ok {
+		return
+	}
 	switch r.URL.Path {
 	case "/.well-known/openid-configuration":
 		p.serveDiscovery(w, r)
@@ -104,13 +110,11 @@ func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 	case PAREndpoint:
 		p.servePAR(w, r)
 	case "/authorize":
-		var ok bool
 		if r, ok = p.authorizePushed(w, r); ok {
 			p.handler.ServeHTTP(w, r)
 		}
 	case "/oauth/token":
 		r = r.WithContext(withTokenSigning(r.Context()))
-		var ok bool
 		if w, r, ok = p.dpopToken(w, r); !ok {
 			return
 		}

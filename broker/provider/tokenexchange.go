@@ -187,7 +187,8 @@ func (p *Provider) exchangeClient(ctx context.Context, w http.ResponseWriter, r 
 		}
 		return cl, true
 	}
-	if secret == "" || cl.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(secrets.Hash(secret)), []byte(cl.c.SecretHash)) != 1 {
+	if secret == "" || (!assertedSecret(ctx, cl.c.ID, secret) &&
+		(cl.c.SecretHash == "" || subtle.ConstantTimeCompare([]byte(secrets.Hash(secret)), []byte(cl.c.SecretHash)) != 1)) {
 		p.clientAuthFailed(w, basic)
 		return nil, false
 	}

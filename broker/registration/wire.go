@@ -1,6 +1,7 @@
 package registration
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type request struct {
 	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens"`
 	// RequirePushedAuthorizationRequests: RFC 9126 §6.
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
+	// JWKS or JWKSURI: a private_key_jwt client's keys (RFC 7591 §2).
+	JWKS    json.RawMessage `json:"jwks"`
+	JWKSURI string          `json:"jwks_uri"`
 	logoutMetadata
 }
 
@@ -40,6 +44,10 @@ func (r request) metadata() (clients.Metadata, error) {
 		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
 		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
 		DPoPBoundAccessTokens: r.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: r.RequirePushedAuthorizationRequests,
+		JWKSURI: r.JWKSURI,
+	}
+	if len(r.JWKS) > 0 && string(r.JWKS) != "null" {
+		m.JWKS = string(r.JWKS)
 	}
 	r.logoutMetadata.apply(&m)
 	code := len(r.GrantTypes) == 0 || slices.Contains(r.GrantTypes, clients.GrantAuthorizationCode)
@@ -76,9 +84,11 @@ type response struct {
 	Scope                   string   `json:"scope,omitempty"`
 	// IDTokenSignedResponseAlg is the algorithm the client registered for
 	// its ID tokens; absent when it registered none (the broker's default).
-	IDTokenSignedResponseAlg           string `json:"id_token_signed_response_alg,omitempty"`
-	DPoPBoundAccessTokens              bool   `json:"dpop_bound_access_tokens,omitempty"`
-	RequirePushedAuthorizationRequests bool   `json:"require_pushed_authorization_requests,omitempty"`
+	IDTokenSignedResponseAlg           string          `json:"id_token_signed_response_alg,omitempty"`
+	DPoPBoundAccessTokens              bool            `json:"dpop_bound_access_tokens,omitempty"`
+	RequirePushedAuthorizationRequests bool            `json:"require_pushed_authorization_requests,omitempty"`
+	JWKS                               json.RawMessage `json:"jwks,omitempty"`
+	JWKSURI                            string          `json:"jwks_uri,omitempty"`
 	logoutMetadata
 }
 
@@ -93,8 +103,12 @@ func information(c *store.Client, secret, token, uri string) response {
 		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, logoutMetadata: logoutMetadataOf(c),
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
+		JWKSURI: c.JWKSURI,
 	}
-	if c.AuthMethod != clients.AuthNone {
+	if c.JWKS != "" {
+		r.JWKS = json.RawMessage(c.JWKS)
+	}
+	if c.AuthMethod == clients.AuthBasic || c.AuthMethod == clients.AuthPost {
 		never := int64(0)
 		r.ClientSecretExpiresAt = &never
 	}

@@ -202,7 +202,7 @@ type Client struct {
 	ID                     string        `json:"id"`
 	Name                   string        `json:"name"`
 	SecretHash             string        `json:"secret_hash,omitempty"` // hex SHA-256; empty for public clients
-	AuthMethod             string        `json:"auth_method"`           // client_secret_basic | client_secret_post | none
+	AuthMethod             string        `json:"auth_method"`           // client_secret_basic | client_secret_post | private_key_jwt | none
 	ApplicationType        string        `json:"application_type"`      // web | native
 	RedirectURIs           []string      `json:"redirect_uris,omitempty"`
 	PostLogoutRedirectURIs []string      `json:"post_logout_redirect_uris,omitempty"`
@@ -230,6 +230,10 @@ type Client struct {
 	// RequirePushedAuthorizationRequests: the client's authorization
 	// requests must come through PAR (RFC 9126 §6).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests,omitempty"`
+	// JWKS (a JSON Web Key Set) or JWKSURI holds the public keys of a
+	// private_key_jwt client (RFC 7523 §2.2, OpenID Connect Core §9).
+	JWKS    string `json:"jwks,omitempty"`
+	JWKSURI string `json:"jwks_uri,omitempty"`
 	// Source says who registered the client: SourceConfig, SourceAdmin or
 	// SourceDynamic; empty on records written before sources existed.
 	Source string `json:"source,omitempty"`

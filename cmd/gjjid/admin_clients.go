@@ -14,7 +14,7 @@ import (
 var clientOrder = []string{"client_id", "client_name", "application_type", "token_endpoint_auth_method", "redirect_uris",
 	"post_logout_redirect_uris", "grant_types", "scopes", "connectors", "access_token_lifetime", "id_token_lifetime",
 	"refresh_token_lifetime", "id_token_signed_response_alg", "backchannel_logout_uri", "backchannel_logout_session_required",
-	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "source", "created_at", "updated_at", "client_secret"}
+	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "jwks_uri", "jwks", "source", "created_at", "updated_at", "client_secret"}
 
 var clientColumns = []column{{"CLIENT_ID", "client_id"}, {"TYPE", "application_type"}, {"AUTH", "token_endpoint_auth_method"},
 	{"GRANTS", "grant_types"}, {"SOURCE", "source"}, {"NAME", "client_name"}}
@@ -154,6 +154,7 @@ type clientFlags struct {
 	native, public                                       bool
 	backchannelSession, frontchannelSession              bool
 	dpopBound, requirePAR                                bool
+	jwks, jwksURI                                        string
 	accessTTL, idTTL, refreshTTL                         time.Duration
 }
 
@@ -169,7 +170,7 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.Var(&f.connectorList, "connector", "a connector (`ID`) offered to its users (repeatable); default: all")
 	fs.BoolVar(&f.native, "native", false, "application_type native (desktop/mobile app, RFC 8252); default web")
 	fs.BoolVar(&f.public, "public", false, "public client without a secret (token_endpoint_auth_method none; PKCE)")
-	fs.StringVar(&f.authMethod, "auth-method", "", "token_endpoint_auth_method: client_secret_basic (web default), client_secret_post or none (`METHOD`)")
+	fs.StringVar(&f.authMethod, "auth-method", "", "token_endpoint_auth_method: client_secret_basic (web default), client_secret_post, private_key_jwt (with --jwks-uri or --jwks) or none (`METHOD`)")
 	fs.DurationVar(&f.accessTTL, "access-token-lifetime", 0, "access token lifetime, a `DURATION` such as 10m; 0: the broker's")
 	fs.DurationVar(&f.idTTL, "id-token-lifetime", 0, "ID token lifetime (`DURATION`)")
 	fs.DurationVar(&f.refreshTTL, "refresh-token-lifetime", 0, "refresh token lifetime (`DURATION`)")
@@ -180,6 +181,8 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.BoolVar(&f.frontchannelSession, "frontchannel-logout-session-required", false, "the front-channel URI gets iss and sid")
 	fs.BoolVar(&f.dpopBound, "dpop-bound-access-tokens", false, "every token request must carry a DPoP proof (RFC 9449)")
 	fs.BoolVar(&f.requirePAR, "require-pushed-authorization-requests", false, "authorization requests must be pushed to /oauth/par first (RFC 9126)")
+	fs.StringVar(&f.jwksURI, "jwks-uri", "", "where a private_key_jwt client publishes its public keys (`URL`)")
+	fs.StringVar(&f.jwks, "jwks", "", "a private_key_jwt client's public keys, a JSON Web Key Set (`JSON`)")
 }
 
 // apply writes the flags the command line set into m.
@@ -235,6 +238,12 @@ func (f *clientFlags) apply(m *clients.Metadata, set map[string]bool) error {
 	}
 	if set["require-pushed-authorization-requests"] {
 		m.RequirePushedAuthorizationRequests = f.requirePAR
+	}
+	if set["jwks-uri"] {
+		m.JWKSURI = f.jwksURI
+	}
+	if set["jwks"] {
+		m.JWKS = f.jwks
 	}
 	f.applyLogout(m, set)
 	return nil
