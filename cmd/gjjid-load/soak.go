@@ -125,6 +125,9 @@ type soakReport struct {
 	cases          map[string]*soakCase
 	warm           sample // the first sample after warm-up (the first window)
 	last           sample
+	// keysWarm and keysLast break Redis down by key kind at the warm-up
+	// sample and after the load (keyspace.go); nil when unreadable.
+	keysWarm, keysLast map[string]kindUsage
 }
 
 // soakCase is one case's outcome: errors and the latencies of the first
@@ -201,6 +204,9 @@ func runSoak(ctx context.Context, so *soakOptions, stderr io.Writer) (*soakRepor
 	wg.Wait()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
+	}
+	if r.keysLast, err = keyspace(ctx, rc, devKeyPrefix); err != nil {
+		fmt.Fprintln(stderr, "gjjid-load soak: Redis by key kind:", err)
 	}
 	if len(r.samples) < 2 {
 		return nil, errors.New("too few samples")
@@ -338,6 +344,11 @@ func (r *soakReport) sampleUntil(ctx context.Context, start time.Time, pid int, 
 		s := sample{at: time.Since(start), rssKB: rssKB(pid), goroutines: goroutines(ctx, l, issuer), redisBytes: redisUsed(ctx, rc)}
 		if s.rssKB > 0 && s.goroutines > 0 && s.redisBytes > 0 {
 			r.samples = append(r.samples, s)
+			if s.at >= r.opts.window && r.keysWarm == nil {
+				// The sample the growth is measured from: what Redis
+				// holds then, by kind (after used_memory was read).
+				r.keysWarm, _ = keyspace(ctx, rc, devKeyPrefix)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -429,6 +440,7 @@ func (r *soakReport) String() string {
 	} {
 		fmt.Fprintf(&b, "%-20s %14d %14d %+7.1f%%\n", g.name, g.from, g.to, 100*growth(g.from, g.to))
 	}
+	r.writeKeyspace(&b)
 	for _, f := range r.failures() {
 		fmt.Fprintln(&b, "FAIL:", f)
 	}
@@ -436,6 +448,22 @@ func (r *soakReport) String() string {
 		fmt.Fprintln(&b, "PASS: no errors; RSS, goroutines and Redis memory grew by less than 10 %; every p99 within 20 %")
 	}
 	return b.String()
+}
+
+// writeKeyspace prints Redis by key kind, the kinds that grew most first
+// (MEMORY USAGE: name, value and dictionary entry of each key).
+func (r *soakReport) writeKeyspace(b *strings.Builder) {
+	if r.keysWarm == nil || r.keysLast == nil {
+		return
+	}
+	fmt.Fprintf(b, "%-20s %10s %12s %10s %12s %12s\n", "Redis by key kind", "keys warm", "bytes warm", "keys end", "bytes end", "change")
+	for i, g := range growthByKind(r.keysWarm, r.keysLast) {
+		if i == 12 {
+			fmt.Fprintln(b, "…")
+			break
+		}
+		fmt.Fprintf(b, "%-20s %10d %12d %10d %12d %+12d\n", g.kind, g.from.keys, g.from.bytes, g.to.keys, g.to.bytes, g.to.bytes-g.from.bytes)
+	}
 }
 
 func (c *soakCase) p99s() (first, last time.Duration) {
