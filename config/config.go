@@ -100,7 +100,7 @@ type Redis struct {
 // secrets are only allowed with the memory store (they are generated then).
 type Secrets struct {
 	KeyEncryptionKey string `yaml:"key_encryption_key"` // AES-256-GCM for signing keys at rest
-	TokenKey         string `yaml:"token_key"`          // AES-256-GCM for authorization codes
+	TokenKey         string `yaml:"token_key"`          // AES-256-GCM for authorization codes; the refresh tokens' MAC key derives from it
 	Pepper           string `yaml:"pepper"`             // mixed into password hashes
 	IDHashKey        string `yaml:"id_hash_key"`        // HMAC for ID number / mobile lookup, AES for sealed values
 	CookieKey        string `yaml:"cookie_key"`         // HMAC for cookies and CSRF tokens

@@ -69,6 +69,7 @@ func (a authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 type refreshRequest struct {
 	rt     *store.RefreshToken
 	token  string   // the presented token, for rotation
+	gen    uint64   // its generation (0: the earlier format)
 	scopes []string // this request's scopes; rt.Scopes stays the grant's
 }
 

@@ -64,9 +64,12 @@ const (
 type Options struct {
 	// OnRevoke is told of every revocation the provider makes (nil: none);
 	// the broker audits them.
-	OnRevoke  func(ctx context.Context, r Revocation)
-	Issuer    string
-	CryptoKey [32]byte // AES-256-GCM for authorization codes; shared by all instances
+	OnRevoke func(ctx context.Context, r Revocation)
+	Issuer   string
+	// CryptoKey (token_key) is the AES-256-GCM key of authorization codes
+	// and the root of the refresh tokens' MAC key (tokenid.go); shared by
+	// all instances.
+	CryptoKey [32]byte
 	// AllowInsecure permits an http issuer (loopback development only).
 	AllowInsecure bool
 	// Login is the login's side of the flow (login.go); required.

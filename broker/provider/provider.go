@@ -43,7 +43,7 @@ func New(st store.Store, keys KeySource, dir Directory, opts Options, log *slog.
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log, clients: opts.Clients}
+	s := &storage{st: st, keys: keys, dir: dir, opts: opts, log: log, clients: opts.Clients, refresh: newRefreshMAC(opts.CryptoKey)}
 	p := &Provider{storage: s, opts: opts, tokens: NewTokenVerifier(opts.Issuer, keys, st).WithDPoP(opts.DPoP),
 		clientKeys: newClientKeys(opts.ClientKeysHTTP, opts.now)}
 

@@ -26,6 +26,7 @@ type storage struct {
 	clients *ClientCache
 	opts    Options
 	log     *slog.Logger
+	refresh refreshMAC // mints and checks refresh tokens (tokenid.go)
 }
 
 var (

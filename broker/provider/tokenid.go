@@ -1,6 +1,9 @@
 package provider
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -48,21 +51,86 @@ func parseAccessTokenID(jti string) (grantID string, iat time.Time, ok bool) {
 	return g, time.UnixMilli(n), true
 }
 
-// Refresh tokens are <familyID>.<secret>; only their SHA-256 is stored. The
-// family ID lets the store keep a family's members under one hash tag.
-func newRefreshToken(familyID string) string {
-	return familyID + "." + secrets.Random(32)
+// Refresh tokens are <familyID>.<generation, base36>.<random>.<MAC>. The
+// family ID lets the store keep a family under one hash tag; the generation
+// numbers the family's members (1 from the code exchange, one more per
+// rotation). The MAC, HMAC-SHA256 over family, generation and random under
+// a key derived from token_key (shared by every instance), truncated to
+// 128 bits, is what lets a store keep one record per family and still tell
+// a former member from garbage: a token whose MAC verifies and whose
+// generation is below the family's current one was issued and rotated out,
+// so presenting it is reuse and revokes the family (RFC 9700 §4.14.2). A
+// token whose MAC fails never reaches the store: a forged token must not
+// let anyone revoke somebody else's family. Only the SHA-256 of the whole
+// token is stored.
+//
+// Tokens of the earlier format, <familyID>.<secret>, still parse, with
+// generation 0: families started before generations keep a record per
+// member until they expire, which is how their reuse is recognised.
+type refreshMAC struct{ key []byte }
+
+// refreshMACLabel makes the MAC key from token_key; it is never used as
+// anything else.
+const refreshMACLabel = "gjjid refresh token MAC v1"
+
+func newRefreshMAC(tokenKey [32]byte) refreshMAC {
+	m := hmac.New(sha256.New, tokenKey[:])
+	m.Write([]byte(refreshMACLabel))
+	return refreshMAC{key: m.Sum(nil)}
 }
 
-// parseRefreshToken accepts exactly that shape: a JWT (three parts) or an
-// access token ID (three parts) never parses as a refresh token.
-func parseRefreshToken(tok string) (familyID string, ok bool) {
-	f, secret, ok := strings.Cut(tok, ".")
-	if !ok || f == "" || len(secret) != refreshSecretLen || strings.Contains(secret, ".") {
-		return "", false
+// Lengths of the random part and the MAC: 16 bytes each, base64url.
+const (
+	refreshRandomBytes = 16
+	refreshMACBytes    = 16
+)
+
+var (
+	refreshRandomLen = base64.RawURLEncoding.EncodedLen(refreshRandomBytes)
+	refreshMACLen    = base64.RawURLEncoding.EncodedLen(refreshMACBytes)
+	// legacySecretLen is the base64url length of an earlier-format
+	// token's 32-byte secret.
+	legacySecretLen = base64.RawURLEncoding.EncodedLen(32)
+)
+
+// mint makes a token of generation gen (≥ 1) of family.
+func (k refreshMAC) mint(family string, gen uint64) string {
+	body := family + "." + strconv.FormatUint(gen, 36) + "." + secrets.Random(refreshRandomBytes)
+	return body + "." + k.sum(body)
+}
+
+func (k refreshMAC) sum(body string) string {
+	m := hmac.New(sha256.New, k.key)
+	m.Write([]byte(body))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:refreshMACBytes])
+}
+
+// parse returns the family and generation of a token this broker issued:
+// the current format with a valid MAC, or the earlier format (generation
+// 0). Anything else — a JWT or an access token ID (three parts), a token
+// whose MAC fails — is not a refresh token.
+func (k refreshMAC) parse(tok string) (familyID string, gen uint64, ok bool) {
+	parts := strings.Split(tok, ".")
+	switch len(parts) {
+	case 2:
+		if parts[0] == "" || len(parts[1]) != legacySecretLen {
+			return "", 0, false
+		}
+		return parts[0], 0, true
+	case 4:
+		f, g, r, mac := parts[0], parts[1], parts[2], parts[3]
+		if f == "" || len(r) != refreshRandomLen || len(mac) != refreshMACLen {
+			return "", 0, false
+		}
+		gen, err := strconv.ParseUint(g, 36, 64)
+		if err != nil || gen == 0 {
+			return "", 0, false
+		}
+		body := tok[:len(tok)-len(mac)-1]
+		if !hmac.Equal([]byte(mac), []byte(k.sum(body))) {
+			return "", 0, false
+		}
+		return f, gen, true
 	}
-	return f, true
+	return "", 0, false
 }
-
-// refreshSecretLen is the base64url length of a 32-byte secret.
-var refreshSecretLen = len(secrets.Random(32))

@@ -50,12 +50,12 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			FamilyID: r.r.ID, ClientID: r.r.ClientID, Subject: a.Subject,
 			Scopes: r.r.Scopes, Audience: []string{r.r.ClientID}, AMR: a.AMR, ACR: a.ACR,
 			AuthTime: a.AuthTime, IDP: a.IDP, UnitID: a.UnitID, SessionID: a.SessionID,
-			IssuedAt: now, ExpiresAt: now.Add(rtLifetime), CertThumbprint: a.CertThumbprint,
+			IssuedAt: now, ExpiresAt: now.Add(rtLifetime), CertThumbprint: a.CertThumbprint, Generation: 1,
 		}
 		if cl, err := s.clients.Client(ctx, r.r.ClientID); err == nil {
 			bindRefresh(ctx, rt, cl.AuthMethod == "none")
 		}
-		tok := newRefreshToken(rt.FamilyID)
+		tok := s.refresh.mint(rt.FamilyID, rt.Generation)
 		err = s.st.CreateRefreshToken(ctx, secrets.Hash(tok), rt)
 		switch {
 		case errors.Is(err, store.ErrRevoked):
@@ -72,9 +72,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	case *refreshRequest:
 		next := *r.rt
 		next.IssuedAt = now
-		// The family's absolute lifetime does not grow with rotation.
-		tok := newRefreshToken(next.FamilyID)
-		err = s.st.RotateRefreshToken(ctx, next.FamilyID, secrets.Hash(r.token), secrets.Hash(tok), &next)
+		// The family's absolute lifetime does not grow with rotation; its
+		// generation does. r.rt is the current member (also when the
+		// presented token is the one an abandoned rotation replaced), so
+		// the new generation is above every member issued so far.
+		next.Generation = r.rt.Generation + 1
+		tok := s.refresh.mint(next.FamilyID, next.Generation)
+		old := store.PresentedRefresh{Hash: secrets.Hash(r.token), Generation: r.gen}
+		err = s.st.RotateRefreshToken(ctx, next.FamilyID, old, secrets.Hash(tok), &next)
 		switch {
 		case errors.Is(err, store.ErrRefreshReused):
 			s.revokeFamilyTokens(ctx, next.FamilyID)
@@ -85,6 +90,12 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 			// everything of this principal"), which the store checks here.
 			s.revokeFamilyTokens(ctx, next.FamilyID)
 			return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token revoked or expired")
+		case errors.Is(err, store.ErrConflict):
+			// Another rotation of the same token, after its request had
+			// given up, reached this generation first; nothing changed, and
+			// the client may present its token again (503, try again).
+			markFault(ctx)
+			return "", "", time.Time{}, oidc.ErrServerError().WithDescription("the refresh token was rotated concurrently; try again").WithParent(err)
 		case err != nil:
 			return "", "", time.Time{}, s.fail(ctx, "rotate refresh token", err)
 		}
@@ -95,13 +106,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 }
 
 // TokenRequestByRefreshToken looks the token up; presenting a rotated-out
-// member revokes the family (RFC 9700 §4.14.2).
+// member revokes the family (RFC 9700 §4.14.2). A token whose MAC fails is
+// invalid and never reaches the store (tokenid.go).
 func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
-	fam, ok := parseRefreshToken(token)
+	fam, gen, ok := s.refresh.parse(token)
 	if !ok {
 		return nil, oidc.ErrInvalidGrant().WithDescription("refresh token invalid")
 	}
-	rt, err := s.st.GetRefreshToken(ctx, fam, secrets.Hash(token))
+	rt, err := s.st.GetRefreshToken(ctx, fam, store.PresentedRefresh{Hash: secrets.Hash(token), Generation: gen})
 	switch {
 	case errors.Is(err, store.ErrRefreshReused):
 		s.revokeFamilyTokens(ctx, fam)
@@ -119,7 +131,7 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err := checkRefreshBinding(ctx, rt); err != nil {
 		return nil, err
 	}
-	return &refreshRequest{rt: rt, token: token, scopes: rt.Scopes}, nil
+	return &refreshRequest{rt: rt, token: token, gen: gen, scopes: rt.Scopes}, nil
 }
 
 // revokeFamilyTokens also denies the access tokens minted for the family.
@@ -132,11 +144,11 @@ func (s *storage) revokeFamilyTokens(ctx context.Context, family string) {
 // GetRefreshTokenInfo backs /revoke: the token ID it returns is the token
 // itself, which RevokeToken then parses.
 func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token string) (string, string, error) {
-	fam, ok := parseRefreshToken(token)
+	fam, gen, ok := s.refresh.parse(token)
 	if !ok {
 		return "", "", op.ErrInvalidRefreshToken
 	}
-	rt, err := s.st.GetRefreshToken(ctx, fam, secrets.Hash(token))
+	rt, err := s.st.GetRefreshToken(ctx, fam, store.PresentedRefresh{Hash: secrets.Hash(token), Generation: gen})
 	if err != nil {
 		if errors.Is(err, store.ErrUnavailable) {
 			markFault(ctx)
@@ -155,7 +167,7 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 // tokens are put on the denylist until they expire. Tokens of other clients
 // and unknown tokens are ignored, as §2.2 asks.
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
-	if fam, ok := parseRefreshToken(tokenOrID); ok {
+	if fam, _, ok := s.refresh.parse(tokenOrID); ok {
 		if userID == "" {
 			// GetRefreshTokenInfo did not vouch for it: unknown, already
 			// revoked, or another client's. Nothing to do (§2.2).

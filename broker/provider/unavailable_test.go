@@ -142,7 +142,7 @@ func TestStoreOutageIsNeverAnAuthenticationError(t *testing.T) {
 			return form("/oauth/token", url.Values{"grant_type": {"client_credentials"}}, false)
 		}},
 		{"refresh_token", func() *http.Request {
-			return form("/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {newRefreshToken("fam")}}, true)
+			return form("/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {newRefreshMAC([32]byte{}).mint("fam", 1)}}, true)
 		}},
 		{"token exchange", func() *http.Request {
 			return form("/oauth/token", url.Values{"grant_type": {GrantTypeTokenExchange}, "subject_token": {"t"},
@@ -152,7 +152,7 @@ func TestStoreOutageIsNeverAnAuthenticationError(t *testing.T) {
 			return form("/oauth/introspect", url.Values{"token": {"x.y.z"}}, true)
 		}},
 		{"revocation", func() *http.Request {
-			return form("/revoke", url.Values{"token": {newRefreshToken("fam")}}, true)
+			return form("/revoke", url.Values{"token": {newRefreshMAC([32]byte{}).mint("fam", 1)}}, true)
 		}},
 		{"authorize", func() *http.Request {
 			return httptest.NewRequest(http.MethodGet, "/authorize?"+url.Values{"client_id": {"svc"}, "response_type": {"code"},

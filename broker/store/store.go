@@ -95,8 +95,8 @@ type Codes interface {
 }
 
 // RefreshToken is one member of a refresh-token family. A family is one
-// grant: it starts at a code exchange and every rotation adds a member; only
-// the newest member is valid.
+// grant: it starts at a code exchange and every rotation replaces its
+// member by the next generation; only the newest member is valid.
 type RefreshToken struct {
 	FamilyID  string    `json:"family_id"`
 	ClientID  string    `json:"client_id"`
@@ -112,6 +112,13 @@ type RefreshToken struct {
 	IssuedAt  time.Time `json:"iat"`
 	ExpiresAt time.Time `json:"exp"`
 
+	// Generation numbers the family's members: 1 for the one the code
+	// exchange issued, one more per rotation. The token carries it under
+	// a MAC (broker/provider), which is what lets a store recognise a
+	// former member without keeping it (RFC 9700 §4.14.2). 0 on members
+	// stored before generations existed.
+	Generation uint64 `json:"gen,omitempty"`
+
 	// CertThumbprint carries Authentication.CertThumbprint into refreshed
 	// access tokens.
 	CertThumbprint string `json:"x5t_s256,omitempty"`
@@ -120,23 +127,43 @@ type RefreshToken struct {
 	DPoPJKT string `json:"jkt,omitempty"`
 }
 
+// PresentedRefresh is a refresh token as a client presented it: the hash of
+// the whole token and the generation it carries. The caller verified the
+// generation (a MAC only the broker makes), so a store may trust it: a
+// generation below the family's current one is a former member. 0: a token
+// of the earlier format, which carries none; a family recognises those of
+// its former members by the per-member records it kept for them.
+type PresentedRefresh struct {
+	Hash       string
+	Generation uint64
+}
+
 // RefreshTokens stores refresh-token families with rotation and reuse
-// detection. Hashes are of the whole token string.
+// detection (RFC 9700 §4.14.2). A family keeps one record: its current
+// member's hash, generation and data, overwritten on rotation; revoked, it
+// shrinks to a mark without member data for the rest of its lifetime.
+// Hashes are of the whole token string.
 type RefreshTokens interface {
-	// CreateRefreshToken starts a family (rt.FamilyID) with its first member.
+	// CreateRefreshToken starts a family (rt.FamilyID) with its first
+	// member, of generation rt.Generation.
 	CreateRefreshToken(ctx context.Context, hash string, rt *RefreshToken) error
-	// GetRefreshToken returns the member if it is the family's current one.
-	// A former member: the family is revoked and ErrRefreshReused returned.
-	// A revoked family: ErrRevoked. Unknown or expired: ErrNotFound.
-	GetRefreshToken(ctx context.Context, familyID, hash string) (*RefreshToken, error)
-	// RotateRefreshToken replaces the current member oldHash by newHash in
-	// one compare-and-set. If oldHash is no longer current the family is
-	// revoked and ErrRefreshReused returned. If next.Subject was revoked
-	// (RevokeSubject) after next.AuthTime, the family and its grant are
-	// revoked and ErrRevoked returned: the subject check rides on the
-	// rotation's round trip.
-	RotateRefreshToken(ctx context.Context, familyID, oldHash, newHash string, next *RefreshToken) error
-	// RevokeRefreshFamily revokes every member; unknown families are no error.
+	// GetRefreshToken returns the member if tok is the family's current
+	// one. A former member (tok.Generation below the current generation,
+	// or a former member of the earlier format): the family is revoked and
+	// ErrRefreshReused returned. A revoked family: ErrRevoked. Unknown or
+	// expired, or a token of the current generation or above that is not
+	// the current member: ErrNotFound, and nothing revoked.
+	GetRefreshToken(ctx context.Context, familyID string, tok PresentedRefresh) (*RefreshToken, error)
+	// RotateRefreshToken replaces the current member old by newHash, of
+	// generation next.Generation, in one compare-and-set. If old is a
+	// former member the family is revoked and ErrRefreshReused returned;
+	// a next.Generation not above the current one changes nothing and is
+	// ErrConflict (another rotation came first). If next.Subject was
+	// revoked (RevokeSubject) after next.AuthTime, the family and its
+	// grant are revoked and ErrRevoked returned: the subject check rides
+	// on the rotation's round trip.
+	RotateRefreshToken(ctx context.Context, familyID string, old PresentedRefresh, newHash string, next *RefreshToken) error
+	// RevokeRefreshFamily revokes the family; unknown families are no error.
 	RevokeRefreshFamily(ctx context.Context, familyID string) error
 }
 

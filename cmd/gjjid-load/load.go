@@ -42,6 +42,8 @@ type endpoints struct {
 	Token         string `json:"token_endpoint"`
 	Introspection string `json:"introspection_endpoint"`
 	JWKS          string `json:"jwks_uri"`
+	Revocation    string `json:"revocation_endpoint"`
+	EndSession    string `json:"end_session_endpoint"`
 }
 
 func newLoader(ctx context.Context, o *options) (*loader, error) {
@@ -65,7 +67,7 @@ func newLoader(ctx context.Context, o *options) (*loader, error) {
 		svcAuth: basicAuth(o.clientID, o.clientSecret),
 		rpAuth:  basicAuth(o.rpID, o.rpSecret),
 	}
-	l.browser = newBrowser(tr, o.redirectURI, o.timeout)
+	l.browser = newBrowser(tr, o.timeout, o.redirectURI)
 	body, err := l.discover(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)

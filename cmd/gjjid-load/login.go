@@ -20,13 +20,16 @@ import (
 )
 
 // newBrowser returns a cookie-keeping client that follows the broker's
-// redirects and stops at the client's redirect URI (nothing listens there).
-func newBrowser(tr http.RoundTripper, redirectURI string, timeout time.Duration) *http.Client {
+// redirects and stops at the client's URIs (its redirect URI, its
+// post-logout redirect URI: nothing listens there).
+func newBrowser(tr http.RoundTripper, timeout time.Duration, stopAt ...string) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{Transport: tr, Jar: jar, Timeout: timeout,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if atRedirectURI(req.URL, redirectURI) {
-				return http.ErrUseLastResponse
+			for _, u := range stopAt {
+				if atRedirectURI(req.URL, u) {
+					return http.ErrUseLastResponse
+				}
 			}
 			if len(via) >= 10 {
 				return errors.New("too many redirects")
@@ -85,62 +88,82 @@ func (l *loader) login(ctx context.Context) error {
 	if l.loggedIn {
 		return nil
 	}
+	if _, err := l.passwordLogin(ctx, l.browser, l.o.user, l.o.password); err != nil {
+		return err
+	}
+	l.loggedIn = true
+	return nil
+}
+
+// passwordLogin runs an authorization request in browser br, signing in
+// as user through the password form unless an SSO session of br answers
+// it, and returns the authorization code.
+func (l *loader) passwordLogin(ctx context.Context, br *http.Client, user, password string) (grant, error) {
 	f := l.newFlow()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.url, nil)
-	resp, err := l.browser.Do(req)
+	resp, err := br.Do(req)
 	if err != nil {
-		return fmt.Errorf("login: %w", err)
+		return grant{}, fmt.Errorf("login: %w", err)
 	}
 	page, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		if _, err := l.callback(f, resp); err != nil {
-			return fmt.Errorf("login: %w", err)
+		code, err := l.callback(f, resp)
+		if err != nil {
+			return grant{}, fmt.Errorf("login: %w", err)
 		}
-		l.loggedIn = true // an SSO session already answered
-		return nil
+		return grant{code, f.verifier}, nil // an SSO session already answered
 	}
 	if b := passwordButtonRe.FindSubmatch(page); b != nil {
 		// The chooser of several methods (gjjid dev has them all):
 		// follow its password button.
 		next, err := resp.Request.URL.Parse(html.UnescapeString(string(b[1])))
 		if err != nil {
-			return fmt.Errorf("login: password button: %w", err)
+			return grant{}, fmt.Errorf("login: password button: %w", err)
 		}
 		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, next.String(), nil)
-		if resp, err = l.browser.Do(req); err != nil {
-			return fmt.Errorf("login: %w", err)
+		if resp, err = br.Do(req); err != nil {
+			return grant{}, fmt.Errorf("login: %w", err)
 		}
 		page, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 	}
 	m := formRe.FindSubmatch(page)
 	if m == nil || !strings.Contains(string(page), `name="secret"`) {
-		return fmt.Errorf("login: the login page at %s has no password form", resp.Request.URL.Path)
+		return grant{}, fmt.Errorf("login: the login page at %s has no password form", resp.Request.URL.Path)
 	}
 	action, err := resp.Request.URL.Parse(html.UnescapeString(string(m[1])))
 	if err != nil {
-		return fmt.Errorf("login: form action: %w", err)
+		return grant{}, fmt.Errorf("login: form action: %w", err)
 	}
 	form := url.Values{}
 	for _, h := range hiddenRe.FindAllSubmatch(page, -1) {
 		form.Set(string(h[1]), html.UnescapeString(string(h[2])))
 	}
-	form.Set("user", l.o.user)
-	form.Set("secret", l.o.password)
+	form.Set("user", user)
+	form.Set("secret", password)
 	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err = l.browser.Do(req)
+	resp, err = br.Do(req)
 	if err != nil {
-		return fmt.Errorf("login: %w", err)
+		return grant{}, fmt.Errorf("login: %w", err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if _, err := l.callback(f, resp); err != nil {
-		return fmt.Errorf("login as %s: %w", l.o.user, err)
+	code, err := l.callback(f, resp)
+	if err != nil {
+		return grant{}, fmt.Errorf("login as %s: %w", maskUser(user), err)
 	}
-	l.loggedIn = true
-	return nil
+	return grant{code, f.verifier}, nil
+}
+
+// maskUser keeps an ID number or mobile out of error messages: its last
+// four characters.
+func maskUser(user string) string {
+	if len(user) <= 4 {
+		return "****"
+	}
+	return "…" + user[len(user)-4:]
 }
 
 // callback reads the code from the redirect to the client.

@@ -12,12 +12,15 @@
 // Only loopback issuers are accepted: load belongs on the machine you own.
 // --allow-remote lifts that for a broker you are entitled to load.
 //
-//	gjjid-load soak [--duration 30m] [--rate N] [--store redis://…] [--gjjid bin/gjjid]
+//	gjjid-load soak [--duration 30m] [--rate N] [--store redis://…]
+//	                [--database postgres://…] [--gjjid bin/gjjid]
 //
-// starts `gjjid dev` on Redis in its own process, loads it with a mix of
-// every case at a fixed rate (half the measured capacity by default) and
-// asserts no errors, no growth of RSS, goroutines and Redis memory after
-// warm-up (< 10 %) and no rise of any p99 (< 20 %) (soak.go).
+// starts `gjjid dev` on Redis and a private PostgreSQL database in its own
+// process, loads it with a mix of every case at a fixed rate (half the
+// measured capacity by default), its code flows whole visits that sign in
+// and out (visit.go), and asserts no errors, no growth of RSS, goroutines
+// and Redis memory after warm-up (< 10 %) and no rise of any p99 (< 20 %)
+// (soak.go).
 package main
 
 import (

@@ -20,13 +20,17 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gjjid/gjjid/config/demo"
 )
 
 // gjjid-load soak: a long run of mixed load at a fixed rate against `gjjid
-// dev --store redis://…` in its own process, which then asserts what a
-// leak or a slow degradation would break: zero errors; the broker's RSS,
-// its goroutines and Redis's memory after warm-up grow by less than 10 %;
-// each case's p99 in the last window within 20 % of the first.
+// dev --store redis://… --database postgres://…` in its own process (Redis
+// for the hot state, a private PostgreSQL database for the durable
+// records, as in production), which then asserts what a leak or a slow
+// degradation would break: zero errors; the broker's RSS, its goroutines
+// and Redis's memory after warm-up grow by less than 10 %; each case's p99
+// in the last window within 20 % of the first.
 
 // soakMix is the mixed load: each case's share of the requests.
 var soakMix = []struct {
@@ -35,6 +39,10 @@ var soakMix = []struct {
 }{
 	{"client_credentials", 4}, {"refresh", 3}, {"introspection", 3}, {"code_flow", 1}, {"jwks", 2}, {"discovery", 1},
 }
+
+// demoPostLogoutURI is the demo client's post-logout redirect URI in
+// gjjid dev.
+const demoPostLogoutURI = "http://127.0.0.1:5555/logged-out"
 
 // soakLimits are the assertions.
 const (
@@ -45,6 +53,7 @@ const (
 type soakOptions struct {
 	gjjid      string
 	redisURL   string
+	database   string // the PostgreSQL server the private database is made on
 	duration   time.Duration
 	window     time.Duration
 	rate       float64
@@ -59,6 +68,7 @@ func parseSoakFlags(args []string, stderr io.Writer) (*soakOptions, error) {
 	o := &soakOptions{}
 	fs.StringVar(&o.gjjid, "gjjid", "bin/gjjid", "the gjjid binary to start (gjjid dev)")
 	fs.StringVar(&o.redisURL, "store", "", "redis://… for gjjid dev (default: a private redis-server on a free port)")
+	fs.StringVar(&o.database, "database", databaseServer(), "postgres://… of a server where the soak creates (and at the end drops) a private database for gjjid dev's durable records")
 	fs.DurationVar(&o.duration, "duration", 30*time.Minute, "how long to load (1m…24h)")
 	fs.DurationVar(&o.window, "window", 0, "the first and last windows compared (default 5m, or a sixth of a shorter run)")
 	fs.Float64Var(&o.rate, "rate", 0, "requests per second (default: half the measured capacity)")
@@ -125,6 +135,9 @@ type soakReport struct {
 	cases          map[string]*soakCase
 	warm           sample // the first sample after warm-up (the first window)
 	last           sample
+	// keysWarm and keysLast break Redis down by key kind at the warm-up
+	// sample and after the load (keyspace.go); nil when unreadable.
+	keysWarm, keysLast map[string]kindUsage
 }
 
 // soakCase is one case's outcome: errors and the latencies of the first
@@ -153,23 +166,29 @@ func runSoak(ctx context.Context, so *soakOptions, stderr io.Writer) (*soakRepor
 	rc := goredis.NewClient(ro)
 	defer rc.Close()
 
+	dbURL, drop, err := privateDatabase(ctx, so.database)
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	broker := exec.CommandContext(ctx, so.gjjid, "dev", "--addr", addr, "--mtls-addr", "", "--store", redisURL)
+	broker := exec.CommandContext(ctx, so.gjjid, "dev", "--addr", addr, "--mtls-addr", "", "--store", redisURL, "--database", dbURL)
 	broker.Stdout, broker.Stderr = io.Discard, io.Discard
 	if err := broker.Start(); err != nil {
 		return nil, fmt.Errorf("start %s dev: %w (run make build first)", so.gjjid, err)
 	}
 	defer func() { _ = broker.Process.Signal(os.Interrupt); _ = broker.Wait() }()
 	issuer := "http://" + addr
-	fmt.Fprintf(stderr, "gjjid-load soak: gjjid dev (pid %d) at %s on %s\n", broker.Process.Pid, issuer, redacted(redisURL))
+	fmt.Fprintf(stderr, "gjjid-load soak: gjjid dev (pid %d) at %s on %s and %s\n", broker.Process.Pid, issuer, redacted(redisURL), redacted(dbURL))
 
 	o := &options{issuer: issuer, concurrency: so.workers, duration: maxDuration, maxErrors: 1, timeout: 10 * time.Second,
-		wait: 30 * time.Second, clientID: "demo-service", clientSecret: "demo-service-secret", scope: "gjj:api",
-		rpID: "demo", rpSecret: "demo-secret", redirectURI: "http://127.0.0.1:5555/callback",
-		user: "510107199003071236", password: "246810"}
+		wait: 30 * time.Second, clientID: demo.ServiceID, clientSecret: demo.ServiceSecret, scope: "gjj:api",
+		rpID: demo.ClientID, rpSecret: demo.ClientSecret, redirectURI: "http://127.0.0.1:5555/callback",
+		user: demo.AgentIDNumber, password: demo.AgentPassword}
 	l, err := newLoader(ctx, o)
 	if err != nil {
 		return nil, err
@@ -202,6 +221,9 @@ func runSoak(ctx context.Context, so *soakOptions, stderr io.Writer) (*soakRepor
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	if r.keysLast, err = keyspace(ctx, rc, devKeyPrefix); err != nil {
+		fmt.Fprintln(stderr, "gjjid-load soak: Redis by key kind:", err)
+	}
 	if len(r.samples) < 2 {
 		return nil, errors.New("too few samples")
 	}
@@ -225,15 +247,11 @@ func soakCases(ctx context.Context, l *loader, workers int) (map[string]func(ctx
 		}
 		out[name] = func(ctx context.Context, w int, buf *bytes.Buffer) error { return c.do(ctx, w, 0, buf) }
 	}
-	// A whole code flow from the SSO session: authorize, then redeem.
-	out["code_flow"] = func(ctx context.Context, _ int, buf *bytes.Buffer) error {
-		g, err := l.mintCode(ctx)
-		if err != nil {
-			return err
-		}
-		body, err := l.post(ctx, l.ep.Token, l.rpAuth, l.codeForm(g), buf)
-		return expect(body, err, accessTokenField)
-	}
+	// A person's whole visit (visit.go): sign in, redeem the code, revoke
+	// the refresh token, end the session.
+	v := newVisitor(l, demoPostLogoutURI, [2]string{demo.AgentIDNumber, demo.AgentPassword},
+		[2]string{demo.Agent2IDNumber, demo.Agent2Password})
+	out["code_flow"] = func(ctx context.Context, _ int, buf *bytes.Buffer) error { return v.visit(ctx, buf) }
 	return out, nil
 }
 
@@ -338,6 +356,11 @@ func (r *soakReport) sampleUntil(ctx context.Context, start time.Time, pid int, 
 		s := sample{at: time.Since(start), rssKB: rssKB(pid), goroutines: goroutines(ctx, l, issuer), redisBytes: redisUsed(ctx, rc)}
 		if s.rssKB > 0 && s.goroutines > 0 && s.redisBytes > 0 {
 			r.samples = append(r.samples, s)
+			if s.at >= r.opts.window && r.keysWarm == nil {
+				// The sample the growth is measured from: what Redis
+				// holds then, by kind (after used_memory was read).
+				r.keysWarm, _ = keyspace(ctx, rc, devKeyPrefix)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -429,6 +452,7 @@ func (r *soakReport) String() string {
 	} {
 		fmt.Fprintf(&b, "%-20s %14d %14d %+7.1f%%\n", g.name, g.from, g.to, 100*growth(g.from, g.to))
 	}
+	r.writeKeyspace(&b)
 	for _, f := range r.failures() {
 		fmt.Fprintln(&b, "FAIL:", f)
 	}
@@ -436,6 +460,22 @@ func (r *soakReport) String() string {
 		fmt.Fprintln(&b, "PASS: no errors; RSS, goroutines and Redis memory grew by less than 10 %; every p99 within 20 %")
 	}
 	return b.String()
+}
+
+// writeKeyspace prints Redis by key kind, the kinds that grew most first
+// (MEMORY USAGE: name, value and dictionary entry of each key).
+func (r *soakReport) writeKeyspace(b *strings.Builder) {
+	if r.keysWarm == nil || r.keysLast == nil {
+		return
+	}
+	fmt.Fprintf(b, "%-20s %10s %12s %10s %12s %12s\n", "Redis by key kind", "keys warm", "bytes warm", "keys end", "bytes end", "change")
+	for i, g := range growthByKind(r.keysWarm, r.keysLast) {
+		if i == 12 {
+			fmt.Fprintln(b, "…")
+			break
+		}
+		fmt.Fprintf(b, "%-20s %10d %12d %10d %12d %+12d\n", g.kind, g.from.keys, g.from.bytes, g.to.keys, g.to.bytes, g.to.bytes-g.from.bytes)
+	}
 }
 
 func (c *soakCase) p99s() (first, last time.Duration) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -48,12 +49,13 @@ func devCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:5556", "listen address; the issuer is http://ADDR")
 	storeURL := fs.String("store", "", "redis://… to use Redis instead of the memory store")
+	databaseURL := fs.String("database", "", "postgres://… to keep the durable records (accounts, clients, audit trail, signing keys) in PostgreSQL, Redis the hot state; needs --store")
 	mtlsAddr := fs.String("mtls-addr", "auto", "the certificate-login mTLS listener (auto: a free loopback port; empty: none)")
 	traceURL := fs.String("tracing", "", "an OpenTelemetry collector's OTLP/HTTP URL (tracing.endpoint), e.g. http://127.0.0.1:4318; empty: no tracing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := devConfig(*addr, *storeURL)
+	cfg, err := devConfig(*addr, *storeURL, *databaseURL)
 	if err != nil {
 		return err
 	}
@@ -94,10 +96,15 @@ func devSecret(name string) string {
 }
 
 // devConfig is the demo configuration, built through the same parser and
-// validation as a real file.
-func devConfig(addr, storeURL string) (*config.Config, error) {
+// validation as a real file. With databaseURL it has the production shape
+// of `store.database`: PostgreSQL keeps the durable records, Redis
+// (storeURL) only the hot state.
+func devConfig(addr, storeURL, databaseURL string) (*config.Config, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if databaseURL != "" && storeURL == "" {
+		return nil, errors.New("--database needs --store redis://…: PostgreSQL keeps the durable records, Redis the hot state every instance shares")
 	}
 	issuer := "http://" + addr
 	cfg := &config.Config{
@@ -139,7 +146,8 @@ func devConfig(addr, storeURL string) (*config.Config, error) {
 		},
 	}
 	if storeURL != "" {
-		cfg.Store = config.Store{Type: "redis", Redis: config.Redis{URL: storeURL, KeyPrefix: "gjjid-dev:"}}
+		cfg.Store = config.Store{Type: "redis", Redis: config.Redis{URL: storeURL, KeyPrefix: "gjjid-dev:"},
+			Database: config.Database{URL: databaseURL}}
 	}
 	cfg.ApplyDefaults()
 	cfg.Keys.CheckInterval = 30 * time.Second

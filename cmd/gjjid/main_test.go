@@ -121,9 +121,9 @@ type devServer struct {
 	stopped bool
 }
 
-// startDev runs `gjjid dev` and waits until it answers /healthz. It is
+// startDev runs `gjjid dev` with flags and waits until it answers /healthz. It is
 // stopped at the end of the test if the test did not stop it.
-func startDev(t *testing.T) *devServer {
+func startDev(t *testing.T, flags ...string) *devServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -133,7 +133,7 @@ func startDev(t *testing.T) *devServer {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &devServer{issuer: "http://" + addr, cancel: cancel, done: make(chan int, 1)}
-	go func() { d.done <- run(ctx, []string{"dev", "--addr", addr}, &d.out, &d.errb) }()
+	go func() { d.done <- run(ctx, append([]string{"dev", "--addr", addr}, flags...), &d.out, &d.errb) }()
 	t.Cleanup(func() { d.stop(t) })
 	for i := 0; ; i++ {
 		resp, err := http.Get(d.issuer + "/healthz")

@@ -21,7 +21,7 @@ func TestDevTracingFlag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, err := devConfig("127.0.0.1:5556", "")
+			cfg, err := devConfig("127.0.0.1:5556", "", "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -128,9 +128,6 @@ func (s *Store) sweep(now time.Time) {
 	sweepMap(s.authRequests, now, func(r record) time.Time { return r.expires })
 	sweepMap(s.codes, now, func(c code) time.Time { return c.expires })
 	sweepMap(s.families, now, func(f *family) time.Time { return f.expires })
-	for _, f := range s.families {
-		sweepMap(f.members, now, func(m record) time.Time { return m.expires })
-	}
 	for _, m := range []map[string]time.Time{s.grants, s.jtis} {
 		sweepMap(m, now, func(until time.Time) time.Time { return until })
 	}

@@ -8,14 +8,17 @@ import (
 	"github.com/gjjid/gjjid/broker/store"
 )
 
-// family is a refresh-token family: its current member, whether it was
-// revoked, and every member still within its lifetime (former members are
-// kept so that presenting one again is recognised as reuse).
+// family is a refresh-token family: its current member (hash, generation,
+// data) and whether it was revoked. Former members are not kept: a token
+// presented with a generation below gen is one (RFC 9700 §4.14.2), which
+// the caller's MAC over the generation vouches for. A revoked family drops
+// its member data and stays as a mark until it would have expired.
 type family struct {
 	cur     string
+	gen     uint64
+	data    []byte
 	revoked bool
 	expires time.Time // the current member's expiry
-	members map[string]record
 }
 
 // CreateRefreshToken starts family rt.FamilyID. ErrConflict when the family
@@ -42,29 +45,25 @@ func (s *Store) CreateRefreshToken(ctx context.Context, hash string, rt *store.R
 	if _, ok := s.family(rt.FamilyID, now); ok {
 		return fmt.Errorf("memory: %s: family %q exists: %w", op, rt.FamilyID, store.ErrConflict)
 	}
-	s.families[rt.FamilyID] = &family{
-		cur:     hash,
-		expires: rt.ExpiresAt,
-		members: map[string]record{hash: {data: b, expires: rt.ExpiresAt}},
-	}
+	s.families[rt.FamilyID] = &family{cur: hash, gen: rt.Generation, data: b, expires: rt.ExpiresAt}
 	return nil
 }
 
 // GetRefreshToken returns the family's current member; presenting a former
 // member revokes the family.
-func (s *Store) GetRefreshToken(ctx context.Context, familyID, hash string) (*store.RefreshToken, error) {
+func (s *Store) GetRefreshToken(ctx context.Context, familyID string, tok store.PresentedRefresh) (*store.RefreshToken, error) {
 	const op = "get refresh token"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.current(op, familyID, hash, time.Now())
+	f, err := s.current(op, familyID, tok, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	return decode[store.RefreshToken](op, f.members[hash].data)
+	return decode[store.RefreshToken](op, f.data)
 }
 
-// RotateRefreshToken makes newHash the current member if oldHash still is.
-func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHash string, next *store.RefreshToken) error {
+// RotateRefreshToken makes newHash the current member if old still is.
+func (s *Store) RotateRefreshToken(ctx context.Context, familyID string, old store.PresentedRefresh, newHash string, next *store.RefreshToken) error {
 	const op = "rotate refresh token"
 	if err := required(op, "family ID", familyID, "new hash", newHash); err != nil {
 		return err
@@ -81,18 +80,19 @@ func (s *Store) RotateRefreshToken(ctx context.Context, familyID, oldHash, newHa
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	f, err := s.current(op, familyID, oldHash, now)
+	f, err := s.current(op, familyID, old, now)
 	if err != nil {
 		return err
 	}
+	if next.Generation <= f.gen {
+		return fmt.Errorf("memory: %s: family %q: generation %d is not above %d: %w", op, familyID, next.Generation, f.gen, store.ErrConflict)
+	}
 	if m, ok := s.subjects[next.Subject]; ok && live(m.until, now) && next.AuthTime.UnixMilli() < m.beforeMs {
-		f.revoked = true
+		f.revoke()
 		extend(s.grants, familyID, next.ExpiresAt)
 		return fmt.Errorf("memory: %s: subject of family %q revoked: %w", op, familyID, store.ErrRevoked)
 	}
-	f.cur = newHash
-	f.expires = next.ExpiresAt
-	f.members[newHash] = record{data: b, expires: next.ExpiresAt}
+	f.cur, f.gen, f.data, f.expires = newHash, next.Generation, b, next.ExpiresAt
 	return nil
 }
 
@@ -101,10 +101,13 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, familyID string) error 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f, ok := s.family(familyID, time.Now()); ok {
-		f.revoked = true
+		f.revoke()
 	}
 	return nil
 }
+
+// revoke leaves the mark and drops the member.
+func (f *family) revoke() { f.revoked, f.cur, f.data = true, "", nil }
 
 // family returns the live family. s.mu must be held.
 func (s *Store) family(id string, now time.Time) (*family, bool) {
@@ -115,20 +118,19 @@ func (s *Store) family(id string, now time.Time) (*family, bool) {
 	return f, true
 }
 
-// current checks that hash is the family's current member, revoking the
-// family when hash is a former one. s.mu must be held.
-func (s *Store) current(op, familyID, hash string, now time.Time) (*family, error) {
+// current checks that tok is the family's current member, revoking the
+// family when tok is a former one. s.mu must be held.
+func (s *Store) current(op, familyID string, tok store.PresentedRefresh, now time.Time) (*family, error) {
 	f, ok := s.family(familyID, now)
 	switch {
 	case !ok:
 		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrNotFound)
 	case f.revoked:
 		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrRevoked)
-	case f.cur == hash:
+	case f.cur == tok.Hash:
 		return f, nil
-	}
-	if m, ok := f.members[hash]; ok && live(m.expires, now) {
-		f.revoked = true
+	case tok.Generation > 0 && tok.Generation < f.gen:
+		f.revoke()
 		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrRefreshReused)
 	}
 	return nil, fmt.Errorf("memory: %s: family %q: member: %w", op, familyID, store.ErrNotFound)

@@ -28,7 +28,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, until time.Time
 	defer s.mu.Unlock()
 	extend(s.grants, grantID, until)
 	if f, ok := s.family(grantID, time.Now()); ok {
-		f.revoked = true
+		f.revoke()
 	}
 	return nil
 }

@@ -22,8 +22,9 @@ func TestSweepDropsExpiredRecords(t *testing.T) {
 	}
 	must("auth request", s.CreateAuthRequest(ctx, &store.AuthRequest{ID: "ar"}, time.Hour))
 	must("code", s.SaveCode(ctx, "code", "ar", time.Hour))
-	must("refresh", s.CreateRefreshToken(ctx, "h1", &store.RefreshToken{FamilyID: "f", ExpiresAt: hour}))
-	must("rotate", s.RotateRefreshToken(ctx, "f", "h1", "h2", &store.RefreshToken{ExpiresAt: hour.Add(time.Hour)}))
+	must("refresh", s.CreateRefreshToken(ctx, "h1", &store.RefreshToken{FamilyID: "f", ExpiresAt: hour, Generation: 1}))
+	must("rotate", s.RotateRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h1", Generation: 1}, "h2",
+		&store.RefreshToken{ExpiresAt: hour.Add(time.Hour), Generation: 2}))
 	must("jti", s.RevokeAccessToken(ctx, "jti", hour))
 	must("grant", s.RevokeGrant(ctx, "g", hour))
 	must("subject", s.RevokeSubject(ctx, "sub", n, hour))
@@ -32,9 +33,9 @@ func TestSweepDropsExpiredRecords(t *testing.T) {
 	must("counter", err)
 	must("client", s.PutClient(ctx, &store.Client{ID: "c"}))
 
-	s.sweep(n.Add(90 * time.Minute)) // h1 expired, h2 and its family not
-	if f := s.families["f"]; f == nil || len(f.members) != 1 {
-		t.Fatalf("after the first member expired: family %+v, want only the current member", f)
+	s.sweep(n.Add(90 * time.Minute)) // h1's expiry passed, h2's (the family's) not
+	if f := s.families["f"]; f == nil || f.cur != "h2" {
+		t.Fatalf("after the first member's expiry: family %+v, want it with its current member", f)
 	}
 	if len(s.authRequests)+len(s.codes)+len(s.jtis)+len(s.grants)+len(s.subjects)+len(s.sessions)+len(s.counters) != 0 {
 		t.Fatal("records that expired an hour ago survived the sweep")

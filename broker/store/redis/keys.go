@@ -7,8 +7,11 @@ package redisstore
 //
 //	p ar:<id>                    hash r=request JSON, a=authentication JSON   auth request, PX
 //	p code:<hash>                "c:<authRequestID>" or tombstone "t:<id>"     code, PX
-//	p rt:{<family>}:cur          current member hash; "" once revoked         PX = current member's exp
-//	p rt:{<family>}:m:<hash>     member JSON                                  PX = its exp
+//	p rt:{<family>}              hash h=current member hash ("" once revoked), PX = current member's exp
+//	                             g=its generation, d=its JSON, p=pending mark (refresh.go)
+//	p rt:{<family>}:cur          earlier format: current member hash, "" once revoked   PX
+//	p rt:{<family>}:m:<hash>     earlier format: member JSON, kept after rotation       PX = its exp
+//	p rt:{<family>}:pend         earlier format: pending mark                           PX
 //	p rv:grant:{<grant>}         "1" (same tag as the family of that ID)      PX until
 //	p rv:jti:<jti>               "1"                                          PX until
 //	p rv:sub:<subject>           unix ms: tokens issued before are revoked    PX until
@@ -52,14 +55,18 @@ package redisstore
 
 type keys struct{ p string }
 
-func (k keys) authRequest(id string) string   { return k.p + "ar:" + id }
-func (k keys) code(hash string) string        { return k.p + "code:" + hash }
-func (k keys) familyCur(family string) string { return k.p + "rt:{" + family + "}:cur" }
+func (k keys) authRequest(id string) string { return k.p + "ar:" + id }
+func (k keys) code(hash string) string      { return k.p + "code:" + hash }
 
-// familyPending holds the member a rotation replaced while the rotation is
-// unconfirmed (refresh.go).
-func (k keys) familyPending(family string) string { return k.p + "rt:{" + family + "}:pend" }
-func (k keys) member(family, hash string) string {
+// family is a refresh family's one record (refresh.go).
+func (k keys) family(family string) string { return k.p + "rt:{" + family + "}" }
+
+// The keys of families started before generations (refresh.go): a current
+// member hash, a record per member, and the pending mark of an
+// unconfirmed rotation. Read until they expire; never written anew.
+func (k keys) legacyCur(family string) string     { return k.p + "rt:{" + family + "}:cur" }
+func (k keys) legacyPending(family string) string { return k.p + "rt:{" + family + "}:pend" }
+func (k keys) legacyMember(family, hash string) string {
 	return k.p + "rt:{" + family + "}:m:" + hash
 }
 func (k keys) revokedGrant(grant string) string  { return k.p + "rv:grant:{" + grant + "}" }

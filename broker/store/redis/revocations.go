@@ -11,13 +11,14 @@ import (
 )
 
 // denyUntil sets KEYS[1] to "1" for ARGV[1] ms unless it already lives
-// longer: a later, shorter revocation never shortens an earlier one. With a
-// second key (a family's cur) it also revokes that family if it exists.
-var denyUntil = goredis.NewScript(`
+// longer: a later, shorter revocation never shortens an earlier one. With
+// two more keys (a refresh family and its earlier-format cur) it also
+// revokes that family if it exists (refresh.go).
+var denyUntil = goredis.NewScript(revokeFamilyLua + `
 if ARGV[1] ~= '0' and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 end
-if KEYS[2] then redis.call('SET', KEYS[2], '', 'XX', 'KEEPTTL') end
+if KEYS[2] then revokeFamily(KEYS[2], KEYS[3]) end
 return 1
 `)
 
@@ -52,7 +53,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, until time.Time
 		left = ms(ttl)
 	}
 	return wrap("revoke grant", denyUntil.Run(ctx, s.c,
-		[]string{s.k.revokedGrant(grantID), s.k.familyCur(grantID)}, left).Err())
+		[]string{s.k.revokedGrant(grantID), s.k.family(grantID), s.k.legacyCur(grantID)}, left).Err())
 }
 
 // RevokeSubject denies the subject's tokens issued before `before` (compared

@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -24,19 +25,26 @@ func TestRotationSurvivesStoreFailures(t *testing.T) {
 	s.timeout = time.Second
 	ctx := t.Context()
 	hour := time.Now().Add(time.Hour)
+	// m is the member of hash h<gen>: generation gen.
+	m := func(gen uint64) store.PresentedRefresh {
+		return store.PresentedRefresh{Hash: "h" + strconv.FormatUint(gen, 10), Generation: gen}
+	}
 	create := func(family string) {
 		t.Helper()
-		if err := s.CreateRefreshToken(ctx, "h1", &store.RefreshToken{FamilyID: family, ExpiresAt: hour}); err != nil {
+		if err := s.CreateRefreshToken(ctx, "h1", &store.RefreshToken{FamilyID: family, ExpiresAt: hour, Generation: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	get := func(family, hash string) error { _, err := s.GetRefreshToken(ctx, family, hash); return err }
+	rotate := func(family string, from, to uint64) error {
+		return s.RotateRefreshToken(ctx, family, m(from), m(to).Hash, &store.RefreshToken{ExpiresAt: hour, Generation: to})
+	}
+	get := func(family string, gen uint64) error { _, err := s.GetRefreshToken(ctx, family, m(gen)); return err }
 	// unanswered runs the rotation script alone, as when Redis ran it but
 	// the broker never got the reply, for a request with the given deadline.
-	unanswered := func(family, from, to string, deadline time.Time) string {
+	unanswered := func(family string, from, to uint64, deadline time.Time) string {
 		t.Helper()
-		keys := []string{s.k.familyCur(family), s.k.member(family, from), s.k.member(family, to), s.k.familyPending(family)}
-		res, err := rotateRefreshToken.Run(ctx, c, keys, from, to, `{}`, 3_600_000, deadline.UnixMilli()).Text()
+		res, err := rotateRefreshToken.Run(ctx, c, s.familyKeys(family, m(from).Hash),
+			m(from).Hash, from, m(to).Hash, `{}`, 3_600_000, deadline.UnixMilli(), to).Text()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,58 +53,58 @@ func TestRotationSurvivesStoreFailures(t *testing.T) {
 
 	create("f")
 	for i := range 2 {
-		if err := s.RotateRefreshToken(ctx, "f", "h1", "h2", &store.RefreshToken{ExpiresAt: hour}); err != nil {
+		if err := rotate("f", 1, 2); err != nil {
 			t.Fatalf("rotation h1→h2, run %d: %v", i+1, err)
 		}
 	}
-	if err := get("f", "h2"); err != nil {
+	if err := get("f", 2); err != nil {
 		t.Fatalf("h2 after a repeated rotation: %v", err)
 	}
 
-	if res := unanswered("f", "h2", "h3", time.Now().Add(-time.Second)); res != "late" {
+	if res := unanswered("f", 2, 3, time.Now().Add(-time.Second)); res != "late" {
 		t.Fatalf("rotation past its deadline: %q, want late", res)
 	}
 	if err := s.familyStatus("rotate", "f", "late"); !errors.Is(err, store.ErrUnavailable) {
 		t.Fatalf("late rotation: %v, want ErrUnavailable", err)
 	}
-	if err := get("f", "h2"); err != nil {
+	if err := get("f", 2); err != nil {
 		t.Fatalf("h2 after a late rotation: %v, want still current", err)
 	}
-	if err := get("f", "h3"); !errors.Is(err, store.ErrNotFound) {
+	if err := get("f", 3); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("h3 after a late rotation: %v, want unknown", err)
 	}
 
-	if res := unanswered("f", "h2", "h3", time.Now().Add(100*time.Millisecond)); res != "ok" {
+	if res := unanswered("f", 2, 3, time.Now().Add(100*time.Millisecond)); res != "ok" {
 		t.Fatalf("rotation h2→h3: %q", res)
 	}
 	time.Sleep(150 * time.Millisecond) // the rotating request gives up: 503
-	if err := get("f", "h2"); err != nil {
+	if err := get("f", 2); err != nil {
 		t.Fatalf("h2 after its rotation's reply was lost: %v, want usable", err)
 	}
-	if err := s.RotateRefreshToken(ctx, "f", "h2", "h4", &store.RefreshToken{ExpiresAt: hour}); err != nil {
+	if err := rotate("f", 2, 4); err != nil {
 		t.Fatalf("rotation h2→h4 after a lost reply: %v", err)
 	}
-	if err := get("f", "h2"); !errors.Is(err, store.ErrRefreshReused) {
+	if err := get("f", 2); !errors.Is(err, store.ErrRefreshReused) {
 		t.Fatalf("h2 after its confirmed rotation: %v, want reuse", err)
 	}
 
 	create("g")
-	if res := unanswered("g", "h1", "h2", time.Now().Add(10*time.Second)); res != "ok" {
+	if res := unanswered("g", 1, 2, time.Now().Add(10*time.Second)); res != "ok" {
 		t.Fatalf("rotation h1→h2: %q", res)
 	}
-	if err := get("g", "h1"); !errors.Is(err, store.ErrRefreshReused) {
+	if err := get("g", 1); !errors.Is(err, store.ErrRefreshReused) {
 		t.Fatalf("h1 while its rotation may still be answered: %v, want reuse (concurrent use)", err)
 	}
 
 	create("u")
-	if res := unanswered("u", "h1", "h2", time.Now().Add(50*time.Millisecond)); res != "ok" {
+	if res := unanswered("u", 1, 2, time.Now().Add(50*time.Millisecond)); res != "ok" {
 		t.Fatalf("rotation h1→h2: %q", res)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if err := s.RotateRefreshToken(ctx, "u", "h1", "h3", &store.RefreshToken{ExpiresAt: hour}); err != nil {
+	if err := rotate("u", 1, 3); err != nil {
 		t.Fatalf("rotation h1→h3 after a lost reply: %v", err)
 	}
-	if err := get("u", "h2"); !errors.Is(err, store.ErrRefreshReused) {
+	if err := get("u", 2); !errors.Is(err, store.ErrRefreshReused) {
 		t.Fatalf("the unanswered successor h2 presented later: %v, want reuse", err)
 	}
 }

@@ -67,11 +67,15 @@ func TestUnavailableWhenRedisIsDown(t *testing.T) {
 		{"SaveCode", func(ctx context.Context) error { return s.SaveCode(ctx, "code", "ar", time.Minute) }},
 		{"ConsumeCode", func(ctx context.Context) error { _, err := s.ConsumeCode(ctx, "code", time.Minute); return err }},
 		{"CreateRefreshToken", func(ctx context.Context) error {
-			return s.CreateRefreshToken(ctx, "h", &store.RefreshToken{FamilyID: "f", ExpiresAt: hour})
+			return s.CreateRefreshToken(ctx, "h", &store.RefreshToken{FamilyID: "f", ExpiresAt: hour, Generation: 1})
 		}},
-		{"GetRefreshToken", func(ctx context.Context) error { _, err := s.GetRefreshToken(ctx, "f", "h"); return err }},
+		{"GetRefreshToken", func(ctx context.Context) error {
+			_, err := s.GetRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h", Generation: 1})
+			return err
+		}},
 		{"RotateRefreshToken", func(ctx context.Context) error {
-			return s.RotateRefreshToken(ctx, "f", "h", "h2", &store.RefreshToken{ExpiresAt: hour})
+			return s.RotateRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h", Generation: 1}, "h2",
+				&store.RefreshToken{ExpiresAt: hour, Generation: 2})
 		}},
 		{"RevokeRefreshFamily", func(ctx context.Context) error { return s.RevokeRefreshFamily(ctx, "f") }},
 		{"RevokeGrant", func(ctx context.Context) error { return s.RevokeGrant(ctx, "g", hour) }},
@@ -140,7 +144,7 @@ func TestNoHalfWritesWhenRedisGoesAway(t *testing.T) {
 	person := &store.Person{ID: "p1", IDHash: "id-1", MobileHash: "mobile-1", Status: "active"}
 	must(t, "put person", s.PutPerson(ctx, person))
 	hour := time.Now().Add(time.Hour)
-	must(t, "create refresh token", s.CreateRefreshToken(ctx, "h1", &store.RefreshToken{FamilyID: "f", ExpiresAt: hour}))
+	must(t, "create refresh token", s.CreateRefreshToken(ctx, "h1", &store.RefreshToken{FamilyID: "f", ExpiresAt: hour, Generation: 1}))
 	must(t, "save code", s.SaveCode(ctx, "code", "ar", time.Minute))
 
 	moved := *person
@@ -148,8 +152,9 @@ func TestNoHalfWritesWhenRedisGoesAway(t *testing.T) {
 
 	p.setMode(modeRefuse)
 	for name, err := range map[string]error{
-		"put person":   s.PutPerson(ctx, &moved),
-		"rotate":       s.RotateRefreshToken(ctx, "f", "h1", "h2", &store.RefreshToken{ExpiresAt: hour}),
+		"put person": s.PutPerson(ctx, &moved),
+		"rotate": s.RotateRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h1", Generation: 1}, "h2",
+			&store.RefreshToken{ExpiresAt: hour, Generation: 2}),
 		"consume code": func() error { _, err := s.ConsumeCode(ctx, "code", time.Minute); return err }(),
 	} {
 		if !errors.Is(err, store.ErrUnavailable) {
@@ -157,7 +162,7 @@ func TestNoHalfWritesWhenRedisGoesAway(t *testing.T) {
 		}
 	}
 	wantPerson(t, check, person, "mobile-1", "mobile-2")
-	if _, err := check.GetRefreshToken(ctx, "f", "h1"); err != nil {
+	if _, err := check.GetRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h1", Generation: 1}); err != nil {
 		t.Fatalf("refresh token after a failed rotation: %v", err)
 	}
 	if _, err := check.ConsumeCode(ctx, "code", time.Minute); err != nil {

@@ -43,14 +43,14 @@ var copyCases = []copyCase{
 		rt, h := in.(*store.RefreshToken), newID("rt")
 		must(t, "create", s.CreateRefreshToken(t.Context(), h, rt))
 		f := rt.FamilyID
-		return func() (any, error) { return s.GetRefreshToken(t.Context(), f, h) }
+		return func() (any, error) { return s.GetRefreshToken(t.Context(), f, tok(h, rt)) }
 	}, func() any { return newRefreshToken(newID("family")) }},
 	{"RotatedRefreshToken", func(t *testing.T, s store.Store, in any) func() (any, error) {
-		f, h, _ := newFamily(t, s)
-		h2 := newID("rt")
-		must(t, "rotate", s.RotateRefreshToken(t.Context(), f, h, h2, in.(*store.RefreshToken)))
-		return func() (any, error) { return s.GetRefreshToken(t.Context(), f, h2) }
-	}, func() any { return newRefreshToken("") }},
+		f, h, rt := newFamily(t, s)
+		h2, next := newID("rt"), in.(*store.RefreshToken)
+		must(t, "rotate", s.RotateRefreshToken(t.Context(), f, tok(h, rt), h2, next))
+		return func() (any, error) { return s.GetRefreshToken(t.Context(), f, tok(h2, next)) }
+	}, func() any { return nextRefreshToken(newRefreshToken("")) }},
 	{"Session", func(t *testing.T, s store.Store, in any) func() (any, error) {
 		sess := in.(*store.Session)
 		must(t, "create", s.CreateSession(t.Context(), sess))

@@ -58,10 +58,10 @@ var expiringRecords = []expiring{
 		rt := newRefreshToken(f)
 		rt.ExpiresAt = time.Now().Add(expiryTTL)
 		must(t, "create", s.CreateRefreshToken(t.Context(), h, rt))
-		_, err := s.GetRefreshToken(t.Context(), f, h)
+		_, err := s.GetRefreshToken(t.Context(), f, tok(h, rt))
 		must(t, "get", err)
 		return func(t *testing.T) {
-			_, err := s.GetRefreshToken(t.Context(), f, h)
+			_, err := s.GetRefreshToken(t.Context(), f, tok(h, rt))
 			wantErr(t, "get", err, store.ErrNotFound)
 		}
 	}},

@@ -13,38 +13,47 @@ var refreshTests = []test{
 	{"RotateMakesNewMemberCurrent", testRefreshRotate},
 	{"ReuseRevokesFamily", testRefreshReuseRevokesFamily},
 	{"RotatingFormerMemberRevokesFamily", testRefreshRotateFormerMember},
+	{"FormerGenerationIsReuseWithoutItsRecord", testRefreshFormerGeneration},
 	{"UnknownHashDoesNotRevoke", testRefreshUnknownHash},
 	{"UnknownFamilyIsNotFound", testRefreshUnknownFamily},
 	{"RevokeFamily", testRefreshRevokeFamily},
 	{"ConcurrentRotationsOneWins", testRefreshConcurrentRotations},
+	{"RotationNeedsALaterGeneration", testRefreshStaleGeneration},
 	{"RotateRefusesRevokedSubject", testRefreshRotateRevokedSubject},
 }
 
 func newRefreshToken(family string) *store.RefreshToken {
 	n := now()
 	return &store.RefreshToken{
-		FamilyID:  family,
-		ClientID:  "rp-web",
-		Subject:   newID("sub"),
-		Scopes:    []string{"openid", "offline_access"},
-		Audience:  []string{"rp-web"},
-		AMR:       []string{"hwk"},
-		ACR:       "urn:gjjid:acr:3",
-		AuthTime:  n.Add(-time.Minute),
-		IDP:       "x509",
-		UnitID:    "91110000000000000X",
-		SessionID: newID("sid"),
-		IssuedAt:  n,
-		ExpiresAt: n.Add(time.Hour),
+		FamilyID:   family,
+		ClientID:   "rp-web",
+		Subject:    newID("sub"),
+		Scopes:     []string{"openid", "offline_access"},
+		Audience:   []string{"rp-web"},
+		AMR:        []string{"hwk"},
+		ACR:        "urn:gjjid:acr:3",
+		AuthTime:   n.Add(-time.Minute),
+		IDP:        "x509",
+		UnitID:     "91110000000000000X",
+		SessionID:  newID("sid"),
+		IssuedAt:   n,
+		ExpiresAt:  n.Add(time.Hour),
+		Generation: 1,
 	}
 }
 
-// nextRefreshToken is what a rotation of rt stores.
+// nextRefreshToken is what a rotation of rt stores: the next generation.
 func nextRefreshToken(rt *store.RefreshToken) *store.RefreshToken {
 	n := *rt
 	n.IssuedAt = rt.IssuedAt.Add(time.Second)
 	n.ExpiresAt = rt.ExpiresAt.Add(time.Second)
+	n.Generation = rt.Generation + 1
 	return &n
+}
+
+// tok is the token of hash h carrying member rt's generation.
+func tok(h string, rt *store.RefreshToken) store.PresentedRefresh {
+	return store.PresentedRefresh{Hash: h, Generation: rt.Generation}
 }
 
 // newFamily starts a family and returns its ID, first hash and member.
@@ -58,7 +67,7 @@ func newFamily(t *testing.T, s store.Store) (string, string, *store.RefreshToken
 
 func testRefreshCreateGet(t *testing.T, s store.Store) {
 	f, h, rt := newFamily(t, s)
-	got, err := s.GetRefreshToken(t.Context(), f, h)
+	got, err := s.GetRefreshToken(t.Context(), f, tok(h, rt))
 	must(t, "get", err)
 	sameJSON(t, "get", got, rt)
 }
@@ -67,7 +76,7 @@ func testRefreshCreateExisting(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h, rt := newFamily(t, s)
 	wantErr(t, "create again", s.CreateRefreshToken(ctx, newID("rt"), newRefreshToken(f)), store.ErrConflict)
-	got, err := s.GetRefreshToken(ctx, f, h)
+	got, err := s.GetRefreshToken(ctx, f, tok(h, rt))
 	must(t, "get first member", err)
 	sameJSON(t, "first member", got, rt)
 }
@@ -76,14 +85,14 @@ func testRefreshRotate(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h1, rt := newFamily(t, s)
 	h2, next := newID("rt"), nextRefreshToken(rt)
-	must(t, "rotate", s.RotateRefreshToken(ctx, f, h1, h2, next))
-	got, err := s.GetRefreshToken(ctx, f, h2)
+	must(t, "rotate", s.RotateRefreshToken(ctx, f, tok(h1, rt), h2, next))
+	got, err := s.GetRefreshToken(ctx, f, tok(h2, next))
 	must(t, "get new member", err)
 	sameJSON(t, "new member", got, next)
 
 	h3, third := newID("rt"), nextRefreshToken(next)
-	must(t, "rotate again", s.RotateRefreshToken(ctx, f, h2, h3, third))
-	got, err = s.GetRefreshToken(ctx, f, h3)
+	must(t, "rotate again", s.RotateRefreshToken(ctx, f, tok(h2, next), h3, third))
+	got, err = s.GetRefreshToken(ctx, f, tok(h3, third))
 	must(t, "get third member", err)
 	sameJSON(t, "third member", got, third)
 }
@@ -93,26 +102,49 @@ func testRefreshRotate(t *testing.T, s store.Store) {
 func testRefreshReuseRevokesFamily(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h1, rt := newFamily(t, s)
-	h2 := newID("rt")
-	must(t, "rotate", s.RotateRefreshToken(ctx, f, h1, h2, nextRefreshToken(rt)))
+	h2, next := newID("rt"), nextRefreshToken(rt)
+	must(t, "rotate", s.RotateRefreshToken(ctx, f, tok(h1, rt), h2, next))
 
-	_, err := s.GetRefreshToken(ctx, f, h1)
+	_, err := s.GetRefreshToken(ctx, f, tok(h1, rt))
 	wantErr(t, "get rotated member", err, store.ErrRefreshReused)
-	_, err = s.GetRefreshToken(ctx, f, h2)
+	_, err = s.GetRefreshToken(ctx, f, tok(h2, next))
 	wantErr(t, "get current member after reuse", err, store.ErrRevoked)
-	err = s.RotateRefreshToken(ctx, f, h2, newID("rt"), nextRefreshToken(rt))
+	err = s.RotateRefreshToken(ctx, f, tok(h2, next), newID("rt"), nextRefreshToken(next))
 	wantErr(t, "rotate current member after reuse", err, store.ErrRevoked)
 }
 
 func testRefreshRotateFormerMember(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h1, rt := newFamily(t, s)
-	h2 := newID("rt")
-	must(t, "rotate", s.RotateRefreshToken(ctx, f, h1, h2, nextRefreshToken(rt)))
-	err := s.RotateRefreshToken(ctx, f, h1, newID("rt"), nextRefreshToken(rt))
+	h2, next := newID("rt"), nextRefreshToken(rt)
+	must(t, "rotate", s.RotateRefreshToken(ctx, f, tok(h1, rt), h2, next))
+	err := s.RotateRefreshToken(ctx, f, tok(h1, rt), newID("rt"), nextRefreshToken(next))
 	wantErr(t, "rotate rotated member", err, store.ErrRefreshReused)
-	_, err = s.GetRefreshToken(ctx, f, h2)
+	_, err = s.GetRefreshToken(ctx, f, tok(h2, next))
 	wantErr(t, "get current member after reuse", err, store.ErrRevoked)
+}
+
+// A store keeps no record of former members: the generation a token
+// carries (which the broker's MAC vouches for) is what marks it as one.
+// So any hash of an earlier generation is reuse, however many rotations
+// ago, while the current generation with another hash is not.
+func testRefreshFormerGeneration(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	for range 5 {
+		h2, next := newID("rt"), nextRefreshToken(rt)
+		must(t, "rotate", s.RotateRefreshToken(ctx, f, tok(h, rt), h2, next))
+		h, rt = h2, next
+	}
+	_, err := s.GetRefreshToken(ctx, f, store.PresentedRefresh{Hash: newID("rt"), Generation: rt.Generation})
+	wantErr(t, "another hash of the current generation", err, store.ErrNotFound)
+	_, err = s.GetRefreshToken(ctx, f, tok(h, rt))
+	must(t, "current member after a token of its generation", err)
+
+	_, err = s.GetRefreshToken(ctx, f, store.PresentedRefresh{Hash: newID("rt"), Generation: 2})
+	wantErr(t, "a token of generation 2 after six", err, store.ErrRefreshReused)
+	_, err = s.GetRefreshToken(ctx, f, tok(h, rt))
+	wantErr(t, "current member after reuse", err, store.ErrRevoked)
 }
 
 // A hash the family never had is a guess or garbage, not a leaked token: it
@@ -120,11 +152,14 @@ func testRefreshRotateFormerMember(t *testing.T, s store.Store) {
 func testRefreshUnknownHash(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h, rt := newFamily(t, s)
-	_, err := s.GetRefreshToken(ctx, f, newID("rt"))
-	wantErr(t, "get unknown hash", err, store.ErrNotFound)
-	err = s.RotateRefreshToken(ctx, f, newID("rt"), newID("rt"), nextRefreshToken(rt))
-	wantErr(t, "rotate unknown hash", err, store.ErrNotFound)
-	got, err := s.GetRefreshToken(ctx, f, h)
+	for _, gen := range []uint64{0, rt.Generation, rt.Generation + 1} {
+		unknown := store.PresentedRefresh{Hash: newID("rt"), Generation: gen}
+		_, err := s.GetRefreshToken(ctx, f, unknown)
+		wantErr(t, "get unknown hash", err, store.ErrNotFound)
+		err = s.RotateRefreshToken(ctx, f, unknown, newID("rt"), nextRefreshToken(rt))
+		wantErr(t, "rotate unknown hash", err, store.ErrNotFound)
+	}
+	got, err := s.GetRefreshToken(ctx, f, tok(h, rt))
 	must(t, "get current member", err)
 	sameJSON(t, "current member", got, rt)
 }
@@ -132,9 +167,10 @@ func testRefreshUnknownHash(t *testing.T, s store.Store) {
 func testRefreshUnknownFamily(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h := newID("family"), newID("rt")
-	_, err := s.GetRefreshToken(ctx, f, h)
+	rt := newRefreshToken(f)
+	_, err := s.GetRefreshToken(ctx, f, tok(h, rt))
 	wantErr(t, "get", err, store.ErrNotFound)
-	err = s.RotateRefreshToken(ctx, f, h, newID("rt"), newRefreshToken(f))
+	err = s.RotateRefreshToken(ctx, f, tok(h, rt), newID("rt"), nextRefreshToken(rt))
 	wantErr(t, "rotate", err, store.ErrNotFound)
 	must(t, "revoke unknown family", s.RevokeRefreshFamily(ctx, f))
 	// Revoking an unknown family leaves nothing behind.
@@ -145,9 +181,9 @@ func testRefreshRevokeFamily(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f, h, rt := newFamily(t, s)
 	must(t, "revoke", s.RevokeRefreshFamily(ctx, f))
-	_, err := s.GetRefreshToken(ctx, f, h)
+	_, err := s.GetRefreshToken(ctx, f, tok(h, rt))
 	wantErr(t, "get", err, store.ErrRevoked)
-	err = s.RotateRefreshToken(ctx, f, h, newID("rt"), nextRefreshToken(rt))
+	err = s.RotateRefreshToken(ctx, f, tok(h, rt), newID("rt"), nextRefreshToken(rt))
 	wantErr(t, "rotate", err, store.ErrRevoked)
 	must(t, "revoke again", s.RevokeRefreshFamily(ctx, f))
 	wantErr(t, "create revoked family", s.CreateRefreshToken(ctx, newID("rt"), newRefreshToken(f)), store.ErrConflict)
@@ -162,12 +198,26 @@ func testRefreshConcurrentRotations(t *testing.T, s store.Store) {
 	for i := range hashes {
 		hashes[i] = newID("rt")
 	}
+	next := nextRefreshToken(rt)
 	errs := concurrently(contenders, func(i int) error {
-		return s.RotateRefreshToken(ctx, f, h, hashes[i], nextRefreshToken(rt))
+		return s.RotateRefreshToken(ctx, f, tok(h, rt), hashes[i], next)
 	})
 	w := oneWinner(t, "rotate", errs, store.ErrRefreshReused, store.ErrRevoked)
-	_, err := s.GetRefreshToken(ctx, f, hashes[w])
+	_, err := s.GetRefreshToken(ctx, f, tok(hashes[w], next))
 	wantErr(t, "get the winner's member", err, store.ErrRevoked)
+}
+
+// A rotation must reach a generation above the current one: otherwise two
+// members would share a generation and the earlier could never be told
+// apart from an unknown token. Refused, it changes nothing.
+func testRefreshStaleGeneration(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f, h, rt := newFamily(t, s)
+	err := s.RotateRefreshToken(ctx, f, tok(h, rt), newID("rt"), rt)
+	wantErr(t, "rotate to the same generation", err, store.ErrConflict)
+	got, err := s.GetRefreshToken(ctx, f, tok(h, rt))
+	must(t, "current member after a refused rotation", err)
+	sameJSON(t, "current member", got, rt)
 }
 
 // A subject revoked after the family's login cannot rotate: the family and
@@ -177,9 +227,9 @@ func testRefreshRotateRevokedSubject(t *testing.T, s store.Store) {
 	f, h, rt := newFamily(t, s)
 	n := now()
 	must(t, "revoke subject", s.RevokeSubject(ctx, rt.Subject, n, n.Add(time.Hour)))
-	err := s.RotateRefreshToken(ctx, f, h, newID("rt"), nextRefreshToken(rt))
+	err := s.RotateRefreshToken(ctx, f, tok(h, rt), newID("rt"), nextRefreshToken(rt))
 	wantErr(t, "rotate", err, store.ErrRevoked)
-	_, err = s.GetRefreshToken(ctx, f, h)
+	_, err = s.GetRefreshToken(ctx, f, tok(h, rt))
 	wantErr(t, "get after refused rotation", err, store.ErrRevoked)
 	revoked, err := s.AccessTokenRevoked(ctx, newID("jti"), f, "", n.Add(time.Minute))
 	must(t, "check grant", err)
@@ -192,5 +242,5 @@ func testRefreshRotateRevokedSubject(t *testing.T, s store.Store) {
 	rl.Subject = rt.Subject
 	rl.AuthTime = n.Add(time.Second)
 	must(t, "create later family", s.CreateRefreshToken(ctx, hl, rl))
-	must(t, "rotate later family", s.RotateRefreshToken(ctx, later, hl, newID("rt"), nextRefreshToken(rl)))
+	must(t, "rotate later family", s.RotateRefreshToken(ctx, later, tok(hl, rl), newID("rt"), nextRefreshToken(rl)))
 }

@@ -48,7 +48,7 @@ func testRevokeAccessToken(t *testing.T, s store.Store) {
 
 func testRevokeGrant(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	g, h, _ := newFamily(t, s)
+	g, h, rt := newFamily(t, s)
 	if revoked(t, s, newID("jti"), g, "", now()) {
 		t.Fatal("grant revoked before RevokeGrant")
 	}
@@ -59,7 +59,7 @@ func testRevokeGrant(t *testing.T, s store.Store) {
 	if revoked(t, s, newID("jti"), newID("grant"), "", now()) {
 		t.Fatal("another grant is revoked")
 	}
-	_, err := s.GetRefreshToken(ctx, g, h)
+	_, err := s.GetRefreshToken(ctx, g, tok(h, rt))
 	wantErr(t, "refresh token of revoked grant", err, store.ErrRevoked)
 }
 
@@ -75,9 +75,9 @@ func testRevokeGrantFirst(t *testing.T, s store.Store) {
 
 func testRevokeGrantPast(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	g, h, _ := newFamily(t, s)
+	g, h, rt := newFamily(t, s)
 	must(t, "revoke grant", s.RevokeGrant(ctx, g, time.Now().Add(-time.Minute)))
-	_, err := s.GetRefreshToken(ctx, g, h)
+	_, err := s.GetRefreshToken(ctx, g, tok(h, rt))
 	wantErr(t, "refresh token of revoked grant", err, store.ErrRevoked)
 	if revoked(t, s, newID("jti"), g, "", now()) {
 		t.Fatal("grant denied although every access token expired")

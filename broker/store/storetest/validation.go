@@ -54,8 +54,8 @@ func testValidation(t *testing.T, s store.Store) {
 		{"refresh family without ID", func(t *testing.T) error { return s.CreateRefreshToken(t.Context(), newID("rt"), emptyRT) }},
 		{"refresh token already expired", func(t *testing.T) error { return s.CreateRefreshToken(t.Context(), newID("rt"), expiredRT) }},
 		{"rotation to an expired member", func(t *testing.T) error {
-			f, h, _ := newFamily(t, s)
-			return s.RotateRefreshToken(t.Context(), f, h, newID("rt"), expiredRT)
+			f, h, rt := newFamily(t, s)
+			return s.RotateRefreshToken(t.Context(), f, tok(h, rt), newID("rt"), expiredRT)
 		}},
 		{"session already expired", func(t *testing.T) error { return s.CreateSession(t.Context(), expiredSession) }},
 		{"counter without lifetime", func(t *testing.T) error {
