@@ -184,6 +184,8 @@ type Client struct {
 	// of a private_key_jwt client (auth_method private_key_jwt).
 	JWKS    string `yaml:"jwks"`
 	JWKSURI string `yaml:"jwks_uri"`
+	// Profile "fapi2": the FAPI 2.0 Security Profile (README, FAPI 2.0).
+	Profile string `yaml:"profile"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

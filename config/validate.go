@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
@@ -33,6 +34,13 @@ func (c *Config) Validate() error {
 	positive(&ps, "audit.retention", c.Audit.Retention)
 	connectorIDs := validateConnectors(c.Connectors, &ps)
 	validateClients(c.Clients, connectorIDs, &ps)
+	for i, cl := range c.Clients {
+		if cl.Profile == ProfileFAPI2 && c.Keys.Algorithm == "RS256" {
+			// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA; access tokens are
+			// signed with the active key.
+			ps.add(fmt.Sprintf("clients[%d].profile", i), "fapi2 tokens may not be RS256-signed, and keys.algorithm is RS256: use ES256 or EdDSA")
+		}
+	}
 	c.Registration.validate(&ps)
 	if c.Seed != nil {
 		c.Seed.validate(&ps)

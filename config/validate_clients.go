@@ -112,6 +112,9 @@ func (c Client) validateAuth(path string, ps *Problems) {
 	for _, p := range ValidateClientKeys(c.AuthMethod, c.JWKS, c.JWKSURI) {
 		ps.add(key(path, p.Field), "%s", p.Message)
 	}
+	for _, p := range ValidateProfile(c.Profile, c.AuthMethod, c.IDTokenSignedResponseAlg, c.GrantTypes) {
+		ps.add(key(path, p.Field), "%s", p.Message)
+	}
 	if c.AuthMethod == "private_key_jwt" {
 		if c.Secret != "" || c.SecretHash != "" {
 			ps.add(key(path, "secret"), "must be empty for a private_key_jwt client, which signs with its keys")

@@ -152,6 +152,12 @@ func TestValidateRejects(t *testing.T) {
 		{"public not none", func(c *Config) { c.Clients[1].AuthMethod = "client_secret_post" }, "clients[1].auth_method", "must be none for a public client"},
 		{"confidential none", func(c *Config) { c.Clients[0].AuthMethod = "none" }, "clients[0].auth_method", "none is only for public clients"},
 		{"auth method", func(c *Config) { c.Clients[0].AuthMethod = "client_secret_jwt" }, "clients[0].auth_method", "must be one of client_secret_basic, client_secret_post, private_key_jwt, none"},
+		{"unknown profile", func(c *Config) { c.Clients[0].Profile = "fapi1" }, "clients[0].profile", "must be fapi2 or empty"},
+		{"fapi2 with a secret", func(c *Config) { c.Clients[0].Profile = "fapi2" }, "clients[0].auth_method", "authenticates with private_key_jwt"},
+		{"fapi2 with RS256 keys", func(c *Config) {
+			c.Keys.Algorithm = "RS256"
+			c.Clients[0].Profile, c.Clients[0].AuthMethod, c.Clients[0].Secret, c.Clients[0].JWKSURI = "fapi2", "private_key_jwt", "", "https://rp.example/jwks"
+		}, "clients[0].profile", "keys.algorithm is RS256"},
 		{"private_key_jwt without keys", func(c *Config) { c.Clients[0].AuthMethod, c.Clients[0].Secret = "private_key_jwt", "" }, "clients[0].jwks_uri", "needs its public keys"},
 		{"private_key_jwt with a secret", func(c *Config) {
 			c.Clients[0].AuthMethod, c.Clients[0].JWKSURI = "private_key_jwt", "https://rp.example/jwks"

@@ -55,7 +55,8 @@ func auditClient(c *store.Client) map[string]any {
 		"redirect_uris": m.RedirectURIs, "grant_types": m.GrantTypes, "scopes": m.Scopes, "connectors": m.Connectors,
 		"id_token_signed_response_alg": m.IDTokenSignedResponseAlg,
 		"backchannel_logout_uri":       m.BackchannelLogoutURI, "frontchannel_logout_uri": m.FrontchannelLogoutURI,
-		"dpop_bound_access_tokens": m.DPoPBoundAccessTokens, "require_pushed_authorization_requests": m.RequirePushedAuthorizationRequests}
+		"dpop_bound_access_tokens": m.DPoPBoundAccessTokens, "require_pushed_authorization_requests": m.RequirePushedAuthorizationRequests,
+		"profile": m.Profile}
 }
 
 func (a *API) createClient(c echo.Context) error {

@@ -59,6 +59,8 @@ type Metadata struct {
 	// keys a private_key_jwt client signs its assertions with.
 	JWKS    string `json:"-"`
 	JWKSURI string `json:"jwks_uri,omitempty"`
+	// Profile "fapi2" holds the client to the FAPI 2.0 Security Profile.
+	Profile string `json:"profile,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -146,7 +148,7 @@ func MetadataOf(c *store.Client) Metadata {
 		BackchannelLogoutURI:     c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
-		JWKS: c.JWKS, JWKSURI: c.JWKSURI,
+		JWKS: c.JWKS, JWKSURI: c.JWKSURI, Profile: c.Profile,
 	}
 }
 

@@ -322,7 +322,7 @@ func apply(c *store.Client, m Metadata, now time.Time) {
 	c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired = m.BackchannelLogoutURI, m.BackchannelLogoutSessionRequired
 	c.FrontchannelLogoutURI, c.FrontchannelLogoutSessionRequired = m.FrontchannelLogoutURI, m.FrontchannelLogoutSessionRequired
 	c.DPoPBoundAccessTokens, c.RequirePushedAuthorizationRequests = m.DPoPBoundAccessTokens, m.RequirePushedAuthorizationRequests
-	c.JWKS, c.JWKSURI = m.JWKS, m.JWKSURI
+	c.JWKS, c.JWKSURI, c.Profile = m.JWKS, m.JWKSURI, m.Profile
 	c.UpdatedAt = now
 }
 

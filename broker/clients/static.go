@@ -67,7 +67,7 @@ func fromConfig(c config.Client) *store.Client {
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
-		JWKS: c.JWKS, JWKSURI: c.JWKSURI}
+		JWKS: c.JWKS, JWKSURI: c.JWKSURI, Profile: c.Profile}
 	if c.Public {
 		rec.AuthMethod = AuthNone
 	}

@@ -119,6 +119,9 @@ func (s *Service) validate(m Metadata, admin bool) error {
 	for _, p := range config.ValidateClientKeys(m.AuthMethod, m.JWKS, m.JWKSURI) {
 		ps.add(p.Field, InvalidClientMetadata, "%s", p.Message)
 	}
+	for _, p := range config.ValidateProfile(m.Profile, m.AuthMethod, m.IDTokenSignedResponseAlg, m.GrantTypes) {
+		ps.add(p.Field, InvalidClientMetadata, "%s", p.Message)
+	}
 	validateGrants(m, &ps)
 	validateURIs("redirect_uris", InvalidRedirectURI, m.RedirectURIs, m.ApplicationType, &ps)
 	validateURIs("post_logout_redirect_uris", InvalidClientMetadata, m.PostLogoutRedirectURIs, m.ApplicationType, &ps)

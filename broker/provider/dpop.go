@@ -15,6 +15,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/config"
 )
 
 // DPoP (RFC 9449) binds tokens to a key the client holds. At the token
@@ -90,9 +91,10 @@ func (p *Provider) dpopToken(w http.ResponseWriter, r *http.Request) (http.Respo
 		case errors.Is(err, store.ErrUnavailable):
 			writeUnavailable(w)
 			return w, r, false
-		case err == nil && cl.DPoPBoundAccessTokens:
+		case err == nil && (cl.DPoPBoundAccessTokens || cl.Profile == config.ProfileFAPI2):
 			// RFC 9449 §5.2 (dpop_bound_access_tokens): such a client's
-			// token requests without a proof are refused.
+			// token requests without a proof are refused; FAPI 2.0 §5.3.2.1
+			// wants every token of a fapi2 client sender-constrained.
 			tokenError(w, http.StatusBadRequest, dpop.CodeInvalidProof, "this client must send a DPoP proof with every token request")
 			return w, r, false
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
+	"github.com/gjjid/gjjid/config"
 )
 
 // Pushed authorization requests (RFC 9126). A client POSTs the parameters
@@ -222,7 +223,7 @@ func (s *storage) requirePushed(ctx context.Context, clientID string) error {
 		if err != nil {
 			return s.fail(ctx, "load client", err)
 		}
-		required = c.RequirePushedAuthorizationRequests
+		required = c.RequirePushedAuthorizationRequests || c.Profile == config.ProfileFAPI2 // FAPI 2.0 §5.3.2.2
 	}
 	if required {
 		return oidc.ErrInvalidRequest().WithDescription("pushed authorization request required: POST the request to %s first", PAREndpoint)

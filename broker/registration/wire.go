@@ -33,6 +33,8 @@ type request struct {
 	// JWKS or JWKSURI: a private_key_jwt client's keys (RFC 7591 §2).
 	JWKS    json.RawMessage `json:"jwks"`
 	JWKSURI string          `json:"jwks_uri"`
+	// Profile "fapi2": the FAPI 2.0 Security Profile (a gjjid extension).
+	Profile string `json:"profile"`
 	logoutMetadata
 }
 
@@ -44,7 +46,7 @@ func (r request) metadata() (clients.Metadata, error) {
 		RedirectURIs: r.RedirectURIs, PostLogoutRedirectURIs: r.PostLogoutRedirectURIs, GrantTypes: r.GrantTypes,
 		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
 		DPoPBoundAccessTokens: r.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: r.RequirePushedAuthorizationRequests,
-		JWKSURI: r.JWKSURI,
+		JWKSURI: r.JWKSURI, Profile: r.Profile,
 	}
 	if len(r.JWKS) > 0 && string(r.JWKS) != "null" {
 		m.JWKS = string(r.JWKS)
@@ -89,6 +91,7 @@ type response struct {
 	RequirePushedAuthorizationRequests bool            `json:"require_pushed_authorization_requests,omitempty"`
 	JWKS                               json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                            string          `json:"jwks_uri,omitempty"`
+	Profile                            string          `json:"profile,omitempty"`
 	logoutMetadata
 }
 
@@ -103,7 +106,7 @@ func information(c *store.Client, secret, token, uri string) response {
 		GrantTypes: c.GrantTypes, ResponseTypes: []string{}, Scope: strings.Join(c.Scopes, " "),
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, logoutMetadata: logoutMetadataOf(c),
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
-		JWKSURI: c.JWKSURI,
+		JWKSURI: c.JWKSURI, Profile: c.Profile,
 	}
 	if c.JWKS != "" {
 		r.JWKS = json.RawMessage(c.JWKS)

@@ -261,6 +261,9 @@ type Client struct {
 	// private_key_jwt client (RFC 7523 §2.2, OpenID Connect Core §9).
 	JWKS    string `json:"jwks,omitempty"`
 	JWKSURI string `json:"jwks_uri,omitempty"`
+	// Profile "fapi2" holds the client to the FAPI 2.0 Security Profile
+	// (PAR, DPoP-bound tokens, private_key_jwt, refresh without rotation).
+	Profile string `json:"profile,omitempty"`
 	// Source says who registered the client: SourceConfig, SourceAdmin or
 	// SourceDynamic; empty on records written before sources existed.
 	Source string `json:"source,omitempty"`

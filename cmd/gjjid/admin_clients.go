@@ -14,7 +14,7 @@ import (
 var clientOrder = []string{"client_id", "client_name", "application_type", "token_endpoint_auth_method", "redirect_uris",
 	"post_logout_redirect_uris", "grant_types", "scopes", "connectors", "access_token_lifetime", "id_token_lifetime",
 	"refresh_token_lifetime", "id_token_signed_response_alg", "backchannel_logout_uri", "backchannel_logout_session_required",
-	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "jwks_uri", "jwks", "source", "created_at", "updated_at", "client_secret"}
+	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "jwks_uri", "jwks", "profile", "source", "created_at", "updated_at", "client_secret"}
 
 var clientColumns = []column{{"CLIENT_ID", "client_id"}, {"TYPE", "application_type"}, {"AUTH", "token_endpoint_auth_method"},
 	{"GRANTS", "grant_types"}, {"SOURCE", "source"}, {"NAME", "client_name"}}
@@ -154,7 +154,7 @@ type clientFlags struct {
 	native, public                                       bool
 	backchannelSession, frontchannelSession              bool
 	dpopBound, requirePAR                                bool
-	jwks, jwksURI                                        string
+	jwks, jwksURI, profile                               string
 	accessTTL, idTTL, refreshTTL                         time.Duration
 }
 
@@ -183,6 +183,7 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.BoolVar(&f.requirePAR, "require-pushed-authorization-requests", false, "authorization requests must be pushed to /oauth/par first (RFC 9126)")
 	fs.StringVar(&f.jwksURI, "jwks-uri", "", "where a private_key_jwt client publishes its public keys (`URL`)")
 	fs.StringVar(&f.jwks, "jwks", "", "a private_key_jwt client's public keys, a JSON Web Key Set (`JSON`)")
+	fs.StringVar(&f.profile, "profile", "", "`PROFILE` fapi2 holds the client to the FAPI 2.0 Security Profile; empty: none")
 }
 
 // apply writes the flags the command line set into m.
@@ -244,6 +245,9 @@ func (f *clientFlags) apply(m *clients.Metadata, set map[string]bool) error {
 	}
 	if set["jwks"] {
 		m.JWKS = f.jwks
+	}
+	if set["profile"] {
+		m.Profile = f.profile
 	}
 	f.applyLogout(m, set)
 	return nil
