@@ -5,6 +5,7 @@ package broker
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -202,6 +203,12 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 	})
 	var ck [32]byte
 	copy(ck[:], b.Secrets.TokenKey)
+	var tlsClientCAs *x509.CertPool
+	if files := cfg.TLSClientAuth.CAFiles; len(files) > 0 {
+		if tlsClientCAs, err = config.LoadCertPool(files); err != nil {
+			return fmt.Errorf("tls_client_auth.ca_files: %w", err)
+		}
+	}
 	b.Provider, err = provider.New(b.Store, keySource{b.Keys}, principals, provider.Options{
 		Issuer: cfg.Issuer, CryptoKey: ck, AllowInsecure: !https, Login: b.Login, Clients: clientCache,
 		ACRValues: login.ACRLevels, LoggedOutURL: strings.TrimSuffix(cfg.Issuer, "/") + "/logged-out",
@@ -210,6 +217,7 @@ func (b *Broker) Mount(reg connectors.Registry) error {
 		AuthRequestLifetime: cfg.Tokens.AuthRequestLifetime, RegistrationEndpoint: b.registrationEndpoint(),
 		OnRevoke: b.auditRevocation, Logout: b.Logout, GrantScopes: b.Staff.GrantScopes, DPoP: proofs,
 		PARLifetime: cfg.PAR.RequestURILifetime, RequirePAR: cfg.PAR.Required,
+		TLSClientCAs: tlsClientCAs, MTLSURL: b.certificateURL(),
 	}, b.log)
 	if err != nil {
 		return err

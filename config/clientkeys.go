@@ -1,9 +1,11 @@
 package config
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -30,18 +32,22 @@ func ValidateClientKeys(method, jwks, jwksURI string) []KeyProblem {
 	add := func(field, format string, args ...any) {
 		out = append(out, KeyProblem{field, fmt.Sprintf(format, args...)})
 	}
+	if method == "self_signed_tls_client_auth" {
+		// RFC 8705 §2.2: the certificate's key must be one of these.
+		method = "private_key_jwt"
+	}
 	if method != "private_key_jwt" {
 		if jwks != "" {
-			add("jwks", "only a private_key_jwt client has keys (auth method is %q)", method)
+			add("jwks", "only a private_key_jwt or self_signed_tls_client_auth client has keys (auth method is %q)", method)
 		}
 		if jwksURI != "" {
-			add("jwks_uri", "only a private_key_jwt client has keys (auth method is %q)", method)
+			add("jwks_uri", "only a private_key_jwt or self_signed_tls_client_auth client has keys (auth method is %q)", method)
 		}
 		return out
 	}
 	switch {
 	case jwks == "" && jwksURI == "":
-		add("jwks_uri", "a private_key_jwt client needs its public keys: set jwks_uri (or jwks)")
+		add("jwks_uri", "a private_key_jwt or self_signed_tls_client_auth client needs its public keys: set jwks_uri (or jwks)")
 	case jwks != "" && jwksURI != "":
 		add("jwks", "set jwks or jwks_uri, not both")
 	case jwks != "":
@@ -83,4 +89,55 @@ func ParseClientJWKS(raw string) (*jose.JSONWebKeySet, error) {
 		}
 	}
 	return &set, nil
+}
+
+// ValidateTLSClientAuth checks a tls_client_auth client's certificate
+// name (RFC 8705 §2.1.2): exactly one of the subject DN and a DNS name,
+// and neither for other methods.
+func ValidateTLSClientAuth(method, subjectDN, sanDNS string) []KeyProblem {
+	var out []KeyProblem
+	switch {
+	case method != "tls_client_auth" && subjectDN != "":
+		out = append(out, KeyProblem{"tls_client_auth_subject_dn", "only for auth method tls_client_auth"})
+	case method != "tls_client_auth" && sanDNS != "":
+		out = append(out, KeyProblem{"tls_client_auth_san_dns", "only for auth method tls_client_auth"})
+	case method == "tls_client_auth" && (subjectDN == "") == (sanDNS == ""):
+		out = append(out, KeyProblem{"tls_client_auth_subject_dn", "a tls_client_auth client names its certificate: set tls_client_auth_subject_dn (e.g. CN=rp.example,O=公积金中心,C=CN) or tls_client_auth_san_dns, one of them"})
+	}
+	return out
+}
+
+// TLSClientAuth configures mutual-TLS client authentication (RFC 8705).
+type TLSClientAuth struct {
+	// CAFiles are PEM files of the CAs that issue tls_client_auth
+	// clients' certificates.
+	CAFiles []string `yaml:"ca_files"`
+}
+
+func (t TLSClientAuth) validate(clients []Client, ps *Problems) {
+	for i, f := range t.CAFiles {
+		if _, err := LoadCertPool([]string{f}); err != nil {
+			ps.add(fmt.Sprintf("tls_client_auth.ca_files[%d]", i), "%v", err)
+		}
+	}
+	for i, c := range clients {
+		if c.AuthMethod == "tls_client_auth" && len(t.CAFiles) == 0 {
+			ps.add(fmt.Sprintf("clients[%d].auth_method", i), "tls_client_auth needs tls_client_auth.ca_files: the CAs that issue client certificates")
+		}
+	}
+}
+
+// LoadCertPool reads PEM certificates from files into a pool.
+func LoadCertPool(files []string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", f, err)
+		}
+		if !pool.AppendCertsFromPEM(b) {
+			return nil, fmt.Errorf("%s holds no PEM certificate", f)
+		}
+	}
+	return pool, nil
 }

@@ -34,6 +34,8 @@ type Config struct {
 	DPoP DPoP `yaml:"dpop"`
 	// PAR configures pushed authorization requests (dpop.go).
 	PAR PAR `yaml:"par"`
+	// TLSClientAuth configures RFC 8705 client authentication (clientkeys.go).
+	TLSClientAuth TLSClientAuth `yaml:"tls_client_auth"`
 	// Tracing exports OpenTelemetry traces (tracing.go); off by default.
 	Tracing Tracing `yaml:"tracing"`
 }
@@ -186,6 +188,10 @@ type Client struct {
 	JWKSURI string `yaml:"jwks_uri"`
 	// Profile "fapi2": the FAPI 2.0 Security Profile (README, FAPI 2.0).
 	Profile string `yaml:"profile"`
+	// TLSClientAuthSubjectDN or TLSClientAuthSANDNS: the certificate of a
+	// tls_client_auth client (RFC 8705 §2.1.2).
+	TLSClientAuthSubjectDN string `yaml:"tls_client_auth_subject_dn"`
+	TLSClientAuthSANDNS    string `yaml:"tls_client_auth_san_dns"`
 }
 
 // Registration configures RFC 7591 dynamic client registration (POST

@@ -34,6 +34,7 @@ func (c *Config) Validate() error {
 	positive(&ps, "audit.retention", c.Audit.Retention)
 	connectorIDs := validateConnectors(c.Connectors, &ps)
 	validateClients(c.Clients, connectorIDs, &ps)
+	c.TLSClientAuth.validate(c.Clients, &ps)
 	for i, cl := range c.Clients {
 		if cl.Profile == ProfileFAPI2 && c.Keys.Algorithm == "RS256" {
 			// FAPI 2.0 §5.4.1: PS256, ES256 or EdDSA; access tokens are

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	authMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth", "none"}
 	grantTypes  = []string{"authorization_code", "refresh_token", "client_credentials"}
 	hexSHA256   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 )
@@ -115,9 +115,12 @@ func (c Client) validateAuth(path string, ps *Problems) {
 	for _, p := range ValidateProfile(c.Profile, c.AuthMethod, c.IDTokenSignedResponseAlg, c.GrantTypes) {
 		ps.add(key(path, p.Field), "%s", p.Message)
 	}
-	if c.AuthMethod == "private_key_jwt" {
+	for _, p := range ValidateTLSClientAuth(c.AuthMethod, c.TLSClientAuthSubjectDN, c.TLSClientAuthSANDNS) {
+		ps.add(key(path, p.Field), "%s", p.Message)
+	}
+	if slices.Contains([]string{"private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"}, c.AuthMethod) {
 		if c.Secret != "" || c.SecretHash != "" {
-			ps.add(key(path, "secret"), "must be empty for a private_key_jwt client, which signs with its keys")
+			ps.add(key(path, "secret"), "must be empty for a %s client, which proves itself with its keys", c.AuthMethod)
 		}
 		return
 	}

@@ -151,7 +151,14 @@ func TestValidateRejects(t *testing.T) {
 		{"public with secret hash", func(c *Config) { c.Clients[1].SecretHash = strings.Repeat("0", 64) }, "clients[1].secret_hash", "must be empty for a public client"},
 		{"public not none", func(c *Config) { c.Clients[1].AuthMethod = "client_secret_post" }, "clients[1].auth_method", "must be none for a public client"},
 		{"confidential none", func(c *Config) { c.Clients[0].AuthMethod = "none" }, "clients[0].auth_method", "none is only for public clients"},
-		{"auth method", func(c *Config) { c.Clients[0].AuthMethod = "client_secret_jwt" }, "clients[0].auth_method", "must be one of client_secret_basic, client_secret_post, private_key_jwt, none"},
+		{"auth method", func(c *Config) { c.Clients[0].AuthMethod = "client_secret_jwt" }, "clients[0].auth_method", "must be one of client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, none"},
+		{"tls_client_auth without ca_files", func(c *Config) {
+			c.Clients[0].AuthMethod, c.Clients[0].Secret, c.Clients[0].TLSClientAuthSubjectDN = "tls_client_auth", "", "CN=rp"
+		}, "clients[0].auth_method", "needs tls_client_auth.ca_files"},
+		{"tls_client_auth without a name", func(c *Config) {
+			c.Clients[0].AuthMethod, c.Clients[0].Secret = "tls_client_auth", ""
+		}, "clients[0].tls_client_auth_subject_dn", "names its certificate"},
+		{"ca file missing", func(c *Config) { c.TLSClientAuth.CAFiles = []string{"/nonexistent.pem"} }, "tls_client_auth.ca_files[0]", "read /nonexistent.pem"},
 		{"unknown profile", func(c *Config) { c.Clients[0].Profile = "fapi1" }, "clients[0].profile", "must be fapi2 or empty"},
 		{"fapi2 with a secret", func(c *Config) { c.Clients[0].Profile = "fapi2" }, "clients[0].auth_method", "authenticates with private_key_jwt"},
 		{"fapi2 with RS256 keys", func(c *Config) {

@@ -56,7 +56,7 @@ func auditClient(c *store.Client) map[string]any {
 		"id_token_signed_response_alg": m.IDTokenSignedResponseAlg,
 		"backchannel_logout_uri":       m.BackchannelLogoutURI, "frontchannel_logout_uri": m.FrontchannelLogoutURI,
 		"dpop_bound_access_tokens": m.DPoPBoundAccessTokens, "require_pushed_authorization_requests": m.RequirePushedAuthorizationRequests,
-		"profile": m.Profile}
+		"profile": m.Profile, "tls_client_auth_subject_dn": m.TLSClientAuthSubjectDN, "tls_client_auth_san_dns": m.TLSClientAuthSANDNS}
 }
 
 func (a *API) createClient(c echo.Context) error {

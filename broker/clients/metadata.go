@@ -61,6 +61,10 @@ type Metadata struct {
 	JWKSURI string `json:"jwks_uri,omitempty"`
 	// Profile "fapi2" holds the client to the FAPI 2.0 Security Profile.
 	Profile string `json:"profile,omitempty"`
+	// TLSClientAuthSubjectDN or TLSClientAuthSANDNS names a
+	// tls_client_auth client's certificate (RFC 8705 §2.1.2).
+	TLSClientAuthSubjectDN string `json:"tls_client_auth_subject_dn,omitempty"`
+	TLSClientAuthSANDNS    string `json:"tls_client_auth_san_dns,omitempty"`
 	// Lifetimes override the broker's (0: the broker's); they may shorten
 	// them, never lengthen them. JSON: Go durations such as "10m".
 	AccessTokenLifetime  time.Duration `json:"-"`
@@ -149,6 +153,7 @@ func MetadataOf(c *store.Client) Metadata {
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
 		JWKS: c.JWKS, JWKSURI: c.JWKSURI, Profile: c.Profile,
+		TLSClientAuthSubjectDN: c.TLSClientAuthSubjectDN, TLSClientAuthSANDNS: c.TLSClientAuthSANDNS,
 	}
 }
 
@@ -166,6 +171,10 @@ const (
 	// AuthPrivateKeyJWT: the client signs an assertion with a key of its
 	// jwks or jwks_uri (RFC 7523 §2.2); it has no secret.
 	AuthPrivateKeyJWT = "private_key_jwt"
+	// AuthTLSClient and AuthSelfSignedTLSClient: the client presents a
+	// certificate at the mTLS endpoints (RFC 8705 §2); no secret.
+	AuthTLSClient           = "tls_client_auth"
+	AuthSelfSignedTLSClient = "self_signed_tls_client_auth"
 )
 
 // Grant types a client may hold.
@@ -220,3 +229,7 @@ func dedupe(in []string) []string {
 	}
 	return out
 }
+
+// keyMethods authenticate without a secret: by a signed assertion or a
+// certificate.
+var keyMethods = []string{AuthPrivateKeyJWT, AuthTLSClient, AuthSelfSignedTLSClient}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/secrets"
@@ -272,7 +273,7 @@ func (s *Service) RotateSecret(ctx context.Context, id string) (secret string, e
 			return &ReadOnlyError{ID: id, Stale: true}
 		case c.AuthMethod == AuthNone:
 			return ErrPublicClient
-		case c.AuthMethod == AuthPrivateKeyJWT:
+		case slices.Contains(keyMethods, c.AuthMethod):
 			return ErrKeyClient
 		}
 		c.SecretHash, c.UpdatedAt = secrets.Hash(secret), now
@@ -323,6 +324,7 @@ func apply(c *store.Client, m Metadata, now time.Time) {
 	c.FrontchannelLogoutURI, c.FrontchannelLogoutSessionRequired = m.FrontchannelLogoutURI, m.FrontchannelLogoutSessionRequired
 	c.DPoPBoundAccessTokens, c.RequirePushedAuthorizationRequests = m.DPoPBoundAccessTokens, m.RequirePushedAuthorizationRequests
 	c.JWKS, c.JWKSURI, c.Profile = m.JWKS, m.JWKSURI, m.Profile
+	c.TLSClientAuthSubjectDN, c.TLSClientAuthSANDNS = m.TLSClientAuthSubjectDN, m.TLSClientAuthSANDNS
 	c.UpdatedAt = now
 }
 

@@ -38,7 +38,7 @@ func NewStatic(cs []config.Client) (*Static, error) {
 		case dup:
 			errs = append(errs, fmt.Errorf("clients[%d].id: duplicate client id %q", i, c.ID))
 			continue
-		case !c.Public && c.AuthMethod != AuthPrivateKeyJWT && c.Secret == "" && c.SecretHash == "":
+		case !c.Public && !slices.Contains(keyMethods, c.AuthMethod) && c.Secret == "" && c.SecretHash == "":
 			errs = append(errs, fmt.Errorf("clients[%d] (%s): a confidential client needs secret or secret_hash", i, c.ID))
 			continue
 		}
@@ -67,7 +67,8 @@ func fromConfig(c config.Client) *store.Client {
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		FrontchannelLogoutURI: c.FrontchannelLogoutURI, FrontchannelLogoutSessionRequired: c.FrontchannelLogoutSessionRequired,
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
-		JWKS: c.JWKS, JWKSURI: c.JWKSURI, Profile: c.Profile}
+		JWKS: c.JWKS, JWKSURI: c.JWKSURI, Profile: c.Profile,
+		TLSClientAuthSubjectDN: c.TLSClientAuthSubjectDN, TLSClientAuthSANDNS: c.TLSClientAuthSANDNS}
 	if c.Public {
 		rec.AuthMethod = AuthNone
 	}

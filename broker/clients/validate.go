@@ -113,8 +113,11 @@ func (s *Service) validate(m Metadata, admin bool) error {
 	if m.ApplicationType != AppWeb && m.ApplicationType != AppNative {
 		ps.add("application_type", InvalidClientMetadata, "must be web or native, got %s", quote(m.ApplicationType))
 	}
-	if !slices.Contains([]string{AuthBasic, AuthPost, AuthPrivateKeyJWT, AuthNone}, m.AuthMethod) {
-		ps.add("token_endpoint_auth_method", InvalidClientMetadata, "must be client_secret_basic, client_secret_post, private_key_jwt or none, got %s", quote(m.AuthMethod))
+	if !slices.Contains([]string{AuthBasic, AuthPost, AuthPrivateKeyJWT, AuthTLSClient, AuthSelfSignedTLSClient, AuthNone}, m.AuthMethod) {
+		ps.add("token_endpoint_auth_method", InvalidClientMetadata, "must be client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none, got %s", quote(m.AuthMethod))
+	}
+	for _, p := range config.ValidateTLSClientAuth(m.AuthMethod, m.TLSClientAuthSubjectDN, m.TLSClientAuthSANDNS) {
+		ps.add(p.Field, InvalidClientMetadata, "%s", p.Message)
 	}
 	for _, p := range config.ValidateClientKeys(m.AuthMethod, m.JWKS, m.JWKSURI) {
 		ps.add(p.Field, InvalidClientMetadata, "%s", p.Message)

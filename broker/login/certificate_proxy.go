@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gjjid/gjjid/broker/provider"
 	"github.com/labstack/echo/v4"
 )
 
@@ -52,9 +53,11 @@ func ClientCertificates(proxies []*net.IPNet, pemHeader string) echo.MiddlewareF
 					chain = append(chain, pc.Raw)
 				}
 				c.Set(ctxClientChain, chain)
+				c.SetRequest(r.WithContext(provider.WithClientCertificates(r.Context(), chain)))
 			case fromProxy(r, proxies):
 				if chain := forwardedChain(vals, pemHeader); len(chain) > 0 {
 					c.Set(ctxClientChain, chain)
+					c.SetRequest(r.WithContext(provider.WithClientCertificates(r.Context(), chain)))
 				}
 			}
 			return next(c)

@@ -146,7 +146,7 @@ func (k *clientKeys) fetch(ctx context.Context, uri string) (*jose.JSONWebKeySet
 func matching(set *jose.JSONWebKeySet, kid string, alg jose.SignatureAlgorithm) []jose.JSONWebKey {
 	var out []jose.JSONWebKey
 	for _, k := range set.Keys {
-		if (kid == "" || k.KeyID == kid) && (k.Algorithm == "" || k.Algorithm == string(alg)) && (k.Use == "" || k.Use == "sig") {
+		if (kid == "" || k.KeyID == kid) && (alg == "" || k.Algorithm == "" || k.Algorithm == string(alg)) && (k.Use == "" || k.Use == "sig") {
 			out = append(out, k)
 		}
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -67,9 +68,16 @@ func (d *discoveryCache) build(r *http.Request) ([]byte, error) {
 		m["grant_types_supported"] = append(m["grant_types_supported"].([]string), GrantTypeTokenExchange)
 	}
 	m["code_challenge_methods_supported"] = []string{"S256"}
-	m["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
-	m["introspection_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt"}
-	m["revocation_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	auth := []string{"client_secret_basic", "client_secret_post", "private_key_jwt", AuthTLSClient, AuthSelfSignedTLSClient}
+	m["token_endpoint_auth_methods_supported"] = append(slices.Clone(auth), "none")
+	m["introspection_endpoint_auth_methods_supported"] = auth
+	m["revocation_endpoint_auth_methods_supported"] = append(slices.Clone(auth), "none")
+	if u := strings.TrimSuffix(d.p.opts.MTLSURL, "/"); u != "" {
+		// RFC 8705 §5: where clients that authenticate with a certificate
+		// reach the endpoints (the listener that asks for one).
+		m["mtls_endpoint_aliases"] = map[string]string{"token_endpoint": u + "/oauth/token", "introspection_endpoint": u + "/oauth/introspect",
+			"revocation_endpoint": u + "/revoke", "pushed_authorization_request_endpoint": u + PAREndpoint}
+	}
 	// The algorithms private_key_jwt assertions may use (clientassertion.go).
 	var algs []string
 	for _, a := range config.ClientKeyAlgs {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"net/http"
 	"time"
 
@@ -105,6 +106,12 @@ type Options struct {
 	// ClientKeysHTTP fetches private_key_jwt clients' jwks_uri (nil: a
 	// plain client with a 5 s timeout).
 	ClientKeysHTTP *http.Client
+	// TLSClientCAs are the CAs that issue tls_client_auth clients'
+	// certificates (RFC 8705 §2.1); nil: that method cannot succeed.
+	TLSClientCAs *x509.CertPool
+	// MTLSURL is the mTLS listener's base URL, for discovery's
+	// mtls_endpoint_aliases; "" without one.
+	MTLSURL string
 	// DPoP checks DPoP proofs (RFC 9449); nil: DPoP is not offered.
 	DPoP *dpop.Verifier
 	// Now is the clock (tests); nil means time.Now.

@@ -102,6 +102,9 @@ func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
 	if r, ok = p.clientAssertion(w, r); !ok {
 		return
 	}
+	if r, ok = p.clientTLS(w, r); !ok {
+		return
+	}
 	switch r.URL.Path {
 	case "/.well-known/openid-configuration":
 		p.serveDiscovery(w, r)

@@ -35,6 +35,9 @@ type request struct {
 	JWKSURI string          `json:"jwks_uri"`
 	// Profile "fapi2": the FAPI 2.0 Security Profile (a gjjid extension).
 	Profile string `json:"profile"`
+	// RFC 8705 §2.1.2.
+	TLSClientAuthSubjectDN string `json:"tls_client_auth_subject_dn"`
+	TLSClientAuthSANDNS    string `json:"tls_client_auth_san_dns"`
 	logoutMetadata
 }
 
@@ -47,6 +50,7 @@ func (r request) metadata() (clients.Metadata, error) {
 		Scopes: strings.Fields(r.Scope), IDTokenSignedResponseAlg: r.IDTokenSignedResponseAlg,
 		DPoPBoundAccessTokens: r.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: r.RequirePushedAuthorizationRequests,
 		JWKSURI: r.JWKSURI, Profile: r.Profile,
+		TLSClientAuthSubjectDN: r.TLSClientAuthSubjectDN, TLSClientAuthSANDNS: r.TLSClientAuthSANDNS,
 	}
 	if len(r.JWKS) > 0 && string(r.JWKS) != "null" {
 		m.JWKS = string(r.JWKS)
@@ -92,6 +96,8 @@ type response struct {
 	JWKS                               json.RawMessage `json:"jwks,omitempty"`
 	JWKSURI                            string          `json:"jwks_uri,omitempty"`
 	Profile                            string          `json:"profile,omitempty"`
+	TLSClientAuthSubjectDN             string          `json:"tls_client_auth_subject_dn,omitempty"`
+	TLSClientAuthSANDNS                string          `json:"tls_client_auth_san_dns,omitempty"`
 	logoutMetadata
 }
 
@@ -107,6 +113,7 @@ func information(c *store.Client, secret, token, uri string) response {
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, logoutMetadata: logoutMetadataOf(c),
 		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, RequirePushedAuthorizationRequests: c.RequirePushedAuthorizationRequests,
 		JWKSURI: c.JWKSURI, Profile: c.Profile,
+		TLSClientAuthSubjectDN: c.TLSClientAuthSubjectDN, TLSClientAuthSANDNS: c.TLSClientAuthSANDNS,
 	}
 	if c.JWKS != "" {
 		r.JWKS = json.RawMessage(c.JWKS)

@@ -261,6 +261,10 @@ type Client struct {
 	// private_key_jwt client (RFC 7523 §2.2, OpenID Connect Core §9).
 	JWKS    string `json:"jwks,omitempty"`
 	JWKSURI string `json:"jwks_uri,omitempty"`
+	// TLSClientAuthSubjectDN or TLSClientAuthSANDNS names the certificate
+	// of a tls_client_auth client (RFC 8705 §2.1.2).
+	TLSClientAuthSubjectDN string `json:"tls_client_auth_subject_dn,omitempty"`
+	TLSClientAuthSANDNS    string `json:"tls_client_auth_san_dns,omitempty"`
 	// Profile "fapi2" holds the client to the FAPI 2.0 Security Profile
 	// (PAR, DPoP-bound tokens, private_key_jwt, refresh without rotation).
 	Profile string `json:"profile,omitempty"`

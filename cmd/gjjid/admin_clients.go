@@ -14,7 +14,7 @@ import (
 var clientOrder = []string{"client_id", "client_name", "application_type", "token_endpoint_auth_method", "redirect_uris",
 	"post_logout_redirect_uris", "grant_types", "scopes", "connectors", "access_token_lifetime", "id_token_lifetime",
 	"refresh_token_lifetime", "id_token_signed_response_alg", "backchannel_logout_uri", "backchannel_logout_session_required",
-	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "jwks_uri", "jwks", "profile", "source", "created_at", "updated_at", "client_secret"}
+	"frontchannel_logout_uri", "frontchannel_logout_session_required", "dpop_bound_access_tokens", "require_pushed_authorization_requests", "jwks_uri", "jwks", "profile", "tls_client_auth_subject_dn", "tls_client_auth_san_dns", "source", "created_at", "updated_at", "client_secret"}
 
 var clientColumns = []column{{"CLIENT_ID", "client_id"}, {"TYPE", "application_type"}, {"AUTH", "token_endpoint_auth_method"},
 	{"GRANTS", "grant_types"}, {"SOURCE", "source"}, {"NAME", "client_name"}}
@@ -154,7 +154,7 @@ type clientFlags struct {
 	native, public                                       bool
 	backchannelSession, frontchannelSession              bool
 	dpopBound, requirePAR                                bool
-	jwks, jwksURI, profile                               string
+	jwks, jwksURI, profile, subjectDN, sanDNS            string
 	accessTTL, idTTL, refreshTTL                         time.Duration
 }
 
@@ -183,6 +183,8 @@ func (f *clientFlags) define(fs *flag.FlagSet, create bool) {
 	fs.BoolVar(&f.requirePAR, "require-pushed-authorization-requests", false, "authorization requests must be pushed to /oauth/par first (RFC 9126)")
 	fs.StringVar(&f.jwksURI, "jwks-uri", "", "where a private_key_jwt client publishes its public keys (`URL`)")
 	fs.StringVar(&f.jwks, "jwks", "", "a private_key_jwt client's public keys, a JSON Web Key Set (`JSON`)")
+	fs.StringVar(&f.subjectDN, "tls-client-auth-subject-dn", "", "the certificate subject of a tls_client_auth client (`DN`, RFC 8705)")
+	fs.StringVar(&f.sanDNS, "tls-client-auth-san-dns", "", "the certificate DNS name of a tls_client_auth client (`NAME`)")
 	fs.StringVar(&f.profile, "profile", "", "`PROFILE` fapi2 holds the client to the FAPI 2.0 Security Profile; empty: none")
 }
 
@@ -248,6 +250,12 @@ func (f *clientFlags) apply(m *clients.Metadata, set map[string]bool) error {
 	}
 	if set["profile"] {
 		m.Profile = f.profile
+	}
+	if set["tls-client-auth-subject-dn"] {
+		m.TLSClientAuthSubjectDN = f.subjectDN
+	}
+	if set["tls-client-auth-san-dns"] {
+		m.TLSClientAuthSANDNS = f.sanDNS
 	}
 	f.applyLogout(m, set)
 	return nil
