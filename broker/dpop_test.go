@@ -276,3 +276,42 @@ func TestDPoPIntrospectionAndSelfService(t *testing.T) {
 		}
 	})
 }
+
+// TestDPoPServerNonce: with dpop.require_nonce the token endpoint answers
+// a proof without the server's nonce with use_dpop_nonce and a fresh
+// DPoP-Nonce (RFC 9449 §8); the retry with it succeeds.
+func TestDPoPServerNonce(t *testing.T) {
+	t.Parallel()
+	b := bt.Start(t, bt.Options{Edit: func(c *config.Config) { c.DPoP.RequireNonce = true }})
+	key := bt.NewProver(t)
+	tokenURL := b.URL + "/oauth/token"
+	post := func(nonce string) (int, map[string]any, http.Header) {
+		proof, err := key.Proof(http.MethodPost, tokenURL, "", nonce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"gjj:api"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(bt.ServiceID, bt.ServiceSecret)
+		req.Header.Set("DPoP", proof)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m, resp.Header
+	}
+	st, m, h := post("")
+	nonce := h.Get("DPoP-Nonce")
+	if st != http.StatusBadRequest || m["error"] != "use_dpop_nonce" || nonce == "" {
+		t.Fatalf("proof without a nonce: %d %v nonce %q", st, m, nonce)
+	}
+	if st, m, _ := post("made-up-nonce"); st != http.StatusBadRequest || m["error"] != "use_dpop_nonce" {
+		t.Fatalf("proof with a made-up nonce: %d %v", st, m)
+	}
+	if st, m, _ := post(nonce); st != http.StatusOK || m["token_type"] != "DPoP" {
+		t.Fatalf("proof with the server's nonce: %d %v", st, m)
+	}
+}
