@@ -63,9 +63,12 @@ load-dev: build
 	bin/gjjid-load --issuer http://127.0.0.1:5557 --wait 15s --case all $(LOAD_FLAGS); rc=$$?; kill $$pid; exit $$rc
 
 # A long run of mixed load at half the measured capacity against `gjjid dev`
-# on Redis in its own process (a private redis-server unless SOAK_FLAGS has
-# --store redis://…); fails on any error, on RSS, goroutines or Redis memory
-# growing 10 % after warm-up, or on a p99 rising 20 %. Not in `make test`.
+# on Redis (a private redis-server unless SOAK_FLAGS has --store redis://…)
+# and a private PostgreSQL database it creates and drops (on DATABASE_URL,
+# else the local server), in its own process; its code flows are whole
+# visits that sign in and out. Fails on any error, on RSS, goroutines or
+# Redis memory growing 10 % after warm-up, or on a p99 rising 20 %. Not in
+# `make test`.
 SOAK_DURATION ?= 30m
 SOAK_FLAGS ?=
 soak: build

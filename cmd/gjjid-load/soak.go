@@ -138,6 +138,8 @@ type soakReport struct {
 	// keysWarm and keysLast break Redis down by key kind at the warm-up
 	// sample and after the load (keyspace.go); nil when unreadable.
 	keysWarm, keysLast map[string]kindUsage
+	// progress gets a line per sample while the soak runs (stderr).
+	progress io.Writer
 }
 
 // soakCase is one case's outcome: errors and the latencies of the first
@@ -199,7 +201,7 @@ func runSoak(ctx context.Context, so *soakOptions, stderr io.Writer) (*soakRepor
 		return nil, err
 	}
 
-	r := &soakReport{opts: so, cases: map[string]*soakCase{}}
+	r := &soakReport{opts: so, cases: map[string]*soakCase{}, progress: stderr}
 	for _, m := range soakMix {
 		r.cases[m.name] = &soakCase{}
 	}
@@ -356,6 +358,10 @@ func (r *soakReport) sampleUntil(ctx context.Context, start time.Time, pid int, 
 		s := sample{at: time.Since(start), rssKB: rssKB(pid), goroutines: goroutines(ctx, l, issuer), redisBytes: redisUsed(ctx, rc)}
 		if s.rssKB > 0 && s.goroutines > 0 && s.redisBytes > 0 {
 			r.samples = append(r.samples, s)
+			if r.progress != nil {
+				fmt.Fprintf(r.progress, "gjjid-load soak: %s RSS %d KiB, %d goroutines, Redis %d bytes\n",
+					s.at.Truncate(time.Second), s.rssKB, s.goroutines, s.redisBytes)
+			}
 			if s.at >= r.opts.window && r.keysWarm == nil {
 				// The sample the growth is measured from: what Redis
 				// holds then, by kind (after used_memory was read).

@@ -298,8 +298,8 @@ func memberHash(op string, pairs ...string) error {
 	if err := required(op, pairs...); err != nil {
 		return err
 	}
-	if h := pairs[len(pairs)-1]; strings.Contains(h, "|") {
-		return fmt.Errorf("redis: %s: %s %q contains '|'", op, pairs[len(pairs)-2], h)
+	if strings.Contains(pairs[len(pairs)-1], "|") {
+		return fmt.Errorf("redis: %s: %s contains '|'", op, pairs[len(pairs)-2])
 	}
 	return nil
 }

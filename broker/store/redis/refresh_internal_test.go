@@ -211,3 +211,26 @@ func TestEarlierFormatFamilies(t *testing.T) {
 		}
 	})
 }
+
+// TestFamilyRecordRefusesSeparatorInHash: '|' separates the record's
+// fields, so a hash holding one is refused before anything is written.
+func TestFamilyRecordRefusesSeparatorInHash(t *testing.T) {
+	t.Parallel()
+	c, prefix := redistest.Client(t)
+	s := New(c, prefix)
+	ctx := t.Context()
+	rt := &store.RefreshToken{FamilyID: "f", ExpiresAt: time.Now().Add(time.Hour), Generation: 1}
+	if err := s.CreateRefreshToken(ctx, "a|b", rt); err == nil {
+		t.Fatal("created a family whose hash holds '|'")
+	}
+	if err := s.CreateRefreshToken(ctx, "h1", rt); err != nil {
+		t.Fatal(err)
+	}
+	next := &store.RefreshToken{ExpiresAt: time.Now().Add(time.Hour), Generation: 2}
+	if err := s.RotateRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h1", Generation: 1}, "a|b", next); err == nil {
+		t.Fatal("rotated to a hash holding '|'")
+	}
+	if _, err := s.GetRefreshToken(ctx, "f", store.PresentedRefresh{Hash: "h1", Generation: 1}); err != nil {
+		t.Fatalf("the current member after the refused rotation: %v", err)
+	}
+}

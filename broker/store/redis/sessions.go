@@ -103,7 +103,24 @@ func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, erro
 	return decode[store.Session](op, raw)
 }
 
-// DeleteSession removes the session; an unknown ID is no error.
+// DeleteSession removes the session and its entry in its subject's index;
+// an unknown ID is no error. Without the second step every sign-out would
+// leave its ID in the index until SessionsOf pruned it or the subject went
+// a whole session lifetime without signing in. The index lives in another
+// slot, so it is a second command, not the same script; a failure there
+// leaves what SessionsOf prunes anyway.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	return wrap("delete session", s.c.Del(ctx, s.k.session(id)).Err())
+	const op = "delete session"
+	raw, err := s.c.GetDel(ctx, s.k.session(id)).Result()
+	switch {
+	case errors.Is(err, goredis.Nil):
+		return nil
+	case err != nil:
+		return wrap(op, err)
+	}
+	sess, err := decode[store.Session](op, raw)
+	if err != nil || sess.Auth.Subject == "" {
+		return nil // deleted; an index entry, if any, is pruned later
+	}
+	return wrap(op, s.c.SRem(ctx, s.k.sessionsOf(sess.Auth.Subject), id).Err())
 }
