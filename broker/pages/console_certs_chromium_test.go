@@ -54,7 +54,10 @@ func TestChromiumCounterBindsCertificate(t *testing.T) {
 		login(after)
 		after.WaitText("the bound certificate logs in", "h1", "单位登录权限管理")
 		// The unit's list names the certificate as the counter saw it:
-		// issuer, serial and validity beside the subject.
+		// issuer, serial and validity beside the subject. Wait for the
+		// list itself: on a loaded machine the heading can be read before
+		// the rest of the page is.
+		after.WaitText("the unit's certificates", "#certificates", leaf.Cert.Issuer.CommonName)
 		listed := after.Text("#certificates")
 		for _, want := range []string{leaf.Cert.Issuer.CommonName, fmt.Sprintf("%X", leaf.Cert.SerialNumber), leaf.Cert.NotAfter.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")} {
 			if !strings.Contains(strings.ToUpper(listed), strings.ToUpper(want)) {
