@@ -25,7 +25,21 @@ var testSecrets = accounts.Secrets{
 	Pepper:    bytes.Repeat([]byte{0x22}, 32),
 }
 
+// newService is a service on a fresh memory store whose new password
+// hashes use 1 MiB of argon2id: under the race detector one 64 MiB hash
+// takes over a second. The tests of the production parameters use
+// newProductionService.
 func newService(t testing.TB) (*accounts.Service, *memory.Store) {
+	t.Helper()
+	st := memory.New()
+	t.Cleanup(func() { _ = st.Close() })
+	s := testSecrets
+	s.HashMemoryKiB = 1024
+	return accounts.New(st, s), st
+}
+
+// newProductionService hashes with the production parameters.
+func newProductionService(t testing.TB) (*accounts.Service, *memory.Store) {
 	t.Helper()
 	st := memory.New()
 	t.Cleanup(func() { _ = st.Close() })

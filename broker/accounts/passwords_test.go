@@ -13,7 +13,7 @@ var phcShape = regexp.MustCompile(`^\$argon2id\$v=19\$m=65536,t=1,p=1\$[A-Za-z0-
 
 func TestHashPassword(t *testing.T) {
 	t.Parallel()
-	svc, _ := newService(t)
+	svc, _ := newProductionService(t)
 	h1, err := svc.HashPassword(demoPW)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func BenchmarkDummyVerify(b *testing.B) {
 // and a production-cost hash still verifies on a service that has it.
 func TestHashMemoryForTests(t *testing.T) {
 	t.Parallel()
-	prod, st := newService(t)
+	prod, st := newProductionService(t)
 	cheap := accounts.New(st, accounts.Secrets{IDHashKey: testSecrets.IDHashKey, Pepper: testSecrets.Pepper, HashMemoryKiB: 1024})
 	h, err := cheap.HashPassword(demoPW)
 	if err != nil {
