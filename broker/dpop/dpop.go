@@ -109,6 +109,21 @@ type claims struct {
 // ErrUseNonce; a replay-cache failure is returned as it is (the caller
 // answers 503: a store outage is not a bad proof).
 func (v *Verifier) Verify(ctx context.Context, headers []string, req Request) (*Proof, error) {
+	p, err := v.Check(headers, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.Claim(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Check is Verify without the replay check: everything the proof itself
+// and the request can tell. A caller that runs Claim concurrently with
+// its own store reads must wait for Claim before anything it does
+// changes state.
+func (v *Verifier) Check(headers []string, req Request) (*Proof, error) {
 	if len(headers) != 1 {
 		return nil, fmt.Errorf("%w: want exactly one DPoP header, got %d", ErrInvalidProof, len(headers))
 	}
@@ -145,18 +160,23 @@ func (v *Verifier) Verify(ctx context.Context, headers []string, req Request) (*
 	if err != nil {
 		return nil, fmt.Errorf("%w: thumbprint: %w", ErrInvalidProof, err)
 	}
-	jkt := base64.RawURLEncoding.EncodeToString(tp)
-	// §11.1: a proof is single use. The key holds the key thumbprint so two
-	// clients cannot collide on a jti, and is hashed to bound its length.
-	sum := sha256.Sum256([]byte(jkt + "\x00" + c.JTI))
+	return &Proof{JKT: base64.RawURLEncoding.EncodeToString(tp), ID: c.JTI}, nil
+}
+
+// Claim records the proof's jti in the replay cache (§11.1: a proof is
+// single use): ErrInvalidProof when it was used before, a store error as
+// it is. The key holds the key thumbprint so two clients cannot collide
+// on a jti, and is hashed to bound its length.
+func (v *Verifier) Claim(ctx context.Context, p *Proof) error {
+	sum := sha256.Sum256([]byte(p.JKT + "\x00" + p.ID))
 	first, err := v.Replay(ctx, "dpop:"+base64.RawURLEncoding.EncodeToString(sum[:]), v.maxAge()+v.skew())
 	if err != nil {
-		return nil, fmt.Errorf("dpop: replay cache: %w", err)
+		return fmt.Errorf("dpop: replay cache: %w", err)
 	}
 	if !first {
-		return nil, fmt.Errorf("%w: proof already used (jti replayed)", ErrInvalidProof)
+		return fmt.Errorf("%w: proof already used (jti replayed)", ErrInvalidProof)
 	}
-	return &Proof{JKT: jkt, ID: c.JTI}, nil
+	return nil
 }
 
 func (v *Verifier) checkClaims(c *claims, req Request) error {
