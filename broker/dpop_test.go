@@ -159,21 +159,8 @@ func TestDPoPTokenEndpointRefusals(t *testing.T) {
 		tokenURL := b.URL + "/oauth/token"
 		replayed := mustProof(t, key, "POST", tokenURL, "")
 		post := func(proof string) (int, map[string]any) {
-			form := url.Values{"grant_type": {"client_credentials"}, "scope": {"gjj:api"}}
-			req, _ := http.NewRequest("POST", tokenURL, strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth(bt.ServiceID, bt.ServiceSecret)
-			if proof != "" {
-				req.Header.Set("DPoP", proof)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var m map[string]any
-			_ = json.NewDecoder(resp.Body).Decode(&m)
-			return resp.StatusCode, m
+			st, m, _ := serviceToken(t, tokenURL, proof)
+			return st, m
 		}
 		st, m := post(replayed)
 		if st != http.StatusOK || m["token_type"] != "DPoP" {
@@ -290,18 +277,7 @@ func TestDPoPServerNonce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, _ := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(url.Values{"grant_type": {"client_credentials"}, "scope": {"gjj:api"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(bt.ServiceID, bt.ServiceSecret)
-		req.Header.Set("DPoP", proof)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m, resp.Header
+		return serviceToken(t, tokenURL, proof)
 	}
 	st, m, h := post("")
 	nonce := h.Get("DPoP-Nonce")
@@ -314,4 +290,15 @@ func TestDPoPServerNonce(t *testing.T) {
 	if st, m, _ := post(nonce); st != http.StatusOK || m["token_type"] != "DPoP" {
 		t.Fatalf("proof with the server's nonce: %d %v", st, m)
 	}
+}
+
+// serviceToken asks for a client_credentials token as the demo service,
+// with a DPoP proof unless proof is "".
+func serviceToken(t *testing.T, tokenURL, proof string) (int, map[string]any, http.Header) {
+	t.Helper()
+	h := http.Header{}
+	if proof != "" {
+		h.Set("DPoP", proof)
+	}
+	return bt.PostForm(t, tokenURL, url.Values{"grant_type": {"client_credentials"}, "scope": {"gjj:api"}}, bt.ServiceID, bt.ServiceSecret, h)
 }

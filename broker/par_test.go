@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,20 +20,9 @@ func push(t *testing.T, b *bt.Broker, clientID, secret string, params url.Values
 	t.Helper()
 	if secret == "" {
 		params.Set("client_id", clientID) // a public client names itself
+		clientID = ""
 	}
-	req, _ := http.NewRequest(http.MethodPost, b.URL+"/oauth/par", strings.NewReader(params.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if secret != "" {
-		req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m, resp.Header
+	return bt.PostForm(t, b.URL+"/oauth/par", params, clientID, secret, nil)
 }
 
 // pushedFlow is a demo-client authorization request ready to push, and

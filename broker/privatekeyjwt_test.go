@@ -96,14 +96,7 @@ func postAssertion(t *testing.T, b *bt.Broker, path string, form url.Values, ass
 	t.Helper()
 	form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 	form.Set("client_assertion", assertion)
-	resp, err := http.PostForm(b.URL+path, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m, resp.Header
+	return bt.PostForm(t, b.URL+path, form, "", "", nil)
 }
 
 // TestPrivateKeyJWT: a client authenticating with signed assertions

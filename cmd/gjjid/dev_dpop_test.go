@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,21 +19,13 @@ func TestDevPublicClientsUseDPoP(t *testing.T) {
 	post := func(clientID string, proof string) (int, string) {
 		form := url.Values{"grant_type": {"authorization_code"}, "client_id": {clientID}, "code": {"made-up"},
 			"code_verifier": {strings.Repeat("v", 43)}, "redirect_uri": {"http://127.0.0.1:49152/callback"}}
-		req, _ := http.NewRequest(http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		h := http.Header{}
 		if proof != "" {
-			req.Header.Set("DPoP", proof)
+			h.Set("DPoP", proof)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m struct {
-			Error string `json:"error"`
-		}
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m.Error
+		st, m, _ := bt.PostForm(t, tokenURL, form, "", "", h)
+		e, _ := m["error"].(string)
+		return st, e
 	}
 	for _, id := range []string{DemoNativeClientID, DemoAppClientID} {
 		if st, e := post(id, ""); st != http.StatusBadRequest || e != "invalid_dpop_proof" {
