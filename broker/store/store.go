@@ -172,7 +172,11 @@ type RefreshTokens interface {
 type Revocations interface {
 	RevokeAccessToken(ctx context.Context, jti string, until time.Time) error
 	// RevokeGrant revokes access tokens minted for grantID and the refresh
-	// family of the same ID.
+	// family of the same ID. While `until` is ahead, the grant's mark
+	// stands for the family, which is dropped: its tokens are ErrRevoked
+	// until then and ErrNotFound after, so a revoked family costs nothing
+	// beyond the tokens' lifetime. With `until` past, the family keeps a
+	// revoked mark for the rest of its own lifetime.
 	RevokeGrant(ctx context.Context, grantID string, until time.Time) error
 	// RevokeSubject revokes every token of subject issued before `before`;
 	// the mark is kept until `until`.

@@ -179,16 +179,15 @@ func (l *loader) caseFor(ctx context.Context, name string) (*loadCase, error) {
 		if l.ep.Introspection == "" {
 			return nil, errors.New("the broker advertises no introspection_endpoint")
 		}
-		var tr tokenResponse
-		body, err := l.post(ctx, l.ep.Token, l.svcAuth, l.ccForm(), new(bytes.Buffer))
-		if err == nil {
-			err = json.Unmarshal(body, &tr)
+		tok := &introspected{l: l}
+		if _, err := tok.form(ctx); err != nil {
+			return nil, err
 		}
-		if err != nil || tr.AccessToken == "" {
-			return nil, fmt.Errorf("client_credentials token to introspect: %v", err)
-		}
-		form := url.Values{"token": {tr.AccessToken}}.Encode()
 		return &loadCase{do: func(ctx context.Context, _, _ int, buf *bytes.Buffer) error {
+			form, err := tok.form(ctx)
+			if err != nil {
+				return err
+			}
 			body, err := l.post(ctx, l.ep.Introspection, l.svcAuth, form, buf)
 			return expect(body, err, activeTrue)
 		}}, nil
@@ -264,6 +263,37 @@ func (l *loader) ccForm() string {
 type tokenResponse struct {
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token"`
+	ExpiresIn    int64  `json:"expires_in"`
+}
+
+// introspected is the access token the introspection case asks about,
+// replaced by a new client_credentials token once half its lifetime has
+// passed: a long run (the soak's tokens live 2 minutes) must keep asking
+// about a live token.
+type introspected struct {
+	l       *loader
+	mu      sync.Mutex
+	body    string // the introspection request's form
+	renewAt time.Time
+}
+
+func (t *introspected) form(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.body != "" && time.Now().Before(t.renewAt) {
+		return t.body, nil
+	}
+	var tr tokenResponse
+	body, err := t.l.post(ctx, t.l.ep.Token, t.l.svcAuth, t.l.ccForm(), new(bytes.Buffer))
+	if err == nil {
+		err = json.Unmarshal(body, &tr)
+	}
+	if err != nil || tr.AccessToken == "" || tr.ExpiresIn <= 0 {
+		return "", fmt.Errorf("client_credentials token to introspect: %v (%.200s)", err, body)
+	}
+	t.body = url.Values{"token": {tr.AccessToken}}.Encode()
+	t.renewAt = time.Now().Add(time.Duration(tr.ExpiresIn) * time.Second / 2)
+	return t.body, nil
 }
 
 // refreshChains redeems n codes and returns their refresh tokens.

@@ -10,18 +10,25 @@ import (
 func TestParseSoakFlags(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		args       string
-		window     time.Duration
-		wantErr    string
-		wantWindow bool
+		args           string
+		window, warmup time.Duration
+		wantErr        string
 	}{
-		{"", 5 * time.Minute, "", true},
-		{"--duration 3m", 30 * time.Second, "", true},
-		{"--duration 10s", 0, "--duration must be 1m…24h", false},
-		{"--duration 10m --window 6m", 0, "--window must be positive and under half", false},
-		{"--rate -1", 0, "--rate must not be negative", false},
-		{"--workers 0", 0, "--workers must be", false},
-		{"extra", 0, "unexpected arguments", false},
+		// The default warm-up outlasts what a visit leaves in Redis:
+		// 2m tokens + 5m + a minute.
+		{"", 5 * time.Minute, 8 * time.Minute, ""},
+		{"--token-lifetime 4m", 5 * time.Minute, 10 * time.Minute, ""},
+		// A short run cannot wait that long: the warm-up leaves room for
+		// the two windows.
+		{"--duration 3m", 30 * time.Second, 2 * time.Minute, ""},
+		{"--warmup 20m", 5 * time.Minute, 20 * time.Minute, ""},
+		{"--warmup 21m", 0, 0, "--warmup plus two windows must fit"},
+		{"--token-lifetime 30s", 0, 0, "--token-lifetime must be at least 1m"},
+		{"--duration 10s", 0, 0, "--duration must be 1m…24h"},
+		{"--duration 10m --window 6m", 0, 0, "--window must be positive and under half"},
+		{"--rate -1", 0, 0, "--rate must not be negative"},
+		{"--workers 0", 0, 0, "--workers must be"},
+		{"extra", 0, 0, "unexpected arguments"},
 	} {
 		o, err := parseSoakFlags(strings.Fields(tc.args), io.Discard)
 		switch {
@@ -29,9 +36,30 @@ func TestParseSoakFlags(t *testing.T) {
 			t.Errorf("%q: error %v, want %q", tc.args, err, tc.wantErr)
 		case tc.wantErr == "" && err != nil:
 			t.Errorf("%q: %v", tc.args, err)
-		case tc.wantWindow && o.window != tc.window:
-			t.Errorf("%q: window %s, want %s", tc.args, o.window, tc.window)
+		case tc.wantErr == "" && (o.window != tc.window || o.warmup != tc.warmup):
+			t.Errorf("%q: window %s, warm-up %s, want %s, %s", tc.args, o.window, o.warmup, tc.window, tc.warmup)
 		}
+	}
+}
+
+// Growth compares the medians of two windows: one sample far off (a
+// password hash in flight) moves neither.
+func TestMedianSample(t *testing.T) {
+	t.Parallel()
+	var samples []sample
+	for i := range 12 {
+		s := sample{at: time.Duration(i) * 10 * time.Second, rssKB: 1000 + int64(i), goroutines: 30, redisBytes: 5000}
+		if i == 7 {
+			s.rssKB, s.goroutines = 90000, 400
+		}
+		samples = append(samples, s)
+	}
+	got := medianSample(samples, 60*time.Second, 120*time.Second) // samples 6…11
+	if want := (sample{at: 60 * time.Second, rssKB: 1010, goroutines: 30, redisBytes: 5000}); got != want {
+		t.Errorf("median %+v, want %+v", got, want)
+	}
+	if got := medianSample(samples, 5*time.Minute, 6*time.Minute); got.at != -1 {
+		t.Errorf("median of an empty window %+v, want at -1", got)
 	}
 }
 

@@ -11,8 +11,10 @@ import (
 // family is a refresh-token family: its current member (hash, generation,
 // data) and whether it was revoked. Former members are not kept: a token
 // presented with a generation below gen is one (RFC 9700 §4.14.2), which
-// the caller's MAC over the generation vouches for. A revoked family drops
-// its member data and stays as a mark until it would have expired.
+// the caller's MAC over the generation vouches for. A family revoked
+// through its grant is dropped (the grant's mark answers for it while the
+// grant's tokens live); revoked otherwise, it drops its member data and
+// stays as a mark until it would have expired.
 type family struct {
 	cur     string
 	gen     uint64
@@ -124,6 +126,9 @@ func (s *Store) current(op, familyID string, tok store.PresentedRefresh, now tim
 	f, ok := s.family(familyID, now)
 	switch {
 	case !ok:
+		if until, revoked := s.grants[familyID]; revoked && live(until, now) {
+			return nil, fmt.Errorf("memory: %s: grant %q: %w", op, familyID, store.ErrRevoked)
+		}
 		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrNotFound)
 	case f.revoked:
 		return nil, fmt.Errorf("memory: %s: family %q: %w", op, familyID, store.ErrRevoked)

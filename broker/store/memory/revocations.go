@@ -26,9 +26,16 @@ func (s *Store) RevokeAccessToken(ctx context.Context, jti string, until time.Ti
 func (s *Store) RevokeGrant(ctx context.Context, grantID string, until time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
 	extend(s.grants, grantID, until)
-	if f, ok := s.family(grantID, time.Now()); ok {
-		f.revoke()
+	if f, ok := s.family(grantID, now); ok {
+		// The grant's mark answers for the family while it lives (as in
+		// the Redis store): the family itself is dropped.
+		if until, ok := s.grants[grantID]; ok && live(until, now) {
+			delete(s.families, grantID)
+		} else {
+			f.revoke()
+		}
 	}
 	return nil
 }

@@ -21,8 +21,14 @@ import (
 // costs some 150 bytes more per family.) A former member is told apart from
 // an unknown token by the generation the token carries, which the broker's
 // MAC vouches for: below the family's is a former member, whose use revokes
-// the family (RFC 9700 §4.14.2). Revoked, the family shrinks to "" for the
-// rest of its lifetime.
+// the family (RFC 9700 §4.14.2). Revoked through its grant (RevokeGrant:
+// a sign-out, a revocation, an administrator), the family record is
+// dropped and the grant's revocation marker, which lives as long as the
+// grant's access and ID tokens, answers "revoked"; after it, the family's
+// tokens read as unknown, which the broker refuses alike (invalid_grant).
+// So an ended visit leaves nothing for the family's 30-day lifetime.
+// Revoked otherwise (reuse detected, RevokeRefreshFamily), the family
+// shrinks to "" for the rest of its lifetime: rare, and kept as evidence.
 //
 // Families started before generations keep the earlier layout until their
 // first rotation: a "cur" key with the current member's hash, one key per
@@ -93,7 +99,8 @@ return 'ok'
 `)
 
 // getRefreshToken: KEYS family, legacy cur, legacy member of the presented
-// hash, legacy pend; ARGV hash, generation. Returns {status, JSON}.
+// hash, legacy pend, grant marker; ARGV hash, generation. Returns {status,
+// JSON}.
 var getRefreshToken = goredis.NewScript(refreshLua + `
 local v = redis.call('GET', KEYS[1])
 if v then
@@ -107,7 +114,10 @@ if v then
   return {'notfound', ''}
 end
 local cur = redis.call('GET', KEYS[2])
-if not cur then return {'notfound', ''} end
+if not cur then
+  if redis.call('EXISTS', KEYS[5]) == 1 then return {'revoked', ''} end
+  return {'notfound', ''}
+end
 if cur == '' then return {'revoked', ''} end
 if cur == ARGV[1] or pending(redis.call('GET', KEYS[4]), ARGV[1]) then
   v = redis.call('GET', KEYS[3])
@@ -122,7 +132,7 @@ return {'notfound', ''}
 `)
 
 // rotateRefreshToken: KEYS family, legacy cur, legacy member of the old
-// hash, legacy pend; ARGV old hash, old generation, new hash, new member
+// hash, legacy pend, grant marker; ARGV old hash, old generation, new hash, new member
 // JSON, ms, the caller's deadline (Unix ms, 0: none, and no pending mark),
 // new generation.
 //
@@ -140,7 +150,10 @@ local legacy = not v
 local cur, g, mark
 if legacy then
   cur = redis.call('GET', KEYS[2])
-  if not cur then return 'notfound' end
+  if not cur then
+    if redis.call('EXISTS', KEYS[5]) == 1 then return 'revoked' end
+    return 'notfound'
+  end
   g, mark = 0, redis.call('GET', KEYS[4])
 elseif v == '' then
   cur = ''
@@ -179,9 +192,11 @@ return 1
 `)
 
 // familyKeys are the keys every refresh script takes: the family, its
-// earlier-format cur, member of hash, and pend.
+// earlier-format cur, member of hash, and pend, and the revocation marker
+// of the grant with the family's ID (which tells a family RevokeGrant
+// dropped from an unknown one).
 func (s *Store) familyKeys(familyID, hash string) []string {
-	return []string{s.k.family(familyID), s.k.legacyCur(familyID), s.k.legacyMember(familyID, hash), s.k.legacyPending(familyID)}
+	return []string{s.k.family(familyID), s.k.legacyCur(familyID), s.k.legacyMember(familyID, hash), s.k.legacyPending(familyID), s.k.revokedGrant(familyID)}
 }
 
 // CreateRefreshToken starts family rt.FamilyID. ErrConflict when the family

@@ -13,12 +13,19 @@ import (
 // denyUntil sets KEYS[1] to "1" for ARGV[1] ms unless it already lives
 // longer: a later, shorter revocation never shortens an earlier one. With
 // two more keys (a refresh family and its earlier-format cur) it also
-// revokes that family if it exists (refresh.go).
+// revokes that family: dropped when the marker stands for it (refresh.go),
+// else (the grant's tokens all expired) marked revoked.
 var denyUntil = goredis.NewScript(revokeFamilyLua + `
 if ARGV[1] ~= '0' and redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 end
-if KEYS[2] then revokeFamily(KEYS[2], KEYS[3]) end
+if KEYS[2] then
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('DEL', KEYS[2], KEYS[3])
+  else
+    revokeFamily(KEYS[2], KEYS[3])
+  end
+end
 return 1
 `)
 

@@ -117,6 +117,21 @@ var expiringRecords = []expiring{
 			}
 		}
 	}},
+	{"FamilyOfRevokedGrant", func(t *testing.T, s store.Store) func(*testing.T) {
+		// The family lives an hour; revoked through its grant, it is
+		// refused as revoked while the grant's mark lives and then
+		// forgotten, not kept for the hour.
+		f, h, rt := newFamily(t, s)
+		must(t, "revoke grant", s.RevokeGrant(t.Context(), f, time.Now().Add(expiryTTL)))
+		_, err := s.GetRefreshToken(t.Context(), f, tok(h, rt))
+		wantErr(t, "get while the grant's mark lives", err, store.ErrRevoked)
+		return func(t *testing.T) {
+			_, err := s.GetRefreshToken(t.Context(), f, tok(h, rt))
+			wantErr(t, "get after the grant's mark expired", err, store.ErrNotFound)
+			err = s.RotateRefreshToken(t.Context(), f, tok(h, rt), newID("rt"), nextRefreshToken(rt))
+			wantErr(t, "rotate after the grant's mark expired", err, store.ErrNotFound)
+		}
+	}},
 	{"RevokedSubject", func(t *testing.T, s store.Store) func(*testing.T) {
 		sub, iat := newID("sub"), now().Add(-time.Minute)
 		must(t, "revoke", s.RevokeSubject(t.Context(), sub, now(), time.Now().Add(expiryTTL)))
