@@ -233,7 +233,7 @@ func (l *Login) bind(c echo.Context) error {
 	}
 	user := strings.TrimSpace(r.PostFormValue("user"))
 	ip := c.RealIP()
-	n, err := l.o.Store.Incr(ctx, "bind:ip:"+ip, 10*time.Minute)
+	n, err := l.ipAttempts(ctx, "bind", ip, 10*time.Minute)
 	if err != nil {
 		l.fail(c, err, "")
 		return nil

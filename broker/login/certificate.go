@@ -114,7 +114,10 @@ type componentOrigins interface {
 // browser and connector, and is used up whatever the outcome.
 func (l *Login) submitCertificate(c echo.Context, ar *store.AuthRequest, cl *store.Client, lang string, cn connectors.CertificateLogin) error {
 	r := c.Request()
-	if !l.certRateOK(c, cn) {
+	if ok, err := l.certRateOK(c, cn); err != nil {
+		l.fail(c, err, "")
+		return nil
+	} else if !ok {
 		return l.renderCertificate(c, http.StatusTooManyRequests, ar, cl, lang, cn, web.Text(lang, "err_rate_limited"))
 	}
 	ch := r.PostFormValue("challenge")
@@ -165,13 +168,18 @@ func (l *Login) takeChallenge(c echo.Context, ar *store.AuthRequest, cn connecto
 		rec.Connector == cn.ID(), nil
 }
 
-func (l *Login) certRateOK(c echo.Context, cn connectors.Connector) bool {
-	n, err := l.o.Store.Incr(c.Request().Context(), "login:ip:"+c.RealIP(), time.Minute)
-	if err != nil || int(n) > l.o.IPRateLimit {
-		l.onLogin(cn.ID(), "rate_limited")
-		return false
+// certRateOK counts the attempt against the address's login limit. A
+// store failure is the store's (503), never a rate limit.
+func (l *Login) certRateOK(c echo.Context, cn connectors.Connector) (bool, error) {
+	n, err := l.ipAttempts(c.Request().Context(), "login", c.RealIP(), time.Minute)
+	if err != nil {
+		return false, err
 	}
-	return true
+	if int(n) > l.o.IPRateLimit {
+		l.onLogin(cn.ID(), "rate_limited")
+		return false, nil
+	}
+	return true, nil
 }
 
 // mtlsStart is the mTLS listener's entry (/login/:connector/mtls?id=):
@@ -213,7 +221,10 @@ func (l *Login) mtlsStart(c echo.Context) error {
 func (l *Login) certificateMTLS(c echo.Context, ar *store.AuthRequest, cn connectors.CertificateLogin, chain [][]byte, sameOrigin bool) error {
 	r := c.Request()
 	lang := l.lang(c, ar)
-	if !l.certRateOK(c, cn) {
+	if ok, err := l.certRateOK(c, cn); err != nil {
+		l.fail(c, err, "")
+		return nil
+	} else if !ok {
 		l.ErrorPage(c.Response(), r, http.StatusTooManyRequests, "rate_limited")
 		return nil
 	}

@@ -55,7 +55,7 @@ func (l *Login) submit(c echo.Context) error {
 		return nil
 	}
 	ip := c.RealIP()
-	n, err := l.o.Store.Incr(r.Context(), "login:ip:"+ip, time.Minute)
+	n, err := l.ipAttempts(r.Context(), "login", ip, time.Minute)
 	if err != nil {
 		l.fail(c, err, "")
 		return nil

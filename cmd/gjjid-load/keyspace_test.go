@@ -10,20 +10,20 @@ import (
 func TestKeyKind(t *testing.T) {
 	t.Parallel()
 	for key, want := range map[string]string{
-		"code:0a1b":                   "code",
-		"audit":                       "audit",
-		"rt:{fam1}":                   "rt",
-		"rt:{fam1}:cur":               "rt:cur",
-		"rt:{fam1}:m:0a1b":            "rt:m",
-		"rt:{fam1}:pend":              "rt:pend",
-		"lq:{lq}:d:id1":               "lq:d",
-		"client:{clients}:demo":       "client",
-		"lq:{lq}:due":                 "lq:due",
-		"person:{acct}:p_abcdef":      "person",
-		"cnt:login:ip:127.0.0.1":      "cnt",
-		"sess:0a1b2c":                 "sess",
-		"rv:grant:{fam1}":             "rv",
-		"unit-agents:{acct}:91350100": "unit-agents",
+		"code:0a1b":                         "code",
+		"audit":                             "audit",
+		"rt:{fam1}":                         "rt",
+		"rt:{fam1}:cur":                     "rt:cur",
+		"rt:{fam1}:m:0a1b":                  "rt:m",
+		"rt:{fam1}:pend":                    "rt:pend",
+		"lq:{lq}:d:id1":                     "lq:d",
+		"client:{clients}:demo":             "client",
+		"lq:{lq}:due":                       "lq:due",
+		"person:{acct}:p_abcdef":            "person",
+		"cnt:login:ip:127.0.0.1:1764900000": "cnt",
+		"sess:0a1b2c":                       "sess",
+		"rv:grant:{fam1}":                   "rv",
+		"unit-agents:{acct}:91350100":       "unit-agents",
 	} {
 		if got := keyKind(key); got != want {
 			t.Errorf("keyKind(%q) = %q, want %q", key, got, want)
