@@ -8,36 +8,6 @@ import (
 	"testing"
 )
 
-func TestDevTracingFlag(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, endpoint, wantErr string
-		enabled                 bool
-	}{
-		{"none", "", "", false},
-		{"collector", "http://127.0.0.1:4318", "", true},
-		{"not a URL", "127.0.0.1:4318", "tracing.endpoint: must be an http(s) URL", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			cfg, err := devConfig("127.0.0.1:5556", "", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = devTracing(cfg, tt.endpoint)
-			switch {
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error %v, want …%s…", err, tt.wantErr)
-			case tt.wantErr == "" && err != nil:
-				t.Fatal(err)
-			case tt.wantErr == "" && (cfg.Tracing.Enabled() != tt.enabled || cfg.Tracing.Ratio() != 1 || cfg.Tracing.ServiceName != "gjjid"):
-				t.Errorf("tracing = %+v", cfg.Tracing)
-			}
-		})
-	}
-}
-
 // TestConfigCheckTracing: config check names a wrong tracing field and
 // says where a valid file's spans go, without its header values.
 func TestConfigCheckTracing(t *testing.T) {
