@@ -232,11 +232,13 @@ func (c *Chrome) Text(sel string) string {
 	return Eval[string](c, "read "+sel, textJS(sel))
 }
 
-// WaitText waits until the element sel shows want; a navigation on the
-// way is waited out.
+// WaitText waits until the element sel shows want and the document has
+// loaded; a navigation on the way is waited out. Waiting for the load too
+// matters: Chromium shows a page as it streams in, so an early element
+// can show while later ones are not parsed yet.
 func (c *Chrome) WaitText(what, sel, want string) {
 	c.T.Helper()
-	js := textJS(sel)
+	js := fmt.Sprintf(`document.readyState === "complete" ? %s : ""`, textJS(sel))
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		if got, err := chromedp.Run(c.Ctx, chromedp.Evaluate[string](js)); err == nil && strings.Contains(got, want) {
