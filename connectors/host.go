@@ -235,8 +235,58 @@ func (d Deps) Transport() http.RoundTripper {
 	return d.HTTPClient.Transport
 }
 
-// Missing is the error of a connector's Open when the host gave it no
+// missing is the error of a connector's Open when the host gave it no
 // capability named field (a Deps field name, or "Secrets.IDHashKey").
-func Missing(typ, id, field string) error {
+func missing(typ, id, field string) error {
 	return fmt.Errorf("%s connector %q: the host gave no %s (connectors.Deps.%s)", typ, id, field, field)
+}
+
+// Capability names a Deps field a connector cannot open without.
+type Capability string
+
+// The capabilities Require checks, named as their Deps fields.
+const (
+	NeedValues    Capability = "Values"
+	NeedCounters  Capability = "Counters"
+	NeedQR        Capability = "QR"
+	NeedTokens    Capability = "Tokens"
+	NeedClients   Capability = "Clients"
+	NeedAccounts  Capability = "Accounts"
+	NeedAudit     Capability = "Audit"
+	NeedIDHashKey Capability = "Secrets.IDHashKey"
+)
+
+// given says whether the host handed over capability c.
+func (d Deps) given(c Capability) bool {
+	switch c {
+	case NeedValues:
+		return d.Values != nil
+	case NeedCounters:
+		return d.Counters != nil
+	case NeedQR:
+		return d.QR != nil
+	case NeedTokens:
+		return d.Tokens != nil
+	case NeedClients:
+		return d.Clients != nil
+	case NeedAccounts:
+		return d.Accounts != nil
+	case NeedAudit:
+		return d.Audit != nil
+	case NeedIDHashKey:
+		return len(d.Secrets.IDHashKey) > 0
+	}
+	panic(fmt.Sprintf("connectors: unknown capability %q", c))
+}
+
+// Require is the check a connector's Open makes of the capabilities it
+// needs: the error naming the first one the host did not give (in the
+// order asked), or nil.
+func (d Deps) Require(typ, id string, needs ...Capability) error {
+	for _, c := range needs {
+		if !d.given(c) {
+			return missing(typ, id, string(c))
+		}
+	}
+	return nil
 }

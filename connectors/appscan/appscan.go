@@ -79,9 +79,9 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	if !slices.Contains(deps.ACRLevels, cfg.ACR) {
 		return nil, fmt.Errorf("%s.acr: must be one of %s, got %q", path, strings.Join(deps.ACRLevels, ", "), cfg.ACR)
 	}
-	svc, missing := hostOf(deps)
-	if missing != "" {
-		return nil, connectors.Missing(Type, spec.ID, missing)
+	svc, err := hostOf(deps, spec.ID)
+	if err != nil {
+		return nil, err
 	}
 	log := deps.Log()
 	c := &Connector{Base: connectors.NewBase(Type, spec, "公积金App扫码登录", "Scan with the fund's app"), cfg: cfg, levels: slices.Clone(deps.ACRLevels),

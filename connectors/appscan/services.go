@@ -19,27 +19,10 @@ type host struct {
 	connectors.Accounts
 }
 
-// hostOf gathers the capabilities from deps; the name of the first one
-// missing, or "".
-func hostOf(deps connectors.Deps) (host, string) {
-	h := host{deps.Audit, deps.QR, deps.Counters, deps.Values, deps.Tokens, deps.Clients, deps.Accounts}
-	switch {
-	case h.Auditor == nil:
-		return h, "Audit"
-	case h.QRSessions == nil:
-		return h, "QR"
-	case h.Counters == nil:
-		return h, "Counters"
-	case h.Values == nil:
-		return h, "Values"
-	case h.TokenVerifier == nil:
-		return h, "Tokens"
-	case h.ClientNames == nil:
-		return h, "Clients"
-	case h.Accounts == nil:
-		return h, "Accounts"
-	case len(deps.Secrets.IDHashKey) == 0:
-		return h, "Secrets.IDHashKey"
-	}
-	return h, ""
+// hostOf gathers the capabilities from deps, or says which one the host
+// did not give.
+func hostOf(deps connectors.Deps, id string) (host, error) {
+	err := deps.Require(Type, id, connectors.NeedAudit, connectors.NeedQR, connectors.NeedCounters, connectors.NeedValues,
+		connectors.NeedTokens, connectors.NeedClients, connectors.NeedAccounts, connectors.NeedIDHashKey)
+	return host{deps.Audit, deps.QR, deps.Counters, deps.Values, deps.Tokens, deps.Clients, deps.Accounts}, err
 }

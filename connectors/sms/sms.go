@@ -67,15 +67,8 @@ func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case deps.Accounts == nil:
-		return nil, connectors.Missing(Type, spec.ID, "Accounts")
-	case deps.Values == nil:
-		return nil, connectors.Missing(Type, spec.ID, "Values")
-	case deps.Counters == nil:
-		return nil, connectors.Missing(Type, spec.ID, "Counters")
-	case len(deps.Secrets.IDHashKey) == 0:
-		return nil, connectors.Missing(Type, spec.ID, "Secrets.IDHashKey")
+	if err := deps.Require(Type, spec.ID, connectors.NeedAccounts, connectors.NeedValues, connectors.NeedCounters, connectors.NeedIDHashKey); err != nil {
+		return nil, err
 	}
 	log := deps.Log()
 	c := &Connector{

@@ -73,8 +73,8 @@ func (k Kind[C, K]) Open(spec connectors.Spec, deps connectors.Deps) (K, error) 
 // opens it after parsing its config: a config error is reported first, and
 // the client needs the configured timeout.
 func OpenBase(named connectors.Base, deps connectors.Deps, timeout time.Duration, maxBody int64) (Base, error) {
-	if deps.Values == nil {
-		return Base{}, connectors.Missing(named.Type(), named.ID(), "Values")
+	if err := deps.Require(named.Type(), named.ID(), connectors.NeedValues); err != nil {
+		return Base{}, err
 	}
 	return Base{Base: named, Values: deps.Values, Log: deps.Log(), Client: NewHTTPClient(deps.Transport(), timeout, maxBody)}, nil
 }
