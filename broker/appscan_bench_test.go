@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -29,6 +28,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/loadhttp"
 	loginpkg "github.com/gjjid/gjjid/broker/login"
 	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
@@ -210,30 +210,11 @@ func TestQRBenchClients(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	conns := make([]net.Conn, len(lines))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 64)
-	for range 64 {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(lines) {
-					return
-				}
-				f := strings.Fields(lines[i])
-				c, err := openStream(f[0], benchQR{id: f[1], secret: f[2]})
-				if err != nil {
-					errs <- err
-					next.Store(int64(len(lines)))
-					return
-				}
-				conns[i] = c
-			}
-		})
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := loadhttp.Parallel(len(lines), 64, func(_, i int) (err error) {
+		f := strings.Fields(lines[i])
+		conns[i], err = openStream(f[0], benchQR{id: f[1], secret: f[2]})
+		return err
+	}); err != nil {
 		fmt.Println("error", err)
 		return
 	}

@@ -4,7 +4,7 @@ package broker_test
 
 import (
 	"bytes"
-	"encoding/base64"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	bt "github.com/gjjid/gjjid/broker/brokertest"
+	"github.com/gjjid/gjjid/broker/brokertest/loadhttp"
 	"github.com/gjjid/gjjid/broker/dpop"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 )
@@ -98,7 +98,7 @@ const (
 // benchEnv is one running broker and what the cases share.
 type benchEnv struct {
 	rp   *bt.RP
-	http *http.Client // the load client: keep-alive, 64 idle connections
+	http loadhttp.Client // the load client: keep-alive, 64 idle connections
 	// mint follows redirects with the SSO browser's cookie jar.
 	mint *http.Client
 
@@ -124,23 +124,19 @@ func benchTransport() *http.Transport {
 	}
 }
 
-func benchBasicAuth(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
-}
-
 func newBenchEnv(b *testing.B, br *bt.Broker) *benchEnv {
 	b.Helper()
 	tr := benchTransport()
 	b.Cleanup(tr.CloseIdleConnections)
 	e := &benchEnv{
 		rp:            bt.NewRP(b, br.URL),
-		http:          &http.Client{Transport: tr, Timeout: 30 * time.Second},
+		http:          loadhttp.Client{HTTP: &http.Client{Transport: tr, Timeout: 30 * time.Second}},
 		tokenURL:      br.URL + "/oauth/token",
 		introspectURL: br.URL + "/oauth/introspect",
 		jwksURL:       br.URL + "/keys",
 		discoveryURL:  br.URL + "/.well-known/openid-configuration",
-		demoAuth:      benchBasicAuth(bt.ClientID, bt.ClientSecret),
-		serviceAuth:   benchBasicAuth(bt.ServiceID, bt.ServiceSecret),
+		demoAuth:      loadhttp.BasicAuth(bt.ClientID, bt.ClientSecret),
+		serviceAuth:   loadhttp.BasicAuth(bt.ServiceID, bt.ServiceSecret),
 	}
 	// One password login (argon2id) for the whole run; every further code
 	// comes from the SSO session this browser now holds.
@@ -188,38 +184,11 @@ func (e *benchEnv) mintCodeFor(rp *bt.RP) (benchGrant, error) {
 // mintCodes makes n codes, 8 at a time.
 func (e *benchEnv) mintCodes(n int) ([]benchGrant, error) {
 	out := make([]benchGrant, n)
-	var next atomic.Int64
-	var firstErr error
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range min(8, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				g, err := e.mintCode()
-				if err != nil {
-					mu.Lock()
-					firstErr = benchFirstErr(firstErr, err)
-					mu.Unlock()
-					next.Store(int64(n))
-					return
-				}
-				out[i] = g
-			}
-		})
-	}
-	wg.Wait()
-	return out, firstErr
-}
-
-func benchFirstErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
+	err := loadhttp.Parallel(n, 8, func(_, i int) (err error) {
+		out[i], err = e.mintCode()
+		return err
+	})
+	return out, err
 }
 
 // benchTokenResponse is what the cases read of a token response.
@@ -279,37 +248,11 @@ func (e *benchEnv) setup(b *testing.B) {
 
 // post sends a form with an Authorization header; only 200 is a success.
 func (e *benchEnv) post(u, auth, form string, buf *bytes.Buffer) ([]byte, error) {
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", auth)
-	return e.do(req, buf)
+	return e.http.Post(context.Background(), u, auth, form, buf)
 }
 
 func (e *benchEnv) get(u string, buf *bytes.Buffer) ([]byte, error) {
-	req, err := http.NewRequest(http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	return e.do(req, buf)
-}
-
-func (e *benchEnv) do(req *http.Request, buf *bytes.Buffer) ([]byte, error) {
-	resp, err := e.http.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: status %d: %.300s", req.Method, req.URL.Path, resp.StatusCode, buf.Bytes())
-	}
-	return buf.Bytes(), nil
+	return e.http.Get(context.Background(), u, buf)
 }
 
 // benchMeasurement collects the latencies of successful requests over one or
@@ -335,45 +278,25 @@ func benchCPU() time.Duration {
 // buffer). The first failure stops all workers and fails the benchmark.
 func (m *benchMeasurement) drive(b *testing.B, n int, do func(w, i int, buf *bytes.Buffer) error) {
 	b.Helper()
-	var (
-		next     atomic.Int64
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-		lats     = make([][]time.Duration, benchConcurrency)
-	)
+	bufs, lats := make([]*bytes.Buffer, benchConcurrency), make([][]time.Duration, benchConcurrency)
+	for w := range bufs {
+		bufs[w], lats[w] = new(bytes.Buffer), make([]time.Duration, 0, n/benchConcurrency+1)
+	}
 	b.StartTimer()
 	start, cpu0 := time.Now(), benchCPU()
-	for w := range benchConcurrency {
-		wg.Go(func() {
-			buf := new(bytes.Buffer)
-			own := make([]time.Duration, 0, n/benchConcurrency+1)
-			defer func() { lats[w] = own }()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				t0 := time.Now()
-				err := do(w, i, buf)
-				d := time.Since(t0)
-				if err != nil {
-					mu.Lock()
-					firstErr = benchFirstErr(firstErr, fmt.Errorf("request %d: %w", i, err))
-					mu.Unlock()
-					next.Store(int64(n))
-					return
-				}
-				own = append(own, d)
-			}
-		})
-	}
-	wg.Wait()
+	err := loadhttp.Parallel(n, benchConcurrency, func(w, i int) error {
+		t0 := time.Now()
+		if err := do(w, i, bufs[w]); err != nil {
+			return fmt.Errorf("request %d: %w", i, err)
+		}
+		lats[w] = append(lats[w], time.Since(t0))
+		return nil
+	})
 	m.elapsed += time.Since(start)
 	m.cpu += benchCPU() - cpu0
 	b.StopTimer()
-	if firstErr != nil {
-		b.Fatal(firstErr)
+	if err != nil {
+		b.Fatal(err)
 	}
 	for _, l := range lats {
 		m.lat = append(m.lat, l...)
@@ -565,7 +488,7 @@ func (e *benchEnv) postDPoP(form, proof string, buf *bytes.Buffer) ([]byte, erro
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("DPoP", proof)
-	return e.do(req, buf)
+	return e.http.Do(req, buf)
 }
 
 // benchRefreshDPoP is benchRefresh for a public client whose refresh

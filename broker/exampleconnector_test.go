@@ -30,11 +30,8 @@ var _ connectors.PasswordLogin = (*pinConnector)(nil)
 
 // openPin is the connector's connectors.Factory.
 func openPin(spec connectors.Spec, deps connectors.Deps) (connectors.Connector, error) {
-	if deps.Accounts == nil {
-		return nil, connectors.Missing("pin", spec.ID, "Accounts")
-	}
-	if deps.Counters == nil {
-		return nil, connectors.Missing("pin", spec.ID, "Counters")
+	if err := deps.Require("pin", spec.ID, connectors.NeedAccounts, connectors.NeedCounters); err != nil {
+		return nil, err
 	}
 	return &pinConnector{id: spec.ID, accounts: deps.Accounts, counters: deps.Counters}, nil
 }

@@ -3,17 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gjjid/gjjid/broker/brokertest/loadhttp"
 )
 
 // codeBatch is how many authorization codes exist at once: a batch is
@@ -64,8 +64,8 @@ func newLoader(ctx context.Context, o *options) (*loader, error) {
 	l := &loader{o: o, tr: tr,
 		hc: &http.Client{Transport: tr, Timeout: o.timeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
-		svcAuth: basicAuth(o.clientID, o.clientSecret),
-		rpAuth:  basicAuth(o.rpID, o.rpSecret),
+		svcAuth: loadhttp.BasicAuth(o.clientID, o.clientSecret),
+		rpAuth:  loadhttp.BasicAuth(o.rpID, o.rpSecret),
 	}
 	l.browser = newBrowser(tr, o.timeout, o.redirectURI)
 	body, err := l.discover(ctx)
@@ -101,44 +101,13 @@ func (l *loader) discover(ctx context.Context) ([]byte, error) {
 	}
 }
 
-// basicAuth is client_secret_basic (RFC 6749 §2.3.1: form-encoded first).
-func basicAuth(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
-}
-
 // post sends a form; anything but 200 is an error. buf holds the body.
 func (l *loader) post(ctx context.Context, u, auth, form string, buf *bytes.Buffer) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", auth)
-	return l.do(req, buf)
+	return loadhttp.Client{HTTP: l.hc}.Post(ctx, u, auth, form, buf)
 }
 
 func (l *loader) get(ctx context.Context, u string, buf *bytes.Buffer) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	return l.do(req, buf)
-}
-
-func (l *loader) do(req *http.Request, buf *bytes.Buffer) ([]byte, error) {
-	resp, err := l.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	buf.Reset()
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: status %d: %.200s", req.Method, req.URL.Path, resp.StatusCode, buf.Bytes())
-	}
-	return buf.Bytes(), nil
+	return loadhttp.Client{HTTP: l.hc}.Get(ctx, u, buf)
 }
 
 // loadCase is one kind of request.

@@ -14,9 +14,9 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/gjjid/gjjid/broker/brokertest/loadhttp"
 )
 
 // newBrowser returns a cookie-keeping client that follows the broker's
@@ -211,33 +211,9 @@ func (l *loader) mintCode(ctx context.Context) (grant, error) {
 // mintCodes makes n codes, 8 requests at a time.
 func (l *loader) mintCodes(ctx context.Context, n int) ([]grant, error) {
 	out := make([]grant, n)
-	var (
-		next     atomic.Int64
-		mu       sync.Mutex
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for range min(8, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				g, err := l.mintCode(ctx)
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					next.Store(int64(n))
-					return
-				}
-				out[i] = g
-			}
-		})
-	}
-	wg.Wait()
-	return out, firstErr
+	err := loadhttp.Parallel(n, 8, func(_, i int) (err error) {
+		out[i], err = l.mintCode(ctx)
+		return err
+	})
+	return out, err
 }
