@@ -60,7 +60,7 @@ func (c Client) validate(path string, connectorIDs []string, ps *Problems) {
 		validateRedirectURI(u, c.ApplicationType, index(key(path, "post_logout_redirect_uris"), j), ps)
 	}
 	for j, s := range c.Scopes {
-		if !isScopeToken(s) {
+		if !IsScopeToken(s) {
 			ps.add(index(key(path, "scopes"), j), "must be a scope token: printable ASCII without spaces, '\"' or '\\' (RFC 6749 §3.3), got %q", s)
 		}
 	}
@@ -154,8 +154,10 @@ func (c Client) validateGrants(path string, ps *Problems) {
 	}
 }
 
-// isScopeToken reports whether s is an RFC 6749 §3.3 scope-token.
-func isScopeToken(s string) bool {
+// IsScopeToken reports whether s is an RFC 6749 §3.3 scope-token. The
+// admin API and dynamic registration (broker/clients) check scopes with it
+// too, so a scope the file may hold is one they accept.
+func IsScopeToken(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -131,7 +131,7 @@ func (s *Service) validate(m Metadata, admin bool) error {
 	validateList("scopes", m.Scopes, &ps)
 	for i, sc := range m.Scopes {
 		switch {
-		case !isScopeToken(sc):
+		case !config.IsScopeToken(sc):
 			ps.add(index("scopes", i), InvalidClientMetadata, "must be a scope token: printable ASCII without spaces, '\"' or '\\' (RFC 6749 §3.3), got %s", quote(sc))
 		case slices.Contains(ReservedScopes, sc) && !admin:
 			ps.add(index("scopes", i), InvalidClientMetadata, "%s is reserved: only an administrator may grant it", sc)
@@ -204,19 +204,6 @@ func (s *Service) validateLifetimes(m Metadata, ps *problems) {
 			ps.add(l.field, InvalidClientMetadata, "must be 0 (the broker's default) or between %v and %v, got %v", minLifetime, l.max, l.d)
 		}
 	}
-}
-
-// isScopeToken reports whether s is an RFC 6749 §3.3 scope-token.
-func isScopeToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c < 0x21 || c > 0x7e || c == '"' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }
 
 // quote shows a value in an error, shortened so a huge one cannot flood a
