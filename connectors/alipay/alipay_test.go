@@ -13,11 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/alipay"
 	"github.com/gjjid/gjjid/connectors/alipay/alipaytest"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 // One app key for the package's tests: RSA key generation is slow.
@@ -33,47 +33,13 @@ func key() *rsa.PrivateKey {
 
 const appID = "2021004100000001"
 
-// recorder is a connectors.Logger that keeps every line.
-type recorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (r *recorder) add(level, msg string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lines = append(r.lines, level+" "+msg+" "+fmt.Sprint(args...))
-}
-func (r *recorder) Info(msg string, args ...any)  { r.add("INFO", msg, args...) }
-func (r *recorder) Warn(msg string, args ...any)  { r.add("WARN", msg, args...) }
-func (r *recorder) Error(msg string, args ...any) { r.add("ERROR", msg, args...) }
-
-// The …Context forms log as the plain ones: the fake keeps no trace IDs.
-func (r *recorder) InfoContext(_ context.Context, msg string, args ...any)  { r.Info(msg, args...) }
-func (r *recorder) WarnContext(_ context.Context, msg string, args ...any)  { r.Warn(msg, args...) }
-func (r *recorder) ErrorContext(_ context.Context, msg string, args ...any) { r.Error(msg, args...) }
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.lines, "\n")
-}
-
-func yamlNode(t *testing.T, s string) yaml.Node {
-	t.Helper()
-	var n yaml.Node
-	if err := yaml.Unmarshal([]byte(s), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // quoted renders a PEM block as a YAML double-quoted scalar.
 func quoted(s string) string { return fmt.Sprintf("%q", s) }
 
 type setup struct {
 	c    *alipay.Connector
 	srv  *alipaytest.Server
-	logs *recorder
+	logs *connectorstest.Logs
 }
 
 func open(t *testing.T, certMode bool, scope string, client *http.Client) setup {
@@ -87,8 +53,8 @@ func open(t *testing.T, certMode bool, scope string, client *http.Client) setup 
 	} else {
 		cfg += "alipay_public_key: " + quoted(srv.AlipayPublicKeyPEM()) + "\n"
 	}
-	logs := &recorder{}
-	c, err := alipay.Open(connectors.Spec{ID: "alipay", Type: alipay.Type, Config: yamlNode(t, cfg), Path: "connectors[1].config"},
+	logs := &connectorstest.Logs{}
+	c, err := alipay.Open(connectors.Spec{ID: "alipay", Type: alipay.Type, Config: yamlconfigtest.Node(t, cfg), Path: "connectors[1].config"},
 		connectors.Deps{Logger: logs, HTTPClient: client})
 	if err != nil {
 		t.Fatalf("open: %v", err)
@@ -282,8 +248,8 @@ func TestWrongAppKeyAndClockSkew(t *testing.T) {
 	defer srv.Close()
 	cfg := fmt.Sprintf("app_id: %q\nprivate_key: %s\nalipay_public_key: %s\nauthorize_url: %s\ngateway_url: %s\n",
 		appID, quoted(alipaytest.PrivateKeyPEM(key())), quoted(srv.AlipayPublicKeyPEM()), srv.AuthorizeURL(), srv.GatewayURL())
-	logs := &recorder{}
-	c, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlNode(t, cfg)}, connectors.Deps{Logger: logs})
+	logs := &connectorstest.Logs{}
+	c, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlconfigtest.Node(t, cfg)}, connectors.Deps{Logger: logs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +313,7 @@ func TestConfigErrorsNameTheirPath(t *testing.T) {
 		{"app_id: '2021'\nlink_policy: auto", "connectors[2].config.link_policy: auto is not possible"},
 		{"app_id: '2021'\nappid: x", "connectors[2].config.appid: unknown key"},
 	} {
-		_, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlNode(t, tc.yaml), Path: "connectors[2].config"}, connectors.Deps{})
+		_, err := alipay.Open(connectors.Spec{ID: "alipay", Config: yamlconfigtest.Node(t, tc.yaml), Path: "connectors[2].config"}, connectors.Deps{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.yaml, err, tc.want)
 		}

@@ -1,36 +1,14 @@
 package appscan
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/redact/redacttest"
 )
-
-// lines is a connectors.Logger keeping every line.
-type lines struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lines) add(level, msg string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintln(&l.b, level, msg, args)
-}
-func (l *lines) Info(msg string, args ...any)  { l.add("INFO", msg, args...) }
-func (l *lines) Warn(msg string, args ...any)  { l.add("WARN", msg, args...) }
-func (l *lines) Error(msg string, args ...any) { l.add("ERROR", msg, args...) }
-
-// The …Context forms log as the plain ones: the fake keeps no trace IDs.
-func (l *lines) InfoContext(_ context.Context, msg string, args ...any)  { l.Info(msg, args...) }
-func (l *lines) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
-func (l *lines) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
 
 // TestCanaryAppScan drives a QR login to its end, with a refused scan, a
 // wrong poll secret and a replayed ticket on the way; no QR ID, poll
@@ -39,7 +17,7 @@ func (l *lines) ErrorContext(_ context.Context, msg string, args ...any) { l.Err
 func TestCanaryAppScan(t *testing.T) {
 	t.Parallel()
 	c, f := openTest(t, "")
-	logs := &lines{}
+	logs := &connectorstest.Logs{}
 	c.log = logs
 	ctx := t.Context()
 	ch := start(t, c, "ar-canary")
@@ -70,6 +48,6 @@ func TestCanaryAppScan(t *testing.T) {
 	if len(trail) < 3 {
 		t.Fatalf("only %d audit events", len(trail))
 	}
-	haystack := fmt.Sprintf("%s\n%+v\n%v", logs.b.String(), trail, errs)
+	haystack := fmt.Sprintf("%s\n%+v\n%v", logs, trail, errs)
 	redacttest.AssertNoCanary(t, haystack, ch.ID, ch.PollSecret, st.Ticket, rawToken, otherToken)
 }

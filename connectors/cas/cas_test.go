@@ -13,7 +13,7 @@ import (
 	"github.com/gjjid/gjjid/connectors/cas/castest"
 	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/upstream"
-	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 const callback = "http://127.0.0.1:5556/login/cas/callback"
@@ -36,7 +36,7 @@ levels: {"2": gjj:loa:1, "3": gjj:loa:2, "4": gjj:loa:2, "5": gjj:loa:3}
 type harness struct {
 	srv  *castest.Server
 	c    *cas.Connector
-	logs *upstreamtest.Logs
+	logs *connectorstest.Logs
 }
 
 func start(t *testing.T, extra string, users ...castest.User) *harness {
@@ -46,8 +46,8 @@ func start(t *testing.T, extra string, users ...castest.User) *harness {
 	}
 	srv := castest.NewServer(users...)
 	t.Cleanup(srv.Close)
-	h := &harness{srv: srv, logs: &upstreamtest.Logs{}}
-	c, err := cas.Open(connectors.Spec{ID: "cas", Type: cas.Type, Config: upstreamtest.YAML(t, "server: "+srv.URL+"\n"+extra), Path: "connectors[2].config"},
+	h := &harness{srv: srv, logs: &connectorstest.Logs{}}
+	c, err := cas.Open(connectors.Spec{ID: "cas", Type: cas.Type, Config: yamlconfigtest.Node(t, "server: "+srv.URL+"\n"+extra), Path: "connectors[2].config"},
 		connectors.Deps{Values: connectorstest.New(), Logger: h.logs})
 	if err != nil {
 		t.Fatal(err)
@@ -284,7 +284,7 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		{"server: https://cas.example.com/cas\nid_types: {'1': passport2}", "connectors[2].config.id_types.1"},
 		{"server: https://cas.example.com/cas\nsingle_logout: maybe", "connectors[2].config.single_logout"},
 	} {
-		_, err := cas.Open(connectors.Spec{ID: "cas", Config: upstreamtest.YAML(t, tc.yaml), Path: "connectors[2].config"},
+		_, err := cas.Open(connectors.Spec{ID: "cas", Config: yamlconfigtest.Node(t, tc.yaml), Path: "connectors[2].config"},
 			connectors.Deps{Values: connectorstest.New()})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)

@@ -34,8 +34,8 @@ func (l *Logs) InfoContext(_ context.Context, msg string, args ...any)  { l.Info
 func (l *Logs) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
 func (l *Logs) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
 
-// Text is everything logged so far, a line each.
-func (l *Logs) Text() string {
+// String is everything logged so far, a line each.
+func (l *Logs) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.lines, "\n")

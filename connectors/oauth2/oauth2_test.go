@@ -13,7 +13,7 @@ import (
 	"github.com/gjjid/gjjid/connectors/oauth2"
 	"github.com/gjjid/gjjid/connectors/oauth2/oauth2test"
 	"github.com/gjjid/gjjid/connectors/upstream"
-	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 const callback = "http://127.0.0.1:5556/login/gd/callback"
@@ -21,12 +21,12 @@ const callback = "http://127.0.0.1:5556/login/gd/callback"
 type harness struct {
 	gd   *oauth2test.Server
 	c    *oauth2.Connector
-	logs *upstreamtest.Logs
+	logs *connectorstest.Logs
 }
 
-func open(t *testing.T, cfg string) (*oauth2.Connector, *upstreamtest.Logs, error) {
-	l := &upstreamtest.Logs{}
-	c, err := oauth2.Open(connectors.Spec{ID: "gd", Type: oauth2.Type, Config: upstreamtest.YAML(t, cfg), Path: "connectors[3].config"},
+func open(t *testing.T, cfg string) (*oauth2.Connector, *connectorstest.Logs, error) {
+	l := &connectorstest.Logs{}
+	c, err := oauth2.Open(connectors.Spec{ID: "gd", Type: oauth2.Type, Config: yamlconfigtest.Node(t, cfg), Path: "connectors[3].config"},
 		connectors.Deps{Values: connectorstest.New(), Logger: l})
 	return c, l, err
 }

@@ -15,14 +15,14 @@ import (
 	"github.com/gjjid/gjjid/connectors/oidc"
 	"github.com/gjjid/gjjid/connectors/oidc/oidctest"
 	"github.com/gjjid/gjjid/connectors/upstream"
-	"github.com/gjjid/gjjid/connectors/upstream/upstreamtest"
+	"github.com/gjjid/gjjid/connectors/yamlconfig/yamlconfigtest"
 )
 
 type harness struct {
 	op   *oidctest.Server
 	c    *oidc.Connector
 	st   *connectorstest.Host
-	logs *upstreamtest.Logs
+	logs *connectorstest.Logs
 }
 
 const callback = "http://127.0.0.1:5556/login/prov/callback"
@@ -31,9 +31,9 @@ func start(t *testing.T, extra string) *harness {
 	t.Helper()
 	op := oidctest.NewServer("gjj", "s3cret-value")
 	t.Cleanup(op.Close)
-	h := &harness{op: op, st: connectorstest.New(), logs: &upstreamtest.Logs{}}
+	h := &harness{op: op, st: connectorstest.New(), logs: &connectorstest.Logs{}}
 	cfg := "issuer: " + op.URL + "\nclient_id: gjj\nclient_secret: s3cret-value\n" + extra
-	c, err := oidc.Open(connectors.Spec{ID: "prov", Type: oidc.Type, Config: upstreamtest.YAML(t, cfg), Path: "connectors[1].config"},
+	c, err := oidc.Open(connectors.Spec{ID: "prov", Type: oidc.Type, Config: yamlconfigtest.Node(t, cfg), Path: "connectors[1].config"},
 		connectors.Deps{Values: h.st, Logger: h.logs})
 	if err != nil {
 		t.Fatal(err)
@@ -239,7 +239,7 @@ func TestDiscoveryIssuerMustMatch(t *testing.T) {
 		fmt.Fprint(w, `{"issuer":"https://other.example","authorization_endpoint":"https://other.example/a","token_endpoint":"https://other.example/t","jwks_uri":"https://other.example/k"}`)
 	}))
 	defer srv.Close()
-	c, err := oidc.Open(connectors.Spec{ID: "x", Config: upstreamtest.YAML(t, "issuer: "+srv.URL+"\nclient_id: a\nclient_secret: b\n")},
+	c, err := oidc.Open(connectors.Spec{ID: "x", Config: yamlconfigtest.Node(t, "issuer: "+srv.URL+"\nclient_id: a\nclient_secret: b\n")},
 		connectors.Deps{Values: connectorstest.New()})
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestConfigErrorsNamePaths(t *testing.T) {
 		{"issuer: https://idp.example.com\nclient_id: a\nclient_secret: b\nfrobnicate: 1", "connectors[1].config.frobnicate: unknown key"},
 		{"issuer: https://idp.example.com\nclient_id: a\nclient_secret: b\ntimeout: 2h", "connectors[1].config.timeout"},
 	} {
-		_, err := oidc.Open(connectors.Spec{ID: "p", Config: upstreamtest.YAML(t, tc.yaml), Path: "connectors[1].config"},
+		_, err := oidc.Open(connectors.Spec{ID: "p", Config: yamlconfigtest.Node(t, tc.yaml), Path: "connectors[1].config"},
 			connectors.Deps{Values: connectorstest.New()})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want %q", tc.yaml, err, tc.want)

@@ -26,5 +26,5 @@ func TestCanaryPassword(t *testing.T) {
 			errs += err.Error() + "\n"
 		}
 	}
-	redacttest.AssertNoCanary(t, f.log.Text()+"\n"+errs, agentPW, wrong, agentID, agentMobile, unknownID, disabledID, nopwID)
+	redacttest.AssertNoCanary(t, f.log.String()+"\n"+errs, agentPW, wrong, agentID, agentMobile, unknownID, disabledID, nopwID)
 }

@@ -311,7 +311,7 @@ func TestLogsAndCounterKeysHideTheLogin(t *testing.T) {
 	for _, u := range []string{agentID, agentID, agentID, agentMobile, unknownID, "510107199003071235"} {
 		_, _ = f.c.Login(ctx, connectors.Credentials{User: u, Secret: "000001"})
 	}
-	logs := f.log.Text()
+	logs := f.log.String()
 	for _, raw := range []string{agentID, agentMobile, unknownID, "510107199003071235", "19900307"} {
 		if strings.Contains(logs, raw) {
 			t.Errorf("logs contain %s:\n%s", raw, logs)

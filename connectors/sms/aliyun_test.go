@@ -212,7 +212,7 @@ func TestConnectorWithAliyun(t *testing.T) {
 	if err := f.send(agentMobile, clientIP); err != nil {
 		t.Fatalf("send under provider flow control: %v", err)
 	}
-	if logs := f.log.Text(); !strings.Contains(logs, "isv.BUSINESS_LIMIT_CONTROL") || strings.Contains(logs, agentMobile) {
+	if logs := f.log.String(); !strings.Contains(logs, "isv.BUSINESS_LIMIT_CONTROL") || strings.Contains(logs, agentMobile) {
 		t.Errorf("logs:\n%s", logs)
 	}
 }

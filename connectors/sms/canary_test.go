@@ -55,7 +55,7 @@ func TestCanarySMS(t *testing.T) {
 			if err := f.send(agentMobile, clientIP); err != nil {
 				t.Fatalf("SendCode: %v", err)
 			}
-			logs := f.log.Text()
+			logs := f.log.String()
 			if !strings.Contains(logs, tc.wantLog) {
 				t.Fatalf("log lacks %q:\n%s", tc.wantLog, logs)
 			}

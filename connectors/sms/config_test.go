@@ -143,8 +143,8 @@ func TestLogSenderWarnsAtOpen(t *testing.T) {
 		if _, err := Open(spec, deps); err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Contains(log.Text(), "WARN sms connector writes codes to the log"); got != tc.wantWarn {
-			t.Errorf("%s: warning logged %v, want %v:\n%s", tc.config, got, tc.wantWarn, log.Text())
+		if got := strings.Contains(log.String(), "WARN sms connector writes codes to the log"); got != tc.wantWarn {
+			t.Errorf("%s: warning logged %v, want %v:\n%s", tc.config, got, tc.wantWarn, log.String())
 		}
 	}
 }

@@ -337,8 +337,8 @@ func TestReplacedCodeSurvivesARace(t *testing.T) {
 	if _, err := f.login(agentMobile, old); code(err) != CodeInvalidCode {
 		t.Fatalf("old code during replacement: %v, want invalid_code", err)
 	}
-	if !strings.Contains(f.log.Text(), "code_replaced") {
-		t.Fatalf("the race did not happen:\n%s", f.log.Text())
+	if !strings.Contains(f.log.String(), "code_replaced") {
+		t.Fatalf("the race did not happen:\n%s", f.log.String())
 	}
 	f.c.store = hostStore{f.st, f.st}
 	if _, err := f.login(agentMobile, f.lastCode(agentMobile)); err != nil {

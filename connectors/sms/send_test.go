@@ -189,7 +189,7 @@ func TestLogsAndStoreHideTheMobile(t *testing.T) {
 	}
 	_ = f.send(agentMobile, clientIP) // refused: resend interval
 	_, _ = f.login("1380013800", "000000")
-	logs, dump := f.log.Text(), f.st.Dump()
+	logs, dump := f.log.String(), f.st.Dump()
 	for _, raw := range []string{agentMobile, unknownMobile, disabledMobile, "13800138001", "1380013800"} {
 		if strings.Contains(logs, raw) {
 			t.Errorf("logs contain %s:\n%s", raw, logs)
@@ -226,7 +226,7 @@ func TestSendErrorsAreLogged(t *testing.T) {
 	if err := f.send(agentMobile, clientIP); err != nil {
 		t.Fatalf("SendCode: %v: a provider failure must not reach the page (it would tell registered mobiles apart)", err)
 	}
-	if logs := f.log.Text(); !strings.Contains(logs, "ERROR sms code not delivered") || !strings.Contains(logs, "isv.AMOUNT_NOT_ENOUGH") || !strings.Contains(logs, "R1") {
+	if logs := f.log.String(); !strings.Contains(logs, "ERROR sms code not delivered") || !strings.Contains(logs, "isv.AMOUNT_NOT_ENOUGH") || !strings.Contains(logs, "R1") {
 		t.Errorf("provider failure not logged with its code and request ID:\n%s", logs)
 	}
 }

@@ -25,7 +25,7 @@ type faceSetup struct {
 	c    *wechat.Connector
 	srv  *wechattest.Server
 	host *connectorstest.Host
-	logs *recorder
+	logs *connectorstest.Logs
 }
 
 func openFace(t *testing.T) faceSetup {
@@ -42,7 +42,7 @@ func openFaceWith(t *testing.T, extra string) faceSetup {
 	if err := yaml.Unmarshal([]byte(fmt.Sprintf("mini_program: {app_id: %s, app_secret: %s, client_ids: [mp]}\napi_url: %s\n%s", mpApp, mpSecret, srv.APIURL(), extra)), &n); err != nil {
 		t.Fatal(err)
 	}
-	host, logs := connectorstest.New(), &recorder{}
+	host, logs := connectorstest.New(), &connectorstest.Logs{}
 	deps := host.Deps()
 	deps.Logger = logs
 	c, err := wechat.Open(connectors.Spec{ID: "wechat", Type: wechat.Type, Config: n, Path: "connectors[0].config"}, deps)

@@ -7,13 +7,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/wechat"
 	"github.com/gjjid/gjjid/connectors/wechat/wechattest"
 )
@@ -26,34 +26,10 @@ const (
 	callback          = "https://sso.example.com/login/wechat/callback"
 )
 
-type recorder struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (r *recorder) add(msg string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.lines = append(r.lines, msg+" "+fmt.Sprint(args...))
-}
-func (r *recorder) Info(msg string, args ...any)  { r.add(msg, args...) }
-func (r *recorder) Warn(msg string, args ...any)  { r.add(msg, args...) }
-func (r *recorder) Error(msg string, args ...any) { r.add(msg, args...) }
-
-// The …Context forms log as the plain ones: the fake keeps no trace IDs.
-func (r *recorder) InfoContext(_ context.Context, msg string, args ...any)  { r.Info(msg, args...) }
-func (r *recorder) WarnContext(_ context.Context, msg string, args ...any)  { r.Warn(msg, args...) }
-func (r *recorder) ErrorContext(_ context.Context, msg string, args ...any) { r.Error(msg, args...) }
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.lines, "\n")
-}
-
 type setup struct {
 	c    *wechat.Connector
 	srv  *wechattest.Server
-	logs *recorder
+	logs *connectorstest.Logs
 }
 
 func open(t *testing.T, oaScope, extra string, client *http.Client) setup {
@@ -73,7 +49,7 @@ api_url: %s
 	if err := yaml.Unmarshal([]byte(cfg), &n); err != nil {
 		t.Fatal(err)
 	}
-	logs := &recorder{}
+	logs := &connectorstest.Logs{}
 	c, err := wechat.Open(connectors.Spec{ID: "wechat", Type: wechat.Type, Config: n, Path: "connectors[3].config"},
 		connectors.Deps{Logger: logs, HTTPClient: client})
 	if err != nil {
@@ -246,7 +222,7 @@ func TestWrongAppSecret(t *testing.T) {
 	defer srv.Close()
 	var n yaml.Node
 	_ = yaml.Unmarshal([]byte(fmt.Sprintf("website: {app_id: %s, app_secret: %s}\nopen_url: %s\napi_url: %s\n", webApp, webSecret, srv.URL, srv.URL)), &n)
-	logs := &recorder{}
+	logs := &connectorstest.Logs{}
 	c, err := wechat.Open(connectors.Spec{ID: "wechat", Config: n}, connectors.Deps{Logger: logs})
 	if err != nil {
 		t.Fatal(err)

@@ -5,41 +5,16 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/redact/redacttest"
 	cx "github.com/gjjid/gjjid/connectors/x509"
 	"github.com/gjjid/gjjid/connectors/x509/x509test"
 )
-
-// lines is a connectors.Logger keeping every line.
-type lines struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lines) add(msg string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintln(&l.b, msg, args)
-}
-func (l *lines) Info(msg string, args ...any)  { l.add(msg, args...) }
-func (l *lines) Warn(msg string, args ...any)  { l.add(msg, args...) }
-func (l *lines) Error(msg string, args ...any) { l.add(msg, args...) }
-
-// The …Context forms log as the plain ones: the fake keeps no trace IDs.
-func (l *lines) InfoContext(_ context.Context, msg string, args ...any)  { l.Info(msg, args...) }
-func (l *lines) WarnContext(_ context.Context, msg string, args ...any)  { l.Warn(msg, args...) }
-func (l *lines) ErrorContext(_ context.Context, msg string, args ...any) { l.Error(msg, args...) }
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestCanaryX509: the CRL URL carries a password, and the CRL server
 // fails quoting the request (or cannot be reached, so the client's error
@@ -66,7 +41,7 @@ func TestCanaryX509(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(src), &n); err != nil {
 				t.Fatal(err)
 			}
-			logs := &lines{}
+			logs := &connectorstest.Logs{}
 			c, err := cx.Open(connectors.Spec{ID: "cert", Type: cx.Type, Config: *n.Content[0], Path: "connectors[0].config"},
 				connectors.Deps{Logger: logs})
 			if err != nil {
