@@ -66,20 +66,7 @@ func open(t *testing.T, certMode bool, scope string, client *http.Client) setup 
 // to the connector, as the browser would.
 func (s setup) login(t *testing.T) (connectors.Identity, error) {
 	t.Helper()
-	u, err := s.c.LoginURL(context.Background(), "st4te", "https://sso.example.com/login/alipay/callback")
-	if err != nil {
-		t.Fatal(err)
-	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		t.Fatalf("authorize page did not redirect (%d)", resp.StatusCode)
-	}
+	_, loc := connectorstest.Authorize(t, context.Background(), s.c, "st4te", "https://sso.example.com/login/alipay/callback")
 	if loc.Query().Get("state") != "st4te" || loc.Query().Get("auth_code") == "" || loc.Query().Has("code") {
 		t.Fatalf("callback %s: want auth_code and state", loc)
 	}
@@ -153,17 +140,6 @@ func (s setup) callback(code string) (connectors.Identity, error) {
 	return s.c.HandleCallback(context.Background(), httptest.NewRequest(http.MethodGet, u, nil))
 }
 
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	le, ok := connectors.AsLoginError(err)
-	if !ok || le.Code != code {
-		t.Fatalf("error %v: want login error %s", err, code)
-	}
-	if le.Text("zh-CN") == "" || le.Text("en") == "" {
-		t.Fatalf("login error %s without both texts", code)
-	}
-}
-
 func TestCodesAreSingleUseAndExpire(t *testing.T) {
 	t.Parallel()
 	s := open(t, false, alipay.ScopeBase, nil)
@@ -172,7 +148,7 @@ func TestCodesAreSingleUseAndExpire(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.callback(code)
-	wantCode(t, err, alipay.CodeExpired)
+	connectorstest.WantLoginError(t, err, alipay.CodeExpired)
 	if !strings.Contains(s.logs.String(), "isv.code-invalid") {
 		t.Fatalf("sub_code not logged: %s", s.logs)
 	}
@@ -180,7 +156,7 @@ func TestCodesAreSingleUseAndExpire(t *testing.T) {
 	now := time.Now()
 	s.srv.SetNow(func() time.Time { return now.Add(alipaytest.CodeTTL + time.Second) })
 	_, err = s.callback(old)
-	wantCode(t, err, alipay.CodeExpired)
+	connectorstest.WantLoginError(t, err, alipay.CodeExpired)
 }
 
 func TestCallbackWithoutAuthCode(t *testing.T) {
@@ -188,9 +164,9 @@ func TestCallbackWithoutAuthCode(t *testing.T) {
 	s := open(t, false, alipay.ScopeBase, nil)
 	// `code` is not Alipay's parameter.
 	_, err := s.c.HandleCallback(context.Background(), httptest.NewRequest(http.MethodGet, "https://x/cb?state=x&code=abc", nil))
-	wantCode(t, err, alipay.CodeDenied)
+	connectorstest.WantLoginError(t, err, alipay.CodeDenied)
 	_, err = s.c.HandleCallback(context.Background(), httptest.NewRequest(http.MethodGet, "https://x/cb?state=x&auth_code=abc&app_id=2021000000000009", nil))
-	wantCode(t, err, alipay.CodeInvalid)
+	connectorstest.WantLoginError(t, err, alipay.CodeInvalid)
 	if s.srv.Calls(alipay.MethodOAuthToken) != 0 {
 		t.Fatal("a code of another app was sent to the gateway")
 	}
@@ -227,7 +203,7 @@ func TestGatewayFaultsFailClosed(t *testing.T) {
 			if err == nil {
 				t.Fatalf("login succeeded as %+v", id)
 			}
-			wantCode(t, err, tc.want)
+			connectorstest.WantLoginError(t, err, tc.want)
 		})
 	}
 }
@@ -238,7 +214,7 @@ func TestWrongAppKeyAndClockSkew(t *testing.T) {
 	now := time.Now()
 	s.srv.SetNow(func() time.Time { return now.Add(time.Hour) })
 	_, err := s.callback(s.srv.IssueCode("auth_base"))
-	wantCode(t, err, alipay.CodeConfig)
+	connectorstest.WantLoginError(t, err, alipay.CodeConfig)
 	if !strings.Contains(s.logs.String(), "isv.invalid-timestamp") {
 		t.Fatalf("logs: %s", s.logs)
 	}
@@ -255,7 +231,7 @@ func TestWrongAppKeyAndClockSkew(t *testing.T) {
 	}
 	code := srv.IssueCode("auth_base")
 	_, err = c.HandleCallback(context.Background(), httptest.NewRequest(http.MethodGet, "https://x/cb?auth_code="+code, nil))
-	wantCode(t, err, alipay.CodeConfig)
+	connectorstest.WantLoginError(t, err, alipay.CodeConfig)
 	if l := logs.String(); !strings.Contains(l, "isv.invalid-signature") || strings.Contains(l, "PRIVATE KEY") {
 		t.Fatalf("logs: %s", l)
 	}

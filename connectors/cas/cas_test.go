@@ -61,19 +61,7 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 // begin starts a login and returns the URL CAS sent the browser back to.
 func (h *harness) begin(t *testing.T, ctx context.Context, state string) *url.URL {
 	t.Helper()
-	u, err := h.c.LoginURL(ctx, state, callback)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := noRedirect.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		t.Fatalf("CAS login: status %d", resp.StatusCode)
-	}
+	_, loc := connectorstest.Authorize(t, ctx, h.c, state, callback)
 	if loc.Query().Get("state") != state || loc.Query().Get("ticket") == "" {
 		t.Fatalf("CAS returned to %s", loc)
 	}
@@ -82,15 +70,6 @@ func (h *harness) begin(t *testing.T, ctx context.Context, state string) *url.UR
 
 func (h *harness) finish(ctx context.Context, loc *url.URL) (connectors.Identity, error) {
 	return h.c.HandleCallback(ctx, httptest.NewRequest(http.MethodGet, loc.String(), nil))
-}
-
-func wantCode(t *testing.T, err error, code string) *connectors.LoginError {
-	t.Helper()
-	le, ok := connectors.AsLoginError(err)
-	if !ok || le.Code != code {
-		t.Fatalf("error %v, want login error %s", err, code)
-	}
-	return le
 }
 
 func TestSuccessWithAttributes(t *testing.T) {
@@ -135,7 +114,7 @@ func TestInvalidTicket(t *testing.T) {
 	q.Set("ticket", "ST-forged-1")
 	loc.RawQuery = q.Encode()
 	_, err := h.finish(ctx, loc)
-	wantCode(t, err, upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 	if !strings.Contains(h.logs.String(), "INVALID_TICKET") {
 		t.Errorf("log lacks the CAS code:\n%s", h.logs)
 	}
@@ -145,7 +124,7 @@ func TestInvalidTicket(t *testing.T) {
 	q.Set("ticket", "TGT-<x>")
 	loc.RawQuery = q.Encode()
 	_, err = h.finish(ctx, loc)
-	wantCode(t, err, upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 }
 
 func TestReusedTicket(t *testing.T) {
@@ -162,10 +141,10 @@ func TestReusedTicket(t *testing.T) {
 	q.Set("ticket", loc.Query().Get("ticket"))
 	loc2.RawQuery = q.Encode()
 	_, err := h.finish(ctx, loc2)
-	wantCode(t, err, upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 	// And the same callback twice: the flow is spent.
 	_, err = h.finish(ctx, loc)
-	wantCode(t, err, upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 }
 
 func TestServiceMismatch(t *testing.T) {
@@ -184,7 +163,7 @@ func TestServiceMismatch(t *testing.T) {
 	q.Set("ticket", other.Query().Get("ticket"))
 	loc.RawQuery = q.Encode()
 	_, err = h.finish(ctx, loc)
-	wantCode(t, err, upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 	if !strings.Contains(h.logs.String(), "INVALID_SERVICE") {
 		t.Errorf("log lacks INVALID_SERVICE:\n%s", h.logs)
 	}
@@ -229,7 +208,7 @@ func TestBadAnswers(t *testing.T) {
 			h.srv.Respond(tc.body)
 			ctx := context.Background()
 			_, err := h.finish(ctx, h.begin(t, ctx, "s1"))
-			le := wantCode(t, err, tc.code)
+			le := connectorstest.WantLoginError(t, err, tc.code)
 			if !strings.Contains(h.logs.String(), tc.log) {
 				t.Errorf("log lacks %q:\n%s", tc.log, h.logs)
 			}

@@ -47,35 +47,14 @@ func start(t *testing.T, where string, edit func(string) string, accounts ...oau
 	return &harness{gd: gd, c: c, logs: l}
 }
 
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 func (h *harness) login(t *testing.T) (connectors.Identity, error) {
 	t.Helper()
 	ctx := context.Background()
-	u, err := h.c.LoginURL(ctx, "st-1", callback)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := noRedirect.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		t.Fatalf("authorize: status %d", resp.StatusCode)
-	}
+	_, loc := connectorstest.Authorize(t, ctx, h.c, "st-1", callback)
 	if loc.Query().Get("state") != "st-1" {
 		t.Fatalf("platform returned to %s", loc)
 	}
 	return h.c.HandleCallback(ctx, httptest.NewRequest(http.MethodGet, loc.String(), nil))
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if le, ok := connectors.AsLoginError(err); !ok || le.Code != code {
-		t.Fatalf("error %v, want login error %s", err, code)
-	}
 }
 
 func TestPersonLogin(t *testing.T) {
@@ -138,7 +117,7 @@ func TestSecretPlacement(t *testing.T) {
 	h := start(t, "form", nil, person)
 	h.gd.SecretIn("query")
 	_, err := h.login(t)
-	wantCode(t, err, upstream.CodeError)
+	connectorstest.WantLoginError(t, err, upstream.CodeError)
 	if !strings.Contains(h.logs.String(), `errcode = "40002"`) || strings.Contains(h.logs.String(), "gd-s3cret") {
 		t.Fatalf("log:\n%s", h.logs)
 	}
@@ -149,7 +128,7 @@ func TestErrorFieldSet(t *testing.T) {
 	h := start(t, "query", nil, person)
 	h.gd.FailUserInfo("50001")
 	_, err := h.login(t)
-	wantCode(t, err, upstream.CodeError)
+	connectorstest.WantLoginError(t, err, upstream.CodeError)
 	if !strings.Contains(h.logs.String(), `errcode = "50001"`) {
 		t.Fatalf("log lacks the error field:\n%s", h.logs)
 	}
@@ -163,7 +142,7 @@ func TestDeniedAtPlatform(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := h.c.HandleCallback(ctx, httptest.NewRequest(http.MethodGet, callback+"?state=st-1&error=access_denied", nil))
-	wantCode(t, err, upstream.CodeDenied)
+	connectorstest.WantLoginError(t, err, upstream.CodeDenied)
 }
 
 func TestMalformedAndMissing(t *testing.T) {
@@ -202,7 +181,7 @@ func TestMalformedAndMissing(t *testing.T) {
 			}
 			h.c, h.logs = c, l
 			_, err = h.login(t)
-			wantCode(t, err, tc.code)
+			connectorstest.WantLoginError(t, err, tc.code)
 			if !strings.Contains(h.logs.String(), tc.log) {
 				t.Errorf("log lacks %q:\n%s", tc.log, h.logs)
 			}

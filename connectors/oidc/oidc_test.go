@@ -42,37 +42,15 @@ func start(t *testing.T, extra string) *harness {
 	return h
 }
 
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 // login runs one login: LoginURL, the upstream's answer, HandleCallback.
 func (h *harness) login(t *testing.T, ctx context.Context) (connectors.Identity, error) {
 	t.Helper()
 	state := "state-" + t.Name() + fmt.Sprint(time.Now().UnixNano())
-	u, err := h.c.LoginURL(ctx, state, callback)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := noRedirect.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		t.Fatalf("authorize: status %d", resp.StatusCode)
-	}
+	_, loc := connectorstest.Authorize(t, ctx, h.c, state, callback)
 	if !strings.HasPrefix(loc.String(), callback+"?") || loc.Query().Get("state") != state {
 		t.Fatalf("upstream returned to %s", loc)
 	}
 	return h.c.HandleCallback(ctx, httptest.NewRequest(http.MethodGet, loc.String(), nil))
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	le, ok := connectors.AsLoginError(err)
-	if !ok || le.Code != code {
-		t.Fatalf("error %v, want login error %s", err, code)
-	}
 }
 
 func TestLoginMapsVerifiedPerson(t *testing.T) {
@@ -144,7 +122,7 @@ func TestBadIDTokensRefused(t *testing.T) {
 			h.op.Tamper(tc.tamper)
 			h.op.Unsigned(tc.none)
 			_, err := h.login(t, context.Background())
-			wantCode(t, err, upstream.CodeInvalid)
+			connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 			if !strings.Contains(strings.ToLower(err.Error()), tc.want) {
 				t.Errorf("error %q does not say %q", err, tc.want)
 			}
@@ -178,14 +156,14 @@ func TestCallbackErrors(t *testing.T) {
 		return err
 	}
 	begin("s1")
-	wantCode(t, call("state=s1&error=access_denied"), upstream.CodeDenied)
-	wantCode(t, call("state=s1&code=x"), upstream.CodeInvalid) // the flow was spent
+	connectorstest.WantLoginError(t, call("state=s1&error=access_denied"), upstream.CodeDenied)
+	connectorstest.WantLoginError(t, call("state=s1&code=x"), upstream.CodeInvalid) // the flow was spent
 	begin("s2")
-	wantCode(t, call("state=s2&code=x&iss="+url.QueryEscape("https://evil.example")), upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, call("state=s2&code=x&iss="+url.QueryEscape("https://evil.example")), upstream.CodeInvalid)
 	begin("s3")
-	wantCode(t, call("state=s3&code=forged"), upstream.CodeError) // invalid_grant
+	connectorstest.WantLoginError(t, call("state=s3&code=forged"), upstream.CodeError) // invalid_grant
 	begin("s4")
-	wantCode(t, call("state=s4&error=server_error"), upstream.CodeError)
+	connectorstest.WantLoginError(t, call("state=s4&error=server_error"), upstream.CodeError)
 	if strings.Contains(h.logs.String(), "s3cret-value") {
 		t.Fatalf("client secret logged:\n%s", h.logs)
 	}
@@ -196,7 +174,7 @@ func TestMissingAttributeNamedInLogOnly(t *testing.T) {
 	h := start(t, "claims: {id_number: gjj.id_number}\n")
 	h.op.SetClaims(map[string]any{"sub": "u-1", "name": "王五"})
 	_, err := h.login(t, context.Background())
-	wantCode(t, err, upstream.CodeAttribute)
+	connectorstest.WantLoginError(t, err, upstream.CodeAttribute)
 	le, _ := connectors.AsLoginError(err)
 	if strings.Contains(le.Text("zh-CN"), "id_number") || strings.Contains(le.Text("en"), "id_number") {
 		t.Errorf("user text names the attribute: %q", le.Text("en"))
@@ -211,7 +189,7 @@ func TestUserinfoSubjectMustMatch(t *testing.T) {
 	h := start(t, "userinfo: true\n")
 	h.op.Tamper(func(c map[string]any) { c["sub"] = "other" }) // ID token differs from userinfo
 	_, err := h.login(t, context.Background())
-	wantCode(t, err, upstream.CodeInvalid)
+	connectorstest.WantLoginError(t, err, upstream.CodeInvalid)
 }
 
 func TestLogoutURL(t *testing.T) {

@@ -61,22 +61,9 @@ api_url: %s
 // login follows the authorization page's redirect back to the connector.
 func (s setup) login(t *testing.T, ua string) (connectors.Identity, error) {
 	t.Helper()
-	u, err := s.c.LoginURL(connectors.WithUserAgent(context.Background(), ua), "st4te", callback)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, loc := connectorstest.Authorize(t, connectors.WithUserAgent(context.Background(), ua), s.c, "st4te", callback)
 	if !strings.HasSuffix(u, "#wechat_redirect") {
 		t.Fatalf("login URL %s: want #wechat_redirect", u)
-	}
-	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noFollow.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		t.Fatalf("authorization page did not redirect (%d)", resp.StatusCode)
 	}
 	if loc.Query().Get("state") != "st4te" {
 		t.Fatalf("callback %s without state", loc)
@@ -157,18 +144,7 @@ func TestMissingUnionID(t *testing.T) {
 	strict := open(t, wechat.ScopeBase, "require_unionid: true\n", nil)
 	strict.srv.As(wechattest.User{Key: "u2"})
 	_, err = strict.login(t, "")
-	wantCode(t, err, wechat.CodeNoUnionID)
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	le, ok := connectors.AsLoginError(err)
-	if !ok || le.Code != code {
-		t.Fatalf("error %v: want login error %s", err, code)
-	}
-	if le.Text("zh-CN") == "" || le.Text("en") == "" {
-		t.Fatalf("login error %s without both texts", code)
-	}
+	connectorstest.WantLoginError(t, err, wechat.CodeNoUnionID)
 }
 
 func (s setup) callback(q string) (connectors.Identity, error) {
@@ -192,7 +168,7 @@ func TestCodesExpireAndAreSingleUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = s.callback(q) // replayed callback: 40163
-	wantCode(t, err, wechat.CodeExpired)
+	connectorstest.WantLoginError(t, err, wechat.CodeExpired)
 	if !strings.Contains(s.logs.String(), "40163") {
 		t.Fatalf("logs: %s", s.logs)
 	}
@@ -200,12 +176,12 @@ func TestCodesExpireAndAreSingleUse(t *testing.T) {
 	now := time.Now()
 	s.srv.SetNow(func() time.Time { return now.Add(wechattest.CodeTTL + time.Second) })
 	_, err = s.callback("wx=web&state=x&code=" + code)
-	wantCode(t, err, wechat.CodeExpired)
+	connectorstest.WantLoginError(t, err, wechat.CodeExpired)
 	if !strings.Contains(s.logs.String(), "40029") {
 		t.Fatalf("logs: %s", s.logs)
 	}
 	_, err = s.callback("wx=web&state=x")
-	wantCode(t, err, wechat.CodeDenied)
+	connectorstest.WantLoginError(t, err, wechat.CodeDenied)
 }
 
 func TestUserRefuses(t *testing.T) {
@@ -213,7 +189,7 @@ func TestUserRefuses(t *testing.T) {
 	s := open(t, wechat.ScopeBase, "", nil)
 	s.srv.Deny(true)
 	_, err := s.login(t, "")
-	wantCode(t, err, wechat.CodeDenied)
+	connectorstest.WantLoginError(t, err, wechat.CodeDenied)
 }
 
 func TestWrongAppSecret(t *testing.T) {
@@ -228,7 +204,7 @@ func TestWrongAppSecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.HandleCallback(context.Background(), httptest.NewRequest(http.MethodGet, callback+"?wx=web&state=x&code="+srv.JSCode(webApp), nil))
-	wantCode(t, err, wechat.CodeConfig)
+	connectorstest.WantLoginError(t, err, wechat.CodeConfig)
 	if l := logs.String(); !strings.Contains(l, "40125") || strings.Contains(l, webSecret) || strings.Contains(err.Error(), webSecret) {
 		t.Fatalf("logs %s; err %v", l, err)
 	}
@@ -270,7 +246,7 @@ func TestAPIFaults(t *testing.T) {
 			s.srv.RedirectTo(other.URL + "/steal")
 			s.srv.Fail(wechat.PathAccessToken, tc.fault)
 			_, err := s.login(t, "")
-			wantCode(t, err, tc.want)
+			connectorstest.WantLoginError(t, err, tc.want)
 			if strings.Contains(err.Error(), webSecret) || strings.Contains(s.logs.String(), webSecret) {
 				t.Fatalf("secret leaked: %v %s", err, s.logs)
 			}
@@ -295,18 +271,18 @@ func TestMiniProgramExchange(t *testing.T) {
 		t.Fatalf("identity %+v", id)
 	}
 	_, err = s.c.ExchangeSubjectToken(ctx, "mp", wechat.SubjectTokenType, code)
-	wantCode(t, err, wechat.CodeExpired)
+	connectorstest.WantLoginError(t, err, wechat.CodeExpired)
 	_, err = s.c.ExchangeSubjectToken(ctx, "other", wechat.SubjectTokenType, s.srv.JSCode(mpApp))
-	wantCode(t, err, wechat.CodeNotServed)
+	connectorstest.WantLoginError(t, err, wechat.CodeNotServed)
 	// A website code is no mini program's js_code.
 	_, err = s.c.ExchangeSubjectToken(ctx, "mp", wechat.SubjectTokenType, s.srv.JSCode(webApp))
-	wantCode(t, err, wechat.CodeExpired)
+	connectorstest.WantLoginError(t, err, wechat.CodeExpired)
 	s.srv.Fail(wechat.PathJSCode, wechattest.FaultBlocked)
 	_, err = s.c.ExchangeSubjectToken(ctx, "mp", wechat.SubjectTokenType, s.srv.JSCode(mpApp))
-	wantCode(t, err, wechat.CodeBlocked)
+	connectorstest.WantLoginError(t, err, wechat.CodeBlocked)
 	s.srv.Fail(wechat.PathJSCode, wechattest.FaultRateLimit)
 	_, err = s.c.ExchangeSubjectToken(ctx, "mp", wechat.SubjectTokenType, s.srv.JSCode(mpApp))
-	wantCode(t, err, wechat.CodeUnavailable)
+	connectorstest.WantLoginError(t, err, wechat.CodeUnavailable)
 	if strings.Contains(s.logs.String(), "session_key") || strings.Contains(s.logs.String(), "tiihtNczf5v6AKRyjwEUhQ") {
 		t.Fatalf("session_key logged: %s", s.logs)
 	}
