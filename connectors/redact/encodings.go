@@ -18,7 +18,7 @@ import (
 var encoders = []func(string) string{
 	url.QueryEscape,
 	url.PathEscape,
-	rfc3986,
+	PercentEncode,
 	jsonEscape,
 	jsonEscapeHTML,
 }
@@ -44,12 +44,15 @@ func Encodings(v string) []string {
 	return slices.Compact(out)
 }
 
-// rfc3986 is percent-encoding of the UTF-8 bytes of s where only A–Z a–z
-// 0–9 - _ . ~ stay (a space is %20, * is %2A): Alibaba Cloud's signature
-// encoding and OAuth 1's.
-func rfc3986(s string) string {
+// PercentEncode is RFC 3986 encoding of the UTF-8 bytes of s where only
+// A–Z a–z 0–9 - _ . ~ stay and every other byte is %XY in upper-case hex
+// (a space is %20, * is %2A): Alibaba Cloud's signature encoding and OAuth
+// 1's. The SMS connector signs with it, and the redactor looks for secrets
+// in this form too, since an upstream may echo them so.
+func PercentEncode(s string) string {
 	const hexDigits = "0123456789ABCDEF"
 	var b strings.Builder
+	b.Grow(len(s) * 3)
 	for i := range len(s) {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {

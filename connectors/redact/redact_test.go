@@ -116,3 +116,24 @@ func TestTextBoundsAndCleans(t *testing.T) {
 		t.Errorf("Text: %d bytes", len(got))
 	}
 }
+
+// TestPercentEncode: the encoding Alibaba Cloud signs over, as its
+// samples compute it.
+func TestPercentEncode(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"AZaz09-_.~":   "AZaz09-_.~",
+		"a b":          "a%20b",
+		"a*b":          "a%2Ab",
+		"a+b":          "a%2Bb",
+		"/":            "%2F",
+		`{"code":"1"}`: "%7B%22code%22%3A%221%22%7D",
+		"=&":           "%3D%26",
+		"公":            "%E5%85%AC",
+		"%":            "%25",
+	} {
+		if got := redact.PercentEncode(in); got != want || got != aliyunEncode(in) {
+			t.Errorf("PercentEncode(%q) = %q, want %q (Alibaba's samples give %q)", in, got, want, aliyunEncode(in))
+		}
+	}
+}

@@ -89,7 +89,7 @@ func (a *aliyun) Send(ctx context.Context, mobile, code string) error {
 	sent.Add(code, params["TemplateParam"], a.cfg.AccessKeySecret, sig)
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.endpoint+"?Signature="+percentEncode(sig)+"&"+query, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.endpoint+"?Signature="+redact.PercentEncode(sig)+"&"+query, nil)
 	if err != nil {
 		return fmt.Errorf("sms: aliyun SendSms: %w", err)
 	}
@@ -139,16 +139,16 @@ func canonicalQuery(params map[string]string) string {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(percentEncode(k))
+		b.WriteString(redact.PercentEncode(k))
 		b.WriteByte('=')
-		b.WriteString(percentEncode(params[k]))
+		b.WriteString(redact.PercentEncode(params[k]))
 	}
 	return b.String()
 }
 
-// stringToSign is method & percentEncode("/") & percentEncode(query).
+// stringToSign is method & PercentEncode("/") & PercentEncode(query).
 func stringToSign(method, query string) string {
-	return method + "&" + percentEncode("/") + "&" + percentEncode(query)
+	return method + "&" + redact.PercentEncode("/") + "&" + redact.PercentEncode(query)
 }
 
 // signature is base64(HMAC-SHA1(secret + "&", stringToSign)).
@@ -156,26 +156,6 @@ func signature(secret, sts string) string {
 	m := hmac.New(sha1.New, []byte(secret+"&"))
 	m.Write([]byte(sts))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
-// percentEncode is RFC 3986 encoding of the UTF-8 bytes of s as Alibaba
-// Cloud wants it: A–Z a–z 0–9 - _ . ~ stay, every other byte is %XY in
-// upper-case hex (so a space is %20, * is %2A, and ~ is not encoded).
-func percentEncode(s string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s) * 3)
-	for i := range len(s) {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hexDigits[c>>4])
-		b.WriteByte(hexDigits[c&15])
-	}
-	return b.String()
 }
 
 // uuid is a random (version 4) UUID, the SignatureNonce Alibaba suggests.

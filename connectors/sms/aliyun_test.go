@@ -63,25 +63,6 @@ func TestSendSmsStringToSign(t *testing.T) {
 	}
 }
 
-func TestPercentEncode(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"AZaz09-_.~":   "AZaz09-_.~",
-		"a b":          "a%20b",
-		"a*b":          "a%2Ab",
-		"a+b":          "a%2Bb",
-		"/":            "%2F",
-		`{"code":"1"}`: "%7B%22code%22%3A%221%22%7D",
-		"=&":           "%3D%26",
-		"公":            "%E5%85%AC",
-		"%":            "%25",
-	} {
-		if got := percentEncode(in); got != want {
-			t.Errorf("percentEncode(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func newTestAliyun(srv *aliyuntest.Server, secret string) *aliyun {
 	return newAliyun(AliyunConfig{Endpoint: srv.URL, AccessKeyID: "LTAI5tTest", AccessKeySecret: secret,
 		SignName: "成都住房公积金", TemplateCode: "SMS_123456789", RegionID: "cn-hangzhou", Timeout: 5 * time.Second}, srv.Client())
