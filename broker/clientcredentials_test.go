@@ -2,10 +2,8 @@ package broker_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -13,23 +11,6 @@ import (
 	bt "github.com/gjjid/gjjid/broker/brokertest"
 	"github.com/gjjid/gjjid/config"
 )
-
-func tokenRequest(t *testing.T, issuer string, form url.Values, basicID, basicSecret string) (*http.Response, map[string]any) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, issuer+"/oauth/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if basicID != "" {
-		req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp, m
-}
 
 // TestClientCredentialsGrant covers the broker's own client_credentials
 // path: every error the RFC names, and tokens that verify against the JWKS
@@ -58,14 +39,14 @@ func TestClientCredentialsGrant(t *testing.T) {
 		{"scope not granted", url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}, bt.ServiceID, bt.ServiceSecret, http.StatusBadRequest, "invalid_scope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := tokenRequest(t, b.URL, tc.form, tc.user, tc.secret)
-			if resp.StatusCode != tc.status || (tc.errCode != "" && body["error"] != tc.errCode) {
-				t.Fatalf("status %d %v, want %d %s", resp.StatusCode, body, tc.status, tc.errCode)
+			status, body, header := bt.PostForm(t, b.URL+"/oauth/token", tc.form, tc.user, tc.secret, nil)
+			if status != tc.status || (tc.errCode != "" && body["error"] != tc.errCode) {
+				t.Fatalf("status %d %v, want %d %s", status, body, tc.status, tc.errCode)
 			}
-			if resp.Header.Get("Cache-Control") != "no-store" {
-				t.Errorf("Cache-Control = %q", resp.Header.Get("Cache-Control"))
+			if header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q", header.Get("Cache-Control"))
 			}
-			if tc.status == http.StatusUnauthorized && tc.user != "" && resp.Header.Get("WWW-Authenticate") == "" {
+			if tc.status == http.StatusUnauthorized && tc.user != "" && header.Get("WWW-Authenticate") == "" {
 				t.Errorf("401 to a Basic client without WWW-Authenticate")
 			}
 		})
@@ -74,9 +55,9 @@ func TestClientCredentialsGrant(t *testing.T) {
 	for _, alg := range []string{"ES256", "RS256", "EdDSA"} {
 		t.Run("signed "+alg, func(t *testing.T) {
 			b := bt.Start(t, bt.Options{Edit: func(c *config.Config) { c.Keys.Algorithm = alg }})
-			resp, body := tokenRequest(t, b.URL, cc, bt.ServiceID, bt.ServiceSecret)
-			if resp.StatusCode != http.StatusOK || body["token_type"] != "Bearer" || body["scope"] != "gjj:api" {
-				t.Fatalf("%d %v", resp.StatusCode, body)
+			status, body, _ := bt.PostForm(t, b.URL+"/oauth/token", cc, bt.ServiceID, bt.ServiceSecret, nil)
+			if status != http.StatusOK || body["token_type"] != "Bearer" || body["scope"] != "gjj:api" {
+				t.Fatalf("%d %v", status, body)
 			}
 			at := body["access_token"].(string)
 			ctx := context.Background()

@@ -350,8 +350,8 @@ func TestRefreshScopeNarrowing(t *testing.T) {
 		if scope != "" {
 			form.Set("scope", scope)
 		}
-		resp, body := tokenRequest(t, b.URL, form, bt.ClientID, bt.ClientSecret)
-		return resp.StatusCode, body
+		st, body, _ := bt.PostForm(t, b.URL+"/oauth/token", form, bt.ClientID, bt.ClientSecret, nil)
+		return st, body
 	}
 	scopeOf := func(at string) any {
 		in, _ := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, at)
