@@ -1,7 +1,6 @@
 package broker_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -33,14 +32,7 @@ func send(t *testing.T, issuer, path string, form url.Values, basicID, basicSecr
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
+	resp, m, _ := bt.Send(t, nil, req)
 	return resp, m
 }
 

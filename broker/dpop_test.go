@@ -2,8 +2,6 @@ package broker_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,14 +61,7 @@ func resource(t *testing.T, method, u, scheme, token, proof string) (int, string
 	if proof != "" {
 		req.Header.Set("DPoP", proof)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	_ = json.Unmarshal(raw, &m)
+	resp, m, _ := bt.Send(t, nil, req)
 	return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), m
 }
 

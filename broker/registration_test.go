@@ -56,17 +56,9 @@ func regCall(t *testing.T, method, u, token string, body any) (*http.Response, m
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s %s: %d, body not JSON: %s", method, u, resp.StatusCode, raw)
-		}
+	resp, m, raw := bt.Send(t, nil, req)
+	if len(raw) > 0 && m == nil {
+		t.Fatalf("%s %s: %d, body not a JSON object: %s", method, u, resp.StatusCode, raw)
 	}
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("%s %s: Cache-Control %q, want no-store", method, u, cc)

@@ -2,9 +2,7 @@ package brokertest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -175,15 +173,9 @@ func (a *App) Do(t testing.TB, method, path, body string, headers map[string]str
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := a.HTTP.Do(req)
-	if err != nil {
-		t.Fatalf("app API %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var m map[string]any
-	if len(raw) > 0 && json.Unmarshal(raw, &m) != nil {
-		t.Fatalf("app API %s: status %d, not JSON: %.200s", path, resp.StatusCode, raw)
+	resp, m, raw := Send(t, a.HTTP, req)
+	if len(raw) > 0 && m == nil {
+		t.Fatalf("app API %s: status %d, not a JSON object: %.200s", path, resp.StatusCode, raw)
 	}
 	if ch := resp.Header.Get("WWW-Authenticate"); resp.StatusCode == http.StatusUnauthorized && !strings.HasPrefix(ch, "Bearer") && !strings.HasPrefix(ch, "DPoP") {
 		t.Errorf("app API %s: 401 without a Bearer or DPoP challenge", path)

@@ -2,6 +2,7 @@ package brokertest
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,12 +25,31 @@ func PostForm(t testing.TB, u string, form url.Values, basicID, basicSecret stri
 	if basicID != "" {
 		req.SetBasicAuth(url.QueryEscape(basicID), url.QueryEscape(basicSecret))
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, m, _ := Send(t, nil, req)
+	return resp.StatusCode, m, resp.Header
+}
+
+// Send sends req with client (nil: http.DefaultClient), reads the whole
+// answer and decodes it as a JSON object. It returns the response (its
+// body read and closed), the object (nil when the body is empty or no
+// JSON object) and the body.
+func Send(t testing.TB, client *http.Client, req *http.Request) (*http.Response, map[string]any, []byte) {
+	t.Helper()
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read the answer: %v", req.Method, req.URL.Path, err)
+	}
 	var m map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m, resp.Header
+	if json.Unmarshal(raw, &m) != nil {
+		m = nil
+	}
+	return resp, m, raw
 }

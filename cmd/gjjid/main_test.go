@@ -16,10 +16,17 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 )
 
+// TestConfigCheck: config check exits 1 naming the YAML path of every
+// schema mistake, then of every connector's own, and 0 saying ok for a
+// valid file.
 func TestConfigCheck(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(bad, []byte(`issuer: http://id.example.cn/
+	for _, tc := range []struct {
+		name, yaml string
+		wantCode   int
+		want       []string // in stdout when 0, in stderr otherwise
+	}{
+		{"schema mistakes", `issuer: http://id.example.cn/
 clients:
   - id: rp1
     secret: s
@@ -31,20 +38,9 @@ connectors:
       max_failures: 0
   - id: x
     type: nosuch
-`), 0o600)
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"config", "check", bad}, &out, &errb); code != 1 {
-		t.Fatalf("exit %d, want 1; stderr:\n%s", code, errb.String())
-	}
-	for _, want := range []string{"issuer:", "clients[0].redirect_uris[0]:"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, errb.String())
-		}
-	}
-
-	// Schema-valid, but the connectors' own settings are wrong: each names its path.
-	good := filepath.Join(dir, "connectors.yaml")
-	os.WriteFile(good, []byte(`issuer: http://127.0.0.1:5556
+`, 1, []string{"issuer:", "clients[0].redirect_uris[0]:"}},
+		// Schema-valid, but the connectors' own settings are wrong: each names its path.
+		{"connector mistakes", `issuer: http://127.0.0.1:5556
 connectors:
   - id: password
     type: password
@@ -52,22 +48,27 @@ connectors:
       max_failures: 0
   - id: x
     type: nosuch
-`), 0o600)
-	errb.Reset()
-	if code := run(context.Background(), []string{"config", "check", good}, &out, &errb); code != 1 {
-		t.Fatalf("exit %d, want 1; stderr:\n%s", code, errb.String())
-	}
-	for _, want := range []string{"connectors[0].config.max_failures", "connectors[1].type"} {
-		if !strings.Contains(errb.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, errb.String())
+`, 1, []string{"connectors[0].config.max_failures", "connectors[1].type"}},
+		{"valid", "issuer: http://127.0.0.1:5556\nconnectors:\n  - {id: password, type: password}\n", 0, []string{"ok"}},
+	} {
+		file := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".yaml")
+		if err := os.WriteFile(file, []byte(tc.yaml), 0o600); err != nil {
+			t.Fatal(err)
 		}
-	}
-
-	ok := filepath.Join(dir, "ok.yaml")
-	os.WriteFile(ok, []byte("issuer: http://127.0.0.1:5556\nconnectors:\n  - {id: password, type: password}\n"), 0o600)
-	out.Reset()
-	if code := run(context.Background(), []string{"config", "check", ok}, &out, &errb); code != 0 || !strings.Contains(out.String(), "ok") {
-		t.Fatalf("valid config: exit %d, %s %s", code, out.String(), errb.String())
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"config", "check", file}, &out, &errb)
+		if code != tc.wantCode {
+			t.Fatalf("%s: exit %d, want %d; stdout %s; stderr:\n%s", tc.name, code, tc.wantCode, out.String(), errb.String())
+		}
+		got := errb.String()
+		if tc.wantCode == 0 {
+			got = out.String()
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.name, want, got)
+			}
+		}
 	}
 }
 

@@ -28,12 +28,7 @@ func partitions(t *testing.T, url string) []string {
 // of a month is older than it, and nothing younger.
 func TestAuditPartitionsAheadAndRetention(t *testing.T) {
 	t.Parallel()
-	url := pgtest.Schema(t, pgtest.URL(t))
-	s, err := postgres.Open(t.Context(), postgres.Options{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, url := openSchema(t)
 	ctx := t.Context()
 	jan := time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
 	must(t, s.EnsureAuditPartitions(ctx, jan)) // January to March 2025
@@ -67,12 +62,7 @@ func TestAuditPartitionsAheadAndRetention(t *testing.T) {
 // columns; the record itself is kept byte for byte.
 func TestAuditFilterColumns(t *testing.T) {
 	t.Parallel()
-	url := pgtest.Schema(t, pgtest.URL(t))
-	s, err := postgres.Open(t.Context(), postgres.Options{URL: url})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s, url := openSchema(t)
 	data, _ := json.Marshal(map[string]string{"type": "admin.change", "actor": "client:admin", "actor_unit": "u0",
 		"principal": "p1", "unit": "u1", "action": "agents.add"})
 	id, err := s.AppendAudit(t.Context(), data, time.Hour)
@@ -95,3 +85,16 @@ func TestAuditFilterColumns(t *testing.T) {
 }
 
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// openSchema opens a store over a new schema of its own, closed when the
+// test ends, and returns it with the schema's URL.
+func openSchema(t *testing.T) (*postgres.Store, string) {
+	t.Helper()
+	url := pgtest.Schema(t, pgtest.URL(t))
+	s, err := postgres.Open(t.Context(), postgres.Options{URL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, url
+}
