@@ -41,6 +41,34 @@ func (s *QRSession) StateAt(now time.Time) string {
 	return s.State
 }
 
+// Clone returns a copy of s that shares no memory with it.
+func (s *QRSession) Clone() *QRSession {
+	c := *s
+	c.Data = slices.Clone(s.Data)
+	c.AppData = slices.Clone(s.AppData)
+	return &c
+}
+
+// Apply makes u's changes to s, once AppliesTo allowed them: the new
+// state, the app session when none is recorded, the new ticket hash and
+// the app data. It reports whether the state changed (which wakes the
+// session's watchers). The Redis store does the same in Lua.
+func (u QRUpdate) Apply(s *QRSession) (stateChanged bool) {
+	if u.To != "" {
+		s.State = u.To
+	}
+	if u.AppSession != "" && s.AppSession == "" {
+		s.AppSession = u.AppSession
+	}
+	if u.NewTicketHash != "" {
+		s.TicketHash = u.NewTicketHash
+	}
+	if u.AppData != nil {
+		s.AppData = slices.Clone(u.AppData)
+	}
+	return u.To != ""
+}
+
 // AppliesTo reports whether u may be applied to s at now: s reads as one of
 // From, and the app session, poll hash and ticket hash match where set.
 func (u QRUpdate) AppliesTo(s *QRSession, now time.Time) bool {

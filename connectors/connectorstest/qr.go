@@ -3,18 +3,10 @@ package connectorstest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 )
-
-func copyQR(s *connectors.QRSession) *connectors.QRSession {
-	c := *s
-	c.Data = slices.Clone(s.Data)
-	c.AppData = slices.Clone(s.AppData)
-	return &c
-}
 
 // liveQR is the session id unless it is gone; h.mu is held.
 func (h *Host) liveQR(id string) (qrEntry, bool) {
@@ -35,7 +27,7 @@ func (h *Host) CreateQR(_ context.Context, s *connectors.QRSession, keep time.Du
 	if _, ok := h.liveQR(s.ID); ok {
 		return fmt.Errorf("connectorstest: CreateQR: %w", connectors.ErrConflict)
 	}
-	h.qr[s.ID] = qrEntry{s: *copyQR(s), gone: s.ExpiresAt.Add(keep)}
+	h.qr[s.ID] = qrEntry{s: *s.Clone(), gone: s.ExpiresAt.Add(keep)}
 	return nil
 }
 
@@ -50,7 +42,7 @@ func (h *Host) GetQR(_ context.Context, id string) (*connectors.QRSession, error
 	if !ok {
 		return nil, notFound("QR session", id)
 	}
-	return copyQR(&e.s), nil
+	return e.s.Clone(), nil
 }
 
 // PollQR implements connectors.QRSessions.
@@ -69,7 +61,7 @@ func (h *Host) PollQR(_ context.Context, id, pollHash string) (*connectors.QRSes
 	}
 	e.s.Polls++
 	h.qr[id] = e
-	return copyQR(&e.s), nil
+	return e.s.Clone(), nil
 }
 
 // UpdateQR implements connectors.QRSessions; a state change wakes the
@@ -86,26 +78,15 @@ func (h *Host) UpdateQR(_ context.Context, id string, u connectors.QRUpdate) (*c
 		return nil, notFound("QR session", id)
 	}
 	if !u.AppliesTo(&e.s, h.now) {
-		cur := copyQR(&e.s)
+		cur := e.s.Clone()
 		h.mu.Unlock()
 		return cur, fmt.Errorf("connectorstest: UpdateQR: %w", connectors.ErrConflict)
 	}
-	if u.To != "" {
-		e.s.State = u.To
-	}
-	if u.AppSession != "" && e.s.AppSession == "" {
-		e.s.AppSession = u.AppSession
-	}
-	if u.NewTicketHash != "" {
-		e.s.TicketHash = u.NewTicketHash
-	}
-	if u.AppData != nil {
-		e.s.AppData = slices.Clone(u.AppData)
-	}
+	changed := u.Apply(&e.s)
 	h.qr[id] = e
-	cur := copyQR(&e.s)
+	cur := e.s.Clone()
 	var wakes []func()
-	if u.To != "" {
+	if changed {
 		for _, w := range h.watchers[id] {
 			wakes = append(wakes, w)
 		}

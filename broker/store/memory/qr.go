@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -29,14 +28,6 @@ type qrRecord struct {
 
 type qrWatcher struct{ wake func() }
 
-// copyQR returns a session that shares no memory with s.
-func copyQR(s *store.QRSession) *store.QRSession {
-	c := *s
-	c.Data = slices.Clone(s.Data)
-	c.AppData = slices.Clone(s.AppData)
-	return &c
-}
-
 // CreateQR stores a new session until s.ExpiresAt + keep.
 func (s *Store) CreateQR(ctx context.Context, q *store.QRSession, keep time.Duration) error {
 	const op = "create QR session"
@@ -52,7 +43,7 @@ func (s *Store) CreateQR(ctx context.Context, q *store.QRSession, keep time.Dura
 	if s.qr.sessions == nil {
 		s.qr.sessions = map[string]qrRecord{}
 	}
-	c := copyQR(q)
+	c := q.Clone()
 	c.ExpiresAt = c.ExpiresAt.Truncate(time.Millisecond) // as Redis keeps it
 	s.qr.sessions[q.ID] = qrRecord{s: *c, gone: q.ExpiresAt.Add(keep)}
 	return nil
@@ -75,7 +66,7 @@ func (s *Store) GetQR(ctx context.Context, id string) (*store.QRSession, error) 
 	if !ok {
 		return nil, notFound("get QR session", id)
 	}
-	return copyQR(&r.s), nil
+	return r.s.Clone(), nil
 }
 
 // PollQR counts a poll of the poll secret's holder.
@@ -91,7 +82,7 @@ func (s *Store) PollQR(ctx context.Context, id, pollHash string) (*store.QRSessi
 	}
 	r.s.Polls++
 	s.qr.sessions[id] = r
-	return copyQR(&r.s), nil
+	return r.s.Clone(), nil
 }
 
 // UpdateQR applies u if its conditions hold; a state change wakes the
@@ -104,25 +95,13 @@ func (s *Store) UpdateQR(ctx context.Context, id string, u store.QRUpdate) (*sto
 		return nil, notFound("update QR session", id)
 	}
 	if !store.QRUpdateApplies(&r.s, u, time.Now()) {
-		cur := copyQR(&r.s)
+		cur := r.s.Clone()
 		s.mu.Unlock()
 		return cur, fmt.Errorf("memory: update QR session: %w", store.ErrConflict)
 	}
-	changed := u.To != ""
-	if changed {
-		r.s.State = u.To
-	}
-	if u.AppSession != "" && r.s.AppSession == "" {
-		r.s.AppSession = u.AppSession
-	}
-	if u.NewTicketHash != "" {
-		r.s.TicketHash = u.NewTicketHash
-	}
-	if u.AppData != nil {
-		r.s.AppData = slices.Clone(u.AppData)
-	}
+	changed := u.Apply(&r.s)
 	s.qr.sessions[id] = r
-	cur := copyQR(&r.s)
+	cur := r.s.Clone()
 	s.mu.Unlock()
 	if changed {
 		s.wakeQR(id)
