@@ -46,11 +46,11 @@ func TestSearchNames(t *testing.T) {
 			// One more unit than a scan reads; the last one's name is unique.
 			seed(t, st, accounts.MaxNameScan+1)
 			svc := accounts.New(st, testSecrets)
-			units, persons, complete, err := svc.SearchNames(t.Context(), "张三", 10)
+			units, persons, _, err := svc.SearchNames(t.Context(), "张三", 10)
 			if err != nil || len(units) != 0 || len(persons) != 2 || persons[0].Name != "张三" || persons[1].Name != "张三丰" {
 				t.Fatalf("张三: %v %v %v", units, persons, err)
 			}
-			units, _, complete, err = svc.SearchNames(t.Context(), fmt.Sprintf("单位%05d", accounts.MaxNameScan), 10)
+			units, _, complete, err := svc.SearchNames(t.Context(), fmt.Sprintf("单位%05d", accounts.MaxNameScan), 10)
 			if err != nil || complete != tc.wantComplete || (len(units) == 1) != tc.wantComplete {
 				t.Fatalf("the last unit: %d found, complete %v (want %v), %v", len(units), complete, tc.wantComplete, err)
 			}

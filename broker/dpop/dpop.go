@@ -127,7 +127,7 @@ func (v *Verifier) Check(headers []string, req Request) (*Proof, error) {
 	if len(headers) != 1 {
 		return nil, fmt.Errorf("%w: want exactly one DPoP header, got %d", ErrInvalidProof, len(headers))
 	}
-	jws, err := jose.ParseSigned(headers[0], Algs)
+	jws, err := jose.ParseSignedCompact(headers[0], Algs)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a JWS with an asymmetric algorithm: %w", ErrInvalidProof, err)
 	}

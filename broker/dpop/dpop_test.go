@@ -87,6 +87,15 @@ func TestVerify(t *testing.T) {
 		c, _ := jws.CompactSerialize()
 		return c
 	}
+	// The same signed proof in the JWS JSON serialization: a DPoP proof is
+	// a JWT (RFC 9449 §4.2), so only the compact form counts.
+	jsonSerialized := func(compact string) string {
+		jws, err := jose.ParseSignedCompact(compact, Algs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jws.FullSerialize()
+	}
 	for _, tc := range []struct {
 		name    string
 		headers []string
@@ -99,6 +108,7 @@ func TestVerify(t *testing.T) {
 		{"no header", nil, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},
 		{"two headers", []string{sign(good), sign(good)}, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},
 		{"not a JWT", []string{"abc"}, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},
+		{"JWS JSON serialization", []string{jsonSerialized(sign(good))}, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},
 		{"symmetric alg", []string{hs256()}, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},
 		{"typ not dpop+jwt", []string{noTyp()}, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},
 		{"private key in jwk", []string{privateJWK()}, Request{Method: "POST", URL: tokenURL}, false, ErrInvalidProof},

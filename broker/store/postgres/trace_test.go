@@ -57,7 +57,7 @@ func TestQueriesAreTracedWithoutArguments(t *testing.T) {
 			t.Errorf("span %s failed: %s", sp.Name(), sp.Status().Description)
 		}
 		for _, kv := range sp.Attributes() {
-			v := kv.Value.Emit()
+			v := kv.Value.String()
 			if strings.Contains(v, secretHash) || strings.Contains(strings.ToLower(v), "from ") || strings.Contains(v, "$1") {
 				t.Errorf("span %s records %s = %s", sp.Name(), kv.Key, v)
 			}
