@@ -109,21 +109,19 @@ type claims struct {
 // ErrUseNonce; a replay-cache failure is returned as it is (the caller
 // answers 503: a store outage is not a bad proof).
 func (v *Verifier) Verify(ctx context.Context, headers []string, req Request) (*Proof, error) {
-	p, err := v.Check(headers, req)
+	p, err := v.check(headers, req)
 	if err != nil {
 		return nil, err
 	}
-	if err := v.Claim(ctx, p); err != nil {
+	if err := v.claim(ctx, p); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// Check is Verify without the replay check: everything the proof itself
-// and the request can tell. A caller that runs Claim concurrently with
-// its own store reads must wait for Claim before anything it does
-// changes state.
-func (v *Verifier) Check(headers []string, req Request) (*Proof, error) {
+// check is everything the proof itself and the request can tell; claim,
+// which needs the store, comes after it.
+func (v *Verifier) check(headers []string, req Request) (*Proof, error) {
 	if len(headers) != 1 {
 		return nil, fmt.Errorf("%w: want exactly one DPoP header, got %d", ErrInvalidProof, len(headers))
 	}
@@ -163,11 +161,11 @@ func (v *Verifier) Check(headers []string, req Request) (*Proof, error) {
 	return &Proof{JKT: base64.RawURLEncoding.EncodeToString(tp), ID: c.JTI}, nil
 }
 
-// Claim records the proof's jti in the replay cache (§11.1: a proof is
+// claim records the proof's jti in the replay cache (§11.1: a proof is
 // single use): ErrInvalidProof when it was used before, a store error as
 // it is. The key holds the key thumbprint so two clients cannot collide
 // on a jti, and is hashed to bound its length.
-func (v *Verifier) Claim(ctx context.Context, p *Proof) error {
+func (v *Verifier) claim(ctx context.Context, p *Proof) error {
 	sum := sha256.Sum256([]byte(p.JKT + "\x00" + p.ID))
 	first, err := v.Replay(ctx, "dpop:"+base64.RawURLEncoding.EncodeToString(sum[:]), v.maxAge()+v.skew())
 	if err != nil {

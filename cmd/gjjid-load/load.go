@@ -25,7 +25,7 @@ type loader struct {
 	o  *options
 	tr *http.Transport
 	// hc sends the measured requests; it never follows redirects.
-	hc *http.Client
+	hc loadhttp.Client
 	// browser keeps cookies and follows the broker's redirects up to the
 	// client's redirect URI, like a browser during a login.
 	browser *http.Client
@@ -62,8 +62,8 @@ func newLoader(ctx context.Context, o *options) (*loader, error) {
 		DisableCompression:  true,
 	}
 	l := &loader{o: o, tr: tr,
-		hc: &http.Client{Transport: tr, Timeout: o.timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		hc: loadhttp.Client{HTTP: &http.Client{Transport: tr, Timeout: o.timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}},
 		svcAuth: loadhttp.BasicAuth(o.clientID, o.clientSecret),
 		rpAuth:  loadhttp.BasicAuth(o.rpID, o.rpSecret),
 	}
@@ -103,11 +103,11 @@ func (l *loader) discover(ctx context.Context) ([]byte, error) {
 
 // post sends a form; anything but 200 is an error. buf holds the body.
 func (l *loader) post(ctx context.Context, u, auth, form string, buf *bytes.Buffer) ([]byte, error) {
-	return loadhttp.Client{HTTP: l.hc}.Post(ctx, u, auth, form, buf)
+	return l.hc.Post(ctx, u, auth, form, buf)
 }
 
 func (l *loader) get(ctx context.Context, u string, buf *bytes.Buffer) ([]byte, error) {
-	return loadhttp.Client{HTTP: l.hc}.Get(ctx, u, buf)
+	return l.hc.Get(ctx, u, buf)
 }
 
 // loadCase is one kind of request.

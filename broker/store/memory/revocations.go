@@ -31,7 +31,7 @@ func (s *Store) RevokeGrant(ctx context.Context, grantID string, until time.Time
 	if f, ok := s.family(grantID, now); ok {
 		// The grant's mark answers for the family while it lives (as in
 		// the Redis store): the family itself is dropped.
-		if until, ok := s.grants[grantID]; ok && live(until, now) {
+		if mark, ok := s.grants[grantID]; ok && live(mark, now) {
 			delete(s.families, grantID)
 		} else {
 			f.revoke()
