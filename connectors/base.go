@@ -36,3 +36,24 @@ func (b Base) DisplayName(lang string) string {
 	}
 	return b.defaultZH
 }
+
+// Policy is what a login connector declares of its logins: the strongest
+// acr they reach and whether a first login binds itself to a person.
+// A connector embeds it for ACR (Assurance) and SelfBinds (SelfBinder).
+type Policy struct {
+	acr      string
+	selfBind bool
+}
+
+// NewPolicy is the policy of a connector configured with acr and link.
+func NewPolicy(acr string, link LinkPolicy) Policy {
+	return Policy{acr: acr, selfBind: link == LinkSelfBind}
+}
+
+// ACR is the configured assurance level of these logins.
+func (p Policy) ACR() string { return p.acr }
+
+// SelfBinds says whether a first login goes to the binding page.
+func (p Policy) SelfBinds() bool { return p.selfBind }
+
+var _ Assurance = Policy{}

@@ -42,6 +42,22 @@ func FactoryOf[C Connector](open func(Spec, Deps) (C, error)) Factory {
 	}
 }
 
+// Configured is the Open of a connector whose config is parsed by parse:
+// it decodes spec.Config at spec.ConfigPath() first, so that a config
+// error is reported before any dependency is looked at, then opens the
+// connector with the typed config. Every connector's Open is one of
+// these, so the decoding step is written once.
+func Configured[Cfg, C any](parse func(n *yaml.Node, path string) (Cfg, error), open func(Spec, Deps, Cfg) (C, error)) func(Spec, Deps) (C, error) {
+	return func(spec Spec, deps Deps) (C, error) {
+		cfg, err := parse(&spec.Config, spec.ConfigPath())
+		if err != nil {
+			var none C
+			return none, err
+		}
+		return open(spec, deps, cfg)
+	}
+}
+
 // Registry maps a config `type` to its factory. Built in main, passed down.
 type Registry map[string]Factory
 

@@ -2,7 +2,11 @@ package connectors_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
 )
@@ -28,6 +32,45 @@ func TestFactoryOfReturnsNilConnectorOnError(t *testing.T) {
 	ok := func(connectors.Spec, connectors.Deps) (*fakeConnector, error) { return &fakeConnector{}, nil }
 	if c, err := connectors.FactoryOf(ok)(connectors.Spec{}, connectors.Deps{}); err != nil || c == nil {
 		t.Errorf("factory of a working Open = (%v, %v), want the connector", c, err)
+	}
+}
+
+// TestConfigured: the config is decoded at the spec's path before open
+// runs, a decoding error stops there, and open gets the typed config.
+func TestConfigured(t *testing.T) {
+	t.Parallel()
+	parse := func(n *yaml.Node, path string) (string, error) {
+		if n.Kind != yaml.ScalarNode {
+			return "", fmt.Errorf("%s: want a string", path)
+		}
+		return n.Value, nil
+	}
+	var opened []string
+	open := connectors.Configured(parse, func(_ connectors.Spec, _ connectors.Deps, cfg string) (*fakeConnector, error) {
+		opened = append(opened, cfg)
+		return &fakeConnector{}, nil
+	})
+	spec := connectors.Spec{Path: "connectors[2].config", Config: yaml.Node{Kind: yaml.MappingNode}}
+	if c, err := open(spec, connectors.Deps{}); err == nil || err.Error() != "connectors[2].config: want a string" || c != nil || len(opened) > 0 {
+		t.Errorf("bad config: (%v, %v), opened %q; want the parse error at the spec's path and no open", c, err, opened)
+	}
+	spec.Config = yaml.Node{Kind: yaml.ScalarNode, Value: "pin"}
+	if c, err := open(spec, connectors.Deps{}); err != nil || c == nil || !slices.Equal(opened, []string{"pin"}) {
+		t.Errorf("good config: (%v, %v), opened %q; want the connector opened once with \"pin\"", c, err, opened)
+	}
+}
+
+// TestPolicy: acr as configured; only the self-bind link policy binds.
+func TestPolicy(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		link connectors.LinkPolicy
+		want bool
+	}{{connectors.LinkSelfBind, true}, {connectors.LinkAuto, false}, {connectors.LinkBound, false}, {"", false}} {
+		p := connectors.NewPolicy("gjj:loa:2", tc.link)
+		if p.ACR() != "gjj:loa:2" || p.SelfBinds() != tc.want {
+			t.Errorf("NewPolicy(gjj:loa:2, %q) = (%q, %v), want (gjj:loa:2, %v)", tc.link, p.ACR(), p.SelfBinds(), tc.want)
+		}
 	}
 }
 

@@ -37,32 +37,25 @@ var (
 
 // Connector is an opened Alipay connector.
 type Connector struct {
-	connectors.Base // ID, Type, DisplayName
-	cfg             Config
-	gw              *gateway
-	log             connectors.Logger
+	connectors.Base   // ID, Type, DisplayName
+	connectors.Policy // ACR, SelfBinds
+	cfg               Config
+	gw                *gateway
+	log               connectors.Logger
 }
 
-// Factory opens alipay connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	// Open validates spec.Config (reading key and certificate files) and
+	// opens the connector.
+	Open = connectors.Configured(parseConfig, open)
+	// Factory opens alipay connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
-// Open validates spec.Config (reading key and certificate files) and
-// opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.ConfigPath()
-	cfg, err := parseConfig(&spec.Config, path)
-	if err != nil {
-		return nil, err
-	}
-	log := deps.Log()
-	return &Connector{Base: connectors.NewBase(Type, spec, "支付宝登录", "Sign in with Alipay"), cfg: cfg, gw: newGateway(cfg, deps.HTTPClient), log: log}, nil
+func open(spec connectors.Spec, deps connectors.Deps, cfg Config) (*Connector, error) {
+	return &Connector{Base: connectors.NewBase(Type, spec, "支付宝登录", "Sign in with Alipay"), Policy: connectors.NewPolicy(cfg.ACR, cfg.LinkPolicy),
+		cfg: cfg, gw: newGateway(cfg, deps.HTTPClient), log: deps.Log()}, nil
 }
-
-// ACR is the configured assurance level.
-func (c *Connector) ACR() string { return c.cfg.ACR }
-
-// SelfBinds says whether a first login goes to the binding page.
-func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
 
 // LoginURL is the authorization page; redirect_uri must equal the
 // 授权回调地址 registered for the app

@@ -61,18 +61,17 @@ type Connector struct {
 	devRecent []string // sessions started lately, for the dev page (dev_app_page only)
 }
 
-// Factory opens appscan connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	// Open validates spec.Config and opens the connector. It uses the
+	// host's QR sessions, counters, values, token verification, client
+	// names, accounts, audit trail, Secrets.IDHashKey and ACRLevels.
+	Open = connectors.Configured(parseConfig, open)
+	// Factory opens appscan connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
-// Open validates spec.Config and opens the connector. It uses the host's
-// QR sessions, counters, values, token verification, client names,
-// accounts, audit trail, Secrets.IDHashKey and ACRLevels.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
+func open(spec connectors.Spec, deps connectors.Deps, cfg Config) (*Connector, error) {
 	path := spec.ConfigPath()
-	cfg, err := parseConfig(&spec.Config, path)
-	if err != nil {
-		return nil, err
-	}
 	if len(deps.ACRLevels) == 0 {
 		return nil, fmt.Errorf("appscan connector %q: no assurance levels (the host gives them in connectors.Deps.ACRLevels)", spec.ID)
 	}

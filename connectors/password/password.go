@@ -40,18 +40,16 @@ type Connector struct {
 	log             connectors.Logger
 }
 
-// Factory opens password connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	// Open validates spec.Config and opens the connector. It uses the
+	// host's Accounts (persons and password hashes), Counters (lockouts)
+	// and Secrets.IDHashKey (names of the counters).
+	Open = connectors.Configured(parseConfig, open)
+	// Factory opens password connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
-// Open validates spec.Config and opens the connector. It uses the host's
-// Accounts (persons and password hashes), Counters (lockouts) and
-// Secrets.IDHashKey (names of the counters).
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.ConfigPath()
-	cfg, err := parseConfig(&spec.Config, path)
-	if err != nil {
-		return nil, err
-	}
+func open(spec connectors.Spec, deps connectors.Deps, cfg Config) (*Connector, error) {
 	if err := deps.Require(Type, spec.ID, connectors.NeedAccounts, connectors.NeedCounters, connectors.NeedIDHashKey); err != nil {
 		return nil, err
 	}

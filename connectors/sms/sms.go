@@ -54,19 +54,17 @@ type Connector struct {
 	reporter        connectors.Metrics // nil: no metric
 }
 
-// Factory opens SMS connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	// Open validates spec.Config and opens the connector. It uses the
+	// host's Accounts (who has a mobile), Values (live codes), Counters
+	// (tries and send limits), Secrets.IDHashKey (names of both) and
+	// HTTPClient (the aliyun sender's requests; nil: a client of its own).
+	Open = connectors.Configured(parseConfig, open)
+	// Factory opens SMS connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
-// Open validates spec.Config and opens the connector. It uses the host's
-// Accounts (who has a mobile), Values (live codes), Counters (tries and
-// send limits), Secrets.IDHashKey (names of both) and HTTPClient (the
-// aliyun sender's requests; nil: a client of its own).
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.ConfigPath()
-	cfg, err := parseConfig(&spec.Config, path)
-	if err != nil {
-		return nil, err
-	}
+func open(spec connectors.Spec, deps connectors.Deps, cfg Config) (*Connector, error) {
 	if err := deps.Require(Type, spec.ID, connectors.NeedAccounts, connectors.NeedValues, connectors.NeedCounters, connectors.NeedIDHashKey); err != nil {
 		return nil, err
 	}

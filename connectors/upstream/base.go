@@ -17,14 +17,12 @@ import (
 // ID, Type, DisplayName, ACR and SelfBinds are written once, here.
 type Base struct {
 	connectors.Base
+	connectors.Policy // the mapping's DeclaredACR and link policy
 	// Values keep a login's upstream state (nonce, PKCE verifier, service
 	// or callback URL) while the browser is away.
 	Values connectors.Values
 	Log    connectors.Logger
 	Client *http.Client
-
-	acr      string // the mapping's DeclaredACR
-	selfBind bool   // the mapping's link policy is self-bind
 }
 
 // The button label of an upstream connector whose spec names none, unless
@@ -53,18 +51,18 @@ type Kind[C config, K any] struct {
 // the configured timeout (OpenBase) and the mapping's level and link
 // policy, and make the connector of both.
 func (k Kind[C, K]) Open(spec connectors.Spec, deps connectors.Deps) (K, error) {
+	return connectors.Configured(k.Parse, k.open)(spec, deps)
+}
+
+func (k Kind[C, K]) open(spec connectors.Spec, deps connectors.Deps, cfg C) (K, error) {
 	var none K
-	cfg, err := k.Parse(&spec.Config, spec.ConfigPath())
-	if err != nil {
-		return none, err
-	}
 	zh, en, maxBody := cmp.Or(k.DefaultZH, LabelZH), cmp.Or(k.DefaultEN, LabelEN), cmp.Or(k.MaxBody, MaxBody)
 	set := cfg.settings()
 	b, err := OpenBase(connectors.NewBase(k.Type, spec, zh, en), deps, set.Timeout, maxBody)
 	if err != nil {
 		return none, err
 	}
-	b.acr, b.selfBind = set.Mapping.DeclaredACR(), set.Mapping.LinkPolicy == connectors.LinkSelfBind
+	b.Policy = connectors.NewPolicy(set.Mapping.DeclaredACR(), set.Mapping.LinkPolicy)
 	return k.New(b, cfg, deps), nil
 }
 
@@ -78,13 +76,6 @@ func OpenBase(named connectors.Base, deps connectors.Deps, timeout time.Duration
 	}
 	return Base{Base: named, Values: deps.Values, Log: deps.Log(), Client: NewHTTPClient(deps.Transport(), timeout, maxBody)}, nil
 }
-
-// ACR is the strongest level these logins can reach
-// (Mapping.DeclaredACR).
-func (b Base) ACR() string { return b.acr }
-
-// SelfBinds says whether every login goes to the binding page on first use.
-func (b Base) SelfBinds() bool { return b.selfBind }
 
 // A connector embedding Base has these capabilities through it.
 var (

@@ -44,38 +44,30 @@ var (
 
 // Connector is an opened WeChat connector.
 type Connector struct {
-	connectors.Base // ID, Type, DisplayName
-	cfg             Config
-	api             *api
-	log             connectors.Logger
-	values          connectors.Values   // face logins between their steps (face.go); may be nil
-	counters        connectors.Counters // face-login start limits (face.go); may be nil
-	idKey           []byte              // keyed hash of ID numbers in counter names
-	now             func() time.Time
+	connectors.Base   // ID, Type, DisplayName
+	connectors.Policy // ACR, SelfBinds
+	cfg               Config
+	api               *api
+	log               connectors.Logger
+	values            connectors.Values   // face logins between their steps (face.go); may be nil
+	counters          connectors.Counters // face-login start limits (face.go); may be nil
+	idKey             []byte              // keyed hash of ID numbers in counter names
+	now               func() time.Time
 }
 
-// Factory opens wechat connectors for the registry.
-var Factory = connectors.FactoryOf(Open)
+var (
+	// Open validates spec.Config and opens the connector.
+	Open = connectors.Configured(parseConfig, open)
+	// Factory opens wechat connectors for the registry.
+	Factory = connectors.FactoryOf(Open)
+)
 
-// Open validates spec.Config and opens the connector.
-func Open(spec connectors.Spec, deps connectors.Deps) (*Connector, error) {
-	path := spec.ConfigPath()
-	cfg, err := parseConfig(&spec.Config, path)
-	if err != nil {
-		return nil, err
-	}
-	log := deps.Log()
+func open(spec connectors.Spec, deps connectors.Deps, cfg Config) (*Connector, error) {
 	a := newAPI(cfg, deps.HTTPClient)
 	a.tokens.now = deps.Clock()
-	return &Connector{Base: connectors.NewBase(Type, spec, "微信登录", "Sign in with WeChat"), cfg: cfg, api: a, log: log,
-		values: deps.Values, counters: deps.Counters, idKey: deps.Secrets.IDHashKey, now: deps.Clock()}, nil
+	return &Connector{Base: connectors.NewBase(Type, spec, "微信登录", "Sign in with WeChat"), Policy: connectors.NewPolicy(cfg.ACR, cfg.LinkPolicy),
+		cfg: cfg, api: a, log: deps.Log(), values: deps.Values, counters: deps.Counters, idKey: deps.Secrets.IDHashKey, now: deps.Clock()}, nil
 }
-
-// ACR is the configured assurance level.
-func (c *Connector) ACR() string { return c.cfg.ACR }
-
-// SelfBinds says whether a first login goes to the binding page.
-func (c *Connector) SelfBinds() bool { return c.cfg.LinkPolicy == connectors.LinkSelfBind }
 
 // Which app brought the browser back: a parameter of our own redirect_uri
 // (WeChat appends code and state to it).
