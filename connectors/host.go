@@ -42,17 +42,18 @@ var (
 
 // Values keep short-lived values that expire by themselves: a login's
 // upstream state while the browser is away, one-time codes, device keys,
-// used nonces.
+// used nonces. Callers name keys by a hash when the key would otherwise
+// hold personal data or a secret. Every value expires.
 type Values interface {
-	// SetValue stores value under key for ttl, replacing any value.
+	// SetValue stores value under key for ttl, replacing what was there.
 	SetValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// AddValue stores value only when key holds nothing; ErrConflict
-	// otherwise.
+	// otherwise (the existing value and its lifetime are unchanged).
 	AddValue(ctx context.Context, key string, value []byte, ttl time.Duration) error
-	// GetValue returns the value; ErrNotFound when there is none.
+	// GetValue returns the value; ErrNotFound when absent or expired.
 	GetValue(ctx context.Context, key string) ([]byte, error)
-	// TakeValue returns the value and deletes it in one step, so only one
-	// caller gets it; ErrNotFound when there is none.
+	// TakeValue returns the value and deletes it in one step, so of several
+	// concurrent callers exactly one gets it; the others get ErrNotFound.
 	TakeValue(ctx context.Context, key string) ([]byte, error)
 	// DeleteValue forgets key; an unknown key is no error.
 	DeleteValue(ctx context.Context, key string) error
@@ -61,7 +62,7 @@ type Values interface {
 // Counters count events in windows that expire (lockouts, rate limits).
 type Counters interface {
 	// Incr adds one to key, (re)sets its lifetime to ttl and returns the
-	// new count.
+	// new count; an expired key counts from zero again.
 	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
 	// Count is the current count; 0 for an unknown or expired key.
 	Count(ctx context.Context, key string) (int64, error)

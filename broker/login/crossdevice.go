@@ -74,13 +74,10 @@ func (l *Login) showCrossDevice(c echo.Context, ar *store.AuthRequest, cl *store
 			ACRValues: ar.ACRValues, RemoteIP: c.RealIP(), UserAgent: r.UserAgent()})
 	})
 	if err != nil {
-		le, ok := connectors.AsLoginError(err)
-		if !ok {
-			l.onLogin(cd.ID(), "error")
-			l.fail(c, err, "")
+		le := l.refusal(c, cd.ID(), "qr_", err)
+		if le == nil {
 			return nil
 		}
-		l.onLogin(cd.ID(), "qr_"+le.Code)
 		p.Error = le.Text(lang)
 		status := http.StatusOK
 		if le.Code == "rate_limited" {
@@ -214,11 +211,7 @@ func (l *Login) qrImage(c echo.Context) error {
 // other identity (SSO session, unit choice, completion).
 func (l *Login) qrComplete(c echo.Context) error {
 	r := c.Request()
-	ar, cl, lang := l.form(c)
-	if ar == nil {
-		return nil
-	}
-	cn := l.connector(c, ar, cl)
+	ar, cl, lang, cn := l.formConnector(c)
 	if cn == nil {
 		return nil
 	}
@@ -236,13 +229,10 @@ func (l *Login) qrComplete(c echo.Context) error {
 		return cd.Redeem(ctx, connectors.Redemption{ID: id, PollSecret: secret, Ticket: r.PostFormValue("ticket"), AuthRequestID: ar.ID})
 	})
 	if err != nil {
-		le, ok := connectors.AsLoginError(err)
-		if !ok {
-			l.onLogin(cd.ID(), "error")
-			l.fail(c, err, "")
+		le := l.refusal(c, cd.ID(), "", err)
+		if le == nil {
 			return nil
 		}
-		l.onLogin(cd.ID(), le.Code)
 		return l.showCrossDevice(c, ar, cl, lang, cd, le.Text(lang))
 	}
 	http.SetCookie(c.Response(), &http.Cookie{Name: qrCookie, Value: "", Path: qrBase(cd.ID(), id) + "/", HttpOnly: true,

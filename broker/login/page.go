@@ -8,6 +8,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
+	"github.com/gjjid/gjjid/connectors"
 )
 
 // The checks and data every login page shares: the auth request a page
@@ -91,4 +92,34 @@ func (l *Login) form(c echo.Context) (*store.AuthRequest, *store.Client, string)
 		return nil, nil, lang
 	}
 	return ar, cl, lang
+}
+
+// formConnector is form, then the usable connector the path names: what a
+// posted login step works on. It renders the error page itself and returns
+// a nil connector on failure.
+func (l *Login) formConnector(c echo.Context) (*store.AuthRequest, *store.Client, string, connectors.Connector) {
+	ar, cl, lang := l.form(c)
+	if ar == nil {
+		return nil, nil, lang, nil
+	}
+	cn := l.connector(c, ar, cl)
+	if cn == nil {
+		return nil, nil, lang, nil
+	}
+	return ar, cl, lang, cn
+}
+
+// refusal sorts a login step's error. A refusal the person may read is
+// counted as outcome prefix+code and returned, for the page to show; any
+// other error is counted as "error" and answered by fail, and refusal
+// returns nil.
+func (l *Login) refusal(c echo.Context, connectorID, prefix string, err error) *connectors.LoginError {
+	le, ok := connectors.AsLoginError(err)
+	if !ok {
+		l.onLogin(connectorID, "error")
+		l.fail(c, err, "")
+		return nil
+	}
+	l.onLogin(connectorID, prefix+le.Code)
+	return le
 }

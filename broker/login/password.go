@@ -38,11 +38,7 @@ func (l *Login) renderPassword(c echo.Context, status int, ar *store.AuthRequest
 // request for a one-time code.
 func (l *Login) submit(c echo.Context) error {
 	r := c.Request()
-	ar, cl, lang := l.form(c)
-	if ar == nil {
-		return nil
-	}
-	cn := l.connector(c, ar, cl)
+	ar, cl, lang, cn := l.formConnector(c)
 	if cn == nil {
 		return nil
 	}
@@ -73,13 +69,10 @@ func (l *Login) submit(c echo.Context) error {
 	})
 	if err != nil {
 		l.recordFailure(c, ar, cn.ID(), maskLogin(user), err)
-		if le, ok := connectors.AsLoginError(err); ok {
-			l.onLogin(cn.ID(), le.Code)
+		if le := l.refusal(c, cn.ID(), "", err); le != nil {
 			// The form again with the refusal, 403 (status.go).
 			return l.renderPassword(c, refusalStatus(le), ar, cl, lang, cn, user, le.Text(lang), "")
 		}
-		l.onLogin(cn.ID(), "error")
-		l.fail(c, err, "")
 		return nil
 	}
 	l.onLogin(cn.ID(), "success")

@@ -209,14 +209,9 @@ type Sessions interface {
 	SessionsOf(ctx context.Context, subject string) ([]*Session, error)
 }
 
-// Counters back lockouts and rate limits.
-type Counters interface {
-	// Incr adds one to key and (re)sets its lifetime to ttl, returning the
-	// new count; an expired key counts from zero again.
-	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
-	Count(ctx context.Context, key string) (int64, error)
-	Reset(ctx context.Context, key string) error
-}
+// Counters back lockouts and rate limits: the very capability a connector
+// is given (connectors.Counters, where its methods are documented).
+type Counters = connectors.Counters
 
 // KeySets stores the signing key set as an opaque, versioned blob; several
 // broker instances agree on it through SwapKeySet.
