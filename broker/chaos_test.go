@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -435,11 +435,7 @@ func (h *chaos) finish() map[string]*kindStats {
 	if problems > 20 {
 		t.Errorf("… %d wrong answers in all", problems)
 	}
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
+	kinds := slices.Sorted(maps.Keys(byKind))
 	for _, k := range kinds {
 		s := byKind[k]
 		t.Logf("%-32s %5d requests: %5d answered, %4d × 503, slowest %v", k, s.n, s.ok, s.unavailable, s.max.Round(time.Millisecond))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"os"
 	"reflect"
 	"slices"
@@ -100,11 +101,7 @@ func typePaths(t reflect.Type, path string) []string {
 		out = typePaths(t.Elem(), path+"[]")
 	case t.Kind() == reflect.Struct && t != durationType:
 		fields := yamlFields(t)
-		names := make([]string, 0, len(fields))
-		for name := range fields {
-			names = append(names, name)
-		}
-		slices.Sort(names)
+		names := slices.Sorted(maps.Keys(fields))
 		for _, name := range names {
 			p := key(path, name)
 			out = append(out, p)

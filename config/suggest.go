@@ -1,18 +1,15 @@
 package config
 
 import (
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 )
 
 // suggest returns the known key closest to an unknown one, or "" when none
 // is close enough to be a likely typo (redirect_uri -> redirect_uris).
 func suggest(unknown string, known map[string]reflect.Type) string {
-	names := make([]string, 0, len(known))
-	for k := range known {
-		names = append(names, k)
-	}
-	sort.Strings(names) // deterministic among equally close keys
+	names := slices.Sorted(maps.Keys(known)) // deterministic among equally close keys
 	best, bestDist := "", max(2, len(unknown)/3)+1
 	for _, k := range names {
 		if d := editDistance(unknown, k); d < bestDist {

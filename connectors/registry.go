@@ -2,7 +2,8 @@ package connectors
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -91,11 +92,7 @@ func (r Registry) Open(specs []Spec, deps func(Spec) Deps) ([]Connector, []error
 
 // Types lists the registered types, sorted.
 func (r Registry) Types() []string {
-	ts := make([]string, 0, len(r))
-	for t := range r {
-		ts = append(ts, t)
-	}
-	sort.Strings(ts)
+	ts := slices.Sorted(maps.Keys(r))
 	return ts
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -129,11 +130,7 @@ func (a *aliyun) Send(ctx context.Context, mobile, code string) error {
 // canonicalQuery sorts the parameters by name and joins the
 // percent-encoded name=value pairs with & (signature version 1.0).
 func canonicalQuery(params map[string]string) string {
-	names := make([]string, 0, len(params))
-	for k := range params {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(params))
 	var b strings.Builder
 	for i, k := range names {
 		if i > 0 {

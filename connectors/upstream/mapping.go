@@ -3,6 +3,7 @@ package upstream
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -124,14 +125,14 @@ func (m *Mapping) Finish(path, policy string) error {
 		}
 	}
 	checkACR(path+".acr", m.ACR)
-	for _, k := range sortedKeys(m.Levels) {
+	for _, k := range slices.Sorted(maps.Keys(m.Levels)) {
 		checkACR(path+".levels."+k, m.Levels[k])
 	}
 	for i, v := range m.VerifiedACR {
 		checkACR(fmt.Sprintf("%s.verified_acr[%d]", path, i), v)
 	}
 	legal := false
-	for _, k := range sortedKeys(m.UserTypes) {
+	for _, k := range slices.Sorted(maps.Keys(m.UserTypes)) {
 		switch m.UserTypes[k] {
 		case KindPerson:
 		case KindLegalPerson:
@@ -146,7 +147,7 @@ func (m *Mapping) Finish(path, policy string) error {
 	if legal && m.Claims.CreditCode.IsZero() {
 		errs = append(errs, fmt.Errorf("%s.claims.credit_code: required when user_types names legal_person: a legal person acts for the unit of this credit code", path))
 	}
-	for _, k := range sortedKeys(m.IDTypes) {
+	for _, k := range slices.Sorted(maps.Keys(m.IDTypes)) {
 		if !slices.Contains(ids.DocTypes, m.IDTypes[k]) {
 			errs = append(errs, fmt.Errorf("%s.id_types.%s: must be one of %s, got %q", path, k, strings.Join(ids.DocTypes, ", "), m.IDTypes[k]))
 		}
@@ -157,15 +158,6 @@ func (m *Mapping) Finish(path, policy string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // DeclaredACR is the strongest level these logins can reach: what the

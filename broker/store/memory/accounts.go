@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/gjjid/gjjid/broker/store"
@@ -141,11 +142,7 @@ func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.A
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	byUnit := s.agents[personID]
-	units := make([]string, 0, len(byUnit))
-	for u := range byUnit {
-		units = append(units, u)
-	}
-	slices.Sort(units)
+	units := slices.Sorted(maps.Keys(byUnit))
 	out := make([]*store.Agent, 0, len(units))
 	for _, u := range units {
 		a, err := decode[store.Agent]("agents of person", byUnit[u])

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -186,11 +187,7 @@ func (s *Store) AgentsOfPerson(ctx context.Context, personID string) ([]*store.A
 	if err != nil {
 		return nil, wrap(op, err)
 	}
-	units := make([]string, 0, len(byUnit))
-	for u := range byUnit {
-		units = append(units, u)
-	}
-	slices.Sort(units)
+	units := slices.Sorted(maps.Keys(byUnit))
 	out := make([]*store.Agent, 0, len(units))
 	for _, u := range units {
 		a, err := decode[store.Agent](op, byUnit[u])

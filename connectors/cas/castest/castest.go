@@ -18,10 +18,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -150,12 +151,7 @@ func (s *Server) Logins() []url.Values {
 func (s *Server) Tickets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []string
-	for t := range s.tickets {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(s.tickets))
 }
 
 // SingleLogoutErrors are the failures of single-logout POSTs so far.
@@ -300,11 +296,7 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request, v3 bool) {
 			if u.Name != t.user {
 				continue
 			}
-			keys := make([]string, 0, len(u.Attributes))
-			for k := range u.Attributes {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
+			keys := slices.Sorted(maps.Keys(u.Attributes))
 			for _, k := range keys {
 				for _, v := range u.Attributes[k] {
 					fmt.Fprintf(&b, "      <cas:%s>%s</cas:%s>\n", k, esc(v), k)
