@@ -93,13 +93,7 @@ func TestMTLSClientAuthentication(t *testing.T) {
 				tc.Certificates = []tls.Certificate{*cert}
 			}
 			hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tc}, Timeout: 10 * time.Second}
-			resp, err := hc.PostForm(base+"/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "scope": {"gjj:api"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var m map[string]any
-			_ = json.NewDecoder(resp.Body).Decode(&m)
+			resp, m := bt.PostFormWith(t, hc, base+"/oauth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {clientID}, "scope": {"gjj:api"}})
 			return resp.StatusCode, m
 		}
 		rpCert := &tls.Certificate{Certificate: [][]byte{rpLeaf.DER}, PrivateKey: rpLeaf.Key}

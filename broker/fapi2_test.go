@@ -2,7 +2,6 @@ package broker_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"testing"
@@ -62,13 +61,7 @@ func TestFAPI2Profile(t *testing.T) {
 		exchange := func(form url.Values) (int, map[string]any) {
 			form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 			form.Set("client_assertion", keys.assertion(t, "k1", tokenURL, nil))
-			resp, err := bt.DPoPClient(key).PostForm(tokenURL, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var m map[string]any
-			_ = json.NewDecoder(resp.Body).Decode(&m)
+			resp, m := bt.PostFormWith(t, bt.DPoPClient(key), tokenURL, form)
 			return resp.StatusCode, m
 		}
 		st, tok := exchange(form())

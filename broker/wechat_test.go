@@ -2,7 +2,6 @@ package broker_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -185,13 +184,7 @@ func jsCodeExchange(t *testing.T, issuer, clientID, code string, extra url.Value
 	for k, v := range extra {
 		form[k] = v
 	}
-	resp, err := http.PostForm(issuer+"/oauth/token", form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&out)
+	resp, out := bt.PostFormWith(t, nil, issuer+"/oauth/token", form)
 	if resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("token exchange answer without Cache-Control: no-store")
 	}

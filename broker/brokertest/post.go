@@ -14,11 +14,7 @@ import (
 // when it is not JSON) and the response headers.
 func PostForm(t testing.TB, u string, form url.Values, basicID, basicSecret string, extra http.Header) (int, map[string]any, http.Header) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req := formRequest(t, u, form)
 	for k, v := range extra {
 		req.Header[k] = v
 	}
@@ -27,6 +23,26 @@ func PostForm(t testing.TB, u string, form url.Values, basicID, basicSecret stri
 	}
 	resp, m, _ := Send(t, nil, req)
 	return resp.StatusCode, m, resp.Header
+}
+
+// PostFormWith posts form to u with client (nil: http.DefaultClient) and
+// returns the response (its body read and closed) and the decoded JSON
+// object (nil when the answer is none).
+func PostFormWith(t testing.TB, client *http.Client, u string, form url.Values) (*http.Response, map[string]any) {
+	t.Helper()
+	resp, m, _ := Send(t, client, formRequest(t, u, form))
+	return resp, m
+}
+
+// formRequest is a POST of form to u.
+func formRequest(t testing.TB, u string, form url.Values) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return req
 }
 
 // Send sends req with client (nil: http.DefaultClient), reads the whole

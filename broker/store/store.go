@@ -382,6 +382,18 @@ type Accounts interface {
 	DeleteAgent(ctx context.Context, personID, unitID string) error
 }
 
+// Records are the aggregates that must outlive a Redis flush: what
+// PostgreSQL keeps when it is configured, and what `gjjid migrate` copies
+// from one store to another.
+type Records interface {
+	KeySets
+	Clients
+	Accounts
+	Links
+	AuditLog
+	Staff
+}
+
 // Store is everything the broker keeps.
 type Store interface {
 	AuthRequests
@@ -391,15 +403,10 @@ type Store interface {
 	Sessions
 	Counters
 	Values
-	KeySets
-	Clients
-	Accounts
-	Links
-	AuditLog
+	Records
 	QRSessions
 	LogoutSessions
 	LogoutQueue
-	Staff
 	// Ping reports whether the backend is reachable (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -30,12 +30,7 @@ import (
 // Durable is what this package stores: the aggregates that must outlive a
 // Redis flush.
 type Durable interface {
-	store.KeySets
-	store.Clients
-	store.Accounts
-	store.Links
-	store.AuditLog
-	store.Staff
+	store.Records
 	store.LogoutQueue
 	Ping(ctx context.Context) error
 	Close() error

@@ -20,14 +20,7 @@ import (
 )
 
 // Source is what is read: the durable aggregates of any store.
-type Source interface {
-	store.KeySets
-	store.Clients
-	store.Accounts
-	store.Links
-	store.AuditLog
-	store.Staff
-}
+type Source = store.Records
 
 // Target is what is written. ImportAudit keeps an audit record's ID and
 // time (postgres.Store has it); AppendAudit would stamp it anew.
