@@ -47,3 +47,16 @@ func WantLoginError(t testing.TB, err error, code string) *connectors.LoginError
 	}
 	return le
 }
+
+// LoginErrorCode sums up err for a table of cases: "" for nil, the code of
+// a *connectors.LoginError, and "!" + the text of any other error (a
+// server error, which no refusal code may stand for).
+func LoginErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	if le, ok := connectors.AsLoginError(err); ok {
+		return le.Code
+	}
+	return "!" + err.Error()
+}

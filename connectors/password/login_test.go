@@ -47,18 +47,6 @@ func newFixture(t *testing.T, config string) fixture {
 	return fixture{c: c, h: h, log: log}
 }
 
-// code returns the LoginError code of err, "" for nil and "!" + text for
-// any other error.
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	if le, ok := connectors.AsLoginError(err); ok {
-		return le.Code
-	}
-	return "!" + err.Error()
-}
-
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -89,7 +77,7 @@ func TestLogin(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, "")
 			id, err := f.c.Login(context.Background(), connectors.Credentials{User: tt.user, Secret: tt.secret, RemoteIP: "192.0.2.7"})
-			if got := code(err); got != tt.wantCode {
+			if got := connectorstest.LoginErrorCode(err); got != tt.wantCode {
 				t.Fatalf("Login code = %q, want %q", got, tt.wantCode)
 			}
 			lookups, verifies, dummies := f.h.Calls()
@@ -233,7 +221,7 @@ func TestLockout(t *testing.T) {
 				f.h.Advance(s.after)
 				for range max(s.times, 1) {
 					_, err := f.c.Login(context.Background(), connectors.Credentials{User: s.user, Secret: s.secret})
-					if got := code(err); got != s.want {
+					if got := connectorstest.LoginErrorCode(err); got != s.want {
 						t.Fatalf("step %d (%s): code %q, want %q", i, s.user, got, s.want)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 )
 
 var errProvider = &AliyunError{Provider: "sms: aliyun SendSms", Code: "isv.AMOUNT_NOT_ENOUGH", Text: "账户余额不足", RequestID: "R1", HTTPStatus: 200}
@@ -84,7 +85,7 @@ func TestProviderRecovers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "")
 	failProvider(t, f)
-	if got := code(f.send(unknownMobile, clientIP)); got != CodeSMSUnavailable {
+	if got := connectorstest.LoginErrorCode(f.send(unknownMobile, clientIP)); got != CodeSMSUnavailable {
 		t.Fatalf("while failing: %q, want %s", got, CodeSMSUnavailable)
 	}
 	f.sent.mu.Lock()

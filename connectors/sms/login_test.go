@@ -69,18 +69,6 @@ func (f *fixture) lastCode(mobile string) string {
 	return ""
 }
 
-// code returns the LoginError code of err, "" for nil and "!" + text for
-// any other error.
-func code(err error) string {
-	if err == nil {
-		return ""
-	}
-	if le, ok := connectors.AsLoginError(err); ok {
-		return le.Code
-	}
-	return "!" + err.Error()
-}
-
 // wrongCode is a six-digit code other than right.
 func wrongCode(right string) string {
 	if right == "000000" {
@@ -199,7 +187,7 @@ func TestCodeLifecycle(t *testing.T) {
 				for range max(s.times, 1) {
 					if s.send {
 						err := f.send(mobile, clientIP)
-						if got := code(err); got != s.want {
+						if got := connectorstest.LoginErrorCode(err); got != s.want {
 							t.Fatalf("step %d: send: code %q, want %q", i, got, s.want)
 						}
 						if c := f.lastCode(agentMobile); c != "" && (len(codes) == 0 || codes[len(codes)-1] != c) {
@@ -220,7 +208,7 @@ func TestCodeLifecycle(t *testing.T) {
 						secret = codes[len(codes)-2]
 					}
 					id, err := f.login(mobile, secret)
-					if got := code(err); got != s.want {
+					if got := connectorstest.LoginErrorCode(err); got != s.want {
 						t.Fatalf("step %d: login %s with %q: code %q, want %q", i, mobile, secret, got, s.want)
 					}
 					if err == nil && (id.Subject != "p_agent" || id.Kind != connectors.KindPerson || !slices.Equal(id.AMR, []string{"sms"}) ||
@@ -280,7 +268,7 @@ func TestRightCodeConsumedOnce(t *testing.T) {
 	for range 4 { // within max_attempts: every try reaches the check
 		wg.Go(func() {
 			_, err := f.login(agentMobile, right)
-			switch code(err) {
+			switch connectorstest.LoginErrorCode(err) {
 			case "":
 				ok.Add(1)
 			case CodeInvalidCode:
@@ -309,7 +297,7 @@ func TestParallelGuessesStayWithinLimit(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {
-			if _, err := f.login(agentMobile, wrongCode(right)); code(err) == CodeInvalidCode {
+			if _, err := f.login(agentMobile, wrongCode(right)); connectorstest.LoginErrorCode(err) == CodeInvalidCode {
 				wrong.Add(1)
 			}
 		})
@@ -318,7 +306,7 @@ func TestParallelGuessesStayWithinLimit(t *testing.T) {
 	if n := wrong.Load(); n != DefaultMaxAttempts-1 {
 		t.Errorf("%d guesses answered as checked, want %d", n, DefaultMaxAttempts-1)
 	}
-	if _, err := f.login(agentMobile, right); code(err) != CodeCodeDead {
+	if _, err := f.login(agentMobile, right); connectorstest.LoginErrorCode(err) != CodeCodeDead {
 		t.Errorf("right code after 50 guesses: %v, want code_dead", err)
 	}
 }
@@ -334,7 +322,7 @@ func TestReplacedCodeSurvivesARace(t *testing.T) {
 	// A store whose TakeValue first lets a new code through: the code is
 	// replaced between Login's read and take.
 	f.c.store = hostStore{&racingStore{Host: f.st, before: func() { _ = f.send(agentMobile, clientIP) }}, f.st}
-	if _, err := f.login(agentMobile, old); code(err) != CodeInvalidCode {
+	if _, err := f.login(agentMobile, old); connectorstest.LoginErrorCode(err) != CodeInvalidCode {
 		t.Fatalf("old code during replacement: %v, want invalid_code", err)
 	}
 	if !strings.Contains(f.log.String(), "code_replaced") {
@@ -369,7 +357,7 @@ func TestLoginFailsClosed(t *testing.T) {
 		if _, isLogin := connectors.AsLoginError(err); err == nil || isLogin {
 			t.Fatalf("Login with the store down = %v, want a server error", err)
 		}
-		if err := f.send(agentMobile, clientIP); err == nil || strings.HasPrefix(code(err), CodeRateLimited) {
+		if err := f.send(agentMobile, clientIP); err == nil || strings.HasPrefix(connectorstest.LoginErrorCode(err), CodeRateLimited) {
 			t.Fatalf("SendCode with the store down = %v, want a server error", err)
 		}
 	})
@@ -383,7 +371,7 @@ func TestLoginFailsClosed(t *testing.T) {
 			t.Fatalf("Login with the directory down = %v, want a server error", err)
 		}
 		f.st.Advance(time.Minute)
-		if err := f.send(agentMobile, clientIP); code(err) == "" || strings.HasPrefix(code(err), CodeRateLimited) {
+		if err := f.send(agentMobile, clientIP); connectorstest.LoginErrorCode(err) == "" || strings.HasPrefix(connectorstest.LoginErrorCode(err), CodeRateLimited) {
 			t.Fatalf("SendCode with the directory down = %v, want a server error", err)
 		}
 	})
@@ -394,7 +382,7 @@ func TestLoginRechecksTheAccount(t *testing.T) {
 	f := newFixture(t, "")
 	_ = f.send(agentMobile, clientIP)
 	f.st.AddAccount(connectors.Account{PersonID: "p_agent", Disabled: true}, agentMobile)
-	if _, err := f.login(agentMobile, f.lastCode(agentMobile)); code(err) != CodeInvalidCode {
+	if _, err := f.login(agentMobile, f.lastCode(agentMobile)); connectorstest.LoginErrorCode(err) != CodeInvalidCode {
 		t.Errorf("right code of an account disabled since: %v, want invalid_code", err)
 	}
 }

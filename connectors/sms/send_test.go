@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 )
 
 // TestSendLimits plays scripted sends against a connector with the default
@@ -87,7 +88,7 @@ func TestSendLimits(t *testing.T) {
 					if ip == "" {
 						ip = clientIP
 					}
-					if got := code(f.send(mobile, ip)); got != s.want {
+					if got := connectorstest.LoginErrorCode(f.send(mobile, ip)); got != s.want {
 						t.Fatalf("step %d (%s at %s): code %q, want %q", i, mobile, f.st.Now().Format("15:04:05"), got, s.want)
 					}
 				}
@@ -145,11 +146,11 @@ func TestUnknownMobileAnsweredAlike(t *testing.T) {
 	run := func(mobile string) trace {
 		f := newFixture(t, "")
 		var tr trace
-		tr.sendErr = code(f.send(mobile, clientIP))
+		tr.sendErr = connectorstest.LoginErrorCode(f.send(mobile, clientIP))
 		tr.sendOps = f.st.Ops()
 		for range 6 {
 			_, err := f.login(mobile, "000000") // wrong for all (but one in a million)
-			tr.loginErrs = append(tr.loginErrs, code(err))
+			tr.loginErrs = append(tr.loginErrs, connectorstest.LoginErrorCode(err))
 		}
 		tr.loginOps = f.st.Ops()
 		tr.texts = len(f.sent.texts())

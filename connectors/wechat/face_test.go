@@ -65,13 +65,6 @@ func (s faceSetup) finish(handle string) (connectors.Identity, error) {
 	return s.c.FinishFace(context.Background(), "mp", handle, s.srv.JSCode(mpApp))
 }
 
-func faceCode(err error) string {
-	if le, ok := connectors.AsLoginError(err); ok {
-		return le.Code
-	}
-	return fmt.Sprint(err)
-}
-
 func TestFaceLoginVerifiesOnce(t *testing.T) {
 	t.Parallel()
 	s := openFace(t)
@@ -85,7 +78,7 @@ func TestFaceLoginVerifiesOnce(t *testing.T) {
 		t.Fatalf("identity %+v", id)
 	}
 	// Single use.
-	if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceUsed {
+	if _, err := s.finish(st.Handle); connectorstest.LoginErrorCode(err) != wechat.CodeFaceUsed {
 		t.Fatalf("second exchange of the handle: %v", err)
 	}
 	// The mini program's access_token is cached: one stable_token for two
@@ -115,7 +108,7 @@ func TestFaceLoginRefusals(t *testing.T) {
 			s := openFace(t)
 			st := s.start(t)
 			s.srv.FaceResult(tc.ret)
-			if _, err := s.finish(st.Handle); faceCode(err) != tc.want {
+			if _, err := s.finish(st.Handle); connectorstest.LoginErrorCode(err) != tc.want {
 				t.Fatalf("verify_ret %d: %v, want %s", tc.ret, err, tc.want)
 			}
 		})
@@ -125,7 +118,7 @@ func TestFaceLoginRefusals(t *testing.T) {
 		s := openFace(t)
 		st := s.start(t)
 		s.srv.As(wechattest.User{Key: "user-2"})
-		if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceWrongUser {
+		if _, err := s.finish(st.Handle); connectorstest.LoginErrorCode(err) != wechat.CodeFaceWrongUser {
 			t.Fatalf("%v", err)
 		}
 	})
@@ -134,28 +127,28 @@ func TestFaceLoginRefusals(t *testing.T) {
 		s := openFace(t)
 		st := s.start(t)
 		s.host.Advance(st.ExpiresIn + time.Second)
-		if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceExpired {
+		if _, err := s.finish(st.Handle); connectorstest.LoginErrorCode(err) != wechat.CodeFaceExpired {
 			t.Fatalf("%v", err)
 		}
 	})
 	t.Run("unknown handle", func(t *testing.T) {
 		t.Parallel()
 		s := openFace(t)
-		if _, err := s.finish("nosuchhandle"); faceCode(err) != wechat.CodeFaceExpired {
+		if _, err := s.finish("nosuchhandle"); connectorstest.LoginErrorCode(err) != wechat.CodeFaceExpired {
 			t.Fatalf("%v", err)
 		}
 	})
 	t.Run("not a resident ID number", func(t *testing.T) {
 		t.Parallel()
 		s := openFace(t)
-		if _, err := s.c.StartFace(context.Background(), "mp", s.srv.JSCode(mpApp), faceName, "510107199003071237"); faceCode(err) != wechat.CodeFaceInvalid {
+		if _, err := s.c.StartFace(context.Background(), "mp", s.srv.JSCode(mpApp), faceName, "510107199003071237"); connectorstest.LoginErrorCode(err) != wechat.CodeFaceInvalid {
 			t.Fatalf("%v", err)
 		}
 	})
 	t.Run("another client", func(t *testing.T) {
 		t.Parallel()
 		s := openFace(t)
-		if _, err := s.c.StartFace(context.Background(), "web", s.srv.JSCode(mpApp), faceName, faceNumber); faceCode(err) != wechat.CodeNotServed {
+		if _, err := s.c.StartFace(context.Background(), "web", s.srv.JSCode(mpApp), faceName, faceNumber); connectorstest.LoginErrorCode(err) != wechat.CodeNotServed {
 			t.Fatalf("%v", err)
 		}
 	})
@@ -164,7 +157,7 @@ func TestFaceLoginRefusals(t *testing.T) {
 		s := openFace(t)
 		st := s.start(t)
 		s.srv.Fail(wechat.PathQueryVerify, wechattest.FaultVerifyMismatch)
-		if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceMismatch {
+		if _, err := s.finish(st.Handle); connectorstest.LoginErrorCode(err) != wechat.CodeFaceMismatch {
 			t.Fatalf("%v", err)
 		}
 	})
@@ -173,7 +166,7 @@ func TestFaceLoginRefusals(t *testing.T) {
 		s := openFace(t)
 		s.srv.Citizen("李四", "440106198511204569")
 		st := s.start(t)
-		if _, err := s.finish(st.Handle); faceCode(err) != wechat.CodeFaceFailed {
+		if _, err := s.finish(st.Handle); connectorstest.LoginErrorCode(err) != wechat.CodeFaceFailed {
 			t.Fatalf("%v", err)
 		}
 	})
@@ -198,7 +191,7 @@ func TestFaceStartLimits(t *testing.T) {
 				t.Fatalf("start %d: %v", i+1, err)
 			}
 		}
-		if err := start(s, "192.0.2.9", faceNumber); faceCode(err) != connectors.CodeRateLimited {
+		if err := start(s, "192.0.2.9", faceNumber); connectorstest.LoginErrorCode(err) != connectors.CodeRateLimited {
 			t.Fatalf("start beyond the limit from another IP: %v", err)
 		}
 		if err := start(s, "192.0.2.1", other); err != nil {
@@ -221,7 +214,7 @@ func TestFaceStartLimits(t *testing.T) {
 			}
 		}
 		calls := s.srv.Calls(wechat.PathJSCode) + s.srv.Calls(wechat.PathGetVerifyID)
-		if err := start(s, "192.0.2.1", faceNumber); faceCode(err) != connectors.CodeRateLimited {
+		if err := start(s, "192.0.2.1", faceNumber); connectorstest.LoginErrorCode(err) != connectors.CodeRateLimited {
 			t.Fatalf("third start from one IP: %v", err)
 		}
 		if got := s.srv.Calls(wechat.PathJSCode) + s.srv.Calls(wechat.PathGetVerifyID); got != calls {

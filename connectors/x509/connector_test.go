@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/ids"
 	cx "github.com/gjjid/gjjid/connectors/x509"
 	"github.com/gjjid/gjjid/connectors/x509/x509test"
@@ -91,16 +92,6 @@ func crlRevocation(ca *x509test.CA) string {
 }
 
 const challenge = "q3Jd8Hk2TZp0vX1aL9sWmB4cE7yF6gN5rU0iO2tQhA"
-
-func codeOf(err error) string {
-	if le, ok := connectors.AsLoginError(err); ok {
-		return le.Code
-	}
-	if err != nil {
-		return "error: " + err.Error()
-	}
-	return ""
-}
 
 var algs = []x509test.Alg{x509test.RSA, x509test.ECDSA, x509test.SM2}
 
@@ -207,7 +198,7 @@ func TestCertificateRefusals(t *testing.T) {
 			}
 			for _, tc := range cases {
 				_, err := c.Authenticate(ctx, tc.ev)
-				if got := codeOf(err); got != tc.code {
+				if got := connectorstest.LoginErrorCode(err); got != tc.code {
 					t.Errorf("%s: %s, want %s", tc.name, got, tc.code)
 				}
 				if le, ok := connectors.AsLoginError(err); ok && (le.Text("zh-CN") == "" || le.Text("en") == "") {
@@ -234,7 +225,7 @@ func TestRevokedByOCSP(t *testing.T) {
 				t.Fatalf("good by OCSP: %v", err)
 			}
 			ca.Revoke(l.Cert.SerialNumber)
-			if _, err := c.Authenticate(context.Background(), ev); codeOf(err) != "revoked" {
+			if _, err := c.Authenticate(context.Background(), ev); connectorstest.LoginErrorCode(err) != "revoked" {
 				t.Fatalf("revoked by OCSP: %v", err)
 			}
 			if n := ca.CRLFetches(); n != 0 {
@@ -261,7 +252,7 @@ func TestSM2OCSP(t *testing.T) {
 		t.Parallel()
 		ca, c, ev, _ := setup(t)
 		ca.SetOCSPBadSignature(true)
-		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+		if _, err := c.Authenticate(ctx, ev); connectorstest.LoginErrorCode(err) != "revocation_unavailable" {
 			t.Fatalf("bad SM2 OCSP signature: %v", err)
 		}
 		ca.SetOCSPBadSignature(false)
@@ -277,7 +268,7 @@ func TestSM2OCSP(t *testing.T) {
 			t.Fatalf("good by delegated responder: %v", err)
 		}
 		ca.Revoke(l.Cert.SerialNumber)
-		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revoked" {
+		if _, err := c.Authenticate(ctx, ev); connectorstest.LoginErrorCode(err) != "revoked" {
 			t.Fatalf("revoked by delegated responder: %v", err)
 		}
 	})
@@ -285,7 +276,7 @@ func TestSM2OCSP(t *testing.T) {
 		t.Parallel()
 		ca, c, ev, _ := setup(t)
 		ca.SetOCSPDelegate(t, false)
-		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+		if _, err := c.Authenticate(ctx, ev); connectorstest.LoginErrorCode(err) != "revocation_unavailable" {
 			t.Fatalf("responder without the EKU: %v", err)
 		}
 	})
@@ -294,7 +285,7 @@ func TestSM2OCSP(t *testing.T) {
 		ca, c, ev, _ := setup(t)
 		other := x509test.NewCA(t, x509test.SM2, "Other SM2 CA", nil)
 		ca.SetOCSPSigner(other.Issue(t, x509test.LeafOptions{CommonName: "OCSP responder", ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}}))
-		if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+		if _, err := c.Authenticate(ctx, ev); connectorstest.LoginErrorCode(err) != "revocation_unavailable" {
 			t.Fatalf("responder of another CA: %v", err)
 		}
 	})
@@ -321,7 +312,7 @@ func TestCRLUnreachableGrace(t *testing.T) {
 				t.Fatalf("inside the grace: %v", err)
 			}
 			clk.Add(90 * time.Minute) // nextUpdate + 2h30m
-			if _, err := c.Authenticate(ctx, ev); codeOf(err) != "revocation_unavailable" {
+			if _, err := c.Authenticate(ctx, ev); connectorstest.LoginErrorCode(err) != "revocation_unavailable" {
 				t.Fatalf("after the grace: %v", err)
 			}
 			ca.SetCRLDown(false)
@@ -338,7 +329,7 @@ func TestCRLNeverFetchedFailsClosed(t *testing.T) {
 	ca.SetCRLDown(true)
 	c := open(t, nil, "link_policy: auto\n", caBlock(ca, "t", crlRevocation(ca)))
 	l := ca.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(unitCredit, "x")})
-	if _, err := c.Authenticate(context.Background(), connectors.Evidence{Chain: [][]byte{l.DER}}); codeOf(err) != "revocation_unavailable" {
+	if _, err := c.Authenticate(context.Background(), connectors.Evidence{Chain: [][]byte{l.DER}}); connectorstest.LoginErrorCode(err) != "revocation_unavailable" {
 		t.Fatalf("got %v", err)
 	}
 }
