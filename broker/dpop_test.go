@@ -31,6 +31,18 @@ func nativeDPoP(t *testing.T, b *bt.Broker) oauth2.Config {
 func nativeCode(t *testing.T, b *bt.Broker, c oauth2.Config, extra ...oauth2.AuthCodeOption) (string, string) {
 	t.Helper()
 	verifier := oauth2.GenerateVerifier()
+	br := loopbackBrowser(t)
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}, extra...)
+	loc, err := br.Login(b.URL, c.AuthCodeURL("st", opts...), bt.AgentIDNumber, bt.AgentPassword)
+	if err != nil || loc == nil || loc.Query().Get("code") == "" {
+		t.Fatalf("native login: %v %v (page %d: %.300s)", loc, err, br.Last, br.Page)
+	}
+	return loc.Query().Get("code"), verifier
+}
+
+// loopbackBrowser is a browser that stops at a redirect to the native
+// client's loopback port, 49152, where the desktop client would listen.
+func loopbackBrowser(t *testing.T) *bt.Browser {
 	br := bt.NewBrowser(t)
 	br.Client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Port() == "49152" {
@@ -38,12 +50,7 @@ func nativeCode(t *testing.T, b *bt.Broker, c oauth2.Config, extra ...oauth2.Aut
 		}
 		return nil
 	}
-	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}, extra...)
-	loc, err := br.Login(b.URL, c.AuthCodeURL("st", opts...), bt.AgentIDNumber, bt.AgentPassword)
-	if err != nil || loc == nil || loc.Query().Get("code") == "" {
-		t.Fatalf("native login: %v %v (page %d: %.300s)", loc, err, br.Last, br.Page)
-	}
-	return loc.Query().Get("code"), verifier
+	return br
 }
 
 // withProver is a context whose x/oauth2 requests carry proofs of p.

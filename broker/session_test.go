@@ -162,13 +162,7 @@ func TestNativeClientLoopback(t *testing.T) {
 		native.Endpoint.AuthStyle = oauth2.AuthStyleInParams
 		native.RedirectURL = "http://127.0.0.1:49152/callback" // any port (RFC 8252 §7.3)
 		verifier := oauth2.GenerateVerifier()
-		br := bt.NewBrowser(t)
-		br.Client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-			if req.URL.Port() == "49152" {
-				return http.ErrUseLastResponse
-			}
-			return nil
-		}
+		br := loopbackBrowser(t)
 		loc, err := br.Login(b.URL, native.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier)), bt.AgentIDNumber, bt.AgentPassword)
 		if err != nil || loc == nil || loc.Port() != "49152" {
 			t.Fatalf("native redirect: %v %v", loc, err)
