@@ -2,9 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
@@ -30,22 +27,10 @@ func (conflictingRotations) RotateRefreshToken(context.Context, string, store.Pr
 // Retry-After), not that its grant is gone, and the family lives on.
 func TestRefreshLosingARotationRaceIsRetryable(t *testing.T) {
 	t.Parallel()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk := &clock{t: time.Now()}
 	mem := memory.New()
 	t.Cleanup(func() { _ = mem.Close() })
-	cache := &ClientCache{lookup: &switchableLookup{c: serviceClient()}, ttl: DefaultClientCacheTTL, now: clk.now, entries: map[string]cachedClient{}}
-	p, err := New(conflictingRotations{mem}, testKeys{key}, nil, Options{
-		Issuer: testIssuer, AllowInsecure: true, Clients: cache, Now: clk.now, Login: outageLogin{},
-		AccessTokenLifetime: time.Minute, IDTokenLifetime: time.Minute, RefreshTokenLifetime: time.Hour,
-		CodeLifetime: time.Minute, AuthRequestLifetime: time.Minute,
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProviderOver(t, conflictingRotations{mem}, &switchableLookup{c: serviceClient()}, clk)
 	tok := newRefreshMAC([32]byte{}).mint("fam", 1)
 	rt := &store.RefreshToken{FamilyID: "fam", ClientID: "svc", Subject: "p_subject", Scopes: []string{"openid"},
 		AuthTime: clk.now(), IssuedAt: clk.now(), ExpiresAt: clk.now().Add(time.Hour), Generation: 1}

@@ -87,12 +87,19 @@ func (outageLogin) ErrorPage(w http.ResponseWriter, _ *http.Request, status int,
 // client comes from lookup.
 func newOutageProvider(t *testing.T, lookup *switchableLookup, clk *clock) *Provider {
 	t.Helper()
+	return newProviderOver(t, memory.New(), lookup, clk)
+}
+
+// newProviderOver builds a provider over st whose only client comes from
+// lookup, with the clock clk.
+func newProviderOver(t *testing.T, st store.Store, lookup *switchableLookup, clk *clock) *Provider {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cache := &ClientCache{lookup: lookup, ttl: DefaultClientCacheTTL, now: clk.now, entries: map[string]cachedClient{}}
-	p, err := New(memory.New(), testKeys{key}, nil, Options{
+	p, err := New(st, testKeys{key}, nil, Options{
 		Issuer: testIssuer, AllowInsecure: true, Clients: cache, Now: clk.now, Login: outageLogin{},
 		AccessTokenLifetime: time.Minute, IDTokenLifetime: time.Minute, RefreshTokenLifetime: time.Hour,
 		CodeLifetime: time.Minute, AuthRequestLifetime: time.Minute,
