@@ -69,19 +69,46 @@ func (c *checker) check(slot **yaml.Node, t reflect.Type, path string) {
 	}
 }
 
-// mapping checks the keys of a mapping decoded into struct type t.
+// mapping checks the keys of a mapping decoded into struct type t: each
+// one a field of t, or a "<<" merge of mappings of t.
 func (c *checker) mapping(n *yaml.Node, t reflect.Type, path string) {
 	fields := yamlFields(t)
+	c.pairs(n, path, func(v *yaml.Node) { c.merge(v, t, path) }, func(k *yaml.Node, p string) (reflect.Type, bool) {
+		ft, ok := fields[k.Value]
+		if !ok {
+			msg := "unknown key"
+			if s := suggest(k.Value, fields); s != "" {
+				msg += " (did you mean " + s + "?)"
+			}
+			c.problems.add(p, "line %d: %s", k.Line, msg)
+		}
+		return ft, ok
+	})
+}
+
+// entries checks a mapping decoded into a Go map of string keys (e.g.
+// tracing.headers): any key, every value checked against elem.
+func (c *checker) entries(n *yaml.Node, elem reflect.Type, path string) {
+	c.pairs(n, path, nil, func(*yaml.Node, string) (reflect.Type, bool) { return elem, true })
+}
+
+// pairs checks the pairs of mapping n: keys are plain strings, each set
+// once, and each value is checked against the type typeOf gives its key
+// (false: typeOf has said what is wrong with the key). A "<<" merge key
+// goes to merge, or is refused where merge is nil. Refused pairs are
+// dropped from n, so that decoding never sees them.
+func (c *checker) pairs(n *yaml.Node, path string, merge func(v *yaml.Node), typeOf func(k *yaml.Node, p string) (reflect.Type, bool)) {
 	seen := make(map[string]int) // key -> line
 	kept := n.Content[:0]
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
+		isMerge := k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge"
+		if k.Kind != yaml.ScalarNode || isMerge && merge == nil {
 			c.problems.add(path, "line %d: keys must be plain strings", k.Line)
 			continue
 		}
-		if k.ShortTag() == "!!merge" {
-			c.merge(v, t, path)
+		if isMerge {
+			merge(v)
 			kept = append(kept, k, v)
 			continue
 		}
@@ -91,43 +118,13 @@ func (c *checker) mapping(n *yaml.Node, t reflect.Type, path string) {
 			continue
 		}
 		seen[k.Value] = k.Line
-		ft, ok := fields[k.Value]
+		t, ok := typeOf(k, p)
 		if !ok {
-			msg := "unknown key"
-			if s := suggest(k.Value, fields); s != "" {
-				msg += " (did you mean " + s + "?)"
-			}
-			c.problems.add(p, "line %d: %s", k.Line, msg)
 			continue
 		}
 		c.lines[p] = k.Line
 		kept = append(kept, k, v)
-		c.check(&kept[len(kept)-1], ft, p)
-	}
-	n.Content = kept
-}
-
-// entries checks a mapping decoded into a Go map of string keys (e.g.
-// tracing.headers): keys are plain strings, once each, and every value is
-// checked against elem.
-func (c *checker) entries(n *yaml.Node, elem reflect.Type, path string) {
-	seen := make(map[string]int) // key -> line
-	kept := n.Content[:0]
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
-			c.problems.add(path, "line %d: keys must be plain strings", k.Line)
-			continue
-		}
-		p := key(path, k.Value)
-		if first, dup := seen[k.Value]; dup {
-			c.problems.add(p, "line %d: duplicate key (first set at line %d)", k.Line, first)
-			continue
-		}
-		seen[k.Value] = k.Line
-		c.lines[p] = k.Line
-		kept = append(kept, k, v)
-		c.check(&kept[len(kept)-1], elem, p)
+		c.check(&kept[len(kept)-1], t, p)
 	}
 	n.Content = kept
 }
