@@ -16,10 +16,7 @@ type DPoP struct {
 const maxDPoPProofLifetime = 5 * time.Minute
 
 func (d DPoP) validate(ps *Problems) {
-	positive(ps, "dpop.proof_lifetime", d.ProofLifetime)
-	if d.ProofLifetime > maxDPoPProofLifetime {
-		ps.add("dpop.proof_lifetime", "must be at most %v (a proof is meant for one request), got %v", maxDPoPProofLifetime, d.ProofLifetime)
-	}
+	positiveUpTo(ps, "dpop.proof_lifetime", d.ProofLifetime, maxDPoPProofLifetime, "a proof is meant for one request")
 }
 
 // PAR configures pushed authorization requests (RFC 9126).
@@ -35,8 +32,5 @@ type PAR struct {
 const maxPARLifetime = 60 * time.Second
 
 func (p PAR) validate(ps *Problems) {
-	positive(ps, "par.request_uri_lifetime", p.RequestURILifetime)
-	if p.RequestURILifetime > maxPARLifetime {
-		ps.add("par.request_uri_lifetime", "must be at most %v, got %v", maxPARLifetime, p.RequestURILifetime)
-	}
+	positiveUpTo(ps, "par.request_uri_lifetime", p.RequestURILifetime, maxPARLifetime, "")
 }

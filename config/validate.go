@@ -266,6 +266,18 @@ func positive(ps *Problems, path string, d time.Duration) {
 	}
 }
 
+// positiveUpTo adds a problem unless 0 < d <= limit; why, when set, is the
+// reason for the limit, in parentheses after it.
+func positiveUpTo(ps *Problems, path string, d, limit time.Duration, why string) {
+	positive(ps, path, d)
+	if d > limit {
+		if why != "" {
+			why = " (" + why + ")"
+		}
+		ps.add(path, "must be at most %v%s, got %v", limit, why, d)
+	}
+}
+
 // isLoopback reports whether host (without brackets or port) is a loopback
 // IP literal or "localhost".
 func isLoopback(host string) bool {
