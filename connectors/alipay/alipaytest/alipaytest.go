@@ -21,6 +21,7 @@ package alipaytest
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -108,7 +109,8 @@ type Server struct {
 	faults   map[string]Fault
 	calls    map[string]int
 	received []url.Values
-	closing  chan struct{}
+	closing  context.Context // done once Close began: slow handlers return
+	release  context.CancelFunc
 	redirect string
 }
 
@@ -121,7 +123,8 @@ type grant struct {
 // NewServer starts a fake; close it when done.
 func NewServer(o Options) *Server {
 	s := &Server{AppID: o.AppID, AlipayKey: GenerateKey(), opts: o, now: time.Now, user: DefaultUser,
-		codes: map[string]grant{}, tokens: map[string]grant{}, faults: map[string]Fault{}, calls: map[string]int{}, closing: make(chan struct{})}
+		codes: map[string]grant{}, tokens: map[string]grant{}, faults: map[string]Fault{}, calls: map[string]int{}}
+	s.closing, s.release = context.WithCancel(context.Background())
 	if o.CertMode {
 		s.pki = newPKI(s.AlipayKey)
 		c, p := s.pki.issue(o.AppID, o.AppKey)
@@ -137,13 +140,7 @@ func NewServer(o Options) *Server {
 
 // Close releases slow handlers, then stops the server.
 func (s *Server) Close() {
-	s.mu.Lock()
-	select {
-	case <-s.closing:
-	default:
-		close(s.closing)
-	}
-	s.mu.Unlock()
+	s.release()
 	s.Server.Close()
 }
 
@@ -306,7 +303,7 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 	case FaultSlow:
 		select {
 		case <-r.Context().Done():
-		case <-s.closing:
+		case <-s.closing.Done():
 		}
 		return
 	case FaultRedirect:

@@ -17,6 +17,7 @@ package wechattest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -97,7 +98,8 @@ type Server struct {
 	calls     map[string]int
 	received  []url.Values
 	redirect  string
-	closing   chan struct{}
+	closing   context.Context // done once Close began: slow handlers return
+	release   context.CancelFunc
 }
 
 type code struct {
@@ -116,7 +118,8 @@ type token struct {
 // NewServer starts a fake knowing apps; close it when done.
 func NewServer(apps ...App) *Server {
 	s := &Server{apps: map[string]App{}, now: time.Now, user: DefaultUser, codes: map[string]*code{}, tokens: map[string]*token{},
-		refreshes: map[string]*token{}, faults: map[string]Fault{}, calls: map[string]int{}, redirect: "http://other.example/", closing: make(chan struct{})}
+		refreshes: map[string]*token{}, faults: map[string]Fault{}, calls: map[string]int{}, redirect: "http://other.example/"}
+	s.closing, s.release = context.WithCancel(context.Background())
 	for _, a := range apps {
 		s.apps[a.ID] = a
 	}
@@ -142,13 +145,7 @@ func NewServer(apps ...App) *Server {
 
 // Close releases slow handlers, then stops the server.
 func (s *Server) Close() {
-	s.mu.Lock()
-	select {
-	case <-s.closing:
-	default:
-		close(s.closing)
-	}
-	s.mu.Unlock()
+	s.release()
 	s.Server.Close()
 }
 
@@ -267,7 +264,7 @@ func (s *Server) api(h func(q url.Values, now time.Time, fault Fault) reply) htt
 		case FaultSlow:
 			select {
 			case <-r.Context().Done():
-			case <-s.closing:
+			case <-s.closing.Done():
 			}
 			return
 		case FaultRedirect:
