@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/config"
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/ids"
 	cx "github.com/gjjid/gjjid/connectors/x509"
 	"github.com/gjjid/gjjid/connectors/x509/x509test"
@@ -316,7 +316,7 @@ func TestCertificateMTLSLoginBindsTokens(t *testing.T) {
 
 func TestCertificateMTLSRefusals(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{t: time.Now()}
+	clk := connectorstest.NewClock(time.Now())
 	e := startCert(t, certOpts{policy: "auto", mtls: true, now: clk.Now})
 	other := x509test.NewCA(t, x509test.ECDSA, "Unit CA ecdsa", clk.Now) // not trusted: same name, other key
 	rp := bt.NewRP(t, e.b.URL)
@@ -418,7 +418,7 @@ func TestCertificateComponentOrigins(t *testing.T) {
 
 func TestCertificateCRLGrace(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{t: time.Now()}
+	clk := connectorstest.NewClock(time.Now())
 	e := startCert(t, certOpts{policy: "auto", mtls: true, now: clk.Now})
 	e.ca.SetCRLNextUpdate(time.Hour)
 	rp := bt.NewRP(t, e.b.URL)
@@ -432,11 +432,11 @@ func TestCertificateCRLGrace(t *testing.T) {
 		t.Fatal("first login failed")
 	}
 	e.ca.SetCRLDown(true)
-	clk.Add(2 * time.Hour) // past nextUpdate, inside the 24h default grace
+	clk.Advance(2 * time.Hour) // past nextUpdate, inside the 24h default grace
 	if _, loc := try(); loc == nil {
 		t.Error("CRL unreachable inside the grace: refused")
 	}
-	clk.Add(24 * time.Hour) // after the grace
+	clk.Advance(24 * time.Hour) // after the grace
 	if br, loc := try(); loc != nil || !strings.Contains(br.Page, "暂时无法确认证书状态") {
 		t.Errorf("CRL unreachable after the grace: %v %.200s", loc, br.Page)
 	}
@@ -539,23 +539,6 @@ func TestUnitCertificateSelfService(t *testing.T) {
 	if len(agents.Items) == 0 {
 		t.Errorf("the unit's own agents: %+v", agents)
 	}
-}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // do sends req from the browser (with its cookies), following the

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 )
 
 // memStore is an in-memory Store with a real compare-and-swap, counters,
@@ -90,32 +92,9 @@ func (s *memStore) stored(t testing.TB) storedSet {
 	return set
 }
 
-// fakeClock is a settable clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock is the clock of the rotation tests, at a fixed start.
+func newFakeClock() *connectorstest.Clock {
+	return connectorstest.NewClock(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 }
 
 // Test schedule: short enough to reason about, same shape as production.
@@ -128,7 +107,7 @@ const (
 
 var testKEK = [32]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}
 
-func testOptions(clk *fakeClock) Options {
+func testOptions(clk *connectorstest.Clock) Options {
 	return Options{
 		Algorithm:      jose.ES256,
 		RotationPeriod: testPeriod,
@@ -142,7 +121,7 @@ func testOptions(clk *fakeClock) Options {
 }
 
 // newTestManager starts a Manager on st with testOptions, adjusted by mod.
-func newTestManager(t testing.TB, st *memStore, clk *fakeClock, mod func(*Options)) *Manager {
+func newTestManager(t testing.TB, st *memStore, clk *connectorstest.Clock, mod func(*Options)) *Manager {
 	t.Helper()
 	opts := testOptions(clk)
 	if mod != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 )
 
 // conflictingRotations is a store whose every rotation loses to another
@@ -27,13 +28,13 @@ func (conflictingRotations) RotateRefreshToken(context.Context, string, store.Pr
 // Retry-After), not that its grant is gone, and the family lives on.
 func TestRefreshLosingARotationRaceIsRetryable(t *testing.T) {
 	t.Parallel()
-	clk := &clock{t: time.Now()}
+	clk := connectorstest.NewClock(time.Now())
 	mem := memory.New()
 	t.Cleanup(func() { _ = mem.Close() })
 	p := newProviderOver(t, conflictingRotations{mem}, &switchableLookup{c: serviceClient()}, clk)
 	tok := newRefreshMAC([32]byte{}).mint("fam", 1)
 	rt := &store.RefreshToken{FamilyID: "fam", ClientID: "svc", Subject: "p_subject", Scopes: []string{"openid"},
-		AuthTime: clk.now(), IssuedAt: clk.now(), ExpiresAt: clk.now().Add(time.Hour), Generation: 1}
+		AuthTime: clk.Now(), IssuedAt: clk.Now(), ExpiresAt: clk.Now().Add(time.Hour), Generation: 1}
 	if err := mem.CreateRefreshToken(t.Context(), secrets.Hash(tok), rt); err != nil {
 		t.Fatal(err)
 	}

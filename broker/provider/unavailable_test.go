@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/store/memory"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 )
 
 const (
@@ -58,19 +58,6 @@ func (k testKeys) PublicKeys() []PublicKey {
 func (k testKeys) JWKS() []byte   { return []byte(`{"keys":[]}`) }
 func (k testKeys) Version() int64 { return 1 }
 
-// clock is a settable clock for the client cache's TTL.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // outageLogin is a login that shows errors as text and knows every
 // browser.
 type outageLogin struct{ noLogin }
@@ -85,22 +72,22 @@ func (outageLogin) ErrorPage(w http.ResponseWriter, _ *http.Request, status int,
 
 // newOutageProvider builds a provider over a memory store whose only
 // client comes from lookup.
-func newOutageProvider(t *testing.T, lookup *switchableLookup, clk *clock) *Provider {
+func newOutageProvider(t *testing.T, lookup *switchableLookup, clk *connectorstest.Clock) *Provider {
 	t.Helper()
 	return newProviderOver(t, memory.New(), lookup, clk)
 }
 
 // newProviderOver builds a provider over st whose only client comes from
 // lookup, with the clock clk.
-func newProviderOver(t *testing.T, st store.Store, lookup *switchableLookup, clk *clock) *Provider {
+func newProviderOver(t *testing.T, st store.Store, lookup *switchableLookup, clk *connectorstest.Clock) *Provider {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cache := &ClientCache{lookup: lookup, ttl: DefaultClientCacheTTL, now: clk.now, entries: map[string]cachedClient{}}
+	cache := &ClientCache{lookup: lookup, ttl: DefaultClientCacheTTL, now: clk.Now, entries: map[string]cachedClient{}}
 	p, err := New(st, testKeys{key}, nil, Options{
-		Issuer: testIssuer, AllowInsecure: true, Clients: cache, Now: clk.now, Login: outageLogin{},
+		Issuer: testIssuer, AllowInsecure: true, Clients: cache, Now: clk.Now, Login: outageLogin{},
 		AccessTokenLifetime: time.Minute, IDTokenLifetime: time.Minute, RefreshTokenLifetime: time.Hour,
 		CodeLifetime: time.Minute, AuthRequestLifetime: time.Minute,
 	}, nil)
@@ -171,7 +158,7 @@ func TestStoreOutageIsNeverAnAuthenticationError(t *testing.T) {
 			t.Parallel()
 			lookup := &switchableLookup{c: serviceClient()}
 			lookup.down.Store(true)
-			p := newOutageProvider(t, lookup, &clock{t: time.Now()})
+			p := newOutageProvider(t, lookup, connectorstest.NewClock(time.Now()))
 			w := httptest.NewRecorder()
 			p.ServeHTTP(w, tt.req())
 			wantUnavailable(t, w)
@@ -207,7 +194,7 @@ func wantUnavailable(t *testing.T, w *httptest.ResponseRecorder) {
 func TestClientCredentialsFromCacheDuringOutage(t *testing.T) {
 	t.Parallel()
 	lookup := &switchableLookup{c: serviceClient()}
-	clk := &clock{t: time.Now()}
+	clk := connectorstest.NewClock(time.Now())
 	p := newOutageProvider(t, lookup, clk)
 	grant := func(secret string) *httptest.ResponseRecorder {
 		r := form("/oauth/token", url.Values{"grant_type": {"client_credentials"}}, true)
@@ -226,7 +213,7 @@ func TestClientCredentialsFromCacheDuringOutage(t *testing.T) {
 	if w := grant("wrong"); w.Code != http.StatusUnauthorized {
 		t.Fatalf("during the outage, wrong secret: %d %s, want 401", w.Code, w.Body)
 	}
-	clk.add(6 * time.Second) // past the default 5 s TTL
+	clk.Advance(6 * time.Second) // past the default 5 s TTL
 	wantUnavailable(t, grant(testSecret))
 	wantUnavailable(t, grant("wrong")) // unknown until the store answers
 	lookup.down.Store(false)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,26 +26,6 @@ const (
 	personID   = "510107199003071236"
 	orgCredit  = "91510100MA6CHX0A3E" // its positions 9–17 are a valid organisation code
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // open opens a connector over cas with the config extra (YAML lines at
 // the CA level, indented by six spaces) and the top-level lines top.
@@ -153,7 +132,7 @@ func TestCertificateRefusals(t *testing.T) {
 		t.Run(string(alg), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			clk := newClock()
+			clk := connectorstest.NewClock(time.Now())
 			ca := x509test.NewCA(t, alg, "CA "+string(alg), clk.Now)
 			other := x509test.NewCA(t, alg, "Other CA "+string(alg), clk.Now)
 			c := open(t, clk.Now, "link_policy: auto\n", caBlock(ca, "test", crlRevocation(ca)))
@@ -296,7 +275,7 @@ func TestCRLUnreachableGrace(t *testing.T) {
 	for _, alg := range algs {
 		t.Run(string(alg), func(t *testing.T) {
 			t.Parallel()
-			clk := newClock()
+			clk := connectorstest.NewClock(time.Now())
 			ca := x509test.NewCA(t, alg, "Grace CA", clk.Now)
 			ca.SetCRLNextUpdate(time.Hour)
 			c := open(t, clk.Now, "link_policy: auto\n", caBlock(ca, "t", "crl_urls: ["+ca.CRLURL+"]\ngrace: 2h"))
@@ -307,11 +286,11 @@ func TestCRLUnreachableGrace(t *testing.T) {
 				t.Fatal(err)
 			}
 			ca.SetCRLDown(true)
-			clk.Add(2 * time.Hour) // past nextUpdate, inside the grace
+			clk.Advance(2 * time.Hour) // past nextUpdate, inside the grace
 			if _, err := c.Authenticate(ctx, ev); err != nil {
 				t.Fatalf("inside the grace: %v", err)
 			}
-			clk.Add(90 * time.Minute) // nextUpdate + 2h30m
+			clk.Advance(90 * time.Minute) // nextUpdate + 2h30m
 			if _, err := c.Authenticate(ctx, ev); connectorstest.LoginErrorCode(err) != "revocation_unavailable" {
 				t.Fatalf("after the grace: %v", err)
 			}

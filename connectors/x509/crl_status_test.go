@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
+	"github.com/gjjid/gjjid/connectors/connectorstest"
 	"github.com/gjjid/gjjid/connectors/x509/x509test"
 )
 
@@ -15,7 +16,7 @@ import (
 // when the CRL is back.
 func TestCRLsReportStaleness(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
+	clk := connectorstest.NewClock(time.Now())
 	ca := x509test.NewCA(t, x509test.ECDSA, "Status CA", clk.Now)
 	ca.SetCRLNextUpdate(time.Hour)
 	c := open(t, clk.Now, "link_policy: auto\n", caBlock(ca, "t", "crl_urls: ["+ca.CRLURL+"]\ngrace: 2h"))
@@ -42,14 +43,14 @@ func TestCRLsReportStaleness(t *testing.T) {
 		t.Fatalf("fresh CRL's nextUpdate %s is before now %s", first.NextUpdate, clk.Now())
 	}
 	ca.SetCRLDown(true)
-	clk.Add(2 * time.Hour) // past nextUpdate, inside the grace
+	clk.Advance(2 * time.Hour) // past nextUpdate, inside the grace
 	if _, err := c.Authenticate(ctx, ev); err != nil {
 		t.Fatalf("inside the grace: %v", err)
 	}
 	if s := report("stale, inside the grace", true); !s.NextUpdate.Equal(first.NextUpdate) {
 		t.Fatalf("stale nextUpdate %s, want the cached %s", s.NextUpdate, first.NextUpdate)
 	}
-	clk.Add(90 * time.Minute) // past the grace: refused, still reported stale
+	clk.Advance(90 * time.Minute) // past the grace: refused, still reported stale
 	if _, err := c.Authenticate(ctx, ev); err == nil {
 		t.Fatal("past the grace: login accepted")
 	}
