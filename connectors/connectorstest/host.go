@@ -23,7 +23,7 @@ import (
 // Host is the double. The zero value is not usable: call New.
 type Host struct {
 	mu       sync.Mutex
-	now      time.Time
+	clock    *Clock // taken under mu, never the other way round
 	values   map[string]entry
 	counters map[string]entry
 	qr       map[string]qrEntry
@@ -59,7 +59,7 @@ type qrEntry struct {
 // New is an empty host whose clock starts at a fixed time.
 func New() *Host {
 	return &Host{
-		now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), values: map[string]entry{}, counters: map[string]entry{},
+		clock: NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), values: map[string]entry{}, counters: map[string]entry{},
 		qr: map[string]qrEntry{}, watchers: map[string]map[int]func(){}, authQR: map[string]int64{},
 		accounts: map[string]connectors.Account{}, tokens: map[string]connectors.AccessToken{}, clients: map[string]string{},
 	}
@@ -77,18 +77,10 @@ func (h *Host) Deps() connectors.Deps {
 }
 
 // Now is the double's clock.
-func (h *Host) Now() time.Time {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now
-}
+func (h *Host) Now() time.Time { return h.clock.Now() }
 
 // Advance moves the clock: values, counters and QR sessions expire by it.
-func (h *Host) Advance(d time.Duration) {
-	h.mu.Lock()
-	h.now = h.now.Add(d)
-	h.mu.Unlock()
-}
+func (h *Host) Advance(d time.Duration) { h.clock.Advance(d) }
 
 // FailAccounts makes only account lookups fail with err (nil: work
 // again): the accounts' own outage while values and counters still work.
@@ -99,11 +91,7 @@ func (h *Host) FailAccounts(err error) {
 }
 
 // SetNow sets the clock.
-func (h *Host) SetNow(t time.Time) {
-	h.mu.Lock()
-	h.now = t
-	h.mu.Unlock()
-}
+func (h *Host) SetNow(t time.Time) { h.clock.Set(t) }
 
 // Dump is every live key and value as text, for tests that look for
 // personal data at rest.
@@ -179,7 +167,7 @@ func (h *Host) begin(op, key string) error {
 	return nil
 }
 
-func (h *Host) live(e entry) bool { return e.expires.IsZero() || h.now.Before(e.expires) }
+func (h *Host) live(e entry) bool { return e.expires.IsZero() || h.clock.Now().Before(e.expires) }
 
 // notFound names what is missing but not its key: like the real stores,
 // the double never puts keys or IDs (QR IDs, hashed mobiles) in errors,
@@ -195,7 +183,7 @@ func (h *Host) SetValue(_ context.Context, key string, v []byte, ttl time.Durati
 	if err := h.begin("SetValue", key); err != nil {
 		return err
 	}
-	h.values[key] = entry{v: slices.Clone(v), expires: h.now.Add(ttl)}
+	h.values[key] = entry{v: slices.Clone(v), expires: h.clock.Now().Add(ttl)}
 	return nil
 }
 
@@ -209,7 +197,7 @@ func (h *Host) AddValue(_ context.Context, key string, v []byte, ttl time.Durati
 	if e, ok := h.values[key]; ok && h.live(e) {
 		return fmt.Errorf("connectorstest: AddValue: %w", connectors.ErrConflict)
 	}
-	h.values[key] = entry{v: slices.Clone(v), expires: h.now.Add(ttl)}
+	h.values[key] = entry{v: slices.Clone(v), expires: h.clock.Now().Add(ttl)}
 	return nil
 }
 
@@ -265,7 +253,7 @@ func (h *Host) Incr(_ context.Context, key string, ttl time.Duration) (int64, er
 		e = entry{}
 	}
 	e.n++
-	e.expires = h.now.Add(ttl)
+	e.expires = h.clock.Now().Add(ttl)
 	h.counters[key] = e
 	return e.n, nil
 }
@@ -411,7 +399,7 @@ func (h *Host) VerifyAccessToken(_ context.Context, raw string) (connectors.Acce
 		return connectors.AccessToken{}, fmt.Errorf("connectorstest: verify: %w", h.fail)
 	}
 	t, ok := h.tokens[raw]
-	if !ok || (!t.Expiry.IsZero() && !h.now.Before(t.Expiry)) {
+	if !ok || (!t.Expiry.IsZero() && !h.clock.Now().Before(t.Expiry)) {
 		return connectors.AccessToken{}, fmt.Errorf("connectorstest: token: %w", connectors.ErrInvalidToken)
 	}
 	return t, nil

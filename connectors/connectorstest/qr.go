@@ -11,7 +11,7 @@ import (
 // liveQR is the session id unless it is gone; h.mu is held.
 func (h *Host) liveQR(id string) (qrEntry, bool) {
 	e, ok := h.qr[id]
-	if !ok || !h.now.Before(e.gone) {
+	if !ok || !h.clock.Now().Before(e.gone) {
 		return qrEntry{}, false
 	}
 	return e, true
@@ -77,7 +77,7 @@ func (h *Host) UpdateQR(_ context.Context, id string, u connectors.QRUpdate) (*c
 		h.mu.Unlock()
 		return nil, notFound("QR session", id)
 	}
-	if !u.AppliesTo(&e.s, h.now) {
+	if !u.AppliesTo(&e.s, h.clock.Now()) {
 		cur := e.s.Clone()
 		h.mu.Unlock()
 		return cur, fmt.Errorf("connectorstest: UpdateQR: %w", connectors.ErrConflict)
