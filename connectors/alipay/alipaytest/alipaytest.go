@@ -30,6 +30,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -109,8 +110,7 @@ type Server struct {
 	faults   map[string]Fault
 	calls    map[string]int
 	received []url.Values
-	closing  context.Context // done once Close began: slow handlers return
-	release  context.CancelFunc
+	release  context.CancelFunc // ends every request's context: slow handlers return
 	redirect string
 }
 
@@ -124,7 +124,6 @@ type grant struct {
 func NewServer(o Options) *Server {
 	s := &Server{AppID: o.AppID, AlipayKey: GenerateKey(), opts: o, now: time.Now, user: DefaultUser,
 		codes: map[string]grant{}, tokens: map[string]grant{}, faults: map[string]Fault{}, calls: map[string]int{}}
-	s.closing, s.release = context.WithCancel(context.Background())
 	if o.CertMode {
 		s.pki = newPKI(s.AlipayKey)
 		c, p := s.pki.issue(o.AppID, o.AppKey)
@@ -133,7 +132,13 @@ func NewServer(o Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc(AuthorizePath, s.authorize)
 	mux.HandleFunc(GatewayPath, s.gateway)
-	s.Server = httptest.NewServer(mux)
+	// Requests' contexts derive from one that Close cancels, so a
+	// handler that stalls returns when the server closes.
+	base, release := context.WithCancel(context.Background())
+	s.release = release
+	s.Server = httptest.NewUnstartedServer(mux)
+	s.Server.Config.BaseContext = func(net.Listener) context.Context { return base }
+	s.Server.Start()
 	s.redirect = "http://other.example/"
 	return s
 }
@@ -300,11 +305,8 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	switch fault {
-	case FaultSlow:
-		select {
-		case <-r.Context().Done():
-		case <-s.closing.Done():
-		}
+	case FaultSlow: // until the client gives up or Close
+		<-r.Context().Done()
 		return
 	case FaultRedirect:
 		http.Redirect(w, r, redirect, http.StatusFound)

@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -98,8 +99,7 @@ type Server struct {
 	calls     map[string]int
 	received  []url.Values
 	redirect  string
-	closing   context.Context // done once Close began: slow handlers return
-	release   context.CancelFunc
+	release   context.CancelFunc // ends every request's context: slow handlers return
 }
 
 type code struct {
@@ -119,7 +119,6 @@ type token struct {
 func NewServer(apps ...App) *Server {
 	s := &Server{apps: map[string]App{}, now: time.Now, user: DefaultUser, codes: map[string]*code{}, tokens: map[string]*token{},
 		refreshes: map[string]*token{}, faults: map[string]Fault{}, calls: map[string]int{}, redirect: "http://other.example/"}
-	s.closing, s.release = context.WithCancel(context.Background())
 	for _, a := range apps {
 		s.apps[a.ID] = a
 	}
@@ -139,7 +138,13 @@ func NewServer(apps ...App) *Server {
 		}
 		_, _ = w.Write([]byte(s.JSCode(r.URL.Query().Get("appid"))))
 	})
-	s.Server = httptest.NewServer(mux)
+	// Requests' contexts derive from one that Close cancels, so a
+	// handler that stalls returns when the server closes.
+	base, release := context.WithCancel(context.Background())
+	s.release = release
+	s.Server = httptest.NewUnstartedServer(mux)
+	s.Server.Config.BaseContext = func(net.Listener) context.Context { return base }
+	s.Server.Start()
 	return s
 }
 
@@ -261,11 +266,8 @@ func (s *Server) api(h func(q url.Values, now time.Time, fault Fault) reply) htt
 		w.Header().Set("Content-Type", "text/plain")
 		var rep reply
 		switch fault {
-		case FaultSlow:
-			select {
-			case <-r.Context().Done():
-			case <-s.closing.Done():
-			}
+		case FaultSlow: // until the client gives up or Close
+			<-r.Context().Done()
 			return
 		case FaultRedirect:
 			http.Redirect(w, r, redirect, http.StatusFound)
