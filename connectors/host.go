@@ -236,12 +236,6 @@ func (d Deps) Transport() http.RoundTripper {
 	return d.HTTPClient.Transport
 }
 
-// missing is the error of a connector's Open when the host gave it no
-// capability named field (a Deps field name, or "Secrets.IDHashKey").
-func missing(typ, id, field string) error {
-	return fmt.Errorf("%s connector %q: the host gave no %s (connectors.Deps.%s)", typ, id, field, field)
-}
-
 // Capability names a Deps field a connector cannot open without.
 type Capability string
 
@@ -286,7 +280,7 @@ func (d Deps) given(c Capability) bool {
 func (d Deps) Require(typ, id string, needs ...Capability) error {
 	for _, c := range needs {
 		if !d.given(c) {
-			return missing(typ, id, string(c))
+			return fmt.Errorf("%s connector %q: the host gave no %s (connectors.Deps.%s)", typ, id, c, c)
 		}
 	}
 	return nil

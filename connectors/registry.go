@@ -46,8 +46,9 @@ func FactoryOf[C Connector](open func(Spec, Deps) (C, error)) Factory {
 // Configured is the Open of a connector whose config is parsed by parse:
 // it decodes spec.Config at spec.ConfigPath() first, so that a config
 // error is reported before any dependency is looked at, then opens the
-// connector with the typed config. Every connector's Open is one of
-// these, so the decoding step is written once.
+// connector with the typed config. A connector whose parser has this
+// form writes its Open as one of these, so the decoding step is written
+// once (x509's parser also takes the connector's logger, so it does not).
 func Configured[Cfg, C any](parse func(n *yaml.Node, path string) (Cfg, error), open func(Spec, Deps, Cfg) (C, error)) func(Spec, Deps) (C, error) {
 	return func(spec Spec, deps Deps) (C, error) {
 		cfg, err := parse(&spec.Config, spec.ConfigPath())
@@ -92,8 +93,7 @@ func (r Registry) Open(specs []Spec, deps func(Spec) Deps) ([]Connector, []error
 
 // Types lists the registered types, sorted.
 func (r Registry) Types() []string {
-	ts := slices.Sorted(maps.Keys(r))
-	return ts
+	return slices.Sorted(maps.Keys(r))
 }
 
 func typePath(configPath string) string {

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"time"
-
 	"github.com/gjjid/gjjid/connectors"
 )
 
@@ -45,12 +43,3 @@ type QRUpdate = connectors.QRUpdate
 // may have been missed (a reconnection to Redis); register before reading
 // the state, so no change falls between the read and the wait.
 type QRSessions = connectors.QRSessions
-
-// QRState is how s reads at now: waiting and scanned read as QRExpired from
-// ExpiresAt on (connectors.QRSession.StateAt).
-func QRState(s *QRSession, now time.Time) string { return s.StateAt(now) }
-
-// QRUpdateApplies reports whether u may be applied to s at now, for
-// backends that check it in Go (the Redis store checks the same in Lua);
-// the one definition is connectors.QRUpdate.AppliesTo.
-func QRUpdateApplies(s *QRSession, u QRUpdate, now time.Time) bool { return u.AppliesTo(s, now) }

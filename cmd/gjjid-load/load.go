@@ -24,7 +24,8 @@ const codeBatch = 2000
 type loader struct {
 	o  *options
 	tr *http.Transport
-	// hc sends the measured requests; it never follows redirects.
+	// hc sends the measured requests (anything but 200 is an error); it
+	// never follows redirects.
 	hc loadhttp.Client
 	// browser keeps cookies and follows the broker's redirects up to the
 	// client's redirect URI, like a browser during a login.
@@ -88,7 +89,7 @@ func (l *loader) close() { l.tr.CloseIdleConnections() }
 func (l *loader) discover(ctx context.Context) ([]byte, error) {
 	until := time.Now().Add(l.o.wait)
 	for {
-		body, err := l.get(ctx, l.o.issuer+"/.well-known/openid-configuration", new(bytes.Buffer))
+		body, err := l.hc.Get(ctx, l.o.issuer+"/.well-known/openid-configuration", new(bytes.Buffer))
 		var oe *net.OpError
 		if err == nil || !errors.As(err, &oe) || !time.Now().Before(until) {
 			return body, err
@@ -99,15 +100,6 @@ func (l *loader) discover(ctx context.Context) ([]byte, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// post sends a form; anything but 200 is an error. buf holds the body.
-func (l *loader) post(ctx context.Context, u, auth, form string, buf *bytes.Buffer) ([]byte, error) {
-	return l.hc.Post(ctx, u, auth, form, buf)
-}
-
-func (l *loader) get(ctx context.Context, u string, buf *bytes.Buffer) ([]byte, error) {
-	return l.hc.Get(ctx, u, buf)
 }
 
 // loadCase is one kind of request.
@@ -141,7 +133,7 @@ func (l *loader) caseFor(ctx context.Context, name string) (*loadCase, error) {
 	case "client_credentials":
 		form := l.ccForm()
 		return &loadCase{do: func(ctx context.Context, _, _ int, buf *bytes.Buffer) error {
-			body, err := l.post(ctx, l.ep.Token, l.svcAuth, form, buf)
+			body, err := l.hc.Post(ctx, l.ep.Token, l.svcAuth, form, buf)
 			return expect(body, err, accessTokenField)
 		}}, nil
 	case "introspection":
@@ -157,18 +149,18 @@ func (l *loader) caseFor(ctx context.Context, name string) (*loadCase, error) {
 			if err != nil {
 				return err
 			}
-			body, err := l.post(ctx, l.ep.Introspection, l.svcAuth, form, buf)
+			body, err := l.hc.Post(ctx, l.ep.Introspection, l.svcAuth, form, buf)
 			return expect(body, err, activeTrue)
 		}}, nil
 	case "jwks":
 		return &loadCase{do: func(ctx context.Context, _, _ int, buf *bytes.Buffer) error {
-			body, err := l.get(ctx, l.ep.JWKS, buf)
+			body, err := l.hc.Get(ctx, l.ep.JWKS, buf)
 			return expect(body, err, []byte(`"keys"`))
 		}}, nil
 	case "discovery":
 		u := o.issuer + "/.well-known/openid-configuration"
 		return &loadCase{do: func(ctx context.Context, _, _ int, buf *bytes.Buffer) error {
-			body, err := l.get(ctx, u, buf)
+			body, err := l.hc.Get(ctx, u, buf)
 			return expect(body, err, []byte(`"token_endpoint"`))
 		}}, nil
 	case "code_exchange":
@@ -189,7 +181,7 @@ func (l *loader) caseFor(ctx context.Context, name string) (*loadCase, error) {
 				return nil
 			},
 			do: func(ctx context.Context, _, i int, buf *bytes.Buffer) error {
-				body, err := l.post(ctx, l.ep.Token, l.rpAuth, forms[i], buf)
+				body, err := l.hc.Post(ctx, l.ep.Token, l.rpAuth, forms[i], buf)
 				return expect(body, err, accessTokenField)
 			}}, nil
 	case "refresh":
@@ -202,7 +194,7 @@ func (l *loader) caseFor(ctx context.Context, name string) (*loadCase, error) {
 		}
 		return &loadCase{chained: true, do: func(ctx context.Context, w, _ int, buf *bytes.Buffer) error {
 			form := "grant_type=refresh_token&refresh_token=" + url.QueryEscape(chains[w])
-			body, err := l.post(ctx, l.ep.Token, l.rpAuth, form, buf)
+			body, err := l.hc.Post(ctx, l.ep.Token, l.rpAuth, form, buf)
 			if err != nil {
 				return err
 			}
@@ -253,7 +245,7 @@ func (t *introspected) form(ctx context.Context) (string, error) {
 		return t.body, nil
 	}
 	var tr tokenResponse
-	body, err := t.l.post(ctx, t.l.ep.Token, t.l.svcAuth, t.l.ccForm(), new(bytes.Buffer))
+	body, err := t.l.hc.Post(ctx, t.l.ep.Token, t.l.svcAuth, t.l.ccForm(), new(bytes.Buffer))
 	if err == nil {
 		err = json.Unmarshal(body, &tr)
 	}
@@ -274,7 +266,7 @@ func (l *loader) refreshChains(ctx context.Context, n int) ([]string, error) {
 	chains := make([]string, n)
 	buf := new(bytes.Buffer)
 	for i, g := range gs {
-		body, err := l.post(ctx, l.ep.Token, l.rpAuth, l.codeForm(g), buf)
+		body, err := l.hc.Post(ctx, l.ep.Token, l.rpAuth, l.codeForm(g), buf)
 		if err != nil {
 			return nil, fmt.Errorf("redeem code: %w", err)
 		}

@@ -435,7 +435,7 @@ func rssKB(pid int) int64 {
 
 // goroutines reads go_goroutines from the broker's /metrics.
 func goroutines(ctx context.Context, l *loader, issuer string) int64 {
-	body, err := l.get(ctx, issuer+"/metrics", new(bytes.Buffer))
+	body, err := l.hc.Get(ctx, issuer+"/metrics", new(bytes.Buffer))
 	if err != nil {
 		return 0
 	}

@@ -86,7 +86,7 @@ func (v *visitor) run(ctx context.Context, buf *bytes.Buffer) (*visitOutcome, er
 	if err != nil {
 		return nil, err
 	}
-	body, err := v.l.post(ctx, v.l.ep.Token, v.l.rpAuth, v.l.codeForm(g), buf)
+	body, err := v.l.hc.Post(ctx, v.l.ep.Token, v.l.rpAuth, v.l.codeForm(g), buf)
 	if err != nil {
 		return nil, fmt.Errorf("redeem code: %w", err)
 	}
@@ -107,7 +107,7 @@ func (v *visitor) run(ctx context.Context, buf *bytes.Buffer) (*visitOutcome, er
 		return nil, errors.New("the broker advertises no revocation_endpoint or end_session_endpoint")
 	}
 	form := url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}.Encode()
-	if _, err := v.l.post(ctx, v.l.ep.Revocation, v.l.rpAuth, form, buf); err != nil {
+	if _, err := v.l.hc.Post(ctx, v.l.ep.Revocation, v.l.rpAuth, form, buf); err != nil {
 		return nil, fmt.Errorf("revoke: %w", err)
 	}
 	if err := v.endSession(ctx, br, tok.IDToken); err != nil {

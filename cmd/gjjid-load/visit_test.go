@@ -58,7 +58,7 @@ func TestVisitEndsWhatItStarts(t *testing.T) {
 
 	for _, o := range outcomes[:3] {
 		form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {o.refresh}}.Encode()
-		if _, err := l.post(ctx, l.ep.Token, l.rpAuth, form, new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		if _, err := l.hc.Post(ctx, l.ep.Token, l.rpAuth, form, new(bytes.Buffer)); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 			t.Errorf("refresh with a visit's revoked token: %v, want invalid_grant", err)
 		}
 		if in, err := bt.Introspect(b.URL, bt.ClientID, bt.ClientSecret, o.accessToken); err != nil || in["active"] != false {

@@ -94,7 +94,7 @@ func (s *Store) UpdateQR(ctx context.Context, id string, u store.QRUpdate) (*sto
 		s.mu.Unlock()
 		return nil, notFound("update QR session", id)
 	}
-	if !store.QRUpdateApplies(&r.s, u, time.Now()) {
+	if !u.AppliesTo(&r.s, time.Now()) {
 		cur := r.s.Clone()
 		s.mu.Unlock()
 		return cur, fmt.Errorf("memory: update QR session: %w", store.ErrConflict)

@@ -73,7 +73,7 @@ return {'ok', v}
 // updateQR: KEYS qr; ARGV now ms, from (space-separated), to, app session,
 // poll hash, ticket hash, new ticket hash, app data, app data set ("1"),
 // channel, ID. Returns {status, record}; the conditions are those of
-// store.QRUpdateApplies.
+// connectors.QRUpdate.AppliesTo.
 var updateQR = goredis.NewScript(qrLua + `
 local v = redis.call('GET', KEYS[1])
 if not v then return {'notfound', ''} end

@@ -42,7 +42,7 @@ func testQRCreateGet(t *testing.T, s store.Store) {
 	if again.Data[0] != '{' || again.PollHash != q.PollHash {
 		t.Fatalf("changing a returned session changed the stored one: %+v", again)
 	}
-	if st := store.QRState(again, time.Now()); st != store.QRWaiting {
+	if st := again.StateAt(time.Now()); st != store.QRWaiting {
 		t.Fatalf("state %s, want %s", st, store.QRWaiting)
 	}
 }
@@ -214,7 +214,7 @@ func testQRExpire(t *testing.T, s store.Store) {
 	for _, q := range []*store.QRSession{waiting, scanned} {
 		got, err := s.GetQR(ctx, q.ID)
 		must(t, "get after ExpiresAt", err)
-		if st := store.QRState(got, time.Now()); st != store.QRExpired {
+		if st := got.StateAt(time.Now()); st != store.QRExpired {
 			t.Fatalf("state after ExpiresAt: %s, want %s", st, store.QRExpired)
 		}
 		_, err = s.PollQR(ctx, q.ID, q.PollHash)
@@ -222,7 +222,7 @@ func testQRExpire(t *testing.T, s store.Store) {
 	}
 	cur, err := s.UpdateQR(ctx, waiting.ID, store.QRUpdate{From: []string{store.QRWaiting}, To: store.QRScanned, AppSession: app})
 	wantErr(t, "scan after ExpiresAt", err, store.ErrConflict)
-	if cur == nil || store.QRState(cur, time.Now()) != store.QRExpired {
+	if cur == nil || cur.StateAt(time.Now()) != store.QRExpired {
 		t.Fatalf("a refused step after ExpiresAt returns the expired session, got %+v", cur)
 	}
 	_, err = s.UpdateQR(ctx, scanned.ID, store.QRUpdate{From: []string{store.QRScanned}, To: store.QRConfirmed, AppSession: app})
