@@ -3,11 +3,8 @@ package pages
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -187,7 +184,7 @@ func (p *Pages) bindCertificate(c echo.Context, s *session, who admin.UnitActor)
 	if id.UnitID != who.Unit && (org == "" || org != ids.OrgCodeFromCredit(who.Unit)) {
 		return deny("other_unit", fmt.Errorf("certificate names %q / %q", id.UnitID, org))
 	}
-	l, err := p.o.Accounts.CreateLink(ctx, accountsLink(cn.ID(), id, who, certLabel(c.FormValue("certificate"), id)))
+	l, err := p.o.Accounts.CreateLink(ctx, accountsLink(cn.ID(), id, who, boundCertLabel(ctx, cn, c.FormValue("certificate"), id.Name)))
 	if errors.Is(err, store.ErrConflict) {
 		return deny("already_bound", nil)
 	}
@@ -200,20 +197,28 @@ func (p *Pages) bindCertificate(c echo.Context, s *session, who admin.UnitActor)
 	return c.Redirect(http.StatusSeeOther, "/unit?done=bound")
 }
 
-// certLabel describes the certificate for the list: holder, issuer,
-// serial and validity (the link keeps only this text and the subject).
-func certLabel(posted string, id connectors.Identity) string {
-	der := []byte(nil)
-	if b, _ := pem.Decode([]byte(posted)); b != nil {
-		der = b.Bytes
-	} else if d, err := base64.StdEncoding.DecodeString(strings.TrimSpace(posted)); err == nil {
-		der = d
+// boundCertLabel describes a certificate bound online for the unit's
+// list, as the connector reads it (the pages decode no certificates
+// themselves): holder, issuer, serial and validity. A connector that
+// cannot inspect certificates leaves the holder's name alone.
+func boundCertLabel(ctx context.Context, cn connectors.CertificateLogin, posted, holder string) string {
+	ci, ok := cn.(connectors.CertificateInspector)
+	if !ok {
+		return holder
 	}
-	if crt, err := x509.ParseCertificate(der); err == nil {
-		return fmt.Sprintf("%s · %s · %X · %s–%s", id.Name, crt.Issuer.CommonName, crt.SerialNumber,
-			crt.NotBefore.In(chinaTime).Format("2006-01-02"), crt.NotAfter.In(chinaTime).Format("2006-01-02"))
+	info, err := ci.InspectCertificate(ctx, []byte(posted))
+	if err != nil {
+		return holder
 	}
-	return id.Name
+	return certLabel(holder, info)
+}
+
+// certLabel is what a unit's certificate list shows of a bound
+// certificate, bound at the counter or online: holder, issuer, serial,
+// validity (the link keeps only this text and the subject).
+func certLabel(holder string, info connectors.CertificateInfo) string {
+	return fmt.Sprintf("%s · %s · %s · %s–%s", holder, info.Issuer, info.Serial,
+		info.NotBefore.In(chinaTime).Format("2006-01-02"), info.NotAfter.In(chinaTime).Format("2006-01-02"))
 }
 
 // unbindCertificate removes one of the unit's certificate links; another

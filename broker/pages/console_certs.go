@@ -3,7 +3,6 @@ package pages
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -172,7 +171,7 @@ func (p *Pages) certBind(c echo.Context, s *session, roles []string) error {
 		return p.renderCerts(c, s, roles, http.StatusBadRequest, web.Text(lang, "pg_con_err_cert_bad"), nil, false)
 	}
 	n := accounts.NewLink{Connector: connID, Subject: info.LinkSubject, Kind: store.LinkUnit, UnitID: info.UnitID,
-		Label: counterCertLabel(info), CreatedBy: actorOf(s)}
+		Label: certLabel(info.Subject, info), CreatedBy: actorOf(s)}
 	if idn := strings.TrimSpace(c.FormValue("agent_id_number")); c.FormValue("kind") == store.LinkAgent {
 		per, err := p.o.Accounts.FindByIDNumber(ctx, accounts.IDTypeResident, idn)
 		if err != nil {
@@ -217,11 +216,4 @@ func (p *Pages) certUnbind(c echo.Context, s *session, roles []string) error {
 	p.staffRecord(c, s, audit.Event{Action: "links.delete", Principal: l.UnitID, Unit: l.UnitID,
 		Before: map[string]any{"connector": l.Connector, "subject": l.Subject, "kind": l.Kind, "person_id": l.PersonID}})
 	return c.Redirect(http.StatusSeeOther, "/admin/certs?done=unbound")
-}
-
-// counterCertLabel describes a certificate bound at the counter as an
-// online binding does (certLabel): holder, issuer, serial, validity.
-func counterCertLabel(info connectors.CertificateInfo) string {
-	return fmt.Sprintf("%s · %s · %s · %s–%s", info.Subject, info.Issuer, info.Serial,
-		info.NotBefore.In(chinaTime).Format("2006-01-02"), info.NotAfter.In(chinaTime).Format("2006-01-02"))
 }

@@ -15,22 +15,21 @@ var _ connectors.CertificateInspector = (*Connector)(nil)
 // InspectCertificate checks a certificate presented at the counter (a USB
 // key's .cer export in DER, PEM, or pasted base64): it must parse, be
 // valid now and chain to one of the connector's CAs; the unit it names is
-// found by the CA's extraction rules. Nothing is bound here.
+// found by the CA's extraction rules. PEM may carry the leaf's
+// intermediates after it, as a login's evidence may. Nothing is bound here.
 func (c *Connector) InspectCertificate(ctx context.Context, raw []byte) (connectors.CertificateInfo, error) {
-	var der []byte
+	ders := [][]byte{raw}
 	if s := string(raw); strings.Contains(s, "-----BEGIN") || !looksDER(raw) {
-		ders, err := decodeCertificates(s, 1)
-		if err != nil {
+		var err error
+		if ders, err = decodeCertificates(s, c.cfg.MaxChain); err != nil {
 			return connectors.CertificateInfo{}, fmt.Errorf("x509: the certificate does not parse: %w", err)
 		}
-		der = ders[0]
-	} else {
-		der = raw
 	}
-	leaf, err := parseCert(der)
+	chain, err := parseDERs(ders, c.cfg.MaxChain)
 	if err != nil {
 		return connectors.CertificateInfo{}, fmt.Errorf("x509: the certificate does not parse: %w", err)
 	}
+	leaf, presented := chain[0], chain[1:]
 	info := connectors.CertificateInfo{Subject: leaf.Subject.String(), Issuer: leaf.Issuer.String(),
 		Serial: strings.ToUpper(leaf.SerialNumber.Text(16)), NotBefore: leaf.NotBefore, NotAfter: leaf.NotAfter,
 		LinkSubject: ids.CertFingerprintOf(leaf.Raw)}
@@ -41,7 +40,7 @@ func (c *Connector) InspectCertificate(ctx context.Context, raw []byte) (connect
 	var first error
 	for i := range c.cfg.CAs {
 		ca := &c.cfg.CAs[i]
-		if _, err := ca.anchors.verifyChain(leaf, nil, now); err != nil {
+		if _, err := ca.anchors.verifyChain(leaf, presented, now); err != nil {
 			if first == nil {
 				first = err
 			}

@@ -40,6 +40,23 @@ func TestInspectCertificate(t *testing.T) {
 			t.Errorf("%s: %v, want an error saying %q", name, err, tc.want)
 		}
 	}
+
+	// A leaf under an intermediate the configuration does not name chains
+	// when the PEM carries the intermediate after it, and not without it.
+	sub := ca.Intermediate(t, "Inspect Sub CA")
+	under := sub.Issue(t, x509test.LeafOptions{CommonName: x509test.CFCAName(unit, "成都示例科技有限公司")})
+	withChain := under.PEM() + sub.PEM()
+	if info, err := c.InspectCertificate(t.Context(), []byte(withChain)); err != nil || info.CA != "test" || info.UnitID != unit ||
+		!strings.Contains(info.Issuer, "Inspect Sub CA") || info.LinkSubject == "" {
+		t.Errorf("leaf and intermediate: %+v %v, want the leaf's details under CA test", info, err)
+	}
+	if _, err := c.InspectCertificate(t.Context(), under.DER); err == nil || !strings.Contains(err.Error(), "chain") {
+		t.Errorf("the leaf without its intermediate: %v, want a chain error", err)
+	}
+	if _, err := c.InspectCertificate(t.Context(), []byte(strings.Repeat(sub.PEM(), 6))); err == nil || !strings.Contains(err.Error(), "more than 5") {
+		t.Errorf("six certificates: %v, want the chain limit (5)", err)
+	}
+
 	noUnit, err := c.InspectCertificate(t.Context(), ca.Issue(t, x509test.LeafOptions{CommonName: "张三"}).DER)
 	if err != nil || noUnit.UnitID != "" {
 		t.Errorf("a certificate naming no unit: %+v %v, want no unit and no error (the page refuses it)", noUnit, err)

@@ -145,13 +145,32 @@ func NewCA(t testing.TB, alg Alg, name string, now func() time.Time) *CA {
 	if now == nil {
 		now = time.Now
 	}
+	return newCA(t, alg, name, now, nil)
+}
+
+// Intermediate starts a CA named name whose certificate ca issues, with
+// CRL and OCSP servers of its own and ca's algorithm and clock: a chain
+// root → intermediate → leaf, where only the root may be configured.
+func (ca *CA) Intermediate(t testing.TB, name string) *CA {
+	t.Helper()
+	return newCA(t, ca.Alg, name, ca.now, ca)
+}
+
+// newCA makes a CA certificate signed by parent, or by itself when
+// parent is nil, and starts its servers.
+func newCA(t testing.TB, alg Alg, name string, now func() time.Time, parent *CA) *CA {
+	t.Helper()
 	key := NewKey(t, alg)
 	n := now()
 	tmpl := &x509.Certificate{SerialNumber: nextSerial(), Subject: pkix.Name{CommonName: name, Organization: []string{name}, Country: []string{"CN"}},
 		NotBefore: n.Add(-24 * time.Hour), NotAfter: n.Add(20 * 365 * 24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, SubjectKeyId: []byte(name)}
 	ca := &CA{Alg: alg, Key: key, revoked: map[string]bool{}, crlNext: 24 * time.Hour, now: now}
-	ca.Cert, ca.DER = create(t, tmpl, tmpl, key.Public(), key)
+	if parent == nil {
+		ca.Cert, ca.DER = create(t, tmpl, tmpl, key.Public(), key)
+	} else {
+		ca.Cert, ca.DER = create(t, tmpl, parent.Cert, key.Public(), parent.Key)
+	}
 	crl := httptest.NewServer(http.HandlerFunc(ca.serveCRL))
 	t.Cleanup(crl.Close)
 	oc := httptest.NewServer(http.HandlerFunc(ca.serveOCSP))
