@@ -2,12 +2,6 @@ package login
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -23,6 +17,7 @@ import (
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/ids"
+	"github.com/gjjid/gjjid/connectors/sealed"
 )
 
 // Self-binding (link policy self-bind): an upstream identity nobody linked
@@ -52,57 +47,27 @@ const bindTTL = 10 * time.Minute
 func bindKey(ticket string) string { return "bind:" + secrets.Hash(ticket) }
 
 // The parked identity may carry an upstream name or nickname, so the store
-// keeps it sealed (AES-256-GCM) under a key derived from the ticket: it is
-// stored under the ticket's hash, and only the browser holding the ticket
-// can read it back. No broker key is involved, so there is none to manage.
-const bindSealInfo = "gjjid self-bind pending identity v1"
+// keeps it sealed under a key derived from the ticket (package sealed): it
+// is stored under the ticket's hash, and only the browser holding the
+// ticket can read it back. No broker key is involved, so there is none to
+// manage.
+const bindSealPurpose = "gjjid self-bind pending identity v1"
 
-func bindAEAD(ticket string) (cipher.AEAD, error) {
-	key, err := hkdf.Key(sha256.New, []byte(ticket), nil, bindSealInfo, 32)
-	if err != nil {
-		return nil, fmt.Errorf("login: bind key: %w", err)
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("login: bind key: %w", err)
-	}
-	return cipher.NewGCM(block)
-}
-
-// sealPending encrypts p for the holder of ticket: nonce, then ciphertext.
+// sealPending encrypts p for the holder of ticket.
 func sealPending(ticket string, p pendingBind) ([]byte, error) {
-	plain, err := json.Marshal(p)
+	b, err := sealed.Seal(ticket, bindSealPurpose, p)
 	if err != nil {
 		return nil, fmt.Errorf("login: pending binding: %w", err)
 	}
-	aead, err := bindAEAD(ticket)
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("login: pending binding nonce: %w", err)
-	}
-	return aead.Seal(nonce, nonce, plain, []byte(bindSealInfo)), nil
+	return b, nil
 }
 
 // openPending reverses sealPending; any other ticket or a changed record
 // fails.
-func openPending(ticket string, sealed []byte) (pendingBind, error) {
+func openPending(ticket string, b []byte) (pendingBind, error) {
 	var p pendingBind
-	aead, err := bindAEAD(ticket)
-	if err != nil {
-		return p, err
-	}
-	if len(sealed) < aead.NonceSize()+aead.Overhead() {
-		return p, errors.New("login: pending binding too short")
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(bindSealInfo))
-	if err != nil {
-		return p, fmt.Errorf("login: pending binding: %w", err)
-	}
-	if err := json.Unmarshal(plain, &p); err != nil {
-		return p, fmt.Errorf("login: pending binding: %w", err)
+	if err := sealed.Open(ticket, bindSealPurpose, b, &p); err != nil {
+		return pendingBind{}, fmt.Errorf("login: pending binding: %w", err)
 	}
 	return p, nil
 }

@@ -2,21 +2,18 @@ package wechat
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/ids"
+	"github.com/gjjid/gjjid/connectors/sealed"
 )
 
 // Face verification (人脸识别一键登录) in the mini program, in two steps:
@@ -248,48 +245,22 @@ func randomHandle() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-const faceSealInfo = "gjjid wechat face login v1"
-
-// The record holds a name and an ID number: sealed (AES-256-GCM) under a
-// key derived from the handle, which only the mini program holds.
-func faceAEAD(handle string) (cipher.AEAD, error) {
-	key, err := hkdf.Key(sha256.New, []byte(handle), nil, faceSealInfo, 32)
-	if err != nil {
-		return nil, fmt.Errorf("wechat: face key: %w", err)
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("wechat: face key: %w", err)
-	}
-	return cipher.NewGCM(block)
-}
+// The record holds a name and an ID number: sealed under a key derived
+// from the handle (package sealed), which only the mini program holds.
+const faceSealPurpose = "gjjid wechat face login v1"
 
 func sealFace(handle string, rec faceRecord) ([]byte, error) {
-	plain, err := json.Marshal(rec)
+	b, err := sealed.Seal(handle, faceSealPurpose, rec)
 	if err != nil {
 		return nil, fmt.Errorf("wechat: face record: %w", err)
 	}
-	aead, err := faceAEAD(handle)
-	if err != nil {
-		return nil, err
-	}
-	nonce := make([]byte, aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return aead.Seal(nonce, nonce, plain, nil), nil
+	return b, nil
 }
 
-func openFace(handle string, sealed []byte) (faceRecord, error) {
+func openFace(handle string, b []byte) (faceRecord, error) {
 	var rec faceRecord
-	aead, err := faceAEAD(handle)
-	if err != nil {
-		return rec, err
+	if err := sealed.Open(handle, faceSealPurpose, b, &rec); err != nil {
+		return faceRecord{}, fmt.Errorf("wechat: face record: %w", err)
 	}
-	if len(sealed) < aead.NonceSize() {
-		return rec, errors.New("wechat: face record too short")
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], nil)
-	if err != nil {
-		return rec, fmt.Errorf("wechat: face record: %w", err)
-	}
-	return rec, json.Unmarshal(plain, &rec)
+	return rec, nil
 }
