@@ -80,3 +80,15 @@ func TestSessionLifetimes(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionCookieOfEarlierReleaseOpens: a page session sealed by the
+// release before package sealed (same key derivation, nonce and
+// additional data) still opens, so an upgrade signs nobody out.
+func TestSessionCookieOfEarlierReleaseOpens(t *testing.T) {
+	t.Parallel()
+	const earlier = "g9GhIhPwhJw2r9zgJvqi0MiIjeE1Ka4PjNHqCTD3qYYa1c4Z3xsVtjH_pnMRtLWQp4ZcxjNnENAn1aDW-hR0OTI1Q4vvpbg9b5-q9zbmvnQZdtcrO0pZDu0Pr_KbwaQBzIGo0MH0yD8Ln825canRXUE"
+	var s session
+	if err := newSealer([]byte("0123456789abcdef0123456789abcdef")).open(sessionCookie, earlier, &s); err != nil || s.Subject != "p_1" || s.Created != 1_800_000_000 {
+		t.Fatalf("opened %+v, %v", s, err)
+	}
+}

@@ -1,19 +1,18 @@
 package pages
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/gjjid/gjjid/connectors/sealed"
 )
 
 // Cookie names. The page session is the pages' own, apart from the
@@ -51,47 +50,39 @@ type pending struct {
 	Form map[string][]string `json:"form"`
 }
 
-// sealer seals cookie values with AES-256-GCM under a key derived from the
-// broker's cookie key; the cookie name is the additional data, so a value
-// cannot be moved from one cookie to another.
+// sealer seals cookie values (package sealed) under a key derived from
+// the broker's cookie key; the cookie name is the additional data, so a
+// value cannot be moved from one cookie to another.
 type sealer struct {
-	aead    cipher.AEAD
+	box     *sealed.Box
 	csrfKey []byte
 }
 
 func newSealer(cookieKey []byte) *sealer {
-	k, err := hkdf.Key(sha256.New, cookieKey, nil, "gjjid pages cookie", 32)
+	box, err := sealed.NewBox(cookieKey, "gjjid pages cookie")
 	if err != nil {
 		panic(err) // only for a length HKDF cannot produce
 	}
-	block, _ := aes.NewCipher(k)
-	aead, _ := cipher.NewGCM(block)
 	ck, _ := hkdf.Key(sha256.New, cookieKey, nil, "gjjid pages csrf", 32)
-	return &sealer{aead: aead, csrfKey: ck}
+	return &sealer{box: box, csrfKey: ck}
 }
 
 func (s *sealer) seal(name string, v any) (string, error) {
-	raw, err := json.Marshal(v)
+	b, err := s.box.Seal(v, []byte(name))
 	if err != nil {
 		return "", err
 	}
-	nonce := make([]byte, s.aead.NonceSize())
-	_, _ = rand.Read(nonce)
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, raw, []byte(name))), nil
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 var errBadCookie = errors.New("pages: cookie does not open")
 
 func (s *sealer) open(name, value string, v any) error {
 	b, err := base64.RawURLEncoding.DecodeString(value)
-	if err != nil || len(b) < s.aead.NonceSize() {
+	if err != nil || s.box.Open(b, []byte(name), v) != nil {
 		return errBadCookie
 	}
-	raw, err := s.aead.Open(nil, b[:s.aead.NonceSize()], b[s.aead.NonceSize():], []byte(name))
-	if err != nil {
-		return errBadCookie
-	}
-	return json.Unmarshal(raw, v)
+	return nil
 }
 
 func (p *Pages) setCookie(c echo.Context, name, value string, maxAge time.Duration) {

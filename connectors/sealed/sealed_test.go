@@ -74,3 +74,39 @@ func TestSealRefusesWhatJSONCannotEncode(t *testing.T) {
 		t.Errorf("sealed a func: %x, %v", b, err)
 	}
 }
+
+// TestBoxBindsAdditionalData: a Box's record opens only with the
+// additional data it was sealed with (the pages seal each cookie with its
+// name), and only under the same secret and purpose.
+func TestBoxBindsAdditionalData(t *testing.T) {
+	t.Parallel()
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	box, err := sealed.NewBox(secret, purpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := record{Name: "张三"}
+	b, err := box.Seal(in, []byte("cookie_a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out record
+	if err := box.Open(b, []byte("cookie_a"), &out); err != nil || out != in {
+		t.Fatalf("opened %+v, %v", out, err)
+	}
+	other, _ := sealed.NewBox([]byte("another secret of thirty-two by"), purpose)
+	otherPurpose, _ := sealed.NewBox(secret, "another purpose")
+	for name, tc := range map[string]struct {
+		box *sealed.Box
+		ad  string
+	}{
+		"another cookie's name": {box, "cookie_b"},
+		"no additional data":    {box, ""},
+		"another secret":        {other, "cookie_a"},
+		"another purpose":       {otherPurpose, "cookie_a"},
+	} {
+		if err := tc.box.Open(b, []byte(tc.ad), &record{}); !errors.Is(err, sealed.ErrUnreadable) {
+			t.Errorf("%s: %v, want ErrUnreadable", name, err)
+		}
+	}
+}
