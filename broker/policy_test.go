@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -75,27 +74,10 @@ func TestClientSecretPost(t *testing.T) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestMetricsAndMaskedLogs: logins and tokens are counted; logs never carry
 // an ID number or mobile in the clear.
 func TestMetricsAndMaskedLogs(t *testing.T) {
-	var logs lockedBuffer
+	var logs bt.LogBuffer
 	b := bt.Start(t, bt.Options{Log: &logs})
 	rp := bt.NewRP(t, b.URL)
 	br := bt.NewBrowser(t)

@@ -138,8 +138,9 @@ func Registry(o Options) connectors.Registry {
 	return reg
 }
 
-// LogBuffer collects a test broker's log lines (Options.Log); it is safe
-// for the broker's goroutines.
+// LogBuffer collects what a test broker or command writes (Options.Log, a
+// command's stdout and stderr); other goroutines may write while the test
+// reads it.
 type LogBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer

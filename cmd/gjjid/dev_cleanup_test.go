@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	bt "github.com/gjjid/gjjid/broker/brokertest"
 )
 
 // mainEnv makes the test binary run main() itself (see TestMain), so a test
@@ -75,7 +77,7 @@ func TestDevRemovesCertificateFolderOnFailedStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	var out, errb syncBuffer
+	var out, errb bt.LogBuffer
 	if code := run(context.Background(), []string{"dev", "--addr", ln.Addr().String()}, &out, &errb); code != 1 {
 		t.Fatalf("dev on a taken address exited %d, want 1: %s", code, errb.String())
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2/clientcredentials"
+
+	bt "github.com/gjjid/gjjid/broker/brokertest"
 )
 
 // TestConfigCheck: config check exits 1 naming the YAML path of every
@@ -113,7 +115,7 @@ func TestDevServes(t *testing.T) {
 // devServer is `gjjid dev` run in the test on a free loopback port.
 type devServer struct {
 	issuer    string
-	out, errb syncBuffer
+	out, errb bt.LogBuffer
 	cancel    context.CancelFunc
 	done      chan int
 
@@ -164,21 +166,4 @@ func (d *devServer) stop(t *testing.T) int {
 		t.Fatal("dev did not stop")
 	}
 	return d.code
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

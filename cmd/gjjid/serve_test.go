@@ -16,6 +16,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2/clientcredentials"
 
+	bt "github.com/gjjid/gjjid/broker/brokertest"
 	"github.com/gjjid/gjjid/broker/store/redistest"
 )
 
@@ -73,7 +74,7 @@ connectors:
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var errb syncBuffer
+	var errb bt.LogBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"serve", "--config", path}, &errb, &errb) }()
 	issuer := "http://" + addr
