@@ -20,7 +20,7 @@ import (
 
 // ErrUnreadable is what Open returns for bytes it cannot open: another
 // handle or purpose, a changed or truncated record, or no sealed record.
-var ErrUnreadable = errors.New("sealed record unreadable")
+var ErrUnreadable = errors.New("sealed: record does not open")
 
 // Box seals records under one key, which HKDF-SHA256 derives from a
 // secret with a purpose as its info. Seal and Open make one for a bearer
@@ -34,15 +34,15 @@ type Box struct{ aead cipher.AEAD }
 func NewBox(secret []byte, purpose string) (*Box, error) {
 	key, err := hkdf.Key(sha256.New, secret, nil, purpose, 32)
 	if err != nil {
-		return nil, fmt.Errorf("seal: key: %w", err)
+		return nil, fmt.Errorf("sealed: key: %w", err)
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("seal: key: %w", err)
+		return nil, fmt.Errorf("sealed: key: %w", err)
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, fmt.Errorf("seal: key: %w", err)
+		return nil, fmt.Errorf("sealed: key: %w", err)
 	}
 	return &Box{aead: aead}, nil
 }
@@ -53,12 +53,12 @@ func NewBox(secret []byte, purpose string) (*Box, error) {
 func (b *Box) Seal(v any, ad []byte) ([]byte, error) {
 	plain, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
+		return nil, fmt.Errorf("sealed: encode: %w", err)
 	}
 	ns := b.aead.NonceSize()
 	nonce := make([]byte, ns, ns+len(plain)+b.aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("seal: nonce: %w", err)
+		return nil, fmt.Errorf("sealed: nonce: %w", err)
 	}
 	return b.aead.Seal(nonce, nonce, plain, ad), nil
 }
@@ -75,7 +75,7 @@ func (b *Box) Open(sealed, ad []byte, v any) error {
 		return fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
 	if err := json.Unmarshal(plain, v); err != nil {
-		return fmt.Errorf("sealed record: %w", err)
+		return fmt.Errorf("sealed: decode: %w", err)
 	}
 	return nil
 }
