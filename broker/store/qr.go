@@ -29,6 +29,10 @@ type QRSession = connectors.QRSession
 // condition holds; see connectors.QRUpdate.
 type QRUpdate = connectors.QRUpdate
 
+// QRWatchers are a process's waiters on QR sessions' changes, which a
+// store's WatchQR registers and wakes; see connectors.QRWatchers.
+type QRWatchers = connectors.QRWatchers
+
 // QRSessions keeps QR sessions for their short lifetime and wakes the
 // browsers waiting on them, on whichever broker instance they wait. The
 // method set is the connectors contract's (defined once there), so the

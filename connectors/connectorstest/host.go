@@ -27,8 +27,7 @@ type Host struct {
 	values   map[string]entry
 	counters map[string]entry
 	qr       map[string]qrEntry
-	watchers map[string]map[int]func()
-	nextW    int
+	watchers connectors.QRWatchers // their own lock: wakes run outside mu
 	authQR   map[string]int64
 
 	// Fail, when set, is returned by every store-like call (values,
@@ -60,7 +59,7 @@ type qrEntry struct {
 func New() *Host {
 	return &Host{
 		clock: NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), values: map[string]entry{}, counters: map[string]entry{},
-		qr: map[string]qrEntry{}, watchers: map[string]map[int]func(){}, authQR: map[string]int64{},
+		qr: map[string]qrEntry{}, authQR: map[string]int64{},
 		accounts: map[string]connectors.Account{}, tokens: map[string]connectors.AccessToken{}, clients: map[string]string{},
 	}
 }

@@ -85,15 +85,9 @@ func (h *Host) UpdateQR(_ context.Context, id string, u connectors.QRUpdate) (*c
 	changed := u.Apply(&e.s)
 	h.qr[id] = e
 	cur := e.s.Clone()
-	var wakes []func()
-	if changed {
-		for _, w := range h.watchers[id] {
-			wakes = append(wakes, w)
-		}
-	}
 	h.mu.Unlock()
-	for _, w := range wakes {
-		w()
+	if changed {
+		h.watchers.Wake(id)
 	}
 	return cur, nil
 }
@@ -123,17 +117,5 @@ func (h *Host) MissingAuthRequest(id string) {
 
 // WatchQR implements connectors.QRSessions.
 func (h *Host) WatchQR(id string, wake func()) (stop func()) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.nextW++
-	n := h.nextW
-	if h.watchers[id] == nil {
-		h.watchers[id] = map[int]func(){}
-	}
-	h.watchers[id][n] = wake
-	return func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		delete(h.watchers[id], n)
-	}
+	return h.watchers.Watch(id, wake)
 }

@@ -3,21 +3,19 @@ package memory
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/gjjid/gjjid/broker/store"
 )
 
 // qrState holds the QR sessions (guarded by Store.mu, like every other
-// map) and their watchers (guarded by wmu, so a wake never runs under the
-// store's lock). The zero value is ready: the maps are made on first use.
+// map) and their watchers (with a lock of their own, so a wake never runs
+// under the store's lock). The zero value is ready: the maps are made on
+// first use.
 type qrState struct {
 	sessions map[string]qrRecord
 	arCounts map[string]int64 // QR codes per auth request, dropped with the request
-
-	wmu      sync.Mutex
-	watchers map[string]map[*qrWatcher]struct{}
+	watchers store.QRWatchers
 }
 
 // qrRecord is a session and the instant it is gone (ExpiresAt + keep).
@@ -25,8 +23,6 @@ type qrRecord struct {
 	s    store.QRSession
 	gone time.Time
 }
-
-type qrWatcher struct{ wake func() }
 
 // CreateQR stores a new session until s.ExpiresAt + keep.
 func (s *Store) CreateQR(ctx context.Context, q *store.QRSession, keep time.Duration) error {
@@ -104,51 +100,14 @@ func (s *Store) UpdateQR(ctx context.Context, id string, u store.QRUpdate) (*sto
 	cur := r.s.Clone()
 	s.mu.Unlock()
 	if changed {
-		s.wakeQR(id)
+		s.qr.watchers.Wake(id)
 	}
 	return cur, nil
 }
 
 // WatchQR registers wake for id's state changes.
 func (s *Store) WatchQR(id string, wake func()) (stop func()) {
-	w := &qrWatcher{wake: wake}
-	q := &s.qr
-	q.wmu.Lock()
-	if q.watchers == nil {
-		q.watchers = map[string]map[*qrWatcher]struct{}{}
-	}
-	set := q.watchers[id]
-	if set == nil {
-		set = map[*qrWatcher]struct{}{}
-		q.watchers[id] = set
-	}
-	set[w] = struct{}{}
-	q.wmu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			q.wmu.Lock()
-			defer q.wmu.Unlock()
-			if set := q.watchers[id]; set != nil {
-				delete(set, w)
-				if len(set) == 0 {
-					delete(q.watchers, id)
-				}
-			}
-		})
-	}
-}
-
-func (s *Store) wakeQR(id string) {
-	s.qr.wmu.Lock()
-	wakes := make([]func(), 0, len(s.qr.watchers[id]))
-	for w := range s.qr.watchers[id] {
-		wakes = append(wakes, w.wake)
-	}
-	s.qr.wmu.Unlock()
-	for _, wake := range wakes {
-		wake()
-	}
+	return s.qr.watchers.Watch(id, wake)
 }
 
 // AddQRToAuthRequest counts a QR code of a live auth request.

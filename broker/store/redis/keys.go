@@ -36,7 +36,7 @@ package redisstore
 //	p audit                      stream of audit events (field d = JSON)
 //	p staff:{staff}:<person>     set of the person's broker roles
 //	p staff-ids:{staff}          sorted set of staff person IDs, score 0
-//	p qr:{<id>}                  hash: a QR login session (fields in qr.go)     PX = expiry + keep
+//	p qr:{<id>}                  string: a QR login session (format in qr.go)   PX = expiry + keep
 //	p qr-events                  pub/sub channel: IDs of QR sessions that changed (not a key)
 //
 // Account records and their indexes share the single tag {acct} so PutPerson

@@ -2,11 +2,9 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -27,7 +25,8 @@ import (
 // script on that one key (one slot on a cluster) that rewrites the record
 // with KEEPTTL; a step that changes the state publishes the session ID on
 // the channel p qr-events from inside the same script. Each broker instance
-// subscribes to that one channel once and wakes its own waiters: a plain
+// subscribes to that one channel once and wakes its own waiters
+// (qrevents.go): a plain
 // channel reaches every node's subscribers on a Redis Cluster, and the
 // payload is only the ID, so the broadcast stays small
 // (docs/appscan.md#storage-and-wake-ups weighs it against sharded channels).
@@ -255,160 +254,4 @@ func qrReply(op, id string, res []string) (*store.QRSession, error) {
 		return decodeQR(op, id, res[1])
 	}
 	return nil, fmt.Errorf("redis: %s: unexpected reply %q", op, res[0])
-}
-
-// WatchQR registers wake for id's state changes; the store's one
-// subscription to the events channel starts with the first watch.
-func (s *Store) WatchQR(id string, wake func()) (stop func()) {
-	return s.qr.watch(s, id, wake)
-}
-
-// qrHub is the store's subscription to p qr-events and the local waiters
-// it wakes. The zero value is ready; the subscription starts on the first
-// watch and ends with Close.
-type qrHub struct {
-	mu       sync.Mutex
-	watchers map[string]map[*qrWatcher]struct{}
-	started  bool
-	closed   bool
-	cancel   context.CancelFunc
-	ps       *goredis.PubSub
-	done     chan struct{}
-}
-
-type qrWatcher struct{ wake func() }
-
-// qrSubscribeWait bounds how long the first watch waits for Redis to
-// confirm the subscription; past it the watch still works, and a change in
-// the gap is caught by the caller's periodic re-read.
-const qrSubscribeWait = 2 * time.Second
-
-func (h *qrHub) watch(s *Store, id string, wake func()) func() {
-	w := &qrWatcher{wake: wake}
-	h.mu.Lock()
-	if h.watchers == nil {
-		h.watchers = map[string]map[*qrWatcher]struct{}{}
-	}
-	set := h.watchers[id]
-	if set == nil {
-		set = map[*qrWatcher]struct{}{}
-		h.watchers[id] = set
-	}
-	set[w] = struct{}{}
-	var ready chan struct{}
-	if !h.started && !h.closed {
-		h.started = true
-		ready = make(chan struct{})
-		ctx, cancel := context.WithCancel(context.Background())
-		h.cancel, h.done = cancel, make(chan struct{})
-		h.ps = s.c.Subscribe(ctx, s.k.qrEvents())
-		go h.run(ctx, h.ps, ready)
-	}
-	h.mu.Unlock()
-	if ready != nil {
-		select {
-		case <-ready:
-		case <-time.After(qrSubscribeWait):
-		}
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			h.mu.Lock()
-			defer h.mu.Unlock()
-			if set := h.watchers[id]; set != nil {
-				delete(set, w)
-				if len(set) == 0 {
-					delete(h.watchers, id)
-				}
-			}
-		})
-	}
-}
-
-// qrReceiveTimeout is how long the subscriber waits for a message before
-// it pings, so a connection that died silently is noticed and replaced.
-const qrReceiveTimeout = 30 * time.Second
-
-// run receives events until ctx ends. go-redis reconnects and subscribes
-// again after a connection failure; every subscription confirmation after
-// the first means messages may have been lost, so every waiter is woken to
-// read its session again.
-func (h *qrHub) run(ctx context.Context, ps *goredis.PubSub, ready chan struct{}) {
-	defer close(h.done)
-	defer ps.Close()
-	subscribed := false
-	for {
-		msg, err := ps.ReceiveTimeout(ctx, qrReceiveTimeout)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			var ne interface{ Timeout() bool }
-			if errors.As(err, &ne) && ne.Timeout() {
-				_ = ps.Ping(ctx)
-				continue
-			}
-			select { // Redis is away: go-redis dials again on the next receive
-			case <-ctx.Done():
-				return
-			case <-time.After(200 * time.Millisecond):
-			}
-			continue
-		}
-		switch m := msg.(type) {
-		case *goredis.Subscription:
-			if m.Kind != "subscribe" {
-				continue
-			}
-			if !subscribed {
-				subscribed = true
-				close(ready)
-				continue
-			}
-			h.wakeAll()
-		case *goredis.Message:
-			h.wake(m.Payload)
-		}
-	}
-}
-
-func (h *qrHub) wake(id string) {
-	h.mu.Lock()
-	wakes := make([]func(), 0, len(h.watchers[id]))
-	for w := range h.watchers[id] {
-		wakes = append(wakes, w.wake)
-	}
-	h.mu.Unlock()
-	for _, wake := range wakes {
-		wake()
-	}
-}
-
-func (h *qrHub) wakeAll() {
-	h.mu.Lock()
-	var wakes []func()
-	for _, set := range h.watchers {
-		for w := range set {
-			wakes = append(wakes, w.wake)
-		}
-	}
-	h.mu.Unlock()
-	for _, wake := range wakes {
-		wake()
-	}
-}
-
-// close ends the subscription; later watches register but are woken by
-// nobody (the store is closed).
-func (h *qrHub) close() {
-	h.mu.Lock()
-	h.closed = true
-	cancel, ps, done := h.cancel, h.ps, h.done
-	h.mu.Unlock()
-	if cancel != nil {
-		cancel()
-		_ = ps.Close() // interrupts a receive blocked on the connection
-		<-done
-	}
 }

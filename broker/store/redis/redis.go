@@ -33,7 +33,7 @@ type Store struct {
 	// caller's client has its own), for scripts that must not run late.
 	timeout time.Duration
 
-	qr qrHub // the QR events subscription and its waiters (qr.go)
+	qr qrHub // the QR events subscription and its waiters (qrevents.go)
 }
 
 // New returns a store over an existing client; every key it writes starts
