@@ -2,8 +2,6 @@ package clients
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
@@ -307,11 +305,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 
 // NewSecret returns 32 random bytes, base64url without padding (43
 // characters): client secrets and registration access tokens.
-func NewSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func NewSecret() string { return secrets.Random(32) }
 
 // apply writes validated metadata onto a stored client.
 func apply(c *store.Client, m Metadata, now time.Time) {

@@ -17,6 +17,7 @@ import (
 	"github.com/gjjid/gjjid/broker/admin"
 	"github.com/gjjid/gjjid/broker/audit"
 	"github.com/gjjid/gjjid/broker/ops"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/store"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
@@ -112,7 +113,7 @@ func (p *Pages) renderBind(c echo.Context, status int, s *session, msg string) e
 	if cn == nil || p.o.Values == nil {
 		return p.fail(c, http.StatusNotFound, "err_no_connector", nil)
 	}
-	ch := randomToken()
+	ch := secrets.Random(32)
 	rec, _ := json.Marshal(bindChallenge{Session: sessionHash(s), Unit: s.Unit, Connector: cn.ID()})
 	if err := p.o.Values.SetValue(c.Request().Context(), bindChallengeKey(ch), rec, bindChallengeTTL); err != nil {
 		return p.storeFail(c, err)

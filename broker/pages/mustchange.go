@@ -11,6 +11,7 @@ import (
 
 	"github.com/gjjid/gjjid/broker/accounts"
 	"github.com/gjjid/gjjid/broker/audit"
+	"github.com/gjjid/gjjid/broker/secrets"
 	"github.com/gjjid/gjjid/broker/web"
 	"github.com/gjjid/gjjid/connectors"
 	"github.com/gjjid/gjjid/connectors/password"
@@ -42,7 +43,7 @@ func (p *Pages) mustChangeForm(lang, token string) form {
 
 func (p *Pages) mustChangePage(c echo.Context) error {
 	lang := p.lang(c)
-	token := randomToken()
+	token := secrets.Random(32)
 	p.setCookie(c, mustChangeCookie, token, 30*time.Minute)
 	return p.renderMustChange(c, http.StatusOK, lang, p.mustChangeForm(lang, token), "")
 }

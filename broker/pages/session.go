@@ -3,7 +3,6 @@ package pages
 import (
 	"crypto/hkdf"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -143,12 +142,6 @@ func (p *Pages) csrf(s *session) string {
 	m := hmac.New(sha256.New, p.seal.csrfKey)
 	m.Write([]byte("csrf\x00" + s.CSRFSeed))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // takePending returns the form a step-up interrupted on path, once.

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/gjjid/gjjid/broker/accounts"
+	"github.com/gjjid/gjjid/broker/secrets"
 )
 
 // acrLevels are the broker's assurance levels, weakest first (the login's
@@ -84,7 +85,7 @@ func safeNext(next string) string {
 // start sends the browser to /authorize; it comes back to next, with form
 // shown again there once (a step-up keeps what was typed).
 func (si *signin) start(c echo.Context, next string, su stepUp, form *pending) error {
-	st := flowState{State: randomToken(), Nonce: randomToken(), Verifier: oauth2.GenerateVerifier(), Next: safeNext(next),
+	st := flowState{State: secrets.Random(32), Nonce: secrets.Random(32), Verifier: oauth2.GenerateVerifier(), Next: safeNext(next),
 		Expires: si.p.o.Now().Add(10 * time.Minute).Unix(), Pending: form, ACR: su.ACR, MaxAge: int64(su.MaxAge / time.Second)}
 	v, err := si.p.seal.seal(flowCookie, st)
 	if err != nil {
@@ -143,7 +144,7 @@ func (p *Pages) callback(c echo.Context) error {
 		return p.fail(c, http.StatusForbidden, "pg_err_step_up", nil)
 	}
 	s := &session{Subject: cl.Subject, Unit: cl.UnitID, Name: cl.Name, ACR: cl.ACR, IDP: cl.IDP, AuthTime: cl.AuthTime, SID: cl.SID,
-		Created: now.Unix(), Seen: now.Unix(), CSRFSeed: randomToken(), Pending: st.Pending}
+		Created: now.Unix(), Seen: now.Unix(), CSRFSeed: secrets.Random(32), Pending: st.Pending}
 	if s.Name == "" {
 		if u, ok := accounts.UnitOfSubject(s.Subject); ok {
 			s.Name = u

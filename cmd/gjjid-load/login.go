@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gjjid/gjjid/broker/brokertest/loadhttp"
+	"github.com/gjjid/gjjid/broker/secrets"
 )
 
 // newBrowser returns a cookie-keeping client that follows the broker's
@@ -48,19 +48,13 @@ type grant struct{ code, verifier string }
 
 type flow struct{ state, verifier, url string }
 
-func random(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // newFlow builds an authorization request with state, nonce and PKCE S256.
 func (l *loader) newFlow() flow {
-	f := flow{state: random(12), verifier: random(32)}
+	f := flow{state: secrets.Random(12), verifier: secrets.Random(32)}
 	sum := sha256.Sum256([]byte(f.verifier))
 	q := url.Values{
 		"client_id": {l.o.rpID}, "redirect_uri": {l.o.redirectURI}, "response_type": {"code"},
-		"scope": {"openid profile offline_access"}, "state": {f.state}, "nonce": {random(12)},
+		"scope": {"openid profile offline_access"}, "state": {f.state}, "nonce": {secrets.Random(12)},
 		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
 	}
 	sep := "?"

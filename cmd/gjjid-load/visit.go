@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
+
+	"github.com/gjjid/gjjid/broker/secrets"
 )
 
 // A soak's code flow is a person's whole visit, so that everything it
@@ -119,7 +121,7 @@ func (v *visitor) run(ctx context.Context, buf *bytes.Buffer) (*visitOutcome, er
 // endSession sends the browser to end_session and expects it back at the
 // post-logout redirect URI with its state.
 func (v *visitor) endSession(ctx context.Context, br *http.Client, idToken string) error {
-	state := random(12)
+	state := secrets.Random(12)
 	q := url.Values{"id_token_hint": {idToken}, "post_logout_redirect_uri": {v.postLogoutURI}, "state": {state}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.l.ep.EndSession+"?"+q.Encode(), nil)
 	if err != nil {

@@ -2,7 +2,6 @@ package appscan
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -90,13 +89,6 @@ func decodeScan(s *connectors.QRSession) (scanRecord, bool) {
 		return scanRecord{}, false
 	}
 	return r, true
-}
-
-// newSecret returns 256 random bits, base64url: poll secrets and tickets.
-func newSecret() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // hashSecret is what the store keeps of a poll secret or ticket: 128 bits

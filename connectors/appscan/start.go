@@ -47,7 +47,7 @@ func (c *Connector) Start(ctx context.Context, r connectors.CrossDeviceRequest) 
 	data := request{AuthRequestID: r.AuthRequestID, ClientID: r.ClientID, RemoteIP: cleanField(r.RemoteIP),
 		MinACR: c.minACR(r.ACRValues), UserAgent: truncateUTF8(cleanField(r.UserAgent), maxUserAgent)}.encode()
 	id := rand.Text() // 26 base32 characters: 130 random bits
-	secret := newSecret()
+	secret := connectors.RandomSecret()
 	s := &connectors.QRSession{ID: id, State: connectors.CrossDeviceWaiting, ExpiresAt: now.Add(c.cfg.Lifetime),
 		PollHash: hashSecret("poll", secret), Data: data}
 	if err := c.svc.CreateQR(ctx, s, keep); err != nil {

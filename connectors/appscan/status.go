@@ -48,7 +48,7 @@ func (c *Connector) Status(ctx context.Context, id, pollSecret string, poll bool
 	if st.State != connectors.CrossDeviceConfirmed {
 		return st, nil
 	}
-	ticket := newSecret()
+	ticket := connectors.RandomSecret()
 	cur, err := c.svc.UpdateQR(ctx, id, connectors.QRUpdate{From: []string{connectors.CrossDeviceConfirmed}, PollHash: ph,
 		NewTicketHash: hashSecret("ticket", ticket)})
 	switch {

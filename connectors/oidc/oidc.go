@@ -9,7 +9,6 @@ package oidc
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -85,7 +84,7 @@ func (c *Connector) LoginURL(ctx context.Context, state, callbackURL string) (st
 	if err != nil {
 		return "", err
 	}
-	f := flow{Nonce: random(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
+	f := flow{Nonce: connectors.RandomSecret(), Verifier: oauth2.GenerateVerifier(), Callback: callbackURL}
 	rec, _ := json.Marshal(f)
 	if err := c.SaveFlow(ctx, state, rec); err != nil {
 		return "", err
@@ -363,12 +362,6 @@ func (c *Connector) discover(ctx context.Context) (*discovery, error) {
 		}
 	}
 	return &d, nil
-}
-
-func random() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // clip bounds upstream text put into logs.

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -109,7 +108,7 @@ func (c *Connector) StartFace(ctx context.Context, clientID, jsCode, name, idNum
 	if ttl <= 0 || ttl > faceMaxTTL {
 		ttl = faceMaxTTL
 	}
-	handle := randomHandle()
+	handle := connectors.RandomSecret()
 	rec := faceRecord{Client: clientID, OpenID: s.OpenID, UnionID: s.UnionID, VerifyID: v.VerifyID, OutSeqNo: outSeqNo,
 		Name: name, Number: number, Expires: c.now().Add(ttl)}
 	sealed, err := sealFace(handle, rec)
@@ -237,12 +236,6 @@ func faceError(code string, cause error) error {
 		CodeFaceInvalid:            {"请填写正确的姓名和居民身份证号码。", "Enter your name and a valid resident ID number."},
 	}[code]
 	return &connectors.LoginError{Code: code, Message: map[string]string{"zh-CN": m[0], "en": m[1]}, Err: cause}
-}
-
-func randomHandle() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // The record holds a name and an ID number: sealed under a key derived
