@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -327,7 +328,7 @@ func (a *API) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return a.fail(c, err)
 		}
-		if cl == nil || !containsString(cl.Scopes, ScopeAdmin) {
+		if cl == nil || !slices.Contains(cl.Scopes, ScopeAdmin) {
 			a.denied(c, "client:"+t.ClientID, "", "client_not_admin")
 			return swallow(a.challenge(c, http.StatusForbidden, "insufficient_scope", "the client no longer holds "+ScopeAdmin))
 		}
@@ -341,15 +342,6 @@ func swallow(err error) error {
 		return nil
 	}
 	return err
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // record audits a change made by the caller. A failed audit write is

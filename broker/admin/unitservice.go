@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gjjid/gjjid/broker/accounts"
@@ -213,7 +214,7 @@ func (s *UnitSelfService) SetAgentRoles(ctx context.Context, who UnitActor, pers
 	if err != nil {
 		return nil, err
 	}
-	if ag.PersonID == who.Subject && !containsString(roles, accounts.RoleUnitAdmin) {
+	if ag.PersonID == who.Subject && !slices.Contains(roles, accounts.RoleUnitAdmin) {
 		e := badRequest("roles", "roles: you cannot take unit_admin from yourself; ask another unit administrator")
 		e.Reason = "self_demote"
 		return nil, e

@@ -3,6 +3,7 @@ package ops
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ func AllowFrames(h http.Header, urls ...string) {
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(u.Host, " ;,'\"") {
 			continue
 		}
-		if o := u.Scheme + "://" + u.Host; !contains(origins, o) {
+		if o := u.Scheme + "://" + u.Host; !slices.Contains(origins, o) {
 			origins = append(origins, o)
 		}
 	}
@@ -28,13 +29,4 @@ func AllowFrames(h http.Header, urls ...string) {
 		return
 	}
 	h.Set("Content-Security-Policy", csp+"; frame-src "+strings.Join(origins, " "))
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

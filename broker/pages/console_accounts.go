@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -241,7 +242,7 @@ func (p *Pages) renderUnitRecordMsg(c echo.Context, s *session, roles []string, 
 	lines := make([]agentLine, 0, len(ags))
 	for _, a := range ags {
 		l := agentLine{URL: "/admin/persons/" + url.PathEscape(a.PersonID), PersonID: a.PersonID, Roles: strings.Join(a.Roles, " "),
-			Status: web.Text(lang, "pg_status_"+a.Status), Admin: contains(a.Roles, "unit_admin")}
+			Status: web.Text(lang, "pg_status_"+a.Status), Admin: slices.Contains(a.Roles, "unit_admin")}
 		if per, err := p.o.Accounts.GetPerson(ctx, a.PersonID); err == nil {
 			l.Name, l.IDMasked = per.Name, per.IDMasked
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -78,7 +79,7 @@ func (p *Pages) clientForm(lang, csrf, action string, m clients.Metadata) form {
 	opt := func(vals []string, sel []string) []option {
 		out := make([]option, len(vals))
 		for i, v := range vals {
-			out[i] = option{Value: v, Label: web.Text(lang, "pg_con_opt_"+v), Selected: contains(sel, v)}
+			out[i] = option{Value: v, Label: web.Text(lang, "pg_con_opt_"+v), Selected: slices.Contains(sel, v)}
 		}
 		return out
 	}

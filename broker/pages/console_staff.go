@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -30,7 +31,7 @@ type staffRow struct {
 func (p *Pages) roleOptions(lang string, sel []string) []option {
 	out := make([]option, len(staff.Roles))
 	for i, r := range staff.Roles {
-		out[i] = option{Value: r, Label: web.Text(lang, "pg_con_role_"+r), Selected: contains(sel, r)}
+		out[i] = option{Value: r, Label: web.Text(lang, "pg_con_role_"+r), Selected: slices.Contains(sel, r)}
 	}
 	return out
 }

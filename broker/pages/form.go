@@ -2,6 +2,7 @@ package pages
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -64,21 +65,12 @@ func (f *form) fill(in url.Values) {
 		}
 		if len(fl.Options) > 0 {
 			for j := range fl.Options {
-				fl.Options[j].Selected = contains(in[fl.Name], fl.Options[j].Value)
+				fl.Options[j].Selected = slices.Contains(in[fl.Name], fl.Options[j].Value)
 			}
 			continue
 		}
 		fl.Value = strings.TrimSpace(in.Get(fl.Name))
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // withMessages sets each checked field's browser-side message to the text

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -186,7 +187,7 @@ func (p *Pages) unitActivity(ctx context.Context, unit string) (map[string]time.
 func roleOptions(lang string, have []string) []option {
 	out := []option{}
 	for _, r := range []string{accounts.RoleOperator, accounts.RoleUnitAdmin} {
-		out = append(out, option{Value: r, Label: web.Text(lang, "pg_role_"+r), Selected: contains(have, r)})
+		out = append(out, option{Value: r, Label: web.Text(lang, "pg_role_"+r), Selected: slices.Contains(have, r)})
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -25,14 +26,7 @@ type AccessToken struct {
 }
 
 // HasScope reports whether the token was granted scope.
-func (t *AccessToken) HasScope(scope string) bool {
-	for _, s := range t.Scopes {
-		if s == scope {
-			return true
-		}
-	}
-	return false
-}
+func (t *AccessToken) HasScope(scope string) bool { return slices.Contains(t.Scopes, scope) }
 
 // ErrInvalidToken: the token is malformed, not signed by the broker's
 // keys, expired, for another issuer, or revoked. Callers answer 401
