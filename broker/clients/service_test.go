@@ -73,10 +73,10 @@ func TestServiceLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name != m.Name || !equal(got.Scopes, m.Scopes) || got.SecretHash != c.SecretHash || got.CreatedAt.IsZero() {
+		if got.Name != m.Name || !slices.Equal(got.Scopes, m.Scopes) || got.SecretHash != c.SecretHash || got.CreatedAt.IsZero() {
 			t.Fatalf("stored %+v", got)
 		}
-		if mo := clients.MetadataOf(got); mo.ID != "portal" || mo.AuthMethod != "client_secret_basic" || !equal(mo.RedirectURIs, m.RedirectURIs) {
+		if mo := clients.MetadataOf(got); mo.ID != "portal" || mo.AuthMethod != "client_secret_basic" || !slices.Equal(mo.RedirectURIs, m.RedirectURIs) {
 			t.Errorf("MetadataOf = %+v", mo)
 		}
 
@@ -137,7 +137,7 @@ func TestServiceLifecycle(t *testing.T) {
 			t.Errorf("delete again: %v", err)
 		}
 		want := []string{"portal", "portal", "portal", "portal", "portal"} // update, public, confidential, rotate, delete
-		if got := ch.get(); !equal(got, want) {
+		if got := ch.get(); !slices.Equal(got, want) {
 			t.Errorf("changes reported %v, want %v", got, want)
 		}
 	})
@@ -191,7 +191,7 @@ func TestServiceListPages(t *testing.T) {
 			}
 			cursor = next
 		}
-		if pages != 3 || !equal(got, want) {
+		if pages != 3 || !slices.Equal(got, want) {
 			t.Fatalf("%d pages of %v, want 3 of %v", pages, got, want)
 		}
 		all, next, err := s.List(ctx, "", 0)

@@ -3,6 +3,7 @@ package clients_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,8 +237,8 @@ func TestDefaultsAndNormalizing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.ApplicationType != tc.app || c.AuthMethod != tc.auth || !equal(c.GrantTypes, tc.grants) ||
-				!equal(c.RedirectURIs, tc.uris) || !equal(c.Scopes, tc.scps) || (secret != "") != tc.secret {
+			if c.ApplicationType != tc.app || c.AuthMethod != tc.auth || !slices.Equal(c.GrantTypes, tc.grants) ||
+				!slices.Equal(c.RedirectURIs, tc.uris) || !slices.Equal(c.Scopes, tc.scps) || (secret != "") != tc.secret {
 				t.Errorf("got %s %s grants %v uris %v scopes %v secret %t", c.ApplicationType, c.AuthMethod, c.GrantTypes,
 					c.RedirectURIs, c.Scopes, secret != "")
 			}
@@ -250,8 +251,6 @@ func TestDefaultsAndNormalizing(t *testing.T) {
 		})
 	}
 }
-
-func equal(a, b []string) bool { return strings.Join(a, "\x00") == strings.Join(b, "\x00") }
 
 func TestMetadataJSON(t *testing.T) {
 	t.Parallel()
@@ -276,7 +275,7 @@ func TestMetadataJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	if back.ID != m.ID || back.Name != m.Name || back.AccessTokenLifetime != m.AccessTokenLifetime ||
-		back.RefreshTokenLifetime != m.RefreshTokenLifetime || back.IDTokenLifetime != 0 || !equal(back.RedirectURIs, m.RedirectURIs) {
+		back.RefreshTokenLifetime != m.RefreshTokenLifetime || back.IDTokenLifetime != 0 || !slices.Equal(back.RedirectURIs, m.RedirectURIs) {
 		t.Errorf("round trip: %+v, want %+v", back, m)
 	}
 
